@@ -1,0 +1,198 @@
+"""Build: extracts folder -> one DuckDB file, swapped in whole.
+
+Takes the extracts folder and the target database path; gives the target file
+replaced atomically by a freshly built one holding the five extract tables,
+``rejects`` (file, line, column, value, reason) and ``build_info`` (one row per
+file: when, size, checksum, rows read / loaded / rejected, ignored columns),
+and a ``BuildReport``. On any ``BuildError`` the target is left untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipeline import contract
+from pipeline.ingest import BuildError, RawTable, find_extract, read_extract
+from pipeline.validate import all_extracts, create_label_table, validate_and_load
+
+TOP_REASONS = 3
+
+
+@dataclass
+class FileReport:
+    file: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    ignored_columns: list[str]
+    top_reasons: list[tuple[str, str, int]]  # (column, reason, rows)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    database: Path
+    built_at: dt.datetime
+    synthetic: bool
+    files: list[FileReport]
+
+    def text(self) -> str:
+        lines = [f"Built {self.database} at {self.built_at:%Y-%m-%d %H:%M:%S} UTC"
+                 + (" from SYNTHETIC demo extracts" if self.synthetic else "")]
+        lines.append(f"{'file':<30} {'read':>9} {'loaded':>9} {'rejected':>9}")
+        for f in self.files:
+            lines.append(f"{f.file:<30} {f.rows_read:>9,} {f.rows_loaded:>9,} {f.rows_rejected:>9,}")
+            for column, reason, count in f.top_reasons:
+                lines.append(f"    {count:,} x {column or '(row)'} {reason}")
+            if f.ignored_columns:
+                lines.append(f"    ignored columns: {', '.join(f.ignored_columns)}")
+            lines.extend(f"    warning: {w}" for w in f.warnings)
+        total = sum(f.rows_rejected for f in self.files)
+        lines.append(f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
+                     if total else "No rows rejected.")
+        return "\n".join(lines)
+
+
+def _check_header(raw: RawTable, extract_name: str) -> tuple[list[str], list[str]]:
+    """Map the file's columns onto the contract's; stop on a missing required column."""
+    from pipeline.rules import EXTRACTS
+
+    extract = EXTRACTS[extract_name]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(raw.header):
+        if name and name in seen:
+            raise BuildError(f"{raw.file}: column '{raw.original_header[position]}' appears twice in the header (line 1).")
+        seen[name] = position
+    missing = [c for c in extract.required_columns if c not in seen]
+    if missing:
+        raise BuildError(
+            f"{raw.file}: missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"in the header (line 1); found: {', '.join(raw.original_header) or 'nothing'}."
+        )
+    ignored = [raw.original_header[i] for i, name in enumerate(raw.header) if name not in extract.column_names]
+    return list(extract.column_names), ignored
+
+
+def _stage(con: duckdb.DuckDBPyConnection, raw: RawTable, extract_name: str, columns: list[str]) -> None:
+    positions = {name: i for i, name in enumerate(raw.header)}
+    arrays: dict[str, list] = {"_line": raw.lines, "_ragged": [raw.ragged.get(i) for i in range(len(raw.rows))]}
+    for name in columns:
+        if name in positions:
+            p = positions[name]
+            arrays[name] = [row[p] for row in raw.rows]
+        else:
+            arrays[name] = [None] * len(raw.rows)
+    table = pa.table({k: pa.array(v, type=pa.int64() if k == "_line" else pa.string()) for k, v in arrays.items()})
+    con.register("staging_arrow", table)
+    con.execute(f"create or replace temp table stg_{extract_name} as select * from staging_arrow")
+    con.unregister("staging_arrow")
+
+
+def _is_synthetic(folder: Path, raws: list[RawTable]) -> bool:
+    manifest = folder / contract.SYNTHETIC_MANIFEST
+    if not manifest.is_file():
+        return False
+    try:
+        known = json.loads(manifest.read_text(encoding="utf-8")).get("files", {})
+    except (ValueError, AttributeError):
+        return False
+    return any(known.get(r.file) == r.sha256 for r in raws)
+
+
+def _remove_stale_builds(target: Path) -> None:
+    """A build killed halfway leaves its side file behind; the next build clears it."""
+    for stale in target.parent.glob(f".{target.name}.building-*"):
+        pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
+        if pid.isdigit() and pid != str(os.getpid()) and not _process_alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def build(extracts: Path, database: Path) -> BuildReport:
+    extracts, database = Path(extracts), Path(database)
+    if not extracts.is_dir():
+        raise BuildError(f"{extracts}: no such folder of extracts.")
+    database.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(database)
+    side = database.parent / f".{database.name}.building-{os.getpid()}"
+    for leftover in (side, side.with_name(side.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    built_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    try:
+        raws = []
+        con = duckdb.connect(str(side))
+        try:
+            create_label_table(con)
+            con.execute(
+                "create temp table rejects_all (extract varchar, line bigint, \"column\" varchar, value varchar, reason varchar)"
+            )
+            ignored_by_file: dict[str, list[str]] = {}
+            for extract in all_extracts():
+                raw = read_extract(find_extract(extracts, extract.name))
+                columns, ignored_by_file[raw.file] = _check_header(raw, extract.name)
+                _stage(con, raw, extract.name, columns)
+                validate_and_load(con, extract)
+                raws.append(raw)
+            synthetic = _is_synthetic(extracts, raws)
+            reports = _finish(con, raws, ignored_by_file, built_at, synthetic)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        with open(side, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(side, database)
+    except BaseException:
+        side.unlink(missing_ok=True)
+        side.with_name(side.name + ".wal").unlink(missing_ok=True)
+        raise
+    return BuildReport(database, built_at, synthetic, reports)
+
+
+def _finish(con, raws: list[RawTable], ignored_by_file, built_at, synthetic) -> list[FileReport]:
+    file_of = {raw.file.rsplit(".", 1)[0]: raw.file for raw in raws}
+    con.execute("create temp table extract_files (extract varchar, file varchar)")
+    con.executemany("insert into extract_files values (?, ?)", list(file_of.items()))
+    con.execute(
+        "create table rejects as select f.file, r.line, r.\"column\", r.value, r.reason "
+        "from rejects_all r join extract_files f using (extract) order by f.file, r.line, r.\"column\", r.reason"
+    )
+    con.execute(
+        "create table build_info (built_at timestamp, synthetic boolean, file varchar, format varchar, "
+        "encoding varchar, size_bytes bigint, sha256 varchar, rows_read bigint, rows_loaded bigint, "
+        "rows_rejected bigint, ignored_columns varchar, warnings varchar)"
+    )
+    reports = []
+    for extract, raw in zip(file_of, raws):
+        loaded = con.execute(f'select count(*) from "{extract}"').fetchone()[0]
+        rejected = con.execute("select count(distinct line) from rejects where file = ?", [raw.file]).fetchone()[0]
+        top = con.execute(
+            "select \"column\", reason, count(distinct line) as n from rejects where file = ? "
+            "group by all order by n desc, \"column\", reason limit ?",
+            [raw.file, TOP_REASONS],
+        ).fetchall()
+        if loaded + rejected != len(raw.rows):  # an invariant of the contract; never expected
+            raise BuildError(f"{raw.file}: {len(raw.rows)} rows read but {loaded} loaded + {rejected} rejected.")
+        ignored = ignored_by_file[raw.file]
+        con.execute(
+            "insert into build_info values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [built_at, synthetic, raw.file, raw.format, raw.encoding, raw.size_bytes, raw.sha256,
+             len(raw.rows), loaded, rejected, ", ".join(ignored), " ".join(raw.warnings)],
+        )
+        reports.append(FileReport(raw.file, len(raw.rows), loaded, rejected, ignored, top, raw.warnings))
+    return reports

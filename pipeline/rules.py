@@ -1,0 +1,181 @@
+"""The contract's rules, declared as data (shared/DATA_CONTRACT.md).
+
+One table of column rules per extract, plus the few rules that span columns or
+files. ``pipeline.validate`` turns each into one SQL check over the staged
+text; nothing else in the build decides whether a row is valid.
+
+Row rules are SQL predicates that are TRUE when the row breaks the rule. They
+see the staged text columns (``raw."col"``) and the parsed values
+(``typed."col"``); they are constants written here, never built from data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pipeline import contract
+
+Kind = Literal["text", "code", "date", "number", "yesno", "label"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = "text"
+    required: bool = False
+    labels: tuple[str, ...] = ()
+    labels_name: str = ""  # how a reason names the list, e.g. "a strategy theme"
+    unique: bool = False
+    references: tuple[str, str] | None = None  # (extract, column) it must exist in
+    minimum_exclusive: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class RowRule:
+    column: str  # the column a reject names
+    broken_when: str  # SQL over typed."col" / raw."col"; TRUE means the row breaks it
+    reason: str
+
+
+@dataclass(frozen=True)
+class Extract:
+    name: str
+    columns: tuple[Column, ...]
+    row_rules: tuple[RowRule, ...] = ()
+    unique_together: tuple[str, ...] = ()  # a repeated combination is a duplicate
+    order_by: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def _label(name: str, labels: tuple[str, ...], labels_name: str, required: bool = False) -> Column:
+    return Column(name, "label", required=required, labels=labels, labels_name=labels_name)
+
+
+_STAFF_SURVEYS_SQL = ", ".join("'" + s.replace("'", "''") + "'" for s in contract.STAFF_SURVEYS)
+
+EXTRACTS: dict[str, Extract] = {
+    "service_areas": Extract(
+        "service_areas",
+        (
+            Column("service_area", "text", required=True, unique=True),
+            _label("care_group", contract.CARE_GROUPS, "a care group", required=True),
+        ),
+        order_by=("service_area",),
+    ),
+    "conversations": Extract(
+        "conversations",
+        (
+            Column("conversation_id", "code", required=True, unique=True),
+            Column("held_on", "date", required=True),
+            Column("service_area", "text", required=True, references=("service_areas", "service_area")),
+            Column("hours", "number", required=True, minimum_exclusive=0, maximum=8),
+            _label("format", contract.FORMATS, "a conversation format"),
+        ),
+        order_by=("conversation_id",),
+    ),
+    "conversation_attendees": Extract(
+        "conversation_attendees",
+        (
+            Column("conversation_id", "code", required=True, references=("conversations", "conversation_id")),
+            Column("staff_id", "code", required=True),
+            _label("staff_group", contract.STAFF_GROUPS, "a staff group"),
+        ),
+        row_rules=(
+            RowRule(
+                "staff_id",
+                "typed.staff_id like '%@%' or regexp_matches(typed.staff_id, '\\s')",
+                "looks like a name or e-mail address; use a pseudonymous staff code",
+            ),
+        ),
+        unique_together=("conversation_id", "staff_id"),
+        order_by=("conversation_id", "staff_id"),
+    ),
+    "actions": Extract(
+        "actions",
+        (
+            Column("action_id", "code", required=True, unique=True),
+            Column("conversation_id", "code", references=("conversations", "conversation_id")),
+            Column("service_area", "text", required=True, references=("service_areas", "service_area")),
+            _label("theme", contract.THEMES, "one of the 15 strategy themes", required=True),
+            Column("title", "text", required=True),
+            Column("quick_win", "yesno", required=True),
+            _label("status", contract.STATUSES, "a status", required=True),
+            Column("raised_on", "date", required=True),
+            Column("completed_on", "date"),
+        ),
+        row_rules=(
+            RowRule(
+                "completed_on",
+                "typed.status = 'Completed' and raw.completed_on is null",
+                "is required when status is Completed",
+            ),
+            RowRule(
+                "completed_on",
+                "typed.status is not null and typed.status <> 'Completed' and raw.completed_on is not null",
+                "must be empty unless status is Completed",
+            ),
+            RowRule(
+                "completed_on",
+                "typed.completed_on < typed.raised_on",
+                "is before raised_on",
+            ),
+        ),
+        order_by=("action_id",),
+    ),
+    "survey_responses": Extract(
+        "survey_responses",
+        (
+            Column("response_id", "code", required=True, unique=True),
+            _label("survey", contract.SURVEYS, "a survey", required=True),
+            Column("submitted_on", "date", required=True),
+            _label("care_group", contract.CARE_GROUPS, "a care group"),
+            Column("service_area", "text", references=("service_areas", "service_area")),
+            _label("staff_group", contract.STAFF_GROUPS, "a staff group"),
+            _label("it_skills", contract.IT_SKILLS, "an IT skills answer"),
+            _label("info_available", contract.INFO_AVAILABLE, "an information available answer"),
+            _label("it_unreliable", contract.IT_UNRELIABLE, "an agree/disagree answer"),
+            Column("comment", "text"),
+        ),
+        row_rules=(
+            RowRule(
+                "care_group",
+                f"typed.survey in ({_STAFF_SURVEYS_SQL}) and raw.care_group is null",
+                "is required for the Staff and Digital champion surveys",
+            ),
+            RowRule(
+                "service_area",
+                "typed.service_area is not null and raw.care_group is null",
+                "is given without a care_group",
+            ),
+            RowRule(
+                "service_area",
+                "typed.care_group is not null and typed.service_area is not null"
+                " and typed.care_group <> (select s.care_group from service_areas s"
+                " where s.service_area = typed.service_area)",
+                "does not belong to the care_group given",
+            ),
+            RowRule(
+                "staff_group",
+                f"typed.survey not in ({_STAFF_SURVEYS_SQL}) and raw.staff_group is not null",
+                "is only for the Staff and Digital champion surveys",
+            ),
+            RowRule(
+                "info_available",
+                f"typed.survey not in ({_STAFF_SURVEYS_SQL}) and raw.info_available is not null",
+                "is only for the Staff and Digital champion surveys",
+            ),
+        ),
+        order_by=("response_id",),
+    ),
+}
+
+assert tuple(EXTRACTS) == contract.EXTRACTS
