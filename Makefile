@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` and `make test`. Python 3.11.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= data/engagement.duckdb
+EXTRACTS ?= data/extracts
+PORT ?= 8501
+
+.PHONY: run test data demo bench browser-test clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(VENV)/.installed
+	$(PY) -m pipeline build --extracts $(EXTRACTS) --db $(DB)
+
+## run: install if needed, build the demo database if missing, start the app
+run: $(VENV)/.installed $(DB)
+	DASHBOARD_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT)
+
+## data: rebuild the database from the extracts (real or demo)
+data: $(VENV)/.installed
+	$(PY) -m pipeline build --extracts $(EXTRACTS) --db $(DB)
+
+## demo: regenerate the synthetic demo extracts (same seed, same bytes)
+demo: $(VENV)/.installed
+	$(PY) -m pipeline.demo --out $(EXTRACTS)
+
+## test: everything, browser tests included when Chromium is installed
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+## browser-test: only the real-browser tests
+browser-test: $(VENV)/.installed
+	$(PY) -m pytest -q tests/browser
+
+## bench: benchmarks (prints ratios against a pandas reference)
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) test-artefacts .pytest_cache

@@ -1,0 +1,123 @@
+"""The one door to the database: ``run_query(name, **params)``.
+
+Every read loads ``queries/<name>.sql``, binds named parameters (``$name``),
+runs it on its own cursor, times it, and returns a DataFrame. No SQL text is
+ever built from a value.
+
+The database file is opened read-only inside a private in-memory DuckDB: the
+file is ATTACHed, each of its tables gets a view of the same name, and the
+shared table macros in ``queries/macros/`` are created. Then external access
+is switched off and the configuration locked, so no query can read other
+files. A rebuild replaces the file (a new inode) under the same path; because
+every open is a fresh ATTACH rather than ``duckdb.connect(path)`` (whose
+instance cache would keep serving the old file), a new ``Database`` sees the
+new data while one already open keeps reading the old file until released.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+log = logging.getLogger(__name__)
+
+
+class DatabaseMissing(Exception):
+    """The database file does not exist yet."""
+
+
+@cache
+def query_text(name: str) -> str:
+    """The SQL of ``queries/<name>.sql``; the name must be one of those files."""
+    path = QUERIES / f"{name}.sql"
+    if not name.replace("_", "").isalnum() or not path.is_file():
+        raise KeyError(f"no query named {name!r} in {QUERIES}")
+    return path.read_text(encoding="utf-8")
+
+
+def macro_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted((QUERIES / "macros").glob("*.sql"))]
+
+
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the file is replaced: (inode, size, mtime_ns)."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass
+class Database:
+    path: Path
+    identity: tuple[int, int, int] | None = None
+    connection: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.path.is_file():
+            raise DatabaseMissing(str(self.path))
+        self.identity = file_identity(self.path)
+        con = duckdb.connect(":memory:")
+        # ATTACH takes no parameters; the path is our own setting, quoted as a literal.
+        con.execute(f"attach '{str(self.path).replace(chr(39), chr(39) * 2)}' as engagement (read_only)")
+        tables = con.execute(
+            "select table_name from duckdb_tables() where database_name = 'engagement' order by 1"
+        ).fetchall()
+        for (table,) in tables:
+            quoted = '"' + table.replace('"', '""') + '"'
+            con.execute(f"create view {quoted} as select * from engagement.main.{quoted}")
+        for macro in macro_texts():
+            con.execute(macro)
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+        self.connection = con
+        self.tables = frozenset(t for (t,) in tables)
+
+    def query(self, name: str, **params: object) -> pd.DataFrame:
+        sql = query_text(name)
+        started = time.perf_counter()
+        cursor = self.connection.cursor()  # a connection is not thread-safe; a cursor per query is
+        try:
+            frame = cursor.execute(sql, params).df()
+        finally:
+            cursor.close()
+        elapsed = time.perf_counter() - started
+        log.debug("query %s took %.1f ms", name, elapsed * 1000)
+        return frame
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+_pinned = threading.local()
+
+
+def pin(database: Database | None) -> None:
+    """Make ``run_query`` in this thread (one Streamlit script run) use ``database``.
+
+    A page pins one Database at the top of its run, so every number in that run
+    comes from the same file even if a rebuild swaps it halfway.
+    """
+    _pinned.database = database
+
+
+def current() -> Database:
+    database = getattr(_pinned, "database", None)
+    if database is None:
+        raise RuntimeError("no database pinned; call dashboard.db.pin() first")
+    return database
+
+
+def run_query(name: str, **params: object) -> pd.DataFrame:
+    return current().query(name, **params)

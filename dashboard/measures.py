@@ -1,0 +1,111 @@
+"""The headline measures: names, questions, and the functions that compute them.
+
+The arithmetic of each measure lives in SQL, once: engagement measures in
+``queries/engagement_headline.sql``, survey measures in
+``queries/macros/survey_answers.sql``. This module names them for people,
+adds intervals, and applies disclosure control before anything is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import disclosure, stats
+from dashboard.db import run_query
+from dashboard.filters import Filters
+from pipeline import contract
+
+
+@dataclass(frozen=True)
+class EngagementMeasure:
+    key: str
+    title: str
+    definition: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyMeasure:
+    key: str
+    title: str
+    question: str
+    definition: str
+    scale: tuple[str, ...]
+    negative: tuple[str, ...]  # left of zero in a diverging bar
+    neutral: tuple[str, ...]  # shown apart
+    positive_answers: tuple[str, ...]  # right of zero
+    page: str
+
+
+ENGAGEMENT_MEASURES: tuple[EngagementMeasure, ...] = (
+    EngagementMeasure("conversation_hours", "Conversation hours", "Sum of the hours of every engagement conversation."),
+    EngagementMeasure("staff_engaged", "Staff engaged", "Distinct staff codes among conversation attendees."),
+    EngagementMeasure("actions_raised", "Actions raised", "Count of actions raised."),
+    EngagementMeasure("service_areas_covered", "Service areas covered", "Distinct service areas that held a conversation."),
+    EngagementMeasure("quick_wins_completed", "Quick wins completed", "Actions marked quick win with status Completed."),
+)
+
+SURVEY_MEASURES: dict[str, SurveyMeasure] = {
+    "it_skills": SurveyMeasure(
+        "it_skills",
+        "IT skills rated good",
+        "How would you rate your IT skills?",
+        "(Good + Very good) / everyone who answered.",
+        contract.IT_SKILLS,
+        negative=("Very poor", "Poor"),
+        neutral=("Fair",),
+        positive_answers=("Good", "Very good"),
+        page="Digital skills",
+    ),
+    "info_available": SurveyMeasure(
+        "info_available",
+        "Information available",
+        "Do you have the information you need to run your service?",
+        "Yes / everyone who answered, Don't know excluded (Staff and Digital champion surveys).",
+        contract.INFO_AVAILABLE,
+        negative=("No",),
+        neutral=("Partly", "Don't know"),
+        positive_answers=("Yes",),
+        page="Information to run services",
+    ),
+    "it_unreliable": SurveyMeasure(
+        "it_unreliable",
+        "IT too unreliable",
+        "IT is too unreliable.",
+        "(Agree + Strongly agree) / everyone who answered.",
+        contract.IT_UNRELIABLE,
+        negative=("Strongly disagree", "Disagree"),
+        neutral=("Neither agree nor disagree",),
+        positive_answers=("Agree", "Strongly agree"),
+        page="IT reliability",
+    ),
+}
+
+
+def engagement_headline(filters: Filters) -> dict[str, float]:
+    row = run_query("engagement_headline", **filters.engagement_params()).iloc[0]
+    return {m.key: row[m.key] for m in ENGAGEMENT_MEASURES} | {"conversations": row["conversations"]}
+
+
+def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add percent (whole, as published), share and 95% Wilson bounds from n and positive."""
+    out = frame.copy()
+    bounds = [stats.wilson_interval(int(p), int(n)) for p, n in zip(out["positive"], out["n"])]
+    out["share"] = [p / n if n else float("nan") for p, n in zip(out["positive"], out["n"])]
+    out["percent"] = [stats.whole_percent(int(p), int(n)) for p, n in zip(out["positive"], out["n"])]
+    out["low"] = [b[0] for b in bounds]
+    out["high"] = [b[1] for b in bounds]
+    return out
+
+
+def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
+    """One row per survey measure: n, positive, percent, interval; hidden below the threshold."""
+    frame = run_query("survey_headline", **filters.sql_params())
+    frame = pd.DataFrame({"measure": list(SURVEY_MEASURES)}).merge(frame, on="measure", how="left")
+    frame[["respondents", "n", "positive"]] = frame[["respondents", "n", "positive"]].fillna(0).astype(int)
+    frame = with_intervals(frame)
+    frame["hidden"] = frame["n"] < threshold
+    frame["hidden_reason"] = [disclosure.HIDDEN_SMALL.format(threshold=threshold) if h else None for h in frame["hidden"]]
+    return disclosure.blank_hidden(frame, keep=["measure"]).set_index("measure")

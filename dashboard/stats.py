@@ -1,0 +1,41 @@
+"""Interval estimates and tests for proportions; pure functions, no I/O."""
+
+from __future__ import annotations
+
+import math
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def wilson_interval(positive: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """95% Wilson score interval for positive/n, as proportions (0-1).
+
+    Wilson (1927); preferred to the normal approximation for small n and
+    proportions near 0 or 1 (Newcombe 1998). n = 0 gives (nan, nan).
+    """
+    if n <= 0:
+        return (math.nan, math.nan)
+    if not 0 <= positive <= n:
+        raise ValueError(f"positive={positive} is not between 0 and n={n}")
+    p = positive / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test of x1/n1 against x2/n2."""
+    if n1 <= 0 or n2 <= 0:
+        return math.nan
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (x1 / n1 - x2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def whole_percent(positive: int, n: int) -> int | None:
+    """Whole-percent figure as published: round half up of 100 * positive / n, in integers."""
+    return (200 * positive + n) // (2 * n) if n > 0 else None

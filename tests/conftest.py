@@ -1,0 +1,87 @@
+"""Shared fixtures: a demo database built once through the real pipeline, and small extracts."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_EXTRACTS = ROOT / "data" / "extracts"
+
+# A small valid set of extracts, one list of rows per file, in the contract's columns.
+SMALL: dict[str, list[dict[str, str]]] = {
+    "service_areas": [
+        {"service_area": "Ward A", "care_group": "Adult mental health"},
+        {"service_area": "District nursing", "care_group": "Community health services"},
+    ],
+    "conversations": [
+        {"conversation_id": "C1", "held_on": "2021-03-15", "service_area": "Ward A", "hours": "1.5", "format": "Microsoft Teams"},
+        {"conversation_id": "C2", "held_on": "2021-04-01", "service_area": "District nursing", "hours": "2", "format": ""},
+    ],
+    "conversation_attendees": [
+        {"conversation_id": "C1", "staff_id": "STF-1", "staff_group": "Nursing"},
+        {"conversation_id": "C2", "staff_id": "STF-2", "staff_group": ""},
+    ],
+    "actions": [
+        {"action_id": "A1", "conversation_id": "C1", "service_area": "Ward A", "theme": "Innovation", "title": "Do it",
+         "quick_win": "Yes", "status": "Completed", "raised_on": "2021-03-15", "completed_on": "2021-03-20"},
+        {"action_id": "A2", "conversation_id": "", "service_area": "District nursing", "theme": "Estates and digital",
+         "title": "Fix Wi-Fi", "quick_win": "No", "status": "In progress", "raised_on": "2021-04-02", "completed_on": ""},
+    ],
+    "survey_responses": [
+        {"response_id": "R1", "survey": "Staff", "submitted_on": "2021-03-15", "care_group": "Adult mental health",
+         "service_area": "Ward A", "staff_group": "Nursing", "it_skills": "Good", "info_available": "Yes",
+         "it_unreliable": "Agree", "comment": "Wi-Fi drops, often"},
+        {"response_id": "R2", "survey": "Carer", "submitted_on": "2021-04-15", "care_group": "", "service_area": "",
+         "staff_group": "", "it_skills": "Poor", "info_available": "", "it_unreliable": "", "comment": ""},
+    ],
+}
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None = None, encoding: str = "utf-8") -> None:
+    header = header or list(rows[0])
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def small_extracts(tmp_path: Path) -> Path:
+    """A folder of small valid extracts; tests add bad rows to it."""
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    for name, rows in SMALL.items():
+        write_csv(folder / f"{name}.csv", rows)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped demo extracts built through the real pipeline, once per test run."""
+    folder = tmp_path_factory.mktemp("demo")
+    database = folder / "engagement.duckdb"
+    build(DEMO_EXTRACTS, database)
+    return database
+
+
+@pytest.fixture
+def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the demo database for AppTest tests."""
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
+    monkeypatch.delenv("DASHBOARD_MIN_GROUP_SIZE", raising=False)
+    return demo_db
+
+
+def copy_extracts(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")

@@ -1,0 +1,252 @@
+"""The build implements the data contract: every rule, line numbers, encodings, XLSX, the swap."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline.build import build
+from pipeline.ingest import BuildError
+from tests.conftest import ROOT, SMALL, write_csv
+
+CONTRACT_COLUMNS = {name: list(rows[0]) for name, rows in SMALL.items()}
+
+
+def add_rows(folder: Path, extract: str, *rows: dict[str, str]) -> None:
+    write_csv(folder / f"{extract}.csv", SMALL[extract] + [dict(dict.fromkeys(CONTRACT_COLUMNS[extract], ""), **r) for r in rows])
+
+
+def rejects(database: Path) -> pd.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select * from rejects").df()
+
+
+def table(database: Path, name: str) -> pd.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(f'select * from "{name}"').df()
+
+
+GOOD = {
+    "conversations": {"conversation_id": "C9", "held_on": "2021-03-01", "service_area": "Ward A", "hours": "1"},
+    "conversation_attendees": {"conversation_id": "C1", "staff_id": "STF-9"},
+    "actions": {"action_id": "A9", "service_area": "Ward A", "theme": "Innovation", "title": "T", "quick_win": "No",
+                "status": "Not started", "raised_on": "2021-03-01"},
+    "survey_responses": {"response_id": "R9", "survey": "Staff", "submitted_on": "2021-03-01", "care_group": "Adult mental health"},
+    "service_areas": {"service_area": "Ward Z", "care_group": "Corporate services"},
+}
+
+# (extract, changes to a good row, column named in the reject, words in the reason)
+BAD_ROWS = [
+    ("service_areas", {"service_area": ""}, "service_area", "is required"),
+    ("service_areas", {"service_area": "ward a"}, "service_area", "repeats an earlier row"),
+    ("service_areas", {"care_group": "Surgery"}, "care_group", "is not a care group"),
+    ("service_areas", {"care_group": ""}, "care_group", "is required"),
+    ("conversations", {"conversation_id": "C1"}, "conversation_id", "repeats an earlier row"),
+    ("conversations", {"conversation_id": ""}, "conversation_id", "is required"),
+    ("conversations", {"held_on": "03/15/2021"}, "held_on", "is not a date"),
+    ("conversations", {"held_on": "2021-02-30"}, "held_on", "is not a date"),
+    ("conversations", {"held_on": ""}, "held_on", "is required"),
+    ("conversations", {"service_area": "Nowhere"}, "service_area", "is not in service_areas"),
+    ("conversations", {"hours": "0"}, "hours", "more than 0 and at most 8"),
+    ("conversations", {"hours": "8.5"}, "hours", "more than 0 and at most 8"),
+    ("conversations", {"hours": "two"}, "hours", "is not a number"),
+    ("conversations", {"format": "Carrier pigeon"}, "format", "is not a conversation format"),
+    ("conversation_attendees", {"conversation_id": "C404"}, "conversation_id", "is not in conversations"),
+    ("conversation_attendees", {"staff_id": ""}, "staff_id", "is required"),
+    ("conversation_attendees", {"staff_id": "jane.doe@nhs.net"}, "staff_id", "name or e-mail"),
+    ("conversation_attendees", {"staff_id": "Jane Doe"}, "staff_id", "name or e-mail"),
+    ("conversation_attendees", {"staff_id": "STF-1"}, "conversation_id, staff_id", "repeats an earlier row"),
+    ("conversation_attendees", {"staff_group": "Surgeons"}, "staff_group", "is not a staff group"),
+    ("actions", {"action_id": "A1"}, "action_id", "repeats an earlier row"),
+    ("actions", {"conversation_id": "C404"}, "conversation_id", "is not in conversations"),
+    ("actions", {"service_area": "Nowhere"}, "service_area", "is not in service_areas"),
+    ("actions", {"theme": "Blockchain"}, "theme", "strategy themes"),
+    ("actions", {"title": ""}, "title", "is required"),
+    ("actions", {"quick_win": "maybe"}, "quick_win", "is not yes or no"),
+    ("actions", {"status": "Done"}, "status", "is not a status"),
+    ("actions", {"raised_on": "yesterday"}, "raised_on", "is not a date"),
+    ("actions", {"status": "Completed"}, "completed_on", "is required when status is Completed"),
+    ("actions", {"completed_on": "2021-03-05"}, "completed_on", "must be empty unless status is Completed"),
+    ("actions", {"status": "Completed", "completed_on": "2021-02-01"}, "completed_on", "is before raised_on"),
+    ("survey_responses", {"response_id": "R1"}, "response_id", "repeats an earlier row"),
+    ("survey_responses", {"survey": "Patients"}, "survey", "is not a survey"),
+    ("survey_responses", {"submitted_on": "2021/03/01"}, "submitted_on", "is not a date"),
+    ("survey_responses", {"care_group": ""}, "care_group", "required for the Staff and Digital champion"),
+    ("survey_responses", {"service_area": "Nowhere"}, "service_area", "is not in service_areas"),
+    ("survey_responses", {"service_area": "District nursing"}, "service_area", "does not belong to the care_group"),
+    ("survey_responses", {"survey": "Carer", "care_group": "", "service_area": "Ward A"}, "service_area", "without a care_group"),
+    ("survey_responses", {"survey": "Carer", "staff_group": "Nursing"}, "staff_group", "only for the Staff and Digital champion"),
+    ("survey_responses", {"survey": "Service user", "info_available": "Yes"}, "info_available", "only for the Staff and Digital champion"),
+    ("survey_responses", {"it_skills": "Excellent"}, "it_skills", "is not an IT skills answer"),
+    ("survey_responses", {"info_available": "Maybe"}, "info_available", "is not an information available answer"),
+    ("survey_responses", {"it_unreliable": "Agree strongly"}, "it_unreliable", "is not an agree/disagree answer"),
+]
+
+
+@pytest.mark.parametrize(("extract", "changes", "column", "reason"), BAD_ROWS)
+def test_each_rule_rejects_a_bad_row_with_its_line(small_extracts, tmp_path, extract, changes, column, reason):
+    add_rows(small_extracts, extract, GOOD[extract], GOOD[extract] | changes)
+    database = tmp_path / "out.duckdb"
+    report = build(small_extracts, database)
+    found = rejects(database)
+    file = f"{extract}.csv"
+    bad_line = len(SMALL[extract]) + 3  # header, the small rows, the good row, then the bad one
+    mine = found[(found["file"] == file) & (found["line"] == bad_line)]
+    assert (mine["column"] == column).any(), found.to_string()
+    assert mine.loc[mine["column"] == column, "reason"].str.contains(reason).all(), mine.to_string()
+    # Only the bad row is rejected; the good row just before it loads.
+    assert set(found.loc[found["file"] == file, "line"]) == {bad_line}
+    counts = {f.file: f for f in report.files}[file]
+    assert (counts.rows_read, counts.rows_loaded, counts.rows_rejected) == (len(SMALL[extract]) + 2, len(SMALL[extract]) + 1, 1)
+
+
+def test_rows_read_equal_loaded_plus_rejected_for_every_file(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        info = con.execute("select file, rows_read, rows_loaded, rows_rejected from build_info").df()
+        assert len(info) == 5
+        for row in info.itertuples():
+            assert row.rows_read == row.rows_loaded + row.rows_rejected
+            table_name = row.file.rsplit(".", 1)[0]
+            assert con.execute(f'select count(*) from "{table_name}"').fetchone()[0] == row.rows_loaded
+
+
+def test_labels_headers_and_yes_no_are_normalised(small_extracts, tmp_path):
+    rows = [
+        {"Action ID": " A9 ", "conversation-id": "", "SERVICE_AREA": " ward a ", "Theme": "innovation", "title": "T",
+         "Quick Win": "y", "status": "completed", "raised on": "15/03/2021", "completed_on": "16/03/2021", "Owner": "x"},
+        {"Action ID": "A10", "conversation-id": "", "SERVICE_AREA": "Ward A", "Theme": "INNOVATION", "title": "T",
+         "Quick Win": "0", "status": "Not Started", "raised on": "2021-03-15", "completed_on": "", "Owner": ""},
+    ]
+    write_csv(small_extracts / "actions.csv", rows)
+    database = tmp_path / "out.duckdb"
+    report = build(small_extracts, database)
+    actions = table(database, "actions")
+    first = actions.iloc[0]
+    assert first["service_area"] == "Ward A" and first["theme"] == "Innovation" and first["status"] == "Completed"
+    assert bool(first["quick_win"]) is True and bool(actions.iloc[1]["quick_win"]) is False
+    assert str(first["raised_on"])[:10] == "2021-03-15"  # 15/03/2021 is 15 March, never month-first
+    assert {f.file: f for f in report.files}["actions.csv"].ignored_columns == ["Owner"]
+
+
+def test_utf8_with_bom_and_windows_1252_both_load(small_extracts, tmp_path):
+    rows = SMALL["survey_responses"][:1]
+    rows = [rows[0] | {"comment": "Café Wi-Fi – “slow”"}]
+    write_csv(small_extracts / "survey_responses.csv", rows, encoding="utf-8-sig")
+    with open(small_extracts / "service_areas.csv", "w", encoding="cp1252", newline="") as handle:
+        handle.write("service_area,care_group\r\nWard A,Adult mental health\r\nDistrict nursing,Community health services\r\nCafé – Ward B,Corporate services\r\n")
+    database = tmp_path / "out.duckdb"
+    report = build(small_extracts, database)
+    assert table(database, "survey_responses").iloc[0]["comment"] == "Café Wi-Fi – “slow”"
+    assert "Café – Ward B" in set(table(database, "service_areas")["service_area"])
+    by_file = {f.file: f for f in report.files}
+    assert by_file["service_areas.csv"].warnings and "Windows-1252" in by_file["service_areas.csv"].warnings[0]
+    assert not by_file["survey_responses.csv"].warnings
+
+
+def test_line_numbers_follow_the_file_with_quoted_newlines_and_blank_lines(small_extracts, tmp_path):
+    text = (
+        "service_area,care_group\n"
+        "Ward A,Adult mental health\n"
+        '"District\nnursing",Community health services\n'  # lines 3-4
+        "\n"  # line 5 is blank
+        "Ward C,Not a group\n"  # line 6
+        "Ward D,Corporate services,extra\n"  # line 7: too many fields
+    )
+    (small_extracts / "service_areas.csv").write_text(text, encoding="utf-8")
+    database = tmp_path / "out.duckdb"
+    build(small_extracts, database)
+    found = rejects(database)
+    mine = found[found["file"] == "service_areas.csv"]
+    assert mine.set_index("line")["reason"].to_dict()[6] == "is not a care group"
+    assert "has 3 fields but the header has 2" in mine.set_index("line")["reason"].to_dict()[7]
+
+
+def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path):
+    csv_db = tmp_path / "csv.duckdb"
+    build(small_extracts, csv_db)
+    xlsx_folder = tmp_path / "xlsx"
+    xlsx_folder.mkdir()
+    for name in SMALL:
+        frame = pd.read_csv(small_extracts / f"{name}.csv", dtype=str, keep_default_na=False)
+        # Typed cells, as a person saving from Excel would have them: numbers and dates.
+        for column in frame.columns:
+            if column in {"hours"}:
+                frame[column] = pd.to_numeric(frame[column])
+            if column in {"held_on", "raised_on", "submitted_on", "completed_on"}:
+                frame[column] = pd.to_datetime(frame[column].replace("", None))
+        frame.to_excel(xlsx_folder / f"{name}.xlsx", index=False)
+    xlsx_db = tmp_path / "xlsx.duckdb"
+    build(xlsx_folder, xlsx_db)
+    for name in SMALL:
+        pd.testing.assert_frame_equal(table(csv_db, name), table(xlsx_db, name))
+    assert rejects(xlsx_db).empty
+
+
+def test_demo_build_is_deterministic(tmp_path):
+    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    build(ROOT / "data" / "extracts", first)
+    build(ROOT / "data" / "extracts", second)
+    for name in [*SMALL, "rejects"]:
+        pd.testing.assert_frame_equal(table(first, name), table(second, name))
+    info_a, info_b = table(first, "build_info"), table(second, "build_info")
+    pd.testing.assert_frame_equal(info_a.drop(columns="built_at"), info_b.drop(columns="built_at"))
+    assert bool(info_a["synthetic"].all())
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _keeps_old_database(small_extracts: Path, tmp_path: Path, breakage) -> subprocess.CompletedProcess:
+    database = tmp_path / "live.duckdb"
+    build(small_extracts, database)
+    before = table(database, "conversations")
+    breakage(small_extracts)
+    result = _cli("build", "--extracts", str(small_extracts), "--db", str(database))
+    assert result.returncode == 1, result.stdout + result.stderr
+    pd.testing.assert_frame_equal(table(database, "conversations"), before)
+    assert not list(tmp_path.glob(".live.duckdb.building-*"))
+    return result
+
+
+def test_missing_required_column_stops_the_build_and_keeps_the_old_database(small_extracts, tmp_path):
+    def drop_hours(folder: Path) -> None:
+        rows = [{k: v for k, v in r.items() if k != "hours"} for r in SMALL["conversations"]]
+        write_csv(folder / "conversations.csv", rows)
+
+    result = _keeps_old_database(small_extracts, tmp_path, drop_hours)
+    assert "conversations.csv" in result.stderr and "missing required column hours" in result.stderr
+
+
+def test_undecodable_file_stops_the_build_and_keeps_the_old_database(small_extracts, tmp_path):
+    def corrupt(folder: Path) -> None:
+        (folder / "actions.csv").write_bytes(b"action_id,title\n\x81\x8d\x8f\x90,x\n")
+
+    result = _keeps_old_database(small_extracts, tmp_path, corrupt)
+    assert "actions.csv" in result.stderr and "cannot be decoded" in result.stderr and "line 2" in result.stderr
+
+
+def test_a_file_that_is_not_a_table_stops_the_build(small_extracts, tmp_path):
+    def binary(folder: Path) -> None:
+        (folder / "survey_responses.csv").unlink()
+        (folder / "survey_responses.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+
+    result = _keeps_old_database(small_extracts, tmp_path, binary)
+    assert "survey_responses.xlsx" in result.stderr and "not a readable .xlsx" in result.stderr
+
+
+def test_cli_exit_codes_and_report(small_extracts, tmp_path):
+    add_rows(small_extracts, "conversations", GOOD["conversations"] | {"hours": "99"})
+    done = _cli("build", "--extracts", str(small_extracts), "--db", str(tmp_path / "x.duckdb"))
+    assert done.returncode == 0, done.stderr
+    assert "conversations.csv" in done.stdout and "hours must be more than 0 and at most 8" in done.stdout
+    assert _cli("build", "--no-such-flag").returncode == 2
+    assert _cli().returncode == 2
+    missing = _cli("build", "--extracts", str(tmp_path / "nowhere"), "--db", str(tmp_path / "y.duckdb"))
+    assert missing.returncode == 1 and "nowhere" in missing.stderr
