@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,8 @@ import duckdb
 import pandas as pd
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
+CACHED_RESULTS = 512  # results kept per open database file
+CACHED_MAX_ROWS = 20_000  # larger results (row listings) are not kept
 log = logging.getLogger(__name__)
 
 
@@ -62,6 +65,8 @@ class Database:
     path: Path
     identity: tuple[int, int, int] | None = None
     connection: duckdb.DuckDBPyConnection = field(init=False, repr=False)
+    _results: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -85,6 +90,28 @@ class Database:
         self.tables = frozenset(t for (t,) in tables)
 
     def query(self, name: str, **params: object) -> pd.DataFrame:
+        """Run ``queries/<name>.sql`` with bound ``params``; results are cached per file.
+
+        The file never changes under an open Database (a rebuild swaps in a new
+        file, opened as a new Database), so a result keyed by query and
+        parameters stays right for as long as this object lives. pandas'
+        copy-on-write makes the returned copy cheap and safe to modify.
+        """
+        key = (name, _freeze(params))
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key].copy()
+        frame = self._run(name, params)
+        if len(frame) > CACHED_MAX_ROWS:
+            return frame
+        with self._lock:
+            self._results[key] = frame
+            while len(self._results) > CACHED_RESULTS:
+                self._results.popitem(last=False)
+        return frame.copy()
+
+    def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:
         sql = query_text(name)
         started = time.perf_counter()
         cursor = self.connection.cursor()  # a connection is not thread-safe; a cursor per query is
@@ -98,6 +125,14 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_freeze(v) for v in value)
+    return value
 
 
 _pinned = threading.local()

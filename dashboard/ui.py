@@ -76,8 +76,38 @@ def open_database() -> tuple[db.Database, Options, pd.DataFrame]:
     return database, options, build
 
 
+def _secrets_section(name: str) -> dict:
+    try:
+        return dict(st.secrets.get(name, {}) or {})
+    except Exception:  # no secrets file at all: sign-in is simply not configured
+        return {}
+
+
+def require_access() -> None:
+    """Stop the page unless the user may see it (only when sign-in is configured)."""
+    from dashboard import access
+
+    if not _secrets_section("auth"):
+        st.sidebar.markdown("Open access: sign-in is not configured (fine for local use; see the README).")
+        return
+    if not st.user.is_logged_in:
+        st.title("Digital strategy engagement")
+        st.markdown("Sign in with your organisation account to see the dashboard.")
+        st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:")
+        st.stop()
+    rules = _secrets_section("access")
+    email = st.user.get("email")
+    if not access.is_allowed(email, rules.get("allowed_emails", ()), rules.get("allowed_domains", ())):
+        st.error(f"{email or 'This account'} is not on this dashboard's allow-list. Ask its owner for access.")
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+        st.stop()
+    st.sidebar.markdown(f"Signed in as {email}")
+    st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:")
+
+
 def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
+    require_access()
     database, options, build = open_database()
     threshold = settings.min_group_size()
     chosen = sidebar_filters(options)
@@ -141,3 +171,45 @@ def percent_text(row: pd.Series) -> str:
     if row.get("hidden"):
         return f"Hidden: {row['hidden_reason']}"
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
+
+
+def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
+    """A chart, its one-sentence text summary, and its table alternative."""
+    st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=summary)
+    st.markdown(summary)
+    with st.expander("View as table"):
+        st.dataframe(table, hide_index=True, key=f"table_{key}")
+
+
+def stamp(page: Page, note: str = "") -> dict[str, str]:
+    """What every download carries: filters, disclosure note, build time, synthetic label."""
+    out = {
+        "Source": "Digital strategy engagement dashboard",
+        "Filters": page.filters.describe(),
+        "Disclosure control": f"Survey results for fewer than {page.threshold} respondents are hidden; "
+        "where one group is hidden, the next smallest is hidden too.",
+        "Data built": f"{page.built_at:%Y-%m-%d %H:%M} UTC" if page.built_at is not None else "unknown",
+    }
+    if note:
+        out["Note"] = note
+    if page.synthetic:
+        out["Synthetic data"] = "SYNTHETIC DEMO DATA - not real Trust data."
+    return out
+
+
+def download_buttons(frame: pd.DataFrame, name: str, page: Page, note: str = "", key: str | None = None) -> None:
+    """CSV and Excel downloads of ``frame`` (what is on screen), built only when clicked."""
+    from dashboard import export
+
+    key = key or name
+    stamped = stamp(page, note)
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV", data=lambda: export.to_csv(frame, stamped), file_name=f"{name}.csv",
+        mime="text/csv", key=f"csv_{key}", icon=":material/download:", on_click="ignore",
+    )
+    right.download_button(
+        "Download Excel", data=lambda: export.to_xlsx(frame, stamped), file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}",
+        icon=":material/download:", on_click="ignore",
+    )

@@ -1,0 +1,88 @@
+"""The one door to the database: bound parameters, read-only, locked, and safe across a rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from dashboard import db
+from dashboard.filters import Filters
+from pipeline.build import build
+from tests.conftest import SMALL, write_csv
+
+ALL = Filters().engagement_params()
+
+
+@pytest.fixture
+def small_db(small_extracts, tmp_path):
+    path = tmp_path / "live.duckdb"
+    build(small_extracts, path)
+    return path
+
+
+def test_run_query_binds_parameters_and_returns_a_frame(small_db):
+    database = db.Database(small_db)
+    db.pin(database)
+    try:
+        everything = db.run_query("engagement_headline", **ALL).iloc[0]
+        assert everything["conversation_hours"] == 3.5 and everything["actions_raised"] == 2
+        ward_a = db.run_query("engagement_headline", **(ALL | {"service_areas": ["Ward A"]})).iloc[0]
+        assert ward_a["conversation_hours"] == 1.5 and ward_a["staff_engaged"] == 1
+        # A value that looks like SQL is just a value that matches nothing.
+        hostile = db.run_query("engagement_headline", **(ALL | {"service_areas": ["Ward A' or 1=1 --"]})).iloc[0]
+        assert hostile["conversation_hours"] == 0
+        march = db.run_query("engagement_headline", **(ALL | {"date_to": dt.date(2021, 3, 31)})).iloc[0]
+        assert march["conversations"] == 1
+    finally:
+        db.pin(None)
+        database.close()
+
+
+@pytest.mark.parametrize("name", ["../app", "no_such_query", "engagement_headline; drop table x", ""])
+def test_only_named_query_files_run(small_db, name):
+    database = db.Database(small_db)
+    with pytest.raises(KeyError):
+        database.query(name)
+
+
+def test_connection_is_read_only_without_file_access(small_db):
+    database = db.Database(small_db)
+    cursor = database.connection.cursor()
+    with pytest.raises(duckdb.Error):
+        cursor.execute("insert into engagement.main.service_areas values ('X', 'Corporate services')")
+    with pytest.raises(duckdb.Error):
+        cursor.execute("select * from read_csv('/etc/passwd')")
+    with pytest.raises(duckdb.Error):
+        cursor.execute("set enable_external_access = true")
+    with pytest.raises(duckdb.Error):
+        cursor.execute(f"attach '{small_db}' as other")
+
+
+def test_an_open_database_keeps_its_data_across_a_rebuild_and_a_new_one_sees_the_new(small_extracts, small_db):
+    before = db.Database(small_db)
+    assert before.query("engagement_headline", **ALL).iloc[0]["conversation_hours"] == 3.5
+    write_csv(small_extracts / "conversations.csv", SMALL["conversations"] + [
+        {"conversation_id": "C3", "held_on": "2021-05-01", "service_area": "Ward A", "hours": "4", "format": ""}
+    ])
+    build(small_extracts, small_db)  # swapped in under the same path
+    assert db.file_identity(small_db) != before.identity
+    # Cache-busting parameters make the old Database really query its (old) file.
+    old = before.query("engagement_headline", **(ALL | {"date_to": dt.date(2099, 1, 1)})).iloc[0]
+    assert old["conversation_hours"] == 3.5
+    after = db.Database(small_db)
+    assert after.query("engagement_headline", **ALL).iloc[0]["conversation_hours"] == 7.5
+
+
+def test_results_are_cached_per_file_and_safe_to_modify(small_db):
+    database = db.Database(small_db)
+    first = database.query("engagement_headline", **ALL)
+    first.loc[0, "conversation_hours"] = -1
+    again = database.query("engagement_headline", **ALL)
+    assert again.loc[0, "conversation_hours"] == 3.5
+
+
+def test_missing_file_is_reported(tmp_path):
+    with pytest.raises(db.DatabaseMissing):
+        db.Database(tmp_path / "nope.duckdb")

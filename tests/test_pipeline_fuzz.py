@@ -1,0 +1,125 @@
+"""Hostile and broken extracts: the build never ends in a traceback, nothing is lost,
+and a build killed halfway leaves the database in service intact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.build import build
+from pipeline.ingest import BuildError
+from tests.conftest import ROOT, SMALL, write_csv
+
+COLUMNS = list(SMALL["survey_responses"][0])
+NASTY = [
+    "=HYPERLINK(\"http://example.invalid\",\"click\")", "+1+1", "-2", "@SUM(A1)", "'; drop table actions; --",
+    "\"quoted, with comma\"", "Staff", "staff ", " STAFF", "Good", "very GOOD", "Don't know", "2021-03-15",
+    "15/03/2021", "03/15/2021", "2021-13-01", "Adult mental health", "Ward A", "District nursing", "Nursing",
+    "Agree", "x" * 5000, "é ü – “”", "\u202e", "0", "1", "", " ", "NULL", "None", "R1",
+]
+cell = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
+row = st.fixed_dictionaries({c: cell for c in COLUMNS})
+
+
+def _counts_add_up(database: Path) -> None:
+    with duckdb.connect(str(database), read_only=True) as con:
+        for file, read, loaded, rejected in con.execute(
+            "select file, rows_read, rows_loaded, rows_rejected from build_info"
+        ).fetchall():
+            assert read == loaded + rejected, file
+            table = file.rsplit(".", 1)[0]
+            assert con.execute(f'select count(*) from "{table}"').fetchone()[0] == loaded
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(row, min_size=0, max_size=25), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+       cut=st.one_of(st.none(), st.integers(min_value=0, max_value=400)))
+def test_random_survey_rows_never_crash_and_counts_add_up(small_extracts, tmp_path_factory, rows, encoding, cut):
+    folder = small_extracts
+    path = folder / "survey_responses.csv"
+    try:
+        write_csv(path, SMALL["survey_responses"] + rows, header=COLUMNS, encoding=encoding)
+    except UnicodeEncodeError:
+        write_csv(path, SMALL["survey_responses"] + rows, header=COLUMNS, encoding="utf-8")
+    if cut is not None:  # a truncated file
+        path.write_bytes(path.read_bytes()[:cut])
+    database = tmp_path_factory.mktemp("fuzz") / "out.duckdb"
+    try:
+        build(folder, database)
+    except BuildError as error:
+        assert "survey_responses.csv" in str(error)
+        assert not database.exists()
+        return
+    _counts_add_up(database)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300))
+def test_random_bytes_never_crash(small_extracts, tmp_path_factory, data):
+    (small_extracts / "actions.csv").write_bytes(data)
+    database = tmp_path_factory.mktemp("bytes") / "out.duckdb"
+    try:
+        build(small_extracts, database)
+    except BuildError as error:
+        assert "actions.csv" in str(error) or "actions" in str(error)
+        return
+    _counts_add_up(database)
+
+
+def test_huge_field_is_rejected_cleanly(small_extracts, tmp_path):
+    rows = SMALL["survey_responses"] + [dict(SMALL["survey_responses"][0], response_id="R9", comment="y" * 2_000_000)]
+    write_csv(small_extracts / "survey_responses.csv", rows)
+    with pytest.raises(BuildError, match=r"survey_responses\.csv: line \d+"):
+        build(small_extracts, tmp_path / "out.duckdb")
+
+
+def test_formulas_in_extracts_are_stored_as_text(small_extracts, tmp_path):
+    formula = '=HYPERLINK("http://example.invalid","click")'
+    rows = SMALL["survey_responses"] + [dict(SMALL["survey_responses"][0], response_id="R9", comment=formula)]
+    write_csv(small_extracts / "survey_responses.csv", rows)
+    database = tmp_path / "out.duckdb"
+    build(small_extracts, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select comment from survey_responses where response_id = 'R9'").fetchone()[0] == formula
+
+
+def _big_extracts(folder: Path, responses: int) -> None:
+    header = ",".join(COLUMNS) + "\n"
+    line = "R{},Staff,2021-03-15,Adult mental health,Ward A,Nursing,Good,Yes,Agree,Slow log-in on Mondays\n"
+    with open(folder / "survey_responses.csv", "w", encoding="utf-8") as handle:
+        handle.write(header)
+        handle.writelines(line.format(i) for i in range(responses))
+
+
+def test_a_build_killed_halfway_leaves_the_database_in_service_and_the_next_build_works(small_extracts, tmp_path):
+    live = tmp_path / "live.duckdb"
+    build(small_extracts, live)
+    with duckdb.connect(str(live), read_only=True) as con:
+        before = con.execute("select count(*) from survey_responses").fetchone()[0]
+    _big_extracts(small_extracts, 400_000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", "--extracts", str(small_extracts), "--db", str(live)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".live.duckdb.building-*")) and time.monotonic() < deadline:
+        assert process.poll() is None, "the build finished before it could be killed"
+        time.sleep(0.01)
+    time.sleep(0.3)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    with duckdb.connect(str(live), read_only=True) as con:  # still the old, whole database
+        assert con.execute("select count(*) from survey_responses").fetchone()[0] == before
+    report = build(small_extracts, live)
+    assert {f.file: f.rows_loaded for f in report.files}["survey_responses.csv"] == 400_000
+    assert not list(tmp_path.glob(".live.duckdb.building-*"))
