@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline import contract
-from pipeline.ingest import BuildError, RawTable, find_extract, read_extract
+from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract, read_csv, read_csv_fast, read_xlsx
 from pipeline.validate import all_extracts, create_label_table, validate_and_load
 
 TOP_REASONS = 3
@@ -60,7 +60,7 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def _check_header(raw: RawTable, extract_name: str) -> tuple[list[str], list[str]]:
+def _check_header(raw: RawTable | FastCsv, extract_name: str) -> tuple[list[str], list[str]]:
     """Map the file's columns onto the contract's; stop on a missing required column."""
     from pipeline.rules import EXTRACTS
 
@@ -80,8 +80,27 @@ def _check_header(raw: RawTable, extract_name: str) -> tuple[list[str], list[str
     return list(extract.column_names), ignored
 
 
-def _stage(con: duckdb.DuckDBPyConnection, raw: RawTable, extract_name: str, columns: list[str]) -> None:
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, extract_name: str) -> tuple[RawTable | FastCsv, list[str]]:
+    """Load one extract into ``stg_<extract>``: _line, _ragged, then every contract column as text."""
+    data = path.read_bytes()
+    fast = None
+    if path.suffix.lower() == ".csv":
+        fast = read_csv_fast(con, path, data, f"file_{extract_name}")
+    raw = fast or (read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path, data))
+    columns, ignored = _check_header(raw, extract_name)
     positions = {name: i for i, name in enumerate(raw.header)}
+    if isinstance(raw, FastCsv):
+        trim = "'" + SPACES.replace("'", "''") + "'"
+        selected = ", ".join(
+            f"nullif(trim(c{positions[name]}, {trim}), '') as \"{name}\"" if name in positions else f"null::varchar as \"{name}\""
+            for name in columns
+        )
+        con.execute(
+            f"create or replace temp table stg_{extract_name} as select rowid + 1 as _line, null::varchar as _ragged, "
+            f"{selected} from {raw.table} where rowid > 0"
+        )
+        con.execute(f"drop table {raw.table}")
+        return raw, ignored
     arrays: dict[str, list] = {"_line": raw.lines, "_ragged": [raw.ragged.get(i) for i in range(len(raw.rows))]}
     for name in columns:
         if name in positions:
@@ -93,9 +112,10 @@ def _stage(con: duckdb.DuckDBPyConnection, raw: RawTable, extract_name: str, col
     con.register("staging_arrow", table)
     con.execute(f"create or replace temp table stg_{extract_name} as select * from staging_arrow")
     con.unregister("staging_arrow")
+    return raw, ignored
 
 
-def _is_synthetic(folder: Path, raws: list[RawTable]) -> bool:
+def _is_synthetic(folder: Path, raws: list[RawTable | FastCsv]) -> bool:
     manifest = folder / contract.SYNTHETIC_MANIFEST
     if not manifest.is_file():
         return False
@@ -144,9 +164,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
             )
             ignored_by_file: dict[str, list[str]] = {}
             for extract in all_extracts():
-                raw = read_extract(find_extract(extracts, extract.name))
-                columns, ignored_by_file[raw.file] = _check_header(raw, extract.name)
-                _stage(con, raw, extract.name, columns)
+                raw, ignored_by_file[extract.name] = _stage(con, find_extract(extracts, extract.name), extract.name)
                 validate_and_load(con, extract)
                 raws.append(raw)
             synthetic = _is_synthetic(extracts, raws)
@@ -164,7 +182,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
     return BuildReport(database, built_at, synthetic, reports)
 
 
-def _finish(con, raws: list[RawTable], ignored_by_file, built_at, synthetic) -> list[FileReport]:
+def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synthetic) -> list[FileReport]:
     file_of = {raw.file.rsplit(".", 1)[0]: raw.file for raw in raws}
     con.execute("create temp table extract_files (extract varchar, file varchar)")
     con.executemany("insert into extract_files values (?, ?)", list(file_of.items()))
@@ -179,20 +197,20 @@ def _finish(con, raws: list[RawTable], ignored_by_file, built_at, synthetic) -> 
     )
     reports = []
     for extract, raw in zip(file_of, raws):
-        loaded = con.execute(f'select count(*) from "{extract}"').fetchone()[0]
-        rejected = con.execute("select count(distinct line) from rejects where file = ?", [raw.file]).fetchone()[0]
+        loaded = con.execute(f'select count(*) from "{extract}"').fetchall()[0][0]
+        rejected = con.execute("select count(distinct line) from rejects where file = ?", [raw.file]).fetchall()[0][0]
         top = con.execute(
             "select \"column\", reason, count(distinct line) as n from rejects where file = ? "
             "group by all order by n desc, \"column\", reason limit ?",
             [raw.file, TOP_REASONS],
         ).fetchall()
-        if loaded + rejected != len(raw.rows):  # an invariant of the contract; never expected
-            raise BuildError(f"{raw.file}: {len(raw.rows)} rows read but {loaded} loaded + {rejected} rejected.")
-        ignored = ignored_by_file[raw.file]
+        if loaded + rejected != raw.rows_read:  # an invariant of the contract; never expected
+            raise BuildError(f"{raw.file}: {raw.rows_read} rows read but {loaded} loaded + {rejected} rejected.")
+        ignored = ignored_by_file[extract]
         con.execute(
             "insert into build_info values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [built_at, synthetic, raw.file, raw.format, raw.encoding, raw.size_bytes, raw.sha256,
-             len(raw.rows), loaded, rejected, ", ".join(ignored), " ".join(raw.warnings)],
+             raw.rows_read, loaded, rejected, ", ".join(ignored), " ".join(raw.warnings)],
         )
-        reports.append(FileReport(raw.file, len(raw.rows), loaded, rejected, ignored, top, raw.warnings))
+        reports.append(FileReport(raw.file, raw.rows_read, loaded, rejected, ignored, top, raw.warnings))
     return reports

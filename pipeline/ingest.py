@@ -37,14 +37,21 @@ class RawTable:
     ragged: dict[int, str] = field(default_factory=dict)  # row index -> reason
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows)
+
 
 def normalise_header(name: object) -> str:
     """`Service Area`, `service-area` and ` SERVICE_AREA ` all become `service_area`."""
     return re.sub(r"[\s\-_]+", "_", str(name if name is not None else "").strip().lower()).strip("_")
 
 
+SPACES = " \t\r\n\u00a0"  # trimmed from both ends of every value (the SQL fast path trims the same)
+
+
 def _clean(value: str) -> str | None:
-    value = value.strip()
+    value = value.strip(SPACES)
     return value or None
 
 
@@ -70,8 +77,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str, list[str]]:
         return text, "windows-1252", [f"{path.name}: not UTF-8; read as Windows-1252. Save it as UTF-8 to be sure."]
 
 
-def read_csv(path: Path) -> RawTable:
-    data = path.read_bytes()
+def read_csv(path: Path, data: bytes | None = None) -> RawTable:
+    data = path.read_bytes() if data is None else data
     text, encoding, warnings = _decode(path, data)
     csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -183,3 +190,63 @@ def read_extract(path: Path) -> RawTable:
     if path.suffix.lower() == ".xlsx":
         return read_xlsx(path)
     return read_csv(path)
+
+
+@dataclass
+class FastCsv:
+    """A plain CSV loaded straight into DuckDB (``table``: c0..cN as text, row 0 the header)."""
+
+    file: str
+    encoding: str
+    size_bytes: int
+    sha256: str
+    header: list[str]
+    original_header: list[str]
+    rows_read: int
+    table: str
+    format: str = "csv"
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_csv_fast(con, path: Path, data: bytes, table: str) -> FastCsv | None:
+    """Load a CSV with DuckDB's reader when that provably keeps every line number.
+
+    Holds for the common case: UTF-8, one record per physical line, no blank or
+    ragged lines. The check: DuckDB's strict reader must succeed and return
+    exactly as many records as the file has lines, so record i is line i + 1.
+    Anything else returns None and the file takes the careful Python path.
+    """
+    if b"\x00" in data or not data.strip():
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    first_line = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    header = next(csv.reader([first_line]), [])
+    if not header:
+        return None
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
+    try:
+        con.execute(
+            f"create or replace temp table {table} as select * from read_csv($path, auto_detect = false, "
+            f"header = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, columns = {columns})",
+            {"path": str(path)},
+        )
+        ((records,),) = con.execute(f"select count(*) from {table}").fetchall()
+    except Exception:  # noqa: BLE001 - any reader error means: use the careful path
+        return None
+    if records != lines:
+        return None
+    return FastCsv(
+        file=path.name,
+        encoding=encoding,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        header=[normalise_header(h) for h in header],
+        original_header=[h.strip() for h in header],
+        rows_read=records - 1,
+        table=table,
+    )

@@ -54,21 +54,25 @@ def create_label_table(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("insert into labels values (?, ?, ?)", rows)
 
 
-def typed_expression(column: Column) -> str:
+def typed_expression(column: Column) -> tuple[str, str]:
+    """The SQL giving the parsed value of ``column`` from ``raw``, and any join it needs."""
     raw = f"raw.{ident(column.name)}"
+    alias = ident(f"j_{column.name}")
     if column.kind == "date":
-        return f"coalesce(try_strptime({raw}, '%Y-%m-%d'), try_strptime({raw}, '%d/%m/%Y'))::date"
+        return f"coalesce(try_strptime({raw}, '%Y-%m-%d'), try_strptime({raw}, '%d/%m/%Y'))::date", ""
     if column.kind == "number":
-        return f"try_cast({raw} as double)"
+        return f"try_cast({raw} as double)", ""
     if column.kind == "yesno":
-        return f"case when lower({raw}) in {_in_list(YES)} then true when lower({raw}) in {_in_list(NO)} then false end"
+        return f"case when lower({raw}) in {_in_list(YES)} then true when lower({raw}) in {_in_list(NO)} then false end", ""
     if column.kind == "label":
-        return f"(select l.canonical from labels l where l.list = {q(column.name)} and l.key = lower({raw}))"
+        join = f"left join labels {alias} on {alias}.list = {q(column.name)} and {alias}.key = lower({raw})"
+        return f"{alias}.canonical", join
     if column.kind == "text" and column.references:
         # Names are matched ignoring case and stored as the referenced file spells them.
         table, key = column.references
-        return f"(select min(t.{ident(key)}) from {ident(table)} t where lower(t.{ident(key)}) = lower({raw}))"
-    return raw
+        names = f"(select lower({ident(key)}) as key, min({ident(key)}) as canonical from {ident(table)} group by 1)"
+        return f"{alias}.canonical", f"left join {names} {alias} on {alias}.key = lower({raw})"
+    return raw, ""
 
 
 def parse_reason(column: Column) -> str:
@@ -140,8 +144,13 @@ def _duplicate_check(extract: Extract, columns: tuple[str, ...], key_sql: str) -
 
 
 def validate_and_load(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
-    typed_columns = ", ".join(f"{typed_expression(c)} as {ident(c.name)}" for c in extract.columns)
-    con.execute(f"create or replace temp table typed_{extract.name} as select raw._line, {typed_columns} from stg_{extract.name} raw")
+    parsed = [typed_expression(c) for c in extract.columns]
+    typed_columns = ", ".join(f"{expression} as {ident(c.name)}" for c, (expression, _) in zip(extract.columns, parsed))
+    joins = " ".join(join for _, join in parsed if join)
+    con.execute(
+        f"create or replace temp table typed_{extract.name} as select raw._line, {typed_columns} "
+        f"from stg_{extract.name} raw {joins} order by raw._line"
+    )
     con.execute(f"insert into rejects_all {' union all '.join(checks(extract))}")
     definitions = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.kind]}" for c in extract.columns)
     con.execute(f"create table {ident(extract.name)} ({definitions})")
