@@ -6,7 +6,7 @@ DB ?= data/engagement.duckdb
 EXTRACTS ?= data/extracts
 PORT ?= 8501
 
-.PHONY: run test data demo bench browser-test clean
+.PHONY: run test data demo bench load browser-test clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 2; }
@@ -14,6 +14,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# axe-core for the accessibility tests, from the npm registry (skipped without npm).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: accessibility tests will be skipped"; fi
 
 $(DB): | $(VENV)/.installed
 	$(PY) -m pipeline build --extracts $(EXTRACTS) --db $(DB)
@@ -31,16 +36,20 @@ demo: $(VENV)/.installed
 	$(PY) -m pipeline.demo --out $(EXTRACTS)
 
 ## test: everything, browser tests included when Chromium is installed
-test: $(VENV)/.installed
+test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -q
 
 ## browser-test: only the real-browser tests
-browser-test: $(VENV)/.installed
+browser-test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -q tests/browser
 
 ## bench: benchmarks (prints ratios against a pandas reference)
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
+## load: 50 concurrent browser sessions against the real server on loopback (not part of test)
+load: $(VENV)/.installed
+	$(PY) -m load
+
 clean:
-	rm -rf $(VENV) test-artefacts .pytest_cache
+	rm -rf $(VENV) node_modules test-artefacts .pytest_cache
