@@ -23,6 +23,8 @@ TEXT = "#212B32"
 
 
 def _base(frame: pd.DataFrame) -> alt.Chart:
+    # Charts with a category axis size their height by step (pixels per category):
+    # a fixed height is squeezed by Streamlit's fit-to-container sizing.
     return alt.Chart(frame).properties(width="container")
 
 
@@ -50,8 +52,7 @@ def interval_bars(
     )
     whiskers = _base(data).mark_rule(color=TEXT, strokeWidth=1.5).encode(x="low:Q", x2="high:Q", y=y, tooltip=tooltip)
     labels = _base(data).mark_text(align="left", dx=4, color=TEXT).encode(x="high:Q", y=y, text="label:N")
-    height = max(120, 24 * len(data))
-    return (bars + whiskers + labels).properties(height=height)
+    return (bars + whiskers + labels).properties(height=alt.Step(26))
 
 
 def diverging_stacked(
@@ -98,8 +99,7 @@ def diverging_stacked(
         x=alt.X("mid:Q"), y=y, text=alt.Text("share:Q", format=".0%"),
     ).transform_calculate(mid="(datum.start + datum.end) / 2")
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=TEXT).encode(x="x:Q")
-    height = max(90, 40 * spans[category].nunique())
-    return (bars + labels + zero).properties(height=height)
+    return (bars + labels + zero).properties(height=alt.Step(44))
 
 
 def trend(frame: pd.DataFrame, x: str, x_title: str, value_title: str = "Percent") -> alt.Chart:
@@ -129,12 +129,12 @@ def count_bars(frame: pd.DataFrame, category: str, value: str, category_title: s
         tooltip.append(alt.Tooltip(f"{colour}:N"))
         color = alt.Color(f"{colour}:N", scale=alt.Scale(range=list(QUALITATIVE)), legend=alt.Legend(orient="bottom"))
         bars = _base(frame).mark_bar().encode(x=alt.X(f"sum({value}):Q", title=value_title), y=y, color=color, tooltip=tooltip)
-        return bars.properties(height=max(120, 24 * frame[category].nunique()))
+        return bars.properties(height=alt.Step(24))
     bars = _base(frame).mark_bar(color=NHS_BLUE).encode(x=alt.X(f"{value}:Q", title=value_title), y=y, tooltip=tooltip)
     labels = _base(frame).mark_text(align="left", dx=4, color=TEXT).encode(
         x=f"{value}:Q", y=y, text=alt.Text(f"{value}:Q", format=",")
     )
-    return (bars + labels).properties(height=max(120, 24 * frame[category].nunique()))
+    return (bars + labels).properties(height=alt.Step(24))
 
 
 def time_bars(frame: pd.DataFrame, x: str, value: str, x_title: str, value_title: str, time_format: str = "%d %b %Y") -> alt.Chart:

@@ -83,13 +83,15 @@ def _secrets_section(name: str) -> dict:
         return {}
 
 
-def require_access() -> None:
-    """Stop the page unless the user may see it (only when sign-in is configured)."""
+def require_access() -> str:
+    """Stop the page unless the user may see it (only when sign-in is configured).
+
+    Returns a line for the sidebar saying who is signed in, or that access is open.
+    """
     from dashboard import access
 
     if not _secrets_section("auth"):
-        st.sidebar.markdown("Open access: sign-in is not configured (fine for local use; see the README).")
-        return
+        return "Open access: sign-in is not configured (fine for local use; see the README)."
     if not st.user.is_logged_in:
         st.title("Digital strategy engagement")
         st.markdown("Sign in with your organisation account to see the dashboard.")
@@ -101,16 +103,37 @@ def require_access() -> None:
         st.error(f"{email or 'This account'} is not on this dashboard's allow-list. Ask its owner for access.")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
         st.stop()
-    st.sidebar.markdown(f"Signed in as {email}")
     st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    return f"Signed in as {email}."
+
+
+def pages() -> list[tuple[str, str]]:
+    """(script path, label) of every page: the Overview, then pages/ in file order."""
+    listed = [("app.py", "Overview")]
+    for path in sorted((settings.ROOT / "pages").glob("*.py")):
+        label = path.stem.split("_", 1)[1] if path.stem.split("_", 1)[0].isdigit() else path.stem
+        listed.append((f"pages/{path.name}", label.replace("_", " ")))
+    return listed
+
+
+def navigation(chosen: Filters, options: Options) -> None:
+    """Page links that carry the current filters, so the next page opens on the same view."""
+    params = filter_values.to_query_params(chosen, options)
+    for path, label in pages():
+        st.page_link(path, label=label, query_params=params, width="stretch")
 
 
 def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
-    require_access()
+    access_note = require_access()
     database, options, build = open_database()
     threshold = settings.min_group_size()
+    with st.sidebar:
+        nav = st.container()
     chosen = sidebar_filters(options)
+    with nav:
+        navigation(chosen, options)
+    st.sidebar.markdown(access_note)
     st.title(title)
     page = Page(database, chosen, options, threshold, build)
     if page.synthetic:
