@@ -137,8 +137,9 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     def allowed(name: str, choices: Sequence[str]) -> tuple[str, ...]:
         kept: list[str] = []
         for value in params.get(name, ()):
-            if value in choices and value not in kept:
-                kept.append(value)
+            if value in choices:
+                if value not in kept:
+                    kept.append(value)
             elif value != "":
                 rejected.append((name, value))
         return tuple(kept)

@@ -21,7 +21,9 @@ def wilson_interval(positive: int, n: int, z: float = Z95) -> tuple[float, float
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if positive == 0 else max(0.0, centre - half)
+    high = 1.0 if positive == n else min(1.0, centre + half)
+    return (low, high)
 
 
 def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> float:

@@ -118,9 +118,16 @@ def pages() -> list[tuple[str, str]]:
 
 def navigation(chosen: Filters, options: Options) -> None:
     """Page links that carry the current filters, so the next page opens on the same view."""
+    from streamlit.errors import StreamlitAPIException
+
     params = filter_values.to_query_params(chosen, options)
     for path, label in pages():
-        st.page_link(path, label=label, query_params=params, width="stretch")
+        try:
+            st.page_link(path, label=label, query_params=params, width="stretch")
+        except StreamlitAPIException:
+            # Only when a page script runs on its own (AppTest.from_file on a page):
+            # the other pages are then not part of the app.
+            continue
 
 
 def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:

@@ -1,0 +1,278 @@
+"""Engagement and actions: the work behind the results, as plain data for the pages.
+
+Every figure comes from a query in ``queries/`` that keeps engagement_headline's
+definitions (conversations and attendees by held_on, actions by raised_on, staff
+groups narrowing staff engaged only), so grouped figures add up to the Overview.
+The survey filter never applies here: conversations and actions are not
+survey responses.
+
+"Results beside action" joins actions per service area to a survey measure per
+service area; the survey side goes through ``my_area.area_survey`` (disclosure
+control decided on the whole Trust's breakdown) before anything is returned.
+
+No Streamlit here; tested against independent pandas computations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import disclosure, measures, settings
+from dashboard.db import run_query
+from dashboard.filters import Filters
+from dashboard.my_area import NO_RESPONSES, area_survey
+from pipeline import contract
+
+# Breakdowns a user may pick: value -> label. Checked before reaching SQL.
+BREAKDOWNS: dict[str, str] = {"care_group": "Care group", "service_area": "Service area"}
+PERIODS: dict[str, str] = {"week": "Week", "month": "Month"}
+# What a breakdown's chart may show: column -> label.
+GROUP_MEASURES: dict[str, str] = {
+    "conversation_hours": "Conversation hours", "conversations": "Conversations", "staff_engaged": "Staff engaged",
+}
+NOT_STATED = "Not stated"
+
+# The strategy theme whose actions answer each survey measure.
+MEASURE_THEMES: dict[str, str] = {
+    "it_skills": "Digital up-skilling and confidence",
+    "info_available": "Information, data management and business intelligence",
+    "it_unreliable": "Connectivity, performance and security",
+}
+# Measures where a higher percentage is the worse result.
+HIGHER_IS_WORSE: frozenset[str] = frozenset({"it_unreliable"})
+
+
+def area_params(filters: Filters) -> dict[str, object]:
+    """Care groups, service areas and dates: what conversations and actions filter on."""
+    params = filters.engagement_params()
+    del params["staff_groups"]
+    return params
+
+
+def _check(value: str, allowed: dict[str, str] | tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def by_week(filters: Filters) -> pd.DataFrame:
+    """Conversations and hours per week (Monday), zero for weeks without any."""
+    frame = run_query("engagement_by_week", **area_params(filters))
+    frame["week"] = pd.to_datetime(frame["week"])
+    return frame
+
+
+def by_group(filters: Filters, dimension: str) -> pd.DataFrame:
+    """Engagement and actions per care group or service area; every group in scope listed."""
+    _check(dimension, BREAKDOWNS, "Breakdown")
+    frame = run_query("engagement_by_group", dimension=dimension, **filters.engagement_params())
+    if dimension == "care_group":
+        frame = frame.drop(columns=["care_group"])
+    frame = frame.rename(columns={"group_name": dimension})
+    frame["share_completed"] = [
+        done / raised if raised else float("nan")
+        for done, raised in zip(frame["actions_completed"], frame["actions_raised"])
+    ]
+    return frame
+
+
+def group_table(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """``by_group`` for the page's table and download, in people's words."""
+    columns = {dimension: BREAKDOWNS[dimension]}
+    if dimension == "service_area":
+        columns["care_group"] = "Care group"
+    columns |= {
+        "conversations": "Conversations", "conversation_hours": "Hours", "staff_engaged": "Staff engaged",
+        "actions_raised": "Actions raised", "quick_wins_completed": "Quick wins completed",
+    }
+    return groups.loc[:, list(columns)].rename(columns=columns)
+
+
+def formats(filters: Filters) -> pd.DataFrame:
+    """Conversations, hours and staff engaged per conversation format."""
+    return run_query("engagement_formats", **filters.engagement_params())
+
+
+def staff_groups(filters: Filters) -> pd.DataFrame:
+    """Distinct staff engaged per staff group (one person may appear in more than one)."""
+    return run_query("engagement_staff_groups", **filters.engagement_params())
+
+
+def actions_by_theme_status(filters: Filters) -> pd.DataFrame:
+    return run_query("actions_by_theme_status", **area_params(filters))
+
+
+def actions_summary(filters: Filters) -> dict[str, int]:
+    """Actions raised and completed, quick wins raised and completed."""
+    frame = actions_by_theme_status(filters)
+    completed = frame["status"] == "Completed"
+    return {
+        "actions_raised": int(frame["actions"].sum()),
+        "actions_completed": int(frame.loc[completed, "actions"].sum()),
+        "quick_wins_raised": int(frame["quick_wins"].sum()),
+        "quick_wins_completed": int(frame.loc[completed, "quick_wins"].sum()),
+    }
+
+
+def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
+    """Themes down, statuses across (contract order), with a total; most actions first."""
+    table = by_theme.pivot_table(index="theme", columns="status", values="actions", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=[s for s in contract.STATUSES if s in table.columns])
+    table["Total"] = table.sum(axis=1)
+    table = table.reset_index().sort_values(["Total", "theme"], ascending=[False, True], ignore_index=True)
+    table.columns.name = None
+    return table.rename(columns={"theme": "Strategy theme"})
+
+
+def completed_over_time(filters: Filters, period: str) -> pd.DataFrame:
+    """Of the actions raised in scope, those completed per week or month of completed_on."""
+    _check(period, PERIODS, "Period")
+    frame = run_query("actions_completed_over_time", period=period, **area_params(filters))
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
+def completion_by_care_group(filters: Filters) -> pd.DataFrame:
+    """Share of the actions raised in each care group that are completed."""
+    frame = by_group(filters, "care_group")
+    return frame.loc[:, ["care_group", "actions_raised", "actions_completed", "share_completed"]]
+
+
+def completion_table(completion: pd.DataFrame) -> pd.DataFrame:
+    """``completion_by_care_group`` for people: the share as a whole percent."""
+    return completion.assign(share_completed=(completion["share_completed"] * 100).round(0)).rename(columns={
+        "care_group": "Care group", "actions_raised": "Actions raised", "actions_completed": "Actions completed",
+        "share_completed": "Completed (%)",
+    })
+
+
+def action_list(filters: Filters, search: str, as_of: dt.date) -> pd.DataFrame:
+    """Actions in scope matching ``search`` (bound, matched as plain text), newest first."""
+    frame = run_query("actions_list", search=search.strip()[:200], as_of=as_of, **area_params(filters))
+    frame["completed"] = frame["status"] == "Completed"
+    frame["days_open"] = frame["days_open"].astype("Int64")
+    return frame
+
+
+@dataclass(frozen=True)
+class ResultsBesideAction:
+    measure: str
+    theme: str
+    table: pd.DataFrame  # one row per service area in scope; survey figures of hidden rows blanked
+    headline: pd.Series  # the filtered total for the measure (survey_headline)
+    median_theme_actions: float  # over the areas shown
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        return self.table.loc[~self.table["hidden"]]
+
+    @property
+    def hidden_count(self) -> int:
+        return int(self.table["hidden"].sum())
+
+    def median(self, column: str) -> float:
+        """Median of an actions column over the areas shown (a reference line on the chart)."""
+        shown = self.shown
+        return float(shown[column].median()) if len(shown) else 0.0
+
+    def display_table(self, measure_title: str, shown_only: bool = False) -> pd.DataFrame:
+        """Areas in scope (or only those shown) for a table or download: percentages whole, hidden
+        rows with their reason."""
+        table = self.shown.copy() if shown_only else self.table.copy()
+        for column in ("low", "high"):
+            table[column] = [None if v is None or pd.isna(v) else round(float(v) * 100) for v in table[column]]
+        return table.drop(columns=["share"]).rename(columns={
+            "service_area": "Service area", "care_group": "Care group", "n": "Responses (n)", "positive": "Positive",
+            "percent": f"{measure_title} (%)", "low": "95% CI low (%)", "high": "95% CI high (%)",
+            "actions_raised": "Actions raised", "actions_completed": "Actions completed",
+            "theme_actions": f"Actions on {self.theme}", "theme_actions_completed": f"Completed on {self.theme}",
+            "needs_attention": "Needs attention", "hidden": "Survey result hidden", "hidden_reason": "Why hidden",
+        })
+
+
+def results_beside_action(filters: Filters, threshold: int, measure: str) -> ResultsBesideAction:
+    """Per service area in scope: the survey measure (disclosure applied) beside its actions.
+
+    Areas are flagged ``needs_attention`` when shown, worse than the filtered
+    total (higher for "IT too unreliable", lower otherwise) and with no more
+    related-theme actions than the median of the areas shown. When the filtered
+    total itself is hidden, every area's survey figure is hidden too.
+    """
+    _check(measure, tuple(measures.SURVEY_MEASURES), "Measure")
+    headline = measures.survey_headline(filters, threshold).loc[measure]
+    actions = run_query("actions_by_area", theme=MEASURE_THEMES[measure], **area_params(filters))
+    survey = area_survey(filters, threshold)
+    figures = ["service_area", "n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
+    survey = survey.loc[survey["measure"] == measure, figures]
+    table = actions.merge(survey, on="service_area", how="left")
+    no_responses = table["n"].isna()
+    table["n"] = table["n"].fillna(0).astype(int)
+    table["positive"] = table["positive"].fillna(0).astype(int)
+    table["hidden"] = table["hidden"].astype(object).where(~no_responses, True).astype(bool)
+    table.loc[no_responses, "hidden_reason"] = NO_RESPONSES
+    if headline["hidden"]:
+        table["hidden"] = True
+        table["hidden_reason"] = f"the filtered total is hidden ({headline['hidden_reason']})"
+    shown = ~table["hidden"]
+    worse = _worse_than(table["share"], headline["share"], measure)
+    median_theme = statistics.median(table.loc[shown, "theme_actions"]) if shown.any() else 0
+    table["needs_attention"] = shown & worse & (table["theme_actions"] <= median_theme)
+    # Actions describe meetings, not respondents: they stay; the survey figures of hidden rows go.
+    keep = ["service_area", "care_group", "actions_raised", "actions_completed", "theme_actions",
+            "theme_actions_completed", "needs_attention"]
+    columns = keep[:2] + ["n", "positive", "share", "percent", "low", "high"] + keep[2:] + ["hidden", "hidden_reason"]
+    blanked = disclosure.blank_hidden(table.loc[:, columns], keep=keep)
+    return ResultsBesideAction(measure, MEASURE_THEMES[measure], blanked, headline, float(median_theme))
+
+
+def _worse_than(shares: pd.Series, reference: float | None, measure: str) -> pd.Series:
+    if reference is None or pd.isna(reference):
+        return pd.Series(False, index=shares.index)
+    values = pd.to_numeric(shares, errors="coerce")
+    worse = values > reference if measure in HIGHER_IS_WORSE else values < reference
+    return worse.fillna(False).astype(bool)
+
+
+# About the data (the Data and definitions page) ------------------------------------------------
+
+
+def rejects_summary() -> pd.DataFrame:
+    """Per file: column, reason, rows rejected and the first line numbers; never the rejected values."""
+    return run_query("rejects_summary")
+
+
+def build_table(build: pd.DataFrame) -> pd.DataFrame:
+    """build_info for people: one row per file, in the contract's words."""
+    columns = {
+        "file": "File", "format": "Format", "encoding": "Encoding", "size_bytes": "Size (bytes)", "sha256": "SHA-256",
+        "rows_read": "Rows read", "rows_loaded": "Rows loaded", "rows_rejected": "Rows rejected",
+        "ignored_columns": "Ignored columns", "warnings": "Warnings",
+    }
+    return build.loc[:, [c for c in columns if c in build.columns]].rename(columns=columns)
+
+
+def measure_definitions() -> pd.DataFrame:
+    """Every headline measure with its definition, from dashboard.measures."""
+    rows = [
+        {"Measure": m.title, "Kind": "Engagement", "Question": "", "Definition": m.definition}
+        for m in measures.ENGAGEMENT_MEASURES
+    ] + [
+        {"Measure": m.title, "Kind": "Survey", "Question": m.question, "Definition": m.definition}
+        for m in measures.SURVEY_MEASURES.values()
+    ]
+    return pd.DataFrame(rows)
+
+
+def settings_table() -> pd.DataFrame:
+    """Every setting: environment variable, default, the value in use (the database by file name only), help."""
+
+    def in_use(setting: settings.Setting) -> str:
+        return settings.database_path().name if setting is settings.DB else setting.value()
+
+    return pd.DataFrame(
+        [{"Setting": s.env, "Default": s.default, "In use": in_use(s), "Help": s.help} for s in settings.ALL_SETTINGS]
+    )

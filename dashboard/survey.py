@@ -1,0 +1,435 @@
+"""Survey results by theme: the data behind the three survey pages.
+
+Plain Python (no Streamlit). Every function reads through ``run_query`` and
+returns a DataFrame that has already been through disclosure control
+(``dashboard.disclosure``): a group of fewer than ``threshold`` respondents is
+hidden, its figures blanked and its reason given, and where a set of groups
+adds up to a shown total, no single hidden group can be worked out by
+subtraction. When the filtered group itself is under the threshold, nothing
+about it is returned (no breakdown rows, no months, no comments).
+
+The measures are defined once, in ``queries/macros/survey_answers.sql``; this
+module only groups, adds intervals, suppresses and describes. The ``*_sentence``
+functions give the one-sentence text summary of each chart, computed from the
+frame that is shown; the ``*_table`` functions give the table shown beside each
+chart and offered for download.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from dashboard import disclosure, measures, stats
+from dashboard.db import run_query
+from dashboard.filters import Filters
+
+DIMENSIONS: tuple[str, ...] = ("care_group", "service_area", "survey", "staff_group")
+DIMENSION_TITLES: dict[str, str] = {
+    "care_group": "Care group",
+    "service_area": "Service area",
+    "survey": "Survey",
+    "staff_group": "Staff group",
+}
+DIMENSION_PLURALS: dict[str, str] = {
+    "care_group": "care groups",
+    "service_area": "service areas",
+    "survey": "surveys",
+    "staff_group": "staff groups",
+}
+NOT_STATED = "Not stated"
+MAX_SEARCH_CHARS = 200  # a search box entry longer than this is cut; no comment needs more
+
+# What a positive answer means, in words, for the summary sentences.
+POSITIVE_WORDS: dict[str, str] = {
+    "it_skills": "rated their IT skills good or very good",
+    "info_available": "said they have the information they need to run their service",
+    "it_unreliable": "agreed that IT is too unreliable",
+}
+
+FIGURES = ["n", "positive", "share", "percent", "low", "high"]
+SCOPE_SELECTED = "This selection"
+SCOPE_TRUST = "Whole Trust"
+
+
+def _measure(measure: str) -> measures.SurveyMeasure:
+    if measure not in measures.SURVEY_MEASURES:
+        raise ValueError(f"unknown survey measure {measure!r}; expected one of {', '.join(measures.SURVEY_MEASURES)}")
+    return measures.SURVEY_MEASURES[measure]
+
+
+def _hidden_small(threshold: int) -> str:
+    return disclosure.HIDDEN_SMALL.format(threshold=threshold)
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+
+
+# --- Headline ------------------------------------------------------------------
+
+
+def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
+    """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters):
+    n, positive, share, percent, low, high, hidden, hidden_reason."""
+    _measure(measure)
+    selected = measures.survey_headline(filters, threshold).loc[measure]
+    trust = selected if filters.is_empty else measures.survey_headline(Filters(), threshold).loc[measure]
+    frame = pd.DataFrame([selected, trust]).reset_index(drop=True)
+    frame.insert(0, "scope", [SCOPE_SELECTED, SCOPE_TRUST])
+    for column in ("n", "positive", "percent"):  # whole numbers stay whole beside a blanked row
+        frame[column] = _wholes(frame[column])
+    frame["hidden"] = frame["hidden"].astype(bool)
+    return frame[["scope", *FIGURES, "hidden", "hidden_reason"]]
+
+
+def selected_is_hidden(frame: pd.DataFrame) -> bool:
+    """Whether the filtered group (first row of ``headline``) is hidden."""
+    return bool(frame.iloc[0]["hidden"])
+
+
+# --- Answer distribution -----------------------------------------------------------
+
+DISTRIBUTION_COLUMNS = ["answer", "counted", "positive", "responses", "share", "share_of_answered", "hidden", "hidden_reason"]
+
+
+def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
+    """One row per answer on the measure's full scale, in scale order.
+
+    ``responses`` gave that answer; ``share`` is of those counted in the measure
+    (blank for an answer outside its base, such as Don't know, which is shown
+    apart); ``share_of_answered`` is of everyone who answered. ``counted`` and
+    ``positive`` say where the answer sits in the measure (blank when nobody gave
+    it). Every row is hidden when fewer than ``threshold`` are counted.
+    """
+    spec = _measure(measure)
+    rows = run_query("survey_distribution", measure=measure, **filters.sql_params())
+    frame = pd.DataFrame({"answer": list(spec.scale)}).merge(rows, on="answer", how="left")
+    frame["responses"] = frame["responses"].fillna(0).astype(int)
+    frame["counted"] = [None if pd.isna(c) else bool(c) for c in frame["counted"]]
+    frame["positive"] = [None if pd.isna(p) else bool(p) for p in frame["positive"]]
+    counted = [c is not False for c in frame["counted"]]
+    base = int(frame.loc[counted, "responses"].sum())
+    answered = int(frame["responses"].sum())
+    frame["share"] = [r / base if c and base else math.nan for r, c in zip(frame["responses"], counted)]
+    frame["share_of_answered"] = [r / answered if answered else math.nan for r in frame["responses"]]
+    frame["hidden"] = base < threshold
+    frame["hidden_reason"] = _hidden_small(threshold) if base < threshold else None
+    frame["hidden_reason"] = frame["hidden_reason"].astype(object)
+    return disclosure.blank_hidden(frame[DISTRIBUTION_COLUMNS], keep=["answer"])
+
+
+# --- Breakdown by a dimension ---------------------------------------------------------
+
+
+def breakdown_columns(dimension: str) -> list[str]:
+    labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
+    return ["group", *labels, *FIGURES, "hidden", "hidden_reason"]
+
+
+def _suppress_flat(groups: pd.DataFrame, label: str, threshold: int) -> pd.DataFrame:
+    """Primary and complementary suppression of one set of groups adding up to a shown total.
+
+    Sorted by label first so that the same groups always give the same pattern
+    (ties in n are broken alphabetically), whichever query they came from.
+    """
+    ordered = groups.sort_values(label, kind="stable").reset_index(drop=True)
+    return disclosure.suppress(ordered, threshold)
+
+
+def _suppress_service_areas(areas: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Service areas, protected overall, within each care group, and against the care group breakdown.
+
+    Care group totals are shown (the care group breakdown), so each care group's
+    areas are protected ``within`` it. And where the care group breakdown hides a
+    care group, at least one of its areas is hidden too; otherwise its areas would
+    add up to its hidden total and, through the overall total, give away the care
+    group it was hidden to protect. A row is forced hidden by giving it n = 0 in
+    the copy that ``suppress`` reads, and its reason is then put right.
+    """
+    care_groups = areas.groupby("care_group", as_index=False)[["n", "positive"]].sum()
+    hidden_care_groups = set(_suppress_flat(care_groups, "care_group", threshold).query("hidden")["care_group"])
+    ordered = areas.sort_values(["care_group", "service_area"], kind="stable").reset_index(drop=True)
+    forced: set[int] = set()
+    while True:
+        rule_n = ordered["n"].where(~ordered.index.isin(forced), 0)
+        frame = disclosure.suppress(ordered.assign(rule_n=rule_n), threshold, n_column="rule_n", within=("care_group",))
+        frame = frame.drop(columns="rule_n")
+        for row in forced:
+            frame.loc[row, "hidden_reason"] = disclosure.HIDDEN_COMPLEMENTARY.format(threshold=threshold)
+        added = False
+        for care_group in sorted(hidden_care_groups):
+            members = frame[frame["care_group"] == care_group]
+            if len(members) and not members["hidden"].any():
+                forced.add(int(members.sort_values("n", kind="stable").index[0]))
+                added = True
+        if not added:
+            return frame
+
+
+def _area_label(care_group: str, service_area: str) -> str:
+    if service_area == NOT_STATED and care_group != NOT_STATED:
+        return f"{NOT_STATED} ({care_group})"
+    return service_area
+
+
+def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) -> pd.DataFrame:
+    """One row per group of ``dimension`` (care_group, service_area, survey, staff_group),
+    'Not stated' included: group (a unique label), the dimension's column(s), n,
+    positive, share, percent, low, high, hidden, hidden_reason.
+
+    Shown rows first, highest share first; then hidden rows by label, their figures
+    blank. No rows at all when the filtered group is under the threshold.
+    """
+    _measure(measure)
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown breakdown {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
+    columns = breakdown_columns(dimension)
+    rows = run_query("survey_breakdown", measure=measure, dimension=dimension, **filters.sql_params())
+    if int(rows["n"].sum()) < threshold:
+        return _empty(columns)
+    if dimension == "service_area":
+        frame = _suppress_service_areas(rows.rename(columns={"group_name": dimension}), threshold)
+        frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
+    else:
+        frame = _suppress_flat(rows.drop(columns="care_group").rename(columns={"group_name": dimension}), dimension, threshold)
+        frame["group"] = frame[dimension]
+    frame = measures.with_intervals(frame)
+    # Shown rows by value; hidden rows by label only, so their order gives nothing away.
+    frame["sort_share"] = frame["share"].where(~frame["hidden"], 0.0)
+    frame = frame.sort_values(["hidden", "sort_share", "group"], ascending=[True, False, True], kind="stable")
+    labels = [c for c in columns if c not in FIGURES + ["hidden", "hidden_reason"]]
+    return disclosure.blank_hidden(frame[columns], keep=labels).reset_index(drop=True)
+
+
+# --- Trend by month -----------------------------------------------------------------------
+
+TREND_COLUMNS = ["month", *FIGURES, "hidden", "hidden_reason"]
+
+
+def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
+    """One row per calendar month with answers, in date order: month (first day), n,
+    positive, share, percent, low, high, hidden, hidden_reason. Months add up to the
+    shown total, so a small month is hidden with the next smallest. No rows when the
+    filtered group is under the threshold."""
+    _measure(measure)
+    rows = run_query("survey_trend", measure=measure, **filters.sql_params())
+    if int(rows["n"].sum()) < threshold:
+        return _empty(TREND_COLUMNS)
+    rows["month"] = pd.to_datetime(rows["month"])
+    frame = measures.with_intervals(disclosure.suppress(rows.sort_values("month").reset_index(drop=True), threshold))
+    return disclosure.blank_hidden(frame[TREND_COLUMNS], keep=["month"])
+
+
+def month_label(month: pd.Timestamp) -> str:
+    return f"{pd.Timestamp(month):%B %Y}"
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+COMMENT_COLUMNS = ["comment", "hidden", "hidden_reason"]
+
+
+def comments(measure: str | None, filters: Filters, threshold: int, search: str = "") -> pd.DataFrame:
+    """The free-text comments of the filtered responses that contain ``search``
+    (case-insensitive plain text, matched in SQL as a bound parameter), sorted by
+    text so that their order says nothing about who wrote them or when.
+
+    With ``measure``, the responses that answered that question, shown only when
+    the measure's filtered n reaches the threshold; without, all filtered
+    responses, shown when there are at least ``threshold`` of them. When hidden,
+    one row: comment blank, hidden True and the reason. No other column (care
+    group, date...) comes with a comment, so none can point at a small group.
+    """
+    if measure is not None:
+        _measure(measure)
+    search = (search or "").strip()[:MAX_SEARCH_CHARS]
+    params = filters.sql_params()
+    rows = run_query("survey_comments", measure=measure, search=search, **params)
+    if measure is not None:
+        too_small = bool(measures.survey_headline(filters, threshold).loc[measure, "hidden"])
+    else:
+        too_small = len(rows) < threshold
+    if too_small:
+        return pd.DataFrame({"comment": [None], "hidden": [True], "hidden_reason": [_hidden_small(threshold)]})
+    shown = rows.loc[rows["matches"] & rows["comment"].notna(), ["comment"]].reset_index(drop=True)
+    shown["hidden"] = False
+    shown["hidden_reason"] = None
+    shown["hidden_reason"] = shown["hidden_reason"].astype(object)
+    return shown[COMMENT_COLUMNS]
+
+
+def comments_hidden(frame: pd.DataFrame) -> str | None:
+    """The reason the comments are hidden, or None when they are shown."""
+    hidden = frame.loc[frame["hidden"].astype(bool), "hidden_reason"]
+    return str(hidden.iloc[0]) if len(hidden) else None
+
+
+# --- Summary sentences ----------------------------------------------------------------------
+
+
+def _count(n: object) -> str:
+    return f"{int(n):,}"
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.loc[~frame["hidden"].astype(bool)]
+
+
+def headline_sentence(measure: str, frame: pd.DataFrame) -> str:
+    """E.g. 'Of 1,234 people who answered, 39% rated their IT skills good or very good
+    (95% CI 36% to 42%); across the whole Trust it was 39% of 2,380.'"""
+    words = POSITIVE_WORDS[_measure(measure).key]
+    selected, trust = frame.iloc[0], frame.iloc[1]
+    same = not selected["hidden"] and selected["n"] == trust["n"] and selected["positive"] == trust["positive"]
+    trust_text = "" if trust["hidden"] or same else f"across the whole Trust it was {trust['percent']}% of {_count(trust['n'])}."
+    if selected["hidden"]:
+        text = f"The result for this selection is hidden: {selected['hidden_reason']}."
+        return text + (f" {trust_text[0].upper()}{trust_text[1:]}" if trust_text else "")
+    text = (
+        f"Of {_count(selected['n'])} people who answered, {selected['percent']}% {words} "
+        f"(95% CI {selected['low']:.0%} to {selected['high']:.0%})"
+    )
+    return text + (f"; {trust_text}" if trust_text else ".")
+
+
+def _join(parts: Sequence[str]) -> str:
+    parts = list(parts)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def distribution_sentence(measure: str, frame: pd.DataFrame) -> str:
+    """E.g. 'Of 1,234 people counted, 39% answered Good or Very good, 41% Fair and
+    20% Poor or Very poor.' or '...; 113 more said Don't know and are not counted.'"""
+    spec = _measure(measure)
+    if frame["hidden"].astype(bool).all():
+        return f"The answers for this selection are hidden: {frame['hidden_reason'].iloc[0]}."
+    by_answer = frame.set_index("answer")
+    counted = by_answer[[c is True for c in by_answer["counted"]]]  # answers nobody gave (None) add nothing
+    base = int(counted["responses"].sum())
+    parts = []
+    # Read outwards from the middle of the scale: 'Good or Very good', 'Poor or Very poor'.
+    for answers in (spec.positive_answers, spec.neutral, tuple(reversed(spec.negative))):
+        answers = [a for a in answers if a in counted.index]
+        if answers:
+            part = int(counted.loc[answers, "responses"].sum())
+            parts.append(f"{stats.whole_percent(part, base)}% {' or '.join(answers)}")
+    text = f"Of {_count(base)} people counted, {parts[0].replace('% ', '% answered ', 1)}"
+    text += (", " + _join(parts[1:])) if len(parts) > 1 else ""
+    apart = by_answer[[c is False for c in by_answer["counted"]]]
+    if len(apart) and int(apart["responses"].sum()):
+        said = " or ".join(apart.index)
+        text += f"; {_count(apart['responses'].sum())} more said {said} and are not counted"
+    return text + "."
+
+
+def breakdown_sentence(measure: str, dimension: str, frame: pd.DataFrame) -> str:
+    """E.g. 'Of 2,380 people who answered in the 5 care groups shown, 39% rated their
+    IT skills good or very good; the highest was X (52%), the lowest Y (21%); 1 care
+    group is hidden.'"""
+    words = POSITIVE_WORDS[_measure(measure).key]
+    plural = DIMENSION_PLURALS[dimension]
+    if frame.empty:
+        return f"The breakdown by {DIMENSION_TITLES[dimension].lower()} is hidden: the selection is too small."
+    shown = _shown(frame)
+    hidden = len(frame) - len(shown)
+    hidden_text = ""
+    if hidden:
+        hidden_text = f"{hidden} {plural if hidden > 1 else plural[:-1]} {'are' if hidden > 1 else 'is'} hidden"
+    if shown.empty:
+        return f"All {hidden} {plural if hidden > 1 else plural[:-1]} are hidden to protect small groups."
+    n = int(shown["n"].sum())
+    positive = int(shown["positive"].sum())
+    text = (
+        f"Of {_count(n)} people who answered in the {len(shown)} {plural if len(shown) > 1 else plural[:-1]} shown, "
+        f"{stats.whole_percent(positive, n)}% {words}"
+    )
+    if len(shown) > 1:
+        ranked = shown.sort_values(["share", "group"], ascending=[False, True], kind="stable")
+        top, bottom = ranked.iloc[0], ranked.iloc[-1]
+        text += f"; the highest was {top['group']} ({top['percent']}%), the lowest {bottom['group']} ({bottom['percent']}%)"
+    return text + (f"; {hidden_text}." if hidden_text else ".")
+
+
+def trend_sentence(measure: str, frame: pd.DataFrame) -> str:
+    """E.g. 'From February 2021 to June 2021 the figure ranged from 32% (February 2021)
+    to 43% (May 2021); it was 43% in June 2021.'"""
+    _measure(measure)
+    if frame.empty:
+        return "The trend for this selection is hidden: the selection is too small."
+    shown = _shown(frame)
+    hidden = len(frame) - len(shown)
+    hidden_text = f"; {hidden} month{'s are' if hidden > 1 else ' is'} hidden" if hidden else ""
+    if shown.empty:
+        return f"Every month is hidden to protect small groups ({len(frame)} months)."
+    if len(shown) == 1:
+        only = shown.iloc[0]
+        return f"Only {month_label(only['month'])} is shown: {only['percent']}% of {_count(only['n'])}{hidden_text}."
+    ranked = shown.sort_values(["share", "month"], ascending=[False, True], kind="stable")
+    top, bottom, last = ranked.iloc[0], ranked.iloc[-1], shown.iloc[-1]
+    return (
+        f"Across the {len(shown)} months shown the figure ranged from {bottom['percent']}% "
+        f"({month_label(bottom['month'])}) to {top['percent']}% ({month_label(top['month'])}); "
+        f"it was {last['percent']}% in {month_label(last['month'])}{hidden_text}."
+    )
+
+
+# --- Tables (shown beside the charts and offered for download) ------------------------------
+
+
+def _percent_1dp(value: object) -> object:
+    return None if value is None or pd.isna(value) else round(float(value) * 100, 1)
+
+
+def _whole(value: object) -> object:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _wholes(values: Sequence[object]) -> pd.api.extensions.ExtensionArray:
+    return pd.array([_whole(v) for v in values], dtype="Int64")
+
+
+def _percents_1dp(values: Sequence[object]) -> pd.api.extensions.ExtensionArray:
+    return pd.array([_percent_1dp(v) for v in values], dtype="Float64")
+
+
+def _figures_table(frame: pd.DataFrame) -> dict[str, object]:
+    return {
+        "Answered (n)": _wholes(frame["n"]),
+        "Positive": _wholes(frame["positive"]),
+        "Percent": _wholes(frame["percent"]),
+        "95% CI low (%)": _percents_1dp(frame["low"]),
+        "95% CI high (%)": _percents_1dp(frame["high"]),
+        "Hidden because": [r if h else "" for h, r in zip(frame["hidden"], frame["hidden_reason"])],
+    }
+
+
+def breakdown_table(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """The breakdown for people: hidden rows keep their label, figures blank, with the reason."""
+    labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
+    table = {DIMENSION_TITLES[c]: list(frame[c]) for c in labels}
+    return pd.DataFrame(table | _figures_table(frame))
+
+
+def trend_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"Month": [month_label(m) for m in frame["month"]]} | _figures_table(frame))
+
+
+def distribution_table(frame: pd.DataFrame) -> pd.DataFrame:
+    def counted_text(value: object) -> str:
+        return {True: "Yes", False: "No (shown apart)"}.get(value, "") if isinstance(value, bool) else ""
+
+    return pd.DataFrame({
+        "Answer": list(frame["answer"]),
+        "Responses": _wholes(frame["responses"]),
+        "Percent of those counted": _percents_1dp(frame["share"]),
+        "Percent of everyone who answered": _percents_1dp(frame["share_of_answered"]),
+        "Counted in the measure": [counted_text(v) for v in frame["counted"]],
+        "Hidden because": [r if h else "" for h, r in zip(frame["hidden"], frame["hidden_reason"])],
+    })
+
+
+def comments_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"Comment": list(_shown(frame)["comment"])})

@@ -1,0 +1,181 @@
+"""The Streamlit rendering shared by the three survey theme pages.
+
+``render(page, "it_skills")`` draws, for one survey measure and the shared
+filters: the headline beside the whole Trust's figure, the answer distribution,
+a breakdown by a dimension the user picks, the trend by month, and the
+comments. Every figure comes from ``dashboard.survey`` already under disclosure
+control; this module only lays it out, says what is hidden and why, and
+escapes any text that came from data before it reaches markdown.
+"""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, measures, survey, ui
+from dashboard.measures import SurveyMeasure
+
+# Characters that mean something to Streamlit's markdown (emphasis, code, links,
+# HTML, LaTeX, :colour[...] and :icon: directives, tables, strikethrough, entities).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>$:~|&#])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text from data made safe to show with st.markdown: one line, every markup character escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _fit_width(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Fit the chart to the container's width only, so its height is the plot's own.
+
+    Streamlit's default autosize ("fit") squeezes axes and legend into the
+    chart's height; a one-row diverging bar with its legend then has no room left.
+    """
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
+def render(page: ui.Page, measure_key: str) -> None:
+    measure = measures.SURVEY_MEASURES[measure_key]
+    st.markdown(
+        f"**Question:** {measure.question} **Measure:** {measure.definition} "
+        f"Filters: **{escape_markdown(page.filters.describe())}**."
+    )
+    headline = survey.headline(measure_key, page.filters, page.threshold)
+    _headline(page, measure, headline)
+    if survey.selected_is_hidden(headline):
+        st.info(
+            f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
+            "breakdowns, trend and comments are hidden too. Widen the filters to see them.",
+            icon=":material/visibility_off:",
+        )
+    else:
+        _distribution(page, measure)
+        _breakdown(page, measure)
+        _trend(page, measure)
+        _comments(page, measure)
+    st.markdown(
+        f"Results for any group of fewer than {page.threshold} respondents are hidden, and where one group of a "
+        "breakdown is hidden the next smallest is hidden too, so that no hidden figure can be worked out from the "
+        "total. Every percentage is shown with its base (n) and a 95% Wilson interval."
+    )
+
+
+def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame) -> None:
+    st.subheader(measure.title)
+    for column, (_, row) in zip(st.columns(2), headline.iterrows()):
+        value = "Hidden" if row["hidden"] else f"{row['percent']}%"
+        column.metric(row["scope"], value, help=f"{measure.question} {measure.definition}", border=True)
+        column.markdown(ui.percent_text(row))
+    if page.filters.is_empty:
+        st.markdown("No filters are set, so this selection is the whole Trust.")
+    st.markdown(escape_markdown(survey.headline_sentence(measure.key, headline)))
+
+
+def _distribution(page: ui.Page, measure: SurveyMeasure) -> None:
+    st.subheader("Answers")
+    frame = survey.distribution(measure.key, page.filters, page.threshold)
+    # The diverging bar shows the answers counted in the measure, as shares of its
+    # base; an answer outside the base (Don't know) is shown apart, in the table and text.
+    counted = [a for a, c in zip(frame["answer"], frame["counted"]) if c is not False]
+    apart = [a for a, c in zip(frame["answer"], frame["counted"]) if c is False]
+    data = frame.loc[frame["answer"].isin(counted), ["answer", "share"]].assign(group="This selection")
+    data["share"] = data["share"].astype(float)
+    negative, neutral, positive = ([a for a in side if a in counted]
+                                   for side in (measure.negative, measure.neutral, measure.positive_answers))
+    chart = _fit_width(charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
+        data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive,
+    ))
+    ui.chart_block(
+        chart, survey.distribution_table(frame), escape_markdown(survey.distribution_sentence(measure.key, frame)),
+        key=f"{measure.key}_answers",
+    )
+    if apart:
+        st.markdown(f"{' and '.join(apart)} is shown apart: it is not counted in the measure.")
+
+
+def _hidden_list(labels: list[str], reasons: list[str]) -> None:
+    """Say under a chart which groups are hidden and why (labels escaped: they came from data)."""
+    by_reason: dict[str, list[str]] = {}
+    for label, reason in zip(labels, reasons):
+        by_reason.setdefault(str(reason), []).append(escape_markdown(label))
+    for reason, names in by_reason.items():
+        heading = reason if reason.startswith("hidden") else f"hidden, {reason}"
+        st.markdown(f"**{escape_markdown(heading[0].upper() + heading[1:])}:** {'; '.join(names)}.")
+
+
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in survey.FIGURES:
+        out[column] = out[column].astype(float)
+    return out
+
+
+def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
+    st.subheader("Breakdown")
+    dimension = st.segmented_control(
+        "Break down by", survey.DIMENSIONS, format_func=survey.DIMENSION_TITLES.get, default="care_group",
+        required=True, key="breakdown", bind="query-params",
+    ) or "care_group"
+    title = survey.DIMENSION_TITLES[dimension]
+    frame = survey.breakdown(measure.key, dimension, page.filters, page.threshold)
+    table = survey.breakdown_table(frame, dimension)
+    summary = escape_markdown(survey.breakdown_sentence(measure.key, dimension, frame))
+    hidden = frame.loc[frame["hidden"].astype(bool)]
+    shown = frame.loc[~frame["hidden"].astype(bool)]
+    if len(shown):
+        chart = _fit_width(charts.interval_bars(_numeric(shown), "group", title, value_title=measure.title))
+        ui.chart_block(chart, table, summary, key=f"{measure.key}_breakdown")
+    else:
+        st.markdown(summary)
+        st.dataframe(table, hide_index=True, key=f"table_{measure.key}_breakdown")
+    _hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]))
+    ui.download_buttons(
+        table, f"{measure.key}_by_{dimension}", page,
+        note=f"{measure.title} by {title.lower()}. {measure.definition} n is the number counted in the measure; "
+        "Percent = Positive / n, with its 95% Wilson interval. Hidden rows keep their label and give the reason.",
+        key=f"{measure.key}_breakdown",
+    )
+
+
+def _trend(page: ui.Page, measure: SurveyMeasure) -> None:
+    st.subheader("By month")
+    frame = survey.trend(measure.key, page.filters, page.threshold)
+    summary = escape_markdown(survey.trend_sentence(measure.key, frame))
+    hidden = frame.loc[frame["hidden"].astype(bool)]
+    shown = frame.loc[~frame["hidden"].astype(bool)]
+    if len(shown):
+        chart = _fit_width(charts.trend(_numeric(shown), "month", "Month", value_title=measure.title))
+        ui.chart_block(chart, survey.trend_table(frame), summary, key=f"{measure.key}_trend")
+    else:
+        st.markdown(summary)
+    _hidden_list([survey.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]))
+
+
+def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
+    st.subheader("Comments")
+    search = st.text_input(
+        "Search the comments", key="comment_search", max_chars=survey.MAX_SEARCH_CHARS,
+        placeholder="For example: Wi-Fi", help="Shows the comments that contain this text, ignoring case.",
+    )
+    frame = survey.comments(measure.key, page.filters, page.threshold, search)
+    reason = survey.comments_hidden(frame)
+    if reason:
+        st.info(f"Comments are hidden: {escape_markdown(reason)}.", icon=":material/visibility_off:")
+        return
+    table = survey.comments_table(frame)
+    searched = f" containing “{escape_markdown(search.strip())}”" if search and search.strip() else ""
+    count = f"{len(table):,} comment{'' if len(table) == 1 else 's'}"
+    st.markdown(
+        f"{count}{searched} from people in this selection who answered this question, in alphabetical order "
+        "(so the order says nothing about who wrote them or when)."
+    )
+    if len(table):
+        st.dataframe(table, hide_index=True, key=f"comments_{measure.key}")
+        ui.download_buttons(
+            table, f"{measure.key}_comments", page,
+            note=f"Comments{searched} from people who answered: {measure.question}", key=f"{measure.key}_comments",
+        )

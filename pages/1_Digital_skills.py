@@ -1,0 +1,6 @@
+"""Digital skills: how staff, service users and carers rate their IT skills (measure `it_skills`)."""
+
+from dashboard import survey_view, ui
+
+page = ui.page_setup("Digital skills", icon=":material/computer:")
+survey_view.render(page, "it_skills")

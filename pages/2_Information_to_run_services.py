@@ -1,0 +1,6 @@
+"""Information to run services: whether staff have the information they need (measure `info_available`)."""
+
+from dashboard import survey_view, ui
+
+page = ui.page_setup("Information to run services", icon=":material/info:")
+survey_view.render(page, "info_available")

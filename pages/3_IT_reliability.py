@@ -1,0 +1,6 @@
+"""IT reliability: whether people find IT too unreliable (measure `it_unreliable`)."""
+
+from dashboard import survey_view, ui
+
+page = ui.page_setup("IT reliability", icon=":material/wifi_off:")
+survey_view.render(page, "it_unreliable")

@@ -1,0 +1,119 @@
+"""Engagement: the conversations behind the results, by week, group, format and staff group."""
+
+import streamlit as st
+
+from dashboard import charts, engagement, engagement_charts, measures, ui
+from dashboard.my_area import escape_markdown
+
+page = ui.page_setup("Engagement", icon=":material/forum:")
+
+st.markdown(
+    "The engagement conversations held with staff, February to June 2021. "
+    f"Filters: **{page.filters.describe()}**."
+)
+st.info(
+    "The **survey** filter does not apply on this page: conversations are not survey responses. "
+    "Care group, service area and dates apply to everything here; the **staff group** filter narrows "
+    "*staff engaged* only (as on the Overview).",
+    icon=":material/filter_alt:",
+)
+
+headline = measures.engagement_headline(page.filters)
+definitions = {m.key: m for m in measures.ENGAGEMENT_MEASURES}
+tiles = (("Conversations", headline["conversations"], "Count of engagement conversations held."),) + tuple(
+    (definitions[key].title, headline[key], definitions[key].definition)
+    for key in ("conversation_hours", "staff_engaged", "service_areas_covered")
+)
+for column, (title, value, definition) in zip(st.columns(len(tiles)), tiles):
+    column.metric(title, ui.format_number(value), help=definition, border=True)
+conversations_text = ui.format_number(headline["conversations"])
+
+st.subheader("Conversations by week")
+weekly = engagement.by_week(page.filters)
+shown = st.segmented_control(
+    "Show", ("conversations", "conversation_hours"), default="conversations", key="engagement_week_measure",
+    format_func=engagement.GROUP_MEASURES.get,
+) or "conversations"
+shown_title = engagement.GROUP_MEASURES[shown]
+if weekly.empty:
+    st.markdown("No conversations match these filters.")
+else:
+    busiest = weekly.loc[weekly[shown].idxmax()]
+    ui.chart_block(
+        charts.time_bars(weekly, "week", shown, "Week starting", shown_title),
+        weekly.rename(columns={"week": "Week starting", "conversations": "Conversations",
+                               "conversation_hours": "Hours"}),
+        f"{conversations_text} conversations ({ui.format_number(headline['conversation_hours'])} hours) over "
+        f"{len(weekly)} weeks; the busiest week started {busiest['week']:%d %B %Y} with "
+        f"{ui.format_number(busiest[shown])} {shown_title.lower()}.",
+        key="engagement_by_week",
+    )
+
+st.subheader("Where the engagement happened")
+dimension = st.radio(
+    "Break down by", tuple(engagement.BREAKDOWNS), format_func=engagement.BREAKDOWNS.get,
+    horizontal=True, key="engagement_dimension",
+)
+label = engagement.BREAKDOWNS[dimension]
+groups = engagement.by_group(page.filters, dimension)
+chosen = st.selectbox(
+    "Measure", tuple(engagement.GROUP_MEASURES), format_func=engagement.GROUP_MEASURES.get,
+    key="engagement_group_measure",
+)
+chosen_title = engagement.GROUP_MEASURES[chosen]
+table = engagement.group_table(groups, dimension)
+top = groups.sort_values([chosen, dimension], ascending=[False, True]).head(25)
+top = top.loc[top[chosen] > 0]
+if top.empty:
+    st.markdown("No conversations match these filters.")
+else:
+    more = (f" The chart shows the top {len(top)} of {len(groups)}; the table lists all."
+            if len(groups) > len(top) else "")
+    leader = top.iloc[0]
+    ui.chart_block(
+        engagement_charts.tall(charts.count_bars(top, dimension, chosen, label, chosen_title), len(top)),
+        table,
+        f"{escape_markdown(leader[dimension])} had the most {chosen_title.lower()} "
+        f"({ui.format_number(leader[chosen])}). A person who attended in more than one group counts once in each, "
+        f"so staff engaged by group adds up to more than the {ui.format_number(headline['staff_engaged'])} people "
+        f"engaged in total.{more}",
+        key=f"engagement_by_{dimension}",
+    )
+ui.download_buttons(table, f"engagement_by_{dimension}", page, key=f"download_engagement_by_{dimension}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Format of the conversations")
+    formats = engagement.formats(page.filters)
+    if formats.empty:
+        st.markdown("No conversations match these filters.")
+    else:
+        ui.chart_block(
+            engagement_charts.tall(
+                charts.count_bars(formats, "format", "conversations", "Format", "Conversations"), len(formats)
+            ),
+            formats.rename(columns={"format": "Format", "conversations": "Conversations",
+                                    "conversation_hours": "Hours", "staff_engaged": "Staff engaged"}),
+            f"The most common format was {escape_markdown(formats.iloc[0]['format'])} "
+            f"({ui.format_number(formats.iloc[0]['conversations'])} of {conversations_text}).",
+            key="engagement_formats",
+        )
+with right:
+    st.subheader("Staff groups reached")
+    reached = engagement.staff_groups(page.filters)
+    if reached.empty:
+        st.markdown("No staff attended conversations matching these filters.")
+    else:
+        named = reached.loc[reached["staff_group"] != engagement.NOT_STATED]
+        ui.chart_block(
+            engagement_charts.tall(
+                charts.count_bars(reached, "staff_group", "staff_engaged", "Staff group", "Staff engaged"), len(reached)
+            ),
+            reached.rename(columns={"staff_group": "Staff group", "staff_engaged": "Staff engaged",
+                                    "attendances": "Attendances"}),
+            f"{len(named)} staff groups reached"
+            + (f"; the most people came from {escape_markdown(named.iloc[0]['staff_group'])} "
+               f"({ui.format_number(named.iloc[0]['staff_engaged'])})." if len(named) else ".")
+            + " Not stated: attendees whose staff group was not recorded.",
+            key="engagement_staff_groups",
+        )

@@ -1,0 +1,164 @@
+"""Actions and quick wins: what the conversations led to, and the results beside the action."""
+
+import streamlit as st
+
+from dashboard import charts, engagement, engagement_charts, measures, ui
+from dashboard.my_area import escape_markdown
+
+page = ui.page_setup("Actions and quick wins", icon=":material/task_alt:")
+
+st.markdown(
+    "The actions raised in the engagement conversations, by strategy theme and status, and how many were "
+    f"completed. Filters: **{page.filters.describe()}**."
+)
+st.markdown(
+    "Actions follow the care group, service area and date filters (by the date raised), as on the Overview. "
+    "The survey and staff group filters apply only to the survey results in *Results beside action*."
+)
+
+summary = engagement.actions_summary(page.filters)
+tiles = (
+    ("Actions raised", summary["actions_raised"], "Count of actions raised."),
+    ("Actions completed", summary["actions_completed"], "Actions with status Completed."),
+    ("Quick wins raised", summary["quick_wins_raised"], "Actions marked quick win."),
+    ("Quick wins completed", summary["quick_wins_completed"], "Actions marked quick win with status Completed."),
+)
+for column, (title, value, definition) in zip(st.columns(len(tiles)), tiles):
+    column.metric(title, ui.format_number(value), help=definition, border=True)
+
+st.subheader("Actions by strategy theme and status")
+by_theme = engagement.actions_by_theme_status(page.filters)
+if by_theme.empty:
+    st.markdown("No actions match these filters.")
+else:
+    theme_table = engagement.theme_status_table(by_theme)
+    top_theme = theme_table.iloc[0]
+    ui.chart_block(
+        engagement_charts.theme_status_bars(by_theme),
+        theme_table,
+        f"{ui.format_number(summary['actions_raised'])} actions across {len(theme_table)} themes; the most were on "
+        f"{escape_markdown(top_theme['Strategy theme'])} ({ui.format_number(top_theme['Total'])}).",
+        key="actions_by_theme_status",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Completion over time")
+    period = st.radio("Per", tuple(engagement.PERIODS), format_func=engagement.PERIODS.get, horizontal=True,
+                      key="actions_period")
+    completed = engagement.completed_over_time(page.filters, period)
+    period_title = f"{engagement.PERIODS[period]} starting"
+    if completed.empty:
+        st.markdown("None of the actions matching these filters is completed yet.")
+    else:
+        ui.chart_block(
+            charts.time_bars(completed, "period_start", "actions_completed", period_title, "Actions completed"),
+            completed.rename(columns={"period_start": period_title, "actions_completed": "Actions completed",
+                                      "quick_wins_completed": "Quick wins completed"}),
+            f"{ui.format_number(summary['actions_completed'])} of the {ui.format_number(summary['actions_raised'])} "
+            "actions raised in the period are completed, counted here by the date they were completed.",
+            key=f"actions_completed_by_{period}",
+        )
+with right:
+    st.subheader("Share completed by care group")
+    completion = engagement.completion_by_care_group(page.filters)
+    if completion["actions_raised"].sum() == 0:
+        st.markdown("No actions match these filters.")
+    else:
+        best = completion.sort_values("share_completed", ascending=False).iloc[0]
+        ui.chart_block(
+            engagement_charts.share_bars(completion, "care_group", "Care group", "actions_completed",
+                                         "actions_raised", "Share of actions completed"),
+            engagement.completion_table(completion),
+            f"{escape_markdown(best['care_group'])} has completed the largest share of its actions "
+            f"({best['share_completed']:.0%}, {ui.format_number(best['actions_completed'])} of "
+            f"{ui.format_number(best['actions_raised'])}).",
+            key="actions_completion_by_care_group",
+        )
+
+st.subheader("Find an action")
+search = st.text_input(
+    "Search titles, service areas, care groups, themes and statuses", key="actions_search", max_chars=100,
+    placeholder="e.g. Wi-Fi",
+)
+actions = engagement.action_list(page.filters, search, page.options.last_day)
+st.markdown(
+    f"{len(actions):,} actions{' match' if search.strip() else ''}. Select a column heading to sort. Days open "
+    f"run to the date completed, or for open actions to {page.options.last_day:%d %B %Y} (the last date in the data); "
+    "closed actions have no closing date, so none is shown."
+)
+action_table = actions.loc[:, ["title", "service_area", "care_group", "theme", "quick_win", "status", "completed",
+                               "raised_on", "completed_on", "days_open"]]
+st.dataframe(
+    action_table,
+    hide_index=True,
+    key="actions_table",
+    column_config={
+        "title": st.column_config.TextColumn("Action", width="large"),
+        "service_area": "Service area",
+        "care_group": "Care group",
+        "theme": "Strategy theme",
+        "quick_win": st.column_config.CheckboxColumn("Quick win"),
+        "status": "Status",
+        "completed": st.column_config.CheckboxColumn("Completed", help="Status is Completed"),
+        "raised_on": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
+        "completed_on": st.column_config.DateColumn("Completed on", format="DD/MM/YYYY"),
+        "days_open": st.column_config.NumberColumn("Days open", format="%d"),
+    },
+)
+ui.download_buttons(action_table, "actions", page, note=f"Search: {search.strip()}" if search.strip() else "",
+                    key="download_actions")
+
+st.subheader("Results beside action")
+st.markdown(
+    "Each service area's survey result beside the actions raised there, so that areas with a poor result and "
+    "little related action stand out. Survey results follow every filter; areas with fewer than "
+    f"{page.threshold} responses are left out, and where that would let one be worked out from a total, "
+    "the next smallest is left out too."
+)
+measure = st.selectbox(
+    "Survey measure", tuple(measures.SURVEY_MEASURES), index=tuple(measures.SURVEY_MEASURES).index("it_unreliable"),
+    format_func=lambda key: measures.SURVEY_MEASURES[key].title, key="actions_results_measure",
+)
+beside = engagement.results_beside_action(page.filters, page.threshold, measure)
+measure_title = measures.SURVEY_MEASURES[measure].title
+axis_choices = {
+    "theme_actions": f"Actions on {beside.theme} (the related theme)",
+    "actions_raised": "Actions raised",
+    "actions_completed": "Actions completed",
+}
+y = st.selectbox("Actions to plot", tuple(axis_choices), format_func=axis_choices.get, key="actions_results_y")
+shown = beside.shown
+direction = "higher" if measure in engagement.HIGHER_IS_WORSE else "lower"
+if beside.headline["hidden"]:
+    st.markdown(f"Survey results are hidden for these filters: {beside.headline['hidden_reason']}.")
+elif shown.empty:
+    st.markdown(f"No service area in these filters has {page.threshold} or more responses, so none is shown.")
+else:
+    reference = beside.headline["share"]
+    median_y = beside.median(y)
+    attention = [escape_markdown(a) for a in shown.loc[shown["needs_attention"], "service_area"]]
+    theme_text = escape_markdown(beside.theme)
+    named = f": {', '.join(attention)}." if attention else "."
+    attention_text = (
+        f"{len(attention)} area{'s' if len(attention) != 1 else ''} need{'s' if len(attention) == 1 else ''} "
+        f"attention (triangles; the {engagement_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
+        f"{direction} than the filtered total of {beside.headline['percent']}% and no more actions on {theme_text} "
+        f"than the median area ({beside.median_theme_actions:g}){named}"
+    )
+    y_title = ["Actions on", beside.theme] if y == "theme_actions" else axis_choices[y]
+    ui.chart_block(
+        engagement_charts.results_beside_action(
+            shown, measure_title, y, y_title, reference, median_y,
+            higher_is_worse=measure in engagement.HIGHER_IS_WORSE,
+        ),
+        beside.display_table(measure_title, shown_only=True),
+        f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "
+        f"Dashed lines: the filtered total ({beside.headline['percent']}%) and the median ({median_y:g}).",
+        key="actions_results_beside_action",
+    )
+results_table = beside.display_table(measure_title)
+st.dataframe(results_table, hide_index=True, key="actions_results_table")
+ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
+                    note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
+                    key="download_results_beside_action")

@@ -1,0 +1,65 @@
+"""My area: a digital champion's one-screen scorecard for one service area."""
+
+import streamlit as st
+
+from dashboard import my_area, ui
+
+page = ui.page_setup("My area", icon=":material/location_on:")
+
+
+def choose_area() -> None:
+    # Runs before the next script run, so the sidebar's (URL-bound) service area
+    # filter can still be set: the page address then carries the area.
+    choice = st.session_state.get("my_area_choice")
+    if choice:
+        st.session_state["service_area"] = [choice]
+
+
+chosen = page.filters.service_areas
+if len(chosen) != 1:
+    allowed = page.options.service_areas(page.filters.care_groups)
+    listed = (
+        f"the {len(allowed)} service areas of {my_area.escape_markdown(', '.join(page.filters.care_groups))}"
+        if page.filters.care_groups
+        else f"all {len(allowed)} service areas (the sidebar's care group filter narrows it)"
+    )
+    st.markdown(
+        "A one-page scorecard for one service area: its engagement and survey results beside its care group "
+        "and the Trust. "
+        + (f"You have {len(chosen)} service areas picked in the sidebar; pick one here instead. "
+           if chosen else "Pick your service area. ")
+        + f"The list shows {listed}."
+    )
+    st.selectbox(
+        "Your service area", allowed, index=None,
+        placeholder="Choose a service area", key="my_area_choice", on_change=choose_area,
+    )
+    st.stop()
+
+area = chosen[0]
+care_group = page.options.care_group_of(area)
+area_text, group_text = my_area.escape_markdown(area), my_area.escape_markdown(care_group)
+
+st.subheader(area_text)
+shared_filters = my_area.scope_filters(page.filters, area, care_group)["trust"].describe()
+st.markdown(
+    f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey results for fewer "
+    f"than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance"
+)
+
+engagement = my_area.engagement_scorecard(page.filters, area, care_group)
+engagement_table = engagement.set_index("title").loc[:, list(my_area.SCOPES)].T  # scopes down, measures across
+st.table(engagement_table.map(ui.format_number).rename(index=my_area.SCOPES).rename_axis("Engagement"))
+
+breakdown = my_area.area_survey(page.filters, page.threshold)
+results, comparisons = my_area.survey_scorecard(breakdown, area, care_group, page.threshold)
+survey_table, comparison_table = my_area.survey_tables(results, comparisons)
+st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
+st.markdown(f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)")
+st.table(comparison_table.rename_axis("Survey"))
+summary = my_area.summary_frame(area, care_group, engagement, results, comparisons)
+with st.sidebar:  # kept out of the printed page
+    st.markdown("**This scorecard**")
+    ui.download_buttons(summary, "my_area_scorecard", page, note=f"Service area: {area} ({care_group})",
+                        key="download_my_area")
+    st.markdown("To print it on one page, close this sidebar and use your browser's Print.")

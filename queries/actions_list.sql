@@ -1,0 +1,49 @@
+-- The actions raised in the filtered care groups, service areas and dates (raised_on,
+-- as in engagement_headline) whose title, service area, care group, theme or status
+-- contains $search (any case; empty matches all). Days open: to completed_on when
+-- completed; to $as_of (the last day in the data) while not started or in progress;
+-- empty when closed (no closing date is recorded).
+with areas as (
+    select service_area, care_group
+    from service_areas
+    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
+      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+),
+
+actions_in_scope as (
+    select a.*, areas.care_group
+    from actions a
+    join areas using (service_area)
+    where a.raised_on between $date_from::date and $date_to::date
+),
+
+matching as (
+    select *
+    from actions_in_scope
+    where $search::varchar = ''
+       or contains(lower(title), lower($search::varchar))
+       or contains(lower(service_area), lower($search::varchar))
+       or contains(lower(care_group), lower($search::varchar))
+       or contains(lower(theme), lower($search::varchar))
+       or contains(lower(status), lower($search::varchar))
+),
+
+final as (
+    select
+        action_id,
+        title,
+        service_area,
+        care_group,
+        theme,
+        quick_win,
+        status,
+        raised_on,
+        completed_on,
+        case
+            when status = 'Completed' then date_diff('day', raised_on, completed_on)
+            when status in ('Not started', 'In progress') then greatest(date_diff('day', raised_on, $as_of::date), 0)
+        end as days_open
+    from matching
+)
+
+select * from final order by raised_on desc, action_id

@@ -1,0 +1,47 @@
+-- Conversations, hours and distinct staff engaged per conversation format ('Not
+-- stated' when empty) for the filtered care groups, service areas and dates; staff
+-- groups narrow staff engaged only, as in engagement_headline.
+with areas as (
+    select service_area
+    from service_areas
+    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
+      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+),
+
+conversations_in_scope as (
+    select c.*, coalesce(c.format, 'Not stated') as conversation_format
+    from conversations c
+    join areas using (service_area)
+    where c.held_on between $date_from::date and $date_to::date
+),
+
+staff_in_scope as (
+    select distinct conversations_in_scope.conversation_format, attendees.staff_id
+    from conversation_attendees attendees
+    join conversations_in_scope using (conversation_id)
+    where len($staff_groups::varchar[]) = 0 or list_contains($staff_groups::varchar[], attendees.staff_group)
+),
+
+conversation_figures as (
+    select conversation_format, count(*) as conversations, sum(hours) as conversation_hours
+    from conversations_in_scope
+    group by conversation_format
+),
+
+staff_figures as (
+    select conversation_format, count(*) as staff_engaged
+    from staff_in_scope
+    group by conversation_format
+),
+
+final as (
+    select
+        conversation_figures.conversation_format as format,
+        conversation_figures.conversations,
+        conversation_figures.conversation_hours,
+        coalesce(staff_figures.staff_engaged, 0) as staff_engaged
+    from conversation_figures
+    left join staff_figures using (conversation_format)
+)
+
+select * from final order by conversations desc, format

@@ -1,0 +1,31 @@
+-- Distinct staff engaged per staff group ('Not stated' when empty) for the filtered
+-- care groups, service areas, dates and staff groups, as in engagement_headline.
+-- Attendances counts each person once per conversation.
+with areas as (
+    select service_area
+    from service_areas
+    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
+      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+),
+
+conversations_in_scope as (
+    select c.conversation_id
+    from conversations c
+    join areas using (service_area)
+    where c.held_on between $date_from::date and $date_to::date
+),
+
+attendances as (
+    select attendees.staff_id, coalesce(attendees.staff_group, 'Not stated') as staff_group
+    from conversation_attendees attendees
+    join conversations_in_scope using (conversation_id)
+    where len($staff_groups::varchar[]) = 0 or list_contains($staff_groups::varchar[], attendees.staff_group)
+),
+
+final as (
+    select staff_group, count(distinct staff_id) as staff_engaged, count(*) as attendances
+    from attendances
+    group by staff_group
+)
+
+select * from final order by staff_engaged desc, staff_group
