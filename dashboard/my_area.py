@@ -33,7 +33,7 @@ import pandas as pd
 from dashboard import disclosure, measures, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
-from dashboard.survey import _suppress_service_areas as suppress_service_areas
+from dashboard.survey import suppress_service_areas
 
 ALPHA = 0.05
 TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
@@ -204,12 +204,6 @@ def comparison_text(row: pd.Series | dict) -> str:
     if row["flag"] == "lower":
         return f"▼ Lower than {other}"
     return f"Not significant: {other}"
-
-
-def escape_markdown(text: str) -> str:
-    """Text from the data, safe inside st.markdown (every markdown-special character escaped)."""
-    special = set("\\`*_{}[]()#+-.!|<>~$:")
-    return "".join("\\" + ch if ch in special else ch for ch in str(text))
 
 
 def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

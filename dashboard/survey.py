@@ -139,7 +139,7 @@ def _suppress_flat(groups: pd.DataFrame, label: str, threshold: int) -> pd.DataF
     return disclosure.suppress(ordered, threshold)
 
 
-def _suppress_service_areas(areas: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def suppress_service_areas(areas: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Service areas, protected overall, within each care group, and against the care group breakdown.
 
     Care group totals are shown (the care group breakdown), so each care group's
@@ -191,7 +191,7 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     if int(rows["n"].sum()) < threshold:
         return _empty(columns)
     if dimension == "service_area":
-        frame = _suppress_service_areas(rows.rename(columns={"group_name": dimension}), threshold)
+        frame = suppress_service_areas(rows.rename(columns={"group_name": dimension}), threshold)
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
         frame = _suppress_flat(rows.drop(columns="care_group").rename(columns={"group_name": dimension}), dimension, threshold)

@@ -10,7 +10,6 @@ escapes any text that came from data before it reaches markdown.
 
 from __future__ import annotations
 
-import re
 
 import altair as alt
 import pandas as pd
@@ -18,16 +17,6 @@ import streamlit as st
 
 from dashboard import charts, measures, survey, ui
 from dashboard.measures import SurveyMeasure
-
-# Characters that mean something to Streamlit's markdown (emphasis, code, links,
-# HTML, LaTeX, :colour[...] and :icon: directives, tables, strikethrough, entities).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>$:~|&#])")
-
-
-def escape_markdown(text: object) -> str:
-    """Text from data made safe to show with st.markdown: one line, every markup character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
 
 def _fit_width(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Fit the chart to the container's width only, so its height is the plot's own.
@@ -42,7 +31,7 @@ def render(page: ui.Page, measure_key: str) -> None:
     measure = measures.SURVEY_MEASURES[measure_key]
     st.markdown(
         f"**Question:** {measure.question} **Measure:** {measure.definition} "
-        f"Filters: **{escape_markdown(page.filters.describe())}**."
+        f"Filters: **{ui.escape_markdown(page.filters.describe())}**."
     )
     headline = survey.headline(measure_key, page.filters, page.threshold)
     _headline(page, measure, headline)
@@ -72,7 +61,7 @@ def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame) -> 
         column.markdown(ui.percent_text(row))
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
-    st.markdown(escape_markdown(survey.headline_sentence(measure.key, headline)))
+    st.markdown(ui.escape_markdown(survey.headline_sentence(measure.key, headline)))
 
 
 def _distribution(page: ui.Page, measure: SurveyMeasure) -> None:
@@ -90,7 +79,7 @@ def _distribution(page: ui.Page, measure: SurveyMeasure) -> None:
         data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive,
     ))
     ui.chart_block(
-        chart, survey.distribution_table(frame), escape_markdown(survey.distribution_sentence(measure.key, frame)),
+        chart, survey.distribution_table(frame), ui.escape_markdown(survey.distribution_sentence(measure.key, frame)),
         key=f"{measure.key}_answers",
     )
     if apart:
@@ -101,10 +90,10 @@ def _hidden_list(labels: list[str], reasons: list[str]) -> None:
     """Say under a chart which groups are hidden and why (labels escaped: they came from data)."""
     by_reason: dict[str, list[str]] = {}
     for label, reason in zip(labels, reasons):
-        by_reason.setdefault(str(reason), []).append(escape_markdown(label))
+        by_reason.setdefault(str(reason), []).append(ui.escape_markdown(label))
     for reason, names in by_reason.items():
         heading = reason if reason.startswith("hidden") else f"hidden, {reason}"
-        st.markdown(f"**{escape_markdown(heading[0].upper() + heading[1:])}:** {'; '.join(names)}.")
+        st.markdown(f"**{ui.escape_markdown(heading[0].upper() + heading[1:])}:** {'; '.join(names)}.")
 
 
 def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
@@ -123,7 +112,7 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
     title = survey.DIMENSION_TITLES[dimension]
     frame = survey.breakdown(measure.key, dimension, page.filters, page.threshold)
     table = survey.breakdown_table(frame, dimension)
-    summary = escape_markdown(survey.breakdown_sentence(measure.key, dimension, frame))
+    summary = ui.escape_markdown(survey.breakdown_sentence(measure.key, dimension, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     if len(shown):
@@ -144,7 +133,7 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
 def _trend(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("By month")
     frame = survey.trend(measure.key, page.filters, page.threshold)
-    summary = escape_markdown(survey.trend_sentence(measure.key, frame))
+    summary = ui.escape_markdown(survey.trend_sentence(measure.key, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     if len(shown):
@@ -164,10 +153,10 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     frame = survey.comments(measure.key, page.filters, page.threshold, search)
     reason = survey.comments_hidden(frame)
     if reason:
-        st.info(f"Comments are hidden: {escape_markdown(reason)}.", icon=":material/visibility_off:")
+        st.info(f"Comments are hidden: {ui.escape_markdown(reason)}.", icon=":material/visibility_off:")
         return
     table = survey.comments_table(frame)
-    searched = f" containing “{escape_markdown(search.strip())}”" if search and search.strip() else ""
+    searched = f" containing “{ui.escape_markdown(search.strip())}”" if search and search.strip() else ""
     count = f"{len(table):,} comment{'' if len(table) == 1 else 's'}"
     st.markdown(
         f"{count}{searched} from people in this selection who answered this question, in alphabetical order "

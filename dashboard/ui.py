@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -203,9 +204,24 @@ def percent_text(row: pd.Series) -> str:
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
 
 
+# Characters that mean something to Streamlit's markdown (emphasis, code, links,
+# HTML, LaTeX, :colour[...] and :icon: directives, tables, strikethrough, entities).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>$:~|&#])")
+
+
+def escape_markdown(text: object) -> str:
+    """Text from data made safe to show with st.markdown: one line, every markup character escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown written by this app as plain text (for a chart's alt text): no escapes, no emphasis."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+
+
 def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
-    """A chart, its one-sentence text summary, and its table alternative."""
-    st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=summary)
+    """A chart, its one-sentence text summary (markdown, data text escaped), and its table alternative."""
+    st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
     st.markdown(summary)
     with st.expander("View as table"):
         st.dataframe(table, hide_index=True, key=f"table_{key}")

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import charts, engagement, engagement_charts, measures, ui
-from dashboard.my_area import escape_markdown
 
 page = ui.page_setup("Engagement", icon=":material/forum:")
 
@@ -73,7 +72,7 @@ else:
     ui.chart_block(
         engagement_charts.tall(charts.count_bars(top, dimension, chosen, label, chosen_title), len(top)),
         table,
-        f"{escape_markdown(leader[dimension])} had the most {chosen_title.lower()} "
+        f"{ui.escape_markdown(leader[dimension])} had the most {chosen_title.lower()} "
         f"({ui.format_number(leader[chosen])}). A person who attended in more than one group counts once in each, "
         f"so staff engaged by group adds up to more than the {ui.format_number(headline['staff_engaged'])} people "
         f"engaged in total.{more}",
@@ -94,7 +93,7 @@ with left:
             ),
             formats.rename(columns={"format": "Format", "conversations": "Conversations",
                                     "conversation_hours": "Hours", "staff_engaged": "Staff engaged"}),
-            f"The most common format was {escape_markdown(formats.iloc[0]['format'])} "
+            f"The most common format was {ui.escape_markdown(formats.iloc[0]['format'])} "
             f"({ui.format_number(formats.iloc[0]['conversations'])} of {conversations_text}).",
             key="engagement_formats",
         )
@@ -112,7 +111,7 @@ with right:
             reached.rename(columns={"staff_group": "Staff group", "staff_engaged": "Staff engaged",
                                     "attendances": "Attendances"}),
             f"{len(named)} staff groups reached"
-            + (f"; the most people came from {escape_markdown(named.iloc[0]['staff_group'])} "
+            + (f"; the most people came from {ui.escape_markdown(named.iloc[0]['staff_group'])} "
                f"({ui.format_number(named.iloc[0]['staff_engaged'])})." if len(named) else ".")
             + " Not stated: attendees whose staff group was not recorded.",
             key="engagement_staff_groups",

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import charts, engagement, engagement_charts, measures, ui
-from dashboard.my_area import escape_markdown
 
 page = ui.page_setup("Actions and quick wins", icon=":material/task_alt:")
 
@@ -37,7 +36,7 @@ else:
         engagement_charts.theme_status_bars(by_theme),
         theme_table,
         f"{ui.format_number(summary['actions_raised'])} actions across {len(theme_table)} themes; the most were on "
-        f"{escape_markdown(top_theme['Strategy theme'])} ({ui.format_number(top_theme['Total'])}).",
+        f"{ui.escape_markdown(top_theme['Strategy theme'])} ({ui.format_number(top_theme['Total'])}).",
         key="actions_by_theme_status",
     )
 
@@ -70,7 +69,7 @@ with right:
             engagement_charts.share_bars(completion, "care_group", "Care group", "actions_completed",
                                          "actions_raised", "Share of actions completed"),
             engagement.completion_table(completion),
-            f"{escape_markdown(best['care_group'])} has completed the largest share of its actions "
+            f"{ui.escape_markdown(best['care_group'])} has completed the largest share of its actions "
             f"({best['share_completed']:.0%}, {ui.format_number(best['actions_completed'])} of "
             f"{ui.format_number(best['actions_raised'])}).",
             key="actions_completion_by_care_group",
@@ -137,8 +136,8 @@ elif shown.empty:
 else:
     reference = beside.headline["share"]
     median_y = beside.median(y)
-    attention = [escape_markdown(a) for a in shown.loc[shown["needs_attention"], "service_area"]]
-    theme_text = escape_markdown(beside.theme)
+    attention = [ui.escape_markdown(a) for a in shown.loc[shown["needs_attention"], "service_area"]]
+    theme_text = ui.escape_markdown(beside.theme)
     named = f": {', '.join(attention)}." if attention else "."
     attention_text = (
         f"{len(attention)} area{'s' if len(attention) != 1 else ''} need{'s' if len(attention) == 1 else ''} "

@@ -19,7 +19,7 @@ chosen = page.filters.service_areas
 if len(chosen) != 1:
     allowed = page.options.service_areas(page.filters.care_groups)
     listed = (
-        f"the {len(allowed)} service areas of {my_area.escape_markdown(', '.join(page.filters.care_groups))}"
+        f"the {len(allowed)} service areas of {ui.escape_markdown(', '.join(page.filters.care_groups))}"
         if page.filters.care_groups
         else f"all {len(allowed)} service areas (the sidebar's care group filter narrows it)"
     )
@@ -38,7 +38,7 @@ if len(chosen) != 1:
 
 area = chosen[0]
 care_group = page.options.care_group_of(area)
-area_text, group_text = my_area.escape_markdown(area), my_area.escape_markdown(care_group)
+area_text, group_text = ui.escape_markdown(area), ui.escape_markdown(care_group)
 
 st.subheader(area_text)
 shared_filters = my_area.scope_filters(page.filters, area, care_group)["trust"].describe()

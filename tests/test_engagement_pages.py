@@ -69,7 +69,8 @@ def area_over_threshold() -> tuple[str, str, pd.Series]:
 
 
 def escaped(text: str) -> str:
-    return "".join("\\" + ch if ch in set("\\`*_{}[]()#+-.!|<>~$:") else ch for ch in text)
+    """How a page shows data text in markdown: markup characters escaped (see ui.escape_markdown)."""
+    return "".join("\\" + ch if ch in set("\\`*_{}[]<>$:~|&#") else ch for ch in " ".join(text.split()))
 
 
 # Engagement -----------------------------------------------------------------------------------------

@@ -200,14 +200,6 @@ def test_survey_tables_are_narrow_text():
     assert comparison_table.iloc[0, 0].startswith("▲ Higher than 14% (n = 100), p = 0.0")
 
 
-@pytest.mark.parametrize("text", ["Ward *A*", "[link](http://x)", "# heading", "a_b_c", "<b>x</b>", ":red[x]"])
-def test_markdown_escape_leaves_no_live_markup(text):
-    escaped = my_area.escape_markdown(text)
-    for character in "*[]()#_<>:":
-        assert f"\\{character}" in escaped or character not in text
-    assert escaped.replace("\\", "") == text
-
-
 # The scorecard on the demo data ------------------------------------------------------------------
 
 

@@ -177,7 +177,7 @@ def test_comment_search(demo_env, responses) -> None:
      "a | b ~~c~~", "# heading\n- list", "back\\slash"],
 )
 def test_escape_markdown_leaves_no_markup(text: str) -> None:
-    from dashboard.survey_view import escape_markdown
+    from dashboard.ui import escape_markdown
 
     escaped = escape_markdown(text)
     assert "\n" not in escaped
