@@ -21,6 +21,7 @@ import pandas as pd
 
 HIDDEN_SMALL = "fewer than {threshold} responses"
 HIDDEN_COMPLEMENTARY = "hidden so that a group of fewer than {threshold} cannot be worked out from the total"
+HIDDEN_REST = "hidden because the rest of the Trust would be fewer than {threshold} responses"
 
 
 def _complement(frame: pd.DataFrame, n_column: str, threshold: int) -> None:

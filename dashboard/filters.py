@@ -71,7 +71,7 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        return self == Filters(date_from=self.date_from, date_to=self.date_to) and not (self.date_from or self.date_to)
+        return self == Filters()
 
     def describe(self) -> str:
         """One line for downloads and summaries, e.g. 'Care group: A, B; Survey: Staff'."""

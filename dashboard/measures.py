@@ -100,12 +100,28 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
-    """One row per survey measure: n, positive, percent, interval; hidden below the threshold."""
+def _survey_counts(filters: Filters) -> pd.DataFrame:
     frame = run_query("survey_headline", **filters.sql_params())
     frame = pd.DataFrame({"measure": list(SURVEY_MEASURES)}).merge(frame, on="measure", how="left")
     frame[["respondents", "n", "positive"]] = frame[["respondents", "n", "positive"]].fillna(0).astype(int)
-    frame = with_intervals(frame)
-    frame["hidden"] = frame["n"] < threshold
-    frame["hidden_reason"] = [disclosure.HIDDEN_SMALL.format(threshold=threshold) if h else None for h in frame["hidden"]]
+    return frame
+
+
+def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
+    """One row per survey measure: n, positive, percent, interval; hidden below the threshold.
+
+    The whole-Trust figure is shown beside every selection, so a selection is
+    also hidden when the rest of the Trust (Trust minus selection) is a group of
+    fewer than ``threshold``: otherwise that group could be worked out by subtraction.
+    """
+    frame = with_intervals(_survey_counts(filters))
+    small = frame["n"] < threshold
+    rest = _survey_counts(Filters())["n"].to_numpy() - frame["n"].to_numpy()
+    small_rest = ~small & (rest > 0) & (rest < threshold)
+    frame["hidden"] = small | small_rest
+    frame["hidden_reason"] = [
+        disclosure.HIDDEN_SMALL.format(threshold=threshold) if s
+        else disclosure.HIDDEN_REST.format(threshold=threshold) if r else None
+        for s, r in zip(small, small_rest)
+    ]
     return disclosure.blank_hidden(frame, keep=["measure"]).set_index("measure")

@@ -349,7 +349,7 @@ def test_care_group_hidden_in_one_breakdown_is_not_given_away_by_its_areas(tmp_p
             ordered = frame.sort_values(["care_group", "service_area"]).reset_index(drop=True)
             return disclosure.suppress(ordered, threshold, within=("care_group",))
 
-        monkeypatch.setattr(survey, "_suppress_service_areas", within_and_overall_only)
+        monkeypatch.setattr(survey, "suppress_service_areas", within_and_overall_only)
         with pytest.raises(AssertionError, match="recoverable by subtraction"):
             check_everything(responses, areas, "it_skills", Filters(), 10, "")
     finally:
