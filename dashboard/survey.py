@@ -64,6 +64,16 @@ def _hidden_small(threshold: int) -> str:
     return disclosure.HIDDEN_SMALL.format(threshold=threshold)
 
 
+def selection_hidden_reason(measure: str, filters: Filters, threshold: int) -> str | None:
+    """Why the filtered group is hidden for ``measure`` (None when it is shown).
+
+    One decision, ``measures.survey_headline``'s, for everything about the
+    selection: its headline, answers, breakdowns, months and comments.
+    """
+    row = measures.survey_headline(filters, threshold).loc[measure]
+    return str(row["hidden_reason"]) if bool(row["hidden"]) else None
+
+
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
@@ -115,8 +125,9 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     answered = int(frame["responses"].sum())
     frame["share"] = [r / base if c and base else math.nan for r, c in zip(frame["responses"], counted)]
     frame["share_of_answered"] = [r / answered if answered else math.nan for r in frame["responses"]]
-    frame["hidden"] = base < threshold
-    frame["hidden_reason"] = _hidden_small(threshold) if base < threshold else None
+    reason = selection_hidden_reason(measure, filters, threshold)
+    frame["hidden"] = reason is not None
+    frame["hidden_reason"] = reason
     frame["hidden_reason"] = frame["hidden_reason"].astype(object)
     return disclosure.blank_hidden(frame[DISTRIBUTION_COLUMNS], keep=["answer"])
 
@@ -188,7 +199,7 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
         raise ValueError(f"unknown breakdown {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
     columns = breakdown_columns(dimension)
     rows = run_query("survey_breakdown", measure=measure, dimension=dimension, **filters.sql_params())
-    if int(rows["n"].sum()) < threshold:
+    if selection_hidden_reason(measure, filters, threshold):
         return _empty(columns)
     if dimension == "service_area":
         frame = suppress_service_areas(rows.rename(columns={"group_name": dimension}), threshold)
@@ -216,7 +227,7 @@ def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     filtered group is under the threshold."""
     _measure(measure)
     rows = run_query("survey_trend", measure=measure, **filters.sql_params())
-    if int(rows["n"].sum()) < threshold:
+    if selection_hidden_reason(measure, filters, threshold):
         return _empty(TREND_COLUMNS)
     rows["month"] = pd.to_datetime(rows["month"])
     frame = measures.with_intervals(disclosure.suppress(rows.sort_values("month").reset_index(drop=True), threshold))
@@ -249,11 +260,11 @@ def comments(measure: str | None, filters: Filters, threshold: int, search: str 
     params = filters.sql_params()
     rows = run_query("survey_comments", measure=measure, search=search, **params)
     if measure is not None:
-        too_small = bool(measures.survey_headline(filters, threshold).loc[measure, "hidden"])
+        reason = selection_hidden_reason(measure, filters, threshold)
     else:
-        too_small = len(rows) < threshold
-    if too_small:
-        return pd.DataFrame({"comment": [None], "hidden": [True], "hidden_reason": [_hidden_small(threshold)]})
+        reason = _hidden_small(threshold) if len(rows) < threshold else None
+    if reason:
+        return pd.DataFrame({"comment": [None], "hidden": [True], "hidden_reason": [reason]})
     shown = rows.loc[rows["matches"] & rows["comment"].notna(), ["comment"]].reset_index(drop=True)
     shown["hidden"] = False
     shown["hidden_reason"] = None

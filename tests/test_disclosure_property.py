@@ -126,9 +126,10 @@ def check_everything(responses: pd.DataFrame, areas: dict[str, list[str]], measu
     trend = survey.trend(measure, filters, threshold)
     comments = survey.comments(measure, filters, threshold, search)
 
-    if n < threshold:
-        note("the selection itself is small")
-        # The filtered group itself is small: nothing about it at all.
+    rest = len(counted(responses, measure)) - n  # the Whole Trust figure is shown beside the selection
+    if n < threshold or 0 < rest < threshold:
+        note("the selection itself is small" if n < threshold else "the rest of the Trust is small")
+        # The filtered group itself, or the rest of the Trust, is small: nothing about the selection at all.
         assert head["hidden"] and pd.isna(head["n"]) and pd.isna(head["positive"]) and pd.isna(head["low"])
         assert distribution["hidden"].all()
         assert distribution.drop(columns=["answer", "hidden", "hidden_reason"]).isna().all().all()
