@@ -1,0 +1,261 @@
+"""Rerun time of every page on a filter change, product beside the pandas reference, with AppTest.
+
+``python -m bench.pages --db FILE --reruns N --out FILE.json`` runs in a process
+of its own (one per scale, so no cache or memory of one scale leaks into the
+next). For each page of the app (``app.py`` and every script in ``pages/``,
+discovered, so pages added later are measured too):
+
+1. the app starts at its entry script (``app.py``, as in the real app: a page
+   run as the main script would not know the other pages) and switches to the
+   page; that first run with no filters warms the page (imports, database open,
+   caches of the whole-Trust figures) and is reported apart;
+2. each of ``N`` reruns sets a filter combination never used before in this
+   process (``bench.combos``), so every filtered query misses
+   ``dashboard.db``'s result cache, and times ``AppTest.run()``;
+3. the reference page of the same name in ``bench/reference/`` (if there is
+   one) is timed the same way on the same combinations.
+
+The product's SQL time per rerun is read from ``dashboard.db``'s own debug log
+("query X took Y ms"), so the report can say how much of a rerun is SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "bench" / "reference"
+TIMEOUT_S = 120
+QUERY_LINE = re.compile(r"query (\w+) took ([0-9.]+) ms")
+
+
+@dataclass
+class Timing:
+    first_ms: float | None = None
+    runs_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # CPU time of this process (all threads) per rerun
+    sql_ms: list[float] = field(default_factory=list)  # product only: SQL time per rerun
+    queries: list[int] = field(default_factory=list)  # product only: queries that ran (cache misses) per rerun
+    slowest_queries: dict[str, float] = field(default_factory=dict)  # name -> total ms over the reruns
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageResult:
+    page: str  # path relative to the repository root
+    title: str
+    product: Timing
+    reference: Timing | None
+    reference_page: str | None
+
+
+def discover_pages(root: Path = ROOT) -> list[Path]:
+    """The entry page and every page script, in Streamlit's order."""
+    pages = [root / "app.py"]
+    pages += sorted(p for p in (root / "pages").glob("*.py") if not p.name.startswith(("_", ".")))
+    return pages
+
+
+def page_name(path: Path) -> str:
+    """Streamlit's name for a page script: '3_IT_reliability.py' -> 'IT_reliability'; app.py -> ''."""
+    if path.parent.name != "pages":
+        return ""
+    return re.sub(r"^[0-9]*[_ -]*", "", path.stem)
+
+
+def page_title(path: Path) -> str:
+    return page_name(path).replace("_", " ") or "Overview"
+
+
+def reference_for(page: Path, reference_root: Path = REFERENCE) -> Path | None:
+    """The reference page of the same name (number prefix aside), if there is one."""
+    if page.parent.name != "pages":
+        candidate = reference_root / "app.py"
+        return candidate if candidate.exists() else None
+    for candidate in sorted((reference_root / "pages").glob("*.py")):
+        if page_name(candidate) == page_name(page):
+            return candidate
+    return None
+
+
+def is_my_area(page: Path) -> bool:
+    """A page that shows nothing until one service area is picked."""
+    return "my_area" in page.stem.lower()
+
+
+class QueryLog(logging.Handler):
+    """Collects ``dashboard.db``'s 'query X took Y ms' lines."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[tuple[str, float]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = QUERY_LINE.search(record.getMessage())
+        if match:
+            self.lines.append((match.group(1), float(match.group(2))))
+
+
+def install_query_log() -> QueryLog:
+    handler = QueryLog()
+    logger = logging.getLogger("dashboard.db")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    logger.propagate = False
+    return handler
+
+
+def _errors(at) -> list[str]:
+    found = [f"exception: {e.message}" for e in at.exception]
+    found += [f"st.error: {e.value}" for e in at.error]
+    return found
+
+
+def apply_filters(at, combination) -> None:
+    sidebar = at.sidebar
+    for key in ("care_group", "service_area", "survey", "staff_group"):
+        sidebar.multiselect(key=key).set_value(list(getattr(combination, key)))
+    sidebar.date_input(key="from").set_value(combination.date_from)
+    sidebar.date_input(key="to").set_value(combination.date_to)
+
+
+def time_page(path: Path, combinations: list, query_log: QueryLog | None = None) -> Timing:
+    """Warm run with no filters, then one timed rerun per combination."""
+    from streamlit.testing.v1 import AppTest
+
+    timing = Timing()
+    # As in the real app, the entry script is the main script and a page is reached by switching to it
+    # (a page run as the main script would not know the other pages, e.g. for st.page_link).
+    main = path.parent.parent / "app.py" if path.parent.name == "pages" else path
+    at = AppTest.from_file(str(main), default_timeout=TIMEOUT_S)
+    try:
+        if main != path:
+            at.run()
+            at.switch_page(str(path.relative_to(main.parent)))
+        started = time.perf_counter()
+        at.run()
+    except Exception as error:  # a page that cannot even start: report, do not stop the benchmark
+        timing.errors.append(f"first run: {type(error).__name__}: {error}")
+        return timing
+    timing.first_ms = (time.perf_counter() - started) * 1000
+    timing.errors += [f"first run: {e}" for e in _errors(at)]
+    for combination in combinations:
+        try:
+            apply_filters(at, combination)
+        except Exception as error:
+            timing.errors.append(f"setting filters: {type(error).__name__}: {error}")
+            break
+        if query_log is not None:
+            query_log.lines.clear()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        try:
+            at.run()
+        except Exception as error:
+            timing.errors.append(f"rerun: {type(error).__name__}: {error}")
+            break
+        timing.runs_ms.append((time.perf_counter() - started) * 1000)
+        timing.cpu_ms.append((time.process_time() - cpu_started) * 1000)
+        if query_log is not None:
+            timing.sql_ms.append(sum(ms for _, ms in query_log.lines))
+            timing.queries.append(len(query_log.lines))
+            for name, ms in query_log.lines:
+                timing.slowest_queries[name] = timing.slowest_queries.get(name, 0.0) + ms
+        for error in _errors(at):
+            if error not in timing.errors:
+                timing.errors.append(error)
+    timing.slowest_queries = dict(sorted(timing.slowest_queries.items(), key=lambda kv: -kv[1])[:5])
+    return timing
+
+
+def database_options(database: Path) -> tuple[dt.date, dt.date, list[str]]:
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        areas = [a for (a,) in con.execute("select service_area from service_areas").fetchall()]
+        first, last = con.execute(
+            "select min(d), max(d) from (select submitted_on d from survey_responses union all "
+            "select held_on from conversations union all select raised_on from actions)"
+        ).fetchone()
+    finally:
+        con.close()
+    return first, last, areas
+
+
+def run(database: Path, reruns: int, seed: int = 2021, pages: list[Path] | None = None,
+        with_reference: bool = True, progress=print) -> list[PageResult]:
+    from streamlit import config
+
+    from bench import combos
+
+    os.environ["DASHBOARD_DB"] = str(database)
+    os.environ.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+    config.set_option("client.showErrorDetails", "full")  # this process only: errors name their cause
+    query_log = install_query_log()
+    first, last, areas = database_options(database)
+    shared = combos.combinations(first, last, areas, seed)
+    one_area = combos.combinations(first, last, areas, seed, one_service_area=True)
+    results = []
+    for page in pages or discover_pages():
+        source: Iterator = one_area if is_my_area(page) else shared
+        chosen = [next(source) for _ in range(reruns)]
+        product = time_page(page, chosen, query_log)
+        reference_page = reference_for(page) if with_reference else None
+        reference = time_page(reference_page, chosen) if reference_page else None
+        result = PageResult(
+            str(page.relative_to(ROOT)), page_title(page), product, reference,
+            str(reference_page.relative_to(ROOT)) if reference_page else None,
+        )
+        results.append(result)
+        progress(_progress_line(result))
+    return results
+
+
+def _median(values: list[float]) -> float | None:
+    from statistics import median
+
+    return median(values) if values else None
+
+
+def _progress_line(result: PageResult) -> str:
+    def part(timing: Timing | None) -> str:
+        if timing is None:
+            return "-"
+        median = _median(timing.runs_ms)
+        text = f"{median:.0f} ms" if median is not None else "no runs"
+        return text + (f" ({len(timing.errors)} errors)" if timing.errors else "")
+
+    return f"  {result.title:32} product {part(result.product):>16}   reference {part(result.reference):>16}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="database built by the pipeline")
+    parser.add_argument("--reruns", type=int, default=15, help="timed reruns per page (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=2021, help="seed of the filter combinations")
+    parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    parser.add_argument("--page", action="append", default=[], help="only this page (path from the repository root)")
+    parser.add_argument("--no-reference", action="store_true", help="time the product only")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)  # .streamlit/config.toml applies, as for `streamlit run`
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    pages = [ROOT / p for p in args.page] or None
+    results = run(args.db.resolve(), args.reruns, args.seed, pages, not args.no_reference,
+                  progress=lambda line: print(line, flush=True))
+    args.out.write_text(json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

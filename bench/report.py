@@ -1,0 +1,275 @@
+"""The benchmark report: machine, tables and targets, as markdown.
+
+Takes the plain results gathered by ``bench.__main__`` (dicts, also written as
+JSON beside the markdown) and prints ratios and medians, never pass/fail for a
+test run: the targets are listed as met or not for the lead to judge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+from importlib import metadata
+from pathlib import Path
+
+TARGET_SCALE = 1_000_000
+TARGET_RERUN_MS = 100
+TARGET_RATIO = 3.0
+TARGET_PEAK_MB = 300
+TARGET_BUILD_S = 10
+TARGET_COLD_START_S = 2.5
+
+
+def machine() -> dict[str, str]:
+    """nproc, memory, CPU model, versions, date and load: what a reader needs to weigh the numbers."""
+
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "memory": memory,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "streamlit": version("streamlit"),
+        "duckdb": version("duckdb"),
+        "pandas": version("pandas"),
+        "altair": version("altair"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def spread(values: list[float]) -> tuple[float, float] | None:
+    """p10 and p90 (inclusive method); the lone value twice for one run."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return (values[0], values[0])
+    deciles = statistics.quantiles(values, n=10, method="inclusive")
+    return (deciles[0], deciles[-1])
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _spread(values: list[float]) -> str:
+    bounds = spread(values)
+    return "–" if bounds is None else f"{bounds[0]:,.0f}–{bounds[1]:,.0f}"
+
+
+def _s(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def ratio(page: dict, measure: str = "runs_ms") -> float | None:
+    """Reference median over product median: wall time (``runs_ms``) or CPU time (``cpu_ms``)."""
+    product = median(page["product"].get(measure, []))
+    reference = median(page["reference"].get(measure, [])) if page.get("reference") else None
+    if not product or reference is None:
+        return None
+    return reference / product
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}x"
+
+
+def _errors(page: dict) -> str:
+    count = len(page["product"]["errors"]) + (len(page["reference"]["errors"]) if page.get("reference") else 0)
+    return str(count) if count else ""
+
+
+def pages_table(scales: list[dict]) -> list[str]:
+    lines = [
+        ("| Scale | Page | Product median ms | p10–p90 | CPU ms | SQL ms | Queries | First run ms "
+         "| Reference median ms | p10–p90 | Ref CPU ms | Ratio ref/product | Ratio (CPU) | Errors |"),
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scale in scales:
+        for page in scale.get("pages", []):
+            product, reference = page["product"], page.get("reference") or {}
+            reference_runs = reference.get("runs_ms", [])
+            lines.append(
+                f"| {scale['scale']:,} | {page['title']} | {_ms(median(product['runs_ms']))} "
+                f"| {_spread(product['runs_ms'])} | {_ms(median(product['cpu_ms']))} "
+                f"| {_ms(median(product['sql_ms']))} | {_ms(median(product['queries']))} | {_ms(product['first_ms'])} "
+                f"| {_ms(median(reference_runs))} | {_spread(reference_runs)} "
+                f"| {_ms(median(reference.get('cpu_ms', [])))} | {_ratio(ratio(page))} "
+                f"| {_ratio(ratio(page, 'cpu_ms'))} | {_errors(page)} |"
+            )
+    return lines
+
+
+def build_table(scales: list[dict]) -> list[str]:
+    lines = [
+        "| Scale | Build s (`python -m pipeline build`, with validation) | Build peak RSS MB | Exit |",
+        "|---:|---:|---:|---:|",
+    ]
+    for scale in scales:
+        build = scale.get("build")
+        if build:
+            lines.append(
+                f"| {scale['scale']:,} | {build['seconds']:.1f} | {build['peak_rss_mb']:,.0f} | {build['exit_code']} |"
+            )
+    return lines
+
+
+def server_table(scales: list[dict]) -> list[str]:
+    lines = [
+        ("| Scale | App | Health ok s | First complete page s (from start) | Page load s | RSS at start MB "
+         "| Peak RSS MB (VmHWM) | Page loads | Errors / note |"),
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for scale in scales:
+        for server in scale.get("servers", []):
+            notes = "; ".join(server["errors"] + ([server["note"]] if server["note"] else []))
+            lines.append(
+                f"| {scale['scale']:,} | {server['app']} | {_s(server['health_s'], 2)} "
+                f"| {_s(server['first_page_s'], 2)} | {_s(server['first_page_load_s'], 2)} "
+                f"| {_ms(server['rss_started_mb'])} | {_ms(server['peak_rss_mb'])} | {server['page_loads']} | {notes} |"
+            )
+    return lines
+
+
+def targets(scales: list[dict]) -> list[str]:
+    """Each target at 1M (or, when 1M was not run, at the largest scale, marked as such)."""
+    if not scales:
+        return ["No scale was measured."]
+    at = next((s for s in scales if s["scale"] == TARGET_SCALE), None)
+    caveat = ""
+    if at is None:
+        at = max(scales, key=lambda s: s["scale"])
+        caveat = f" (1M not measured; shown at {at['scale']:,}, for indication only)"
+    lines = [f"Targets at {at['scale']:,} responses{caveat}:", ""]
+
+    def line(met: bool | None, text: str) -> None:
+        mark = "not measured" if met is None else ("met" if met else "NOT met")
+        lines.append(f"- **{mark}**: {text}")
+
+    pages = at.get("pages", [])
+    slow = [f"{p['title']} {median(p['product']['runs_ms']):,.0f} ms" for p in pages
+            if p["product"]["runs_ms"] and median(p["product"]["runs_ms"]) > TARGET_RERUN_MS]
+    unmeasured = [p["title"] for p in pages if not p["product"]["runs_ms"]]
+    line(None if not pages else not slow and not unmeasured,
+         f"every page's median rerun <= {TARGET_RERUN_MS} ms"
+         + (f" (over: {', '.join(slow)})" if slow else "")
+         + (f" (no runs: {', '.join(unmeasured)})" if unmeasured else ""))
+    compared = [p for p in pages if ratio(p) is not None]
+    behind = [f"{p['title']} {ratio(p):.1f}x" for p in compared if ratio(p) < TARGET_RATIO]
+    line(None if not compared else not behind,
+         f"every page with a reference >= {TARGET_RATIO:g}x faster than it (wall time)"
+         + (f" (below: {', '.join(behind)})" if behind else ""))
+    product = next((s for s in at.get("servers", []) if s["app"] == "product"), None)
+    peak = product["peak_rss_mb"] if product else None
+    line(None if peak is None else peak <= TARGET_PEAK_MB,
+         f"peak server memory <= {TARGET_PEAK_MB} MB" + (f" (measured {peak:,.0f} MB)" if peak is not None else ""))
+    build = at.get("build")
+    line(None if not build else build["seconds"] <= TARGET_BUILD_S,
+         f"build <= {TARGET_BUILD_S} s" + (f" (measured {build['seconds']:.1f} s)" if build else ""))
+    cold = product["first_page_s"] if product else None
+    line(None if cold is None else cold <= TARGET_COLD_START_S,
+         f"cold start to first complete page <= {TARGET_COLD_START_S} s"
+         + (f" (measured {cold:.2f} s)" if cold is not None else ""))
+    return lines
+
+
+def slowest_queries(scales: list[dict]) -> list[str]:
+    lines = ["| Scale | Page | Slowest queries (total ms over the reruns) |", "|---:|---|---|"]
+    for scale in scales:
+        for page in scale.get("pages", []):
+            queries = page["product"].get("slowest_queries") or {}
+            if queries:
+                text = ", ".join(f"{name} {ms:,.0f}" for name, ms in queries.items())
+                lines.append(f"| {scale['scale']:,} | {page['title']} | {text} |")
+    return lines
+
+
+def errors(scales: list[dict]) -> list[str]:
+    lines = []
+    for scale in scales:
+        for page in scale.get("pages", []):
+            for side in ("product", "reference"):
+                timing = page.get(side)
+                for error in (timing or {}).get("errors", [])[:3]:
+                    first_line = error.splitlines()[0][:300] if error else ""
+                    lines.append(f"- {scale['scale']:,} {page['title']} ({side}): {first_line}")
+    return lines
+
+
+def markdown(results: dict) -> str:
+    info = results["machine"]
+    scales = results["scales"]
+    out = [
+        "# Benchmarks: product against the usual pandas approach",
+        "",
+        f"Run {info['date']} with `python -m bench {results['arguments']}`; reruns per page: {results['reruns']}.",
+        "",
+        (f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; Python {info['python']}, "
+         f"Streamlit {info['streamlit']}, DuckDB {info['duckdb']}, pandas {info['pandas']}, Altair {info['altair']}. "
+         f"Load average at start {info['load']}, at end {results.get('load_at_end', '?')} "
+         "(a busy machine inflates every wall time; CPU ms is less sensitive)."),
+        "",
+        "## Rerun on a filter change (AppTest)",
+        "",
+        ("Each rerun sets a sidebar filter combination not used before in the run, so every filtered query misses "
+         "the product's result cache. Product: the app's pages; reference: `bench/reference/` (whole tables in "
+         "`st.cache_data`, pandas masks and groupby every rerun) on the same combinations. CPU ms is this process's "
+         "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; SQL ms and "
+         "Queries are the product's queries that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
+         "First run: the page's first run with no filters (cold caches), not in the median."),
+        "",
+        *pages_table(scales),
+        "",
+        "## Build",
+        "",
+        *build_table(scales),
+        "",
+        "## Cold start and peak server memory (real server, headless Chromium)",
+        "",
+        ("Health ok: from starting `streamlit run` to `/_stcore/health` answering ok. First complete page: from "
+         "starting the server until the entry page has finished its script, shows its metric values and stops "
+         "changing (taken at its last change). Peak RSS: the server process's VmHWM after loading every page once "
+         "and a few more times with filters in the address."),
+        "",
+        *server_table(scales),
+        "",
+        "## Targets",
+        "",
+        *targets(scales),
+        "",
+        "## Where the product's SQL time goes",
+        "",
+        *slowest_queries(scales),
+        "",
+    ]
+    found = errors(scales)
+    if found:
+        out += ["## Errors seen (first three per page and side)", "", *found, ""]
+    return "\n".join(out)

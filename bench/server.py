@@ -1,0 +1,222 @@
+"""Cold start and peak memory of the real Streamlit server, driven by Debian's Chromium.
+
+For one app (the product's ``app.py`` or the reference's ``bench/reference/app.py``)
+and one database:
+
+- start ``python -m streamlit run <app> --server.port <free> --server.headless true``
+  with DASHBOARD_DB set, and time until ``/_stcore/health`` answers ``ok``;
+- load the entry page in headless Chromium and time until it is complete: the
+  script has finished, the websocket is connected, nothing is stale or running,
+  metric values are visible and the page has stopped changing. The time is taken
+  at the page's last change (read from the browser's own clock, which is this
+  machine's), not when the quiet wait ends;
+- visit every page once, then again with a few filter combinations (through the
+  page address: both apps bind their filters to URL parameters), waiting each
+  time until the page is complete;
+- read the server's peak resident memory (``VmHWM`` in ``/proc/<pid>/status``).
+
+Chromium is launched directly from ``/usr/bin/chromium`` (never ``playwright
+install``); without it this part is skipped with a note. The server is stopped
+by its own process id (and its own process group).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]
+START_TIMEOUT_S = 120
+PAGE_TIMEOUT_S = 180
+QUIET_MS = 250
+VIEWPORT = {"width": 1366, "height": 900}
+
+# Records the time of the last DOM change (browser clock), as tests/browser does.
+INIT_SCRIPT = """
+(() => {
+  if (window.__benchIdle) return;
+  const state = window.__benchIdle = {lastMutation: performance.now()};
+  const start = () => new MutationObserver(() => { state.lastMutation = performance.now(); }).observe(
+    document.documentElement || document, {subtree: true, childList: true, characterData: true, attributes: true});
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+# True when the page is complete; then returns the epoch time (ms) of its last change.
+COMPLETE_CHECK = """
+({quietMs, needMetrics}) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || !window.__benchIdle) return null;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return null;
+  const script = app.getAttribute('data-test-script-state');
+  if (script !== 'notRunning' && script !== 'compilationError') return null;
+  if (document.querySelector('[data-stale="true"]')) return null;
+  if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return null;
+  if (needMetrics) {
+    const metric = document.querySelector('[data-testid="stMetricValue"]');
+    if (!metric || metric.getBoundingClientRect().height === 0) return null;
+  }
+  if (performance.now() - window.__benchIdle.lastMutation < quietMs) return null;
+  return performance.timeOrigin + window.__benchIdle.lastMutation;
+}
+"""
+
+
+@dataclass
+class ServerResult:
+    app: str
+    health_s: float | None = None  # start -> /_stcore/health ok
+    first_page_s: float | None = None  # start -> entry page complete
+    first_page_load_s: float | None = None  # navigation -> entry page complete
+    rss_started_mb: float | None = None  # VmRSS when healthy
+    peak_rss_mb: float | None = None  # VmHWM after the walk
+    page_loads: int = 0
+    errors: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def chromium_available() -> bool:
+    return CHROMIUM.exists()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def memory_mb(pid: int, field_name: str) -> float | None:
+    """``VmHWM`` (peak) or ``VmRSS`` (now) of a process, in MB (10^6 bytes)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field_name}:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
+
+
+def start(app: Path, database: Path, port: int, log: Path) -> subprocess.Popen:
+    env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app.relative_to(ROOT)),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server we started: terminate, then kill its own process group."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the group it leads (start_new_session)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+
+
+def page_url(base: str, name: str, params: list[tuple[str, str]] = ()) -> str:
+    query = urllib.parse.urlencode(list(params))
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+def wait_complete(page, need_metrics: bool, timeout_s: float = PAGE_TIMEOUT_S) -> float:
+    """Wait until the page is complete; return the epoch time (s) of its last change."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = page.evaluate(COMPLETE_CHECK, {"quietMs": QUIET_MS, "needMetrics": need_metrics})
+        if done:
+            return done / 1000
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"{page.url} was not complete within {timeout_s:.0f} s")
+
+
+def _page_errors(page) -> list[str]:
+    count = page.locator('[data-testid="stException"]').count()
+    return [f"{page.url}: {count} exception(s) shown"] if count else []
+
+
+def measure(app: Path, pages: list[str], database: Path, walks: list[list[tuple[str, str]]],
+            log: Path, label: str) -> ServerResult:
+    """Cold start, then every page once and again per filter combination in ``walks``; peak memory.
+
+    ``pages`` are Streamlit page names ('' for the entry page); ``walks`` are URL
+    parameter lists, one page load each, spread over the pages in turn.
+    """
+    result = ServerResult(label)
+    if not chromium_available():
+        result.note = f"skipped: {CHROMIUM} not found (apt-get install -y chromium)"
+        return result
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=VIEWPORT)
+            context.add_init_script(INIT_SCRIPT)
+            page = context.new_page()
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            started = time.time()
+            process = start(app, database, port, log)
+            try:
+                deadline = time.monotonic() + START_TIMEOUT_S
+                while not healthy(base):
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        result.errors.append(f"server did not become healthy (exit code {process.poll()}); see {log}")
+                        return result
+                    time.sleep(0.02)
+                result.health_s = time.time() - started
+                result.rss_started_mb = memory_mb(process.pid, "VmRSS")
+                navigated = time.time()
+                page.goto(page_url(base, ""), wait_until="commit")
+                complete = wait_complete(page, need_metrics=True)
+                result.first_page_s = complete - started
+                result.first_page_load_s = complete - navigated
+                result.page_loads = 1
+                result.errors += _page_errors(page)
+                visits = [(name, []) for name in pages[1:]]
+                visits += [(pages[i % len(pages)], params) for i, params in enumerate(walks)]
+                for name, params in visits:
+                    page.goto(page_url(base, name, params), wait_until="commit")
+                    try:
+                        wait_complete(page, need_metrics=False)
+                    except TimeoutError as error:
+                        result.errors.append(str(error))
+                    result.errors += _page_errors(page)
+                    result.page_loads += 1
+                result.peak_rss_mb = memory_mb(process.pid, "VmHWM")
+            finally:
+                stop(process)
+        finally:
+            browser.close()
+    return result
