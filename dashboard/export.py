@@ -8,6 +8,7 @@ are neutralised (CSV injection).
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping
 
@@ -37,11 +38,17 @@ def stamp_lines(stamp: Mapping[str, str]) -> list[str]:
 
 
 def to_csv(frame: pd.DataFrame, stamp: Mapping[str, str]) -> bytes:
-    """CSV with the stamp as leading '# ' lines, then the table. UTF-8 with BOM so Excel reads it."""
+    """CSV with the stamp as leading '# ' lines, then the table. UTF-8 with BOM so Excel reads it.
+
+    Rows end with CRLF so that any cell holding a bare CR or LF is quoted: a
+    spreadsheet must not start a new row (and maybe a formula) inside a cell.
+    Each stamp line is one quoted-as-needed cell, on one line.
+    """
     buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     for line in stamp_lines(stamp):
-        buffer.write("# " + str(neutralise(line)).replace("\n", " ") + "\n")
-    safe_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
+        writer.writerow(["# " + " ".join(str(line).split())])
+    safe_frame(frame).to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dashboard.text import escape_markdown
 from pipeline import contract
 
 LIST_PARAMETERS = ("care_group", "service_area", "survey", "staff_group")
@@ -110,7 +111,11 @@ class Parsed:
     rejected: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (parameter, value)
 
     def notices(self) -> list[str]:
-        return [f"Ignored {name}={_shorten(value)!r} from the link: it is not a known value." for name, value in self.rejected]
+        """One line per refused value, the value shown as plain text (never as markdown)."""
+        return [
+            f"Ignored {name}={escape_markdown(repr(_shorten(value)))} from the link: it is not a known value."
+            for name, value in self.rejected
+        ]
 
 
 def _shorten(value: str) -> str:
@@ -118,12 +123,13 @@ def _shorten(value: str) -> str:
 
 
 def _parse_date(value: str) -> dt.date | None:
-    if len(value) != 10:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+    """A date as the bound date widget reads it from a link: 2021-03-15 (or 2021/03/15)."""
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> Parsed:
@@ -148,18 +154,20 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     service_areas = allowed("service_area", options.service_areas(care_groups))
     surveys = allowed("survey", options.surveys)
     staff_groups = allowed("staff_group", options.staff_groups)
+    # Dates follow the bound date widget's own rules, so a notice says exactly what
+    # the page does: every value must be a date in range, else all are ignored;
+    # of several good ones, the first is used. From after To is applied as given
+    # (the sidebar then says that nothing can match).
     dates: dict[str, dt.date | None] = {}
     for name in DATE_PARAMETERS:
         values = [v for v in params.get(name, ()) if v != ""]
-        day = _parse_date(values[0]) if len(values) == 1 else None
-        if day is not None and not options.first_day <= day <= options.last_day:
-            day = None
-        if values and day is None:
+        days = [_parse_date(v) for v in values]
+        if any(d is None or not options.first_day <= d <= options.last_day for d in days):
             rejected.extend((name, v) for v in values)
-        dates[name] = day
-    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        rejected.append(("to", dates["to"].isoformat()))
-        dates["to"] = None
+            days = []
+        else:
+            rejected.extend((name, v) for v in values[1:])
+        dates[name] = days[0] if days else None
     return Parsed(
         Filters(care_groups, service_areas, surveys, staff_groups, dates["from"], dates["to"]),
         tuple(rejected),

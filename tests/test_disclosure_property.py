@@ -100,7 +100,7 @@ def truth_by(base: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def read_download(data: bytes) -> pd.DataFrame:
-    lines = [line for line in data.decode("utf-8-sig").splitlines() if not line.startswith("# ")]
+    lines = [line for line in data.decode("utf-8-sig").splitlines() if not line.lstrip('"').startswith("# ")]
     return pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
 
 

@@ -1,0 +1,151 @@
+"""The app's real server for the load test: build the demo database, start, watch memory and CPU, stop.
+
+Everything here runs on 127.0.0.1 only, and stops only the processes it started (by their id).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 60
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def build_demo_database(target: Path) -> Path:
+    """``python -m pipeline build`` of the shipped demo extracts into ``target``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", "--extracts", str(ROOT / "data" / "extracts"), "--db", str(target)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"building the demo database failed:\n{result.stdout}\n{result.stderr}")
+    return target
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class Server:
+    """``streamlit run app.py`` on a free loopback port, in a process group of its own."""
+
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    @classmethod
+    def start(cls, database: Path, log: Path) -> Server:
+        port = free_port()
+        env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+        env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+        # No file watcher, as in production: a source file saved while sessions run makes Streamlit drop the
+        # app's modules from sys.modules under running scripts ("KeyError: 'dashboard'"), which is not load.
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
+        with open(log, "wb") as out:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        server = cls(process, f"http://127.0.0.1:{port}", log)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not healthy(server.url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError(f"the Streamlit server did not start; its log:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        return server
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def memory(self) -> dict[str, int]:
+        """VmRSS (now) and VmHWM (peak) of the server process, in bytes."""
+        return proc_memory(self.pid)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server has used so far."""
+        return cpu_seconds({self.pid})
+
+    def stop(self) -> None:
+        """Terminate the server by its id; kill its own process group if it does not stop."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # started with start_new_session: pgid == its pid
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=15)
+
+
+def proc_memory(pid: int) -> dict[str, int]:
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def descendants(pid: int) -> set[int]:
+    """Process ids below ``pid`` (children, their children, ...)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU time used so far by ``pids`` (those still running)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def rss_sum(pids: set[int]) -> int:
+    """Sum of VmRSS over ``pids`` (pages shared between processes are counted once per process)."""
+    total = 0
+    for pid in pids:
+        try:
+            total += proc_memory(pid).get("VmRSS", 0)
+        except OSError:
+            pass
+    return total

@@ -1,0 +1,198 @@
+"""Real-browser tests: the real Streamlit server, driven by Debian's Chromium through Playwright.
+
+Run them alone with ``make browser-test`` or ``.venv/bin/python -m pytest tests/browser``
+(``-m "not browser"`` leaves them out of a full run).
+
+What they need:
+
+- Chromium at ``/usr/bin/chromium`` (``apt-get install -y chromium`` on Debian). It is
+  launched directly; ``playwright install`` is never needed. Without it every test here
+  is skipped, with that hint.
+- For the accessibility test, axe-core from ``node_modules/`` (``npm ci``; the version is
+  pinned in package.json/package-lock.json). Without it that test is skipped.
+- The demo extracts in ``data/extracts/``: the session builds a database from them with
+  the real pipeline (the ``demo_db`` fixture of tests/conftest.py), starts
+  ``streamlit run app.py`` on a free port against it, once, and stops it at the end.
+
+Pages are discovered: the Overview (``/``) plus every script in ``pages/``, at the URL
+Streamlit gives it (``pages/3_IT_reliability.py`` -> ``/IT_reliability``).
+
+Each test gets a fresh browser context. How they wait for the app to be idle (no fixed
+sleeps) is explained at the top of ``helpers.py``. Chart text cut off at a chart's edge is
+reported as a warning, not a failure; the axe summary is printed at the end of the run.
+
+Artefacts (git-ignored): ``test-artefacts/screenshots/<page>.png`` (full-page screenshots),
+``test-artefacts/axe/<page>.json`` (axe-core results), ``test-artefacts/browser-server.log``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from .helpers import ARTEFACTS, AXE_SUMMARY, INIT_SCRIPT, ROOT, track_page
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_MISSING = "Chromium not found: install it with `apt-get install -y chromium` (Debian) to run the browser tests"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_MISSING = "axe-core not installed: run `npm ci` (Makefile does this)"
+SERVER_START_TIMEOUT_S = 60
+VIEWPORT = {"width": 1366, "height": 900}
+
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skip(reason=CHROMIUM_MISSING)
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    if not AXE_SUMMARY:
+        return
+    terminalreporter.section("axe-core (WCAG 2.0/2.1 A+AA, 2.2 AA): violated rules by impact, per page")
+    for name, counts in AXE_SUMMARY.items():
+        line = ", ".join(f"{impact} {counts.get(impact, 0)}" for impact in ("critical", "serious", "moderate", "minor"))
+        if counts.get("excused"):
+            line += f"; {counts['excused']} date-input nodes excused (2.5.8 Equivalent)"
+        if counts.get("review"):
+            line += "; needs review: " + ", ".join(f"{rule} {n}" for rule, n in counts["review"].items())
+        terminalreporter.write_line(f"{name:30} {line}")
+    terminalreporter.write_line(
+        "('needs review' = axe could not decide, e.g. colour contrast of chart text drawn in SVG; "
+        "details in test-artefacts/axe/<page>.json)"
+    )
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path
+    process: subprocess.Popen
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server by its process id: terminate, then kill (its own process group)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the group we started it in; pgid == its pid
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db: Path) -> Iterator[Server]:
+    """``streamlit run app.py`` on a free port against the demo database, for the whole session."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    log = ARTEFACTS / "browser-server.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = os.environ | {"DASHBOARD_DB": str(demo_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                reason = f"exited with code {process.returncode}" if process.poll() is not None else (
+                    f"did not answer {url}/_stcore/health with 'ok' within {SERVER_START_TIMEOUT_S} s"
+                )
+                pytest.fail(f"Streamlit server {reason}. Its log:\n{log.read_text(errors='replace')}", pytrace=False)
+            time.sleep(0.2)
+        yield Server(url, log, process)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser, app_server: Server) -> Iterator[Callable]:
+    """Factory of fresh browser contexts on the app (no shared cookies, storage or session)."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(
+            base_url=app_server.url, viewport=VIEWPORT, accept_downloads=True, **options
+        )
+        context.set_default_timeout(30_000)
+        context.add_init_script(INIT_SCRIPT)
+        context.on("page", lambda page: track_page(page, app_server.url))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh browser context of its own."""
+    return new_context().new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's browser bundle from node_modules (skips with a hint when not installed)."""
+    if not AXE.exists():
+        pytest.skip(AXE_MISSING)
+    return AXE

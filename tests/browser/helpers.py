@@ -1,0 +1,388 @@
+"""Helpers for driving the real app in Chromium: discovery, idle-waiting, reading and setting values.
+
+How idle-waiting works in Streamlit 1.67 (checked against the running app):
+
+- ``[data-testid="stApp"]`` carries ``data-test-script-state``: ``initial`` before the
+  first run, ``running`` while the script runs, ``notRunning`` when it has finished
+  (also ``rerunRequested``/``stopRequested``/``compilationError``), and
+  ``data-test-connection-state="CONNECTED"`` once the websocket is up.
+- While a rerun is in flight the elements of the previous run carry
+  ``data-stale="true"``; after a slow-ish run ``[data-testid="stStatusWidget"]``
+  shows a "Running..." icon (``stStatusWidgetRunningIcon``).
+- ``notRunning`` is NOT "drawn": each element is code-split (React.lazy) and shows
+  ``[data-testid="stSkeleton"]`` until its chunk is loaded, and React throttles
+  revealing them (~300 ms), so metrics and widgets keep appearing for up to half a
+  second after the script has finished, with no DOM change in between. Vega also
+  draws charts asynchronously. A tiny script can also finish so fast that a test
+  never sees ``running`` at all.
+
+So ``wait_idle`` waits for: stApp present, connected, ``notRunning``, no stale
+elements, no skeleton placeholders, no running indicator, no request to the app in
+flight, and no DOM mutation for ``QUIET_MS`` (a MutationObserver installed by
+``INIT_SCRIPT`` records the time of the last mutation). That quiet period is the only
+"settle delay"; there are no fixed sleeps.
+
+After an action that reruns the script, waiting for idle is not enough: the rerun
+may not have started yet, and a quick one can go from ``notRunning`` back to
+``notRunning`` within one React render, so the DOM may never show ``running``. The
+fixtures therefore read the app's websocket (``track_page``) and count
+``script_finished`` messages: ``wait_idle(page, runs_after=script_runs(page))``
+(count taken before the action) waits until one more has arrived, then for idle.
+Without ``track_page`` it falls back to counting ``running`` -> other transitions
+of the DOM attribute.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "test-artefacts"  # git-ignored
+SCREENSHOTS = ARTEFACTS / "screenshots"
+AXE_RESULTS = ARTEFACTS / "axe"
+IDLE_TIMEOUT_MS = 30_000  # generous: slow CI machines
+QUIET_MS = 250  # no DOM change for this long = settled
+POLL_MS = 50
+NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")  # 1,234  39  25.2  -3
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_SUMMARY: dict[str, dict] = {}  # page -> {impact: violated rules, "excused": n, "review": {rule: n}}
+
+# Installed in every browser context (and injected on demand by wait_idle).
+INIT_SCRIPT = """
+(() => {
+  if (window.__stIdle) return;
+  const state = window.__stIdle = {runs: 0, lastMutation: performance.now()};
+  const start = () => {
+    new MutationObserver((records) => {
+      state.lastMutation = performance.now();
+      for (const r of records) {
+        if (r.type === 'attributes' && r.attributeName === 'data-test-script-state' && r.oldValue === 'running') {
+          state.runs += 1;
+        }
+      }
+    }).observe(document.documentElement || document, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true,
+    });
+  };
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
+})();
+"""
+
+_IDLE_CHECK = """
+({quietMs, runsAfter}) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || !window.__stIdle) return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  const script = app.getAttribute('data-test-script-state');
+  if (script !== 'notRunning' && script !== 'compilationError') return false;
+  if (runsAfter !== null && window.__stIdle.runs <= runsAfter) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  if (status && /running/i.test(status.textContent + (status.querySelector('[aria-label]')?.getAttribute('aria-label') || ''))) return false;
+  return performance.now() - window.__stIdle.lastMutation >= quietMs;
+}
+"""
+
+
+_IDLE_STATE = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {
+    script: app && app.getAttribute('data-test-script-state'),
+    connection: app && app.getAttribute('data-test-connection-state'),
+    runs: window.__stIdle && window.__stIdle.runs,
+    msSinceLastChange: window.__stIdle && Math.round(performance.now() - window.__stIdle.lastMutation),
+    stale: document.querySelectorAll('[data-stale="true"]').length,
+    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
+    status: document.querySelector('[data-testid="stStatusWidget"]')?.textContent || null,
+  };
+}
+"""
+
+
+@dataclass(frozen=True)
+class AppPage:
+    """One page of the app: its URL path and a name for test ids and file names."""
+
+    name: str  # "Overview", "IT_reliability"
+    path: str  # "/", "/IT_reliability"
+    source: Path
+
+
+def discover_pages(root: Path) -> list[AppPage]:
+    """The Overview (app.py) plus every script in pages/, in Streamlit's own order and URL naming."""
+    from streamlit.source_util import page_icon_and_name, page_sort_key
+
+    pages = [AppPage("Overview", "/", root / "app.py")]
+    folder = root / "pages"
+    scripts = sorted(
+        (p for p in folder.glob("*.py") if not p.name.startswith(".") and p.name != "__init__.py"),
+        key=page_sort_key,
+    ) if folder.is_dir() else []
+    for script in scripts:
+        _icon, name = page_icon_and_name(script)
+        pages.append(AppPage(name, f"/{name}", script))
+    return pages
+
+
+class _Tracker:
+    """What a page's network traffic says: requests to the app in flight, script runs finished."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.pending: set = set()
+        self.finished = 0
+
+    def on_frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: not ours to count
+            return
+        if message.WhichOneof("type") == "script_finished":
+            self.finished += 1
+
+
+def track_page(page: Page, origin: str) -> None:
+    """Watch a page's traffic with the app at ``origin`` (``http://host:port``).
+
+    Counts requests in flight (Streamlit loads element code lazily, after the script
+    has run) and the ``script_finished`` messages on the app's websocket: the one
+    sure sign that a rerun has happened, however fast (a quick rerun may never show
+    ``running`` in the DOM).
+    """
+    if hasattr(page, "_app_tracker"):
+        return
+    tracker = _Tracker(origin)
+    ws_origin = "ws" + origin.removeprefix("http")
+    page.on("request", lambda r: tracker.pending.add(r) if r.url.startswith(origin) else None)
+    page.on("requestfinished", lambda r: tracker.pending.discard(r))
+    page.on("requestfailed", lambda r: tracker.pending.discard(r))
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framereceived", lambda payload: tracker.on_frame(payload))
+        if ws.url.startswith(ws_origin) else None,
+    )
+    page._app_tracker = tracker  # read by wait_idle and script_runs
+
+
+def script_runs(page: Page) -> int:
+    """Script runs this page has seen finish (take it before an action, pass it to wait_idle)."""
+    tracker = getattr(page, "_app_tracker", None)
+    if tracker is not None:
+        return tracker.finished
+    return int(page.evaluate("() => (window.__stIdle ? window.__stIdle.runs : 0)"))
+
+
+def wait_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS, runs_after: int | None = None) -> None:
+    """Wait until the app has finished running its script and the page has stopped changing.
+
+    ``runs_after``: also require that more than this many script runs have
+    completed (pass ``script_runs(page)`` taken before an action that reruns).
+    With ``track_page`` (the fixtures do it), runs are counted from the websocket and
+    it also waits for no request to the app in flight: a lazily loaded element chunk
+    can take longer than the quiet period.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    page.wait_for_selector('[data-testid="stApp"]', state="attached", timeout=timeout)
+    page.evaluate(INIT_SCRIPT)  # no-op when the context's init script already installed it
+    tracker = getattr(page, "_app_tracker", None)
+    pending = tracker.pending if tracker else set()
+    args = {"quietMs": QUIET_MS, "runsAfter": None if tracker else runs_after}
+
+    def network_settled() -> bool:  # what only Python sees: websocket messages, requests
+        if tracker is not None and runs_after is not None and tracker.finished <= runs_after:
+            return False
+        return not pending
+
+    def fail(cause: Exception | None = None) -> None:
+        state = page.evaluate(_IDLE_STATE)
+        raise TimeoutError(
+            f"page {page.url} not idle after {timeout / 1000:.0f} s: {state}; "
+            f"runs finished: {tracker.finished if tracker else '?'} (waiting for more than {runs_after}); "
+            f"requests in flight: {[r.url for r in list(pending)][:5]}"
+        ) from cause
+
+    while True:
+        while not network_settled():
+            if time.monotonic() > deadline:
+                fail()
+            page.wait_for_timeout(POLL_MS)  # lets Playwright deliver network events meanwhile
+        remaining_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        try:  # polled inside the browser: cheap
+            page.wait_for_function(_IDLE_CHECK, arg=args, polling=POLL_MS, timeout=remaining_ms)
+        except PlaywrightTimeoutError as error:
+            fail(error)
+        if network_settled():  # still: nothing started while the page was going quiet
+            return
+
+
+def open_page(page: Page, path_and_query: str) -> None:
+    """Go to a path of the app (relative to the context's base_url) and wait until it is idle."""
+    page.goto(path_and_query, wait_until="domcontentloaded")
+    wait_idle(page)
+
+
+def metric_values(page: Page) -> list[str]:
+    """The texts of the metric tiles in the main area, in page order."""
+    return page.locator('[data-testid="stMain"] [data-testid="stMetricValue"]').all_inner_texts()
+
+
+# Text nodes joined with spaces, so that cells and labels do not run together. Reaches
+# chart labels (SVG text) and st.table cells. Leaves out st.dataframe: it draws on a
+# canvas, and the accessible table behind it is filled lazily (only rows and columns
+# in view, only once laid out), so its text differs between two loads of one view.
+_TEXT = """
+(root, dataframes) => {
+  const skip = 'style, script, noscript, template' + (dataframes ? '' : ', [data-testid="stDataFrame"]');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode: n => n.parentElement && n.parentElement.closest(skip)
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const parts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.trim();
+    if (text) parts.push(text);
+  }
+  return parts.join(' ');
+}
+"""
+
+
+def main_text(page: Page, dataframes: bool = False) -> str:
+    """All text of the main area, space-separated, chart labels and st.table cells included;
+    with ``dataframes``, also what st.dataframe's accessible tables hold at the moment."""
+    main = page.locator('[data-testid="stMain"]')
+    return main.evaluate(_TEXT, dataframes)
+
+
+def numbers_shown(page: Page) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The numbers on the page, for filter checks: the metric values, and every number
+    written in the main area (text, tables, chart labels), in page order.
+
+    Metrics alone are not enough: a care group's percentage can equal the Trust's
+    (39% and 39%) while its base (n = 682 against 2,338) differs."""
+    return tuple(metric_values(page)), tuple(NUMBER.findall(main_text(page)))
+
+
+def numbers_in(text: str) -> set[float]:
+    """Numbers written in a text ('1,234', '39%', '25.2'), as floats."""
+    found = set()
+    for token in NUMBER.findall(text):
+        try:
+            found.add(float(token.replace(",", "")))
+        except ValueError:
+            pass
+    return found
+
+
+def csv_numbers(content: str) -> tuple[list[list[str]], set[float]]:
+    """Rows of a CSV text and every number in its cells (shares 0-1 also as percentages).
+
+    Leading ``# `` lines (the app stamps filters, build time and notes there) are not table rows."""
+    lines = content.splitlines()
+    while lines and lines[0].lstrip('"').startswith("#"):
+        lines.pop(0)
+    rows = [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
+    found: set[float] = set()
+    for row in rows:
+        for cell in row:
+            for value in numbers_in(cell):
+                found.add(value)
+                if 0 < value < 1:
+                    found.add(round(value * 100))
+                    found.add(round(value * 100, 1))
+    return rows, found
+
+
+def multiselect_input(page: Page, label: str):
+    return page.locator(f'[data-testid="stSidebar"] [data-testid="stMultiSelect"] input[aria-label="{label}"]')
+
+
+def pick_option(page: Page, label: str, option: str | None = None) -> str:
+    """Choose ``option`` (default: the first one offered) in the sidebar multiselect
+    labelled ``label`` with the mouse; wait for the rerun; return the option chosen.
+
+    Streamlit 1.67's multiselect is a react-aria combobox: an ``input[role=combobox]``
+    with ``aria-label`` = the widget label; clicking it opens a ``[role=listbox]`` of
+    ``[role=option]`` items (the first is "Select all"). The list stays open after a
+    pick, so Escape closes it.
+    """
+    before = script_runs(page)
+    box = multiselect_input(page, label)
+    box.click()
+    listbox = page.locator(f'[role="listbox"][aria-label="{label}"]')
+    listbox.wait_for(state="visible", timeout=10_000)
+    if option is None:
+        choice = listbox.locator('[role="option"]:not([data-key="__select_all__"])').first
+        option = choice.inner_text().strip()
+    else:
+        choice = listbox.get_by_role("option", name=option, exact=True)
+    choice.click()
+    wait_idle(page, runs_after=before)
+    page.keyboard.press("Escape")
+    listbox.wait_for(state="hidden", timeout=10_000)
+    wait_idle(page)
+    return option
+
+
+def selected_values(page: Page, label: str) -> list[str]:
+    """The tags shown in a sidebar multiselect."""
+    widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.locator(f'input[aria-label="{label}"]')
+    )
+    return widget.locator("[data-tag]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+
+
+_CHARTS_DRAWN = """
+() => Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]')).every(chart => {
+  if (!chart.checkVisibility()) return true;
+  const drawing = chart.querySelector('svg, canvas');
+  const box = drawing && drawing.getBoundingClientRect();
+  return box && box.width > 0 && box.height > 0;
+})
+"""
+
+
+def screenshot_full(page: Page, path: Path) -> None:
+    """A screenshot of the whole page.
+
+    Streamlit scrolls inside ``stMain`` (and the sidebar), not the document, so
+    Playwright's full_page stops at the viewport: grow the viewport to the content
+    height first, wait for the re-layout, then restore it.
+    """
+    size = page.viewport_size or {"width": 1366, "height": 900}
+    height = page.evaluate(
+        """() => Math.max(
+            document.documentElement.scrollHeight,
+            ...['stMain', 'stSidebarContent', 'stAppViewContainer'].map(
+                id => document.querySelector(`[data-testid="${id}"]`)?.scrollHeight || 0))"""
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), 12_000)})
+    try:
+        wait_idle(page)
+        page.wait_for_function(_CHARTS_DRAWN, timeout=15_000)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+
+
+def error_elements(page: Page) -> list[str]:
+    """Texts of exceptions and st.error boxes shown (st.error renders stAlertContentError)."""
+    return page.locator(
+        '[data-testid="stException"], [data-testid="stAlertContentError"]'
+    ).all_inner_texts()

@@ -1,0 +1,175 @@
+"""Accessibility in a real browser: axe-core on every page, and the filters and navigation by keyboard."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from playwright.sync_api import expect
+
+from pipeline import contract
+
+from .helpers import (
+    AXE_RESULTS,
+    AXE_SUMMARY,
+    AXE_TAGS,
+    ROOT,
+    AppPage,
+    discover_pages,
+    multiselect_input,
+    numbers_shown,
+    open_page,
+    script_runs,
+    selected_values,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = discover_pages(ROOT)
+BLOCKING = ("critical", "serious")
+# WCAG 2.2 SC 2.5.8 (target size, minimum) does not apply when "the function can be achieved
+# through a different control on the same page that meets this criterion". Streamlit's
+# st.date_input draws day/month/year as separate 18x20 px spinbuttons (axe: target-size,
+# serious); the same input's "Choose date" calendar button sets the same date and passes
+# the rule. RUN_AXE checks that at run time, node by node; nothing else is excused.
+EXCUSED_DATE_SEGMENTS = "target-size on date-input segments (2.5.8 Equivalent exception)"
+MAX_TABS = 60
+
+# Runs axe and marks the nodes a documented WCAG exception covers (see EXCUSED_DATE_SEGMENTS).
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  const find = (target) => { try { return document.querySelector(target[0]); } catch (e) { return null; } };
+  const tooSmall = new Set((result.violations.find(v => v.id === 'target-size')?.nodes || []).map(n => find(n.target)));
+  const excuse = (rule, element) => {
+    if (rule !== 'target-size' || !element || !element.matches('[data-testid="stDateInput"] [role="spinbutton"]')) return null;
+    const calendar = element.closest('[data-testid="stDateInput"]').querySelector('[data-testid="stDateInputCalendarButton"]');
+    if (!calendar || tooSmall.has(calendar) || calendar.getAttribute('aria-label') === null) return null;
+    return `date segment: the same input's "${calendar.getAttribute('aria-label')}" button meets 2.5.8 (Equivalent exception)`;
+  };
+  const brief = (items) => items.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({
+      target: n.target, html: n.html.slice(0, 300), failureSummary: n.failureSummary,
+      excused: excuse(v.id, find(n.target)),
+    })),
+  }));
+  return {
+    axeVersion: axe.version, url: location.href,
+    violations: brief(result.violations), incomplete: brief(result.incomplete), passes: result.passes.length,
+  };
+}
+"""
+
+# What the focused element is, in terms a test can expect: a page link or a sidebar widget.
+FOCUSED = """
+() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const link = e.closest('[data-testid="stSidebar"] a[href]');
+  if (link) return 'link:' + new URL(link.href).pathname;
+  const widget = e.closest('[data-testid="stSidebar"] [data-testid="stElementContainer"]');
+  const label = widget && widget.querySelector('[data-testid="stWidgetLabel"]');
+  if (label) return 'filter:' + label.textContent.trim();
+  return 'other:' + e.tagName + (e.getAttribute('aria-label') ? ' ' + e.getAttribute('aria-label') : '');
+}
+"""
+
+EXPECTED_STOPS = """
+() => [
+  ...Array.from(document.querySelectorAll('[data-testid="stSidebar"] a[href]')).map(a => 'link:' + new URL(a.href).pathname),
+  ...Array.from(document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stElementContainer"] [data-testid="stWidgetLabel"]'))
+      .map(l => 'filter:' + l.textContent.trim()),
+]
+"""
+
+
+@pytest.fixture(params=PAGES, ids=[p.name for p in PAGES])
+def app_page(request: pytest.FixtureRequest) -> AppPage:
+    return request.param
+
+
+def test_axe_finds_no_serious_or_critical_violations(axe_script, page, app_page: AppPage) -> None:
+    """axe-core, WCAG 2.0/2.1 A and AA plus 2.2 AA rules, on the idle page; results saved as JSON."""
+    open_page(page, app_page.path)
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate(RUN_AXE, AXE_TAGS)
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+    (AXE_RESULTS / f"{app_page.name}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+    violations, excused = [], []
+    for v in result["violations"]:
+        kept = [n for n in v["nodes"] if not n["excused"]]
+        excused += [n for n in v["nodes"] if n["excused"]]
+        if kept:
+            violations.append(v | {"nodes": kept})
+    counts = Counter(v["impact"] or "unknown" for v in violations)
+    review = {v["id"]: len(v["nodes"]) for v in result["incomplete"]}
+    AXE_SUMMARY[app_page.name] = dict(counts) | {"excused": len(excused), "review": review}
+    print(f"{app_page.path}: axe {result['axeVersion']}, {result['passes']} rules pass; violations "
+          + ", ".join(f"{impact} {counts.get(impact, 0)}" for impact in ("critical", "serious", "moderate", "minor")))
+    for v in violations:
+        if v["impact"] not in BLOCKING:
+            print(f"  {v['impact']}: {v['id']} ({len(v['nodes'])} nodes) {v['help']}")
+    if excused:
+        print(f"  excused: {len(excused)} nodes, {EXCUSED_DATE_SEGMENTS}")
+    for rule, nodes in review.items():
+        print(f"  needs review (axe could not decide): {rule}, {nodes} nodes")
+
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    details = "\n".join(
+        f"- {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} nodes), e.g. "
+        f"{' '.join(map(str, v['nodes'][0]['target'])) if v['nodes'] else '?'} | {v['helpUrl']}"
+        for v in blocking
+    )
+    assert not blocking, f"{app_page.path}: serious/critical accessibility violations:\n{details}"
+
+
+def _tab_through(page, until: set[str] | None = None) -> list[str | None]:
+    """Press Tab from the top of the page, up to MAX_TABS times; return what had focus after each press."""
+    stops: list[str | None] = []
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+        if until is not None and until <= set(stops):
+            break
+    return stops
+
+
+def test_keyboard_reaches_every_filter_and_page_link(page) -> None:
+    """From the top of the page, Tab reaches every sidebar link and filter; there is a link to every page."""
+    open_page(page, "/")
+    expected = set(page.evaluate(EXPECTED_STOPS))
+    assert any(s.startswith("filter:") for s in expected), "no sidebar filters found"
+    unlinked = {f"link:{p.path}" for p in PAGES} - expected
+    assert not unlinked, f"pages without a link in the sidebar: {sorted(unlinked)}"
+    stops = _tab_through(page, until=expected)
+    missing = expected - set(stops)
+    assert not missing, f"not reachable with Tab within {MAX_TABS} presses: {sorted(missing)}; focus went {stops}"
+
+
+def test_multiselect_works_with_keyboard_alone(page) -> None:
+    """Tab to the Care group box, open it, type the start of an option, Enter: the filter applies."""
+    open_page(page, "/")
+    before = numbers_shown(page)
+    target = "filter:Care group"
+    stops = _tab_through(page, until={target})
+    assert stops and stops[-1] == target, f"Tab never reached the Care group box: {stops}"
+
+    box = multiselect_input(page, "Care group")
+    page.keyboard.press("ArrowDown")
+    expect(box, "ArrowDown did not open the list").to_have_attribute("aria-expanded", "true")
+    choice = contract.CARE_GROUPS[1]
+    page.keyboard.type(choice[:6])
+    page.get_by_role("option", name=choice, exact=True).wait_for(state="visible")
+    runs = script_runs(page)
+    page.keyboard.press("Enter")
+    wait_idle(page, runs_after=runs)
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+    assert selected_values(page, "Care group") == [choice]
+    assert numbers_shown(page) != before, "choosing a care group by keyboard changed no number"
+    assert "care_group=" in page.url

@@ -1,0 +1,443 @@
+"""Hostile page links: whatever the URL's query string holds, the app shows a notice, not an error,
+and its numbers are those of the valid values alone; no hostile value ever reaches a query.
+
+Hypothesis builds links mixing valid filter values with SQL fragments, quotes, 10,000-character
+values, unicode, control characters and unknown parameter names, and runs app.py (and one survey
+page) under AppTest against the demo database. The expected numbers are computed here with
+pandas straight from the demo extracts, from the valid values only. Every call into the database
+is recorded, and none may carry a hostile value.
+
+Links at the edges (several dates, From after To, dates written as the date widget reads them)
+are checked case by case at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from unittest import mock
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.text import escape_markdown
+from dashboard import db
+from pipeline import contract
+from tests.conftest import DEMO_EXTRACTS, ROOT
+
+APP = str(ROOT / "app.py")
+SURVEY_PAGE = ROOT / "pages" / "1_Digital_skills.py"
+THRESHOLD = 10  # DASHBOARD_MIN_GROUP_SIZE's default; the fixture below unsets the variable
+LIST_NAMES = ("care_group", "service_area", "survey", "staff_group")
+DATE_NAMES = ("from", "to")
+KNOWN_NAMES = LIST_NAMES + DATE_NAMES
+
+SQL = [
+    "' or 1=1 --",
+    "'; drop table actions; --",
+    "Staff'; drop table survey_responses; --",
+    "\" or \"1\"=\"1",
+    "Nursing' union select * from rejects --",
+    "$care_groups",
+    "1); select 1; --",
+    "') or ('a'='a",
+]
+ODD = [
+    "O'Brien", "\"", "'", "\\", "%", "%27", "%00", "+", "&", "=", "#", "?", ";", "*", "NULL", "None", "[]", "{}",
+    "staff", "STAFF", " Staff", "Staff ", "Staff\n", "Adult  mental health", "adult mental health",
+    "Nursing\x00", "\x00", "\x1b[31mred", "\r\n", "\t", "\u202eevil", "\u200b", "Ｓｔａｆｆ", "Staﬀ", "日本語",
+    "é ü – “”", "🙂", "<script>alert(1)</script>", "**bold**", ":red[x]", "$x$",
+    "x" * 10_000, "Staff" * 2_000, "'" * 10_000, "é" * 10_000,
+]
+BAD_DATES = [
+    "2020-12-31", "2021-01-31", "2021-07-10", "2030-01-01", "0001-01-01", "9999-12-31", "2021-02-30",
+    "2021-13-01", "15/03/2021", "03/15/2021", "20210301", "2021-03-01T00:00", "2021-03-01 ",
+    " 2021-03-01", "+2021-03-01", "２０２１-０３-０１", "2021-03-01' or 1=1 --", "today", "0", "-1", "",
+]
+UNKNOWN_NAMES = [
+    "utm_source", "page", "filter", "CARE_GROUP", "care_group ", "care-group", "Survey", "care_groups", "date_from",
+    "embed", "embed_options", "' or 1=1 --", "x" * 500, "日本", "\x00", "$survey",
+]
+ENGAGEMENT_TILES = (
+    "Conversation hours", "Staff engaged", "Actions raised", "Service areas covered", "Quick wins completed",
+)
+SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "info_available",
+                "IT too unreliable": "it_unreliable"}
+
+
+# --------------------------------------------------------------------------- expected figures
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The demo extracts as read by pandas, independently of the pipeline and the app."""
+
+    service_areas: pd.DataFrame
+    conversations: pd.DataFrame
+    attendees: pd.DataFrame
+    actions: pd.DataFrame
+    responses: pd.DataFrame
+    first_day: dt.date
+    last_day: dt.date
+
+    def areas_of(self, care_groups: tuple[str, ...]) -> list[str]:
+        frame = self.service_areas
+        if care_groups:
+            frame = frame[frame["care_group"].isin(care_groups)]
+        return sorted(frame["service_area"])
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column, format="%Y-%m-%d").dt.date
+
+
+@cache
+def demo() -> Demo:
+    read = lambda name: pd.read_csv(DEMO_EXTRACTS / f"{name}.csv", dtype=str)  # noqa: E731
+    conversations = read("conversations").assign(
+        held_on=lambda f: _dates(f["held_on"]), hours=lambda f: f["hours"].astype(float)
+    )
+    actions = read("actions").assign(raised_on=lambda f: _dates(f["raised_on"]))
+    responses = read("survey_responses").assign(submitted_on=lambda f: _dates(f["submitted_on"]))
+    for column in ("care_group", "service_area", "staff_group"):
+        responses[column] = responses[column].fillna("Not stated")
+    days = pd.concat([conversations["held_on"], actions["raised_on"], responses["submitted_on"]])
+    return Demo(read("service_areas"), conversations, read("conversation_attendees"), actions, responses,
+                days.min(), days.max())
+
+
+@dataclass
+class Link:
+    """One generated link: its query parameters, and what of it is valid and what is not."""
+
+    params: dict[str, list[str]] = field(default_factory=dict)
+    care_groups: tuple[str, ...] = ()
+    service_areas: tuple[str, ...] = ()
+    surveys: tuple[str, ...] = ()
+    staff_groups: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    bad: list[tuple[str, str]] = field(default_factory=list)  # (known parameter, value) to be refused
+
+    def in_dates(self, column: pd.Series) -> pd.Series:
+        keep = pd.Series(True, index=column.index)
+        if self.date_from:
+            keep &= column >= self.date_from
+        if self.date_to:
+            keep &= column <= self.date_to
+        return keep
+
+
+def expected_engagement(link: Link) -> dict[str, float]:
+    data = demo()
+    areas = data.service_areas
+    if link.care_groups:
+        areas = areas[areas["care_group"].isin(link.care_groups)]
+    if link.service_areas:
+        areas = areas[areas["service_area"].isin(link.service_areas)]
+    conversations = data.conversations
+    conversations = conversations[conversations["service_area"].isin(areas["service_area"])
+                                  & link.in_dates(conversations["held_on"])]
+    attendees = data.attendees[data.attendees["conversation_id"].isin(conversations["conversation_id"])]
+    if link.staff_groups:
+        attendees = attendees[attendees["staff_group"].isin(link.staff_groups)]
+    actions = data.actions
+    actions = actions[actions["service_area"].isin(areas["service_area"]) & link.in_dates(actions["raised_on"])]
+    return {
+        "Conversation hours": float(conversations["hours"].sum()),
+        "Staff engaged": attendees["staff_id"].nunique(),
+        "Actions raised": len(actions),
+        "Service areas covered": conversations["service_area"].nunique(),
+        "Quick wins completed": int(((actions["quick_win"] == "Yes") & (actions["status"] == "Completed")).sum()),
+    }
+
+
+def expected_survey(link: Link, measure: str) -> int | None:
+    """The whole percent shown for ``measure``, or None when it is hidden (fewer than THRESHOLD counted)."""
+    frame = demo().responses
+    for column, values in (("care_group", link.care_groups), ("service_area", link.service_areas),
+                           ("survey", link.surveys), ("staff_group", link.staff_groups)):
+        if values:
+            frame = frame[frame[column].isin(values)]
+    answers = frame[link.in_dates(frame["submitted_on"])][measure].dropna()
+    if measure == "info_available":
+        answers = answers[answers != "Don't know"]
+    positive = {"it_skills": ("Good", "Very good"), "info_available": ("Yes",),
+                "it_unreliable": ("Agree", "Strongly agree")}[measure]
+    n, hits = len(answers), int(answers.isin(positive).sum())
+    if n < THRESHOLD:
+        return None
+    return int((Decimal(100 * hits) / Decimal(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def shown_number(text: str) -> float | None:
+    """A tile's value as a number: '1,234' -> 1234, '24.5' -> 24.5, '42%' -> 42, 'Hidden' -> None."""
+    if text == "Hidden":
+        return None
+    return float(text.replace(",", "").rstrip("%"))
+
+
+# --------------------------------------------------------------------------- links
+
+
+def _bad_values(allowed: list[str] | tuple[str, ...], pool: list[str]) -> st.SearchStrategy[list[str]]:
+    value = st.one_of(st.sampled_from(pool), st.text(max_size=20))
+    return st.lists(value.filter(lambda v: v != "" and v not in allowed), unique=True, max_size=2)
+
+
+@st.composite
+def links(draw: st.DrawFn) -> Link:
+    data = demo()
+    link = Link()
+    params: list[tuple[str, str]] = []
+
+    link.care_groups = tuple(draw(st.lists(st.sampled_from(contract.CARE_GROUPS), unique=True, max_size=2)))
+    areas = data.areas_of(link.care_groups)
+    outside = sorted(set(data.service_areas["service_area"]) - set(areas))
+    link.service_areas = tuple(draw(st.lists(st.sampled_from(areas), unique=True, max_size=2)))
+    link.surveys = tuple(draw(st.lists(st.sampled_from(contract.SURVEYS), unique=True, max_size=2)))
+    link.staff_groups = tuple(draw(st.lists(st.sampled_from(contract.STAFF_GROUPS), unique=True, max_size=2)))
+    for name, good, allowed, pool in (
+        ("care_group", link.care_groups, contract.CARE_GROUPS, SQL + ODD + [g.upper() for g in contract.CARE_GROUPS]),
+        ("service_area", link.service_areas, areas, SQL + ODD + outside[:5]),  # a real area of another care group
+        ("survey", link.surveys, contract.SURVEYS, SQL + ODD),
+        ("staff_group", link.staff_groups, contract.STAFF_GROUPS, SQL + ODD),
+    ):
+        bad = draw(_bad_values(allowed, pool))
+        link.bad.extend((name, v) for v in bad)
+        repeat = list(good[:1]) if draw(st.booleans()) else []  # a valid value given twice counts once
+        params.extend((name, v) for v in draw(st.permutations([*good, *repeat, *bad])))
+
+    # Dates: absent, one valid day (from <= to), or one or two refused values. (Two values where
+    # one is valid, from > to, and date spellings only the widget accepts are the edge
+    # cases checked at the end.)
+    span = (data.last_day - data.first_day).days
+    first, second = sorted(draw(st.lists(st.integers(0, span), min_size=2, max_size=2)))
+    for name, offset in (("from", first), ("to", second)):
+        kind = draw(st.sampled_from(["absent", "valid", "bad"]))
+        if kind == "valid":
+            day = data.first_day + dt.timedelta(days=offset)
+            setattr(link, "date_from" if name == "from" else "date_to", day)
+            params.append((name, day.isoformat()))
+        elif kind == "bad":
+            pool = [d for d in BAD_DATES + SQL + ODD if d != ""]
+            bad = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2, unique=True))
+            link.bad.extend((name, v) for v in bad)
+            params.extend((name, v) for v in bad)
+
+    unknown_name = st.one_of(st.sampled_from(UNKNOWN_NAMES), st.text(min_size=1, max_size=12)).filter(
+        lambda n: n not in KNOWN_NAMES and n != "breakdown"
+    )
+    unknown_value = st.one_of(st.sampled_from(SQL + ODD), st.text(max_size=20))
+    params.extend(draw(st.lists(st.tuples(unknown_name, unknown_value), max_size=3)))
+
+    for name, value in draw(st.permutations(params)):
+        link.params.setdefault(name, []).append(value)
+    return link
+
+
+# --------------------------------------------------------------------------- running the app
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_database(demo_db: Path) -> Iterator[Path]:
+    """DASHBOARD_DB -> the demo database for this module (monkeypatch is per test, Hypothesis needs longer)."""
+    saved = {k: os.environ.get(k) for k in ("DASHBOARD_DB", "DASHBOARD_MIN_GROUP_SIZE")}
+    os.environ["DASHBOARD_DB"] = str(demo_db)
+    os.environ.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+    yield demo_db
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@contextmanager
+def recording_queries() -> Iterator[list[tuple[str, dict]]]:
+    """Every call into the database while the block runs: (query name, parameters)."""
+    calls: list[tuple[str, dict]] = []
+    query, run = db.Database.query, db.Database._run
+
+    def record_query(self, name, **params):
+        calls.append((name, dict(params)))
+        return query(self, name, **params)
+
+    def record_run(self, name, params):
+        calls.append((name, dict(params)))
+        return run(self, name, params)
+
+    with mock.patch.object(db.Database, "query", record_query), mock.patch.object(db.Database, "_run", record_run):
+        yield calls
+
+
+def run(script: str, link: Link) -> tuple[AppTest, list[tuple[str, dict]]]:
+    at = AppTest.from_file(script, default_timeout=60)
+    for name, values in link.params.items():
+        at.query_params[name] = values
+    with recording_queries() as calls:
+        at.run()
+    return at, calls
+
+
+def check_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def check_notices(at: AppTest, link: Link) -> None:
+    """One 'Ignored ...' notice per refused value of a known parameter, and no other."""
+    notices = [w.value for w in at.warning if w.value.startswith("Ignored ")]
+    for name in KNOWN_NAMES:
+        mine = [n for n in notices if n.startswith(f"Ignored {name}=")]
+        refused = [v for n, v in link.bad if n == name]
+        assert len(mine) == len(refused), (name, refused, mine)
+        for value in refused:  # a short plain value is quoted in its notice, as plain (escaped) text
+            if len(value) <= 50 and value.isprintable() and not set(value) & set("'\"\\"):
+                assert any(escape_markdown(value) in n for n in mine), (name, value, mine)
+    assert len(notices) == len(link.bad), (link.bad, notices)
+
+
+def check_queries(calls: list[tuple[str, dict]], link: Link) -> None:
+    """Every parameter bound to a query is a known label or a day in range: no refused value gets through."""
+    data = demo()
+    assert calls, "no query ran"
+    labels = {
+        "care_groups": set(contract.CARE_GROUPS),
+        "service_areas": set(data.service_areas["service_area"]),
+        "surveys": set(contract.SURVEYS),
+        "staff_groups": set(contract.STAFF_GROUPS),
+    }
+    known_text = set().union(*labels.values()) | {"it_skills", "info_available", "it_unreliable",
+                                                   "care_group", "service_area", "survey", "staff_group", ""}
+    refused = {v for _, v in link.bad}
+    telling = {v for v in refused if len(v) >= 4 and not any(v in label for label in known_text)}
+    for name, params in calls:
+        assert (ROOT / "queries" / f"{name}.sql").is_file(), name
+        for key, value in params.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for item in values:
+                if key in labels:
+                    assert item in labels[key], (name, key, item)
+                if isinstance(item, str):
+                    assert item not in refused, (name, key, item)
+                    assert not any(v in item for v in telling), (name, key, item)
+                    assert item in known_text, (name, key, item)  # measure, dimension, search text ("")
+                elif isinstance(item, dt.date):
+                    assert item in (dt.date.min, dt.date.max) or data.first_day <= item <= data.last_day, (key, item)
+
+
+FUZZ = settings(max_examples=40, deadline=None,  # each example is an AppTest run: 0.1-1 s
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@FUZZ
+@given(link=links())
+def test_overview_survives_hostile_links_and_shows_the_valid_filters_figures(link: Link) -> None:
+    at, calls = run(APP, link)
+    check_clean(at)
+    check_notices(at, link)
+    check_queries(calls, link)
+    shown = {m.label: shown_number(m.value) for m in at.metric}
+    engagement = expected_engagement(link)
+    for tile in ENGAGEMENT_TILES:
+        assert shown[tile] == pytest.approx(engagement[tile], abs=0.051), (tile, link.params)
+    for tile, measure in SURVEY_TILES.items():
+        assert shown[tile] == expected_survey(link, measure), (tile, link.params)
+
+
+@pytest.mark.skipif(not SURVEY_PAGE.exists(), reason="pages/1_Digital_skills.py not there")
+@settings(FUZZ, max_examples=10)
+@given(link=links(), breakdown=st.sampled_from(["", "care_group", "staff_group", "' or 1=1 --", "x" * 10_000]))
+def test_a_survey_page_survives_hostile_links(link: Link, breakdown: str) -> None:
+    if breakdown:
+        link.params["breakdown"] = [breakdown]  # the page's own link parameter: its widget keeps valid values only
+    at, calls = run(str(SURVEY_PAGE), link)
+    check_clean(at)
+    check_notices(at, link)
+    check_queries(calls, link)
+    for name, params in calls:
+        if "dimension" in params:
+            assert params["dimension"] in ("care_group", "service_area", "survey", "staff_group"), params
+    shown = {m.label: shown_number(m.value) for m in at.metric}
+    assert shown["This selection"] == expected_survey(link, "it_skills")
+    assert shown["Whole Trust"] == expected_survey(Link(), "it_skills") == 39
+
+
+def test_the_expectations_here_reproduce_the_published_figures() -> None:
+    """The pandas arithmetic above, checked against the contract's published figures."""
+    assert expected_engagement(Link()) == {
+        "Conversation hours": 102, "Staff engaged": 256, "Actions raised": 831, "Service areas covered": 92,
+        "Quick wins completed": 213,
+    }
+    assert [expected_survey(Link(), m) for m in SURVEY_TILES.values()] == [39, 69, 65]
+
+
+# --------------------------------------------------------------------------- edge cases, known mismatches
+
+AMH = "Adult mental health"
+
+
+def _known(params: dict[str, list[str]], bad: list[tuple[str, str]], **valid) -> Link:
+    return Link(params=params, bad=bad, **valid)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        pytest.param(_known({"care_group": [AMH, AMH]}, [], care_groups=(AMH,)), id="repeated valid value"),
+        pytest.param(
+            _known({"from": ["2021-03-01", "2021-04-01"]}, [("from", "2021-04-01")], date_from=dt.date(2021, 3, 1)),
+            id="two from dates: the first is used",
+        ),
+        pytest.param(
+            _known({"from": ["2021-05-01"], "to": ["2021-03-01"]}, [],
+                   date_from=dt.date(2021, 5, 1), date_to=dt.date(2021, 3, 1)),
+            id="from after to: applied as given",
+        ),
+        pytest.param(_known({"to": ["2021-3-1"]}, [], date_to=dt.date(2021, 3, 1)), id="date without leading zeros"),
+        pytest.param(_known({"to": ["2021/03/01"]}, [], date_to=dt.date(2021, 3, 1)), id="date with slashes"),
+        pytest.param(_known({"from": ["2021-W09-1"]}, [("from", "2021-W09-1")]), id="ISO week date"),
+        pytest.param(_known({"care_group": [AMH], "survey": ["Staff"]}, [], care_groups=(AMH,), surveys=("Staff",)),
+                     id="control: valid link"),
+    ],
+)
+def test_links_at_the_edges_do_what_their_notices_say(link: Link) -> None:
+    """Each case expects the page to apply exactly the values its notices do not refuse.
+    """
+    at, calls = run(APP, link)
+    check_clean(at)
+    check_notices(at, link)
+    check_queries(calls, link)
+    shown = {m.label: shown_number(m.value) for m in at.metric}
+    engagement = expected_engagement(link)
+    assert {t: shown[t] for t in ENGAGEMENT_TILES} == pytest.approx(engagement, abs=0.051)
+
+
+MARKDOWN_ACTIVE = re.compile(r"(?<!\\)[\[\]<>*_`]|https?://")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("[Sign in again](https://evil.example/login)", id="link"),
+        pytest.param("![t](https://evil.example/p.png)", id="image"),
+        pytest.param("https://evil.example/login", id="bare URL"),
+        pytest.param("**Urgent: re-enter your password**", id="bold"),
+    ],
+)
+def test_a_notice_shows_the_refused_value_as_plain_text(value: str) -> None:
+    at, _calls = run(APP, Link(params={"survey": [value]}, bad=[("survey", value)]))
+    (notice,) = [w.value for w in at.warning if w.value.startswith("Ignored survey=")]
+    quoted = notice[len("Ignored survey="):notice.rindex(" from the link")]
+    assert not MARKDOWN_ACTIVE.search(quoted), notice
