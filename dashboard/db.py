@@ -29,8 +29,8 @@ import duckdb
 import pandas as pd
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
-CACHED_RESULTS = 512  # results kept per open database file
-CACHED_MAX_ROWS = 20_000  # larger results (row listings) are not kept
+CACHE_BYTES = 64 * 2**20  # results kept per open database file, least recently used dropped first
+CACHED_MAX_BYTES = CACHE_BYTES // 8  # a larger result is returned but not kept
 log = logging.getLogger(__name__)
 
 
@@ -65,7 +65,8 @@ class Database:
     path: Path
     identity: tuple[int, int, int] | None = None
     connection: duckdb.DuckDBPyConnection = field(init=False, repr=False)
-    _results: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)
+    _results: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)  # key -> (frame, bytes)
+    _cached_bytes: int = field(init=False, repr=False, default=0)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -94,21 +95,26 @@ class Database:
 
         The file never changes under an open Database (a rebuild swaps in a new
         file, opened as a new Database), so a result keyed by query and
-        parameters stays right for as long as this object lives. pandas'
-        copy-on-write makes the returned copy cheap and safe to modify.
+        parameters stays right for as long as this object lives. The cache is
+        bounded by the results' memory (``CACHE_BYTES``), not their number.
+        pandas' copy-on-write makes the returned copy cheap and safe to modify.
         """
         key = (name, _freeze(params))
         with self._lock:
             if key in self._results:
                 self._results.move_to_end(key)
-                return self._results[key].copy()
+                return self._results[key][0].copy()
         frame = self._run(name, params)
-        if len(frame) > CACHED_MAX_ROWS:
+        size = int(frame.memory_usage(index=True, deep=True).sum())
+        if size > CACHED_MAX_BYTES:
             return frame
         with self._lock:
-            self._results[key] = frame
-            while len(self._results) > CACHED_RESULTS:
-                self._results.popitem(last=False)
+            if key not in self._results:
+                self._results[key] = (frame, size)
+                self._cached_bytes += size
+            while self._cached_bytes > CACHE_BYTES:
+                _, (_, dropped) = self._results.popitem(last=False)
+                self._cached_bytes -= dropped
         return frame.copy()
 
     def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:

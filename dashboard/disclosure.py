@@ -58,6 +58,8 @@ def suppress(
         before = int(frame["hidden"].sum())
         for column in within:
             for _, members in frame.groupby(column, sort=False, dropna=False):
+                if len(members) < 2 or int(members["hidden"].sum()) != 1:
+                    continue  # nothing for _complement to do: skip the copy and write-back
                 part = members.copy()
                 _complement(part, n_column, threshold)
                 frame.loc[part.index, ["hidden", "hidden_reason"]] = part[["hidden", "hidden_reason"]]
@@ -71,7 +73,7 @@ def blank_hidden(frame: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
     """Blank every column of hidden rows except the group labels in ``keep`` and the reason."""
     out = frame.copy()
     figures = [c for c in out.columns if c not in set(keep) | {"hidden", "hidden_reason"}]
+    shown = ~out["hidden"].astype(bool)
     for column in figures:
-        out[column] = out[column].astype(object)
-        out.loc[out["hidden"], column] = None
+        out[column] = out[column].astype(object).where(shown, None)
     return out

@@ -150,12 +150,32 @@ def completion_table(completion: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def action_list(filters: Filters, search: str, as_of: dt.date) -> pd.DataFrame:
-    """Actions in scope matching ``search`` (bound, matched as plain text), newest first."""
-    frame = run_query("actions_list", search=search.strip()[:200], as_of=as_of, **area_params(filters))
+# How the action list may be sorted: value -> label. Checked before reaching SQL.
+ACTION_SORTS: dict[str, str] = {
+    "newest": "Newest raised first", "oldest": "Oldest raised first", "days_open": "Longest open first",
+    "title": "Action title, A to Z",
+}
+ACTIONS_SHOWN = 1_000  # actions listed on the page; the download has them all
+
+
+def _action_search(filters: Filters, search: str) -> dict[str, object]:
+    return {"search": search.strip()[:200], **area_params(filters)}
+
+
+def action_list(filters: Filters, search: str, as_of: dt.date, sort: str = "newest",
+                limit: int | None = None) -> pd.DataFrame:
+    """Actions in scope matching ``search`` (bound, matched as plain text), sorted by
+    ``sort`` (one of ACTION_SORTS; newest first within it): the first ``limit`` (None: all)."""
+    _check(sort, ACTION_SORTS, "Sort")
+    frame = run_query("actions_list", as_of=as_of, sort=sort, max_rows=limit, **_action_search(filters, search))
     frame["completed"] = frame["status"] == "Completed"
     frame["days_open"] = frame["days_open"].astype("Int64")
     return frame
+
+
+def action_count(filters: Filters, search: str) -> int:
+    """How many actions ``action_list`` gives with no limit."""
+    return int(run_query("actions_list_count", **_action_search(filters, search)).iloc[0]["actions"])
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ chart and offered for download.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard import disclosure, measures, stats
+from dashboard import db, disclosure, measures, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
 
@@ -41,6 +42,7 @@ DIMENSION_PLURALS: dict[str, str] = {
 }
 NOT_STATED = "Not stated"
 MAX_SEARCH_CHARS = 200  # a search box entry longer than this is cut; no comment needs more
+COMMENTS_SHOWN = 500  # comments listed on the page; the download has them all
 
 # What a positive answer means, in words, for the summary sentences.
 POSITIVE_WORDS: dict[str, str] = {
@@ -70,8 +72,20 @@ def selection_hidden_reason(measure: str, filters: Filters, threshold: int) -> s
     One decision, ``measures.survey_headline``'s, for everything about the
     selection: its headline, answers, breakdowns, months and comments.
     """
-    row = measures.survey_headline(filters, threshold).loc[measure]
+    row = _survey_headline(filters, threshold).loc[measure]
     return str(row["hidden_reason"]) if bool(row["hidden"]) else None
+
+
+def _survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
+    """``measures.survey_headline``, worked out once per database file, filters and threshold:
+    a page asks for it five times a run (headline, answers, breakdown, trend, comments)."""
+    database = db.current()
+    return _file_survey_headline((str(database.path), database.identity), filters, threshold)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_survey_headline(file: tuple[str, object], filters: Filters, threshold: int) -> pd.DataFrame:
+    return measures.survey_headline(filters, threshold)  # ``file`` is the pinned database's, only a cache key
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
@@ -85,8 +99,8 @@ def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters):
     n, positive, share, percent, low, high, hidden, hidden_reason."""
     _measure(measure)
-    selected = measures.survey_headline(filters, threshold).loc[measure]
-    trust = selected if filters.is_empty else measures.survey_headline(Filters(), threshold).loc[measure]
+    selected = _survey_headline(filters, threshold).loc[measure]
+    trust = selected if filters.is_empty else _survey_headline(Filters(), threshold).loc[measure]
     frame = pd.DataFrame([selected, trust]).reset_index(drop=True)
     frame.insert(0, "scope", [SCOPE_SELECTED, SCOPE_TRUST])
     for column in ("n", "positive", "percent"):  # whole numbers stay whole beside a blanked row
@@ -243,10 +257,24 @@ def month_label(month: pd.Timestamp) -> str:
 COMMENT_COLUMNS = ["comment", "hidden", "hidden_reason"]
 
 
-def comments(measure: str | None, filters: Filters, threshold: int, search: str = "") -> pd.DataFrame:
+def _comment_scope(measure: str | None, filters: Filters, search: str) -> dict[str, object]:
+    if measure is not None:
+        _measure(measure)
+    search = (search or "").strip()[:MAX_SEARCH_CHARS]
+    return {"measure": measure, "search": search, **filters.sql_params()}
+
+
+def comment_count(measure: str | None, filters: Filters, search: str = "") -> int:
+    """How many comments ``comments`` would give with no ``limit`` (before any hiding)."""
+    return int(run_query("survey_comment_count", **_comment_scope(measure, filters, search)).iloc[0]["comments"])
+
+
+def comments(measure: str | None, filters: Filters, threshold: int, search: str = "",
+             limit: int | None = None) -> pd.DataFrame:
     """The free-text comments of the filtered responses that contain ``search``
     (case-insensitive plain text, matched in SQL as a bound parameter), sorted by
-    text so that their order says nothing about who wrote them or when.
+    text so that their order says nothing about who wrote them or when; the first
+    ``limit`` of them (all when None; ``comment_count`` says how many there are).
 
     With ``measure``, the responses that answered that question, shown only when
     the measure's filtered n reaches the threshold; without, all filtered
@@ -254,18 +282,15 @@ def comments(measure: str | None, filters: Filters, threshold: int, search: str 
     one row: comment blank, hidden True and the reason. No other column (care
     group, date...) comes with a comment, so none can point at a small group.
     """
-    if measure is not None:
-        _measure(measure)
-    search = (search or "").strip()[:MAX_SEARCH_CHARS]
-    params = filters.sql_params()
-    rows = run_query("survey_comments", measure=measure, search=search, **params)
+    params = _comment_scope(measure, filters, search)
     if measure is not None:
         reason = selection_hidden_reason(measure, filters, threshold)
     else:
-        reason = _hidden_small(threshold) if len(rows) < threshold else None
+        responses = int(run_query("survey_comment_count", **params).iloc[0]["responses"])
+        reason = _hidden_small(threshold) if responses < threshold else None
     if reason:
         return pd.DataFrame({"comment": [None], "hidden": [True], "hidden_reason": [reason]})
-    shown = rows.loc[rows["matches"] & rows["comment"].notna(), ["comment"]].reset_index(drop=True)
+    shown = run_query("survey_comments", max_rows=limit, **params)
     shown["hidden"] = False
     shown["hidden_reason"] = None
     shown["hidden_reason"] = shown["hidden_reason"].astype(object)

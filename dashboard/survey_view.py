@@ -11,20 +11,20 @@ escapes any text that came from data before it reaches markdown.
 from __future__ import annotations
 
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, measures, survey, ui
+from dashboard.sections import section
 from dashboard.measures import SurveyMeasure
 
-def _fit_width(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _fit_width(chart: charts.VegaLite) -> charts.VegaLite:
     """Fit the chart to the container's width only, so its height is the plot's own.
 
     Streamlit's default autosize ("fit") squeezes axes and legend into the
     chart's height; a one-row diverging bar with its legend then has no room left.
     """
-    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return chart.properties(autosize={"type": "fit-x", "contains": "padding"})
 
 
 def render(page: ui.Page, measure_key: str) -> None:
@@ -103,6 +103,7 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@section
 def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Breakdown")
     dimension = st.segmented_control(
@@ -144,27 +145,35 @@ def _trend(page: ui.Page, measure: SurveyMeasure) -> None:
     _hidden_list([survey.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]))
 
 
+@section
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
     search = st.text_input(
         "Search the comments", key="comment_search", max_chars=survey.MAX_SEARCH_CHARS,
         placeholder="For example: Wi-Fi", help="Shows the comments that contain this text, ignoring case.",
     )
-    frame = survey.comments(measure.key, page.filters, page.threshold, search)
+    frame = survey.comments(measure.key, page.filters, page.threshold, search, limit=survey.COMMENTS_SHOWN)
     reason = survey.comments_hidden(frame)
     if reason:
         st.info(f"Comments are hidden: {ui.escape_markdown(reason)}.", icon=":material/visibility_off:")
         return
     table = survey.comments_table(frame)
+    capped = len(table) == survey.COMMENTS_SHOWN
+    total = survey.comment_count(measure.key, page.filters, search) if capped else len(table)
     searched = f" containing “{ui.escape_markdown(search.strip())}”" if search and search.strip() else ""
-    count = f"{len(table):,} comment{'' if len(table) == 1 else 's'}"
+    count = f"{total:,} comment{'' if total == 1 else 's'}"
+    shown = ""
+    if total > len(table):
+        shown = f" The first {len(table):,} are listed here: search to narrow them down, or download them all."
     st.markdown(
         f"{count}{searched} from people in this selection who answered this question, in alphabetical order "
-        "(so the order says nothing about who wrote them or when)."
+        f"(so the order says nothing about who wrote them or when).{shown}"
     )
     if len(table):
         st.dataframe(table, hide_index=True, key=f"comments_{measure.key}")
+        filters, threshold = page.filters, page.threshold
         ui.download_buttons(
-            table, f"{measure.key}_comments", page,
+            lambda: survey.comments_table(survey.comments(measure.key, filters, threshold, search)),
+            f"{measure.key}_comments", page,
             note=f"Comments{searched} from people who answered: {measure.question}", key=f"{measure.key}_comments",
         )

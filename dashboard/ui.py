@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import db, filters as filter_values, settings
+from dashboard.text import escape_markdown, plain_text  # noqa: F401 - pages use ui.escape_markdown
 from dashboard.filters import Filters, Options
 
 SYNTHETIC_NOTICE = (
@@ -204,24 +204,17 @@ def percent_text(row: pd.Series) -> str:
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
 
 
-# Characters that mean something to Streamlit's markdown (emphasis, code, links,
-# HTML, LaTeX, :colour[...] and :icon: directives, tables, strikethrough, entities).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>$:~|&#])")
-
-
-def escape_markdown(text: object) -> str:
-    """Text from data made safe to show with st.markdown: one line, every markup character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown written by this app as plain text (for a chart's alt text): no escapes, no emphasis."""
-    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
-
-
 def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
-    """A chart, its one-sentence text summary (markdown, data text escaped), and its table alternative."""
-    st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
+    """A chart, its one-sentence text summary (markdown, data text escaped), and its table alternative.
+
+    ``chart`` is a ``dashboard.charts.VegaLite`` (data and a plain-dict spec) or an Altair chart.
+    """
+    from dashboard.charts import VegaLite
+
+    if isinstance(chart, VegaLite):
+        st.vega_lite_chart(chart.data, chart.spec, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
+    else:
+        st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
     st.markdown(summary)
     with st.expander("View as table"):
         st.dataframe(table, hide_index=True, key=f"table_{key}")
@@ -243,19 +236,37 @@ def stamp(page: Page, note: str = "") -> dict[str, str]:
     return out
 
 
-def download_buttons(frame: pd.DataFrame, name: str, page: Page, note: str = "", key: str | None = None) -> None:
-    """CSV and Excel downloads of ``frame`` (what is on screen), built only when clicked."""
+def download_buttons(frame, name: str, page: Page, note: str = "", key: str | None = None) -> None:
+    """CSV and Excel downloads of ``frame``, built only when clicked.
+
+    ``frame`` is a DataFrame (what is on screen) or a zero-argument callable
+    returning one, called only when a button is clicked: a list shown capped on
+    the page downloads in full without fetching it on every rerun.
+    """
     from dashboard import export
 
     key = key or name
     stamped = stamp(page, note)
+    database = page.database
+
+    def data() -> pd.DataFrame:
+        if not callable(frame):
+            return frame
+        # Called on a click, in a server worker thread outside the page's run: read
+        # the database file the page showed, and unpin afterwards.
+        db.pin(database)
+        try:
+            return frame()
+        finally:
+            db.pin(None)
+
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", data=lambda: export.to_csv(frame, stamped), file_name=f"{name}.csv",
+        "Download CSV", data=lambda: export.to_csv(data(), stamped), file_name=f"{name}.csv",
         mime="text/csv", key=f"csv_{key}", icon=":material/download:", on_click="ignore",
     )
     right.download_button(
-        "Download Excel", data=lambda: export.to_xlsx(frame, stamped), file_name=f"{name}.xlsx",
+        "Download Excel", data=lambda: export.to_xlsx(data(), stamped), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}",
         icon=":material/download:", on_click="ignore",
     )

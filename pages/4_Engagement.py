@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, engagement, engagement_charts, measures, ui
+from dashboard.sections import section
 
 page = ui.page_setup("Engagement", icon=":material/forum:")
 
@@ -27,58 +28,69 @@ for column, (title, value, definition) in zip(st.columns(len(tiles)), tiles):
     column.metric(title, ui.format_number(value), help=definition, border=True)
 conversations_text = ui.format_number(headline["conversations"])
 
-st.subheader("Conversations by week")
-weekly = engagement.by_week(page.filters)
-shown = st.segmented_control(
-    "Show", ("conversations", "conversation_hours"), default="conversations", key="engagement_week_measure",
-    format_func=engagement.GROUP_MEASURES.get,
-) or "conversations"
-shown_title = engagement.GROUP_MEASURES[shown]
-if weekly.empty:
-    st.markdown("No conversations match these filters.")
-else:
-    busiest = weekly.loc[weekly[shown].idxmax()]
-    ui.chart_block(
-        charts.time_bars(weekly, "week", shown, "Week starting", shown_title),
-        weekly.rename(columns={"week": "Week starting", "conversations": "Conversations",
-                               "conversation_hours": "Hours"}),
-        f"{conversations_text} conversations ({ui.format_number(headline['conversation_hours'])} hours) over "
-        f"{len(weekly)} weeks; the busiest week started {busiest['week']:%d %B %Y} with "
-        f"{ui.format_number(busiest[shown])} {shown_title.lower()}.",
-        key="engagement_by_week",
-    )
+# Each section with its own controls reruns on its own when they change (a fragment).
+@section
+def conversations_by_week(page: ui.Page, headline: dict) -> None:
+    st.subheader("Conversations by week")
+    conversations_text = ui.format_number(headline["conversations"])
+    weekly = engagement.by_week(page.filters)
+    shown = st.segmented_control(
+        "Show", ("conversations", "conversation_hours"), default="conversations", key="engagement_week_measure",
+        format_func=engagement.GROUP_MEASURES.get,
+    ) or "conversations"
+    shown_title = engagement.GROUP_MEASURES[shown]
+    if weekly.empty:
+        st.markdown("No conversations match these filters.")
+    else:
+        busiest = weekly.loc[weekly[shown].idxmax()]
+        ui.chart_block(
+            charts.time_bars(weekly, "week", shown, "Week starting", shown_title),
+            weekly.rename(columns={"week": "Week starting", "conversations": "Conversations",
+                                   "conversation_hours": "Hours"}),
+            f"{conversations_text} conversations ({ui.format_number(headline['conversation_hours'])} hours) over "
+            f"{len(weekly)} weeks; the busiest week started {busiest['week']:%d %B %Y} with "
+            f"{ui.format_number(busiest[shown])} {shown_title.lower()}.",
+            key="engagement_by_week",
+        )
 
-st.subheader("Where the engagement happened")
-dimension = st.radio(
-    "Break down by", tuple(engagement.BREAKDOWNS), format_func=engagement.BREAKDOWNS.get,
-    horizontal=True, key="engagement_dimension",
-)
-label = engagement.BREAKDOWNS[dimension]
-groups = engagement.by_group(page.filters, dimension)
-chosen = st.selectbox(
-    "Measure", tuple(engagement.GROUP_MEASURES), format_func=engagement.GROUP_MEASURES.get,
-    key="engagement_group_measure",
-)
-chosen_title = engagement.GROUP_MEASURES[chosen]
-table = engagement.group_table(groups, dimension)
-top = groups.sort_values([chosen, dimension], ascending=[False, True]).head(25)
-top = top.loc[top[chosen] > 0]
-if top.empty:
-    st.markdown("No conversations match these filters.")
-else:
-    more = (f" The chart shows the top {len(top)} of {len(groups)}; the table lists all."
-            if len(groups) > len(top) else "")
-    leader = top.iloc[0]
-    ui.chart_block(
-        engagement_charts.tall(charts.count_bars(top, dimension, chosen, label, chosen_title), len(top)),
-        table,
-        f"{ui.escape_markdown(leader[dimension])} had the most {chosen_title.lower()} "
-        f"({ui.format_number(leader[chosen])}). A person who attended in more than one group counts once in each, "
-        f"so staff engaged by group adds up to more than the {ui.format_number(headline['staff_engaged'])} people "
-        f"engaged in total.{more}",
-        key=f"engagement_by_{dimension}",
+
+@section
+def where_engagement_happened(page: ui.Page, headline: dict) -> None:
+    st.subheader("Where the engagement happened")
+    dimension = st.radio(
+        "Break down by", tuple(engagement.BREAKDOWNS), format_func=engagement.BREAKDOWNS.get,
+        horizontal=True, key="engagement_dimension",
     )
-ui.download_buttons(table, f"engagement_by_{dimension}", page, key=f"download_engagement_by_{dimension}")
+    label = engagement.BREAKDOWNS[dimension]
+    groups = engagement.by_group(page.filters, dimension)
+    chosen = st.selectbox(
+        "Measure", tuple(engagement.GROUP_MEASURES), format_func=engagement.GROUP_MEASURES.get,
+        key="engagement_group_measure",
+    )
+    chosen_title = engagement.GROUP_MEASURES[chosen]
+    table = engagement.group_table(groups, dimension)
+    top = groups.sort_values([chosen, dimension], ascending=[False, True]).head(25)
+    top = top.loc[top[chosen] > 0]
+    if top.empty:
+        st.markdown("No conversations match these filters.")
+    else:
+        more = (f" The chart shows the top {len(top)} of {len(groups)}; the table lists all."
+                if len(groups) > len(top) else "")
+        leader = top.iloc[0]
+        ui.chart_block(
+            engagement_charts.tall(charts.count_bars(top, dimension, chosen, label, chosen_title), len(top)),
+            table,
+            f"{ui.escape_markdown(leader[dimension])} had the most {chosen_title.lower()} "
+            f"({ui.format_number(leader[chosen])}). A person who attended in more than one group counts once in each, "
+            f"so staff engaged by group adds up to more than the {ui.format_number(headline['staff_engaged'])} people "
+            f"engaged in total.{more}",
+            key=f"engagement_by_{dimension}",
+        )
+    ui.download_buttons(table, f"engagement_by_{dimension}", page, key=f"download_engagement_by_{dimension}")
+
+
+conversations_by_week(page, headline)
+where_engagement_happened(page, headline)
 
 left, right = st.columns(2)
 with left:

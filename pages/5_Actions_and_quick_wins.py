@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, engagement, engagement_charts, measures, ui
+from dashboard.sections import section
 
 page = ui.page_setup("Actions and quick wins", icon=":material/task_alt:")
 
@@ -75,89 +76,111 @@ with right:
             key="actions_completion_by_care_group",
         )
 
-st.subheader("Find an action")
-search = st.text_input(
-    "Search titles, service areas, care groups, themes and statuses", key="actions_search", max_chars=100,
-    placeholder="e.g. Wi-Fi",
-)
-actions = engagement.action_list(page.filters, search, page.options.last_day)
-st.markdown(
-    f"{len(actions):,} actions{' match' if search.strip() else ''}. Select a column heading to sort. Days open "
-    f"run to the date completed, or for open actions to {page.options.last_day:%d %B %Y} (the last date in the data); "
-    "closed actions have no closing date, so none is shown."
-)
-action_table = actions.loc[:, ["title", "service_area", "care_group", "theme", "quick_win", "status", "completed",
-                               "raised_on", "completed_on", "days_open"]]
-st.dataframe(
-    action_table,
-    hide_index=True,
-    key="actions_table",
-    column_config={
-        "title": st.column_config.TextColumn("Action", width="large"),
-        "service_area": "Service area",
-        "care_group": "Care group",
-        "theme": "Strategy theme",
-        "quick_win": st.column_config.CheckboxColumn("Quick win"),
-        "status": "Status",
-        "completed": st.column_config.CheckboxColumn("Completed", help="Status is Completed"),
-        "raised_on": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
-        "completed_on": st.column_config.DateColumn("Completed on", format="DD/MM/YYYY"),
-        "days_open": st.column_config.NumberColumn("Days open", format="%d"),
-    },
-)
-ui.download_buttons(action_table, "actions", page, note=f"Search: {search.strip()}" if search.strip() else "",
-                    key="download_actions")
+ACTION_COLUMNS = ["title", "service_area", "care_group", "theme", "quick_win", "status", "completed", "raised_on",
+                  "completed_on", "days_open"]
 
-st.subheader("Results beside action")
-st.markdown(
-    "Each service area's survey result beside the actions raised there, so that areas with a poor result and "
-    "little related action stand out. Survey results follow every filter; areas with fewer than "
-    f"{page.threshold} responses are left out, and where that would let one be worked out from a total, "
-    "the next smallest is left out too."
-)
-measure = st.selectbox(
-    "Survey measure", tuple(measures.SURVEY_MEASURES), index=tuple(measures.SURVEY_MEASURES).index("it_unreliable"),
-    format_func=lambda key: measures.SURVEY_MEASURES[key].title, key="actions_results_measure",
-)
-beside = engagement.results_beside_action(page.filters, page.threshold, measure)
-measure_title = measures.SURVEY_MEASURES[measure].title
-axis_choices = {
-    "theme_actions": f"Actions on {beside.theme} (the related theme)",
-    "actions_raised": "Actions raised",
-    "actions_completed": "Actions completed",
-}
-y = st.selectbox("Actions to plot", tuple(axis_choices), format_func=axis_choices.get, key="actions_results_y")
-shown = beside.shown
-direction = "higher" if measure in engagement.HIGHER_IS_WORSE else "lower"
-if beside.headline["hidden"]:
-    st.markdown(f"Survey results are hidden for these filters: {beside.headline['hidden_reason']}.")
-elif shown.empty:
-    st.markdown(f"No service area in these filters has {page.threshold} or more responses, so none is shown.")
-else:
-    reference = beside.headline["share"]
-    median_y = beside.median(y)
-    attention = [ui.escape_markdown(a) for a in shown.loc[shown["needs_attention"], "service_area"]]
-    theme_text = ui.escape_markdown(beside.theme)
-    named = f": {', '.join(attention)}." if attention else "."
-    attention_text = (
-        f"{len(attention)} area{'s' if len(attention) != 1 else ''} need{'s' if len(attention) == 1 else ''} "
-        f"attention (triangles; the {engagement_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
-        f"{direction} than the filtered total of {beside.headline['percent']}% and no more actions on {theme_text} "
-        f"than the median area ({beside.median_theme_actions:g}){named}"
+
+@section
+def find_an_action(page: ui.Page) -> None:
+    st.subheader("Find an action")
+    search = st.text_input(
+        "Search titles, service areas, care groups, themes and statuses", key="actions_search", max_chars=100,
+        placeholder="e.g. Wi-Fi",
     )
-    y_title = ["Actions on", beside.theme] if y == "theme_actions" else axis_choices[y]
-    ui.chart_block(
-        engagement_charts.results_beside_action(
-            shown, measure_title, y, y_title, reference, median_y,
-            higher_is_worse=measure in engagement.HIGHER_IS_WORSE,
-        ),
-        beside.display_table(measure_title, shown_only=True),
-        f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "
-        f"Dashed lines: the filtered total ({beside.headline['percent']}%) and the median ({median_y:g}).",
-        key="actions_results_beside_action",
+    sort = st.selectbox("Sort by", tuple(engagement.ACTION_SORTS), format_func=engagement.ACTION_SORTS.get,
+                        key="actions_sort")
+    last_day = page.options.last_day
+    actions = engagement.action_list(page.filters, search, last_day, sort, limit=engagement.ACTIONS_SHOWN)
+    total = engagement.action_count(page.filters, search) if len(actions) == engagement.ACTIONS_SHOWN else len(actions)
+    listed = (f" The first {len(actions):,} are listed ({engagement.ACTION_SORTS[sort].lower()}): search to narrow "
+              "them down, or download them all." if total > len(actions) else "")
+    st.markdown(
+        f"{total:,} actions{' match' if search.strip() else ''}.{listed} Select a column heading to sort the list. "
+        f"Days open run to the date completed, or for open actions to {last_day:%d %B %Y} (the last date in the "
+        "data); closed actions have no closing date, so none is shown."
     )
-results_table = beside.display_table(measure_title)
-st.dataframe(results_table, hide_index=True, key="actions_results_table")
-ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
-                    note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
-                    key="download_results_beside_action")
+    st.dataframe(
+        actions.loc[:, ACTION_COLUMNS],
+        hide_index=True,
+        key="actions_table",
+        column_config={
+            "title": st.column_config.TextColumn("Action", width="large"),
+            "service_area": "Service area",
+            "care_group": "Care group",
+            "theme": "Strategy theme",
+            "quick_win": st.column_config.CheckboxColumn("Quick win"),
+            "status": "Status",
+            "completed": st.column_config.CheckboxColumn("Completed", help="Status is Completed"),
+            "raised_on": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
+            "completed_on": st.column_config.DateColumn("Completed on", format="DD/MM/YYYY"),
+            "days_open": st.column_config.NumberColumn("Days open", format="%d"),
+        },
+    )
+    filters = page.filters
+    ui.download_buttons(
+        lambda: engagement.action_list(filters, search, last_day, sort).loc[:, ACTION_COLUMNS], "actions", page,
+        note=f"Search: {search.strip()}" if search.strip() else "", key="download_actions",
+    )
+
+
+find_an_action(page)
+
+
+@section
+def results_beside_action(page: ui.Page) -> None:
+    st.subheader("Results beside action")
+    st.markdown(
+        "Each service area's survey result beside the actions raised there, so that areas with a poor result and "
+        "little related action stand out. Survey results follow every filter; areas with fewer than "
+        f"{page.threshold} responses are left out, and where that would let one be worked out from a total, "
+        "the next smallest is left out too."
+    )
+    measure = st.selectbox(
+        "Survey measure", tuple(measures.SURVEY_MEASURES), index=tuple(measures.SURVEY_MEASURES).index("it_unreliable"),
+        format_func=lambda key: measures.SURVEY_MEASURES[key].title, key="actions_results_measure",
+    )
+    beside = engagement.results_beside_action(page.filters, page.threshold, measure)
+    measure_title = measures.SURVEY_MEASURES[measure].title
+    axis_choices = {
+        "theme_actions": f"Actions on {beside.theme} (the related theme)",
+        "actions_raised": "Actions raised",
+        "actions_completed": "Actions completed",
+    }
+    y = st.selectbox("Actions to plot", tuple(axis_choices), format_func=axis_choices.get, key="actions_results_y")
+    shown = beside.shown
+    direction = "higher" if measure in engagement.HIGHER_IS_WORSE else "lower"
+    if beside.headline["hidden"]:
+        st.markdown(f"Survey results are hidden for these filters: {beside.headline['hidden_reason']}.")
+    elif shown.empty:
+        st.markdown(f"No service area in these filters has {page.threshold} or more responses, so none is shown.")
+    else:
+        reference = beside.headline["share"]
+        median_y = beside.median(y)
+        attention = [ui.escape_markdown(a) for a in shown.loc[shown["needs_attention"], "service_area"]]
+        theme_text = ui.escape_markdown(beside.theme)
+        named = f": {', '.join(attention)}." if attention else "."
+        attention_text = (
+            f"{len(attention)} area{'s' if len(attention) != 1 else ''} need{'s' if len(attention) == 1 else ''} "
+            f"attention (triangles; the {engagement_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
+            f"{direction} than the filtered total of {beside.headline['percent']}% and no more actions on {theme_text} "
+            f"than the median area ({beside.median_theme_actions:g}){named}"
+        )
+        y_title = ["Actions on", beside.theme] if y == "theme_actions" else axis_choices[y]
+        ui.chart_block(
+            engagement_charts.results_beside_action(
+                shown, measure_title, y, y_title, reference, median_y,
+                higher_is_worse=measure in engagement.HIGHER_IS_WORSE,
+            ),
+            beside.display_table(measure_title, shown_only=True),
+            f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "
+            f"Dashed lines: the filtered total ({beside.headline['percent']}%) and the median ({median_y:g}).",
+            key="actions_results_beside_action",
+        )
+    results_table = beside.display_table(measure_title)
+    st.dataframe(results_table, hide_index=True, key="actions_results_table")
+    ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
+                        note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
+                        key="download_results_beside_action")
+
+
+results_beside_action(page)

@@ -2,7 +2,9 @@
 -- as in engagement_headline) whose title, service area, care group, theme or status
 -- contains $search (any case; empty matches all). Days open: to completed_on when
 -- completed; to $as_of (the last day in the data) while not started or in progress;
--- empty when closed (no closing date is recorded).
+-- empty when closed (no closing date is recorded). Sorted by $sort (newest, oldest,
+-- days_open or title; then newest first), at most $max_rows rows (null: all);
+-- actions_list_count counts the same actions.
 with areas as (
     select service_area, care_group
     from service_areas
@@ -46,4 +48,12 @@ final as (
     from matching
 )
 
-select * from final order by raised_on desc, action_id
+select *
+from final
+order by
+    case when $sort::varchar = 'oldest' then raised_on end asc,
+    case when $sort::varchar = 'days_open' then days_open end desc nulls last,
+    case when $sort::varchar = 'title' then title end asc,
+    raised_on desc,
+    action_id
+limit $max_rows

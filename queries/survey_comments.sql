@@ -1,7 +1,10 @@
--- The filtered responses (one row each) with their free-text comment and whether it
--- matches the search. With $measure given, only responses that answered that question.
--- The search is a bound parameter matched as plain text, case-insensitively ('' matches all).
--- Rows without a comment are kept so the caller can count the group before showing any.
+-- The free-text comments of the filtered responses that contain $search, in
+-- alphabetical order, at most $max_rows of them (null: all). With $measure, only
+-- responses that answered that question; without, every filtered response (each has
+-- one row per measure in survey_answers, so one measure's rows are the responses).
+-- The pipeline stores comments trimmed, an empty one as null. The search is a bound
+-- parameter matched as plain text, case-insensitively ('' matches all).
+-- survey_comment_count gives how many there are in all.
 with answers as (
     select *
     from survey_answers(
@@ -10,18 +13,13 @@ with answers as (
     )
 ),
 
-in_scope as (
-    select response_id, any_value(comment) as comment
-    from answers
-    where $measure::varchar is null or (measure = $measure::varchar and answered)
-    group by response_id
-),
-
 final as (
-    select
-        nullif(trim(comment), '') as comment,
-        coalesce(contains(lower(comment), lower($search::varchar)), false) as matches
-    from in_scope
+    select comment
+    from answers
+    where measure = coalesce($measure::varchar, 'it_skills')
+      and (answered or $measure::varchar is null)
+      and comment is not null
+      and ($search::varchar = '' or contains(lower(comment), lower($search::varchar)))
 )
 
-select * from final order by comment nulls last
+select * from final order by comment limit $max_rows

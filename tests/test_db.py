@@ -86,3 +86,23 @@ def test_results_are_cached_per_file_and_safe_to_modify(small_db):
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(db.DatabaseMissing):
         db.Database(tmp_path / "nope.duckdb")
+
+
+def test_result_cache_is_bounded_by_memory(small_db, monkeypatch):
+    database = db.Database(small_db)
+    one = database.query("engagement_headline", **ALL)
+    size = int(one.memory_usage(index=True, deep=True).sum())
+    monkeypatch.setattr(db, "CACHE_BYTES", size * 3)
+    monkeypatch.setattr(db, "CACHED_MAX_BYTES", size * 3)
+    for day in range(1, 11):  # ten different results of about the same size
+        database.query("engagement_headline", **(ALL | {"date_to": dt.date(2099, 1, day)}))
+    assert 0 < database._cached_bytes <= size * 3
+    assert 1 <= len(database._results) <= 3
+    assert database._cached_bytes == sum(bytes_ for _, bytes_ in database._results.values())
+
+
+def test_a_result_too_big_to_keep_is_still_returned(small_db, monkeypatch):
+    monkeypatch.setattr(db, "CACHED_MAX_BYTES", 0)
+    database = db.Database(small_db)
+    assert database.query("engagement_headline", **ALL).iloc[0]["conversation_hours"] == 3.5
+    assert not database._results and database._cached_bytes == 0

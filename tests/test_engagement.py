@@ -417,3 +417,39 @@ def test_area_survey_matches_pandas_for_surveys_and_staff_groups(demo):
     expected = expected.set_index(["care_group", "service_area"])
     assert got["n"].to_dict() == expected["n"].to_dict()
     assert got["positive"].to_dict() == expected["positive"].to_dict()
+
+
+@pytest.mark.parametrize("search", ["", "wi-fi", "no action has this title"])
+def test_action_count_counts_what_the_full_list_holds(demo, search):
+    filters = Filters(date_from=dt.date(2021, 3, 1))
+    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    fields = ["title", "service_area", "care_group", "theme", "status"]
+    contains = actions[fields].apply(lambda column: column.str.lower().str.contains(search, regex=False))
+    assert engagement.action_count(filters, search) == int(contains.any(axis=1).sum())
+
+
+@pytest.mark.parametrize("sort", list(engagement.ACTION_SORTS))
+def test_action_list_is_capped_after_sorting_as_asked(demo, sort):
+    as_of = dt.date(2021, 7, 9)
+    full = engagement.action_list(Filters(), "", as_of, sort)
+    first = engagement.action_list(Filters(), "", as_of, sort, limit=25)
+    assert len(full) == 831
+    assert first["action_id"].tolist() == full["action_id"].tolist()[:25]
+    actions = extracts()["actions"]
+    key = {"newest": ("raised_on", False), "oldest": ("raised_on", True), "title": ("title", True)}.get(sort)
+    if key:  # independently: the first rows hold the extreme values of the sort column
+        column, ascending = key
+        values = actions[column].sort_values(ascending=ascending).tolist()[:25]
+        got = first[column].tolist() if column == "title" else pd.to_datetime(first[column]).tolist()
+        assert got == values
+    else:
+        done = actions["status"] == "Completed"
+        open_ = actions["status"].isin(["Not started", "In progress"])
+        days = pd.concat([(actions.loc[done, "completed_on"] - actions.loc[done, "raised_on"]).dt.days,
+                          (pd.Timestamp(as_of) - actions.loc[open_, "raised_on"]).dt.days.clip(lower=0)])
+        assert first["days_open"].tolist() == days.sort_values(ascending=False).tolist()[:25]
+
+
+def test_action_list_sort_is_checked(demo):
+    with pytest.raises(ValueError):
+        engagement.action_list(Filters(), "", dt.date(2021, 7, 9), "title; drop table actions")

@@ -355,3 +355,15 @@ def test_hidden_groups_are_only_counted_in_sentences(database, responses) -> Non
 
 def test_hidden_reason_text_is_the_shared_one() -> None:
     assert disclosure.HIDDEN_SMALL.format(threshold=THRESHOLD) == "fewer than 10 responses"
+
+
+@pytest.mark.parametrize("search", ["", "wi-fi", "zzzz-nothing"])
+def test_comments_listed_are_the_first_of_the_sorted_list_and_counted_in_full(database, responses, search: str) -> None:
+    rows = responses[responses["it_skills"] != ""]
+    texts = rows["comment"].str.strip()
+    expected = sorted(t for t in texts[texts != ""] if search.lower() in t.lower())
+    frame = survey.comments("it_skills", Filters(), THRESHOLD, search, limit=7)
+    assert list(frame["comment"]) == expected[:7]
+    assert survey.comment_count("it_skills", Filters(), search) == len(expected)
+    if not search:
+        assert len(expected) > 7  # the cap is exercised

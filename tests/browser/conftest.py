@@ -122,7 +122,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_server(demo_db: Path) -> Iterator[Server]:
     """``streamlit run app.py`` on a free port against the demo database, for the whole session."""
     ARTEFACTS.mkdir(exist_ok=True)
@@ -154,7 +154,7 @@ def app_server(demo_db: Path) -> Iterator[Server]:
         _stop(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
