@@ -17,12 +17,19 @@ import pandas as pd
 
 # Okabe-Ito, the usual colour-blind-safe qualitative palette (darker members first).
 QUALITATIVE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-# Diverging, colour-blind safe (ColorBrewer PuOr, darkened ends): negative orange, positive purple.
-DIVERGING_NEGATIVE = ("#b35806", "#e08214")
-DIVERGING_NEUTRAL = "#8c8c8c"
-DIVERGING_POSITIVE = ("#8073ac", "#542788")
+# Diverging, colour-blind safe (ColorBrewer PuOr): negative orange, positive purple. Labels
+# are white on the two dark ends and dark on the light middle colours (all >= 4.5:1).
+DIVERGING_NEGATIVE = ("#b35806", "#f1a340")
+DIVERGING_NEUTRAL = "#bababa"
+DIVERGING_POSITIVE = ("#998ec3", "#542788")
+DARK_FILLS = frozenset({"#b35806", "#542788"})
 NHS_BLUE = "#005EB8"
 TEXT = "#212B32"
+AXIS_TEXT = "#425563"  # NHS dark grey: 7.7:1 on white (Streamlit's default chart grey is 3.7:1)
+CONFIG = {
+    "axis": {"labelColor": AXIS_TEXT, "titleColor": AXIS_TEXT},
+    "legend": {"labelColor": AXIS_TEXT, "titleColor": AXIS_TEXT},
+}
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
@@ -109,10 +116,13 @@ def diverging_stacked(
             pieces.append({category: group, "answer": answer, "share": share, "start": left, "end": left + share,
                            "order": order[answer]})
             left += share
-    spans = pd.DataFrame(pieces, columns=[category, "answer", "share", "start", "end", "order"])
     colours = list(DIVERGING_NEGATIVE[-len(negative):] if negative else []) + [DIVERGING_NEUTRAL] * len(neutral) + list(
         DIVERGING_POSITIVE[: len(positive)]
     )
+    fill = dict(zip([*negative, *neutral, *positive], colours))
+    for piece in pieces:
+        piece["label_colour"] = "white" if fill.get(piece["answer"]) in DARK_FILLS else TEXT
+    spans = pd.DataFrame(pieces, columns=[category, "answer", "share", "start", "end", "order", "label_colour"])
     colour = field("answer", "nominal", title="Answer",
                    scale={"domain": [*negative, *neutral, *positive], "range": colours},
                    legend={"orient": "bottom", "columns": 3})
@@ -125,12 +135,13 @@ def diverging_stacked(
                                  title="Share of answers (negative left of zero, positive right)"),
                       "x2": {"field": "end"}, "y": y, "color": colour, "order": field("order", "quantitative"),
                       "tooltip": tooltip}},
-        {"mark": {"type": "text", "color": "white", "fontWeight": "bold"},
-         "transform": [{"filter": "datum.share >= 0.07"},
-                       {"calculate": "(datum.start + datum.end) / 2", "as": "mid"}],
-         "encoding": {"x": field("mid", "quantitative"), "y": y, "text": field("share", "quantitative", format=".0%")}},
         {"data": {"values": [{"x": 0}]}, "mark": {"type": "rule", "color": TEXT},
          "encoding": {"x": field("x", "quantitative")}},
+        {"mark": {"type": "text", "fontWeight": "bold"},
+         "transform": [{"filter": "datum.share >= 0.07"},
+                       {"calculate": "(datum.start + datum.end) / 2", "as": "mid"}],
+         "encoding": {"x": field("mid", "quantitative"), "y": y, "text": field("share", "quantitative", format=".0%"),
+                      "color": field("label_colour", "nominal", scale=None, legend=None)}},
     ], height={"step": 44})
 
 

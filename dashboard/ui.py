@@ -162,15 +162,17 @@ def sidebar_filters(options: Options) -> Filters:
     """The one set of filter widgets, bound to the URL and kept across pages."""
     from_url = {name: st.query_params.get_all(name) for name in filter_values.ALL_PARAMETERS}
     notices = filter_values.from_query_params(from_url, options).notices()
+    # No "Select all": choosing every value is the same as choosing none (no filter).
     bound = {"bind": "query-params", "persist_state": "session"}
+    many = bound | {"select_all": False}
     with st.sidebar:
         st.header("Filters")
-        care_groups = st.multiselect("Care group", options.care_groups, key="care_group", placeholder="All care groups", **bound)
+        care_groups = st.multiselect("Care group", options.care_groups, key="care_group", placeholder="All care groups", **many)
         areas = options.service_areas(care_groups)
         _keep_allowed("service_area", areas)
-        service_areas = st.multiselect("Service area", areas, key="service_area", placeholder="All service areas", **bound)
-        surveys = st.multiselect("Survey", options.surveys, key="survey", placeholder="All surveys", **bound)
-        staff_groups = st.multiselect("Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **bound)
+        service_areas = st.multiselect("Service area", areas, key="service_area", placeholder="All service areas", **many)
+        surveys = st.multiselect("Survey", options.surveys, key="survey", placeholder="All surveys", **many)
+        staff_groups = st.multiselect("Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **many)
         date_from = st.date_input(
             "From", value=options.first_day, min_value=options.first_day, max_value=options.last_day,
             key="from", format="DD/MM/YYYY", **bound,
@@ -209,10 +211,11 @@ def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
 
     ``chart`` is a ``dashboard.charts.VegaLite`` (data and a plain-dict spec) or an Altair chart.
     """
-    from dashboard.charts import VegaLite
+    from dashboard.charts import CONFIG, VegaLite
 
     if isinstance(chart, VegaLite):
-        st.vega_lite_chart(chart.data, chart.spec, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
+        spec = {**chart.spec, "config": CONFIG | chart.spec.get("config", {})}  # readable axis and legend text
+        st.vega_lite_chart(chart.data, spec, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
     else:
         st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
     st.markdown(summary)
