@@ -14,7 +14,9 @@ st.markdown(
 
 st.subheader("Engagement")
 engagement = measures.engagement_headline(page.filters)
-for column, measure in zip(st.columns(len(measures.ENGAGEMENT_MEASURES)), measures.ENGAGEMENT_MEASURES):
+# Columns as wide as their labels need, so no tile's name is cut short.
+widths = [len(measure.title) + 8 for measure in measures.ENGAGEMENT_MEASURES]  # + the help icon
+for column, measure in zip(st.columns(widths), measures.ENGAGEMENT_MEASURES):
     column.metric(measure.title, ui.format_number(engagement[measure.key]), help=measure.definition, border=True)
 
 st.subheader("Survey results")
