@@ -177,7 +177,9 @@ def results_beside_action(page: ui.Page) -> None:
             key="actions_results_beside_action",
         )
     results_table = beside.display_table(measure_title)
-    st.dataframe(results_table, hide_index=True, key="actions_results_table")
+    # Hidden figures show as empty cells, not "None"; the reason is in its own column.
+    st.dataframe(results_table.astype(object).where(results_table.notna(), ""), hide_index=True,
+                 key="actions_results_table")
     ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
                         note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
                         key="download_results_beside_action")
