@@ -167,7 +167,7 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
     hidden_figures = table.loc[small, ["Responses (n)", "IT too unreliable (%)"]]
     assert ((hidden_figures == "") | hidden_figures.isna()).all().all()  # shown as empty cells
     shown = table.loc[~table["Survey result hidden"].astype(bool)]
-    assert (shown["Responses (n)"] >= THRESHOLD).all()
+    assert (shown["Responses (n)"].astype(int) >= THRESHOLD).all()
     assert shown["Responses (n)"].astype(int).to_dict() == reference.loc[shown.index, "n"].to_dict()
     chart_table = [d.value for d in at.dataframe if "Survey result hidden" in d.value.columns][0]
     assert sorted(chart_table["Service area"]) == sorted(shown.index)
