@@ -133,6 +133,7 @@ def navigation(chosen: Filters, options: Options) -> None:
 
 def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
+    st.html(settings.ROOT / "dashboard" / "static" / "focus.css")  # style only: takes no space
     access_note = require_access()
     database, options, build = open_database()
     threshold = settings.min_group_size()

@@ -150,6 +150,20 @@ def test_keyboard_reaches_every_filter_and_page_link(page) -> None:
     assert not missing, f"not reachable with Tab within {MAX_TABS} presses: {sorted(missing)}; focus went {stops}"
 
 
+def test_a_focused_page_link_looks_different_from_the_current_page(page) -> None:
+    """WCAG 2.4.7: the keyboard focus on a page link is drawn (an outline), not only the highlight
+    that also marks the current page."""
+    open_page(page, "/")
+    _tab_through(page, until={"link:/Digital_skills"})
+    style = "s => s.outlineStyle + ' ' + s.outlineWidth"
+    focused = page.evaluate(f"() => ({style})(getComputedStyle(document.activeElement.closest('a')))")
+    current = page.evaluate(
+        f"() => ({style})(getComputedStyle(document.querySelector('[data-testid=\"stSidebar\"] a[href]')))"
+    )
+    assert focused.startswith("solid") and float(focused.split()[1].removesuffix("px")) >= 2, focused
+    assert current.startswith("none"), f"the current page's (unfocused) link has an outline too: {current}"
+
+
 def test_multiselect_works_with_keyboard_alone(page) -> None:
     """Tab to the Care group box, open it, type the start of an option, Enter: the filter applies."""
     open_page(page, "/")
