@@ -71,3 +71,4 @@ def test_with_auth_config_the_allow_list_decides(demo_env):
     at.user = {"is_logged_in": True, "email": "champion@trust.nhs.uk", "name": "Champion"}
     at.run()
     assert not at.exception and len(at.metric) == 8
+
