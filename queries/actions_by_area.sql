@@ -2,17 +2,11 @@
 -- ($theme), for the filtered care groups, service areas and dates (raised_on, as in
 -- engagement_headline). Every service area in scope is listed, with zeros.
 with areas as (
-    select service_area, care_group
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    select service_area, care_group from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 actions_in_scope as (
-    select a.*
-    from actions a
-    join areas using (service_area)
-    where a.raised_on between $date_from::date and $date_to::date
+    select * from scoped_actions($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date)
 ),
 
 per_area as (

@@ -3,16 +3,11 @@
 -- equal its actions_raised.
 with areas as (
     select service_area
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 actions_in_scope as (
-    select a.*
-    from actions a
-    join areas using (service_area)
-    where a.raised_on between $date_from::date and $date_to::date
+    select * from scoped_actions($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date)
 ),
 
 final as (

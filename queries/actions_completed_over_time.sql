@@ -3,9 +3,7 @@
 -- Monday) or month ($period) of completed_on; periods with none shown as zero.
 with areas as (
     select service_area
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 completed_in_scope as (

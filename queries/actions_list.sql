@@ -6,10 +6,7 @@
 -- days_open or title; then newest first), at most $max_rows rows (null: all);
 -- actions_list_count counts the same actions.
 with areas as (
-    select service_area, care_group
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    select service_area, care_group from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 actions_in_scope as (

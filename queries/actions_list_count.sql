@@ -1,9 +1,6 @@
 -- How many actions actions_list would list with no limit: the same scope and search.
 with areas as (
-    select service_area, care_group
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    select service_area, care_group from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 actions_in_scope as (

@@ -12,9 +12,7 @@ with areas as (
             when 'care_group' then care_group
             when 'service_area' then service_area
         end as group_name
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 conversations_in_scope as (

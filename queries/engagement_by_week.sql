@@ -3,9 +3,7 @@
 -- over weeks they equal engagement_headline's conversations and hours.
 with areas as (
     select service_area
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
+    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
 ),
 
 conversations_in_scope as (

@@ -1,24 +1,11 @@
 -- The engagement measures for the filtered care groups, service areas and dates.
 -- Conversations and attendees filter on held_on; actions on raised_on.
-with areas as (
-    select service_area, care_group
-    from service_areas
-    where (len($care_groups::varchar[]) = 0 or list_contains($care_groups::varchar[], care_group))
-      and (len($service_areas::varchar[]) = 0 or list_contains($service_areas::varchar[], service_area))
-),
-
-conversations_in_scope as (
-    select c.*
-    from conversations c
-    join areas using (service_area)
-    where c.held_on between $date_from::date and $date_to::date
+with conversations_in_scope as (
+    select * from scoped_conversations($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date)
 ),
 
 actions_in_scope as (
-    select a.*
-    from actions a
-    join areas using (service_area)
-    where a.raised_on between $date_from::date and $date_to::date
+    select * from scoped_actions($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date)
 ),
 
 staff_in_scope as (
