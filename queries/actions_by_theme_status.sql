@@ -1,12 +1,7 @@
 -- Actions raised per strategy theme and status, for the filtered care groups,
 -- service areas and dates (raised_on), as in engagement_headline. Summed they
 -- equal its actions_raised.
-with areas as (
-    select service_area
-    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
-),
-
-actions_in_scope as (
+with actions_in_scope as (
     select * from scoped_actions($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date)
 ),
 

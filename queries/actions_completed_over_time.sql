@@ -1,22 +1,15 @@
 -- Of the actions raised in the filtered care groups, service areas and dates
 -- (raised_on, as in engagement_headline), those completed, per week (starting
 -- Monday) or month ($period) of completed_on; periods with none shown as zero.
-with areas as (
-    select service_area
-    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
-),
-
-completed_in_scope as (
+with completed_in_scope as (
     select
         a.*,
         case $period::varchar
             when 'month' then date_trunc('month', a.completed_on)
             else date_trunc('week', a.completed_on)
         end::date as period_start
-    from actions a
-    join areas using (service_area)
-    where a.raised_on between $date_from::date and $date_to::date
-      and a.status = 'Completed'
+    from scoped_actions($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date) a
+    where a.status = 'Completed'
 ),
 
 periods as (

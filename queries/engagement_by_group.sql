@@ -17,16 +17,14 @@ with areas as (
 
 conversations_in_scope as (
     select c.*, areas.group_name
-    from conversations c
+    from scoped_conversations($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date) c
     join areas using (service_area)
-    where c.held_on between $date_from::date and $date_to::date
 ),
 
 actions_in_scope as (
     select a.*, areas.group_name
-    from actions a
+    from scoped_actions($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date) a
     join areas using (service_area)
-    where a.raised_on between $date_from::date and $date_to::date
 ),
 
 staff_in_scope as (

@@ -1,16 +1,9 @@
 -- Conversations and hours per week (weeks start on Monday) for the filtered care
 -- groups, service areas and dates, with weeks that held none shown as zero. Summed
 -- over weeks they equal engagement_headline's conversations and hours.
-with areas as (
-    select service_area
-    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
-),
-
-conversations_in_scope as (
+with conversations_in_scope as (
     select c.*, date_trunc('week', c.held_on)::date as week
-    from conversations c
-    join areas using (service_area)
-    where c.held_on between $date_from::date and $date_to::date
+    from scoped_conversations($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date) c
 ),
 
 -- Every week of the period in which any conversation was held, so that the axis

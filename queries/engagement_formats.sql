@@ -1,16 +1,9 @@
 -- Conversations, hours and distinct staff engaged per conversation format ('Not
 -- stated' when empty) for the filtered care groups, service areas and dates; staff
 -- groups narrow staff engaged only, as in engagement_headline.
-with areas as (
-    select service_area
-    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
-),
-
-conversations_in_scope as (
+with conversations_in_scope as (
     select c.*, coalesce(c.format, 'Not stated') as conversation_format
-    from conversations c
-    join areas using (service_area)
-    where c.held_on between $date_from::date and $date_to::date
+    from scoped_conversations($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date) c
 ),
 
 staff_in_scope as (

@@ -1,16 +1,9 @@
 -- Distinct staff engaged per staff group ('Not stated' when empty) for the filtered
 -- care groups, service areas, dates and staff groups, as in engagement_headline.
 -- Attendances counts each person once per conversation.
-with areas as (
-    select service_area
-    from scoped_areas($care_groups::varchar[], $service_areas::varchar[])
-),
-
-conversations_in_scope as (
+with conversations_in_scope as (
     select c.conversation_id
-    from conversations c
-    join areas using (service_area)
-    where c.held_on between $date_from::date and $date_to::date
+    from scoped_conversations($care_groups::varchar[], $service_areas::varchar[], $date_from::date, $date_to::date) c
 ),
 
 attendances as (
