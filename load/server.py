@@ -6,14 +6,13 @@ Everything here runs on 127.0.0.1 only, and stops only the processes it started 
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench.server import free_port, healthy, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60
@@ -29,20 +28,6 @@ def build_demo_database(target: Path) -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"building the demo database failed:\n{result.stdout}\n{result.stderr}")
     return target
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @dataclass
@@ -88,17 +73,7 @@ class Server:
 
     def stop(self) -> None:
         """Terminate the server by its id; kill its own process group if it does not stop."""
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)  # started with start_new_session: pgid == its pid
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=15)
+        stop(self.process)
 
 
 def proc_memory(pid: int) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,6 @@ import pandas as pd
 import pytest
 
 from pipeline.build import build
-from pipeline.ingest import BuildError
 from tests.conftest import ROOT, SMALL, write_csv
 
 CONTRACT_COLUMNS = {name: list(rows[0]) for name, rows in SMALL.items()}

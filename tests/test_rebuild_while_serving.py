@@ -19,12 +19,9 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from bench.server import free_port, healthy, stop
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -174,35 +172,6 @@ def expected_tiles(folder: Path, filters: Filters) -> dict[str, float | None]:
 # --------------------------------------------------------------------------- the server and the sessions
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a process we started, by its id: terminate, then kill its own process group."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # started with start_new_session: pgid == its pid
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
-
-
 def start_build(extracts: Path, database: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts), "--db", str(database)],
@@ -214,7 +183,7 @@ def finish_build(process: subprocess.Popen) -> None:
     try:
         output, _ = process.communicate(timeout=BUILD_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        _stop(process)
+        stop(process)
         raise
     assert process.returncode == 0, output.decode(errors="replace")
 
@@ -234,7 +203,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     versions = make_versions(folder)
     database = folder / "serve" / "engagement.duckdb"
     finish_build(start_build(versions[0], database))
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
     env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -249,14 +218,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"Streamlit server did not start. Its log:\n{log.read_text(errors='replace')}",
                             pytrace=False)
             time.sleep(0.2)
         yield Served(url, database, versions, log)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -28,18 +28,16 @@ Artefacts (git-ignored): ``test-artefacts/screenshots/<page>.png`` (full-page sc
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bench.server import free_port, healthy, stop
 from .helpers import ARTEFACTS, AXE_SUMMARY, INIT_SCRIPT, ROOT, track_page
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,41 +91,12 @@ class Server:
     process: subprocess.Popen
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server by its process id: terminate, then kill (its own process group)."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # the group we started it in; pgid == its pid
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="package")
 def app_server(demo_db: Path) -> Iterator[Server]:
     """``streamlit run app.py`` on a free port against the demo database, for the whole session."""
     ARTEFACTS.mkdir(exist_ok=True)
     log = ARTEFACTS / "browser-server.log"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = os.environ | {"DASHBOARD_DB": str(demo_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
@@ -142,7 +111,7 @@ def app_server(demo_db: Path) -> Iterator[Server]:
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(url):
+        while not healthy(url):
             if process.poll() is not None or time.monotonic() > deadline:
                 reason = f"exited with code {process.returncode}" if process.poll() is not None else (
                     f"did not answer {url}/_stcore/health with 'ok' within {SERVER_START_TIMEOUT_S} s"
@@ -151,7 +120,7 @@ def app_server(demo_db: Path) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server(url, log, process)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture(scope="package")
