@@ -8,11 +8,12 @@ adds intervals, and applies disclosure control before anything is shown.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import disclosure, stats
+from dashboard import db, disclosure, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
 from pipeline import contract
@@ -113,7 +114,16 @@ def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
     The whole-Trust figure is shown beside every selection, so a selection is
     also hidden when the rest of the Trust (Trust minus selection) is a group of
     fewer than ``threshold``: otherwise that group could be worked out by subtraction.
+    Worked out once per database file, filters and threshold: a survey page asks
+    for it several times a run (headline, answers, breakdown, trend, comments).
     """
+    database = db.current()
+    return _survey_headline((str(database.path), database.identity), filters, threshold).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _survey_headline(file: tuple[str, object], filters: Filters, threshold: int) -> pd.DataFrame:
+    # ``file`` (the pinned database's path and identity) is only the cache key.
     frame = with_intervals(_survey_counts(filters))
     small = frame["n"] < threshold
     rest = _survey_counts(Filters())["n"].to_numpy() - frame["n"].to_numpy()

@@ -17,13 +17,12 @@ chart and offered for download.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard import db, disclosure, measures, stats
+from dashboard import disclosure, measures, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
 
@@ -72,20 +71,8 @@ def selection_hidden_reason(measure: str, filters: Filters, threshold: int) -> s
     One decision, ``measures.survey_headline``'s, for everything about the
     selection: its headline, answers, breakdowns, months and comments.
     """
-    row = _survey_headline(filters, threshold).loc[measure]
+    row = measures.survey_headline(filters, threshold).loc[measure]
     return str(row["hidden_reason"]) if bool(row["hidden"]) else None
-
-
-def _survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
-    """``measures.survey_headline``, worked out once per database file, filters and threshold:
-    a page asks for it five times a run (headline, answers, breakdown, trend, comments)."""
-    database = db.current()
-    return _file_survey_headline((str(database.path), database.identity), filters, threshold)
-
-
-@functools.lru_cache(maxsize=64)
-def _file_survey_headline(file: tuple[str, object], filters: Filters, threshold: int) -> pd.DataFrame:
-    return measures.survey_headline(filters, threshold)  # ``file`` is the pinned database's, only a cache key
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
@@ -99,8 +86,8 @@ def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters):
     n, positive, share, percent, low, high, hidden, hidden_reason."""
     _measure(measure)
-    selected = _survey_headline(filters, threshold).loc[measure]
-    trust = selected if filters.is_empty else _survey_headline(Filters(), threshold).loc[measure]
+    selected = measures.survey_headline(filters, threshold).loc[measure]
+    trust = selected if filters.is_empty else measures.survey_headline(Filters(), threshold).loc[measure]
     frame = pd.DataFrame([selected, trust]).reset_index(drop=True)
     frame.insert(0, "scope", [SCOPE_SELECTED, SCOPE_TRUST])
     for column in ("n", "positive", "percent"):  # whole numbers stay whole beside a blanked row
