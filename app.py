@@ -9,7 +9,7 @@ page = ui.page_setup("Digital strategy engagement: overview", icon=":material/ho
 st.markdown(
     "The Trust's digital strategy engagement, February to June 2021: the conversations held "
     "with staff and what came of them, beside what surveys of service users, carers, staff and "
-    f"digital champions said. Filters: **{ui.escape_markdown(page.filters.describe())}**."
+    f"digital champions said. Filters: {ui.filters_text(page)}."
 )
 
 st.subheader("Engagement")

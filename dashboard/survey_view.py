@@ -31,7 +31,7 @@ def render(page: ui.Page, measure_key: str) -> None:
     measure = measures.SURVEY_MEASURES[measure_key]
     st.markdown(
         f"**Question:** {measure.question} **Measure:** {measure.definition} "
-        f"Filters: **{ui.escape_markdown(page.filters.describe())}**."
+        f"Filters: {ui.filters_text(page)}."
     )
     headline = survey.headline(measure_key, page.filters, page.threshold)
     _headline(page, measure, headline)

@@ -194,6 +194,11 @@ def sidebar_filters(options: Options) -> Filters:
     )
 
 
+def filters_text(page: Page) -> str:
+    """The filters in force, bold, as markdown (names from data escaped): one wording on every page."""
+    return f"**{escape_markdown(page.filters.describe())}**"
+
+
 def format_number(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"

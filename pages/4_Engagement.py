@@ -9,7 +9,7 @@ page = ui.page_setup("Engagement", icon=":material/forum:")
 
 st.markdown(
     "The engagement conversations held with staff, February to June 2021. "
-    f"Filters: **{page.filters.describe()}**."
+    f"Filters: {ui.filters_text(page)}."
 )
 st.info(
     "The **survey** filter does not apply on this page: conversations are not survey responses. "

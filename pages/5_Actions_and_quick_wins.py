@@ -9,7 +9,7 @@ page = ui.page_setup("Actions and quick wins", icon=":material/task_alt:")
 
 st.markdown(
     "The actions raised in the engagement conversations, by strategy theme and status, and how many were "
-    f"completed. Filters: **{page.filters.describe()}**."
+    f"completed. Filters: {ui.filters_text(page)}."
 )
 st.markdown(
     "Actions follow the care group, service area and date filters (by the date raised), as on the Overview. "

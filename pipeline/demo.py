@@ -660,23 +660,21 @@ def _fix_count(rng: Random, values: list, eligible: Sequence[int], positive: fro
     pos = [i for i in eligible if values[i] in positive]
     k = len(pos) - target
     if k > 0:  # too many positives: turn some negative
-        near = [i for i in pos if values[i] in prefer_neg]
-        far = [i for i in pos if values[i] not in prefer_neg]
-        chosen = rng.sample(near, min(k, len(near)))
-        if k > len(near):
-            chosen += rng.sample(far, k - len(near))
-        for i in chosen:
-            values[i] = to_neg[values[i]]
+        _flip(rng, values, pos, k, prefer_neg, to_neg)
     elif k < 0:  # too few positives
-        k = -k
         neg = [i for i in eligible if values[i] not in positive]
-        near = [i for i in neg if values[i] in prefer_pos]
-        far = [i for i in neg if values[i] not in prefer_pos]
-        chosen = rng.sample(near, min(k, len(near)))
-        if k > len(near):
-            chosen += rng.sample(far, k - len(near))
-        for i in chosen:
-            values[i] = to_pos[values[i]]
+        _flip(rng, values, neg, -k, prefer_pos, to_pos)
+
+
+def _flip(rng, values: list, candidates: list[int], k: int, prefer: set | tuple, to: dict) -> None:
+    """Change ``k`` of ``candidates`` through ``to``, those whose answer is in ``prefer`` first."""
+    near = [i for i in candidates if values[i] in prefer]
+    far = [i for i in candidates if values[i] not in prefer]
+    chosen = rng.sample(near, min(k, len(near)))
+    if k > len(near):
+        chosen += rng.sample(far, k - len(near))
+    for i in chosen:
+        values[i] = to[values[i]]
 
 
 def _sha256(path: Path) -> str:
