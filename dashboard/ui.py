@@ -202,7 +202,8 @@ def filters_text(page: Page) -> str:
 def format_number(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    # Hours come in quarters: 25.25 is shown as 25.25, never rounded to 25.2.
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
 def percent_text(row: pd.Series) -> str:

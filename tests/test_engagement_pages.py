@@ -37,7 +37,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def number(value: float) -> str:
     """How the page writes a count or hours (ui.format_number), written out here independently."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
 def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
