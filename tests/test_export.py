@@ -1,19 +1,26 @@
 """Downloads (dashboard/export.py): CSV injection is neutralised, numbers are not, every file is stamped.
 
-A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return
-before one) as a formula. Text cells that could do that get a leading
-apostrophe; numbers, including negative ones, stay numbers; ordinary text
-comes back unchanged.
+A spreadsheet runs a cell that starts with = + - @ (or their full-width forms,
+or any of them after leading control, zero-width or space characters, which
+spreadsheets may trim first) as a formula. Text cells that could do that get a
+leading apostrophe; numbers, including negative ones, stay numbers; ordinary
+text comes back unchanged. Characters a file cannot hold are replaced by U+FFFD
+instead of failing the download.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from dashboard.export import to_csv, to_xlsx
 
@@ -37,12 +44,45 @@ FORMULA_VALUES = [
     ("\r=1+1", "carriage return"),
     ("\n=1+1", "line feed"),
     ("=cmd|' /C calc'!A0", "dde"),
+    # Full-width forms of the formula characters.
+    ("\uff1d1+1", "full-width equals"),
+    ("\uff0b1+1", "full-width plus"),
+    ("\uff0d2+3", "full-width minus"),
+    ("\uff20SUM(A1:A9)", "full-width at"),
+    # Leading characters a spreadsheet may trim before it looks for a formula:
+    # control characters (Cc) ...
+    ("\x00=1+1", "NUL"),
+    ("\x0b=1+1", "vertical tab"),
+    ("\x0c+1+1", "form feed"),
+    ("\x1f-1+1", "unit separator"),
+    ("\x7f@SUM(A1)", "delete"),
+    ("\x85=1+1", "next line"),
+    ("\x9f=1+1", "C1 control"),
+    ("\r\n=1+1", "CR LF"),
+    # ... spaces (Zs) ...
+    (" =1+1", "space"),
+    ("   -1+1", "spaces"),
+    ("\u00a0=1+1", "no-break space"),
+    ("\u2000=1+1", "en quad"),
+    ("\u2007+1+1", "figure space"),
+    ("\u200a@SUM(A1)", "hair space"),
+    ("\u3000\uff1d1+1", "ideographic space then full-width equals"),
+    # ... line and paragraph separators (Zl, Zp) ...
+    ("\u2028=1+1", "line separator"),
+    ("\u2029=1+1", "paragraph separator"),
+    # ... and zero-width and other format characters (Cf).
+    ("\u200b=1+1", "zero-width space"),
+    ("\u200c=1+1", "zero-width non-joiner"),
+    ("\u200d=1+1", "zero-width joiner"),
+    ("\u2060=1+1", "word joiner"),
+    ("\ufeff=1+1", "byte-order mark"),
+    ("\u00ad=1+1", "soft hyphen"),
+    ("\u202e=1+1", "right-to-left override"),
+    # Mixed runs of them.
+    ("\u00a0\u200b\x0b \ufeff=1+1", "mixed run"),
+    ("\t", "tab alone"),
 ]
 FORMULAS = [pytest.param(value, id=name) for value, name in FORMULA_VALUES]
-FORMULAS_CSV = [  # the same, with the carriage-return case marked as the known CSV defect
-    pytest.param(value, id=name, marks=())
-    for value, name in FORMULA_VALUES
-]
 
 ORDINARY = [
     pytest.param("Ward A", id="plain"),
@@ -52,8 +92,37 @@ ORDINARY = [
     pytest.param("é ü – “quoted” 日本語", id="unicode"),
     pytest.param("#NHS", id="hash"),
     pytest.param("100% of staff", id="percent"),
-    pytest.param(" =leading space", id="leading space"),
+    pytest.param("'=already quoted", id="apostrophe first"),
+    pytest.param("\u00a0Ward A", id="no-break space, no formula"),
+    pytest.param("\u200bWard A", id="zero-width space, no formula"),
+    pytest.param("\u2013 5 fewer", id="en dash is not minus"),
+    pytest.param("a\uff1db", id="full-width equals inside"),
+    pytest.param("\u3000", id="ideographic space alone"),
 ]
+
+FORMULA_CHARACTERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+TRIMMED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+# What a worksheet cannot hold: openpyxl's list (C0 controls bar tab, LF, CR) and
+# the rest of what XML 1.0 forbids (surrogates, U+FFFE, U+FFFF).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def formula_start(text: str) -> bool:
+    """Would a spreadsheet that trims leading control, format and space characters see a formula?"""
+    trimmed = text
+    while trimmed and unicodedata.category(trimmed[0]) in TRIMMED:
+        trimmed = trimmed[1:]
+    return trimmed.startswith(FORMULA_CHARACTERS)
+
+
+def as_csv_keeps(value: str) -> str:
+    """The documented change for CSV: a lone surrogate, which UTF-8 cannot hold, reads back as U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", value)
+
+
+def as_xlsx_keeps(value: str) -> str:
+    """The documented changes for Excel: what XML cannot hold reads back as U+FFFD, every line end as LF."""
+    return NOT_IN_XML.sub("\ufffd", value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def csv_table(content: bytes) -> tuple[list[str], list[list[str]]]:
@@ -70,7 +139,7 @@ def workbook(content: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(content))
 
 
-@pytest.mark.parametrize("value", FORMULAS_CSV)
+@pytest.mark.parametrize("value", FORMULAS)
 @pytest.mark.parametrize("dtype", ["object", "string", "category"])
 def test_csv_text_that_a_spreadsheet_would_run_gets_an_apostrophe(value: str, dtype: str) -> None:
     frame = pd.DataFrame({"comment": pd.Series([value, "fine"], dtype=dtype), "n": [1, 2]})
@@ -85,12 +154,12 @@ def test_xlsx_text_that_a_spreadsheet_would_run_is_stored_as_text_with_an_apostr
     frame = pd.DataFrame({"comment": [value, "fine"], "n": [1, 2]})
     sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
     cell = sheet["A2"]
-    assert cell.value == "'" + value.replace("\r", "\n")  # XML stores a line end as \n
+    assert cell.value == "'" + as_xlsx_keeps(value)
     assert cell.data_type == "s"  # openpyxl would store an un-neutralised "=..." as a formula ("f")
     assert sheet["A3"].value == "fine"
 
 
-@pytest.mark.parametrize("value", FORMULAS_CSV)
+@pytest.mark.parametrize("value", FORMULAS)
 def test_csv_column_names_are_neutralised_too(value: str) -> None:
     _stamp, table = csv_table(to_csv(pd.DataFrame({value: ["x"]}), STAMP))
     assert table[0] == ["'" + value]
@@ -99,7 +168,7 @@ def test_csv_column_names_are_neutralised_too(value: str) -> None:
 @pytest.mark.parametrize("value", FORMULAS)
 def test_xlsx_column_names_are_neutralised_too(value: str) -> None:
     header = workbook(to_xlsx(pd.DataFrame({value: ["x"]}), STAMP)).worksheets[0]["A1"]
-    assert header.value == "'" + value.replace("\r", "\n")
+    assert header.value == "'" + as_xlsx_keeps(value)
     assert header.data_type == "s"
 
 
@@ -179,8 +248,6 @@ def test_a_newline_in_a_stamp_value_stays_on_its_line() -> None:
     assert table == [["n"], ["1"]]
 
 
-
-
 @pytest.mark.parametrize(
     "value",
     [
@@ -192,7 +259,7 @@ def test_stamp_text_cannot_become_a_formula_cell(value: str) -> None:
     content = to_csv(pd.DataFrame({"n": [1]}), {"Filters": value})
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     cells = [cell for row in rows for cell in row]
-    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+    assert not [cell for cell in cells if formula_start(cell)]
 
 
 @pytest.mark.parametrize("value", ORDINARY)
@@ -205,6 +272,7 @@ def test_ordinary_text_round_trips_unchanged(value: str) -> None:
     pd.testing.assert_frame_equal(back, frame, check_dtype=False)
     sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
     assert sheet["A2"].value == value
+    assert sheet["A2"].data_type == "s"
     assert sheet["B3"].value == -7
 
 
@@ -213,3 +281,105 @@ def test_the_frame_passed_in_is_not_changed() -> None:
     to_csv(frame, STAMP)
     to_xlsx(frame, STAMP)
     assert frame["comment"].tolist() == ["=1+1"]
+
+
+def test_an_excel_download_with_characters_excel_cannot_hold_succeeds() -> None:
+    """One action title with a vertical tab or form feed used to fail every Excel download that held it."""
+    frame = pd.DataFrame(
+        {
+            "title": ["Roll out\x0bWi-Fi\x0cpilot", "\x0b=1+1", "fine"],
+            "owner\x0c": ["A", "B", "C"],
+            "n": [1, 2, 3],
+        }
+    )
+    content = to_xlsx(frame, {"Filters": "Service\x0barea"})
+    sheet = workbook(content).worksheets[0]
+    assert [cell.value for cell in sheet[1]] == ["title", "owner\ufffd", "n"]
+    assert sheet["A2"].value == "Roll out\ufffdWi-Fi\ufffdpilot"
+    assert (sheet["A3"].value, sheet["A3"].data_type) == ("'\ufffd=1+1", "s")
+    assert sheet["A4"].value == "fine"
+    assert workbook(content)["About"]["B2"].value == "Service\ufffdarea"
+    back = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="openpyxl")
+    assert back["title"].tolist() == ["Roll out\ufffdWi-Fi\ufffdpilot", "'\ufffd=1+1", "fine"]
+    assert back["n"].tolist() == [1, 2, 3]
+
+
+def test_every_character_a_worksheet_cannot_hold_is_replaced() -> None:
+    illegal = [chr(code) for code in range(0x20) if ILLEGAL_CHARACTERS_RE.match(chr(code))]
+    assert len(illegal) == 29  # openpyxl's list: all C0 controls but tab, LF and CR
+    text = "x" + "".join(illegal) + "\ud800\udfff\ufffe\uffff" + "y"
+    sheet = workbook(to_xlsx(pd.DataFrame({"comment": pd.Series([text], dtype=object)}), STAMP)).worksheets[0]
+    assert sheet["A2"].value == "x" + "\ufffd" * (len(illegal) + 4) + "y"
+
+
+def test_a_lone_surrogate_does_not_fail_either_download() -> None:
+    frame = pd.DataFrame({"comment": pd.Series(["a\udc00b", "fine"], dtype=object), "n": [1, 2]})
+    frame.columns = pd.Index(["comment\ud83d", "n"], dtype=object)  # pandas' own string dtype refuses one
+    stamp, table = csv_table(to_csv(frame, {"Filters": "x\ud800"}))
+    assert stamp == ["# Filters: x\ufffd"]
+    assert table == [["comment\ufffd", "n"], ["a\ufffdb", "1"], ["fine", "2"]]
+    book = workbook(to_xlsx(frame, {"Filters": "x\ud800"}))
+    cells = [[cell.value for cell in row] for row in book.worksheets[0]]
+    assert cells == [["comment\ufffd", "n"], ["a\ufffdb", 1], ["fine", 2]]
+    assert book["About"]["B2"].value == "x\ufffd"
+
+
+# Text from anywhere in Unicode (surrogates included: st.characters() with no
+# filter yields them), with the characters the rules are about made common:
+# as an alphabet beside st.characters() Hypothesis almost never picks them, so
+# runs of them are put at the start and in the middle of arbitrary text.
+INTERESTING = (
+    "=+-@\uff1d\uff0b\uff0d\uff20'\t\r\n \x00\x0b\x0c\x1f\x7f\x85\u00a0\u2000\u200b\u2028\u3000\ufeff"
+    "\ud800\udfff\ufffe\uffff"
+)
+ANY_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters()),
+    st.tuples(
+        st.text(alphabet=INTERESTING, max_size=4),
+        st.text(alphabet=st.characters(), max_size=5),
+        st.text(alphabet=INTERESTING, max_size=3),
+        st.text(alphabet=st.characters(), max_size=5),
+    ).map("".join),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headers=st.lists(ANY_TEXT, min_size=1, max_size=3),
+    data=st.data(),
+)
+def test_any_text_downloads_and_reads_back_with_only_the_documented_changes(headers: list[str], data) -> None:
+    rows = data.draw(st.integers(min_value=0, max_value=4))
+    text = [data.draw(st.lists(ANY_TEXT, min_size=rows, max_size=rows)) for _ in headers]
+    numbers = data.draw(st.lists(st.integers(min_value=-(10**12), max_value=10**12), min_size=rows, max_size=rows))
+    columns = {f"c{i}": pd.Series(cells, dtype=object) for i, cells in enumerate(text)}
+    frame = pd.DataFrame({**columns, "n": pd.Series(numbers, dtype="int64")})
+    frame.columns = pd.Index([*headers, "n"], dtype=object)
+    originals = [[*headers, "n"]] + [[column[r] for column in text] + [numbers[r]] for r in range(rows)]
+
+    def check(back: list[list[object]], keeps) -> None:
+        assert len(back) == rows + 1
+        assert all(len(row) == len(headers) + 1 for row in back)
+        for back_row, original_row in zip(back, originals):
+            for cell, original in zip(back_row[:-1], original_row[:-1]):
+                assert isinstance(cell, str)
+                if cell != keeps(original):
+                    assert cell == "'" + keeps(original)  # the only other change allowed
+                    assert formula_start(original) or original.startswith(("\t", "\r", "\n"))
+                assert not formula_start(cell) or cell.startswith("'")
+        assert [row[-1] for row in back[1:]] == numbers
+
+    # CSV: UTF-8 with BOM, the stamp as '# ' lines, rows ending CRLF; a CR or LF inside a cell comes back intact.
+    content = to_csv(frame, STAMP)
+    assert content.startswith(b"\xef\xbb\xbf")
+    read = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert [row[0][:2] for row in read[: len(STAMP)]] == ["# "] * len(STAMP)
+    table = [row[:-1] + [row[-1] if i == 0 else int(row[-1])] for i, row in enumerate(read[len(STAMP) :])]
+    check(table, as_csv_keeps)
+
+    # Excel: an empty text cell is stored as no cell, which openpyxl reads as None.
+    sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
+    assert (sheet.max_row, sheet.max_column) == (rows + 1, len(headers) + 1)
+    cells = [["" if value is None else value for value in row] for row in sheet.iter_rows(values_only=True)]
+    check(cells, as_xlsx_keeps)
