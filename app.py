@@ -21,13 +21,13 @@ for column, measure in zip(st.columns(widths), measures.ENGAGEMENT_MEASURES):
 
 st.subheader("Survey results")
 survey = measures.survey_headline(page.filters, page.threshold)
+if page.survey_withheld:
+    st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+    st.stop()
 for column, measure in zip(st.columns(len(measures.SURVEY_MEASURES)), measures.SURVEY_MEASURES.values()):
     row = survey.loc[measure.key]
     value = "Hidden" if row["hidden"] else f"{row['percent']}%"
     column.metric(measure.title, value, help=f"{measure.question} {measure.definition}", border=True)
     column.markdown(ui.percent_text(row))
 
-st.markdown(
-    f"Survey results for fewer than {page.threshold} respondents are hidden. "
-    "Engagement activity describes meetings, not respondents, and is shown in full."
-)
+st.markdown(ui.disclosure_note(page.threshold))

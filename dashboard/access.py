@@ -1,22 +1,135 @@
-"""Who may see the dashboard: optional sign-in and an allow-list.
+"""Who may see the dashboard: optional sign-in and an allow-list, failing closed.
 
-Sign-in is off unless ``.streamlit/secrets.toml`` has an ``[auth]`` section
-(OpenID Connect, e.g. Microsoft Entra ID; see README). When it is on, a
-signed-in user gets in only if their e-mail address is in
-``[access] allowed_emails`` or its domain is in ``[access] allowed_domains``.
-With sign-in on and no allow-list, nobody gets in: failing closed.
+Sign-in is off only when there is no secrets file at all (``.streamlit/secrets.toml``)
+or the file has no ``[auth]`` section, and ``DASHBOARD_REQUIRE_AUTH`` is not set. Any
+doubt stops every page for everyone: a secrets file that can't be read, an ``[auth]``
+section Streamlit's OpenID Connect sign-in can't work with, or one without an
+allow-list. When sign-in is on, a signed-in user gets in if any ``[access]`` list
+matches them: ``allowed_emails``, ``allowed_domains`` (of the e-mail address),
+``allowed_tenants`` (Entra ID ``tid`` claim) or ``allowed_object_ids`` (``oid``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from dashboard import settings
+from dashboard.text import escape_markdown
+
+# [access] key -> the claim of st.user it is compared with.
+ALLOW_LISTS = {
+    "allowed_emails": "email",
+    "allowed_domains": "email",
+    "allowed_tenants": "tid",
+    "allowed_object_ids": "oid",
+}
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+OPEN = "Open access: sign-in is not configured (fine for local use; see the README)."
 
 
-def is_allowed(email: str | None, allowed_emails: Iterable[str] = (), allowed_domains: Iterable[str] = ()) -> bool:
-    if not email or "@" not in email:
-        return False
-    email = email.strip().lower()
-    domain = email.rsplit("@", 1)[1]
-    return email in {e.strip().lower() for e in allowed_emails} or domain in {
-        d.strip().lower().lstrip("@") for d in allowed_domains
-    }
+def _listed(rules: Mapping[str, Any], key: str) -> set[str]:
+    return {str(v).strip().lower() for v in rules.get(key) or ()}
+
+
+def is_allowed(user: Mapping[str, Any], rules: Mapping[str, Any]) -> bool:
+    """True when any [access] list matches the user's claims. Case-insensitive throughout
+    (e-mail addresses as Entra ID sends them vary in case; GUIDs are hex in either case)."""
+
+    def claim(name: str) -> str:
+        return str(user.get(name) or "").strip().lower()
+
+    email, tenant, object_id = claim("email"), claim("tid"), claim("oid")
+    domain = email.rsplit("@", 1)[1] if "@" in email else ""
+    return bool(
+        (domain and email in _listed(rules, "allowed_emails"))
+        or (domain and domain in {d.lstrip("@") for d in _listed(rules, "allowed_domains")})
+        or (tenant and tenant in _listed(rules, "allowed_tenants"))
+        or (object_id and object_id in _listed(rules, "allowed_object_ids"))
+    )
+
+
+def providers(auth: Mapping[str, Any]) -> list[str]:
+    """Sign-in providers [auth] configures completely: "default" (keys at the top) and named sub-sections."""
+    complete = ["default"] if all(auth.get(k) for k in PROVIDER_KEYS) else []
+    return complete + [
+        name for name, section in auth.items()
+        if isinstance(section, Mapping) and all(section.get(k) for k in PROVIDER_KEYS)
+    ]
+
+
+def config_problems(auth: Any, rules: Any) -> list[str]:
+    """What stops sign-in from working safely with this [auth] and [access]; empty when nothing does."""
+    if not isinstance(auth, Mapping):
+        return ["`[auth]` must be a section"]
+    problems = [f"`[auth]` has no `{key}`" for key in ("redirect_uri", "cookie_secret") if not auth.get(key)]
+    if not providers(auth):
+        problems.append(
+            "`[auth]` has no provider: `client_id`, `client_secret` and `server_metadata_url` "
+            "at its top or in a provider section such as `[auth.microsoft]`"
+        )
+    rules = rules if isinstance(rules, Mapping) else {}
+    for key in ALLOW_LISTS:
+        # A string where a list belongs would be matched character by character.
+        if key in rules and not (isinstance(rules[key], list) and all(isinstance(v, str) for v in rules[key])):
+            problems.append(f"`[access] {key}` must be a list of strings")
+    if not any(rules.get(key) for key in ALLOW_LISTS):
+        problems.append("`[access]` has no allow-list (" + ", ".join(f"`{k}`" for k in ALLOW_LISTS) + ")")
+    return problems
+
+
+def gate() -> str:
+    """Stop the page unless the user may see it. Returns the sidebar line: who is signed in, or open access."""
+    import streamlit as st
+    from streamlit import config
+
+    def stop(message: str) -> NoReturn:
+        st.error(message + " Nobody is let in until this is fixed.", icon=":material/lock:")
+        st.stop()
+        raise AssertionError("unreachable")  # st.stop() raises
+
+    try:
+        required = settings.require_auth()
+    except ValueError as error:
+        stop(f"Sign-in can't be checked: `{error}`.")
+
+    try:
+        secrets = st.secrets.to_dict()
+    except Exception as error:
+        present = [path for path in config.get_option("secrets.files") if os.path.exists(path)]
+        if present or not isinstance(error, FileNotFoundError):
+            # The file is there but unreadable (e.g. a key written twice): its [auth] may be
+            # meant to be on, so opening up would be a guess in the wrong direction.
+            names = ", ".join(f"`{path}`" for path in present) or "the secrets file"
+            stop(f"Sign-in can't be checked: {names} could not be read ({escape_markdown(error)}).")
+        secrets = {}  # no secrets file at all
+
+    if "auth" not in secrets:
+        if required:
+            stop(
+                f"Sign-in is required ({settings.REQUIRE_AUTH.env} is on) but not configured: "
+                "there is no `[auth]` section in `.streamlit/secrets.toml` (see the README)."
+            )
+        return OPEN
+
+    problems = config_problems(secrets["auth"], secrets.get("access"))
+    if problems:
+        stop("Sign-in is configured but incomplete in `.streamlit/secrets.toml`: " + "; ".join(problems) + ".")
+
+    if not st.user.is_logged_in:
+        st.title("Digital strategy engagement")
+        st.markdown("Sign in with your organisation account to see the dashboard.")
+        for provider in providers(secrets["auth"]):
+            label = "Sign in" if provider == "default" else f"Sign in with {provider}"
+            st.button(label, on_click=st.login, args=(provider,), key=f"login-{provider}",
+                      type="primary", icon=":material/login:")
+        st.stop()
+    user = st.user.to_dict()
+    who = escape_markdown(user.get("email") or user.get("name") or "")
+    if not is_allowed(user, secrets["access"]):
+        st.error(f"{who or 'This account'} is not on this dashboard's allow-list. Ask its owner for access.")
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+        st.stop()
+    st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    return f"Signed in as {who}." if who else "Signed in."

@@ -1,16 +1,17 @@
-"""Disclosure control for survey results (shared/DATA_CONTRACT.md, "Small numbers").
+"""Disclosure control for survey results (docs/DISCLOSURE.md).
 
-Pure pandas, applied to every breakdown before anything reaches a page,
-chart, table or download:
+Applied to every survey figure before it reaches a page, chart, table,
+sentence or download, by ``protect``:
 
-- primary: a group with fewer than ``threshold`` respondents is hidden;
-- complementary: where a breakdown's total is shown and exactly one group in
-  it is hidden, the next smallest group is hidden too, so the hidden value
-  cannot be recovered by subtracting the shown groups from the total.
+1. every count is perturbed by its cell key (``dashboard.perturbation``): no
+   exact survey count is ever shown, and two views that differ by one person
+   differ by noise, not by that person's answer;
+2. a group whose perturbed n is under the threshold is hidden, with its reason.
 
-``within`` names columns whose every value is itself a shown total (a care
-group's figure is shown elsewhere, so service areas are protected inside
-each care group as well as overall).
+Every percentage and interval is then worked out from the perturbed counts.
+Because the same responses always give the same perturbed count, a group that
+a breakdown hides is hidden too when a filter opens it on its own, and no
+complementary suppression is needed (see docs/DISCLOSURE.md for why).
 """
 
 from __future__ import annotations
@@ -19,61 +20,59 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from dashboard import perturbation
+
 HIDDEN_SMALL = "fewer than {threshold} responses"
-HIDDEN_COMPLEMENTARY = "hidden so that a group of fewer than {threshold} cannot be worked out from the total"
-HIDDEN_REST = "hidden because the rest of the Trust would be fewer than {threshold} responses"
+WITHHELD = ("survey figures are withheld: this database holds real survey answers but was built without a "
+            "perturbation key (see Data and definitions)")
+# (count column, its key-sum column) as the survey queries return them.
+COUNTS = (("n", "n_key"), ("positive", "positive_key"))
 
 
-def _complement(frame: pd.DataFrame, n_column: str, threshold: int) -> None:
-    """Within one set of groups that add up to a shown total, hide the next smallest when one is hidden."""
-    while True:
-        hidden = frame["hidden"]
-        if hidden.sum() != 1 or len(frame) < 2:
-            return
-        shown = frame.loc[~hidden].sort_values([n_column], kind="stable")
-        victim = shown.index[0]
-        frame.loc[victim, "hidden"] = True
-        frame.loc[victim, "hidden_reason"] = HIDDEN_COMPLEMENTARY.format(threshold=threshold)
+def perturb_counts(frame: pd.DataFrame, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:
+    """Replace each count by its perturbed value and drop the key sums; positive never above n."""
+    out = frame.copy()
+    for count, key in counts:
+        out[count] = perturbation.perturb(out[count], out[key]) if len(out) else pd.array([], dtype="Int64")
+        out = out.drop(columns=key)
+    if "n" in out and "positive" in out:
+        out["positive"] = out[["positive", "n"]].min(axis=1, skipna=False).astype("Int64")
+    return out
 
 
-def suppress(
-    groups: pd.DataFrame,
-    threshold: int,
-    n_column: str = "n",
-    within: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Return ``groups`` with ``hidden`` (bool) and ``hidden_reason`` (str or None) added.
+def hide_small(frame: pd.DataFrame, threshold: int, n_column: str = "n") -> pd.DataFrame:
+    """Add ``hidden`` and ``hidden_reason``: hidden when the (perturbed) n is under the threshold."""
+    out = frame.copy()
+    n = out[n_column]
+    withheld = n.isna().to_numpy()
+    small = ~withheld & (n.fillna(0).to_numpy() < threshold)
+    out["hidden"] = withheld | small
+    # A perturbed n of 0 is said the same way: a count of 1 or 2 can be perturbed to 0.
+    reasons = [WITHHELD if w else HIDDEN_SMALL.format(threshold=threshold) if s else None
+               for w, s in zip(withheld, small)]
+    out["hidden_reason"] = pd.Series(reasons, index=out.index, dtype=object)
+    return out
 
-    ``groups`` has one row per group of a breakdown whose total is shown; the
-    caller must blank every hidden row's figures (``blank_hidden``) before showing it.
-    """
-    frame = groups.copy()
-    frame["hidden"] = frame[n_column] < threshold
-    frame["hidden_reason"] = None
-    frame.loc[frame["hidden"], "hidden_reason"] = HIDDEN_SMALL.format(threshold=threshold)
-    frame["hidden_reason"] = frame["hidden_reason"].astype(object)
-    # Inner totals first (each care group), then the overall total; repeat until
-    # no set of groups has exactly one hidden member.
-    for _ in range(len(frame) + 1):
-        before = int(frame["hidden"].sum())
-        for column in within:
-            for _, members in frame.groupby(column, sort=False, dropna=False):
-                if len(members) < 2 or int(members["hidden"].sum()) != 1:
-                    continue  # nothing for _complement to do: skip the copy and write-back
-                part = members.copy()
-                _complement(part, n_column, threshold)
-                frame.loc[part.index, ["hidden", "hidden_reason"]] = part[["hidden", "hidden_reason"]]
-        _complement(frame, n_column, threshold)
-        if int(frame["hidden"].sum()) == before:
-            break
-    return frame
+
+def protect(frame: pd.DataFrame, threshold: int, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:
+    """Perturb every count, then hide groups under the threshold (not yet blanked: see ``blank_hidden``)."""
+    return hide_small(perturb_counts(frame, counts), threshold, n_column=counts[0][0])
 
 
 def blank_hidden(frame: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
-    """Blank every column of hidden rows except the group labels in ``keep`` and the reason."""
+    """Blank every figure of hidden rows except the labels in ``keep`` and the reason.
+
+    Numeric columns stay numeric (a blank is a missing value, shown as an empty cell),
+    so tables sort as numbers and Arrow never has to turn them into text.
+    """
     out = frame.copy()
     figures = [c for c in out.columns if c not in set(keep) | {"hidden", "hidden_reason"}]
-    shown = ~out["hidden"].astype(bool)
+    hidden = out["hidden"].astype(bool).to_numpy()
     for column in figures:
-        out[column] = out[column].astype(object).where(shown, None)
+        if pd.api.types.is_bool_dtype(out[column]) or out[column].dtype == object:
+            out[column] = out[column].astype(object).where(~hidden, None)
+        elif pd.api.types.is_integer_dtype(out[column]):
+            out[column] = out[column].astype("Int64").mask(hidden)
+        else:
+            out[column] = out[column].mask(hidden)
     return out

@@ -7,8 +7,8 @@ The survey filter never applies here: conversations and actions are not
 survey responses.
 
 "Results beside action" joins actions per service area to a survey measure per
-service area; the survey side goes through ``my_area.area_survey`` (disclosure
-control decided on the whole Trust's breakdown) before anything is returned.
+service area; the survey side is perturbed and hidden per area
+(``my_area.protected_areas``) before anything is returned.
 
 No Streamlit here; tested against independent pandas computations.
 """
@@ -24,7 +24,7 @@ import pandas as pd
 from dashboard import disclosure, measures, settings
 from dashboard.db import run_query
 from dashboard.filters import Filters
-from dashboard.my_area import NO_RESPONSES, area_survey
+from dashboard.my_area import NO_RESPONSES, area_survey, protected_areas
 from pipeline import contract
 
 # Breakdowns a user may pick: value -> label. Checked before reaching SQL.
@@ -225,13 +225,11 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     _check(measure, tuple(measures.SURVEY_MEASURES), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
     actions = run_query("actions_by_area", theme=MEASURE_THEMES[measure], **area_params(filters))
-    survey = area_survey(filters, threshold)
+    survey = protected_areas(area_survey(filters), threshold)
     figures = ["service_area", "n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
     survey = survey.loc[survey["measure"] == measure, figures]
     table = actions.merge(survey, on="service_area", how="left")
-    no_responses = table["n"].isna()
-    table["n"] = table["n"].fillna(0).astype(int)
-    table["positive"] = table["positive"].fillna(0).astype(int)
+    no_responses = table["hidden"].isna()  # no survey row: the area has no responses
     table["hidden"] = table["hidden"].astype(object).where(~no_responses, True).astype(bool)
     table.loc[no_responses, "hidden_reason"] = NO_RESPONSES
     if headline["hidden"]:

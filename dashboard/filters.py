@@ -4,7 +4,10 @@ Pure functions, tested without Streamlit. ``dashboard.ui`` draws the widgets;
 this module decides what a value means and whether it is allowed.
 
 URL parameters (each list one may repeat): ``care_group``, ``service_area``,
-``survey``, ``staff_group``, ``from``, ``to`` (ISO dates).
+``survey``, ``staff_group``, ``from``, ``to`` (months, ``2021-03``). Dates are
+picked by whole month (docs/DISCLOSURE.md): ``date_from`` is the first day of
+the From month and ``date_to`` the last day of the To month. A link with a day
+(``2021-03-15``) still opens, widened to its month, with a notice.
 """
 
 from __future__ import annotations
@@ -86,9 +89,9 @@ class Filters:
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
         if self.date_from or self.date_to:
-            start = self.date_from.isoformat() if self.date_from else "start"
-            end = self.date_to.isoformat() if self.date_to else "end"
-            parts.append(f"Dates: {start} to {end}")
+            start = f"{self.date_from:%B %Y}" if self.date_from else "start"
+            end = f"{self.date_to:%B %Y}" if self.date_to else "end"
+            parts.append(f"Months: {start} to {end}")
         return "; ".join(parts) or "No filters (whole Trust, all dates)"
 
 
@@ -98,23 +101,56 @@ def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
     for name, values in zip(LIST_PARAMETERS, (filters.care_groups, filters.service_areas, filters.surveys, filters.staff_groups)):
         if values:
             params[name] = list(values)
-    if filters.date_from and filters.date_from != options.first_day:
-        params["from"] = [filters.date_from.isoformat()]
-    if filters.date_to and filters.date_to != options.last_day:
-        params["to"] = [filters.date_to.isoformat()]
+    if filters.date_from and month_start(filters.date_from) != month_start(options.first_day):
+        params["from"] = [month_value(filters.date_from)]
+    if filters.date_to and month_start(filters.date_to) != month_start(options.last_day):
+        params["to"] = [month_value(filters.date_to)]
     return params
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def month_value(day: dt.date) -> str:
+    """The month as it is written in a link: 2021-03."""
+    return f"{day:%Y-%m}"
+
+
+def month_label(value: str) -> str:
+    """'2021-03' as people read it: March 2021."""
+    return f"{dt.datetime.strptime(value, '%Y-%m'):%B %Y}"
+
+
+def months(options: Options) -> tuple[str, ...]:
+    """Every month from the first to the last in the data, as link values."""
+    listed, month = [], month_start(options.first_day)
+    while month <= options.last_day:
+        listed.append(month_value(month))
+        month = month_end(month) + dt.timedelta(days=1)
+    return tuple(listed)
 
 
 @dataclass(frozen=True)
 class Parsed:
     filters: Filters
     rejected: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (parameter, value)
+    widened: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)  # (parameter, day given, month used)
 
     def notices(self) -> list[str]:
-        """One line per refused value, the value shown as plain text (never as markdown)."""
+        """One line per refused or widened value, the value shown as plain text (never as markdown)."""
         return [
             f"Ignored {name}={escape_markdown(repr(_shorten(value)))} from the link: it is not a known value."
             for name, value in self.rejected
+        ] + [
+            f"The link's {name}={escape_markdown(repr(day))} is a day; dates are picked by whole month, so "
+            f"{month_label(month)} is used."
+            for name, day, month in self.widened
         ]
 
 
@@ -122,11 +158,11 @@ def _shorten(value: str) -> str:
     return value if len(value) <= 60 else value[:57] + "..."
 
 
-def _parse_date(value: str) -> dt.date | None:
-    """A date as the bound date widget reads it from a link: 2021-03-15 (or 2021/03/15)."""
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+def parse_month(value: str) -> tuple[str, bool] | None:
+    """(month as a link value, whether a day was given) for 2021-03, 2021-03-15 or 2021/03/15; else None."""
+    for pattern, is_day in (("%Y-%m", False), ("%Y-%m-%d", True), ("%Y/%m/%d", True)):
         try:
-            return dt.datetime.strptime(value, pattern).date()
+            return month_value(dt.datetime.strptime(value, pattern).date()), is_day
         except ValueError:
             continue
     return None
@@ -139,6 +175,7 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     them); every value of a known one is checked against ``options``.
     """
     rejected: list[tuple[str, str]] = []
+    widened: list[tuple[str, str, str]] = []
 
     def allowed(name: str, choices: Sequence[str]) -> tuple[str, ...]:
         kept: list[str] = []
@@ -154,21 +191,25 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     service_areas = allowed("service_area", options.service_areas(care_groups))
     surveys = allowed("survey", options.surveys)
     staff_groups = allowed("staff_group", options.staff_groups)
-    # Dates follow the bound date widget's own rules, so a notice says exactly what
-    # the page does: every value must be a date in range, else all are ignored;
-    # of several good ones, the first is used. From after To is applied as given
-    # (the sidebar then says that nothing can match).
-    dates: dict[str, dt.date | None] = {}
+    # A month in the data's range; a day is widened to its month. Of several values
+    # the first good one is used and the rest are refused. From after To is applied
+    # as given (the sidebar then says that nothing can match).
+    allowed_months = months(options)
+    chosen: dict[str, str | None] = {}
     for name in DATE_PARAMETERS:
-        values = [v for v in params.get(name, ()) if v != ""]
-        days = [_parse_date(v) for v in values]
-        if any(d is None or not options.first_day <= d <= options.last_day for d in days):
-            rejected.extend((name, v) for v in values)
-            days = []
-        else:
-            rejected.extend((name, v) for v in values[1:])
-        dates[name] = days[0] if days else None
+        chosen[name] = None
+        for value in (v for v in params.get(name, ()) if v != ""):
+            parsed = parse_month(value)
+            if parsed is None or parsed[0] not in allowed_months or chosen[name] is not None:
+                rejected.append((name, value))
+                continue
+            chosen[name] = parsed[0]
+            if parsed[1]:
+                widened.append((name, value, parsed[0]))
+    date_from = month_start(dt.date.fromisoformat(chosen["from"] + "-01")) if chosen["from"] else None
+    date_to = month_end(dt.date.fromisoformat(chosen["to"] + "-01")) if chosen["to"] else None
     return Parsed(
-        Filters(care_groups, service_areas, surveys, staff_groups, dates["from"], dates["to"]),
+        Filters(care_groups, service_areas, surveys, staff_groups, date_from, date_to),
         tuple(rejected),
+        tuple(widened),
     )

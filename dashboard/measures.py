@@ -3,17 +3,17 @@
 The arithmetic of each measure lives in SQL, once: engagement measures in
 ``queries/engagement_headline.sql``, survey measures in
 ``queries/macros/survey_answers.sql``. This module names them for people,
-adds intervals, and applies disclosure control before anything is shown.
+perturbs survey counts and hides small groups (``dashboard.disclosure``), then adds
+intervals, before anything is shown.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import db, disclosure, stats
+from dashboard import disclosure, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
 from pipeline import contract
@@ -91,47 +91,28 @@ def engagement_headline(filters: Filters) -> dict[str, float]:
 
 
 def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add percent (whole, as published), share and 95% Wilson bounds from n and positive."""
+    """Add percent (whole, as published), share and 95% Wilson bounds from n and positive.
+
+    Called on perturbed counts (``disclosure.protect``): every percentage and
+    interval on screen is worked out from counts that have already been perturbed.
+    A missing or zero n gives missing figures.
+    """
     out = frame.copy()
-    bounds = [stats.wilson_interval(int(p), int(n)) for p, n in zip(out["positive"], out["n"])]
-    out["share"] = [p / n if n else float("nan") for p, n in zip(out["positive"], out["n"])]
-    out["percent"] = [stats.whole_percent(int(p), int(n)) for p, n in zip(out["positive"], out["n"])]
+    pairs = [(None, None) if pd.isna(n) or pd.isna(p) or int(n) == 0 else (int(p), int(n))
+             for p, n in zip(out["positive"], out["n"])]
+    bounds = [stats.wilson_interval(p, n) if n else (float("nan"), float("nan")) for p, n in pairs]
+    out["share"] = [p / n if n else float("nan") for p, n in pairs]
+    out["percent"] = pd.array([stats.whole_percent(p, n) if n else None for p, n in pairs], dtype="Int64")
     out["low"] = [b[0] for b in bounds]
     out["high"] = [b[1] for b in bounds]
     return out
 
 
-def _survey_counts(filters: Filters) -> pd.DataFrame:
+def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
+    """One row per survey measure, indexed by measure: perturbed n and positive, percent and
+    interval from them; hidden (figures blank) when the perturbed n is under the threshold."""
     frame = run_query("survey_headline", **filters.sql_params())
     frame = pd.DataFrame({"measure": list(SURVEY_MEASURES)}).merge(frame, on="measure", how="left")
-    frame[["respondents", "n", "positive"]] = frame[["respondents", "n", "positive"]].fillna(0).astype(int)
-    return frame
-
-
-def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
-    """One row per survey measure: n, positive, percent, interval; hidden below the threshold.
-
-    The whole-Trust figure is shown beside every selection, so a selection is
-    also hidden when the rest of the Trust (Trust minus selection) is a group of
-    fewer than ``threshold``: otherwise that group could be worked out by subtraction.
-    Worked out once per database file, filters and threshold: a survey page asks
-    for it several times a run (headline, answers, breakdown, trend, comments).
-    """
-    database = db.current()
-    return _survey_headline((str(database.path), database.identity), filters, threshold).copy()
-
-
-@functools.lru_cache(maxsize=64)
-def _survey_headline(file: tuple[str, object], filters: Filters, threshold: int) -> pd.DataFrame:
-    # ``file`` (the pinned database's path and identity) is only the cache key.
-    frame = with_intervals(_survey_counts(filters))
-    small = frame["n"] < threshold
-    rest = _survey_counts(Filters())["n"].to_numpy() - frame["n"].to_numpy()
-    small_rest = ~small & (rest > 0) & (rest < threshold)
-    frame["hidden"] = small | small_rest
-    frame["hidden_reason"] = [
-        disclosure.HIDDEN_SMALL.format(threshold=threshold) if s
-        else disclosure.HIDDEN_REST.format(threshold=threshold) if r else None
-        for s, r in zip(small, small_rest)
-    ]
+    frame[["n", "positive"]] = frame[["n", "positive"]].fillna(0).astype("int64")
+    frame = with_intervals(disclosure.protect(frame, threshold))
     return disclosure.blank_hidden(frame, keep=["measure"]).set_index("measure")

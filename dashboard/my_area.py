@@ -4,21 +4,19 @@ The three scopes share the page's survey, staff group and date filters; the care
 group and service area filters only pick the area (its care group is the one it
 belongs to, and the Trust is every response).
 
-Survey results per service area come from ``area_survey``: the whole Trust's
-breakdown by care group and service area, with disclosure control decided on
-that complete breakdown by the survey pages' rule for service areas
-(``dashboard.survey``: ``disclosure.suppress`` within each care group and
-overall, and an area hidden wherever its care group is hidden in the care-group
-breakdown), so an area is shown or hidden the same way whichever filters
-narrowed the page. A care group or the Trust is hidden when its own n is below the
-threshold, as on the Overview.
+Survey results come from ``area_survey``: true counts and key sums per care group
+and service area over the whole Trust, never shown as they are. Key sums add up,
+so the area, its care group, the Trust and the rest of each (the care group or
+Trust without the area) are each perturbed as themselves
+(``dashboard.disclosure.protect``): the area's figure here is the survey pages'
+figure for the same filters, and a scope whose perturbed n is under the
+threshold is hidden.
 
 The area is compared with the REST of its care group and with the REST of the
 Trust (independent samples: the area's responses are taken out of the
 comparison group) by the two-sided pooled two-proportion z-test at the 5%
-level. A rest-of-group figure is shown only when the area itself is shown (it
-is then derivable from two shown figures anyway) and has at least ``threshold``
-responses; when the area is hidden, neither the rest nor any difference is shown.
+level, on perturbed counts. A comparison is shown only when the area, the
+whole it is compared within and the rest are all shown.
 
 No Streamlit here; tested on constructed cases.
 """
@@ -33,7 +31,6 @@ import pandas as pd
 from dashboard import disclosure, measures, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
-from dashboard.survey import suppress_service_areas
 
 ALPHA = 0.05
 TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
@@ -62,37 +59,24 @@ def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Fil
     }
 
 
-# Survey breakdown by service area, with disclosure control -----------------------------------
+# Survey results per service area, with disclosure control -----------------------------------
+
+RAW_COLUMNS = ["n", "n_key", "positive", "positive_key"]
 
 
-def suppress_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Disclosure control on a complete breakdown (care_group, service_area, measure, n, positive).
-
-    Rows with n = 0 are dropped first: they hold nothing to protect, and counting
-    them as hidden would let a lone small group escape complementary suppression.
-    Returns every row with percent and interval, ``hidden`` and ``hidden_reason``;
-    NOT blanked: callers blank hidden rows (``disclosure.blank_hidden``) before showing.
-    """
-    columns = ["care_group", "service_area", "measure", "n", "positive"]
-    present = raw.loc[raw["n"] > 0, columns]
-    # The survey pages' own rule for a service-area breakdown (within each care group, overall,
-    # and against the care-group breakdown), so an area is hidden here exactly as it is there.
-    parts = [
-        suppress_service_areas(part.drop(columns="measure"), threshold).assign(measure=measure)
-        for measure, part in present.groupby("measure", sort=False)
-    ]
-    if not parts:
-        empty = present.assign(hidden=pd.Series(dtype=bool), hidden_reason=pd.Series(dtype=object))
-        return measures.with_intervals(empty)
-    return measures.with_intervals(pd.concat(parts, ignore_index=True))
-
-
-def area_survey(filters: Filters, threshold: int) -> pd.DataFrame:
-    """Each survey measure per care group and service area over the whole Trust (survey,
-    staff group and date filters applied), with disclosure flags; see ``suppress_areas``."""
+def area_survey(filters: Filters) -> pd.DataFrame:
+    """True counts and key sums of each survey measure per care group and service area over the
+    whole Trust (survey, staff group and date filters applied). Never shown as they are: see
+    ``protected_areas`` and ``survey_scorecard``."""
     params = filters.sql_params()
     del params["care_groups"], params["service_areas"]
-    return suppress_areas(run_query("area_survey", **params), threshold)
+    return run_query("area_survey", **params)
+
+
+def protected_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """``area_survey`` perturbed and with intervals, one row per area and measure, with ``hidden``
+    and ``hidden_reason``; NOT blanked: callers blank hidden rows before showing them."""
+    return measures.with_intervals(disclosure.protect(raw, threshold))
 
 
 # The scorecard -------------------------------------------------------------------------------
@@ -112,62 +96,52 @@ def compare(x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA) -> Compari
     return Comparison(p_value, "higher" if x1 / n1 > x2 / n2 else "lower")
 
 
-def _figures(n: int, positive: int, threshold: int, reason: str | None = None) -> dict[str, object]:
-    low, high = stats.wilson_interval(positive, n) if n else (math.nan, math.nan)
-    if reason is None and n < threshold:
-        reason = NO_RESPONSES if n == 0 else disclosure.HIDDEN_SMALL.format(threshold=threshold)
-    hidden = reason is not None
-    return {
-        "n": n, "positive": positive,
-        "share": positive / n if n else math.nan, "percent": stats.whole_percent(positive, n),
-        "low": low, "high": high, "hidden": hidden, "hidden_reason": reason,
-    }
-
-
 def survey_scorecard(
-    breakdown: pd.DataFrame, area: str, care_group: str, threshold: int
+    raw: pd.DataFrame, area: str, care_group: str, threshold: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area's survey measures beside its care group and the Trust, and its comparisons.
 
-    ``breakdown`` is ``area_survey``'s output (the whole Trust, flags decided).
-    Returns (results, comparisons), both blanked where hidden:
+    ``raw`` is ``area_survey``'s output. Each scope is summed from it (counts and key
+    sums), then perturbed and hidden as itself. Returns (results, comparisons), both
+    blanked where hidden:
     results: measure, scope (area / care_group / trust), n, positive, share, percent, low, high, hidden, hidden_reason;
     comparisons: measure, against (rest_of_care_group / rest_of_trust), area_share, n, positive, share,
     p_value, flag, hidden, hidden_reason.
     """
-    results, comparisons = [], []
+    scopes = []
+    withheld = bool(raw["n_key"].isna().any())  # built without a key: every cell's key sum is empty
     for measure in measures.SURVEY_MEASURES:
-        rows = breakdown.loc[breakdown["measure"] == measure]
+        rows = raw.loc[raw["measure"] == measure]
         in_group = rows.loc[rows["care_group"] == care_group]
-        own = rows.loc[(rows["care_group"] == care_group) & (rows["service_area"] == area)]
-        trust = _figures(int(rows["n"].sum()), int(rows["positive"].sum()), threshold)
-        group = _figures(int(in_group["n"].sum()), int(in_group["positive"].sum()), threshold)
-        if own.empty:
-            mine = _figures(0, 0, threshold)
-        else:
-            row = own.iloc[0]
-            reason = row["hidden_reason"] if row["hidden"] else None
-            mine = _figures(int(row["n"]), int(row["positive"]), threshold, reason)
-        for scope, figures in (("area", mine), ("care_group", group), ("trust", trust)):
-            results.append({"measure": measure, "scope": scope} | figures)
-        for against, whole in (("rest_of_care_group", group), ("rest_of_trust", trust)):
-            rest_n, rest_positive = whole["n"] - mine["n"], whole["positive"] - mine["positive"]
-            if mine["hidden"]:
-                reason = AREA_HIDDEN
-            elif whole["hidden"]:
-                reason = GROUP_HIDDEN
-            else:
-                reason = None
-            rest = _figures(rest_n, rest_positive, threshold, reason)
-            result = compare(mine["positive"], mine["n"], rest_positive, rest_n) if not rest["hidden"] else None
+        own = in_group.loc[in_group["service_area"] == area]
+        sums = {scope: part[RAW_COLUMNS].sum() for scope, part in
+                (("area", own), ("care_group", in_group), ("trust", rows))}
+        sums["rest_of_care_group"] = sums["care_group"] - sums["area"]  # key sums subtract like counts
+        sums["rest_of_trust"] = sums["trust"] - sums["area"]
+        scopes += [{"measure": measure, "scope": scope, "absent": own.empty and scope == "area"}
+                   | {c: pd.NA if withheld and c.endswith("_key") else int(v) for c, v in figures.items()}
+                   for scope, figures in sums.items()]
+    frame = measures.with_intervals(disclosure.protect(pd.DataFrame(scopes), threshold))
+    frame.loc[frame["absent"], "hidden_reason"] = NO_RESPONSES
+    by_scope = frame.set_index(["measure", "scope"])
+    results = frame.loc[frame["scope"].isin(list(SCOPES))].drop(columns="absent")
+    comparisons = []
+    for measure in measures.SURVEY_MEASURES:
+        mine = by_scope.loc[(measure, "area")]
+        for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
+            rest = by_scope.loc[(measure, against)]
+            reason = (AREA_HIDDEN if mine["hidden"] else GROUP_HIDDEN if by_scope.loc[(measure, whole), "hidden"]
+                      else rest["hidden_reason"] if rest["hidden"] else None)
+            result = None if reason else compare(int(mine["positive"]), int(mine["n"]),
+                                                 int(rest["positive"]), int(rest["n"]))
             comparisons.append({
                 "measure": measure, "against": against, "area_share": mine["share"],
                 "n": rest["n"], "positive": rest["positive"], "share": rest["share"],
                 "p_value": result.p_value if result else math.nan,
                 "flag": result.flag if result else None,
-                "hidden": rest["hidden"], "hidden_reason": rest["hidden_reason"],
+                "hidden": reason is not None, "hidden_reason": reason,
             })
-    results_frame = disclosure.blank_hidden(pd.DataFrame(results), keep=["measure", "scope"])
+    results_frame = disclosure.blank_hidden(results.reset_index(drop=True), keep=["measure", "scope"])
     comparisons_frame = disclosure.blank_hidden(pd.DataFrame(comparisons), keep=["measure", "against"])
     return results_frame, comparisons_frame
 

@@ -23,7 +23,13 @@ DB = Setting("DASHBOARD_DB", "data/engagement.duckdb", "DuckDB file the app read
 MIN_GROUP_SIZE = Setting(
     "DASHBOARD_MIN_GROUP_SIZE", "10", "Survey results for fewer respondents than this are hidden (disclosure control)."
 )
-ALL_SETTINGS = (DB, MIN_GROUP_SIZE)
+MIN_COMMENTS = Setting(
+    "DASHBOARD_MIN_COMMENTS", "10", "Comments are listed only for a reporting unit with at least this many comments."
+)
+REQUIRE_AUTH = Setting(
+    "DASHBOARD_REQUIRE_AUTH", "false", "When true, no page opens until sign-in ([auth] in secrets.toml) is set up."
+)
+ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, REQUIRE_AUTH)
 
 
 def database_path() -> Path:
@@ -31,12 +37,29 @@ def database_path() -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
-def min_group_size() -> int:
-    raw = MIN_GROUP_SIZE.value()
+def _whole_number(setting: Setting) -> int:
+    raw = setting.value()
     try:
         size = int(raw)
     except ValueError:
-        raise ValueError(f"{MIN_GROUP_SIZE.env}={raw!r} is not a whole number") from None
+        raise ValueError(f"{setting.env}={raw!r} is not a whole number") from None
     if size < 1:
-        raise ValueError(f"{MIN_GROUP_SIZE.env}={raw!r} must be at least 1")
+        raise ValueError(f"{setting.env}={raw!r} must be at least 1")
     return size
+
+
+def min_group_size() -> int:
+    return _whole_number(MIN_GROUP_SIZE)
+
+
+def min_comments() -> int:
+    return _whole_number(MIN_COMMENTS)
+
+
+def require_auth() -> bool:
+    raw = REQUIRE_AUTH.value()
+    if raw.lower() in {"true", "1", "yes"}:
+        return True
+    if raw.lower() in {"false", "0", "no"}:
+        return False
+    raise ValueError(f"{REQUIRE_AUTH.env}={raw!r} is not one of true, false, 1, 0, yes, no")

@@ -2,14 +2,15 @@
 
 Plain Python (no Streamlit). Every function reads through ``run_query`` and
 returns a DataFrame that has already been through disclosure control
-(``dashboard.disclosure``): a group of fewer than ``threshold`` respondents is
-hidden, its figures blanked and its reason given, and where a set of groups
-adds up to a shown total, no single hidden group can be worked out by
-subtraction. When the filtered group itself is under the threshold, nothing
-about it is returned (no breakdown rows, no months, no comments).
+(``dashboard.disclosure``): every count perturbed, and a group whose perturbed
+n is under ``threshold`` hidden, its figures blanked and its reason given. When
+the filtered group itself is hidden, nothing about it is returned (no breakdown
+rows, no months). Comments are not here: they are listed per fixed reporting
+unit (``dashboard.comments``).
 
-The measures are defined once, in ``queries/macros/survey_answers.sql``; this
-module only groups, adds intervals, suppresses and describes. The ``*_sentence``
+The measures are defined once, in the build's ``answer_scale`` table (from
+``pipeline.contract.MEASURE_ANSWERS``); this module only groups, adds
+intervals, protects and describes. The ``*_sentence``
 functions give the one-sentence text summary of each chart, computed from the
 frame that is shown; the ``*_table`` functions give the table shown beside each
 chart and offered for download.
@@ -40,8 +41,6 @@ DIMENSION_PLURALS: dict[str, str] = {
     "staff_group": "staff groups",
 }
 NOT_STATED = "Not stated"
-MAX_SEARCH_CHARS = 200  # a search box entry longer than this is cut; no comment needs more
-COMMENTS_SHOWN = 500  # comments listed on the page; the download has them all
 
 # What a positive answer means, in words, for the summary sentences.
 POSITIVE_WORDS: dict[str, str] = {
@@ -61,15 +60,11 @@ def _measure(measure: str) -> measures.SurveyMeasure:
     return measures.SURVEY_MEASURES[measure]
 
 
-def _hidden_small(threshold: int) -> str:
-    return disclosure.HIDDEN_SMALL.format(threshold=threshold)
-
-
 def selection_hidden_reason(measure: str, filters: Filters, threshold: int) -> str | None:
     """Why the filtered group is hidden for ``measure`` (None when it is shown).
 
     One decision, ``measures.survey_headline``'s, for everything about the
-    selection: its headline, answers, breakdowns, months and comments.
+    selection: its headline, answers, breakdowns and months.
     """
     row = measures.survey_headline(filters, threshold).loc[measure]
     return str(row["hidden_reason"]) if bool(row["hidden"]) else None
@@ -118,7 +113,9 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     spec = _measure(measure)
     rows = run_query("survey_distribution", measure=measure, **filters.sql_params())
     frame = pd.DataFrame({"answer": list(spec.scale)}).merge(rows, on="answer", how="left")
-    frame["responses"] = frame["responses"].fillna(0).astype(int)
+    frame["responses"] = frame["responses"].fillna(0).astype("int64")
+    frame = disclosure.perturb_counts(frame, counts=(("responses", "responses_key"),))
+    frame["responses"] = frame["responses"].fillna(0)  # withheld: the selection is hidden below anyway
     frame["counted"] = [None if pd.isna(c) else bool(c) for c in frame["counted"]]
     frame["positive"] = [None if pd.isna(p) else bool(p) for p in frame["positive"]]
     counted = [c is not False for c in frame["counted"]]
@@ -139,46 +136,6 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
 def breakdown_columns(dimension: str) -> list[str]:
     labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
     return ["group", *labels, *FIGURES, "hidden", "hidden_reason"]
-
-
-def _suppress_flat(groups: pd.DataFrame, label: str, threshold: int) -> pd.DataFrame:
-    """Primary and complementary suppression of one set of groups adding up to a shown total.
-
-    Sorted by label first so that the same groups always give the same pattern
-    (ties in n are broken alphabetically), whichever query they came from.
-    """
-    ordered = groups.sort_values(label, kind="stable").reset_index(drop=True)
-    return disclosure.suppress(ordered, threshold)
-
-
-def suppress_service_areas(areas: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Service areas, protected overall, within each care group, and against the care group breakdown.
-
-    Care group totals are shown (the care group breakdown), so each care group's
-    areas are protected ``within`` it. And where the care group breakdown hides a
-    care group, at least one of its areas is hidden too; otherwise its areas would
-    add up to its hidden total and, through the overall total, give away the care
-    group it was hidden to protect. A row is forced hidden by giving it n = 0 in
-    the copy that ``suppress`` reads, and its reason is then put right.
-    """
-    care_groups = areas.groupby("care_group", as_index=False)[["n", "positive"]].sum()
-    hidden_care_groups = set(_suppress_flat(care_groups, "care_group", threshold).query("hidden")["care_group"])
-    ordered = areas.sort_values(["care_group", "service_area"], kind="stable").reset_index(drop=True)
-    forced: set[int] = set()
-    while True:
-        rule_n = ordered["n"].where(~ordered.index.isin(forced), 0)
-        frame = disclosure.suppress(ordered.assign(rule_n=rule_n), threshold, n_column="rule_n", within=("care_group",))
-        frame = frame.drop(columns="rule_n")
-        for row in forced:
-            frame.loc[row, "hidden_reason"] = disclosure.HIDDEN_COMPLEMENTARY.format(threshold=threshold)
-        added = False
-        for care_group in sorted(hidden_care_groups):
-            members = frame[frame["care_group"] == care_group]
-            if len(members) and not members["hidden"].any():
-                forced.add(int(members.sort_values("n", kind="stable").index[0]))
-                added = True
-        if not added:
-            return frame
 
 
 def _area_label(care_group: str, service_area: str) -> str:
@@ -202,11 +159,12 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     rows = run_query("survey_breakdown", measure=measure, dimension=dimension, **filters.sql_params())
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(columns)
+    if dimension != "service_area":
+        rows = rows.drop(columns="care_group")
+    frame = disclosure.protect(rows.rename(columns={"group_name": dimension}), threshold)
     if dimension == "service_area":
-        frame = suppress_service_areas(rows.rename(columns={"group_name": dimension}), threshold)
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
-        frame = _suppress_flat(rows.drop(columns="care_group").rename(columns={"group_name": dimension}), dimension, threshold)
         frame["group"] = frame[dimension]
     frame = measures.with_intervals(frame)
     # Shown rows by value; hidden rows by label only, so their order gives nothing away.
@@ -231,63 +189,13 @@ def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(TREND_COLUMNS)
     rows["month"] = pd.to_datetime(rows["month"])
-    frame = measures.with_intervals(disclosure.suppress(rows.sort_values("month").reset_index(drop=True), threshold))
+    frame = disclosure.protect(rows.sort_values("month").reset_index(drop=True), threshold)
+    frame = measures.with_intervals(frame)
     return disclosure.blank_hidden(frame[TREND_COLUMNS], keep=["month"])
 
 
 def month_label(month: pd.Timestamp) -> str:
     return f"{pd.Timestamp(month):%B %Y}"
-
-
-# --- Comments -------------------------------------------------------------------------------
-
-COMMENT_COLUMNS = ["comment", "hidden", "hidden_reason"]
-
-
-def _comment_scope(measure: str | None, filters: Filters, search: str) -> dict[str, object]:
-    if measure is not None:
-        _measure(measure)
-    search = (search or "").strip()[:MAX_SEARCH_CHARS]
-    return {"measure": measure, "search": search, **filters.sql_params()}
-
-
-def comment_count(measure: str | None, filters: Filters, search: str = "") -> int:
-    """How many comments ``comments`` would give with no ``limit`` (before any hiding)."""
-    return int(run_query("survey_comment_count", **_comment_scope(measure, filters, search)).iloc[0]["comments"])
-
-
-def comments(measure: str | None, filters: Filters, threshold: int, search: str = "",
-             limit: int | None = None) -> pd.DataFrame:
-    """The free-text comments of the filtered responses that contain ``search``
-    (case-insensitive plain text, matched in SQL as a bound parameter), sorted by
-    text so that their order says nothing about who wrote them or when; the first
-    ``limit`` of them (all when None; ``comment_count`` says how many there are).
-
-    With ``measure``, the responses that answered that question, shown only when
-    the measure's filtered n reaches the threshold; without, all filtered
-    responses, shown when there are at least ``threshold`` of them. When hidden,
-    one row: comment blank, hidden True and the reason. No other column (care
-    group, date...) comes with a comment, so none can point at a small group.
-    """
-    params = _comment_scope(measure, filters, search)
-    if measure is not None:
-        reason = selection_hidden_reason(measure, filters, threshold)
-    else:
-        responses = int(run_query("survey_comment_count", **params).iloc[0]["responses"])
-        reason = _hidden_small(threshold) if responses < threshold else None
-    if reason:
-        return pd.DataFrame({"comment": [None], "hidden": [True], "hidden_reason": [reason]})
-    shown = run_query("survey_comments", max_rows=limit, **params)
-    shown["hidden"] = False
-    shown["hidden_reason"] = None
-    shown["hidden_reason"] = shown["hidden_reason"].astype(object)
-    return shown[COMMENT_COLUMNS]
-
-
-def comments_hidden(frame: pd.DataFrame) -> str | None:
-    """The reason the comments are hidden, or None when they are shown."""
-    hidden = frame.loc[frame["hidden"].astype(bool), "hidden_reason"]
-    return str(hidden.iloc[0]) if len(hidden) else None
 
 
 # --- Summary sentences ----------------------------------------------------------------------
@@ -454,5 +362,3 @@ def distribution_table(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def comments_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"Comment": list(_shown(frame)["comment"])})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, measures, survey, ui
+from dashboard import charts, comments, measures, survey, ui
 from dashboard.sections import section
 from dashboard.measures import SurveyMeasure
 
@@ -33,24 +33,24 @@ def render(page: ui.Page, measure_key: str) -> None:
         f"**Question:** {measure.question} **Measure:** {measure.definition} "
         f"Filters: {ui.filters_text(page)}."
     )
+    if page.survey_withheld:
+        st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+        return
     headline = survey.headline(measure_key, page.filters, page.threshold)
     _headline(page, measure, headline)
     if survey.selected_is_hidden(headline):
         st.info(
             f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
-            "breakdowns, trend and comments are hidden too. Widen the filters to see them.",
+            "breakdowns and trend are hidden too. Widen the filters to see them.",
             icon=":material/visibility_off:",
         )
     else:
         _distribution(page, measure)
         _breakdown(page, measure)
         _trend(page, measure)
-        _comments(page, measure)
-    st.markdown(
-        f"Results for any group of fewer than {page.threshold} respondents are hidden, and where one group of a "
-        "breakdown is hidden the next smallest is hidden too, so that no hidden figure can be worked out from the "
-        "total. Every percentage is shown with its base (n) and a 95% Wilson interval."
-    )
+    _comments(page, measure)
+    st.markdown(f"{ui.disclosure_note(page.threshold)} Every percentage is shown with its base (n) and a 95% "
+                "Wilson interval. Data and definitions says more.")
 
 
 def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame) -> None:
@@ -148,32 +148,43 @@ def _trend(page: ui.Page, measure: SurveyMeasure) -> None:
 @section
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
+    found = comments.listing(page.filters, page.options, page.threshold, page.min_comments)
+    nearest = (f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
+               "its comments: pick it in the sidebar." if found.nearest else "")
+    why = ("Comments are listed for one whole reporting unit at a time (the Trust, one care group or one service "
+           "area; one survey or all), over the whole survey period and every staff group, so that no two lists "
+           "differ by a handful of people.")
+    if found.unit is None:
+        st.info(f"{why} They are not listed for these filters: {found.reason}.{nearest}",
+                icon=":material/visibility_off:")
+        return
+    unit = ui.escape_markdown(found.unit.describe())
+    if not found.listed:
+        st.info(f"{why} The comments of {unit} are not listed: {ui.escape_markdown(found.reason)}.{nearest}",
+                icon=":material/visibility_off:")
+        return
     search = st.text_input(
-        "Search the comments", key="comment_search", max_chars=survey.MAX_SEARCH_CHARS,
+        "Search the comments", key="comment_search", max_chars=comments.MAX_SEARCH_CHARS,
         placeholder="For example: Wi-Fi", help="Shows the comments that contain this text, ignoring case.",
     )
-    frame = survey.comments(measure.key, page.filters, page.threshold, search, limit=survey.COMMENTS_SHOWN)
-    reason = survey.comments_hidden(frame)
-    if reason:
-        st.info(f"Comments are hidden: {ui.escape_markdown(reason)}.", icon=":material/visibility_off:")
-        return
-    table = survey.comments_table(frame)
-    capped = len(table) == survey.COMMENTS_SHOWN
-    total = survey.comment_count(measure.key, page.filters, search) if capped else len(table)
+    table = comments.comments_table(comments.comments(found.unit, search, limit=comments.COMMENTS_SHOWN))
+    capped = len(table) == comments.COMMENTS_SHOWN
+    total = comments.comment_count(found.unit, search) if capped else len(table)
     searched = f" containing “{ui.escape_markdown(search.strip())}”" if search and search.strip() else ""
-    count = f"{total:,} comment{'' if total == 1 else 's'}"
-    shown = ""
+    listed = ""
     if total > len(table):
-        shown = f" The first {len(table):,} are listed here: search to narrow them down, or download them all."
+        listed = f" The first {len(table):,} are listed here: search to narrow them down, or download them all."
     st.markdown(
-        f"{count}{searched} from people in this selection who answered this question, in alphabetical order "
-        f"(so the order says nothing about who wrote them or when).{shown}"
+        f"{total:,} comment{'' if total == 1 else 's'}{searched} from {unit}, over the whole survey period and "
+        "every staff group (the month and staff group filters do not apply to comments; nor does the question: "
+        "a comment may be about anything). In alphabetical order, so the order says nothing about who wrote "
+        f"them or when.{listed}"
     )
     if len(table):
         st.dataframe(table, hide_index=True, key=f"comments_{measure.key}")
-        filters, threshold = page.filters, page.threshold
+        unit_listed = found.unit
         ui.download_buttons(
-            lambda: survey.comments_table(survey.comments(measure.key, filters, threshold, search)),
-            f"{measure.key}_comments", page,
-            note=f"Comments{searched} from people who answered: {measure.question}", key=f"{measure.key}_comments",
+            lambda: comments.comments_table(comments.comments(unit_listed, search)),
+            f"comments_{measure.key}", page,
+            note=f"Comments{searched} from {found.unit.describe()}, whole survey period.", key=f"{measure.key}_comments",
         )

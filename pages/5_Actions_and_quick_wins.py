@@ -131,14 +131,16 @@ def results_beside_action(page: ui.Page) -> None:
     st.subheader("Results beside action")
     st.markdown(
         "Each service area's survey result beside the actions raised there, so that areas with a poor result and "
-        "little related action stand out. Survey results follow every filter; areas with fewer than "
-        f"{page.threshold} responses are left out, and where that would let one be worked out from a total, "
-        "the next smallest is left out too."
+        "little related action stand out. Survey results follow every filter; their counts are perturbed and "
+        f"areas with fewer than {page.threshold} responses are left out."
     )
     measure = st.selectbox(
         "Survey measure", tuple(measures.SURVEY_MEASURES), index=tuple(measures.SURVEY_MEASURES).index("it_unreliable"),
         format_func=lambda key: measures.SURVEY_MEASURES[key].title, key="actions_results_measure",
     )
+    if page.survey_withheld:
+        st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+        return
     beside = engagement.results_beside_action(page.filters, page.threshold, measure)
     measure_title = measures.SURVEY_MEASURES[measure].title
     axis_choices = {
@@ -177,9 +179,8 @@ def results_beside_action(page: ui.Page) -> None:
             key="actions_results_beside_action",
         )
     results_table = beside.display_table(measure_title)
-    # Hidden figures show as empty cells, not "None"; the reason is in its own column.
-    st.dataframe(results_table.astype(object).where(results_table.notna(), ""), hide_index=True,
-                 key="actions_results_table")
+    # Hidden figures are missing values in numeric columns: shown as empty cells, sorted as numbers.
+    st.dataframe(results_table, hide_index=True, key="actions_results_table")
     ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
                         note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
                         key="download_results_beside_action")

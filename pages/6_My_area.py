@@ -43,7 +43,7 @@ area_text, group_text = ui.escape_markdown(area), ui.escape_markdown(care_group)
 st.subheader(area_text)
 shared_filters = my_area.scope_filters(page.filters, area, care_group)["trust"].describe()
 st.markdown(
-    f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey results for fewer "
+    f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey counts perturbed, fewer "
     f"than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance"
 )
 
@@ -51,8 +51,11 @@ engagement = my_area.engagement_scorecard(page.filters, area, care_group)
 engagement_table = engagement.set_index("title").loc[:, list(my_area.SCOPES)].T  # scopes down, measures across
 st.table(engagement_table.map(ui.format_number).rename(index=my_area.SCOPES).rename_axis("Engagement"))
 
-breakdown = my_area.area_survey(page.filters, page.threshold)
-results, comparisons = my_area.survey_scorecard(breakdown, area, care_group, page.threshold)
+if page.survey_withheld:
+    st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+    st.stop()
+raw = my_area.area_survey(page.filters)
+results, comparisons = my_area.survey_scorecard(raw, area, care_group, page.threshold)
 survey_table, comparison_table = my_area.survey_tables(results, comparisons)
 st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
 st.markdown(f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from dashboard import engagement, ui
+from dashboard import engagement, perturbation, ui
+from pipeline import cells
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
 
@@ -55,12 +56,32 @@ st.markdown(
 )
 
 st.subheader("Small numbers: disclosure control")
+st.markdown(ui.disclosure_note(page.threshold))
 st.markdown(
-    f"Survey results for any group of fewer than **{page.threshold}** respondents are not shown: not as a "
-    "percentage, a count, a chart mark, a download row or a comment. Where a breakdown shows a total and exactly "
-    "one of its groups is hidden, the next smallest group is hidden too, so that no hidden value can be worked out "
-    "by subtraction. Service areas are protected within their care group as well as overall. Engagement activity "
-    "(hours, conversations, actions) describes meetings, not respondents, and is shown in full."
+    f"**Every survey count is perturbed.** Each response has a record key made from a keyed hash of its id; a "
+    "figure's cell key is the sum of its responses' keys, and a fixed table turns the cell key and the true count "
+    f"into a small whole number, at most **{perturbation.MAX_NOISE}** either way, that is added to the count "
+    "(the cell key method of the ONS and the ABS). The noise averages zero, never makes a count negative, and "
+    "leaves zero as zero. The same responses always give the same figure, on every page, in every download and "
+    "after a rebuild; two views that differ by one person differ by noise, not by that person's answer. "
+    "Percentages and intervals are worked out from the perturbed counts, so a total may differ slightly from "
+    "the sum of its parts."
+)
+st.markdown(
+    f"**Small groups are hidden.** A group whose perturbed count is under **{page.threshold}** shows no figure. "
+    "Dates are picked by whole month. **Comments** are listed only for a whole reporting unit (the Trust, one "
+    "care group or one service area; one survey or all) over the whole survey period, when it has at least "
+    f"**{page.min_comments}** comments and no comment could be pinned to fewer than {page.threshold} people by "
+    "comparing lists. Engagement activity (hours, conversations, actions) describes meetings, not respondents, "
+    "and is shown exactly."
+)
+st.markdown(
+    f"**Who holds the key.** The perturbation key is a secret set where the database is built "
+    f"(`{cells.KEY_SETTING}` or `perturbation_key` under `[disclosure]` in `.streamlit/secrets.toml`); it is never "
+    "written to the database or the repository, and the app never needs it. "
+    + ("These synthetic demo data use the published demo key." if page.synthetic
+       else f"This database's key came from: {', '.join(sorted(set(page.build.get('perturbation', ['unknown']))))}.")
+    + " The full policy is docs/DISCLOSURE.md in the repository."
 )
 
 st.subheader("Settings")

@@ -3,8 +3,9 @@
 Takes the extracts folder and the target database path; gives the target file
 replaced atomically by a freshly built one holding the five extract tables,
 ``rejects`` (file, line, column, value, reason) and ``build_info`` (one row per
-file: when, size, checksum, rows read / loaded / rejected, ignored columns),
-and a ``BuildReport``. On any ``BuildError`` the target is left untouched.
+file: when, size, checksum, rows read / loaded / rejected, ignored columns,
+where the perturbation key came from), ``answer_scale`` and ``survey_cells``
+(``pipeline.cells``), and a ``BuildReport``. On any ``BuildError`` the target is left untouched.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline import contract
+from pipeline import cells, contract
 from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract, read_csv, read_csv_fast, read_xlsx
 from pipeline.validate import all_extracts, create_label_table, validate_and_load
 
@@ -42,6 +43,7 @@ class BuildReport:
     built_at: dt.datetime
     synthetic: bool
     files: list[FileReport]
+    perturbation: str = "setting"  # where the perturbation key came from: one of cells.KEY_SOURCES
 
     def text(self) -> str:
         lines = [f"Built {self.database} at {self.built_at:%Y-%m-%d %H:%M:%S} UTC"
@@ -54,6 +56,11 @@ class BuildReport:
             if f.ignored_columns:
                 lines.append(f"    ignored columns: {', '.join(f.ignored_columns)}")
             lines.extend(f"    warning: {w}" for w in f.warnings)
+        if self.perturbation == "none":
+            lines.append(f"WARNING: no perturbation key ({cells.KEY_SETTING}): the app will show no survey figure "
+                         "from this database. Set the key and rebuild (docs/DISCLOSURE.md).")
+        else:
+            lines.append(f"Survey counts will be perturbed (key from: {self.perturbation}).")
         total = sum(f.rows_rejected for f in self.files)
         lines.append(f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
                      if total else "No rows rejected.")
@@ -168,7 +175,9 @@ def build(extracts: Path, database: Path) -> BuildReport:
                 validate_and_load(con, extract)
                 raws.append(raw)
             synthetic = _is_synthetic(extracts, raws)
-            reports = _finish(con, raws, ignored_by_file, built_at, synthetic)
+            key, key_source = cells.choose_key(synthetic)
+            cells.build_cells(con, key)
+            reports = _finish(con, raws, ignored_by_file, built_at, synthetic, key_source)
             con.execute("checkpoint")
         finally:
             con.close()
@@ -179,10 +188,10 @@ def build(extracts: Path, database: Path) -> BuildReport:
         side.unlink(missing_ok=True)
         side.with_name(side.name + ".wal").unlink(missing_ok=True)
         raise
-    return BuildReport(database, built_at, synthetic, reports)
+    return BuildReport(database, built_at, synthetic, reports, key_source)
 
 
-def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synthetic) -> list[FileReport]:
+def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synthetic, key_source) -> list[FileReport]:
     file_of = {raw.file.rsplit(".", 1)[0]: raw.file for raw in raws}
     con.execute("create temp table extract_files (extract varchar, file varchar)")
     con.executemany("insert into extract_files values (?, ?)", list(file_of.items()))
@@ -193,7 +202,7 @@ def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synt
     con.execute(
         "create table build_info (built_at timestamp, synthetic boolean, file varchar, format varchar, "
         "encoding varchar, size_bytes bigint, sha256 varchar, rows_read bigint, rows_loaded bigint, "
-        "rows_rejected bigint, ignored_columns varchar, warnings varchar)"
+        "rows_rejected bigint, ignored_columns varchar, warnings varchar, perturbation varchar)"
     )
     reports = []
     for extract, raw in zip(file_of, raws):
@@ -208,9 +217,9 @@ def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synt
             raise BuildError(f"{raw.file}: {raw.rows_read} rows read but {loaded} loaded + {rejected} rejected.")
         ignored = ignored_by_file[extract]
         con.execute(
-            "insert into build_info values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into build_info values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [built_at, synthetic, raw.file, raw.format, raw.encoding, raw.size_bytes, raw.sha256,
-             raw.rows_read, loaded, rejected, ", ".join(ignored), " ".join(raw.warnings)],
+             raw.rows_read, loaded, rejected, ", ".join(ignored), " ".join(raw.warnings), key_source],
         )
         reports.append(FileReport(raw.file, raw.rows_read, loaded, rejected, ignored, top, raw.warnings))
     return reports

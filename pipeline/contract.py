@@ -75,3 +75,13 @@ EXTRACTS: tuple[str, ...] = (
 # Written by the demo generator beside the extracts: file name -> sha256.
 # The build marks the database synthetic when any loaded file matches it.
 SYNTHETIC_MANIFEST = "SYNTHETIC_DEMO_DATA.json"
+
+# The survey measures, defined once: which answers are in a measure's base and
+# which count towards it. The build writes them to the ``answer_scale`` table and
+# every survey figure is read through it (``survey_cells``' counted and positive).
+# An answer not in ``counted`` (e.g. Don't know) is shown apart from the measure.
+MEASURE_ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "it_skills": {"scale": IT_SKILLS, "counted": IT_SKILLS, "positive": ("Good", "Very good")},
+    "info_available": {"scale": INFO_AVAILABLE, "counted": ("Yes", "Partly", "No"), "positive": ("Yes",)},
+    "it_unreliable": {"scale": IT_UNRELIABLE, "counted": IT_UNRELIABLE, "positive": ("Agree", "Strongly agree")},
+}

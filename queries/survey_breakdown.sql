@@ -1,19 +1,13 @@
--- One survey measure by one dimension: base n and positive count per group.
--- $dimension is care_group, service_area, survey or staff_group (checked in Python first).
--- For service_area each group keeps its care group, so the 'Not stated' areas of
--- different care groups stay apart and areas add up to their care group's total.
--- Only answers in the measure's base are read, so the groups add up to the headline n.
-with answers as (
+-- One survey measure by one dimension: base n and positive count per group, each with
+-- its key sum (perturbed in the app). $dimension is care_group, service_area, survey or
+-- staff_group (checked in Python first). For service_area each group keeps its care
+-- group, so the 'Not stated' areas of different care groups stay apart.
+with cells as (
     select *
-    from survey_answers(
+    from survey_cells_in(
         $care_groups::varchar[], $service_areas::varchar[], $surveys::varchar[],
         $staff_groups::varchar[], $date_from::date, $date_to::date
     )
-),
-
-counted as (
-    select *
-    from answers
     where measure = $measure::varchar and counted
 ),
 
@@ -26,16 +20,20 @@ labelled as (
             when 'staff_group' then staff_group
         end as group_name,
         case when $dimension::varchar = 'service_area' then care_group end as care_group,
-        positive
-    from counted
+        positive,
+        responses,
+        key_sum
+    from cells
 ),
 
 final as (
     select
         group_name,
         care_group,
-        count(*) as n,
-        count(*) filter (where positive) as positive
+        sum(responses)::bigint as n,
+        sum(key_sum)::bigint as n_key,
+        coalesce(sum(responses) filter (where positive), 0)::bigint as positive,
+        (sum(key_sum) filter (where positive))::bigint as positive_key
     from labelled
     group by group_name, care_group
 )

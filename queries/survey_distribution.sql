@@ -1,18 +1,14 @@
--- One survey measure's answers for the filtered responses: how many gave each answer,
--- and whether that answer is in the measure's base (counted) and counts towards it (positive).
--- Answers nobody gave are absent; the Python side lays them on the full answer scale.
-with answers as (
+-- One survey measure's answers for the filtered responses: how many gave each answer
+-- (with its key sum, perturbed in the app), and whether the answer is in the measure's
+-- base (counted) and counts towards it (positive). Answers nobody gave are absent; the
+-- Python side lays them on the full answer scale.
+with cells as (
     select *
-    from survey_answers(
+    from survey_cells_in(
         $care_groups::varchar[], $service_areas::varchar[], $surveys::varchar[],
         $staff_groups::varchar[], $date_from::date, $date_to::date
     )
-),
-
-answered as (
-    select answer, counted, positive
-    from answers
-    where measure = $measure::varchar and answered
+    where measure = $measure::varchar
 ),
 
 final as (
@@ -20,8 +16,9 @@ final as (
         answer,
         bool_or(counted) as counted,
         bool_or(positive) as positive,
-        count(*) as responses
-    from answered
+        sum(responses)::bigint as responses,
+        sum(key_sum)::bigint as responses_key
+    from cells
     group by answer
 )
 

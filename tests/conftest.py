@@ -75,7 +75,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app at the demo database for AppTest tests."""
     monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    monkeypatch.delenv("DASHBOARD_MIN_GROUP_SIZE", raising=False)
+    for setting in ("DASHBOARD_MIN_GROUP_SIZE", "DASHBOARD_MIN_COMMENTS", "DASHBOARD_REQUIRE_AUTH"):
+        monkeypatch.delenv(setting, raising=False)
     return demo_db
 
 
@@ -85,3 +86,7 @@ def copy_extracts(source: Path, target: Path) -> Path:
 
 
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+# A developer's shell must not change what the tests see: the demo database is built
+# with the demo's published perturbation key, and pages open without sign-in.
+for _setting in ("DASHBOARD_PERTURBATION_KEY", "DASHBOARD_REQUIRE_AUTH", "DASHBOARD_MIN_COMMENTS"):
+    os.environ.pop(_setting, None)

@@ -1,0 +1,82 @@
+"""Cell key perturbation: the noise added to every survey count before it is shown.
+
+The method of the ONS (Census 2021) and the ABS (TableBuilder). Every response
+has a record key from 0 to 255 (``pipeline.cells``); a cell (any set of
+responses that a figure counts) has a cell key, the sum of its records' keys
+modulo 256. The perturbation table below maps (cell key, true count) to a small
+whole number added to the count:
+
+- bounded: never more than ``MAX_NOISE`` (3) either way;
+- unbiased: for every true count the noise averages exactly zero over the 256
+  cell keys (each noise value takes a whole number of the 256 keys);
+- never negative, and zero stays zero (a count of 1 or 2 cannot go below 0);
+- consistent: the same responses give the same cell key, so the same figure on
+  every page, in every download and after a rebuild of the same data; a
+  different set of responses gets an unrelated cell key, so the difference
+  between two views is blurred by noise and no longer pins one person's answer.
+
+Pure numpy; no I/O. docs/DISCLOSURE.md explains the choice of table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+KEYS = 256  # cell keys run 0..255 (pipeline.cells.RECORD_KEYS)
+MAX_NOISE = 3
+# Slots (of 256) per noise value -3..3 for a count of 3 or more: flat-topped and
+# symmetric, variance 2.5. Chosen with the differencing harness (tests/test_differencing.py).
+BASE_SLOTS: dict[int, int] = {-3: 16, -2: 32, -1: 48, 0: 64, 1: 48, 2: 32, 3: 16}
+
+
+def _row(count: int) -> dict[int, int]:
+    """Slots per noise value for a true count: the base row, cut so the result is never
+    negative, with the positive side scaled down to keep the mean exactly zero."""
+    if count == 0:
+        return {0: KEYS}
+    slots = {v: s for v, s in BASE_SLOTS.items() if v >= -count}
+    if count >= MAX_NOISE:
+        return slots
+    owed = sum(-v * s for v, s in slots.items() if v < 0)  # what the positive side must balance
+    weight = sum(v * s for v, s in BASE_SLOTS.items() if v > 0)
+    for v in range(1, MAX_NOISE + 1):
+        slots[v] = round(BASE_SLOTS[v] * owed / weight)
+    slots[1] += owed - sum(v * slots[v] for v in range(1, MAX_NOISE + 1))  # make the mean exactly zero
+    slots[0] = KEYS - sum(s for v, s in slots.items() if v != 0)
+    return slots
+
+
+def _table() -> np.ndarray:
+    """NOISE[row, cell_key]: row = min(true count, MAX_NOISE); keys take noise values in order."""
+    rows = []
+    for count in range(MAX_NOISE + 1):
+        slots = _row(count)
+        rows.append(np.repeat(np.array(sorted(slots)), [slots[v] for v in sorted(slots)]))
+    table = np.vstack(rows)
+    table.setflags(write=False)
+    return table
+
+
+NOISE = _table()
+
+
+def cell_key(key_sums: object) -> np.ndarray:
+    """A cell's key from the sum of its records' keys."""
+    return np.asarray(key_sums, dtype=np.int64) % KEYS
+
+
+def perturb(counts: object, key_sums: object) -> pd.array:
+    """Perturbed counts: count + NOISE[min(count, 3), key_sum mod 256].
+
+    A missing key sum (a database built without a key) gives a missing count:
+    the figure is withheld, never shown unperturbed.
+    """
+    counts = pd.Series(counts, dtype="Int64").reset_index(drop=True)
+    keys = pd.Series(key_sums, dtype="Int64").reset_index(drop=True)
+    missing = keys.isna() & (counts.fillna(0) > 0).to_numpy()
+    true = counts.fillna(0).to_numpy(dtype=np.int64)
+    noise = NOISE[np.minimum(true, MAX_NOISE), cell_key(keys.fillna(0).to_numpy(dtype=np.int64))]
+    out = pd.array(true + noise, dtype="Int64")
+    out[missing] = pd.NA
+    return out

@@ -1,0 +1,116 @@
+"""Survey cells: the one small table behind every survey figure, with cell keys.
+
+Takes the loaded ``survey_responses`` table and the perturbation key; gives
+``answer_scale`` (the measures' answers, from ``contract.MEASURE_ANSWERS``) and
+``survey_cells``: one row per survey x care group x service area x staff group
+x month x measure x answer, holding how many responses gave that answer
+(``responses``) and the sum of their record keys (``key_sum``).
+
+A record key is a number from 0 to 255 made from a keyed hash (SHA-256 of the
+secret key and the response id): the same response always gets the same key,
+and without the key nobody can tell which key a response has. Any figure is a
+sum of cells, so its cell key (the sum of its records' keys, modulo 256) is a
+sum of ``key_sum``s: the app perturbs every survey count with it
+(``dashboard.perturbation``) without reading a single response row. Only the
+record keys' sums are stored; the key itself is never written to the database.
+
+With real (non-synthetic) extracts and no key set, ``key_sum`` is empty and the
+app shows no survey figure (see docs/DISCLOSURE.md).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import duckdb
+
+from pipeline import contract
+from pipeline.ingest import BuildError
+
+KEY_SETTING = "DASHBOARD_PERTURBATION_KEY"
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"  # [disclosure] perturbation_key, read from the working folder
+# The demo's key, published on purpose: it is used only when every figure comes
+# from the synthetic demo extracts, where there is nobody to protect.
+DEMO_KEY = "synthetic-demo-data-key-not-secret"
+KEY_SOURCES = ("setting", "demo key (synthetic data)", "none")
+RECORD_KEYS = 256  # record and cell keys run 0..255: the perturbation table's width
+
+
+def configured_key(secrets_file: Path = SECRETS_FILE) -> str | None:
+    """The perturbation key from the environment, else from the secrets file; None when unset."""
+    key = os.environ.get(KEY_SETTING, "").strip()
+    if key:
+        return key
+    if not secrets_file.is_file():
+        return None
+    try:
+        secrets = tomllib.loads(secrets_file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BuildError(f"{secrets_file}: cannot be read ({error}); fix it or set {KEY_SETTING}.") from None
+    key = str((secrets.get("disclosure") or {}).get("perturbation_key", "")).strip()
+    return key or None
+
+
+def choose_key(synthetic: bool) -> tuple[str | None, str]:
+    """(key, source): the configured key; else the demo key for synthetic data; else none."""
+    key = configured_key()
+    if key:
+        return key, "setting"
+    if synthetic:
+        return DEMO_KEY, "demo key (synthetic data)"
+    return None, "none"
+
+
+def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
+    """Write ``answer_scale`` and ``survey_cells`` from ``survey_responses``."""
+    rows = [
+        (measure, answer, position, answer in spec["counted"], answer in spec["positive"])
+        for measure, spec in contract.MEASURE_ANSWERS.items()
+        for position, answer in enumerate(spec["scale"], start=1)
+    ]
+    con.execute(
+        "create table answer_scale (measure varchar, answer varchar, position integer, counted boolean, positive boolean)"
+    )
+    con.executemany("insert into answer_scale values (?, ?, ?, ?, ?)", rows)
+    measures = list(contract.MEASURE_ANSWERS)
+    unpivot = ", ".join(f'"{m}"' for m in measures)
+    # The key is bound as a parameter: it reaches the hash and nothing is stored but the sums.
+    con.execute(
+        f"""
+        create table survey_cells as
+        with responses as (
+            select
+                survey,
+                coalesce(care_group, 'Not stated') as care_group,
+                coalesce(service_area, 'Not stated') as service_area,
+                coalesce(staff_group, 'Not stated') as staff_group,
+                date_trunc('month', submitted_on)::date as month,
+                case when $key::varchar is not null then
+                    ('0x' || substr(sha256($key::varchar || chr(31) || response_id), 1, 2))::integer
+                end as record_key,
+                {unpivot}
+            from survey_responses
+        ),
+
+        answers as (
+            unpivot responses on {unpivot} into name measure value answer
+        ),
+
+        final as (
+            select
+                answers.survey, answers.care_group, answers.service_area, answers.staff_group, answers.month,
+                answers.measure, answers.answer, scale.counted, scale.positive,
+                count(*) as responses,
+                sum(answers.record_key)::bigint as key_sum
+            from answers
+            join answer_scale scale using (measure, answer)
+            group by all
+        )
+
+        select * from final
+        order by measure, month, survey, care_group, service_area, staff_group, answer
+        """,
+        {"key": key},
+    )

@@ -1,0 +1,123 @@
+"""Independent pandas figures for the tests: the contract's definitions written out again.
+
+Every survey figure the app shows is a perturbed count (docs/DISCLOSURE.md). This
+module works the expected figures out from the demo extracts' rows, never by
+calling the code under test: the record keys from ``hashlib`` (SHA-256 of the
+key, a unit separator and the response id; first byte), a cell's key as the sum
+of its rows' record keys modulo 256, and the noise looked up in the published
+perturbation table (``dashboard.perturbation.NOISE``, whose own properties
+``tests/test_perturbation.py`` checks). A wrong definition in SQL, a lost
+filter, a key sum over the wrong rows or a count left unperturbed shows up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.filters import Filters
+from dashboard.perturbation import MAX_NOISE, NOISE
+from pipeline.cells import DEMO_KEY
+from tests.conftest import DEMO_EXTRACTS
+
+THRESHOLD = 10
+MEASURES = ("it_skills", "info_available", "it_unreliable")
+# The contract's definitions ("Headline measures"), restated independently of the SQL and answer_scale.
+SCALES = {
+    "it_skills": ("Very poor", "Poor", "Fair", "Good", "Very good"),
+    "info_available": ("Yes", "Partly", "No", "Don't know"),
+    "it_unreliable": ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
+}
+POSITIVE = {"it_skills": {"Good", "Very good"}, "info_available": {"Yes"}, "it_unreliable": {"Agree", "Strongly agree"}}
+NOT_COUNTED = {"info_available": {"Don't know"}}
+PUBLISHED = {"it_skills": 39, "info_available": 69, "it_unreliable": 65}
+
+
+def record_key(response_id: str, key: str = DEMO_KEY) -> int:
+    return hashlib.sha256(f"{key}\x1f{response_id}".encode()).digest()[0]
+
+
+def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.DataFrame:
+    frame = pd.read_csv(folder / "survey_responses.csv", dtype=str, keep_default_na=False)
+    frame["submitted_on"] = pd.to_datetime(frame["submitted_on"], format="%Y-%m-%d").dt.date
+    for column in ("care_group", "service_area", "staff_group"):
+        frame[column] = frame[column].replace("", "Not stated")
+    frame["record_key"] = [record_key(r, key) for r in frame["response_id"]]
+    return frame
+
+
+def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows the filters keep; dates by whole month (the From month's first day to the To month's last)."""
+    keep = pd.Series(True, index=frame.index)
+    for column, values in (("care_group", filters.care_groups), ("service_area", filters.service_areas),
+                           ("survey", filters.surveys), ("staff_group", filters.staff_groups)):
+        if values:
+            keep &= frame[column].isin(values)  # 'Not stated' is never a filter value, so empties drop out
+    if filters.date_from:
+        keep &= frame["submitted_on"] >= filters.date_from.replace(day=1)
+    if filters.date_to:
+        following = (filters.date_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        keep &= frame["submitted_on"] < following
+    return frame[keep]
+
+
+def counted(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The responses in the measure's base, with a 'positive' column."""
+    answers = frame[measure]
+    base = frame[(answers != "") & ~answers.isin(NOT_COUNTED.get(measure, set()))].copy()
+    base["positive"] = base[measure].isin(POSITIVE[measure])
+    return base
+
+
+def perturbed(rows: pd.DataFrame) -> int:
+    """The published count of a set of responses: true count plus the table's noise for its cell key."""
+    count = len(rows)
+    return count + int(NOISE[min(count, MAX_NOISE), int(rows["record_key"].sum()) % 256])
+
+
+def percent_half_up(positive: int, n: int) -> int:
+    # Exact integer arithmetic: round half up, as published.
+    return (200 * positive + n) // (2 * n)
+
+
+def figures(base: pd.DataFrame) -> tuple[int, int]:
+    """(n, positive) as published for a measure's base rows: both perturbed, positive never above n."""
+    n = perturbed(base)
+    return n, min(perturbed(base[base["positive"]]), n)
+
+
+def expected_headline(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> tuple[int, int, int | None]:
+    n, positive = figures(counted(filtered(frame, filters), measure))
+    return n, positive, percent_half_up(positive, n) if n else None
+
+
+def true_headline(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> tuple[int, int]:
+    """The exact (n, positive): never shown, used to check that what is shown is not it by accident."""
+    base = counted(filtered(frame, filters), measure)
+    return len(base), int(base["positive"].sum())
+
+
+def expected_groups(frame: pd.DataFrame, measure: str, by: list[str], filters: Filters = Filters()) -> pd.DataFrame:
+    """One row per group: published n and positive, the true n beside them (true_n)."""
+    base = counted(filtered(frame, filters), measure)
+    rows = []
+    for labels, members in base.groupby(by):
+        n, positive = figures(members)
+        rows.append({**dict(zip(by, labels)), "n": n, "positive": positive, "true_n": len(members)})
+    return pd.DataFrame(rows, columns=[*by, "n", "positive", "true_n"])
+
+
+def expected_answers(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> dict[str, int]:
+    """Published responses per answer on the measure's scale (0 where nobody gave it)."""
+    rows = filtered(frame, filters)
+    return {answer: perturbed(rows[rows[measure] == answer]) for answer in SCALES[measure]}
+
+
+def small_area(frame: pd.DataFrame, measure: str) -> str:
+    """A real service area whose published n for ``measure`` is under THRESHOLD (but not zero)."""
+    sizes = expected_groups(frame, measure, ["service_area"])
+    sizes = sizes[(sizes["service_area"] != "Not stated") & (sizes["n"] < THRESHOLD) & (sizes["true_n"] > 0)]
+    return str(sizes.sort_values(["n", "service_area"]).iloc[0]["service_area"])
