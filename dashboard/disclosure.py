@@ -3,9 +3,10 @@
 Applied to every survey figure before it reaches a page, chart, table,
 sentence or download, by ``protect``:
 
-1. every count is perturbed by its cell key (``dashboard.perturbation``): no
-   exact survey count is ever shown, and two views that differ by one person
-   differ by noise, not by that person's answer;
+1. every count is perturbed by its cell key (``dashboard.perturbation``), made
+   from its own records and its view's: no exact survey count is ever shown,
+   and two views that differ by one person differ in every count by noise, not
+   only in the counts holding that person's answer;
 2. a group whose perturbed n is under the threshold is hidden, with its reason.
 
 Every percentage and interval is then worked out from the perturbed counts.
@@ -25,16 +26,26 @@ from dashboard import perturbation
 HIDDEN_SMALL = "fewer than {threshold} responses"
 WITHHELD = ("survey figures are withheld: this database holds real survey answers but was built without a "
             "perturbation key (see Data and definitions)")
-# (count column, its key-sum column) as the survey queries return them.
+# (count column, its key-sum column) as the survey queries return them, and the key sum
+# of everyone in the row's view (every response its filters select, answered or not).
 COUNTS = (("n", "n_key"), ("positive", "positive_key"))
+VIEW_KEY = "view_key"
 
 
 def perturb_counts(frame: pd.DataFrame, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:
-    """Replace each count by its perturbed value and drop the key sums; positive never above n."""
+    """Replace each count by its perturbed value and drop the key sums; positive never above n.
+
+    Each count's cell key is its own records' key sum plus twice its view's
+    (``perturbation.in_view``): what one person changes, every count in the view shows.
+    """
     out = frame.copy()
     for count, key in counts:
-        out[count] = perturbation.perturb(out[count], out[key]) if len(out) else pd.array([], dtype="Int64")
+        if len(out):
+            out[count] = perturbation.perturb(out[count], perturbation.in_view(out[key], out[VIEW_KEY]))
+        else:
+            out[count] = pd.array([], dtype="Int64")
         out = out.drop(columns=key)
+    out = out.drop(columns=VIEW_KEY)
     if "n" in out and "positive" in out:
         out["positive"] = out[["positive", "n"]].min(axis=1, skipna=False).astype("Int64")
     return out

@@ -61,7 +61,7 @@ def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Fil
 
 # Survey results per service area, with disclosure control -----------------------------------
 
-RAW_COLUMNS = ["n", "n_key", "positive", "positive_key"]
+RAW_COLUMNS = ["n", "n_key", "positive", "positive_key", "view_key"]
 
 
 def area_survey(filters: Filters) -> pd.DataFrame:
@@ -75,8 +75,9 @@ def area_survey(filters: Filters) -> pd.DataFrame:
 
 def protected_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """``area_survey`` perturbed and with intervals, one row per area and measure, with ``hidden``
-    and ``hidden_reason``; NOT blanked: callers blank hidden rows before showing them."""
-    return measures.with_intervals(disclosure.protect(raw, threshold))
+    and ``hidden_reason``; NOT blanked: callers blank hidden rows before showing them. Areas where
+    nobody answered the measure are left out (they have no figure)."""
+    return measures.with_intervals(disclosure.protect(raw.loc[raw["n"] > 0], threshold))
 
 
 # The scorecard -------------------------------------------------------------------------------
@@ -109,7 +110,7 @@ def survey_scorecard(
     p_value, flag, hidden, hidden_reason.
     """
     scopes = []
-    withheld = bool(raw["n_key"].isna().any())  # built without a key: every cell's key sum is empty
+    withheld = bool(raw["view_key"].isna().any())  # built without a key: every cell's key sum is empty
     for measure in measures.SURVEY_MEASURES:
         rows = raw.loc[raw["measure"] == measure]
         in_group = rows.loc[rows["care_group"] == care_group]
@@ -118,7 +119,7 @@ def survey_scorecard(
                 (("area", own), ("care_group", in_group), ("trust", rows))}
         sums["rest_of_care_group"] = sums["care_group"] - sums["area"]  # key sums subtract like counts
         sums["rest_of_trust"] = sums["trust"] - sums["area"]
-        scopes += [{"measure": measure, "scope": scope, "absent": own.empty and scope == "area"}
+        scopes += [{"measure": measure, "scope": scope, "absent": int(own["n"].sum()) == 0 and scope == "area"}
                    | {c: pd.NA if withheld and c.endswith("_key") else int(v) for c, v in figures.items()}
                    for scope, figures in sums.items()]
     frame = measures.with_intervals(disclosure.protect(pd.DataFrame(scopes), threshold))

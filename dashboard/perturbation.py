@@ -66,6 +66,22 @@ def cell_key(key_sums: object) -> np.ndarray:
     return np.asarray(key_sums, dtype=np.int64) % KEYS
 
 
+def in_view(own_key_sums: object, view_key_sums: object) -> pd.Series:
+    """The key sum of a count shown within a view: its own records' keys plus twice the view's.
+
+    The view is every response the figure's filters select, answered or not. Were a
+    count perturbed by its own records alone, a count that one person did not enter
+    (the other answers, the positive count when they answered no) would stay exactly
+    the same when they join the view, and what changed would tell their answer. With
+    the view's keys in it, every count's noise changes when anyone joins or leaves.
+    Twice, not once: a count of everyone in the view (own = view) then has key
+    3 x view, and 3 is odd, so its keys still cover 0..255 evenly.
+    """
+    own = pd.Series(own_key_sums, dtype="Int64").reset_index(drop=True).fillna(0)  # an empty count has no keys
+    view = pd.Series(view_key_sums, dtype="Int64").reset_index(drop=True)
+    return own + 2 * view
+
+
 def perturb(counts: object, key_sums: object) -> pd.array:
     """Perturbed counts: count + NOISE[min(count, 3), key_sum mod 256].
 

@@ -114,6 +114,7 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     rows = run_query("survey_distribution", measure=measure, **filters.sql_params())
     frame = pd.DataFrame({"answer": list(spec.scale)}).merge(rows, on="answer", how="left")
     frame["responses"] = frame["responses"].fillna(0).astype("int64")
+    frame[disclosure.VIEW_KEY] = rows[disclosure.VIEW_KEY].iloc[0] if len(rows) else pd.NA  # one view
     frame = disclosure.perturb_counts(frame, counts=(("responses", "responses_key"),))
     frame["responses"] = frame["responses"].fillna(0)  # withheld: the selection is hidden below anyway
     frame["counted"] = [None if pd.isna(c) else bool(c) for c in frame["counted"]]

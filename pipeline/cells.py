@@ -4,7 +4,9 @@ Takes the loaded ``survey_responses`` table and the perturbation key; gives
 ``answer_scale`` (the measures' answers, from ``contract.MEASURE_ANSWERS``) and
 ``survey_cells``: one row per survey x care group x service area x staff group
 x month x measure x answer, holding how many responses gave that answer
-(``responses``) and the sum of their record keys (``key_sum``).
+(``responses``) and the sum of their record keys (``key_sum``). A blank answer
+is a cell too (answer NULL, neither counted nor positive), so the cells of one
+measure cover every response.
 
 A record key is a number from 0 to 255 made from a keyed hash (SHA-256 of the
 secret key and the response id): the same response always gets the same key,
@@ -94,23 +96,27 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
             from survey_responses
         ),
 
+        -- Blank answers are kept (answer NULL, neither counted nor positive): a view's key
+        -- (view_key in the queries) covers everyone the filters select, answered or not.
         answers as (
-            unpivot responses on {unpivot} into name measure value answer
+            select * from responses unpivot include nulls (answer for measure in ({unpivot}))
         ),
 
         final as (
             select
                 answers.survey, answers.care_group, answers.service_area, answers.staff_group, answers.month,
-                answers.measure, answers.answer, scale.counted, scale.positive,
+                answers.measure, answers.answer,
+                coalesce(scale.counted, false) as counted,
+                coalesce(scale.positive, false) as positive,
                 count(*) as responses,
                 sum(answers.record_key)::bigint as key_sum
             from answers
-            join answer_scale scale using (measure, answer)
+            left join answer_scale scale using (measure, answer)
             group by all
         )
 
         select * from final
-        order by measure, month, survey, care_group, service_area, staff_group, answer
+        order by measure, month, survey, care_group, service_area, staff_group, answer nulls first
         """,
         {"key": key},
     )

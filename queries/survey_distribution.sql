@@ -2,6 +2,9 @@
 -- (with its key sum, perturbed in the app), and whether the answer is in the measure's
 -- base (counted) and counts towards it (positive). Answers nobody gave are absent; the
 -- Python side lays them on the full answer scale.
+-- view_key is the key sum of every response in the group (answered or not): each
+-- count's noise depends on it too (dashboard/disclosure.py), so no figure stays the
+-- same when one person joins or leaves a view.
 with cells as (
     select *
     from survey_cells_in(
@@ -17,9 +20,10 @@ final as (
         bool_or(counted) as counted,
         bool_or(positive) as positive,
         sum(responses)::bigint as responses,
-        sum(key_sum)::bigint as responses_key
+        sum(key_sum)::bigint as responses_key,
+        (sum(sum(key_sum)) over ())::bigint as view_key
     from cells
     group by answer
 )
 
-select * from final order by answer
+select * from final where answer is not null order by answer

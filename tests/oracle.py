@@ -3,8 +3,10 @@
 Every survey figure the app shows is a perturbed count (docs/DISCLOSURE.md). This
 module works the expected figures out from the demo extracts' rows, never by
 calling the code under test: the record keys from ``hashlib`` (SHA-256 of the
-key, a unit separator and the response id; first byte), a cell's key as the sum
-of its rows' record keys modulo 256, and the noise looked up in the published
+key, a unit separator and the response id; first byte), a count's cell key as
+the sum of its rows' record keys plus twice the sum over its view (every
+response the figure's filters select, answered or not), modulo 256, and the
+noise looked up in the published
 perturbation table (``dashboard.perturbation.NOISE``, whose own properties
 ``tests/test_perturbation.py`` checks). A wrong definition in SQL, a lost
 filter, a key sum over the wrong rows or a count left unperturbed shows up.
@@ -72,10 +74,12 @@ def counted(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     return base
 
 
-def perturbed(rows: pd.DataFrame) -> int:
-    """The published count of a set of responses: true count plus the table's noise for its cell key."""
+def perturbed(rows: pd.DataFrame, view: pd.DataFrame) -> int:
+    """The published count of ``rows`` shown within ``view`` (the responses its filters select):
+    true count plus the table's noise for the cell key (rows' keys + 2 x view's keys) mod 256."""
     count = len(rows)
-    return count + int(NOISE[min(count, MAX_NOISE), int(rows["record_key"].sum()) % 256])
+    key = int(rows["record_key"].sum()) + 2 * int(view["record_key"].sum())
+    return count + int(NOISE[min(count, MAX_NOISE), key % 256])
 
 
 def percent_half_up(positive: int, n: int) -> int:
@@ -83,14 +87,15 @@ def percent_half_up(positive: int, n: int) -> int:
     return (200 * positive + n) // (2 * n)
 
 
-def figures(base: pd.DataFrame) -> tuple[int, int]:
-    """(n, positive) as published for a measure's base rows: both perturbed, positive never above n."""
-    n = perturbed(base)
-    return n, min(perturbed(base[base["positive"]]), n)
+def figures(view: pd.DataFrame, measure: str) -> tuple[int, int]:
+    """(n, positive) as published for a measure within a view: both perturbed, positive never above n."""
+    base = counted(view, measure)
+    n = perturbed(base, view)
+    return n, min(perturbed(base[base["positive"]], view), n)
 
 
 def expected_headline(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> tuple[int, int, int | None]:
-    n, positive = figures(counted(filtered(frame, filters), measure))
+    n, positive = figures(filtered(frame, filters), measure)
     return n, positive, percent_half_up(positive, n) if n else None
 
 
@@ -101,19 +106,21 @@ def true_headline(frame: pd.DataFrame, measure: str, filters: Filters = Filters(
 
 
 def expected_groups(frame: pd.DataFrame, measure: str, by: list[str], filters: Filters = Filters()) -> pd.DataFrame:
-    """One row per group: published n and positive, the true n beside them (true_n)."""
-    base = counted(filtered(frame, filters), measure)
+    """One row per group with anyone counted: published n and positive, the true n beside them (true_n).
+    Each group is its own view (everyone in the filters and the group)."""
     rows = []
-    for labels, members in base.groupby(by):
-        n, positive = figures(members)
-        rows.append({**dict(zip(by, labels)), "n": n, "positive": positive, "true_n": len(members)})
+    for labels, view in filtered(frame, filters).groupby(by):
+        true_n = len(counted(view, measure))
+        if true_n:
+            n, positive = figures(view, measure)
+            rows.append({**dict(zip(by, labels)), "n": n, "positive": positive, "true_n": true_n})
     return pd.DataFrame(rows, columns=[*by, "n", "positive", "true_n"])
 
 
 def expected_answers(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> dict[str, int]:
     """Published responses per answer on the measure's scale (0 where nobody gave it)."""
-    rows = filtered(frame, filters)
-    return {answer: perturbed(rows[rows[measure] == answer]) for answer in SCALES[measure]}
+    view = filtered(frame, filters)
+    return {answer: perturbed(view[view[measure] == answer], view) for answer in SCALES[measure]}
 
 
 def small_area(frame: pd.DataFrame, measure: str) -> str:
@@ -121,3 +128,16 @@ def small_area(frame: pd.DataFrame, measure: str) -> str:
     sizes = expected_groups(frame, measure, ["service_area"])
     sizes = sizes[(sizes["service_area"] != "Not stated") & (sizes["n"] < THRESHOLD) & (sizes["true_n"] > 0)]
     return str(sizes.sort_values(["n", "service_area"]).iloc[0]["service_area"])
+
+
+def perturbed_count(count: int, own_key_sum: int | None, view_key_sum: int | None) -> int | None:
+    """A count as published from the sums a survey query returns beside it (tests of dashboard.disclosure):
+    the true count plus the table's noise for (own key sum + 2 x view key sum) mod 256. An empty count has
+    no key sum of its own (0) and stays 0; with no view key sum (a database built without a key) any other
+    count is withheld (None)."""
+    if count == 0:
+        return 0
+    if view_key_sum is None or pd.isna(view_key_sum):
+        return None
+    own = 0 if own_key_sum is None or pd.isna(own_key_sum) else int(own_key_sum)
+    return count + int(NOISE[min(count, MAX_NOISE), (own + 2 * int(view_key_sum)) % 256])
