@@ -45,6 +45,9 @@ def secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     fresh = Secrets()
     fresh._file_watchers_installed = True
     monkeypatch.setattr(st, "secrets", fresh)
+    # st.user reads the module-level singleton, not st.secrets: left alone it would keep this
+    # test's [auth] and ask every later test to sign in.
+    monkeypatch.setattr("streamlit.auth_util.secrets_singleton", fresh)
     monkeypatch.chdir(tmp_path)
     with patch_config_options({"secrets.files": [str(path)]}):
         yield path

@@ -3,7 +3,8 @@
 Expected figures are computed here with pandas straight from the demo extracts
 (data/extracts/*.csv), never by calling the code under test; grouped figures
 are also checked to add up to engagement_headline (the Overview) for the same
-filters. The helpers at the top are shared with the other engagement tests.
+filters. Survey figures (perturbed) come from tests/oracle.py. The engagement
+helpers at the top are shared with the other engagement tests.
 """
 
 from __future__ import annotations
@@ -18,15 +19,10 @@ from dashboard import db, engagement, measures, my_area
 from dashboard.filters import Filters
 from pipeline import contract
 from pipeline.build import build
+from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, SMALL, write_csv
 
 # Independent reference: pandas over the demo extracts ---------------------------------------
-
-POSITIVE = {
-    "it_skills": ({"Good", "Very good"}, set()),
-    "info_available": ({"Yes"}, {"Don't know"}),
-    "it_unreliable": ({"Agree", "Strongly agree"}, set()),
-}
 
 
 @cache
@@ -82,25 +78,6 @@ def reference_engagement(filters: Filters) -> dict[str, float]:
     }
 
 
-def reference_survey_by_area(measure: str, surveys=(), staff_groups=()) -> pd.DataFrame:
-    """n and positive per (care_group, service_area) over the whole Trust, 'Not stated' for empty."""
-    survey = extracts()["survey"]
-    if surveys:
-        survey = survey.loc[survey["survey"].isin(surveys)]
-    if staff_groups:
-        survey = survey.loc[survey["staff_group"].isin(staff_groups)]
-    positive, excluded = POSITIVE[measure]
-    answers = survey.loc[(survey[measure] != "") & ~survey[measure].isin(excluded)]
-    answers = answers.assign(
-        care_group=answers["care_group"].replace("", "Not stated"),
-        service_area=answers["service_area"].replace("", "Not stated"),
-        is_positive=answers[measure].isin(positive),
-    )
-    return answers.groupby(["care_group", "service_area"], as_index=False).agg(
-        n=("is_positive", "size"), positive=("is_positive", "sum")
-    )
-
-
 # Fixtures -------------------------------------------------------------------------------------
 
 
@@ -123,10 +100,10 @@ CHS = "Community health services"
 FILTER_CASES = {
     "none": Filters(),
     "care group": Filters(care_groups=(AMH,)),
-    "two care groups, dates": Filters(care_groups=(CHS, "Corporate services"), date_from=dt.date(2021, 3, 1),
-                                      date_to=dt.date(2021, 5, 15)),
+    "two care groups, months": Filters(care_groups=(CHS, "Corporate services"), date_from=dt.date(2021, 3, 1),
+                                       date_to=dt.date(2021, 5, 31)),
     "staff groups": Filters(staff_groups=("Nursing", "Management")),
-    "dates only": Filters(date_from=dt.date(2021, 4, 1)),
+    "months only": Filters(date_from=dt.date(2021, 4, 1)),
 }
 
 
@@ -202,7 +179,7 @@ def test_by_care_group_matches_pandas(demo, filters):
 
 
 def test_by_service_area_lists_every_area_in_scope_with_its_figures(demo):
-    filters = Filters(care_groups=(CHS,), date_to=dt.date(2021, 4, 30))
+    filters = Filters(care_groups=(CHS,), date_to=dt.date(2021, 4, 30))  # to the end of April
     data = extracts()
     got = engagement.by_group(filters, "service_area").set_index("service_area")
     areas = data["areas"].loc[data["areas"]["care_group"] == CHS, "service_area"]
@@ -324,54 +301,112 @@ def test_action_list_days_open_and_completed_flag(demo):
 
 # Results beside action --------------------------------------------------------------------------------
 
+THRESHOLD = oracle.THRESHOLD
+BESIDE_FILTERS = {
+    "none": Filters(),
+    "care group, surveys, months": Filters(care_groups=(AMH,), surveys=("Staff", "Digital champion"),
+                                           date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)),
+}
+SURVEY_FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
+
+@pytest.fixture(scope="module")
+def responses() -> pd.DataFrame:
+    return oracle.read_responses()
+
+
+def survey_side(filters: Filters) -> Filters:
+    """What the survey side of results beside action follows per area: surveys, staff groups, months
+    (each area is its own view; the care group and service area filters pick the areas listed)."""
+    return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups, date_from=filters.date_from,
+                   date_to=filters.date_to)
+
+
+def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> pd.DataFrame:
+    """Per service area in scope, from the oracle and the extracts: published n and positive (NA
+    when the area has nobody counted), hidden and why, related-theme actions and needs_attention."""
+    areas = extracts()["areas"]
+    if filters.care_groups:
+        areas = areas.loc[areas["care_group"].isin(filters.care_groups)]
+    if filters.service_areas:
+        areas = areas.loc[areas["service_area"].isin(filters.service_areas)]
+    groups = oracle.expected_groups(responses, measure, ["service_area"], survey_side(filters))
+    table = areas[["service_area", "care_group"]].merge(groups[["service_area", "n", "positive"]],
+                                                        on="service_area", how="left")
+    headline_n, headline_positive, _ = oracle.expected_headline(responses, measure, filters)
+    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    theme = actions.loc[actions["theme"] == engagement.MEASURE_THEMES[measure]].groupby("service_area").size()
+    table["theme_actions"] = table["service_area"].map(theme).fillna(0).astype(int)
+    table["hidden_reason"] = [
+        f"the filtered total is hidden (fewer than {THRESHOLD} responses)" if headline_n < THRESHOLD
+        else my_area.NO_RESPONSES if pd.isna(n) else f"fewer than {THRESHOLD} responses" if n < THRESHOLD else None
+        for n in table["n"]
+    ]
+    table["hidden"] = table["hidden_reason"].notna()
+    shown = ~table["hidden"]
+    share = table["positive"] / table["n"]
+    total = headline_positive / headline_n if headline_n else float("nan")
+    worse = share > total if measure in engagement.HIGHER_IS_WORSE else share < total
+    median = table.loc[shown, "theme_actions"].median()
+    table["needs_attention"] = shown & worse.fillna(False) & (table["theme_actions"] <= median)
+    return table.set_index("service_area")
+
+
+@pytest.mark.parametrize("filters", BESIDE_FILTERS.values(), ids=BESIDE_FILTERS.keys())
 @pytest.mark.parametrize("measure", list(measures.SURVEY_MEASURES))
-def test_results_beside_action_show_only_areas_at_or_above_the_threshold(demo, measure):
-    threshold = 10
-    result = engagement.results_beside_action(Filters(), threshold, measure)
+def test_results_beside_action_match_the_oracle(demo, responses, filters, measure):
+    result = engagement.results_beside_action(filters, THRESHOLD, measure)
     table = result.table.set_index("service_area")
-    reference = reference_survey_by_area(measure).set_index("service_area")
-    real = reference.loc[reference.index != "Not stated"]
-    shown = table.loc[~table["hidden"]]
-    assert len(shown) > 0 and len(table) == len(extracts()["areas"])
-    for area, row in shown.iterrows():
-        assert row["n"] == real.loc[area, "n"] >= threshold
-        assert row["positive"] == real.loc[area, "positive"]
-    small = real.index[real["n"] < threshold]
-    assert len(small) > 0  # the demo data has small areas
-    assert table.loc[small, "hidden"].all()
-    assert table.loc[table["hidden"], ["n", "positive", "percent", "share", "low", "high"]].isna().all().all()
-    # Complementary suppression: no care group has exactly one area hidden among those with answers.
-    answered = table.loc[table.index.isin(real.index)]
-    hidden_per_group = answered.groupby("care_group")["hidden"].sum()
-    assert (hidden_per_group != 1).all()
-    # Actions are shown in full, hidden or not, and the related theme is counted per area.
-    actions = extracts()["actions"]
-    theme = engagement.MEASURE_THEMES[measure]
-    expected_theme = actions.loc[actions["theme"] == theme].groupby("service_area").size()
-    assert table["theme_actions"].to_dict() == expected_theme.reindex(table.index, fill_value=0).to_dict()
-    assert table["actions_raised"].sum() == 831
+    expected = expected_beside(responses, filters, measure)
+    assert sorted(table.index) == sorted(expected.index)  # every area in scope, answered or not
+    table = table.loc[expected.index]
+    assert table["hidden"].tolist() == expected["hidden"].tolist()
+    assert table["hidden_reason"].fillna("").tolist() == expected["hidden_reason"].fillna("").tolist()
+    shown = expected.index[~expected["hidden"]]
+    assert len(shown) > 0 and expected["hidden"].any()
+    assert table.loc[shown, "n"].tolist() == expected.loc[shown, "n"].astype(int).tolist()
+    assert table.loc[shown, "positive"].tolist() == expected.loc[shown, "positive"].astype(int).tolist()
+    pairs = zip(expected.loc[shown, "positive"], expected.loc[shown, "n"])
+    assert table.loc[shown, "percent"].tolist() == [oracle.percent_half_up(int(p), int(n)) for p, n in pairs]
+    # Hidden survey figures are missing values in numeric columns, on screen and in the download.
+    assert table.loc[table["hidden"], SURVEY_FIGURES].isna().all().all()
+    for column in SURVEY_FIGURES:
+        assert pd.api.types.is_numeric_dtype(table[column]), column
+    display = result.display_table(measures.SURVEY_MEASURES[measure].title)
+    assert pd.api.types.is_numeric_dtype(display["Responses (n)"])
+    assert display.loc[display["Survey result hidden"], "Responses (n)"].isna().all()
+    # Actions describe meetings: shown in full beside every area, hidden or not.
+    assert table["theme_actions"].tolist() == expected["theme_actions"].tolist()
+    assert table["actions_raised"].sum() == reference_engagement(filters)["actions_raised"]
+    # Needs attention: shown, worse than the filtered total, no more related actions than the median area shown.
+    assert table["needs_attention"].tolist() == expected["needs_attention"].tolist()
+    assert result.median_theme_actions == expected.loc[shown, "theme_actions"].median()
 
 
-def test_results_beside_action_flags_areas_worse_than_the_total_with_few_related_actions(demo):
-    result = engagement.results_beside_action(Filters(), 10, "it_unreliable")
+def test_needs_attention_depends_on_both_the_result_and_the_related_actions(demo, responses):
+    # The demo data have areas flagged, and areas as bad whose related actions keep them unflagged.
+    expected = expected_beside(responses, Filters(), "it_unreliable")
+    headline_n, headline_positive, _ = oracle.expected_headline(responses, "it_unreliable")
+    shown = expected.loc[~expected["hidden"]]
+    worse = shown.loc[shown["positive"] / shown["n"] > headline_positive / headline_n]
+    assert worse["needs_attention"].any() and not worse["needs_attention"].all()
+    result = engagement.results_beside_action(Filters(), THRESHOLD, "it_unreliable")
+    flagged = result.table.loc[result.table["needs_attention"], "service_area"]
+    assert sorted(flagged) == sorted(worse.index[worse["needs_attention"]])
     assert result.theme == "Connectivity, performance and security"
-    shown = result.shown
-    total = result.headline["share"]
-    median = shown["theme_actions"].median()
-    expected = (shown["share"].astype(float) > total) & (shown["theme_actions"] <= median)
-    assert shown["needs_attention"].tolist() == expected.tolist()
-    assert expected.any()
-    assert not result.table.loc[result.table["hidden"], "needs_attention"].any()
 
 
-def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(demo):
-    small = reference_survey_by_area("it_unreliable")
-    area = small.loc[(small["n"] < 10) & (small["service_area"] != "Not stated")].iloc[0]
-    filters = Filters(care_groups=(area["care_group"],), service_areas=(area["service_area"],))
-    result = engagement.results_beside_action(filters, 10, "it_unreliable")
+def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(demo, responses):
+    area = oracle.small_area(responses, "it_unreliable")
+    group = extracts()["areas"].set_index("service_area").loc[area, "care_group"]
+    filters = Filters(care_groups=(group,), service_areas=(area,))
+    assert oracle.expected_headline(responses, "it_unreliable", filters)[0] < THRESHOLD
+    result = engagement.results_beside_action(filters, THRESHOLD, "it_unreliable")
     assert result.headline["hidden"] and result.shown.empty
-    assert result.table["n"].isna().all()
+    assert result.table["service_area"].tolist() == [area]
+    assert result.table[SURVEY_FIGURES].isna().all().all()
+    assert result.table["hidden_reason"].str.startswith("the filtered total is hidden").all()
+    assert not result.table["needs_attention"].any()
 
 
 # Data and definitions ------------------------------------------------------------------------------
@@ -400,23 +435,57 @@ def test_rejects_summary_gives_reasons_and_lines_never_values(small_extracts, tm
     assert "5" in summary.loc[summary["column"] == "conversation_id", "first_lines"].tolist()
 
 
-def test_definitions_cover_every_measure_and_setting():
-    definitions = engagement.measure_definitions()
-    assert len(definitions) == len(measures.ENGAGEMENT_MEASURES) + len(measures.SURVEY_MEASURES)
+def test_definitions_name_the_published_measures():
+    definitions = engagement.measure_definitions().set_index("Measure")
+    # The Overview's eight published measures (the contract's "Headline measures"), by name.
+    engagement_titles = {"Conversation hours", "Staff engaged", "Actions raised", "Service areas covered",
+                         "Quick wins completed"}
+    survey_titles = {"IT skills rated good", "Information available", "IT too unreliable"}
+    assert set(definitions.index) == engagement_titles | survey_titles
+    assert set(definitions.index[definitions["Kind"] == "Survey"]) == survey_titles
     assert definitions["Definition"].str.len().gt(0).all()
-    settings = engagement.settings_table()
-    assert {"DASHBOARD_DB", "DASHBOARD_MIN_GROUP_SIZE"} <= set(settings["Setting"])
-    assert "/" not in "".join(settings["In use"])  # the database by file name, not its path on the server
+    assert definitions.loc[sorted(survey_titles), "Question"].str.len().gt(0).all()
+    assert "Don't know" in definitions.loc["Information available", "Definition"]  # not counted in the base
 
 
-def test_area_survey_matches_pandas_for_surveys_and_staff_groups(demo):
-    filters = Filters(surveys=("Staff",), staff_groups=("Nursing",))
-    got = my_area.area_survey(filters, 10)
-    got = got.loc[got["measure"] == "it_skills"].set_index(["care_group", "service_area"])
-    expected = reference_survey_by_area("it_skills", surveys=("Staff",), staff_groups=("Nursing",))
-    expected = expected.set_index(["care_group", "service_area"])
-    assert got["n"].to_dict() == expected["n"].to_dict()
-    assert got["positive"].to_dict() == expected["positive"].to_dict()
+def test_settings_table_shows_values_in_use_but_no_path_and_no_key(monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", "/srv/private/folder/engagement-live.duckdb")
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "25")
+    monkeypatch.setenv("DASHBOARD_PERTURBATION_KEY", "a-secret-perturbation-key")
+    monkeypatch.delenv("DASHBOARD_MIN_COMMENTS", raising=False)
+    settings = engagement.settings_table().set_index("Setting")
+    assert settings.loc["DASHBOARD_DB", "In use"] == "engagement-live.duckdb"  # by file name only
+    assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == "25"
+    assert settings.loc["DASHBOARD_MIN_COMMENTS", "In use"] == settings.loc["DASHBOARD_MIN_COMMENTS", "Default"]
+    text = settings.to_csv()
+    assert "/srv/private" not in text and "a-secret-perturbation-key" not in text
+
+
+def test_area_survey_holds_true_counts_and_key_sums_per_area(demo, responses):
+    filters = Filters(care_groups=(CHS,), surveys=("Staff",), staff_groups=("Nursing",),
+                      date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31))
+    raw = my_area.area_survey(filters)
+    side = survey_side(filters)  # the whole Trust: the care group filter does not narrow it
+    assert set(raw["care_group"]) - {CHS}
+    for measure in oracle.MEASURES:
+        got = raw.loc[(raw["measure"] == measure) & (raw["n"] > 0)].set_index(["care_group", "service_area"])
+        base = oracle.counted(oracle.filtered(responses, side), measure)
+        by_area = base.groupby(["care_group", "service_area"])
+        expected = pd.DataFrame({
+            "n": by_area.size(), "n_key": by_area["record_key"].sum(),
+            "positive": by_area["positive"].sum(),
+            "positive_key": base.loc[base["positive"]].groupby(["care_group", "service_area"])["record_key"].sum(),
+        }).fillna({"positive_key": 0})
+        assert sorted(got.index) == sorted(expected.index), measure
+        for column in expected.columns:
+            assert got[column].fillna(0).astype(int).to_dict() == expected[column].astype(int).to_dict(), column
+        # Perturbed per area, they are the figures the survey pages show for that area.
+        protected = my_area.protected_areas(raw.loc[raw["measure"] == measure], THRESHOLD)
+        protected = protected.loc[protected["n"].notna()].set_index("service_area")
+        published = oracle.expected_groups(responses, measure, ["service_area"], side).set_index("service_area")
+        real = [a for a in published.index if a != "Not stated"]
+        assert protected.loc[real, "n"].astype(int).tolist() == published.loc[real, "n"].tolist()
+        assert protected.loc[real, "positive"].astype(int).tolist() == published.loc[real, "positive"].tolist()
 
 
 @pytest.mark.parametrize("search", ["", "wi-fi", "no action has this title"])

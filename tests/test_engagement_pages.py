@@ -1,25 +1,31 @@
 """AppTest for the Engagement, Actions, My area and Data and definitions pages.
 
 Each page renders without an exception; a filter change gives the numbers pandas
-computes here from the demo extracts; ``service_area=`` in the URL opens My area on
-that area; an area under the disclosure threshold shows no survey figure.
+computes here from the demo extracts (survey figures from tests/oracle.py, perturbed);
+``service_area=`` in the URL opens My area on that area; an area under the disclosure
+threshold shows no survey figure; a database of real (non-synthetic) extracts built
+without a perturbation key shows engagement figures but no survey figure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-from tests.test_engagement import extracts, reference_engagement, reference_survey_by_area
+from dashboard import ui
 from dashboard.filters import Filters
+from pipeline.build import build
+from tests import oracle
+from tests.conftest import ROOT, SMALL, write_csv
+from tests.test_engagement import extracts, reference_engagement
 
-PAGES = ROOT / "pages"
-THRESHOLD = 10
+THRESHOLD = oracle.THRESHOLD
+RESPONSES = oracle.read_responses()
 
 
 def page(name: str) -> AppTest:
@@ -27,7 +33,6 @@ def page(name: str) -> AppTest:
     # links to every page by its path, which only resolves from the entry script.
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.switch_page(f"pages/{name}")
-    assert (PAGES / name).is_file()
     return at
 
 
@@ -35,9 +40,15 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def number(value: float) -> str:
-    """How the page writes a count or hours (ui.format_number), written out here independently."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+def value(text: str) -> float:
+    """A count or hours as the page shows it ('1,234', '25.25'), read back as a number."""
+    return float(text.replace(",", ""))
+
+
+def assert_shows(shown: dict[str, str], expected: dict[str, float]) -> None:
+    """Each figure on the page is the expected number (hours to the quarter, never rounded)."""
+    for label, figure in expected.items():
+        assert value(shown[label]) == pytest.approx(figure, abs=1e-9), label
 
 
 def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
@@ -51,26 +62,36 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def real_areas(measure: str, filters: Filters = Filters()) -> pd.DataFrame:
+    """Published n and positive per real service area (oracle), with the area's care group."""
+    groups = oracle.expected_groups(RESPONSES, measure, ["care_group", "service_area"], filters)
+    return groups.loc[groups["service_area"] != "Not stated"]
+
+
 def area_under_threshold() -> tuple[str, str]:
-    reference = reference_survey_by_area("it_skills").set_index(["care_group", "service_area"])
-    everything = pd.concat([reference_survey_by_area(m).set_index(["care_group", "service_area"])["n"]
-                            for m in ("it_skills", "info_available", "it_unreliable")], axis=1).fillna(0)
-    small = everything.loc[(everything.max(axis=1) > 0) & (everything.max(axis=1) < THRESHOLD)]
-    small = small.loc[small.index.get_level_values("service_area") != "Not stated"]
-    assert len(small) and len(reference)
+    """A real area with answers whose every survey figure is published under the threshold."""
+    sizes = pd.concat([real_areas(m).set_index(["care_group", "service_area"])["n"] for m in oracle.MEASURES],
+                      axis=1).fillna(0)
+    small = sizes.loc[sizes.max(axis=1) < THRESHOLD]
+    assert len(small)
     group, area = small.index[0]
     return area, group
 
 
-def area_over_threshold() -> tuple[str, str, pd.Series]:
-    reference = reference_survey_by_area("it_unreliable")
-    row = reference.loc[(reference["service_area"] != "Not stated") & (reference["n"] >= 40)].iloc[0]
-    return row["service_area"], row["care_group"], row
+def area_over_threshold() -> tuple[str, str]:
+    """The real area with the most answers to 'IT too unreliable'."""
+    row = real_areas("it_unreliable").sort_values(["true_n", "service_area"]).iloc[-1]
+    return row["service_area"], row["care_group"]
 
 
 def escaped(text: str) -> str:
     """How a page shows data text in markdown: markup characters escaped (see ui.escape_markdown)."""
     return "".join("\\" + ch if ch in set("\\`*_{}[]<>$:~|&#") else ch for ch in " ".join(text.split()))
+
+
+def result_cell(n: int, positive: int) -> re.Pattern:
+    """A scorecard cell for these published counts: 'P% (L–H%, n = N)'."""
+    return re.compile(rf"^{oracle.percent_half_up(positive, n)}% \(\d+–\d+%, n = {n:,}\)$")
 
 
 # Engagement -----------------------------------------------------------------------------------------
@@ -89,12 +110,11 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
     at.run()
     no_exception(at)
     expected = reference_engagement(Filters(care_groups=(group,)))
-    assert metrics(at) == {
-        "Conversations": number(expected["conversations"]),
-        "Conversation hours": number(expected["conversation_hours"]),
-        "Staff engaged": number(expected["staff_engaged"]),
-        "Service areas covered": number(expected["service_areas_covered"]),
-    }
+    shown = metrics(at)
+    assert set(shown) == {"Conversations", "Conversation hours", "Staff engaged", "Service areas covered"}
+    assert_shows(shown, {label: expected[key] for label, key in (
+        ("Conversations", "conversations"), ("Conversation hours", "conversation_hours"),
+        ("Staff engaged", "staff_engaged"), ("Service areas covered", "service_areas_covered"))})
     # The breakdown table (care group by default) has that one group, with pandas' figures.
     table = table_with(at, "Care group", "Hours", "Staff engaged")
     assert table["Care group"].tolist() == [group]
@@ -109,17 +129,19 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
     assert table["Hours"].sum() == pytest.approx(expected["conversation_hours"])
 
 
-def test_engagement_page_staff_group_narrows_staff_engaged_only(demo_env):
+def test_engagement_page_staff_group_narrows_staff_engaged_only_from_a_whole_month(demo_env):
     at = page("4_Engagement.py")
     at.query_params["staff_group"] = ["Nursing"]
-    at.query_params["from"] = ["2021-04-01"]
+    at.query_params["from"] = ["2021-04-14"]  # a day in an old link: widened to the whole of April
     at.run()
     no_exception(at)
+    assert at.sidebar.selectbox(key="from").value == "2021-04"
+    assert any("2021-04-14" in w.value and "April 2021" in w.value for w in at.warning)
     expected = reference_engagement(Filters(staff_groups=("Nursing",), date_from=dt.date(2021, 4, 1)))
-    shown = metrics(at)
-    assert shown["Staff engaged"] == number(expected["staff_engaged"])
-    assert shown["Conversations"] == number(expected["conversations"])
-    assert shown["Conversation hours"] == number(expected["conversation_hours"])
+    everyone = reference_engagement(Filters(date_from=dt.date(2021, 4, 1)))
+    assert expected["staff_engaged"] < everyone["staff_engaged"]
+    assert_shows(metrics(at), {"Staff engaged": expected["staff_engaged"], "Conversations": everyone["conversations"],
+                               "Conversation hours": everyone["conversation_hours"]})
 
 
 # Actions --------------------------------------------------------------------------------------------
@@ -130,10 +152,10 @@ def test_actions_page_totals_filters_and_search(demo_env):
     at.run()
     no_exception(at)
     everything = reference_engagement(Filters())
-    assert metrics(at) == {
-        "Actions raised": "831", "Actions completed": number(everything["actions_completed"]),
-        "Quick wins raised": number(everything["quick_wins_raised"]), "Quick wins completed": "213",
-    }
+    shown = metrics(at)
+    assert shown["Actions raised"] == "831" and shown["Quick wins completed"] == "213"  # the published totals
+    assert_shows(shown, {"Actions completed": everything["actions_completed"],
+                         "Quick wins raised": everything["quick_wins_raised"]})
     assert len(table_with(at, "title", "days_open")) == 831
 
     group = "Corporate services"
@@ -142,8 +164,8 @@ def test_actions_page_totals_filters_and_search(demo_env):
     at.run()
     no_exception(at)
     expected = reference_engagement(Filters(care_groups=(group,)))
-    assert metrics(at)["Actions raised"] == number(expected["actions_raised"])
-    assert metrics(at)["Quick wins completed"] == number(expected["quick_wins_completed"])
+    assert_shows(metrics(at), {"Actions raised": expected["actions_raised"],
+                               "Quick wins completed": expected["quick_wins_completed"]})
     actions = extracts()["actions"]
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains("wi-fi", regex=False))
@@ -160,25 +182,31 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
     assert at.selectbox(key="actions_results_measure").value == "it_unreliable"
     tables = [d.value for d in at.dataframe if "Survey result hidden" in d.value.columns]
     assert len(tables) == 2  # beside the chart (areas shown) and in full
-    table = max(tables, key=len).set_index("Service area")
-    reference = reference_survey_by_area("it_unreliable").set_index("service_area")
-    small = reference.index[(reference["n"] < THRESHOLD) & (reference.index != "Not stated")]
-    assert table.loc[small, "Survey result hidden"].all()
-    hidden_figures = table.loc[small, ["Responses (n)", "IT too unreliable (%)"]]
-    assert ((hidden_figures == "") | hidden_figures.isna()).all().all()  # shown as empty cells
-    shown = table.loc[~table["Survey result hidden"].astype(bool)]
-    assert (shown["Responses (n)"].astype(int) >= THRESHOLD).all()
-    assert shown["Responses (n)"].astype(int).to_dict() == reference.loc[shown.index, "n"].to_dict()
-    chart_table = [d.value for d in at.dataframe if "Survey result hidden" in d.value.columns][0]
+    chart_table, table = sorted(tables, key=len)
+    table = table.set_index("Service area")
+    published = real_areas("it_unreliable").set_index("service_area")
+    assert sorted(table.index) == sorted(extracts()["areas"]["service_area"])
+    expected_hidden = ~table.index.isin(published.index[published["n"] >= THRESHOLD])
+    assert table["Survey result hidden"].tolist() == expected_hidden.tolist()
+    assert expected_hidden.any() and not expected_hidden.all()
+    # Hidden figures are missing values in numeric columns (shown as empty cells, sorted as numbers).
+    for column in ("Responses (n)", "Positive", "IT too unreliable (%)"):
+        assert pd.api.types.is_numeric_dtype(table[column]), (column, table[column].dtype)
+        assert table.loc[expected_hidden, column].isna().all()
+    shown = table.loc[~expected_hidden]
+    assert shown["Responses (n)"].astype(int).to_dict() == published.loc[shown.index, "n"].to_dict()
+    assert shown["Positive"].astype(int).to_dict() == published.loc[shown.index, "positive"].to_dict()
     assert sorted(chart_table["Service area"]) == sorted(shown.index)
     assert not chart_table["Survey result hidden"].any()
+    headline = oracle.expected_headline(RESPONSES, "it_unreliable")
+    assert any(f"filtered total ({headline[2]}%)" in m.value for m in at.markdown)
 
 
 # My area -------------------------------------------------------------------------------------------
 
 
 def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env):
-    area, group, survey = area_over_threshold()
+    area, group = area_over_threshold()
     at = page("6_My_area.py")
     at.query_params["service_area"] = [area]
     at.run()
@@ -187,22 +215,40 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     assert at.sidebar.multiselect(key="service_area").value == [area]
     engagement_table = at.table[0].value
     expected = reference_engagement(Filters(service_areas=(area,)))
-    assert engagement_table.loc["This area", "Conversation hours"] == number(expected["conversation_hours"])
-    assert engagement_table.loc["This area", "Actions raised"] == number(expected["actions_raised"])
-    assert engagement_table.loc["Trust", "Actions raised"] == "831"
     group_expected = reference_engagement(Filters(care_groups=(group,)))
-    assert engagement_table.loc["Its care group", "Staff engaged"] == number(group_expected["staff_engaged"])
+    hours = value(engagement_table.loc["This area", "Conversation hours"])
+    assert hours == pytest.approx(expected["conversation_hours"], abs=1e-9)
+    assert value(engagement_table.loc["This area", "Actions raised"]) == expected["actions_raised"]
+    assert engagement_table.loc["Trust", "Actions raised"] == "831"
+    assert value(engagement_table.loc["Its care group", "Staff engaged"]) == group_expected["staff_engaged"]
     survey_table = at.table[1].value
-    percent = (200 * int(survey["positive"]) + int(survey["n"])) // (2 * int(survey["n"]))
-    cell = survey_table.loc["IT too unreliable", "This area"]
-    assert cell.startswith(f"{percent}% (") and cell.endswith(f", n = {int(survey['n']):,})")
-    assert survey_table.loc["IT too unreliable", "Trust"].startswith("65%")
+    for measure, title in (("it_unreliable", "IT too unreliable"), ("it_skills", "IT skills rated good")):
+        for scope, scope_filters in (("This area", Filters(service_areas=(area,))),
+                                     ("Its care group", Filters(care_groups=(group,))), ("Trust", Filters())):
+            n, positive, _ = oracle.expected_headline(RESPONSES, measure, scope_filters)
+            assert result_cell(n, positive).match(survey_table.loc[title, scope]), (measure, scope)
+    assert survey_table.loc["IT too unreliable", "Trust"].startswith(f"{oracle.PUBLISHED['it_unreliable']}% (")
     comparisons = at.table[2].value
     comparison = re.compile(
-        r"^(▲ Higher than|▼ Lower than|Not significant:) \d+% \(n = [\d,]+\), p [=<] 0\.\d{2,3}$"
+        r"^(▲ Higher than|▼ Lower than|Not significant:) \d+% \(n = [\d,]+\), p ([=<] 0\.\d{2,3})$"
     )
     assert comparisons.map(lambda text: bool(comparison.match(text))).all().all()
     assert any("two-proportion z-test" in m.value for m in at.markdown)
+
+    # The page's survey and month filters apply to all three scopes.
+    at.sidebar.multiselect(key="survey").set_value(["Staff"])
+    at.sidebar.selectbox(key="from").set_value("2021-03")
+    at.sidebar.selectbox(key="to").set_value("2021-05")
+    at.run()
+    no_exception(at)
+    shared = {"surveys": ("Staff",), "date_from": dt.date(2021, 3, 1), "date_to": dt.date(2021, 5, 31)}
+    survey_table = at.table[1].value
+    for scope, scope_filters in (("This area", Filters(service_areas=(area,), **shared)),
+                                 ("Its care group", Filters(care_groups=(group,), **shared)),
+                                 ("Trust", Filters(**shared))):
+        n, positive, _ = oracle.expected_headline(RESPONSES, "it_unreliable", scope_filters)
+        cell = survey_table.loc["IT too unreliable", scope]
+        assert cell.startswith("Hidden") if n < THRESHOLD else result_cell(n, positive).match(cell), scope
 
 
 def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env):
@@ -213,17 +259,16 @@ def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env):
     no_exception(at)
     assert at.subheader[0].value == escaped(area)
     survey_table = at.table[1].value
-    assert survey_table["This area"].str.startswith("Hidden").all()
-    assert not survey_table["This area"].str.contains("%").any()
+    assert survey_table["This area"].str.match(rf"^Hidden: (fewer than {THRESHOLD} responses|no responses)$").all()
+    assert survey_table["This area"].str.contains(f"fewer than {THRESHOLD} responses").any()
     comparisons = at.table[2].value
     assert comparisons.map(lambda text: text.startswith("Not shown") and "%" not in text).all().all()
-    assert survey_table["This area"].str.contains(f"fewer than {THRESHOLD} responses").any()
     # The care group and Trust are still there.
     assert survey_table["Trust"].str.contains("%").all()
 
 
 def test_my_area_without_one_area_asks_for_one_and_puts_it_in_the_url(demo_env):
-    area, group, _ = area_over_threshold()
+    area, group = area_over_threshold()
     at = page("6_My_area.py")
     at.run()
     no_exception(at)
@@ -239,6 +284,101 @@ def test_my_area_without_one_area_asks_for_one_and_puts_it_in_the_url(demo_env):
     assert len(at.table) == 3
 
 
+# Real extracts built without a perturbation key ---------------------------------------------------------
+
+WARD = "Ward A"  # of the small extracts (tests/conftest.py), in Adult mental health
+EXTRA_RESPONSES = 24  # enough that, built with a key, the ward's survey figures would be shown
+
+
+def real_database(extracts_folder: Path, target: Path, monkeypatch: pytest.MonkeyPatch, key: str | None) -> Path:
+    """The small extracts (no synthetic manifest: real-looking) with more answers from the ward,
+    built through the real pipeline with or without a perturbation key; the app pointed at it."""
+    responses = SMALL["survey_responses"] + [
+        {"response_id": f"R{100 + i}", "survey": "Staff", "submitted_on": f"2021-03-{1 + i % 28:02d}",
+         "care_group": "Adult mental health", "service_area": WARD, "staff_group": "Nursing",
+         "it_skills": ("Good", "Poor", "Very good")[i % 3], "info_available": ("Yes", "No")[i % 2],
+         "it_unreliable": ("Agree", "Disagree", "Strongly agree", "Neither agree nor disagree")[i % 4], "comment": ""}
+        for i in range(EXTRA_RESPONSES)
+    ]
+    write_csv(extracts_folder / "survey_responses.csv", responses)
+    with monkeypatch.context() as during_build:
+        during_build.chdir(target.parent)  # no .streamlit/secrets.toml key from the working folder either
+        if key is None:
+            during_build.delenv("DASHBOARD_PERTURBATION_KEY", raising=False)
+        else:
+            during_build.setenv("DASHBOARD_PERTURBATION_KEY", key)
+        report = build(extracts_folder, target)
+    assert not report.synthetic and report.perturbation == ("none" if key is None else "setting")
+    monkeypatch.setenv("DASHBOARD_DB", str(target))
+    for setting in ("DASHBOARD_MIN_GROUP_SIZE", "DASHBOARD_MIN_COMMENTS", "DASHBOARD_REQUIRE_AUTH"):
+        monkeypatch.delenv(setting, raising=False)
+    return target
+
+
+def small_engagement(service_area: str | None = None) -> dict[str, float]:
+    """The small extracts' engagement figures, from their rows."""
+    def mine(rows):
+        return [r for r in rows if service_area is None or r["service_area"] == service_area]
+    actions = mine(SMALL["actions"])
+    return {
+        "conversation_hours": sum(float(c["hours"]) for c in mine(SMALL["conversations"])),
+        "actions_raised": len(actions),
+        "quick_wins_completed": sum(a["quick_win"] == "Yes" and a["status"] == "Completed" for a in actions),
+    }
+
+
+def survey_text(at: AppTest) -> list[str]:
+    """Every piece of text and every table cell on the page (for looking for survey figures)."""
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "subheader", "title")
+             for e in getattr(at, kind)]
+    texts += [str(cell) for t in at.table for cell in t.value.to_numpy().ravel()]
+    texts += [str(column) for d in at.dataframe for column in d.value.columns]
+    return texts
+
+
+@pytest.mark.parametrize("key", [None, "a-key-set-where-the-database-is-built"], ids=["no key", "key"])
+def test_my_area_on_real_extracts_withholds_survey_figures_without_a_key(small_extracts, tmp_path, monkeypatch, key):
+    real_database(small_extracts, tmp_path / "real.duckdb", monkeypatch, key)
+    at = page("6_My_area.py")
+    at.query_params["service_area"] = [WARD]
+    at.run()
+    no_exception(at)
+    assert not any("Synthetic" in i.value for i in at.info)
+    engagement_table = at.table[0].value  # engagement figures describe meetings: always shown
+    expected = small_engagement(WARD)
+    assert value(engagement_table.loc["This area", "Conversation hours"]) == expected["conversation_hours"]
+    assert value(engagement_table.loc["This area", "Actions raised"]) == expected["actions_raised"]
+    assert value(engagement_table.loc["Trust", "Actions raised"]) == small_engagement()["actions_raised"]
+    withheld = [e.value for e in at.error if e.value == ui.WITHHELD_MESSAGE]
+    if key is None:
+        assert len(withheld) == 1 and len(at.table) == 1  # no survey table, no comparisons
+        assert not any("%" in text for text in survey_text(at))
+    else:  # the same data built with a key: the ward's survey figures are shown (perturbed)
+        assert not withheld and len(at.table) == 3
+        assert at.table[1].value["This area"].str.match(r"^\d+% \(").all()
+
+
+@pytest.mark.parametrize("key", [None, "a-key-set-where-the-database-is-built"], ids=["no key", "key"])
+def test_actions_on_real_extracts_withhold_survey_figures_without_a_key(small_extracts, tmp_path, monkeypatch, key):
+    real_database(small_extracts, tmp_path / "real.duckdb", monkeypatch, key)
+    at = page("5_Actions_and_quick_wins.py")
+    at.run()
+    no_exception(at)
+    expected = small_engagement()
+    assert_shows(metrics(at), {"Actions raised": expected["actions_raised"],
+                               "Quick wins completed": expected["quick_wins_completed"]})
+    assert len(table_with(at, "title", "days_open")) == expected["actions_raised"]
+    withheld = [e.value for e in at.error if e.value == ui.WITHHELD_MESSAGE]
+    survey_tables = [d.value for d in at.dataframe if "Responses (n)" in d.value.columns]
+    if key is None:
+        assert len(withheld) == 1 and not survey_tables
+        assert not any("IT too unreliable" in text and "%" in text for text in survey_text(at))
+    else:
+        assert not withheld and survey_tables
+        ward = survey_tables[-1].set_index("Service area").loc[WARD]
+        assert not ward["Survey result hidden"] and ward["Responses (n)"] >= THRESHOLD
+
+
 # Data and definitions -------------------------------------------------------------------------------
 
 
@@ -246,16 +386,17 @@ def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_
     at = page("7_Data_and_definitions.py")
     at.run()
     no_exception(at)
-    build = table_with(at, "File", "Rows read")
+    build_table = table_with(at, "File", "Rows read")
     files = {f"{name}.csv" for name in ("service_areas", "conversations", "conversation_attendees", "actions",
                                          "survey_responses")}
-    assert set(build["File"]) == files
-    assert (build["Rows read"] == build["Rows loaded"] + build["Rows rejected"]).all()
-    assert build.set_index("File").loc["actions.csv", "Rows loaded"] == 831
+    assert set(build_table["File"]) == files
+    assert (build_table["Rows read"] == build_table["Rows loaded"] + build_table["Rows rejected"]).all()
+    assert build_table.set_index("File").loc["actions.csv", "Rows loaded"] == 831
     measures_table = at.table[0].value
     assert {"Conversation hours", "IT too unreliable"} <= set(measures_table.index)
     assert measures_table["Definition"].str.len().gt(0).all()
-    assert any(f"fewer than **{THRESHOLD}**" in m.value for m in at.markdown)
+    assert any(f"perturbed count is under **{THRESHOLD}**" in m.value for m in at.markdown)
+    assert any("Every survey count is perturbed" in m.value and "at most **3**" in m.value for m in at.markdown)
     assert any("synthetic" in m.value.lower() for m in at.markdown)
     settings = at.table[1].value
     assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == str(THRESHOLD)

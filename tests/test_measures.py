@@ -1,17 +1,35 @@
-"""The headline survey measures: one definition, and the rest-of-Trust rule of disclosure control."""
+"""The headline survey measures: one definition, perturbed counts, and the threshold on the perturbed n.
+
+Expected figures are the oracle's (tests/oracle.py): perturbed counts worked out
+in pandas from the demo extracts, never by the code under test.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
 
 from dashboard import db, measures
 from dashboard.filters import Filters
-from tests.conftest import DEMO_EXTRACTS
+from tests.oracle import (
+    MEASURES,
+    PUBLISHED,
+    THRESHOLD,
+    expected_headline,
+    percent_half_up,
+    read_responses,
+    small_area,
+    true_headline,
+)
+
+FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
 
-@pytest.fixture
-def pinned(demo_db):
+@pytest.fixture(scope="module")
+def pinned(demo_db) -> Iterator[db.Database]:
     database = db.Database(demo_db)
     db.pin(database)
     yield database
@@ -19,24 +37,94 @@ def pinned(demo_db):
     database.close()
 
 
-def answered_it_skills(surveys: list[str]) -> int:
-    responses = pd.read_csv(DEMO_EXTRACTS / "survey_responses.csv", dtype=str)
-    return int(responses.loc[responses["survey"].isin(surveys), "it_skills"].notna().sum())
+@pytest.fixture(scope="module")
+def responses() -> pd.DataFrame:
+    return read_responses()
 
 
-def test_a_selection_is_hidden_when_the_rest_of_the_trust_is_small(pinned):
-    everyone = answered_it_skills(["Staff", "Digital champion", "Service user", "Carer"])
-    all_but_champions = answered_it_skills(["Staff", "Service user", "Carer"])
-    rest = everyone - all_but_champions
-    # A threshold just above the rest makes the rest a small group; just at it, it is not.
-    hidden = measures.survey_headline(Filters(surveys=("Staff", "Service user", "Carer")), rest + 1).loc["it_skills"]
-    assert hidden["hidden"] and "rest of the Trust" in hidden["hidden_reason"]
-    assert pd.isna(hidden["n"]) and pd.isna(hidden["percent"])
-    shown = measures.survey_headline(Filters(surveys=("Staff", "Service user", "Carer")), rest).loc["it_skills"]
-    assert not shown["hidden"] and shown["n"] == all_but_champions
-
-
-def test_no_filters_gives_the_published_figures(pinned):
-    headline = measures.survey_headline(Filters(), 10)
-    assert headline["percent"].to_dict() == {"it_skills": 39, "info_available": 69, "it_unreliable": 65}
+def test_no_filters_gives_the_published_figures(pinned, responses):
+    headline = measures.survey_headline(Filters(), THRESHOLD)
+    assert headline["percent"].to_dict() == PUBLISHED
     assert not headline["hidden"].any()
+    for measure in MEASURES:
+        row = headline.loc[measure]
+        assert (row["n"], row["positive"], row["percent"]) == expected_headline(responses, measure)
+
+
+CASES = [
+    Filters(care_groups=("Adult mental health",)),
+    Filters(surveys=("Carer",)),
+    Filters(surveys=("Staff", "Service user", "Carer")),
+    Filters(staff_groups=("Medical",), date_from=dt.date(2021, 4, 1)),
+    Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 2, 28)),
+    Filters(care_groups=("Corporate services",), surveys=("Digital champion",)),
+    Filters(service_areas=("District nursing (Eastern locality)",), date_to=dt.date(2021, 3, 31)),
+]
+
+
+@pytest.mark.parametrize("filters", CASES, ids=lambda f: f.describe())
+def test_survey_headline_matches_the_oracle(pinned, responses, filters: Filters):
+    headline = measures.survey_headline(filters, THRESHOLD)
+    assert sorted(headline.index) == sorted(MEASURES)
+    for measure in MEASURES:
+        row = headline.loc[measure]
+        n, positive, percent = expected_headline(responses, measure, filters)
+        assert bool(row["hidden"]) == (n < THRESHOLD), measure
+        if row["hidden"]:
+            assert row["hidden_reason"] == f"fewer than {THRESHOLD} responses"
+            assert row[FIGURES].isna().all()
+        else:
+            assert (row["n"], row["positive"], row["percent"]) == (n, positive, percent), measure
+            assert row["share"] == pytest.approx(positive / n)
+            assert row["low"] <= positive / n <= row["high"]
+
+
+def test_the_cases_cover_hidden_and_shown(responses):
+    sizes = [expected_headline(responses, m, f)[0] for m in MEASURES for f in CASES]
+    assert min(sizes) < THRESHOLD <= max(sizes)
+
+
+def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(pinned, responses):
+    """With a threshold between a group's true n and its perturbed n, the perturbed n decides."""
+    areas = sorted(set(responses["service_area"]) - {"Not stated"})
+    candidates = [Filters(service_areas=(a,)) for a in areas] + [Filters(care_groups=(g,)) for g in
+                                                                 sorted(set(responses["care_group"]) - {"Not stated"})]
+    found = 0
+    for filters in candidates:
+        n, _, _ = expected_headline(responses, "it_skills", filters)
+        true_n, _ = true_headline(responses, "it_skills", filters)
+        if n == true_n or min(n, true_n) == 0:
+            continue
+        threshold = max(n, true_n)  # the true n is on one side of it, the perturbed n on the other
+        row = measures.survey_headline(filters, threshold).loc["it_skills"]
+        if n < true_n:
+            assert row["hidden"] and row["hidden_reason"] == f"fewer than {threshold} responses"
+            assert pd.isna(row["n"]) and pd.isna(row["percent"])
+        else:
+            assert not row["hidden"] and row["n"] == n
+        found += 1
+        if found >= 6:
+            break
+    assert found >= 6
+
+
+def test_hidden_figures_are_blank_and_numbers_stay_numbers(pinned, responses):
+    area = small_area(responses, "it_skills")
+    headline = measures.survey_headline(Filters(service_areas=(area,)), THRESHOLD)
+    assert headline.loc["it_skills", "hidden"]
+    assert headline.loc["it_skills", FIGURES].isna().all()
+    for column in ("n", "positive", "percent"):
+        assert pd.api.types.is_integer_dtype(headline[column]), column
+    for column in ("share", "low", "high"):
+        assert pd.api.types.is_float_dtype(headline[column]), column
+
+
+def test_intervals_and_percentages_come_from_the_counts_given():
+    frame = pd.DataFrame({"n": pd.array([20, 8, 0, None], dtype="Int64"),
+                          "positive": pd.array([7, 1, 0, None], dtype="Int64")})
+    out = measures.with_intervals(frame)
+    assert list(out["percent"][:2]) == [percent_half_up(7, 20), percent_half_up(1, 8)] == [35, 13]  # half up
+    assert out["percent"][2:].isna().all() and out[["share", "low", "high"]].iloc[2:].isna().all().all()
+    assert out["share"][0] == pytest.approx(0.35)
+    for i in (0, 1):
+        assert 0 <= out["low"][i] < out["share"][i] < out["high"][i] <= 1
