@@ -2,11 +2,14 @@
 
 ``dashboard.db`` keeps query results per open database, keyed by query and
 parameters, so a benchmark that repeats a filter combination measures the cache,
-not the page. Every combination handed out here has a date range (From, To) that
-no earlier one had: every query that takes dates (all of them but the fixed
-whole-Trust figures) misses the cache. The other filters vary too, so results
-differ in size as they would for real users: one or two care groups or none,
-a survey or two or none, a staff group now and then.
+not the page. Dates are picked by whole month (From and To months, as the
+sidebar's month boxes and the links ``from=2021-03&to=2021-05`` do). On the
+first pass every combination handed out has a month range and a place (care
+group, or service area for My area) that no earlier one had: every query that
+takes dates and a place (all of them but the fixed whole-Trust figures) misses
+the cache. Survey and staff group vary too, so results differ in size as they
+would for real users. Later passes (only for long runs) give combinations that
+differ from every earlier one in some filter.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 from pipeline import contract
 
-MAX_DAYS_TRIMMED = 28  # From moves up to four weeks later, To up to four weeks earlier
+MAX_PASSES = 10  # over every (month range, place); the first pass alone is usually enough
 
 CARE_GROUP_CHOICES: tuple[tuple[str, ...], ...] = (
     (), (), *((group,) for group in contract.CARE_GROUPS),
@@ -37,6 +40,19 @@ STAFF_GROUP_CHOICES: tuple[tuple[str, ...], ...] = (
 )
 
 
+def month_starts(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    """The first day of every month from ``first_day``'s to ``last_day``'s."""
+    months, month = [], first_day.replace(day=1)
+    while month <= last_day:
+        months.append(month)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Combination:
     """One setting of the shared sidebar filters (widget key -> value)."""
@@ -45,17 +61,27 @@ class Combination:
     service_area: tuple[str, ...]
     survey: tuple[str, ...]
     staff_group: tuple[str, ...]
-    date_from: dt.date
-    date_to: dt.date
+    date_from: dt.date  # the first day of the From month
+    date_to: dt.date  # the last day of the To month
+
+    @property
+    def month_from(self) -> str:
+        """The From month as the month box and links write it: 2021-03."""
+        return f"{self.date_from:%Y-%m}"
+
+    @property
+    def month_to(self) -> str:
+        return f"{self.date_to:%Y-%m}"
 
     def query_params(self, first_day: dt.date, last_day: dt.date) -> list[tuple[str, str]]:
-        """The same filters as URL parameters (the product binds its filters to the address)."""
+        """The same filters as URL parameters (the product binds its filters to the address);
+        a month equal to the data's first (From) or last (To) is the default and left out."""
         params = [(name, value) for name in ("care_group", "service_area", "survey", "staff_group")
                   for value in getattr(self, name)]
-        if self.date_from != first_day:
-            params.append(("from", self.date_from.isoformat()))
-        if self.date_to != last_day:
-            params.append(("to", self.date_to.isoformat()))
+        if self.month_from != f"{first_day:%Y-%m}":
+            params.append(("from", self.month_from))
+        if self.month_to != f"{last_day:%Y-%m}":
+            params.append(("to", self.month_to))
         return params
 
 
@@ -66,27 +92,35 @@ def combinations(
     seed: int = 2021,
     one_service_area: bool = False,
 ) -> Iterator[Combination]:
-    """Combinations never seen before in this iterator: one per date range (840 over five months).
+    """Combinations never seen before in this iterator; on the first pass one per month range and
+    place (over five months: 15 ranges x 9 care group choices, less the no-filter view).
 
     ``one_service_area`` gives every combination a single service area (and no care
     group, so the area is always among the options offered), for a page such as
     My area that shows nothing until one area is picked.
     """
     rng = random.Random(f"bench:{seed}")
-    span = (last_day - first_day).days
-    trim = max(0, min(MAX_DAYS_TRIMMED, span // 3))
-    pairs = [(a, b) for a, b in itertools.product(range(trim + 1), repeat=2) if (a, b) != (0, 0)]
-    rng.shuffle(pairs)
-    areas = sorted(service_areas)
-    for start, end in pairs:
-        survey = rng.choice(SURVEY_CHOICES)
-        staff_surveys = not survey or set(survey) & set(contract.STAFF_SURVEYS)
-        staff_group = rng.choice(STAFF_GROUP_CHOICES) if staff_surveys else ()
-        if one_service_area:
-            care_group, service_area = (), (rng.choice(areas),)
-        else:
-            care_group, service_area = rng.choice(CARE_GROUP_CHOICES), ()
-        yield Combination(
-            care_group, service_area, survey, staff_group,
-            first_day + dt.timedelta(days=start), last_day - dt.timedelta(days=end),
-        )
+    starts = month_starts(first_day, last_day)
+    ranges = list(itertools.combinations_with_replacement(starts, 2))  # From <= To
+    if one_service_area:
+        places = [((), (area,)) for area in sorted(service_areas)]
+    else:
+        places = [(group, ()) for group in dict.fromkeys(CARE_GROUP_CHOICES)]
+    everything = ((starts[0], starts[-1]), ((), ()))  # the warm run's view: no filter at all
+    keys = [(r, p) for r in ranges for p in places if (r, p) != everything]
+    seen: set[Combination] = set()
+    for _ in range(MAX_PASSES):
+        rng.shuffle(keys)
+        fresh = 0
+        for (start, end), (care_group, service_area) in keys:
+            survey = rng.choice(SURVEY_CHOICES)
+            staff_surveys = not survey or set(survey) & set(contract.STAFF_SURVEYS)
+            staff_group = rng.choice(STAFF_GROUP_CHOICES) if staff_surveys else ()
+            combination = Combination(care_group, service_area, survey, staff_group, start, month_end(end))
+            if combination in seen:
+                continue
+            seen.add(combination)
+            fresh += 1
+            yield combination
+        if not fresh:
+            return

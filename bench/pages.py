@@ -125,8 +125,9 @@ def apply_filters(at, combination) -> None:
     sidebar = at.sidebar
     for key in ("care_group", "service_area", "survey", "staff_group"):
         sidebar.multiselect(key=key).set_value(list(getattr(combination, key)))
-    sidebar.date_input(key="from").set_value(combination.date_from)
-    sidebar.date_input(key="to").set_value(combination.date_to)
+    # Whole months, as the sidebar's month boxes take them (2021-03).
+    sidebar.selectbox(key="from").set_value(combination.month_from)
+    sidebar.selectbox(key="to").set_value(combination.month_to)
 
 
 def time_page(path: Path, combinations: list, query_log: QueryLog | None = None) -> Timing:

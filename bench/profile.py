@@ -44,7 +44,8 @@ LAYERS: tuple[tuple[str, object], ...] = (
     ("Streamlit: st.dataframe / st.table",
      lambda f, fn: "streamlit/elements/arrow.py" in f and fn in ("dataframe", "table")),
     ("Streamlit: metric", lambda f, fn: "streamlit/elements/metric.py" in f and fn == "metric"),
-    ("Disclosure control", lambda f, fn: "dashboard/disclosure.py" in f and fn in ("suppress", "blank_hidden")),
+    ("Disclosure control (perturbation, hiding)",
+     lambda f, fn: "dashboard/disclosure.py" in f and fn in ("perturb_counts", "hide_small", "blank_hidden")),
 )
 
 
@@ -121,7 +122,7 @@ def profile(page: Path, database: Path, reruns: int, seed: int = 7) -> str:
 SECTION_MODULES = ("survey_view", "survey", "charts", "engagement", "engagement_charts", "my_area", "measures",
                    "disclosure", "ui", "export")
 ELEMENTS = ("altair_chart", "dataframe", "table", "metric", "markdown", "download_button", "multiselect",
-            "date_input", "page_link", "segmented_control", "selectbox", "radio", "text_input", "info", "expander")
+            "page_link", "segmented_control", "selectbox", "radio", "text_input", "info", "expander")
 
 
 def _timed(name: str, function, totals: dict):

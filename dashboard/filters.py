@@ -159,12 +159,17 @@ def _shorten(value: str) -> str:
 
 
 def parse_month(value: str) -> tuple[str, bool] | None:
-    """(month as a link value, whether a day was given) for 2021-03, 2021-03-15 or 2021/03/15; else None."""
+    """(month as a link value, whether a day was given) for 2021-03, 2021-03-15 or 2021/03/15; else None.
+
+    A month must be written as the month box writes it (2021-03, not 2021-3): the box
+    takes nothing else from a link, and a value it drops must not be applied here either.
+    """
     for pattern, is_day in (("%Y-%m", False), ("%Y-%m-%d", True), ("%Y/%m/%d", True)):
         try:
-            return month_value(dt.datetime.strptime(value, pattern).date()), is_day
+            month = month_value(dt.datetime.strptime(value, pattern).date())
         except ValueError:
             continue
+        return (month, is_day) if is_day or month == value else None
     return None
 
 
@@ -192,15 +197,19 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     surveys = allowed("survey", options.surveys)
     staff_groups = allowed("staff_group", options.staff_groups)
     # A month in the data's range; a day is widened to its month. Of several values
-    # the first good one is used and the rest are refused. From after To is applied
-    # as given (the sidebar then says that nothing can match).
+    # only the last is read, as the bound month box reads it (the others are refused;
+    # a last value that is empty or refused leaves the month unset). From after To is
+    # applied as given (the sidebar then says that nothing can match).
     allowed_months = months(options)
     chosen: dict[str, str | None] = {}
     for name in DATE_PARAMETERS:
         chosen[name] = None
-        for value in (v for v in params.get(name, ()) if v != ""):
+        values = list(params.get(name, ()))
+        for position, value in enumerate(values):
+            if value == "":
+                continue
             parsed = parse_month(value)
-            if parsed is None or parsed[0] not in allowed_months or chosen[name] is not None:
+            if parsed is None or parsed[0] not in allowed_months or position != len(values) - 1:
                 rejected.append((name, value))
                 continue
             chosen[name] = parsed[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from dataclasses import dataclass
 
 import pandas as pd
@@ -135,7 +136,7 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     threshold = settings.min_group_size()
     with st.sidebar:
         nav = st.container()
-    chosen = sidebar_filters(options)
+    chosen = sidebar_filters(options, page_script=sys._getframe(1).f_globals.get("__file__"))
     with nav:
         navigation(chosen, options)
     st.sidebar.markdown(access_note)
@@ -155,15 +156,31 @@ def _keep_allowed(key: str, allowed: tuple[str, ...]) -> None:
             st.session_state[key] = kept
 
 
-def sidebar_filters(options: Options) -> Filters:
-    """The one set of filter widgets, bound to the URL and kept across pages."""
+CARRIED_NOTICES = "_link_notices"  # session key: notices about a link the page replaced by its month link
+
+
+def sidebar_filters(options: Options, page_script: str | None = None) -> Filters:
+    """The one set of filter widgets, bound to the URL and kept across pages.
+
+    ``page_script``: the calling page's file, to reopen it on the month link when a link gives a day.
+    """
     from_url = {name: st.query_params.get_all(name) for name in filter_values.ALL_PARAMETERS}
     parsed = filter_values.from_query_params(from_url, options)
-    # A link with a day opens on its month: set before the widget is drawn (a bound
-    # widget drops a value it does not offer), and written back so the link is right.
-    for name, _, month in parsed.widened:
+    carried = st.session_state.pop(CARRIED_NOTICES, [])
+    if parsed.widened and page_script:
+        # A link with a day opens on its month. A bound month box takes only its own values
+        # from a link (and drops the day from the address), so the page reopens at once on
+        # the month link: the address then reopens this view. The notices about the values
+        # replaced go with it; the others are worked out again from the new link.
+        names = {name for name, _, _ in parsed.widened}
+        replaced = filter_values.Parsed(parsed.filters, tuple(r for r in parsed.rejected if r[0] in names),
+                                        parsed.widened)
+        st.session_state[CARRIED_NOTICES] = replaced.notices()
+        link = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+        link.update({name: [month] for name, _, month in parsed.widened})
+        st.switch_page(page_script, query_params=link)
+    for name, _, month in parsed.widened:  # no page to reopen: set before the box is drawn
         st.session_state[name] = month
-        st.query_params[name] = month
     # No "Select all": choosing every value is the same as choosing none (no filter).
     bound = {"bind": "query-params", "persist_state": "session"}
     many = bound | {"select_all": False}
@@ -177,12 +194,12 @@ def sidebar_filters(options: Options) -> Filters:
         surveys = st.multiselect("Survey", options.surveys, key="survey", placeholder="All surveys", **many)
         staff_groups = st.multiselect("Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **many)
         # Whole months only: two views a day apart could differ by one person (docs/DISCLOSURE.md).
-        month_from = st.selectbox("From month", months, index=0, key="from",
-                                  format_func=filter_values.month_label, **bound)
-        month_to = st.selectbox("To month", months, index=len(months) - 1, key="to",
-                                format_func=filter_values.month_label, **bound)
+        # Shown as written in links (2021-03): a bound box puts the text it shows in the address
+        # and reads only that text back, so a label such as "March 2021" would break from=2021-03.
+        month_from = st.selectbox("From month", months, index=0, key="from", **bound)
+        month_to = st.selectbox("To month", months, index=len(months) - 1, key="to", **bound)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
-    for notice in parsed.notices():
+    for notice in carried + parsed.notices():
         st.warning(notice, icon=":material/link_off:")
     if month_from > month_to:
         st.warning("The From month is after the To month, so nothing matches. Change one of them.",

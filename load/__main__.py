@@ -15,6 +15,8 @@
    the app is idle, is checked for exceptions, error boxes (and, in Chromium, JavaScript errors),
    and is timed.
 5. Stops the server (by its process id) and prints a table, also written to ``load/results.md``.
+   Exits 1 when any action failed or the server's log holds a Python traceback (a traceback
+   that never reached a page, e.g. a table Arrow could not convert, still fails the run).
 
 Talks to 127.0.0.1 only. Never runs ``playwright install``: Chromium must be at /usr/bin/chromium.
 Not part of the test suite: it takes a few minutes and its figures depend on the machine.
@@ -43,6 +45,7 @@ from load.sessions import CHROMIUM, CHROMIUM_ARGS, Failure, Timing, discover_pat
 RESULTS = Path(__file__).resolve().parent / "results.md"
 MB = 1024 * 1024
 HEADER = "# Load test results\n\nWritten by `python -m load` (see load/__main__.py for what it does).\n\n"
+TRACEBACK = "Traceback (most recent call last)"  # how Python starts one, in the server's log
 READING = (
     "How to read it: for Chromium pages, *settled* is from the action until the page stopped changing (what a "
     "person waits for, drawing included) and *script_finished* is from the click until the server's end-of-run "
@@ -309,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
             log = server.log.read_text(errors="replace")
         text = report(figures, args)
-        if "Traceback" in log:
+        traceback_in_log = TRACEBACK in log
+        if traceback_in_log:
             text += "\n## Server log tracebacks\n\n```\n" + log[-6000:] + "\n```\n"
     print(text)
     if args.append and args.out.exists():
@@ -318,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
         text = HEADER + text
     args.out.write_text(text, encoding="utf-8")
     print(f"Written to {args.out}")
-    return 1 if figures.failures else 0
+    if traceback_in_log:
+        print("The server's log holds a traceback (see the end of the report): the run fails.", file=sys.stderr)
+    return 1 if figures.failures or traceback_in_log else 0
 
 
 if __name__ == "__main__":

@@ -79,17 +79,32 @@ def test_pages_are_discovered_and_named_as_streamlit_names_them() -> None:
 
 
 def test_filter_combinations_never_repeat_and_stay_in_range() -> None:
-    first, last = dt.date(2021, 2, 1), dt.date(2021, 6, 30)
+    first, last = dt.date(2021, 2, 3), dt.date(2021, 6, 20)  # the data's first and last days: February to June
     areas = ["Ward A", "Ward B", "Clinic C"]
     every = list(combos.combinations(first, last, areas))
-    assert len(every) == len(set(every)) == 29 * 29 - 1
-    assert all(first <= c.date_from < c.date_to <= last for c in every)
+    assert len(every) == len(set(every))
+    month_starts = {dt.date(2021, m, 1) for m in range(2, 7)}
+    month_ends = {dt.date(2021, m + 1, 1) - dt.timedelta(days=1) for m in range(2, 7)}
+    assert all(c.date_from in month_starts and c.date_to in month_ends for c in every)  # whole months
+    assert all(c.date_from <= c.date_to for c in every)
     assert all(not c.service_area for c in every)
+    # First pass: a new month range or care group every time (15 ranges x 9 choices, less no filter at all).
+    places = [(c.date_from, c.date_to, c.care_group) for c in every[:15 * 9 - 1]]
+    assert len(set(places)) == len(places) == 15 * 9 - 1
     one_area = list(combos.combinations(first, last, areas, one_service_area=True))
     assert all(len(c.service_area) == 1 and not c.care_group for c in one_area)
-    moved = next(c for c in every if c.date_from != first and c.date_to == last)
-    assert ("from", moved.date_from.isoformat()) in moved.query_params(first, last)
-    assert not [name for name, _ in moved.query_params(first, last) if name == "to"]
+    assert len({(c.date_from, c.date_to, c.service_area) for c in one_area[:15 * 3]}) == 15 * 3
+
+
+def test_filter_combinations_as_links_use_months() -> None:
+    first, last = dt.date(2021, 2, 3), dt.date(2021, 6, 20)
+    every = list(combos.combinations(first, last, ["Ward A"]))
+    moved = next(c for c in every if c.date_from == dt.date(2021, 3, 1) and c.date_to == dt.date(2021, 6, 30))
+    params = moved.query_params(first, last)
+    assert ("from", "2021-03") in params
+    assert not [value for name, value in params if name == "to"]  # the last month is the default
+    inner = next(c for c in every if c.date_from == dt.date(2021, 2, 1) and c.date_to == dt.date(2021, 4, 30))
+    assert [(n, v) for n, v in inner.query_params(first, last) if n in ("from", "to")] == [("to", "2021-04")]
 
 
 def test_spread_and_ratio() -> None:

@@ -125,10 +125,16 @@ def date_range(path: str) -> tuple[dt.date, dt.date]:
 # --- Filters -------------------------------------------------------------------------------------
 
 
+def months(first_day: dt.date, last_day: dt.date) -> list[str]:
+    """Every month of the data as links write it: 2021-03."""
+    return [f"{m:%Y-%m}" for m in pd.period_range(first_day, last_day, freq="M")]
+
+
 def sidebar_filters(path: str) -> dict:
-    """The sidebar widgets (same keys and URL parameters as the product's)."""
+    """The sidebar widgets (same keys and URL parameters as the product's; dates by whole month)."""
     areas = load_service_areas(path)
     first_day, last_day = date_range(path)
+    choices_of_month = months(first_day, last_day)
     bound = {"bind": "query-params"}
     with st.sidebar:
         st.header("Filters")
@@ -137,11 +143,12 @@ def sidebar_filters(path: str) -> dict:
         service_areas = st.multiselect("Service area", sorted(choices["service_area"]), key="service_area", **bound)
         surveys = st.multiselect("Survey", contract.SURVEYS, key="survey", **bound)
         staff_groups = st.multiselect("Staff group", contract.STAFF_GROUPS, key="staff_group", **bound)
-        date_from = st.date_input("From", value=first_day, min_value=first_day, max_value=last_day, key="from", **bound)
-        date_to = st.date_input("To", value=last_day, min_value=first_day, max_value=last_day, key="to", **bound)
+        month_from = st.selectbox("From month", choices_of_month, index=0, key="from", **bound)
+        month_to = st.selectbox("To month", choices_of_month, index=len(choices_of_month) - 1, key="to", **bound)
     return {
         "care_groups": care_groups, "service_areas": service_areas, "surveys": surveys,
-        "staff_groups": staff_groups, "date_from": pd.Timestamp(date_from), "date_to": pd.Timestamp(date_to),
+        "staff_groups": staff_groups, "date_from": pd.Period(month_from, "M").start_time,
+        "date_to": pd.Period(month_to, "M").end_time.normalize(),
     }
 
 
@@ -174,7 +181,7 @@ def describe(filters: dict) -> str:
                            ("Staff group", "staff_groups"))
         if filters[key]
     ]
-    parts.append(f"Dates: {filters['date_from']:%d/%m/%Y} to {filters['date_to']:%d/%m/%Y}")
+    parts.append(f"Months: {filters['date_from']:%B %Y} to {filters['date_to']:%B %Y}")
     return "; ".join(parts)
 
 

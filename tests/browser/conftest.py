@@ -21,6 +21,11 @@ Each test gets a fresh browser context. How they wait for the app to be idle (no
 sleeps) is explained at the top of ``helpers.py``. Chart text cut off at a chart's edge is
 reported as a warning, not a failure; the axe summary is printed at the end of the run.
 
+A Python traceback in the server's log (``Traceback (most recent call last)``) fails the test
+during which it was written, even when no page showed it (e.g. a table Arrow could not
+convert, which Streamlit only logs); one written after the last test's check fails the run
+when the server stops.
+
 Artefacts (git-ignored): ``test-artefacts/screenshots/<page>.png`` (full-page screenshots),
 ``test-artefacts/axe/<page>.json`` (axe-core results), ``test-artefacts/browser-server.log``.
 """
@@ -32,7 +37,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -55,6 +60,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_MISSING = "axe-core not installed: run `npm ci` (Makefile does this)"
 SERVER_START_TIMEOUT_S = 60
 VIEWPORT = {"width": 1366, "height": 900}
+TRACEBACK = "Traceback (most recent call last)"
 
 
 
@@ -73,8 +79,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     terminalreporter.section("axe-core (WCAG 2.0/2.1 A+AA, 2.2 AA): violated rules by impact, per page")
     for name, counts in AXE_SUMMARY.items():
         line = ", ".join(f"{impact} {counts.get(impact, 0)}" for impact in ("critical", "serious", "moderate", "minor"))
-        if counts.get("excused"):
-            line += f"; {counts['excused']} date-input nodes excused (2.5.8 Equivalent)"
         if counts.get("review"):
             line += "; needs review: " + ", ".join(f"{rule} {n}" for rule, n in counts["review"].items())
         terminalreporter.write_line(f"{name:30} {line}")
@@ -84,11 +88,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Server:
     url: str
     log: Path
     process: subprocess.Popen
+    checked_bytes: int = field(default=0)  # how much of the log has been looked at for tracebacks
+
+    def new_tracebacks(self) -> str | None:
+        """The log written since the last call, from its first traceback on; None when it holds none."""
+        written = self.log.read_bytes()
+        fresh = written[self.checked_bytes:].decode("utf-8", errors="replace")
+        self.checked_bytes = len(written)
+        start = fresh.find(TRACEBACK)
+        return None if start < 0 else fresh[start:]
 
 
 @pytest.fixture(scope="package")
@@ -118,9 +131,24 @@ def app_server(demo_db: Path) -> Iterator[Server]:
                 )
                 pytest.fail(f"Streamlit server {reason}. Its log:\n{log.read_text(errors='replace')}", pytrace=False)
             time.sleep(0.2)
-        yield Server(url, log, process)
+        server = Server(url, log, process)
+        yield server
     finally:
         stop(process)
+    leftover = server.new_tracebacks()
+    if leftover:
+        pytest.fail(f"The Streamlit server logged a traceback after the last check:\n{leftover[:6000]}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def no_traceback_in_server_log(app_server: Server) -> Iterator[None]:
+    """Fails the test when the server logs a Python traceback while it runs (issue 15)."""
+    app_server.new_tracebacks()  # what came before belongs to earlier tests (checked after each)
+    yield
+    found = app_server.new_tracebacks()
+    if found:
+        pytest.fail(f"The Streamlit server logged a traceback during this test "
+                    f"(full log: {app_server.log}):\n{found[:6000]}", pytrace=False)
 
 
 @pytest.fixture(scope="package")

@@ -54,7 +54,7 @@ QUIET_MS = 250  # no DOM change for this long = settled
 POLL_MS = 50
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")  # 1,234  39  25.2  -3
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_SUMMARY: dict[str, dict] = {}  # page -> {impact: violated rules, "excused": n, "review": {rule: n}}
+AXE_SUMMARY: dict[str, dict] = {}  # page -> {impact: violated rules, "review": {rule: n}}
 
 # Installed in every browser context (and injected on demand by wait_idle).
 INIT_SCRIPT = """
@@ -386,3 +386,48 @@ def error_elements(page: Page) -> list[str]:
     return page.locator(
         '[data-testid="stException"], [data-testid="stAlertContentError"]'
     ).all_inner_texts()
+
+
+def selectbox_input(page: Page, label: str):
+    return page.locator(f'[data-testid="stSidebar"] [data-testid="stSelectbox"] input[aria-label="{label}"]')
+
+
+def selectbox_value(page: Page, label: str) -> str:
+    """What a sidebar select box shows (the month boxes show months as links write them: 2021-03)."""
+    return selectbox_input(page, label).input_value()
+
+
+def pick_in_selectbox(page: Page, label: str, option: str) -> None:
+    """Choose ``option`` in the sidebar select box labelled ``label`` with the mouse; wait for the rerun.
+
+    Streamlit 1.67's select box is a react-aria combobox like the multiselect: clicking its
+    input opens a ``[role=listbox]`` of ``[role=option]`` items; a pick closes it.
+    """
+    before = script_runs(page)
+    selectbox_input(page, label).click()
+    listbox = page.locator('[role="listbox"]').filter(has=page.get_by_role("option", name=option, exact=True))
+    listbox.wait_for(state="visible", timeout=10_000)
+    listbox.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page, runs_after=before)
+    listbox.wait_for(state="hidden", timeout=10_000)
+    wait_idle(page)
+
+
+def alert_texts(page: Page) -> list[str]:
+    """Texts of the notices (st.info, st.warning, ...) in the main area, whitespace collapsed
+    (each starts with its icon's name, e.g. 'link_off')."""
+    texts = page.locator('[data-testid="stMain"] [data-testid="stAlert"]').all_inner_texts()
+    return [" ".join(t.split()) for t in texts]
+
+
+_METRICS = """
+() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]')].map(m => [
+  m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+  m.querySelector('[data-testid="stMetricValue"]').innerText.trim(),
+])
+"""
+
+
+def metrics_by_label(page: Page) -> dict[str, str]:
+    """The main area's metric tiles: label -> value as shown ('39%', 'Hidden', '1,234')."""
+    return dict(page.evaluate(_METRICS))

@@ -1,27 +1,39 @@
-"""Every page, in a real browser: loads clean, draws its charts, downloads, follows the filters, shares by link."""
+"""Every page, in a real browser: loads clean, draws its charts, downloads, follows the filters, shares by link.
+Dates by whole month (the sidebar's month boxes, links with from=2021-03), survey figures as tests/oracle.py
+works them out (perturbed counts), and comments listed per reporting unit, never narrowed by month."""
 
 from __future__ import annotations
 
+import datetime as dt
+import urllib.parse
 import warnings
+from functools import cache
 
+import pandas as pd
 import pytest
 
+from dashboard.filters import Filters
 from pipeline import contract
+from tests import oracle
 
 from .helpers import (
     ROOT,
     SCREENSHOTS,
     AppPage,
+    alert_texts,
     csv_numbers,
     discover_pages,
     error_elements,
     main_text,
     metric_values,
+    metrics_by_label,
     numbers_in,
     numbers_shown,
     open_page,
+    pick_in_selectbox,
     pick_option,
     screenshot_full,
+    selectbox_value,
     selected_values,
     wait_idle,
 )
@@ -30,6 +42,10 @@ pytestmark = pytest.mark.browser
 
 PAGES = discover_pages(ROOT)
 CARE_GROUP = contract.CARE_GROUPS[0]
+# Pages that show no figure the sidebar filters change (checked: picking a filter leaves every number).
+WITHOUT_FILTERED_FIGURES = {"Data_and_definitions"}
+OVERVIEW_SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "info_available",
+                         "IT too unreliable": "it_unreliable"}
 CHARTS = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
 
 CHART_DRAWN = """
@@ -186,8 +202,10 @@ def test_filter_changes_numbers_and_link_reopens_view(page, new_context, app_pag
     if not has_figures and numbers_shown(page) == before:
         picked["Service area"] = [pick_option(page, "Service area")]
     after = numbers_shown(page)
-    if has_figures:
-        assert after != before, f"choosing care group {CARE_GROUP!r} changed no number on {app_page.path}: {after}"
+    if app_page.name in WITHOUT_FILTERED_FIGURES:
+        assert after == before, f"{app_page.path} is listed as showing no filtered figure, yet its numbers changed"
+    else:
+        assert after != before, f"choosing {picked} changed no number on {app_page.path}: {after}"
     assert not error_elements(page), f"{app_page.path} shows errors after filtering: {error_elements(page)}"
     assert "care_group=" in page.url, f"the filter is not in the address: {page.url}"
 
@@ -200,10 +218,96 @@ def test_filter_changes_numbers_and_link_reopens_view(page, new_context, app_pag
     assert numbers_shown(other) == after, f"{link} opened fresh shows other numbers"
     assert not error_elements(other)
 
-    if after == before:
-        pytest.skip(
-            f"{app_page.path} shows no number that depends on the sidebar filters (same numbers after picking "
-            f"{picked}); checked only that its link keeps them"
-        )
+
+# --------------------------------------------------------------------------- months, perturbed figures, comments
+
+
+@cache
+def responses() -> pd.DataFrame:
+    return oracle.read_responses()
+
+
+def expected_tile(measure: str, filters: Filters) -> str:
+    """A survey tile as the oracle works it out: the percentage of perturbed counts, or Hidden."""
+    n, _positive, percent = oracle.expected_headline(responses(), measure, filters)
+    return "Hidden" if n < oracle.THRESHOLD else f"{percent}%"
+
+
+MARCH_TO_MAY = Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31))
+
+
+def test_a_month_link_opens_whole_months_with_the_oracle_figures(page) -> None:
+    """from=2021-03&to=2021-05 is March 1 to May 31: the month boxes show it, the survey tiles are
+    the oracle's figures for those months (and differ from the whole period's)."""
+    open_page(page, "/?from=2021-03&to=2021-05")
+    assert (selectbox_value(page, "From month"), selectbox_value(page, "To month")) == ("2021-03", "2021-05")
+    tiles = metrics_by_label(page)
+    expected = {tile: expected_tile(measure, MARCH_TO_MAY) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
+    assert {tile: tiles[tile] for tile in OVERVIEW_SURVEY_TILES} == expected
+    whole = {tile: expected_tile(measure, Filters()) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
+    assert whole == {t: f"{oracle.PUBLISHED[m]}%" for t, m in OVERVIEW_SURVEY_TILES.items()}
+    assert expected != whole, "March to May gives the whole period's figures: the month filter proves nothing here"
+    assert not [a for a in alert_texts(page) if "link" in a], alert_texts(page)  # a month link needs no notice
+
+
+def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_month_link(page, new_context) -> None:
+    open_page(page, "/Digital_skills?from=2021-03-14&to=2021-05-02&staff_group=Nursing")
+    screenshot_full(page, SCREENSHOTS / "Digital_skills-day-link.png")
+    notices = alert_texts(page)
+    assert any("from='2021-03-14'" in n and "March 2021" in n for n in notices), notices
+    assert any("to='2021-05-02'" in n and "May 2021" in n for n in notices), notices
+    assert (selectbox_value(page, "From month"), selectbox_value(page, "To month")) == ("2021-03", "2021-05")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    assert query == {"from": ["2021-03"], "to": ["2021-05"], "staff_group": ["Nursing"]}, page.url
+    filters = Filters(staff_groups=("Nursing",), date_from=MARCH_TO_MAY.date_from, date_to=MARCH_TO_MAY.date_to)
+    assert metrics_by_label(page)["This selection"] == expected_tile("it_skills", filters)
+
+    other = new_context().new_page()
+    open_page(other, page.url)
+    assert metrics_by_label(other) == metrics_by_label(page), f"{page.url} opened fresh shows other figures"
+    assert not [a for a in alert_texts(other) if "link" in a], alert_texts(other)  # a month link: no notice
+
+
+def test_picking_a_month_filters_the_figures_and_goes_in_the_address(page, new_context) -> None:
+    open_page(page, "/")
+    pick_in_selectbox(page, "From month", "2021-04")
+    assert selectbox_value(page, "From month") == "2021-04"
+    assert "from=2021-04" in page.url, page.url
+    april_on = Filters(date_from=dt.date(2021, 4, 1))
+    tiles = metrics_by_label(page)
+    assert {t: tiles[t] for t in OVERVIEW_SURVEY_TILES} == {
+        tile: expected_tile(measure, april_on) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
+    assert not error_elements(page)
+
+    other = new_context().new_page()
+    open_page(other, page.url)
+    assert selectbox_value(other, "From month") == "2021-04"
+    assert metrics_by_label(other) == tiles
+
+
+def _comment_count(frame: pd.DataFrame) -> int:
+    return int((frame["comment"].str.strip() != "").sum())
+
+
+def test_comments_are_listed_for_the_whole_trust_and_never_narrowed_by_month_or_staff_group(page) -> None:
+    """The Trust's comments (every non-blank comment of the extracts) are listed with no filter, and the
+    same list, same count, with months and a staff group picked: comments are never narrowed by them."""
+    everyone = f"{_comment_count(responses()):,} comments from the whole Trust, all surveys"
+    open_page(page, "/IT_reliability")
+    assert everyone in main_text(page), main_text(page)[-1500:]
+    open_page(page, "/IT_reliability?from=2021-04&to=2021-04&staff_group=Nursing")
+    assert selectbox_value(page, "From month") == "2021-04"
+    assert everyone in main_text(page), main_text(page)[-1500:]
+    assert not error_elements(page)
+
+
+def test_comments_are_not_listed_for_several_care_groups_and_the_page_says_why(page) -> None:
+    groups = urllib.parse.urlencode([("care_group", g) for g in contract.CARE_GROUPS[:2]])
+    open_page(page, f"/IT_reliability?{groups}")
+    why = [a for a in alert_texts(page) if "not listed for these filters" in a]
+    assert why and "several care groups are picked" in why[0], alert_texts(page)
+    assert "comments from" not in main_text(page)
+    assert page.get_by_label("Search the comments").count() == 0
+    screenshot_full(page, SCREENSHOTS / "IT_reliability-comments-not-listed.png")
 
 
