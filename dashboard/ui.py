@@ -257,6 +257,7 @@ def disclosure_note(threshold: int) -> str:
         f"Every survey count is perturbed (cell key method: up to {perturbation.MAX_NOISE} added or taken away, "
         f"the same for the same responses everywhere), so totals may differ slightly from the sum of their parts; "
         f"percentages come from the perturbed counts, and groups of fewer than {threshold} are hidden. "
+        "The secret key that sets the noise is held by the Trust's survey data owner, not by dashboard users. "
         "Comments are listed only for whole reporting units. Engagement figures are exact."
     )
 

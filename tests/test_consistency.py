@@ -1,0 +1,100 @@
+"""One view, one figure: the same responses give the same perturbed figure on every page, in the
+breakdown that holds them, in the download and after a rebuild of the same data (docs/DISCLOSURE.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import db, export, my_area, survey
+from dashboard.filters import Filters
+from pipeline.build import build
+from tests import oracle
+from tests.conftest import DEMO_EXTRACTS, ROOT
+
+CARE_GROUP = "Community health services"
+MONTHS = {"from": "2021-03", "to": "2021-05"}
+FILTERS = Filters(care_groups=(CARE_GROUP,), surveys=("Staff",), date_from=dt.date(2021, 3, 1),
+                  date_to=dt.date(2021, 5, 31))
+TITLES = {"it_skills": "IT skills rated good", "info_available": "Information available",
+          "it_unreliable": "IT too unreliable"}
+PAGES = {"it_skills": "1_Digital_skills.py", "info_available": "2_Information_to_run_services.py",
+         "it_unreliable": "3_IT_reliability.py"}
+
+
+def _run(script: Path) -> AppTest:
+    at = AppTest.from_file(str(script), default_timeout=60)
+    at.query_params.update({"care_group": [CARE_GROUP], "survey": ["Staff"], **MONTHS})
+    return at.run()
+
+
+def _n_values(at: AppTest) -> list[int]:
+    return [int(m.group(1).replace(",", "")) for md in at.markdown if (m := re.match(r"n = ([\d,]+) ·", md.value))]
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, tuple[int, int, int | None]]:
+    responses = oracle.read_responses()
+    return {m: oracle.expected_headline(responses, m, FILTERS) for m in oracle.MEASURES}
+
+
+def test_the_overview_and_each_theme_page_show_the_same_figure(demo_env, expected) -> None:
+    overview = _run(ROOT / "app.py")
+    assert not overview.exception
+    tiles = {m.label: m.value for m in overview.metric}
+    overview_n = _n_values(overview)
+    for measure, (n, _, percent) in expected.items():
+        assert tiles[TITLES[measure]] == f"{percent}%"
+        assert n in overview_n
+        page = _run(ROOT / "pages" / PAGES[measure])
+        assert not page.exception
+        assert page.metric[0].value == f"{percent}%"  # "This selection"
+        assert _n_values(page)[0] == n
+
+
+def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path, expected) -> None:
+    """The care group's row in a breakdown by care group (same surveys and months) is the view itself."""
+    database = db.Database(demo_db)
+    db.pin(database)
+    try:
+        wider = Filters(surveys=FILTERS.surveys, date_from=FILTERS.date_from, date_to=FILTERS.date_to)
+        for measure, (n, positive, percent) in expected.items():
+            frame = survey.breakdown(measure, "care_group", wider, oracle.THRESHOLD)
+            row = frame.set_index("care_group").loc[CARE_GROUP]
+            assert (row["n"], row["positive"], row["percent"]) == (n, positive, percent)
+            data = export.to_csv(survey.breakdown_table(frame, "care_group"), {"View": "test"}).decode("utf-8-sig")
+            table = pd.read_csv(io.StringIO("\n".join(x for x in data.splitlines() if not x.startswith("#"))))
+            line = table.set_index("Care group").loc[CARE_GROUP]
+            assert (line["Answered (n)"], line["Positive"], line["Percent"]) == (n, positive, percent)
+            # My area's care-group scope for any of its areas is the same view again.
+            responses = oracle.read_responses()
+            area = sorted(set(responses.loc[responses["care_group"] == CARE_GROUP, "service_area"]) - {"Not stated"})[0]
+            results, _ = my_area.survey_scorecard(my_area.area_survey(wider), area, CARE_GROUP, oracle.THRESHOLD)
+            scope = results.set_index(["measure", "scope"]).loc[(measure, "care_group")]
+            assert (scope["n"], scope["positive"], scope["percent"]) == (n, positive, percent)
+    finally:
+        db.pin(None)
+        database.close()
+
+
+def test_a_rebuild_of_the_same_data_gives_the_same_figures(demo_db: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.duckdb"
+    build(DEMO_EXTRACTS, again)
+    figures = []
+    for path in (demo_db, again):
+        database = db.Database(path)
+        db.pin(database)
+        try:
+            figures.append([survey.breakdown(m, "service_area", FILTERS, oracle.THRESHOLD) for m in oracle.MEASURES]
+                           + [survey.trend(m, Filters(), oracle.THRESHOLD) for m in oracle.MEASURES])
+        finally:
+            db.pin(None)
+            database.close()
+    for first, second in zip(*figures):
+        pd.testing.assert_frame_equal(first, second)
