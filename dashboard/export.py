@@ -1,7 +1,7 @@
 """Downloads of what is on screen: CSV and Excel, each stamped with where it came from.
 
 Pure functions (no Streamlit). Every download carries the filters used, the
-suppression note, when the data was built and, when it applies, the
+disclosure note, when the data was built and, when it applies, the
 synthetic-data label. Text cells that a spreadsheet would run as a formula
 are neutralised (CSV injection), and characters a file format cannot hold are
 replaced by U+FFFD, so a download never fails because of one odd comment.

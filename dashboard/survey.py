@@ -182,9 +182,8 @@ TREND_COLUMNS = ["month", *FIGURES, "hidden", "hidden_reason"]
 
 def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per calendar month with answers, in date order: month (first day), n,
-    positive, share, percent, low, high, hidden, hidden_reason. Months add up to the
-    shown total, so a small month is hidden with the next smallest. No rows when the
-    filtered group is under the threshold."""
+    positive, share, percent, low, high, hidden, hidden_reason. Each month is its own
+    view, perturbed and hidden as itself. No rows when the filtered group is hidden."""
     _measure(measure)
     rows = run_query("survey_trend", measure=measure, **filters.sql_params())
     if selection_hidden_reason(measure, filters, threshold):

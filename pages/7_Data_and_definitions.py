@@ -59,7 +59,8 @@ st.subheader("Small numbers: disclosure control")
 st.markdown(ui.disclosure_note(page.threshold))
 st.markdown(
     f"**Every survey count is perturbed.** Each response has a record key made from a keyed hash of its id; a "
-    "figure's cell key is the sum of its responses' keys, and a fixed table turns the cell key and the true count "
+    "figure's cell key is the sum of its responses' keys plus twice the sum over its whole view (everyone its "
+    "filters select), and a fixed table turns the cell key and the true count "
     f"into a small whole number, at most **{perturbation.MAX_NOISE}** either way, that is added to the count "
     "(the cell key method of the ONS and the ABS). The noise averages zero, never makes a count negative, and "
     "leaves zero as zero. The same responses always give the same figure, on every page, in every download and "
@@ -78,7 +79,8 @@ st.markdown(
 st.markdown(
     f"**Who holds the key.** The perturbation key is a secret set where the database is built "
     f"(`{cells.KEY_SETTING}` or `perturbation_key` under `[disclosure]` in `.streamlit/secrets.toml`); it is never "
-    "written to the database or the repository, and the app never needs it. "
+    "written to the database or the repository, and the app never needs it. The Trust's survey data owner holds "
+    "it; dashboard users never do. "
     + ("These synthetic demo data use the published demo key." if page.synthetic
        else f"This database's key came from: {', '.join(sorted(set(page.build.get('perturbation', ['unknown']))))}.")
     + " The full policy is docs/DISCLOSURE.md in the repository."

@@ -1,4 +1,4 @@
-"""The data contract's fixed lists (shared/DATA_CONTRACT.md), in canonical spelling.
+"""The data contract's fixed lists (docs/DATA_CONTRACT.md), in canonical spelling.
 
 Everything that names a label, a measure's answer set or an extract's file name
 imports it from here, so the generator, the build and the dashboard agree.

@@ -1,7 +1,7 @@
 """Seeded generator of SYNTHETIC demo extracts. None of this is real Trust data.
 
 ``python -m pipeline.demo [--seed N] [--out DIR] [--scale N]`` writes the five
-extracts of the data contract (shared/DATA_CONTRACT.md) as CSV into ``DIR``
+extracts of the data contract (docs/DATA_CONTRACT.md) as CSV into ``DIR``
 (default ``data/extracts``):
 
     service_areas.csv, conversations.csv, conversation_attendees.csv,
@@ -30,7 +30,7 @@ headline figures of the contract exactly:
 with 2,400 survey responses from all four surveys, conversations and responses
 between February and June 2021, clear differences between care groups, staff
 groups and service areas, and several service areas with fewer than 10
-responses (so the disclosure rule has something to suppress). The percentages
+responses (so the disclosure rule has something to hide). The percentages
 land within a few hundredths of a point of the whole number, so no rounding
 convention can flip them.
 

@@ -1,4 +1,4 @@
-"""The contract's rules, declared as data (shared/DATA_CONTRACT.md).
+"""The contract's rules, declared as data (docs/DATA_CONTRACT.md).
 
 One table of column rules per extract, plus the few rules that span columns or
 files. ``pipeline.validate`` turns each into one SQL check over the staged

@@ -27,8 +27,7 @@ from dashboard.export import to_csv, to_xlsx
 STAMP = {
     "Source": "Digital strategy engagement dashboard",
     "Filters": "Care group: Adult mental health; Survey: Staff",
-    "Disclosure control": "Survey results for fewer than 10 respondents are hidden; "
-    "where one group is hidden, the next smallest is hidden too.",
+    "Disclosure control": "Every survey count is perturbed (up to 3 either way); groups under 10 are hidden.",
     "Data built": "2021-07-10 09:30 UTC",
     "Synthetic data": "SYNTHETIC DEMO DATA - not real Trust data.",
 }
