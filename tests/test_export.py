@@ -218,7 +218,7 @@ def test_csv_carries_every_stamp_line_before_the_table() -> None:
     stamp, table = csv_table(content)
     assert stamp == [f"# {key}: {value}" for key, value in STAMP.items()]
     text = content.decode("utf-8-sig")
-    assert "Adult mental health" in text and "fewer than 10 respondents" in text
+    assert "Adult mental health" in text and "groups under 10 are hidden" in text
     assert "2021-07-10 09:30 UTC" in text and "SYNTHETIC DEMO DATA" in text
     assert table == [["n"], ["1"]]
 
