@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from dashboard import perturbation
@@ -38,16 +39,16 @@ def perturb_counts(frame: pd.DataFrame, counts: Sequence[tuple[str, str]] = COUN
     Each count's cell key is its own records' key sum plus twice its view's
     (``perturbation.in_view``): what one person changes, every count in the view shows.
     """
-    out = frame.copy()
-    for count, key in counts:
-        if len(out):
-            out[count] = perturbation.perturb(out[count], perturbation.in_view(out[key], out[VIEW_KEY]))
-        else:
-            out[count] = pd.array([], dtype="Int64")
-        out = out.drop(columns=key)
-    out = out.drop(columns=VIEW_KEY)
-    if "n" in out and "positive" in out:
-        out["positive"] = out[["positive", "n"]].min(axis=1, skipna=False).astype("Int64")
+    shown = {count: perturbation.perturb(frame[count], perturbation.in_view(frame[key], frame[VIEW_KEY]))
+             for count, key in counts}
+    if "n" in shown and "positive" in shown:
+        n, positive = shown["n"], shown["positive"]
+        shown["positive"] = pd.arrays.IntegerArray(
+            np.minimum(positive.to_numpy(dtype=np.int64, na_value=0), n.to_numpy(dtype=np.int64, na_value=0)),
+            np.asarray(positive.isna() | n.isna(), dtype=bool))
+    out = frame.drop(columns=[key for _, key in counts] + [VIEW_KEY])
+    for count, values in shown.items():
+        out[count] = values
     return out
 
 
@@ -78,12 +79,16 @@ def blank_hidden(frame: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:
     """
     out = frame.copy()
     figures = [c for c in out.columns if c not in set(keep) | {"hidden", "hidden_reason"}]
-    hidden = out["hidden"].astype(bool).to_numpy()
+    hidden = out["hidden"].to_numpy(dtype=bool)
+    blank = bool(hidden.any())  # most frames hide nothing: then only the dtypes are settled
     for column in figures:
-        if pd.api.types.is_bool_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].astype(object).where(~hidden, None)
-        elif pd.api.types.is_integer_dtype(out[column]):
-            out[column] = out[column].astype("Int64").mask(hidden)
-        else:
-            out[column] = out[column].mask(hidden)
+        values = out[column]
+        if pd.api.types.is_bool_dtype(values) or values.dtype == object:
+            values = values.astype(object)
+            out[column] = values.where(~hidden, None) if blank else values
+        elif pd.api.types.is_integer_dtype(values):
+            values = values.astype("Int64")
+            out[column] = values.mask(hidden) if blank else values
+        elif blank:
+            out[column] = values.mask(hidden)
     return out

@@ -9,11 +9,12 @@ intervals, before anything is shown.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import disclosure, stats
+from dashboard import db, disclosure, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
 from pipeline import contract
@@ -110,7 +111,18 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
 
 def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per survey measure, indexed by measure: perturbed n and positive, percent and
-    interval from them; hidden (figures blank) when the perturbed n is under the threshold."""
+    interval from them; hidden (figures blank) when the perturbed n is under the threshold.
+
+    Worked out once per database, filters and threshold: a survey page asks for it five
+    times a rerun (the headline, the Trust beside it, and whether the selection is hidden
+    for its answers, breakdown and months). A copy is returned, so callers may change it."""
+    database = db.current()
+    return _survey_headline((str(database.path), database.identity), filters, threshold).copy()
+
+
+@functools.lru_cache(maxsize=256)
+def _survey_headline(file: tuple[str, object], filters: Filters, threshold: int) -> pd.DataFrame:
+    # ``file`` (the pinned database's path and identity) keys the memo: a rebuilt file is a new key.
     frame = run_query("survey_headline", **filters.sql_params())
     frame = pd.DataFrame({"measure": list(SURVEY_MEASURES)}).merge(frame, on="measure", how="left")
     frame[["n", "positive"]] = frame[["n", "positive"]].fillna(0).astype("int64")

@@ -66,7 +66,7 @@ def cell_key(key_sums: object) -> np.ndarray:
     return np.asarray(key_sums, dtype=np.int64) % KEYS
 
 
-def in_view(own_key_sums: object, view_key_sums: object) -> pd.Series:
+def in_view(own_key_sums: object, view_key_sums: object) -> pd.arrays.IntegerArray:
     """The key sum of a count shown within a view: its own records' keys plus twice the view's.
 
     The view is every response the figure's filters select, answered or not. Were a
@@ -77,9 +77,17 @@ def in_view(own_key_sums: object, view_key_sums: object) -> pd.Series:
     Twice, not once: a count of everyone in the view (own = view) then has key
     3 x view, and 3 is odd, so its keys still cover 0..255 evenly.
     """
-    own = pd.Series(own_key_sums, dtype="Int64").reset_index(drop=True).fillna(0)  # an empty count has no keys
-    view = pd.Series(view_key_sums, dtype="Int64").reset_index(drop=True)
-    return own + 2 * view
+    own, _ = _whole(own_key_sums)  # an empty count has no keys of its own: 0
+    view, no_view = _whole(view_key_sums)
+    return pd.arrays.IntegerArray(own + 2 * view, no_view)
+
+
+def _whole(values: object) -> tuple[np.ndarray, np.ndarray]:
+    """(values as int64 by position, missing ones as 0; which were missing). Plain numpy: this
+    runs for every figure on every rerun, where a pandas round trip per call added up."""
+    array = values if isinstance(values, pd.arrays.IntegerArray) else pd.array(
+        values.to_numpy() if isinstance(values, pd.Series) else values, dtype="Int64")
+    return array.to_numpy(dtype=np.int64, na_value=0), np.asarray(array.isna(), dtype=bool)
 
 
 def perturb(counts: object, key_sums: object) -> pd.array:
@@ -88,11 +96,7 @@ def perturb(counts: object, key_sums: object) -> pd.array:
     A missing key sum (a database built without a key) gives a missing count:
     the figure is withheld, never shown unperturbed.
     """
-    counts = pd.Series(counts, dtype="Int64").reset_index(drop=True)
-    keys = pd.Series(key_sums, dtype="Int64").reset_index(drop=True)
-    missing = keys.isna() & (counts.fillna(0) > 0).to_numpy()
-    true = counts.fillna(0).to_numpy(dtype=np.int64)
-    noise = NOISE[np.minimum(true, MAX_NOISE), cell_key(keys.fillna(0).to_numpy(dtype=np.int64))]
-    out = pd.array(true + noise, dtype="Int64")
-    out[missing] = pd.NA
-    return out
+    true, _ = _whole(counts)
+    keys, no_key = _whole(key_sums)
+    noise = NOISE[np.minimum(true, MAX_NOISE), cell_key(keys)]
+    return pd.arrays.IntegerArray(true + noise, no_key & (true > 0))
