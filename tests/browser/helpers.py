@@ -327,11 +327,9 @@ def pick_option(page: Page, label: str, option: str | None = None) -> str:
     listbox = page.locator(f'[role="listbox"][aria-label="{label}"]')
     listbox.wait_for(state="visible", timeout=10_000)
     if option is None:
-        choice = listbox.locator('[role="option"]:not([data-key="__select_all__"])').first
-        option = choice.inner_text().strip()
-    else:
-        choice = listbox.get_by_role("option", name=option, exact=True)
-    choice.click()
+        option = listbox.locator('[role="option"]:not([data-key="__select_all__"])').first.inner_text().strip()
+    # By name, not by place: the list can change under the pointer while a rerun is in flight.
+    listbox.get_by_role("option", name=option, exact=True).click()
     wait_idle(page, runs_after=before)
     page.keyboard.press("Escape")
     listbox.wait_for(state="hidden", timeout=10_000)
