@@ -28,6 +28,11 @@ MAX_NOISE = 3
 # Slots (of 256) per noise value -3..3 for a count of 3 or more: flat-topped and
 # symmetric, variance 2.5. Chosen with the differencing harness (tests/test_differencing.py).
 BASE_SLOTS: dict[int, int] = {-3: 16, -2: 32, -1: 48, 0: 64, 1: 48, 2: 32, 3: 16}
+# A count of one is shown as zero half the time. Zero stays zero, so where nobody else in
+# a view gave an answer, a person joining the view could otherwise be seen giving it
+# whenever their count of one shows as one or more (208 keys of 256 with the cut base row);
+# now 128 of 256. The positive side balances the mean exactly: 48 + 2 x 16 + 3 x 16 = 128.
+ONE: dict[int, int] = {-1: 128, 0: 48, 1: 48, 2: 16, 3: 16}
 
 
 def _row(count: int) -> dict[int, int]:
@@ -35,6 +40,8 @@ def _row(count: int) -> dict[int, int]:
     negative, with the positive side scaled down to keep the mean exactly zero."""
     if count == 0:
         return {0: KEYS}
+    if count == 1:
+        return dict(ONE)
     slots = {v: s for v, s in BASE_SLOTS.items() if v >= -count}
     if count >= MAX_NOISE:
         return slots
