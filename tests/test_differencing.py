@@ -25,7 +25,7 @@ from tests import differencing, oracle
 from tests.conftest import SMALL, write_csv
 
 MAX_ADVANTAGE = 0.10
-SAMPLE = 40  # pairs for the designs that leak (they leak on any sample)
+SAMPLE = 24  # pairs for the designs that leak (they leak on any sample)
 
 
 def sample(pairs: list[differencing.Pair], size: int) -> list[differencing.Pair]:
@@ -122,8 +122,8 @@ def test_the_fast_reader_reads_what_the_app_offers_for_download(case: Case) -> N
     """The pandas reader gives, view by view, exactly the tables the app's downloads hold, so
     the attack below (run with it over every pair, for speed) is an attack on the app."""
     fast = differencing.simulated_reader(case.responses, view_weight=2)
-    pairs = sample(case.pairs, 8)
-    assert len(pairs) >= 4
+    pairs = sample(case.pairs, 4)
+    assert len(pairs) >= 4  # one of each kind
     for pair in pairs:
         for view in (pair.with_person, pair.without):
             for measure in oracle.MEASURES:
