@@ -20,10 +20,9 @@ for column, measure in zip(st.columns(widths), measures.ENGAGEMENT_MEASURES):
     column.metric(measure.title, ui.format_number(engagement[measure.key]), help=measure.definition, border=True)
 
 st.subheader("Survey results")
-survey = measures.survey_headline(page.filters, page.threshold)
-if page.survey_withheld:
-    st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+if ui.survey_withheld(page):
     st.stop()
+survey = measures.survey_headline(page.filters, page.threshold)
 for column, measure in zip(st.columns(len(measures.SURVEY_MEASURES)), measures.SURVEY_MEASURES.values()):
     row = survey.loc[measure.key]
     value = "Hidden" if row["hidden"] else f"{row['percent']}%"

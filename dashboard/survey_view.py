@@ -33,8 +33,7 @@ def render(page: ui.Page, measure_key: str) -> None:
         f"**Question:** {measure.question} **Measure:** {measure.definition} "
         f"Filters: {ui.filters_text(page)}."
     )
-    if page.survey_withheld:
-        st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+    if ui.survey_withheld(page):
         return
     headline = survey.headline(measure_key, page.filters, page.threshold)
     _headline(page, measure, headline)

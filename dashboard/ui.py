@@ -249,6 +249,14 @@ def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
         st.dataframe(table, hide_index=True, key=f"table_{key}")
 
 
+def survey_withheld(page: Page) -> bool:
+    """Say why no survey figure is shown, when the database holds real answers built without a
+    perturbation key; True then, and the caller draws no survey figure."""
+    if page.survey_withheld:
+        st.error(WITHHELD_MESSAGE, icon=":material/lock:")
+    return page.survey_withheld
+
+
 def disclosure_note(threshold: int) -> str:
     """What is done to survey figures, in one sentence: on pages, in downloads and in the README."""
     from dashboard import perturbation

@@ -138,8 +138,7 @@ def results_beside_action(page: ui.Page) -> None:
         "Survey measure", tuple(measures.SURVEY_MEASURES), index=tuple(measures.SURVEY_MEASURES).index("it_unreliable"),
         format_func=lambda key: measures.SURVEY_MEASURES[key].title, key="actions_results_measure",
     )
-    if page.survey_withheld:
-        st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+    if ui.survey_withheld(page):
         return
     beside = engagement.results_beside_action(page.filters, page.threshold, measure)
     measure_title = measures.SURVEY_MEASURES[measure].title

@@ -51,8 +51,7 @@ engagement = my_area.engagement_scorecard(page.filters, area, care_group)
 engagement_table = engagement.set_index("title").loc[:, list(my_area.SCOPES)].T  # scopes down, measures across
 st.table(engagement_table.map(ui.format_number).rename(index=my_area.SCOPES).rename_axis("Engagement"))
 
-if page.survey_withheld:
-    st.error(ui.WITHHELD_MESSAGE, icon=":material/lock:")
+if ui.survey_withheld(page):
     st.stop()
 raw = my_area.area_survey(page.filters)
 results, comparisons = my_area.survey_scorecard(raw, area, care_group, page.threshold)

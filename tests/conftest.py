@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from dashboard import db
 from pipeline.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +80,18 @@ def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for setting in ("DASHBOARD_MIN_GROUP_SIZE", "DASHBOARD_MIN_COMMENTS", "DASHBOARD_REQUIRE_AUTH"):
         monkeypatch.delenv(setting, raising=False)
     return demo_db
+
+
+def pinned_database(path: Path) -> Iterator[db.Database]:
+    """Open the database at ``path`` and pin it for the data functions; unpin and close after.
+    For fixtures: ``yield from pinned_database(demo_db)``."""
+    database = db.Database(path)
+    db.pin(database)
+    try:
+        yield database
+    finally:
+        db.pin(None)
+        database.close()
 
 
 def copy_extracts(source: Path, target: Path) -> Path:

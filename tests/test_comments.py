@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from dashboard import comments, db
 from dashboard.comments import Unit
 from dashboard.filters import Filters, Options
-from tests.conftest import DEMO_EXTRACTS
+from tests.conftest import DEMO_EXTRACTS, pinned_database
 from tests.oracle import THRESHOLD, read_responses
 
 MIN_COMMENTS = 10
@@ -256,11 +256,7 @@ def test_units_describe_themselves() -> None:
 
 @pytest.fixture(scope="module")
 def database(demo_db: Path) -> Iterator[db.Database]:
-    database = db.Database(demo_db)
-    db.pin(database)
-    yield database
-    db.pin(None)
-    database.close()
+    yield from pinned_database(demo_db)
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import comments, db
+from dashboard import comments
 from dashboard.filters import Options
 from pipeline import contract
 from pipeline.build import build
 from tests import differencing, oracle
-from tests.conftest import SMALL, write_csv
+from tests.conftest import SMALL, pinned_database, write_csv
 
 MAX_ADVANTAGE = 0.10
 SAMPLE = 24  # pairs for the designs that leak (they leak on any sample)
@@ -35,16 +35,6 @@ def sample(pairs: list[differencing.Pair], size: int) -> list[differencing.Pair]
         by_kind.setdefault(pair.kind, []).append(pair)
     share = max(1, size // len(by_kind))
     return [p for kind in sorted(by_kind) for p in random.Random(kind).sample(by_kind[kind], min(share, len(by_kind[kind])))]
-
-
-def pinned(path: Path) -> Iterator[db.Database]:
-    database = db.Database(path)
-    db.pin(database)
-    try:
-        yield database
-    finally:
-        db.pin(None)
-        database.close()
 
 
 # --- Generated small data: many small areas, so many lone respondents ------------------------------------
@@ -107,7 +97,7 @@ def case(request: pytest.FixtureRequest, demo_db: Path) -> Iterator[Case]:
         folder, path = request.getfixturevalue("generated")
         responses = oracle.read_responses(folder, key=KEY)
     pairs = differencing.shown_pairs(differencing.find_pairs(responses), responses)
-    yield from (Case(responses, database.path, pairs) for database in pinned(path))
+    yield from (Case(responses, database.path, pairs) for database in pinned_database(path))
 
 
 def attack(case: Case, pairs: list[differencing.Pair], read: differencing.Reader, model: str) -> differencing.Result:

@@ -14,6 +14,7 @@ import pytest
 
 from dashboard import db, measures
 from dashboard.filters import Filters
+from tests.conftest import pinned_database
 from tests.oracle import (
     MEASURES,
     PUBLISHED,
@@ -30,11 +31,7 @@ FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
 @pytest.fixture(scope="module")
 def pinned(demo_db) -> Iterator[db.Database]:
-    database = db.Database(demo_db)
-    db.pin(database)
-    yield database
-    db.pin(None)
-    database.close()
+    yield from pinned_database(demo_db)
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ from statistics import NormalDist
 import pandas as pd
 import pytest
 
-from dashboard import db, disclosure, my_area
+from dashboard import disclosure, my_area
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE, NOISE
 from tests import oracle
+from tests.conftest import pinned_database
 from tests.test_engagement import reference_engagement
 
 THRESHOLD = oracle.THRESHOLD
@@ -305,11 +306,7 @@ def test_survey_tables_are_narrow_text():
 
 @pytest.fixture
 def demo(demo_db):
-    database = db.Database(demo_db)
-    db.pin(database)
-    yield database
-    db.pin(None)
-    database.close()
+    yield from pinned_database(demo_db)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ import pytest
 from dashboard import db, disclosure, export, measures, survey
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE
+from tests.conftest import pinned_database
 from tests.oracle import (
     MEASURES,
     NOT_COUNTED,
@@ -59,11 +60,7 @@ def with_month(responses: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def database(demo_db: Path) -> Iterator[db.Database]:
-    database = db.Database(demo_db)
-    db.pin(database)
-    yield database
-    db.pin(None)
-    database.close()
+    yield from pinned_database(demo_db)
 
 
 FILTER_CASES = [
