@@ -120,7 +120,7 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
         ui.chart_block(chart, table, summary, key=f"{measure.key}_breakdown")
     else:
         st.markdown(summary)
-        st.dataframe(table, hide_index=True, key=f"table_{measure.key}_breakdown")
+        ui.show_table(table, key=f"table_{measure.key}_breakdown")
     _hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]))
     ui.download_buttons(
         table, f"{measure.key}_by_{dimension}", page,
@@ -180,7 +180,7 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
         f"them or when.{listed}"
     )
     if len(table):
-        st.dataframe(table, hide_index=True, key=f"comments_{measure.key}")
+        ui.show_table(table, key=f"comments_{measure.key}")
         unit_listed = found.unit
         ui.download_buttons(
             lambda: comments.comments_table(comments.comments(unit_listed, search)),

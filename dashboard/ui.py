@@ -232,6 +232,12 @@ def percent_text(row: pd.Series) -> str:
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
 
 
+def show_table(frame: pd.DataFrame, key: str, **options) -> None:
+    """A table on a page. A missing value (a hidden figure, an empty field) shows as an empty
+    cell: numeric columns stay numeric, so they sort as numbers, and nobody reads "None"."""
+    st.dataframe(frame, hide_index=True, placeholder="", key=key, **options)
+
+
 def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
     """A chart, its one-sentence text summary (markdown, data text escaped), and its table alternative.
 
@@ -246,7 +252,7 @@ def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
         st.altair_chart(chart, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
     st.markdown(summary)
     with st.expander("View as table"):
-        st.dataframe(table, hide_index=True, key=f"table_{key}")
+        show_table(table, key=f"table_{key}")
 
 
 def survey_withheld(page: Page) -> bool:

@@ -99,9 +99,8 @@ def find_an_action(page: ui.Page) -> None:
         f"Days open run to the date completed, or for open actions to {last_day:%d %B %Y} (the last date in the "
         "data); closed actions have no closing date, so none is shown."
     )
-    st.dataframe(
+    ui.show_table(
         actions.loc[:, ACTION_COLUMNS],
-        hide_index=True,
         key="actions_table",
         column_config={
             "title": st.column_config.TextColumn("Action", width="large"),
@@ -179,7 +178,7 @@ def results_beside_action(page: ui.Page) -> None:
         )
     results_table = beside.display_table(measure_title)
     # Hidden figures are missing values in numeric columns: shown as empty cells, sorted as numbers.
-    st.dataframe(results_table, hide_index=True, key="actions_results_table")
+    ui.show_table(results_table, key="actions_results_table")
     ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
                         note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
                         key="download_results_beside_action")

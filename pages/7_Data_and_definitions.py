@@ -23,7 +23,7 @@ st.markdown(
     "loaded + rows rejected; a rejected row is kept out of every figure."
 )
 build = engagement.build_table(page.build)
-st.dataframe(build, hide_index=True, key="definitions_build",
+ui.show_table(build, key="definitions_build",
              column_config={"SHA-256": st.column_config.TextColumn("SHA-256", width="small")})
 ui.download_buttons(build, "build_info", page, key="download_build_info")
 
@@ -37,10 +37,10 @@ else:
         "values themselves are not shown here, because they may hold personal data; the Trust's data team can "
         "look them up in the extract."
     )
-    st.dataframe(
+    ui.show_table(
         rejects.rename(columns={"file": "File", "column": "Column", "reason": "Reason", "rows_rejected": "Rows",
                                 "first_lines": "Lines (first 20)"}),
-        hide_index=True, key="definitions_rejects",
+        key="definitions_rejects",
     )
 
 st.subheader("Measures")
