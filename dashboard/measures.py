@@ -109,6 +109,13 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def protected(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The one disclosure step every survey figure passes through: counts perturbed, groups
+    under the threshold marked hidden (``disclosure.protect``), then percent and interval
+    worked out from the perturbed counts. Not yet blanked: see ``disclosure.blank_hidden``."""
+    return with_intervals(disclosure.protect(frame, threshold))
+
+
 def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per survey measure, indexed by measure: perturbed n and positive, percent and
     interval from them; hidden (figures blank) when the perturbed n is under the threshold.
@@ -126,5 +133,5 @@ def _survey_headline(file: tuple[str, object], filters: Filters, threshold: int)
     frame = run_query("survey_headline", **filters.sql_params())
     frame = pd.DataFrame({"measure": list(SURVEY_MEASURES)}).merge(frame, on="measure", how="left")
     frame[["n", "positive"]] = frame[["n", "positive"]].fillna(0).astype("int64")
-    frame = with_intervals(disclosure.protect(frame, threshold))
+    frame = protected(frame, threshold)
     return disclosure.blank_hidden(frame, keep=["measure"]).set_index("measure")

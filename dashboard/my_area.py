@@ -8,7 +8,7 @@ Survey results come from ``area_survey``: true counts and key sums per care grou
 and service area over the whole Trust, never shown as they are. Key sums add up,
 so the area, its care group, the Trust and the rest of each (the care group or
 Trust without the area) are each perturbed as themselves
-(``dashboard.disclosure.protect``): the area's figure here is the survey pages'
+(``measures.protected``): the area's figure here is the survey pages'
 figure for the same filters, and a scope whose perturbed n is under the
 threshold is hidden.
 
@@ -77,7 +77,7 @@ def protected_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """``area_survey`` perturbed and with intervals, one row per area and measure, with ``hidden``
     and ``hidden_reason``; NOT blanked: callers blank hidden rows before showing them. Areas where
     nobody answered the measure are left out (they have no figure)."""
-    return measures.with_intervals(disclosure.protect(raw.loc[raw["n"] > 0], threshold))
+    return measures.protected(raw.loc[raw["n"] > 0], threshold)
 
 
 # The scorecard -------------------------------------------------------------------------------
@@ -122,7 +122,7 @@ def survey_scorecard(
         scopes += [{"measure": measure, "scope": scope, "absent": int(own["n"].sum()) == 0 and scope == "area"}
                    | {c: pd.NA if withheld and c.endswith("_key") else int(v) for c, v in figures.items()}
                    for scope, figures in sums.items()]
-    frame = measures.with_intervals(disclosure.protect(pd.DataFrame(scopes), threshold))
+    frame = measures.protected(pd.DataFrame(scopes), threshold)
     frame.loc[frame["absent"], "hidden_reason"] = NO_RESPONSES
     by_scope = frame.set_index(["measure", "scope"])
     results = frame.loc[frame["scope"].isin(list(SCOPES))].drop(columns="absent")

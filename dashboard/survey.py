@@ -162,12 +162,11 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
         return _empty(columns)
     if dimension != "service_area":
         rows = rows.drop(columns="care_group")
-    frame = disclosure.protect(rows.rename(columns={"group_name": dimension}), threshold)
+    frame = measures.protected(rows.rename(columns={"group_name": dimension}), threshold)
     if dimension == "service_area":
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
         frame["group"] = frame[dimension]
-    frame = measures.with_intervals(frame)
     # Shown rows by value; hidden rows by label only, so their order gives nothing away.
     frame["sort_share"] = frame["share"].where(~frame["hidden"], 0.0)
     frame = frame.sort_values(["hidden", "sort_share", "group"], ascending=[True, False, True], kind="stable")
@@ -189,8 +188,7 @@ def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(TREND_COLUMNS)
     rows["month"] = pd.to_datetime(rows["month"])
-    frame = disclosure.protect(rows.sort_values("month").reset_index(drop=True), threshold)
-    frame = measures.with_intervals(frame)
+    frame = measures.protected(rows.sort_values("month").reset_index(drop=True), threshold)
     return disclosure.blank_hidden(frame[TREND_COLUMNS], keep=["month"])
 
 
