@@ -12,9 +12,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from dashboard import db, disclosure, stats
+from dashboard import cube, db, disclosure, stats
 from dashboard.db import run_query
 from dashboard.filters import Filters
 from pipeline import contract
@@ -109,29 +110,62 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def protected(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def protected(frame: pd.DataFrame, threshold: int,
+              counts: tuple[tuple[str, str], ...] = disclosure.COUNTS) -> pd.DataFrame:
     """The one disclosure step every survey figure passes through: counts perturbed, groups
     under the threshold marked hidden (``disclosure.protect``), then percent and interval
     worked out from the perturbed counts. Not yet blanked: see ``disclosure.blank_hidden``."""
-    return with_intervals(disclosure.protect(frame, threshold))
+    return with_intervals(disclosure.protect(frame, threshold, counts))
 
 
 def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per survey measure, indexed by measure: perturbed n and positive, percent and
     interval from them; hidden (figures blank) when the perturbed n is under the threshold.
+    The 'selection' rows of ``survey_figures``: one decision for everything about the selection."""
+    return survey_figures(filters, threshold).headline
 
-    Worked out once per database, filters and threshold: a survey page asks for it five
-    times a rerun (the headline, the Trust beside it, and whether the selection is hidden
-    for its answers, breakdown and months). A copy is returned, so callers may change it."""
+
+HEADLINE_COLUMNS = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
+SURVEY_COUNTS = (*disclosure.COUNTS, ("responses", "responses_key"))
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """Every survey figure of one filter state, through the one disclosure step."""
+
+    rows: pd.DataFrame  # ``dashboard.cube.figures`` protected, not yet blanked, plus ``answered``
+    headline: pd.DataFrame  # the selection rows, blanked, indexed by measure
+    positions: dict[tuple[str, str], np.ndarray]  # (measure, breakdown) -> row positions
+
+    def of(self, measure: str, breakdown: str) -> pd.DataFrame:
+        """The rows of one breakdown ('answer', 'care_group', 'month', ...) of one measure."""
+        return self.rows.iloc[self.positions.get((measure, breakdown), [])]
+
+
+def survey_figures(filters: Filters, threshold: int) -> SurveyFigures:
+    """Every survey figure of one filter state (``dashboard.cube``: per measure, the selection,
+    each answer and each group of every breakdown) through the one disclosure step
+    (``protected``). Every measure has a selection, n = 0 when nobody answered it; ``answered``
+    says whether anyone in a row answered its measure (a group nobody answered has no figure).
+
+    Worked out once per database, filters and threshold: a survey page reads its headline,
+    answers, breakdown and months from it, the Overview its headlines. Callers get slices
+    (pandas copy-on-write keeps the memo unchanged)."""
     database = db.current()
-    return _survey_headline((str(database.path), database.identity), filters, threshold).copy()
+    return _survey_figures((str(database.path), database.identity), filters, threshold)
 
 
-@functools.lru_cache(maxsize=256)
-def _survey_headline(file: tuple[str, object], filters: Filters, threshold: int) -> pd.DataFrame:
+@functools.lru_cache(maxsize=64)
+def _survey_figures(file: tuple[str, object], filters: Filters, threshold: int) -> SurveyFigures:
     # ``file`` (the pinned database's path and identity) keys the memo: a rebuilt file is a new key.
-    frame = run_query("survey_headline", **filters.sql_params())
-    frame = pd.DataFrame({"measure": list(SURVEY_MEASURES)}).merge(frame, on="measure", how="left")
-    frame[["n", "positive"]] = frame[["n", "positive"]].fillna(0).astype("int64")
-    frame = protected(frame, threshold)
-    return disclosure.blank_hidden(frame, keep=["measure"]).set_index("measure")
+    rows = cube.figures(cube.for_current(), filters)
+    missing = sorted(set(SURVEY_MEASURES) - set(rows.loc[rows["breakdown"] == "selection", "measure"]))
+    if missing:  # nobody in the selection: a zero, hidden like any small count
+        empty = pd.DataFrame({"measure": missing, "breakdown": "selection", "n": 0, "positive": 0})
+        rows = pd.concat([rows, empty.astype({"n": "Int64", "positive": "Int64"})], ignore_index=True)
+    rows["answered"] = rows["n"].fillna(0).to_numpy() > 0  # the true n, before perturbation
+    rows = protected(rows, threshold, counts=SURVEY_COUNTS)
+    positions = rows.groupby(["measure", "breakdown"], sort=False).indices
+    headline = rows.iloc[np.concatenate([positions[(m, "selection")] for m in SURVEY_MEASURES])]
+    headline = disclosure.blank_hidden(headline[["measure", *HEADLINE_COLUMNS]], keep=["measure"])
+    return SurveyFigures(rows, headline.set_index("measure"), positions)

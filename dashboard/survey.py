@@ -1,7 +1,7 @@
 """Survey results by theme: the data behind the three survey pages.
 
-Plain Python (no Streamlit). Every function reads through ``run_query`` and
-returns a DataFrame that has already been through disclosure control
+Plain Python (no Streamlit). Every function reads ``measures.survey_figures`` (one query and
+one disclosure step per filter state) and returns a DataFrame that has already been through disclosure control
 (``dashboard.disclosure``): every count perturbed, and a group whose perturbed
 n is under ``threshold`` hidden, its figures blanked and its reason given. When
 the filtered group itself is hidden, nothing about it is returned (no breakdown
@@ -24,7 +24,6 @@ from collections.abc import Sequence
 import pandas as pd
 
 from dashboard import disclosure, measures, stats
-from dashboard.db import run_query
 from dashboard.filters import Filters
 
 DIMENSIONS: tuple[str, ...] = ("care_group", "service_area", "survey", "staff_group")
@@ -111,11 +110,10 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     it). Every row is hidden when fewer than ``threshold`` are counted.
     """
     spec = _measure(measure)
-    rows = run_query("survey_distribution", measure=measure, **filters.sql_params())
+    rows = _rows(measure, "answer", filters, threshold).dropna(subset=["answer"])  # blank answers: not an answer
+    rows = rows[["answer", "answer_counted", "answer_positive", "responses"]].rename(
+        columns={"answer_counted": "counted", "answer_positive": "positive"})
     frame = pd.DataFrame({"answer": list(spec.scale)}).merge(rows, on="answer", how="left")
-    frame["responses"] = frame["responses"].fillna(0).astype("int64")
-    frame[disclosure.VIEW_KEY] = rows[disclosure.VIEW_KEY].iloc[0] if len(rows) else pd.NA  # one view
-    frame = disclosure.perturb_counts(frame, counts=(("responses", "responses_key"),))
     frame["responses"] = frame["responses"].fillna(0)  # withheld: the selection is hidden below anyway
     frame["counted"] = [None if pd.isna(c) else bool(c) for c in frame["counted"]]
     frame["positive"] = [None if pd.isna(p) else bool(p) for p in frame["positive"]]
@@ -126,9 +124,13 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     frame["share_of_answered"] = [r / answered if answered else math.nan for r in frame["responses"]]
     reason = selection_hidden_reason(measure, filters, threshold)
     frame["hidden"] = reason is not None
-    frame["hidden_reason"] = reason
-    frame["hidden_reason"] = frame["hidden_reason"].astype(object)
+    frame["hidden_reason"] = pd.Series([reason] * len(frame), dtype=object)
     return disclosure.blank_hidden(frame[DISTRIBUTION_COLUMNS], keep=["answer"])
+
+
+def _rows(measure: str, breakdown: str, filters: Filters, threshold: int) -> pd.DataFrame:
+    """The rows of one set of ``measures.survey_figures`` for one measure."""
+    return measures.survey_figures(filters, threshold).of(measure, breakdown)
 
 
 # --- Breakdown by a dimension ---------------------------------------------------------
@@ -157,12 +159,10 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown breakdown {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
     columns = breakdown_columns(dimension)
-    rows = run_query("survey_breakdown", measure=measure, dimension=dimension, **filters.sql_params())
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(columns)
-    if dimension != "service_area":
-        rows = rows.drop(columns="care_group")
-    frame = measures.protected(rows.rename(columns={"group_name": dimension}), threshold)
+    frame = _rows(measure, dimension, filters, threshold)
+    frame = frame.loc[frame["answered"]]
     if dimension == "service_area":
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
@@ -184,11 +184,11 @@ def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     positive, share, percent, low, high, hidden, hidden_reason. Each month is its own
     view, perturbed and hidden as itself. No rows when the filtered group is hidden."""
     _measure(measure)
-    rows = run_query("survey_trend", measure=measure, **filters.sql_params())
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(TREND_COLUMNS)
-    rows["month"] = pd.to_datetime(rows["month"])
-    frame = measures.protected(rows.sort_values("month").reset_index(drop=True), threshold)
+    frame = _rows(measure, "month", filters, threshold)
+    frame = frame.loc[frame["answered"]].assign(month=lambda f: pd.to_datetime(f["month"]))
+    frame = frame.sort_values("month").reset_index(drop=True)
     return disclosure.blank_hidden(frame[TREND_COLUMNS], keep=["month"])
 
 

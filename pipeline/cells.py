@@ -6,7 +6,10 @@ Takes the loaded ``survey_responses`` table and the perturbation key; gives
 x month x measure x answer, holding how many responses gave that answer
 (``responses``) and the sum of their record keys (``key_sum``). A blank answer
 is a cell too (answer NULL, neither counted nor positive), so the cells of one
-measure cover every response.
+measure cover every response. ``survey_groups`` holds the same cells with the
+answers summed: per survey x care group x service area x staff group x month x
+measure, the number counted in the measure (``n``), the number positive, and
+everyone (``responses``), each with its key sum (everyone's is ``view_key``).
 
 A record key is a number from 0 to 255 made from a keyed hash (SHA-256 of the
 secret key and the response id): the same response always gets the same key,
@@ -66,7 +69,7 @@ def choose_key(synthetic: bool) -> tuple[str | None, str]:
 
 
 def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
-    """Write ``answer_scale`` and ``survey_cells`` from ``survey_responses``."""
+    """Write ``answer_scale``, ``survey_cells`` and ``survey_groups`` from ``survey_responses``."""
     rows = [
         (measure, answer, position, answer in spec["counted"], answer in spec["positive"])
         for measure, spec in contract.MEASURE_ANSWERS.items()
@@ -119,4 +122,22 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         order by measure, month, survey, care_group, service_area, staff_group, answer nulls first
         """,
         {"key": key},
+    )
+    # The same cells with the answers summed into the measure's counts: what every figure
+    # but the answer distribution reads, a sixth the rows of survey_cells.
+    con.execute(
+        """
+        create table survey_groups as
+        select
+            survey, care_group, service_area, staff_group, month, measure,
+            coalesce(sum(responses) filter (where counted), 0)::bigint as n,
+            (sum(key_sum) filter (where counted))::bigint as n_key,
+            coalesce(sum(responses) filter (where positive), 0)::bigint as positive,
+            (sum(key_sum) filter (where positive))::bigint as positive_key,
+            sum(responses)::bigint as responses,
+            sum(key_sum)::bigint as view_key
+        from survey_cells
+        group by all
+        order by measure, month, survey, care_group, service_area, staff_group
+        """
     )

@@ -15,3 +15,4 @@ where (len(care_groups) = 0 or list_contains(care_groups, care_group))
   and (len(staff_groups) = 0 or list_contains(staff_groups, staff_group))
   and month between date_trunc('month', date_from) and date_to
 ;
+
