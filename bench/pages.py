@@ -15,8 +15,9 @@ discovered, so pages added later are measured too):
 3. the reference page of the same name in ``bench/reference/`` (if there is
    one) is timed the same way on the same combinations.
 
-The product's SQL time per rerun is read from ``dashboard.db``'s own debug log
-("query X took Y ms"), so the report can say how much of a rerun is SQL.
+The product's data time per rerun (SQL queries and in-memory sums) is read from
+``dashboard.db``'s own debug log ("query X took Y ms", "sums X took Y ms"), so the
+report can say how much of a rerun is data work.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "bench" / "reference"
 TIMEOUT_S = 120
-QUERY_LINE = re.compile(r"query (\w+) took ([0-9.]+) ms")
+QUERY_LINE = re.compile(r"(?:query|sums) (\w+) took ([0-9.]+) ms")  # SQL, and the in-memory sums
 
 
 @dataclass
@@ -44,8 +45,8 @@ class Timing:
     first_ms: float | None = None
     runs_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)  # CPU time of this process (all threads) per rerun
-    sql_ms: list[float] = field(default_factory=list)  # product only: SQL time per rerun
-    queries: list[int] = field(default_factory=list)  # product only: queries that ran (cache misses) per rerun
+    sql_ms: list[float] = field(default_factory=list)  # product only: data time (SQL and sums) per rerun
+    queries: list[int] = field(default_factory=list)  # product only: data steps that ran (cache misses) per rerun
     slowest_queries: dict[str, float] = field(default_factory=dict)  # name -> total ms over the reruns
     errors: list[str] = field(default_factory=list)
 
@@ -94,7 +95,7 @@ def is_my_area(page: Path) -> bool:
 
 
 class QueryLog(logging.Handler):
-    """Collects ``dashboard.db``'s 'query X took Y ms' lines."""
+    """Collects ``dashboard.db``'s data steps: 'query X took Y ms' (SQL) and 'sums X took Y ms'."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)

@@ -108,7 +108,7 @@ def _errors(page: dict) -> str:
 
 def pages_table(scales: list[dict]) -> list[str]:
     lines = [
-        ("| Scale | Page | Product median ms | p10–p90 | CPU ms | SQL ms | Queries | First run ms "
+        ("| Scale | Page | Product median ms | p10–p90 | CPU ms | Data ms | Data steps | First run ms "
          "| Reference median ms | p10–p90 | Ref CPU ms | Ratio ref/product | Ratio (CPU) | Errors |"),
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -201,7 +201,7 @@ def targets(scales: list[dict]) -> list[str]:
 
 
 def slowest_queries(scales: list[dict]) -> list[str]:
-    lines = ["| Scale | Page | Slowest queries (total ms over the reruns) |", "|---:|---|---|"]
+    lines = ["| Scale | Page | Slowest data steps (total ms over the reruns) |", "|---:|---|---|"]
     for scale in scales:
         for page in scale.get("pages", []):
             queries = page["product"].get("slowest_queries") or {}
@@ -241,8 +241,9 @@ def markdown(results: dict) -> str:
         ("Each rerun sets a sidebar filter combination not used before in the run, so every filtered query misses "
          "the product's result cache. Product: the app's pages; reference: `bench/reference/` (whole tables in "
          "`st.cache_data`, pandas masks and groupby every rerun) on the same combinations. CPU ms is this process's "
-         "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; SQL ms and "
-         "Queries are the product's queries that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
+         "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; Data ms and "
+         "Data steps are the product's SQL queries and in-memory sums (`dashboard.cube`, `dashboard.engagement_cube`) "
+         "that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
          "First run: the page's first run with no filters (cold caches), not in the median."),
         "",
         *pages_table(scales),
@@ -264,7 +265,7 @@ def markdown(results: dict) -> str:
         "",
         *targets(scales),
         "",
-        "## Where the product's SQL time goes",
+        "## Where the product's data time goes",
         "",
         *slowest_queries(scales),
         "",

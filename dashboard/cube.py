@@ -156,6 +156,7 @@ def _sums(cube: Cube, table: Table, mask: np.ndarray, labels: tuple[str, ...], c
     return np.unravel_index(groups, sizes), sums
 
 
+@db.timed
 def figures(cube: Cube, filters: Filters) -> pd.DataFrame:
     """Per measure: the selection, each group of every breakdown ('breakdown' names it) and
     each answer ('answer'), with true counts and key sums (``COLUMNS``). Only groups holding a

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import disclosure, measures, settings
+from dashboard import disclosure, engagement_cube, measures, settings
 from dashboard.db import run_query
 from dashboard.filters import Filters
 from dashboard.my_area import NO_RESPONSES, area_survey, protected_areas
@@ -61,15 +61,13 @@ def _check(value: str, allowed: dict[str, str] | tuple[str, ...], what: str) -> 
 
 def by_week(filters: Filters) -> pd.DataFrame:
     """Conversations and hours per week (Monday), zero for weeks without any."""
-    frame = run_query("engagement_by_week", **area_params(filters))
-    frame["week"] = pd.to_datetime(frame["week"])
-    return frame
+    return engagement_cube.by_week(engagement_cube.for_current(), filters)
 
 
 def by_group(filters: Filters, dimension: str) -> pd.DataFrame:
     """Engagement and actions per care group or service area; every group in scope listed."""
     _check(dimension, BREAKDOWNS, "Breakdown")
-    frame = run_query("engagement_by_group", dimension=dimension, **filters.engagement_params())
+    frame = engagement_cube.by_group(engagement_cube.for_current(), filters, dimension)
     if dimension == "care_group":
         frame = frame.drop(columns=["care_group"])
     frame = frame.rename(columns={"group_name": dimension})
@@ -94,16 +92,16 @@ def group_table(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 def formats(filters: Filters) -> pd.DataFrame:
     """Conversations, hours and staff engaged per conversation format."""
-    return run_query("engagement_formats", **filters.engagement_params())
+    return engagement_cube.formats(engagement_cube.for_current(), filters)
 
 
 def staff_groups(filters: Filters) -> pd.DataFrame:
     """Distinct staff engaged per staff group (one person may appear in more than one)."""
-    return run_query("engagement_staff_groups", **filters.engagement_params())
+    return engagement_cube.staff_groups(engagement_cube.for_current(), filters)
 
 
 def actions_by_theme_status(filters: Filters) -> pd.DataFrame:
-    return run_query("actions_by_theme_status", **area_params(filters))
+    return engagement_cube.theme_status(engagement_cube.for_current(), filters)
 
 
 def actions_summary(filters: Filters) -> dict[str, int]:
@@ -131,9 +129,7 @@ def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
 def completed_over_time(filters: Filters, period: str) -> pd.DataFrame:
     """Of the actions raised in scope, those completed per week or month of completed_on."""
     _check(period, PERIODS, "Period")
-    frame = run_query("actions_completed_over_time", period=period, **area_params(filters))
-    frame["period_start"] = pd.to_datetime(frame["period_start"])
-    return frame
+    return engagement_cube.completed_over_time(engagement_cube.for_current(), filters, period)
 
 
 def completion_by_care_group(filters: Filters) -> pd.DataFrame:
@@ -224,7 +220,7 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     """
     _check(measure, tuple(measures.SURVEY_MEASURES), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
-    actions = run_query("actions_by_area", theme=MEASURE_THEMES[measure], **area_params(filters))
+    actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, MEASURE_THEMES[measure])
     survey = protected_areas(area_survey(filters), threshold)
     figures = ["service_area", "n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
     survey = survey.loc[survey["measure"] == measure, figures]

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import cube, db, disclosure, stats
-from dashboard.db import run_query
+from dashboard import cube, db, disclosure, engagement_cube, stats
 from dashboard.filters import Filters
 from pipeline import contract
 
@@ -88,8 +87,7 @@ SURVEY_MEASURES: dict[str, SurveyMeasure] = {
 
 
 def engagement_headline(filters: Filters) -> dict[str, float]:
-    row = run_query("engagement_headline", **filters.engagement_params()).iloc[0]
-    return {m.key: row[m.key] for m in ENGAGEMENT_MEASURES} | {"conversations": row["conversations"]}
+    return engagement_cube.headline(engagement_cube.for_current(), filters)
 
 
 def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import disclosure, measures, stats
-from dashboard.db import run_query
+from dashboard import cube, disclosure, measures, stats
 from dashboard.filters import Filters
 
 ALPHA = 0.05
@@ -68,9 +67,11 @@ def area_survey(filters: Filters) -> pd.DataFrame:
     """True counts and key sums of each survey measure per care group and service area over the
     whole Trust (survey, staff group and date filters applied). Never shown as they are: see
     ``protected_areas`` and ``survey_scorecard``."""
-    params = filters.sql_params()
-    del params["care_groups"], params["service_areas"]
-    return run_query("area_survey", **params)
+    wider = Filters(surveys=filters.surveys, staff_groups=filters.staff_groups,
+                    date_from=filters.date_from, date_to=filters.date_to)
+    rows = cube.figures(cube.for_current(), wider)
+    rows = rows.loc[rows["breakdown"] == "service_area", ["care_group", "service_area", "measure", *RAW_COLUMNS]]
+    return rows.sort_values(["care_group", "service_area", "measure"], ignore_index=True)
 
 
 def protected_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:

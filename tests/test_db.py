@@ -12,7 +12,9 @@ from dashboard.filters import Filters
 from pipeline.build import build
 from tests.conftest import SMALL, write_csv
 
-ALL = Filters().engagement_params()
+# actions_list_count: how many actions the care group, service area, date and search filters select.
+ALL = {key: value for key, value in Filters().engagement_params().items() if key != "staff_groups"} | {"search": ""}
+QUERY = "actions_list_count"
 
 
 @pytest.fixture
@@ -26,21 +28,18 @@ def test_run_query_binds_parameters_and_returns_a_frame(small_db):
     database = db.Database(small_db)
     db.pin(database)
     try:
-        everything = db.run_query("engagement_headline", **ALL).iloc[0]
-        assert everything["conversation_hours"] == 3.5 and everything["actions_raised"] == 2
-        ward_a = db.run_query("engagement_headline", **(ALL | {"service_areas": ["Ward A"]})).iloc[0]
-        assert ward_a["conversation_hours"] == 1.5 and ward_a["staff_engaged"] == 1
+        assert db.run_query(QUERY, **ALL).iloc[0]["actions"] == 2
+        assert db.run_query(QUERY, **(ALL | {"service_areas": ["Ward A"]})).iloc[0]["actions"] == 1
         # A value that looks like SQL is just a value that matches nothing.
-        hostile = db.run_query("engagement_headline", **(ALL | {"service_areas": ["Ward A' or 1=1 --"]})).iloc[0]
-        assert hostile["conversation_hours"] == 0
-        march = db.run_query("engagement_headline", **(ALL | {"date_to": dt.date(2021, 3, 31)})).iloc[0]
-        assert march["conversations"] == 1
+        assert db.run_query(QUERY, **(ALL | {"service_areas": ["Ward A' or 1=1 --"]})).iloc[0]["actions"] == 0
+        assert db.run_query(QUERY, **(ALL | {"search": "' or 1=1 --"})).iloc[0]["actions"] == 0
+        assert db.run_query(QUERY, **(ALL | {"date_to": dt.date(2021, 3, 31)})).iloc[0]["actions"] == 1
     finally:
         db.pin(None)
         database.close()
 
 
-@pytest.mark.parametrize("name", ["../app", "no_such_query", "engagement_headline; drop table x", ""])
+@pytest.mark.parametrize("name", ["../app", "no_such_query", "actions_list_count; drop table x", ""])
 def test_only_named_query_files_run(small_db, name):
     database = db.Database(small_db)
     with pytest.raises(KeyError):
@@ -62,25 +61,25 @@ def test_connection_is_read_only_without_file_access(small_db):
 
 def test_an_open_database_keeps_its_data_across_a_rebuild_and_a_new_one_sees_the_new(small_extracts, small_db):
     before = db.Database(small_db)
-    assert before.query("engagement_headline", **ALL).iloc[0]["conversation_hours"] == 3.5
-    write_csv(small_extracts / "conversations.csv", SMALL["conversations"] + [
-        {"conversation_id": "C3", "held_on": "2021-05-01", "service_area": "Ward A", "hours": "4", "format": ""}
+    assert before.query(QUERY, **ALL).iloc[0]["actions"] == 2
+    write_csv(small_extracts / "actions.csv", SMALL["actions"] + [
+        {"action_id": "A3", "conversation_id": "", "service_area": "Ward A", "theme": "Innovation", "title": "More",
+         "quick_win": "No", "status": "Not started", "raised_on": "2021-05-01", "completed_on": ""}
     ])
     build(small_extracts, small_db)  # swapped in under the same path
     assert db.file_identity(small_db) != before.identity
     # Cache-busting parameters make the old Database really query its (old) file.
-    old = before.query("engagement_headline", **(ALL | {"date_to": dt.date(2099, 1, 1)})).iloc[0]
-    assert old["conversation_hours"] == 3.5
+    assert before.query(QUERY, **(ALL | {"date_to": dt.date(2099, 1, 1)})).iloc[0]["actions"] == 2
     after = db.Database(small_db)
-    assert after.query("engagement_headline", **ALL).iloc[0]["conversation_hours"] == 7.5
+    assert after.query(QUERY, **ALL).iloc[0]["actions"] == 3
 
 
 def test_results_are_cached_per_file_and_safe_to_modify(small_db):
     database = db.Database(small_db)
-    first = database.query("engagement_headline", **ALL)
-    first.loc[0, "conversation_hours"] = -1
-    again = database.query("engagement_headline", **ALL)
-    assert again.loc[0, "conversation_hours"] == 3.5
+    first = database.query(QUERY, **ALL)
+    first.loc[0, "actions"] = -1
+    again = database.query(QUERY, **ALL)
+    assert again.loc[0, "actions"] == 2
 
 
 def test_missing_file_is_reported(tmp_path):
@@ -90,12 +89,12 @@ def test_missing_file_is_reported(tmp_path):
 
 def test_result_cache_is_bounded_by_memory(small_db, monkeypatch):
     database = db.Database(small_db)
-    one = database.query("engagement_headline", **ALL)
+    one = database.query(QUERY, **ALL)
     size = int(one.memory_usage(index=True, deep=True).sum())
     monkeypatch.setattr(db, "CACHE_BYTES", size * 3)
     monkeypatch.setattr(db, "CACHED_MAX_BYTES", size * 3)
     for day in range(1, 11):  # ten different results of about the same size
-        database.query("engagement_headline", **(ALL | {"date_to": dt.date(2099, 1, day)}))
+        database.query(QUERY, **(ALL | {"date_to": dt.date(2099, 1, day)}))
     assert 0 < database._cached_bytes <= size * 3
     assert 1 <= len(database._results) <= 3
     assert database._cached_bytes == sum(bytes_ for _, bytes_ in database._results.values())
@@ -104,5 +103,33 @@ def test_result_cache_is_bounded_by_memory(small_db, monkeypatch):
 def test_a_result_too_big_to_keep_is_still_returned(small_db, monkeypatch):
     monkeypatch.setattr(db, "CACHED_MAX_BYTES", 0)
     database = db.Database(small_db)
-    assert database.query("engagement_headline", **ALL).iloc[0]["conversation_hours"] == 3.5
+    assert database.query(QUERY, **ALL).iloc[0]["actions"] == 2
     assert not database._results and database._cached_bytes == 0
+
+
+def test_the_in_memory_figures_follow_the_pinned_file_across_a_rebuild(small_extracts, small_db):
+    """The cubes (dashboard.cube, dashboard.engagement_cube) are read once per file: a run pinned to the
+    old file keeps the old figures, one pinned to the rebuilt file gets the new, with no restart."""
+    from dashboard import cube, measures
+
+    def figures(database: db.Database) -> tuple[float, int]:
+        db.pin(database)
+        try:
+            responses = int(cube.figures(cube.for_current(), Filters())["responses"].sum())
+            return measures.engagement_headline(Filters())["conversation_hours"], responses
+        finally:
+            db.pin(None)
+
+    before = db.Database(small_db)
+    hours, answers = figures(before)
+    assert hours == 3.5
+    write_csv(small_extracts / "conversations.csv", SMALL["conversations"] + [
+        {"conversation_id": "C3", "held_on": "2021-05-01", "service_area": "Ward A", "hours": "4", "format": ""}
+    ])
+    write_csv(small_extracts / "survey_responses.csv", SMALL["survey_responses"] + [
+        dict(SMALL["survey_responses"][0], response_id="R-new")
+    ])
+    build(small_extracts, small_db)
+    after = db.Database(small_db)
+    assert figures(after) == (7.5, answers + 3)  # a copy of R1, who answered all three questions
+    assert figures(before) == (3.5, answers)
