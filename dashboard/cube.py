@@ -33,6 +33,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.filters import Filters
+from pipeline import contract
 
 # The label columns the filters select on.
 LABELS = ("survey", "care_group", "service_area", "staff_group", "month")
@@ -88,8 +89,9 @@ def load(connection) -> Cube:
                                "from survey_groups")
     cells = _read(connection, f"select {labels}, measure, answer, counted, positive, responses, key_sum "
                               "from survey_cells where answer is not null")
-    values = {label: np.sort(pd.unique(pd.concat([groups[label], cells[label]])))
-              for label in (*LABELS, "measure")}
+    values = {label: np.sort(pd.unique(pd.concat([groups[label], cells[label]]))) for label in LABELS}
+    # Every measure of the contract, answered or not: each always has a selection row.
+    values["measure"] = np.array(sorted(set(contract.MEASURE_ANSWERS) | set(groups["measure"])), dtype=object)
     values["answer"] = np.sort(pd.unique(cells["answer"]))
 
     def table(frame: pd.DataFrame, names: dict[str, str], labels: tuple[str, ...]) -> Table:
@@ -143,27 +145,35 @@ def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:
     return mask
 
 
-def _sums(cube: Cube, table: Table, mask: np.ndarray, labels: tuple[str, ...], counts: tuple[str, ...]):
+def _selected(table: Table, mask: np.ndarray) -> Table:
+    """The rows of ``table`` the mask selects (taken once, then summed by every breakdown)."""
+    rows = np.flatnonzero(mask)
+    return Table({label: codes[rows] for label, codes in table.codes.items()},
+                 {name: counts[rows] for name, counts in table.counts.items()})
+
+
+def _sums(cube: Cube, table: Table, labels: tuple[str, ...]):
     """Per measure and group of ``labels``: (each label's codes, each count's sums), for the
-    groups holding at least one selected row."""
+    groups holding at least one row of ``table``; with no labels, for every measure."""
     sizes = [len(cube.values["measure"]), *(len(cube.values[label]) for label in labels)]
-    index = table.codes["measure"][mask]
+    index = table.codes["measure"]
     for label, size in zip(labels, sizes[1:]):
-        index = index * size + table.codes[label][mask]
+        index = index * size + table.codes[label]
     total = int(np.prod(sizes))
-    groups = np.flatnonzero(np.bincount(index, minlength=total))
-    sums = {name: np.bincount(index, weights=table.counts[name][mask], minlength=total)[groups] for name in counts}
+    groups = np.flatnonzero(np.bincount(index, minlength=total)) if labels else np.arange(total)
+    sums = {name: np.bincount(index, weights=counts, minlength=total)[groups] for name, counts in table.counts.items()}
     return np.unravel_index(groups, sizes), sums
 
 
 @db.timed
-def figures(cube: Cube, filters: Filters) -> pd.DataFrame:
+def figures(cube: Cube, filters: Filters) -> dict[str, np.ndarray]:
     """Per measure: the selection, each group of every breakdown ('breakdown' names it) and
-    each answer ('answer'), with true counts and key sums (``COLUMNS``). Only groups holding a
-    response appear: a measure nobody in the selection answered has no rows. Group rows hold
-    ``GROUP_COUNTS``, answer rows ``ANSWER_COUNTS``, their selection's ``view_key`` and where the
-    answer sits in its measure; the rest is missing, and so is every key sum when the database
-    was built without a key."""
+    each answer ('answer'), with true counts and key sums, as columns (``COLUMNS``) of arrays:
+    labels as objects, months as datetime64, counts as float64 (nan when missing). Only groups
+    holding a response appear, but every measure has its selection (n = 0 when nobody answered). Group
+    rows hold ``GROUP_COUNTS``, answer rows ``ANSWER_COUNTS``, their selection's ``view_key`` and
+    where the answer sits in its measure; the rest is missing, and so is every key sum when
+    the database was built without a key."""
     columns: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
 
     def add(breakdown: str, labels: tuple[str, ...], codes: tuple[np.ndarray, ...], sums: dict) -> None:
@@ -174,30 +184,26 @@ def figures(cube: Cube, filters: Filters) -> pd.DataFrame:
             if label in labels:
                 columns[label].append(cube.values[label][codes[1 + labels.index(label)]])
             else:
-                columns[label].append(np.full(rows, None if label != "month" else np.datetime64("NaT", "ns")))
+                columns[label].append(np.full(rows, None, dtype=object) if label != "month"
+                                      else np.full(rows, np.datetime64("NaT", "ns")))
         for name in (*GROUP_COUNTS, *ANSWER_COUNTS):
             columns[name].append(sums.get(name, np.full(rows, np.nan)))
         for name, flags in (("answer_counted", cube.answer_counted), ("answer_positive", cube.answer_positive)):
-            columns[name].append(flags[codes[0], codes[1]] if breakdown == "answer" else np.full(rows, None))
+            columns[name].append(flags[codes[0], codes[1]] if breakdown == "answer" else np.zeros(rows, dtype=bool))
 
-    mask = _mask(cube, cube.groups, filters)
+    groups = _selected(cube.groups, _mask(cube, cube.groups, filters))
     for breakdown, labels in BREAKDOWNS.items():
-        codes, sums = _sums(cube, cube.groups, mask, labels, GROUP_COUNTS)
+        codes, sums = _sums(cube, groups, labels)
         add(breakdown, labels, codes, sums)
         if breakdown == "selection":  # an answer's view is its selection: everyone the filters select
             selection_view = np.full(len(cube.values["measure"]), np.nan)
             selection_view[codes[0]] = sums["view_key"]
-    codes, sums = _sums(cube, cube.cells, _mask(cube, cube.cells, filters), ("answer",), ANSWER_COUNTS)
+    codes, sums = _sums(cube, _selected(cube.cells, _mask(cube, cube.cells, filters)), ("answer",))
     add("answer", ("answer",), codes, sums | {"view_key": selection_view[codes[0]]})
 
-    frame = {}
-    for name, parts in columns.items():
-        joined = np.concatenate(parts)
-        if name in GROUP_COUNTS or name in ANSWER_COUNTS:
-            missing = np.isnan(joined) | (not cube.keyed and name.endswith("_key"))
-            joined = pd.arrays.IntegerArray(np.nan_to_num(joined).astype(np.int64), missing)
-        elif name == "month":
-            joined = joined.astype("datetime64[ns]")
-        frame[name] = joined
-    return pd.DataFrame(frame)
-
+    joined = {name: np.concatenate(parts) for name, parts in columns.items()}
+    if not cube.keyed:  # built without a key: no key sums at all (every figure is withheld)
+        for name in (*GROUP_COUNTS, *ANSWER_COUNTS):
+            if name.endswith("_key"):
+                joined[name] = np.full(len(joined[name]), np.nan)
+    return joined

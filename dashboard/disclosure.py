@@ -17,7 +17,7 @@ complementary suppression is needed (see docs/DISCLOSURE.md for why).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,42 +33,64 @@ COUNTS = (("n", "n_key"), ("positive", "positive_key"))
 VIEW_KEY = "view_key"
 
 
-def perturb_counts(frame: pd.DataFrame, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:
-    """Replace each count by its perturbed value and drop the key sums; positive never above n.
+def protect_arrays(columns: Mapping[str, np.ndarray], threshold: int,
+                   counts: Sequence[tuple[str, str]] = COUNTS) -> dict[str, np.ndarray]:
+    """The disclosure step on plain arrays, for many figures at once.
+
+    ``columns`` holds each count and its key sum (float64, nan when missing) and
+    ``VIEW_KEY``. Returns every count perturbed (float64 whole numbers; nan when
+    withheld), positive never above n, and ``hidden`` and ``hidden_reason`` from the
+    first count (n): hidden when withheld or under the threshold.
 
     Each count's cell key is its own records' key sum plus twice its view's
     (``perturbation.in_view``): what one person changes, every count in the view shows.
     """
-    shown = {count: perturbation.perturb(frame[count], perturbation.in_view(frame[key], frame[VIEW_KEY]))
-             for count, key in counts}
+    view = columns[VIEW_KEY]
+    shown = {}
+    for count, key in counts:
+        perturbed = perturbation.perturb(columns[count], perturbation.in_view(columns[key], view))
+        shown[count] = perturbed.to_numpy(dtype=np.float64, na_value=np.nan)
     if "n" in shown and "positive" in shown:
-        n, positive = shown["n"], shown["positive"]
-        shown["positive"] = pd.arrays.IntegerArray(
-            np.minimum(positive.to_numpy(dtype=np.int64, na_value=0), n.to_numpy(dtype=np.int64, na_value=0)),
-            np.asarray(positive.isna() | n.isna(), dtype=bool))
-    out = frame.drop(columns=[key for _, key in counts] + [VIEW_KEY])
-    for count, values in shown.items():
-        out[count] = values
-    return out
+        shown["positive"] = np.fmin(shown["positive"], shown["n"])
+        shown["positive"][np.isnan(shown["n"])] = np.nan
+    hidden, reasons = hide_small(shown[counts[0][0]], threshold)
+    return shown | {"hidden": hidden, "hidden_reason": reasons}
 
 
-def hide_small(frame: pd.DataFrame, threshold: int, n_column: str = "n") -> pd.DataFrame:
-    """Add ``hidden`` and ``hidden_reason``: hidden when the (perturbed) n is under the threshold."""
-    out = frame.copy()
-    n = out[n_column]
-    withheld = n.isna().to_numpy()
-    small = ~withheld & (n.fillna(0).to_numpy() < threshold)
-    out["hidden"] = withheld | small
+def hide_small(n: np.ndarray, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hidden, hidden_reason) per (perturbed) n: hidden when withheld (nan) or under the threshold."""
+    withheld = np.isnan(n)
+    small = ~withheld & (n < threshold)
     # A perturbed n of 0 is said the same way: a count of 1 or 2 can be perturbed to 0.
-    reasons = [WITHHELD if w else HIDDEN_SMALL.format(threshold=threshold) if s else None
-               for w, s in zip(withheld, small)]
-    out["hidden_reason"] = pd.Series(reasons, index=out.index, dtype=object)
-    return out
+    reasons = np.full(len(n), None, dtype=object)
+    reasons[small] = HIDDEN_SMALL.format(threshold=threshold)
+    reasons[withheld] = WITHHELD
+    return withheld | small, reasons
+
+
+def _arrays(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, np.ndarray]:
+    return {name: pd.to_numeric(frame[name]).to_numpy(dtype=np.float64, na_value=np.nan) for name in names}
+
+
+def wholes(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers held as float64 (nan when missing or blank) as a nullable integer array."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
+def perturb_counts(frame: pd.DataFrame, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:
+    """Replace each count by its perturbed value and drop the key sums; positive never above n."""
+    shown = protect_arrays(_arrays(frame, [name for pair in counts for name in pair] + [VIEW_KEY]), 0, counts)
+    out = frame.drop(columns=[key for _, key in counts] + [VIEW_KEY])
+    return out.assign(**{count: wholes(shown[count]) for count, _ in counts})
 
 
 def protect(frame: pd.DataFrame, threshold: int, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:
     """Perturb every count, then hide groups under the threshold (not yet blanked: see ``blank_hidden``)."""
-    return hide_small(perturb_counts(frame, counts), threshold, n_column=counts[0][0])
+    shown = protect_arrays(_arrays(frame, [name for pair in counts for name in pair] + [VIEW_KEY]), threshold, counts)
+    out = frame.drop(columns=[key for _, key in counts] + [VIEW_KEY])
+    return out.assign(**{count: wholes(shown[count]) for count, _ in counts},
+                      hidden=shown["hidden"], hidden_reason=pd.array(shown["hidden_reason"], dtype=object))
 
 
 def blank_hidden(frame: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:

@@ -9,7 +9,9 @@ intervals, before anything is shown.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,22 +92,28 @@ def engagement_headline(filters: Filters) -> dict[str, float]:
     return engagement_cube.headline(engagement_cube.for_current(), filters)
 
 
+def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
+    """share, percent (whole, as published: half up), and 95% Wilson bounds low and high, from
+    counts as float64 arrays; a missing (nan) or zero n gives nan."""
+    missing = np.isnan(n) | np.isnan(positive) | (n == 0)
+    n, positive = np.where(missing, 0.0, n), np.where(missing, 0.0, positive)
+    low, high = stats.wilson_intervals(positive, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(missing, np.nan, positive / n)
+        # Round half up in integers, as stats.whole_percent.
+        percent = (200 * positive.astype(np.int64) + n.astype(np.int64)) // np.where(missing, 1, 2 * n.astype(np.int64))
+    return {"share": share, "percent": np.where(missing, np.nan, percent), "low": low, "high": high}
+
+
 def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add percent (whole, as published), share and 95% Wilson bounds from n and positive.
+    """Add percent, share and 95% Wilson bounds (``intervals``) from n and positive.
 
     Called on perturbed counts (``disclosure.protect``): every percentage and
     interval on screen is worked out from counts that have already been perturbed.
-    A missing or zero n gives missing figures.
     """
-    out = frame.copy()
-    pairs = [(None, None) if pd.isna(n) or pd.isna(p) or int(n) == 0 else (int(p), int(n))
-             for p, n in zip(out["positive"], out["n"])]
-    bounds = [stats.wilson_interval(p, n) if n else (float("nan"), float("nan")) for p, n in pairs]
-    out["share"] = [p / n if n else float("nan") for p, n in pairs]
-    out["percent"] = pd.array([stats.whole_percent(p, n) if n else None for p, n in pairs], dtype="Int64")
-    out["low"] = [b[0] for b in bounds]
-    out["high"] = [b[1] for b in bounds]
-    return out
+    n, positive = (frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in ("n", "positive"))
+    figures = intervals(n, positive)
+    return frame.assign(**figures | {"percent": disclosure.wholes(figures["percent"])})
 
 
 def protected(frame: pd.DataFrame, threshold: int,
@@ -131,24 +139,41 @@ SURVEY_COUNTS = (*disclosure.COUNTS, ("responses", "responses_key"))
 class SurveyFigures:
     """Every survey figure of one filter state, through the one disclosure step."""
 
-    rows: pd.DataFrame  # ``dashboard.cube.figures`` protected, not yet blanked, plus ``answered``
-    headline: pd.DataFrame  # the selection rows, blanked, indexed by measure
+    columns: dict[str, np.ndarray]  # ``dashboard.cube.figures`` protected, hidden rows blanked, plus ``answered``
     positions: dict[tuple[str, str], np.ndarray]  # (measure, breakdown) -> row positions
+    headline: pd.DataFrame  # the selection rows, indexed by measure
 
-    def of(self, measure: str, breakdown: str) -> pd.DataFrame:
-        """The rows of one breakdown ('answer', 'care_group', 'month', ...) of one measure."""
-        return self.rows.iloc[self.positions.get((measure, breakdown), [])]
+    def arrays(self, measure: str, breakdown: str) -> dict[str, np.ndarray]:
+        """The rows of one breakdown ('answer', 'care_group', 'month', ...) of one measure, as arrays."""
+        rows = self.positions.get((measure, breakdown), np.array([], dtype=np.int64))
+        return {name: values[rows] for name, values in self.columns.items()}
+
+    def of(self, measure: str, breakdown: str, columns: Sequence[str]) -> pd.DataFrame:
+        """``arrays`` as a frame of ``columns``: counts and percent as whole numbers (blank when
+        hidden), labels, ``hidden`` and its reason."""
+        rows = self.positions.get((measure, breakdown), np.array([], dtype=np.int64))
+        return pd.DataFrame({name: _column(name, self.columns[name][rows]) for name in columns})
+
+
+WHOLE = ("n", "positive", "responses", "percent")
+
+
+def _column(name: str, values: np.ndarray) -> object:
+    if name in WHOLE:
+        return disclosure.wholes(values)
+    return pd.array(values, dtype=object) if values.dtype == object else values  # labels stay plain objects
 
 
 def survey_figures(filters: Filters, threshold: int) -> SurveyFigures:
     """Every survey figure of one filter state (``dashboard.cube``: per measure, the selection,
-    each answer and each group of every breakdown) through the one disclosure step
-    (``protected``). Every measure has a selection, n = 0 when nobody answered it; ``answered``
-    says whether anyone in a row answered its measure (a group nobody answered has no figure).
+    each answer and each group of every breakdown) through the one disclosure step: counts
+    perturbed, groups hidden under the threshold, percent and interval from the perturbed
+    counts, figures of hidden groups blank (answers are hidden with their selection, by the
+    caller). Every measure has a selection (``dashboard.cube``); ``answered`` says
+    whether anyone in a row answered its measure (a group nobody answered has no figure).
 
-    Worked out once per database, filters and threshold: a survey page reads its headline,
-    answers, breakdown and months from it, the Overview its headlines. Callers get slices
-    (pandas copy-on-write keeps the memo unchanged)."""
+    Worked out once per database, filters and threshold, on arrays: a survey page reads its
+    headline, answers, breakdown and months from it, the Overview its headlines."""
     database = db.current()
     return _survey_figures((str(database.path), database.identity), filters, threshold)
 
@@ -156,14 +181,20 @@ def survey_figures(filters: Filters, threshold: int) -> SurveyFigures:
 @functools.lru_cache(maxsize=64)
 def _survey_figures(file: tuple[str, object], filters: Filters, threshold: int) -> SurveyFigures:
     # ``file`` (the pinned database's path and identity) keys the memo: a rebuilt file is a new key.
-    rows = cube.figures(cube.for_current(), filters)
-    missing = sorted(set(SURVEY_MEASURES) - set(rows.loc[rows["breakdown"] == "selection", "measure"]))
-    if missing:  # nobody in the selection: a zero, hidden like any small count
-        empty = pd.DataFrame({"measure": missing, "breakdown": "selection", "n": 0, "positive": 0})
-        rows = pd.concat([rows, empty.astype({"n": "Int64", "positive": "Int64"})], ignore_index=True)
-    rows["answered"] = rows["n"].fillna(0).to_numpy() > 0  # the true n, before perturbation
-    rows = protected(rows, threshold, counts=SURVEY_COUNTS)
-    positions = rows.groupby(["measure", "breakdown"], sort=False).indices
-    headline = rows.iloc[np.concatenate([positions[(m, "selection")] for m in SURVEY_MEASURES])]
-    headline = disclosure.blank_hidden(headline[["measure", *HEADLINE_COLUMNS]], keep=["measure"])
-    return SurveyFigures(rows, headline.set_index("measure"), positions)
+    columns = cube.figures(cube.for_current(), filters)
+    columns["answered"] = np.nan_to_num(columns["n"]) > 0  # the true n, before perturbation
+    shown = disclosure.protect_arrays(columns, threshold, SURVEY_COUNTS)
+    columns = {name: values for name, values in columns.items() if not name.endswith("_key")} | shown
+    columns |= intervals(columns["n"], columns["positive"])
+    # Answers are hidden with their selection (the caller's decision); a group's own figures when it is.
+    blank = columns["hidden"] & (columns["breakdown"] != "answer")
+    for name in HEADLINE_COLUMNS[:6]:
+        columns[name] = np.where(blank, np.nan, columns[name])
+    positions: dict[tuple[str, str], list[int]] = {}
+    for row, key in enumerate(zip(columns["measure"], columns["breakdown"])):
+        positions.setdefault(key, []).append(row)
+    figures = SurveyFigures(columns, {key: np.array(rows) for key, rows in positions.items()}, pd.DataFrame())
+    selections = np.concatenate([figures.positions[(m, "selection")] for m in SURVEY_MEASURES])
+    headline = pd.DataFrame({name: _column(name, columns[name][selections]) for name in HEADLINE_COLUMNS},
+                            index=pd.Index(list(SURVEY_MEASURES), name="measure"))
+    return dataclasses.replace(figures, headline=headline)

@@ -69,9 +69,11 @@ def area_survey(filters: Filters) -> pd.DataFrame:
     ``protected_areas`` and ``survey_scorecard``."""
     wider = Filters(surveys=filters.surveys, staff_groups=filters.staff_groups,
                     date_from=filters.date_from, date_to=filters.date_to)
-    rows = cube.figures(cube.for_current(), wider)
-    rows = rows.loc[rows["breakdown"] == "service_area", ["care_group", "service_area", "measure", *RAW_COLUMNS]]
-    return rows.sort_values(["care_group", "service_area", "measure"], ignore_index=True)
+    columns = cube.figures(cube.for_current(), wider)
+    rows = columns["breakdown"] == "service_area"
+    frame = pd.DataFrame({name: columns[name][rows] for name in ["care_group", "service_area", "measure"]}
+                         | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS})
+    return frame.sort_values(["care_group", "service_area", "measure"], ignore_index=True)
 
 
 def protected_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
@@ -13,17 +15,24 @@ def wilson_interval(positive: int, n: int, z: float = Z95) -> tuple[float, float
     Wilson (1927); preferred to the normal approximation for small n and
     proportions near 0 or 1 (Newcombe 1998). n = 0 gives (nan, nan).
     """
-    if n <= 0:
-        return (math.nan, math.nan)
-    if not 0 <= positive <= n:
+    if n > 0 and not 0 <= positive <= n:
         raise ValueError(f"positive={positive} is not between 0 and n={n}")
-    p = positive / n
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    low = 0.0 if positive == 0 else max(0.0, centre - half)
-    high = 1.0 if positive == n else min(1.0, centre + half)
-    return (low, high)
+    low, high = wilson_intervals(np.array([positive]), np.array([n]), z)
+    return (float(low[0]), float(high[0]))
+
+
+def wilson_intervals(positive: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """``wilson_interval`` for arrays of counts at once (positive within 0..n); n = 0 gives nan."""
+    positive, n = np.asarray(positive, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = positive / n
+        z2 = z * z
+        centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+        half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+        low = np.where(positive == 0, 0.0, np.maximum(0.0, centre - half))
+        high = np.where(positive == n, 1.0, np.minimum(1.0, centre + half))
+    empty = n <= 0
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
 def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> float:

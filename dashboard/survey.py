@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, measures, stats
@@ -110,27 +111,38 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     it). Every row is hidden when fewer than ``threshold`` are counted.
     """
     spec = _measure(measure)
-    rows = _rows(measure, "answer", filters, threshold).dropna(subset=["answer"])  # blank answers: not an answer
-    rows = rows[["answer", "answer_counted", "answer_positive", "responses"]].rename(
-        columns={"answer_counted": "counted", "answer_positive": "positive"})
-    frame = pd.DataFrame({"answer": list(spec.scale)}).merge(rows, on="answer", how="left")
-    frame["responses"] = frame["responses"].fillna(0)  # withheld: the selection is hidden below anyway
-    frame["counted"] = [None if pd.isna(c) else bool(c) for c in frame["counted"]]
-    frame["positive"] = [None if pd.isna(p) else bool(p) for p in frame["positive"]]
-    counted = [c is not False for c in frame["counted"]]
-    base = int(frame.loc[counted, "responses"].sum())
-    answered = int(frame["responses"].sum())
-    frame["share"] = [r / base if c and base else math.nan for r, c in zip(frame["responses"], counted)]
-    frame["share_of_answered"] = [r / answered if answered else math.nan for r in frame["responses"]]
+    rows = measures.survey_figures(filters, threshold).arrays(measure, "answer")
+    at = {answer: i for i, answer in enumerate(rows["answer"])}
+    found = [at.get(answer) for answer in spec.scale]  # None: nobody gave it
+    responses = np.array([0.0 if i is None else rows["responses"][i] for i in found])
+    responses = np.nan_to_num(responses)  # withheld: the selection is hidden below anyway
+    counted = [None if i is None else bool(rows["answer_counted"][i]) for i in found]
+    positive = [None if i is None else bool(rows["answer_positive"][i]) for i in found]
+    in_base = np.array([c is not False for c in counted])
+    base, answered = responses[in_base].sum(), responses.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(in_base & (base > 0), responses / base, np.nan)
+        share_of_answered = responses / answered if answered else np.full(len(responses), np.nan)
     reason = selection_hidden_reason(measure, filters, threshold)
-    frame["hidden"] = reason is not None
-    frame["hidden_reason"] = pd.Series([reason] * len(frame), dtype=object)
-    return disclosure.blank_hidden(frame[DISTRIBUTION_COLUMNS], keep=["answer"])
+    hidden = reason is not None
+    blank = np.full(len(responses), np.nan)
+    return pd.DataFrame({
+        "answer": pd.array(list(spec.scale), dtype=object),
+        "counted": pd.array([None] * len(found) if hidden else counted, dtype=object),
+        "positive": pd.array([None] * len(found) if hidden else positive, dtype=object),
+        "responses": disclosure.wholes(blank if hidden else responses),
+        "share": blank if hidden else share,
+        "share_of_answered": blank if hidden else share_of_answered,
+        "hidden": np.full(len(found), hidden),
+        "hidden_reason": pd.array([reason] * len(found), dtype=object),
+    })
 
 
-def _rows(measure: str, breakdown: str, filters: Filters, threshold: int) -> pd.DataFrame:
-    """The rows of one set of ``measures.survey_figures`` for one measure."""
-    return measures.survey_figures(filters, threshold).of(measure, breakdown)
+def _rows(measure: str, breakdown: str, filters: Filters, threshold: int, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of one set of ``measures.survey_figures`` for one measure, of those groups where
+    anyone answered it (a group nobody answered has no figure)."""
+    frame = measures.survey_figures(filters, threshold).of(measure, breakdown, [*columns, "answered"])
+    return frame.loc[frame["answered"].to_numpy()].drop(columns="answered")
 
 
 # --- Breakdown by a dimension ---------------------------------------------------------
@@ -161,17 +173,16 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     columns = breakdown_columns(dimension)
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(columns)
-    frame = _rows(measure, dimension, filters, threshold)
-    frame = frame.loc[frame["answered"]]
+    labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
+    frame = _rows(measure, dimension, filters, threshold, [*labels, *FIGURES, "hidden", "hidden_reason"])
     if dimension == "service_area":
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
         frame["group"] = frame[dimension]
     # Shown rows by value; hidden rows by label only, so their order gives nothing away.
-    frame["sort_share"] = frame["share"].where(~frame["hidden"], 0.0)
+    frame["sort_share"] = frame["share"].fillna(0.0)  # hidden rows: blank, sorted by label only
     frame = frame.sort_values(["hidden", "sort_share", "group"], ascending=[True, False, True], kind="stable")
-    labels = [c for c in columns if c not in FIGURES + ["hidden", "hidden_reason"]]
-    return disclosure.blank_hidden(frame[columns], keep=labels).reset_index(drop=True)
+    return frame[columns].reset_index(drop=True)
 
 
 # --- Trend by month -----------------------------------------------------------------------
@@ -186,10 +197,8 @@ def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     _measure(measure)
     if selection_hidden_reason(measure, filters, threshold):
         return _empty(TREND_COLUMNS)
-    frame = _rows(measure, "month", filters, threshold)
-    frame = frame.loc[frame["answered"]].assign(month=lambda f: pd.to_datetime(f["month"]))
-    frame = frame.sort_values("month").reset_index(drop=True)
-    return disclosure.blank_hidden(frame[TREND_COLUMNS], keep=["month"])
+    frame = _rows(measure, "month", filters, threshold, TREND_COLUMNS)
+    return frame.sort_values("month", ignore_index=True)
 
 
 def month_label(month: pd.Timestamp) -> str:

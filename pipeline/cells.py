@@ -10,6 +10,8 @@ measure cover every response. ``survey_groups`` holds the same cells with the
 answers summed: per survey x care group x service area x staff group x month x
 measure, the number counted in the measure (``n``), the number positive, and
 everyone (``responses``), each with its key sum (everyone's is ``view_key``).
+``survey_comments`` holds the comments alone, by care group, service area and
+survey, for the comment lists.
 
 A record key is a number from 0 to 255 made from a keyed hash (SHA-256 of the
 secret key and the response id): the same response always gets the same key,
@@ -69,7 +71,8 @@ def choose_key(synthetic: bool) -> tuple[str | None, str]:
 
 
 def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
-    """Write ``answer_scale``, ``survey_cells`` and ``survey_groups`` from ``survey_responses``."""
+    """Write ``answer_scale``, ``survey_cells``, ``survey_groups`` and ``survey_comments`` from
+    ``survey_responses``."""
     rows = [
         (measure, answer, position, answer in spec["counted"], answer in spec["positive"])
         for measure, spec in contract.MEASURE_ANSWERS.items()
@@ -139,5 +142,20 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         from survey_cells
         group by all
         order by measure, month, survey, care_group, service_area, staff_group
+        """
+    )
+    # The comments alone, by reporting unit: what the comment lists read (dashboard/comments.py),
+    # without a date, staff group or answer beside them.
+    con.execute(
+        """
+        create table survey_comments as
+        select
+            coalesce(care_group, 'Not stated') as care_group,
+            coalesce(service_area, 'Not stated') as service_area,
+            survey,
+            comment
+        from survey_responses
+        where comment is not null
+        order by care_group, service_area, survey, comment
         """
     )

@@ -6,9 +6,8 @@
 -- unit_comment_count counts the same comments.
 with final as (
     select comment
-    from unit_responses($care_group::varchar, $service_area::varchar, $survey::varchar)
-    where comment is not null
-      and ($search::varchar = '' or contains(lower(comment), lower($search::varchar)))
+    from unit_comment_rows($care_group::varchar, $service_area::varchar, $survey::varchar)
+    where ($search::varchar = '' or contains(lower(comment), lower($search::varchar)))
 )
 
 select * from final order by comment limit $max_rows
