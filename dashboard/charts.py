@@ -103,14 +103,16 @@ def diverging_stacked(
 ) -> VegaLite:
     """Diverging stacked bars: negative answers left of zero, positive right; neutral split
     evenly across zero. ``frame`` has ``category``, ``answer`` and ``share`` (0-1 of the row)."""
-    shares = frame.groupby([category, "answer"], sort=False)["share"].sum()
+    shares: dict[object, dict[str, float]] = {}
+    for group, answer, share in zip(frame[category], frame["answer"], frame["share"]):
+        by_answer = shares.setdefault(group, {})
+        by_answer[answer] = by_answer.get(answer, 0.0) + float(share)
     order = {a: i for i, a in enumerate(answers)}
     pieces = []
-    for group in dict.fromkeys(frame[category]):
-        part = shares.loc[group]
-        left = -float(part.reindex(list(negative)).sum()) - float(part.reindex(list(neutral)).sum()) / 2
+    for group, part in shares.items():
+        left = -sum(part.get(a, 0.0) for a in negative) - sum(part.get(a, 0.0) for a in neutral) / 2
         for answer in answers:
-            share = float(part.get(answer, 0.0))
+            share = part.get(answer, 0.0)
             if share == 0:
                 continue
             pieces.append({category: group, "answer": answer, "share": share, "start": left, "end": left + share,

@@ -7,8 +7,8 @@ The survey filter never applies here: conversations and actions are not
 survey responses.
 
 "Results beside action" joins actions per service area to a survey measure per
-service area; the survey side is perturbed and hidden per area
-(``my_area.protected_areas``) before anything is returned.
+service area over the whole Trust; the survey side is the survey pages' own
+figure for each area (``measures.survey_figures``: perturbed, hidden when small).
 
 No Streamlit here; tested against independent pandas computations.
 """
@@ -24,7 +24,7 @@ import pandas as pd
 from dashboard import disclosure, engagement_cube, measures, settings
 from dashboard.db import run_query
 from dashboard.filters import Filters
-from dashboard.my_area import NO_RESPONSES, area_survey, protected_areas
+from dashboard.my_area import NO_RESPONSES, trust_wide
 from pipeline import contract
 
 # Breakdowns a user may pick: value -> label. Checked before reaching SQL.
@@ -118,12 +118,15 @@ def actions_summary(filters: Filters) -> dict[str, int]:
 
 def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
     """Themes down, statuses across (contract order), with a total; most actions first."""
-    table = by_theme.pivot_table(index="theme", columns="status", values="actions", aggfunc="sum", fill_value=0)
-    table = table.reindex(columns=[s for s in contract.STATUSES if s in table.columns])
-    table["Total"] = table.sum(axis=1)
-    table = table.reset_index().sort_values(["Total", "theme"], ascending=[False, True], ignore_index=True)
-    table.columns.name = None
-    return table.rename(columns={"theme": "Strategy theme"})
+    statuses = [s for s in contract.STATUSES if s in set(by_theme["status"])]
+    counts: dict[str, dict[str, int]] = {}
+    for theme, status, actions in zip(by_theme["theme"], by_theme["status"], by_theme["actions"]):
+        row = counts.setdefault(theme, dict.fromkeys(statuses, 0))
+        if status in row:
+            row[status] += int(actions)
+    table = pd.DataFrame([{"Strategy theme": theme, **row, "Total": sum(row.values())} for theme, row in counts.items()],
+                         columns=["Strategy theme", *statuses, "Total"])
+    return table.sort_values(["Total", "Strategy theme"], ascending=[False, True], ignore_index=True)
 
 
 def completed_over_time(filters: Filters, period: str) -> pd.DataFrame:
@@ -221,9 +224,9 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     _check(measure, tuple(measures.SURVEY_MEASURES), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
     actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, MEASURE_THEMES[measure])
-    survey = protected_areas(area_survey(filters), threshold)
     figures = ["service_area", "n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
-    survey = survey.loc[survey["measure"] == measure, figures]
+    survey = measures.survey_figures(trust_wide(filters), threshold).of(measure, "service_area", [*figures, "answered"])
+    survey = survey.loc[survey["answered"].to_numpy(), figures]  # an area nobody answered: no responses
     table = actions.merge(survey, on="service_area", how="left")
     no_responses = table["hidden"].isna()  # no survey row: the area has no responses
     table["hidden"] = table["hidden"].astype(object).where(~no_responses, True).astype(bool)

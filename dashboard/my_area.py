@@ -66,21 +66,18 @@ RAW_COLUMNS = ["n", "n_key", "positive", "positive_key", "view_key"]
 def area_survey(filters: Filters) -> pd.DataFrame:
     """True counts and key sums of each survey measure per care group and service area over the
     whole Trust (survey, staff group and date filters applied). Never shown as they are: see
-    ``protected_areas`` and ``survey_scorecard``."""
-    wider = Filters(surveys=filters.surveys, staff_groups=filters.staff_groups,
-                    date_from=filters.date_from, date_to=filters.date_to)
-    columns = cube.figures(cube.for_current(), wider)
+    ``survey_scorecard``."""
+    columns = cube.figures(cube.for_current(), trust_wide(filters))
     rows = columns["breakdown"] == "service_area"
     frame = pd.DataFrame({name: columns[name][rows] for name in ["care_group", "service_area", "measure"]}
                          | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS})
     return frame.sort_values(["care_group", "service_area", "measure"], ignore_index=True)
 
 
-def protected_areas(raw: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """``area_survey`` perturbed and with intervals, one row per area and measure, with ``hidden``
-    and ``hidden_reason``; NOT blanked: callers blank hidden rows before showing them. Areas where
-    nobody answered the measure are left out (they have no figure)."""
-    return measures.protected(raw.loc[raw["n"] > 0], threshold)
+def trust_wide(filters: Filters) -> Filters:
+    """The survey, staff group and date filters over the whole Trust (care group and area dropped)."""
+    return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups,
+                   date_from=filters.date_from, date_to=filters.date_to)
 
 
 # The scorecard -------------------------------------------------------------------------------

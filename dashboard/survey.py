@@ -81,12 +81,10 @@ def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters):
     n, positive, share, percent, low, high, hidden, hidden_reason."""
     _measure(measure)
-    selected = measures.survey_headline(filters, threshold).loc[measure]
-    trust = selected if filters.is_empty else measures.survey_headline(Filters(), threshold).loc[measure]
-    frame = pd.DataFrame([selected, trust]).reset_index(drop=True)
+    selected = measures.survey_headline(filters, threshold).loc[[measure]]
+    trust = selected if filters.is_empty else measures.survey_headline(Filters(), threshold).loc[[measure]]
+    frame = pd.concat([selected, trust], ignore_index=True)
     frame.insert(0, "scope", [SCOPE_SELECTED, SCOPE_TRUST])
-    for column in ("n", "positive", "percent"):  # whole numbers stay whole beside a blanked row
-        frame[column] = _wholes(frame[column])
     frame["hidden"] = frame["hidden"].astype(bool)
     return frame[["scope", *FIGURES, "hidden", "hidden_reason"]]
 
@@ -244,22 +242,21 @@ def distribution_sentence(measure: str, frame: pd.DataFrame) -> str:
     spec = _measure(measure)
     if frame["hidden"].astype(bool).all():
         return f"The answers for this selection are hidden: {frame['hidden_reason'].iloc[0]}."
-    by_answer = frame.set_index("answer")
-    counted = by_answer[[c is True for c in by_answer["counted"]]]  # answers nobody gave (None) add nothing
-    base = int(counted["responses"].sum())
+    rows = list(zip(frame["answer"], frame["counted"], frame["responses"]))
+    counted = {a: int(r) for a, c, r in rows if c is True}  # answers nobody gave (None) add nothing
+    base = sum(counted.values())
     parts = []
     # Read outwards from the middle of the scale: 'Good or Very good', 'Poor or Very poor'.
     for answers in (spec.positive_answers, spec.neutral, tuple(reversed(spec.negative))):
-        answers = [a for a in answers if a in counted.index]
+        answers = [a for a in answers if a in counted]
         if answers:
-            part = int(counted.loc[answers, "responses"].sum())
+            part = sum(counted[a] for a in answers)
             parts.append(f"{stats.whole_percent(part, base)}% {' or '.join(answers)}")
     text = f"Of {_count(base)} people counted, {parts[0].replace('% ', '% answered ', 1)}"
     text += (", " + _join(parts[1:])) if len(parts) > 1 else ""
-    apart = by_answer[[c is False for c in by_answer["counted"]]]
-    if len(apart) and int(apart["responses"].sum()):
-        said = " or ".join(apart.index)
-        text += f"; {_count(apart['responses'].sum())} more said {said} and are not counted"
+    apart = {a: int(r) for a, c, r in rows if c is False}
+    if apart and sum(apart.values()):
+        text += f"; {_count(sum(apart.values()))} more said {' or '.join(apart)} and are not counted"
     return text + "."
 
 

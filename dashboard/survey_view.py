@@ -96,10 +96,7 @@ def _hidden_list(labels: list[str], reasons: list[str]) -> None:
 
 
 def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in survey.FIGURES:
-        out[column] = out[column].astype(float)
-    return out
+    return frame.astype(dict.fromkeys(survey.FIGURES, float))
 
 
 @section

@@ -177,6 +177,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
             synthetic = _is_synthetic(extracts, raws)
             key, key_source = cells.choose_key(synthetic)
             cells.build_cells(con, key)
+            _build_action_list(con)
             reports = _finish(con, raws, ignored_by_file, built_at, synthetic, key_source)
             con.execute("checkpoint")
         finally:
@@ -189,6 +190,15 @@ def build(extracts: Path, database: Path) -> BuildReport:
         side.with_name(side.name + ".wal").unlink(missing_ok=True)
         raise
     return BuildReport(database, built_at, synthetic, reports, key_source)
+
+
+def _build_action_list(con: duckdb.DuckDBPyConnection) -> None:
+    """The actions with their care group, newest first: what the action list reads
+    (``queries/macros/actions.sql``), without a join on every filter change."""
+    con.execute(
+        "create table action_list as select actions.*, service_areas.care_group from actions "
+        "join service_areas using (service_area) order by raised_on desc, action_id"
+    )
 
 
 def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synthetic, key_source) -> list[FileReport]:

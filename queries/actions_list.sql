@@ -1,5 +1,5 @@
 -- The actions raised in the filtered care groups, service areas and dates (raised_on,
--- as in engagement_headline) whose title, service area, care group, theme or status
+-- as every actions figure) whose title, service area, care group, theme or status
 -- contains $search (any case; empty matches all). Days open: to completed_on when
 -- completed; to $as_of (the last day in the data) while not started or in progress;
 -- empty when closed (no closing date is recorded). Sorted by $sort (newest, oldest,
