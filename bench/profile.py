@@ -32,7 +32,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.pages import ROOT, apply_filters, database_options, install_query_log, is_my_area
+from bench.pages import ROOT, apply_filters, database_options, install_query_log, is_my_area, share_script_cache
 
 # (label, predicate on a pstats key (file, line, function)) - first match wins, outermost call counted.
 LAYERS: tuple[tuple[str, object], ...] = (
@@ -83,6 +83,7 @@ def profile(page: Path, database: Path, reruns: int, seed: int = 7) -> str:
     os.environ["DASHBOARD_DB"] = str(database)
     config.set_option("client.showErrorDetails", "full")
     query_log = install_query_log()
+    share_script_cache()
     chosen = _combinations(database, seed, is_my_area(page))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashboard import cube, disclosure, measures, stats
@@ -68,10 +69,11 @@ def area_survey(filters: Filters) -> pd.DataFrame:
     whole Trust (survey, staff group and date filters applied). Never shown as they are: see
     ``survey_scorecard``."""
     columns = cube.figures(cube.for_current(), trust_wide(filters))
-    rows = columns["breakdown"] == "service_area"
-    frame = pd.DataFrame({name: columns[name][rows] for name in ["care_group", "service_area", "measure"]}
-                         | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS})
-    return frame.sort_values(["care_group", "service_area", "measure"], ignore_index=True)
+    rows = np.flatnonzero(columns["breakdown"] == "service_area")
+    rows = rows[np.lexsort([columns[name][rows] for name in ("measure", "service_area", "care_group")])]
+    return pd.DataFrame({name: pd.array(columns[name][rows], dtype=object)
+                         for name in ["care_group", "service_area", "measure"]}
+                        | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS})
 
 
 def trust_wide(filters: Filters) -> Filters:
@@ -109,29 +111,34 @@ def survey_scorecard(
     comparisons: measure, against (rest_of_care_group / rest_of_trust), area_share, n, positive, share,
     p_value, flag, hidden, hidden_reason.
     """
-    scopes = []
-    withheld = bool(raw["view_key"].isna().any())  # built without a key: every cell's key sum is empty
+    labels = {c: raw[c].to_numpy(dtype=object) for c in ("measure", "care_group", "service_area")}
+    counts = {c: raw[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in RAW_COLUMNS}
+    keys: list[tuple[str, str]] = []
+    sums: dict[str, list[float]] = {c: [] for c in RAW_COLUMNS}
+    absent = []
     for measure in measures.SURVEY_MEASURES:
-        rows = raw.loc[raw["measure"] == measure]
-        in_group = rows.loc[rows["care_group"] == care_group]
-        own = in_group.loc[in_group["service_area"] == area]
-        sums = {scope: part[RAW_COLUMNS].sum() for scope, part in
-                (("area", own), ("care_group", in_group), ("trust", rows))}
-        sums["rest_of_care_group"] = sums["care_group"] - sums["area"]  # key sums subtract like counts
-        sums["rest_of_trust"] = sums["trust"] - sums["area"]
-        scopes += [{"measure": measure, "scope": scope, "absent": int(own["n"].sum()) == 0 and scope == "area"}
-                   | {c: pd.NA if withheld and c.endswith("_key") else int(v) for c, v in figures.items()}
-                   for scope, figures in sums.items()]
-    frame = measures.protected(pd.DataFrame(scopes), threshold)
-    frame.loc[frame["absent"], "hidden_reason"] = NO_RESPONSES
-    by_scope = frame.set_index(["measure", "scope"])
-    results = frame.loc[frame["scope"].isin(list(SCOPES))].drop(columns="absent")
+        rows = labels["measure"] == measure
+        in_group = rows & (labels["care_group"] == care_group)
+        own = in_group & (labels["service_area"] == area)
+        for scope, selected, less in (("area", own, None), ("care_group", in_group, None), ("trust", rows, None),
+                                      ("rest_of_care_group", in_group, own), ("rest_of_trust", rows, own)):
+            keys.append((measure, scope))
+            absent.append(scope == "area" and not counts["n"][own].sum())
+            for c in RAW_COLUMNS:  # key sums subtract like counts: the rest is the whole less the area
+                sums[c].append(counts[c][selected].sum() - (counts[c][less].sum() if less is not None else 0.0))
+    columns = {c: np.array(values) for c, values in sums.items()}
+    figures = disclosure.protect_arrays(columns, threshold)
+    figures |= measures.intervals(figures["n"], figures["positive"])
+    figures["hidden_reason"][np.array(absent)] = NO_RESPONSES
+    by_scope = {key: {name: values[i] for name, values in figures.items()} for i, key in enumerate(keys)}
+    results = [{"measure": measure, "scope": scope} | by_scope[(measure, scope)]
+               for measure in measures.SURVEY_MEASURES for scope in SCOPES]
     comparisons = []
     for measure in measures.SURVEY_MEASURES:
-        mine = by_scope.loc[(measure, "area")]
+        mine = by_scope[(measure, "area")]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
-            rest = by_scope.loc[(measure, against)]
-            reason = (AREA_HIDDEN if mine["hidden"] else GROUP_HIDDEN if by_scope.loc[(measure, whole), "hidden"]
+            rest = by_scope[(measure, against)]
+            reason = (AREA_HIDDEN if mine["hidden"] else GROUP_HIDDEN if by_scope[(measure, whole)]["hidden"]
                       else rest["hidden_reason"] if rest["hidden"] else None)
             result = None if reason else compare(int(mine["positive"]), int(mine["n"]),
                                                  int(rest["positive"]), int(rest["n"]))
@@ -142,9 +149,26 @@ def survey_scorecard(
                 "flag": result.flag if result else None,
                 "hidden": reason is not None, "hidden_reason": reason,
             })
-    results_frame = disclosure.blank_hidden(results.reset_index(drop=True), keep=["measure", "scope"])
-    comparisons_frame = disclosure.blank_hidden(pd.DataFrame(comparisons), keep=["measure", "against"])
-    return results_frame, comparisons_frame
+    return (_blanked(results, ["measure", "scope"], ["n", "positive", "share", "percent", "low", "high"]),
+            _blanked(comparisons, ["measure", "against"], ["area_share", "n", "positive", "share", "p_value", "flag"]))
+
+
+def _blanked(rows: list[dict], labels: list[str], figures: list[str]) -> pd.DataFrame:
+    """Rows as a frame: figures blank where hidden (counts and percents whole numbers)."""
+    hidden = np.array([bool(row["hidden"]) for row in rows], dtype=bool)
+    frame = {name: pd.array([row[name] for row in rows], dtype=object) for name in labels}
+    for name in figures:
+        values = [row[name] for row in rows]
+        if name == "flag":
+            frame[name] = pd.array([None if h else v for v, h in zip(values, hidden)], dtype=object)
+        elif name in ("n", "positive", "percent"):
+            frame[name] = disclosure.wholes(np.where(hidden, np.nan, np.array(values, dtype=np.float64)))
+        else:
+            frame[name] = np.where(hidden, np.nan, np.array(values, dtype=np.float64))
+    frame["hidden"] = hidden
+    frame["hidden_reason"] = pd.array([row["hidden_reason"] if h else None for row, h in zip(rows, hidden)],
+                                      dtype=object)
+    return pd.DataFrame(frame)
 
 
 def engagement_scorecard(filters: Filters, area: str, care_group: str) -> pd.DataFrame:
@@ -184,21 +208,14 @@ def comparison_text(row: pd.Series | dict) -> str:
 def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two narrow tables of text for the page: results by scope, and the comparisons."""
     titles = {key: m.title for key, m in measures.SURVEY_MEASURES.items()}
-    survey_table = (
-        results.assign(text=[result_text(r) for _, r in results.iterrows()], Measure=results["measure"].map(titles))
-        .pivot(index="Measure", columns="scope", values="text")
-        .reindex(columns=list(SCOPES), index=list(titles.values()))
-        .rename(columns=SCOPES)
-    )
-    survey_table.columns.name = None
-    comparison_table = (
-        comparisons.assign(text=[comparison_text(r) for _, r in comparisons.iterrows()],
-                           Measure=comparisons["measure"].map(titles))
-        .pivot(index="Measure", columns="against", values="text")
-        .reindex(columns=list(COMPARISONS), index=list(titles.values()))
-        .rename(columns={k: f"Against the {v[0].lower()}{v[1:]}" for k, v in COMPARISONS.items()})
-    )
-    comparison_table.columns.name = None
+    texts = {(row["measure"], row["scope"]): result_text(row) for row in results.to_dict("records")}
+    survey_table = pd.DataFrame({label: [texts.get((m, scope)) for m in titles] for scope, label in SCOPES.items()},
+                                index=pd.Index(list(titles.values()), name="Measure"))
+    texts = {(row["measure"], row["against"]): comparison_text(row) for row in comparisons.to_dict("records")}
+    comparison_table = pd.DataFrame(
+        {f"Against the {label[0].lower()}{label[1:]}": [texts.get((m, against)) for m in titles]
+         for against, label in COMPARISONS.items()},
+        index=pd.Index(list(titles.values()), name="Measure"))
     return survey_table, comparison_table
 
 
