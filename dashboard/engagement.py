@@ -16,9 +16,9 @@ No Streamlit here; tested against independent pandas computations.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, engagement_cube, measures, settings
@@ -71,11 +71,15 @@ def by_group(filters: Filters, dimension: str) -> pd.DataFrame:
     if dimension == "care_group":
         frame = frame.drop(columns=["care_group"])
     frame = frame.rename(columns={"group_name": dimension})
-    frame["share_completed"] = [
-        done / raised if raised else float("nan")
-        for done, raised in zip(frame["actions_completed"], frame["actions_raised"])
-    ]
+    frame["share_completed"] = _shares(frame)
     return frame
+
+
+def _shares(frame: pd.DataFrame) -> np.ndarray:
+    """Actions completed / raised per group (nan where none were raised)."""
+    raised = frame["actions_raised"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(raised > 0, frame["actions_completed"].to_numpy(dtype=np.float64) / raised, np.nan)
 
 
 def group_table(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
@@ -106,14 +110,7 @@ def actions_by_theme_status(filters: Filters) -> pd.DataFrame:
 
 def actions_summary(filters: Filters) -> dict[str, int]:
     """Actions raised and completed, quick wins raised and completed."""
-    frame = actions_by_theme_status(filters)
-    completed = frame["status"] == "Completed"
-    return {
-        "actions_raised": int(frame["actions"].sum()),
-        "actions_completed": int(frame.loc[completed, "actions"].sum()),
-        "quick_wins_raised": int(frame["quick_wins"].sum()),
-        "quick_wins_completed": int(frame.loc[completed, "quick_wins"].sum()),
-    }
+    return engagement_cube.actions_summary(engagement_cube.for_current(), filters)
 
 
 def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
@@ -137,8 +134,11 @@ def completed_over_time(filters: Filters, period: str) -> pd.DataFrame:
 
 def completion_by_care_group(filters: Filters) -> pd.DataFrame:
     """Share of the actions raised in each care group that are completed."""
-    frame = by_group(filters, "care_group")
-    return frame.loc[:, ["care_group", "actions_raised", "actions_completed", "share_completed"]]
+    frame = engagement_cube.actions_by_group(engagement_cube.for_current(), filters, "care_group")
+    return pd.DataFrame({
+        "care_group": frame["group_name"], "actions_raised": frame["actions_raised"],
+        "actions_completed": frame["actions_completed"], "share_completed": _shares(frame),
+    })
 
 
 def completion_table(completion: pd.DataFrame) -> pd.DataFrame:
@@ -224,34 +224,46 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     _check(measure, tuple(measures.SURVEY_MEASURES), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
     actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, MEASURE_THEMES[measure])
-    figures = ["service_area", "n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
-    survey = measures.survey_figures(trust_wide(filters), threshold).of(measure, "service_area", [*figures, "answered"])
-    survey = survey.loc[survey["answered"].to_numpy(), figures]  # an area nobody answered: no responses
-    table = actions.merge(survey, on="service_area", how="left")
-    no_responses = table["hidden"].isna()  # no survey row: the area has no responses
-    table["hidden"] = table["hidden"].astype(object).where(~no_responses, True).astype(bool)
-    table.loc[no_responses, "hidden_reason"] = NO_RESPONSES
+    survey = measures.survey_figures(trust_wide(filters), threshold).arrays(measure, "service_area")
+    at = {area: i for i, (area, answered) in enumerate(zip(survey["service_area"], survey["answered"])) if answered}
+    rows = np.array([at.get(area, -1) for area in actions["service_area"]], dtype=np.int64)
+    has = rows >= 0  # no survey row: nobody in the area answered
+
+    def per_area(name: str, missing: object) -> np.ndarray:
+        values = np.full(len(rows), missing, dtype=survey[name].dtype)
+        values[has] = survey[name][rows[has]]
+        return values
+
+    hidden = per_area("hidden", True)
+    reasons = per_area("hidden_reason", NO_RESPONSES)
     if headline["hidden"]:
-        table["hidden"] = True
-        table["hidden_reason"] = f"the filtered total is hidden ({headline['hidden_reason']})"
-    shown = ~table["hidden"]
-    worse = _worse_than(table["share"], headline["share"], measure)
-    median_theme = statistics.median(table.loc[shown, "theme_actions"]) if shown.any() else 0
-    table["needs_attention"] = shown & worse & (table["theme_actions"] <= median_theme)
-    # Actions describe meetings, not respondents: they stay; the survey figures of hidden rows go.
-    keep = ["service_area", "care_group", "actions_raised", "actions_completed", "theme_actions",
-            "theme_actions_completed", "needs_attention"]
-    columns = keep[:2] + ["n", "positive", "share", "percent", "low", "high"] + keep[2:] + ["hidden", "hidden_reason"]
-    blanked = disclosure.blank_hidden(table.loc[:, columns], keep=keep)
-    return ResultsBesideAction(measure, MEASURE_THEMES[measure], blanked, headline, float(median_theme))
+        hidden[:] = True
+        reasons[:] = f"the filtered total is hidden ({headline['hidden_reason']})"
+    reasons[~hidden] = None
+    figures = {name: np.where(hidden, np.nan, per_area(name, np.nan))
+               for name in ("n", "positive", "share", "percent", "low", "high")}
+    shown = ~hidden
+    theme_actions = actions["theme_actions"].to_numpy()
+    median_theme = float(np.median(theme_actions[shown])) if shown.any() else 0.0
+    table = pd.DataFrame({
+        "service_area": actions["service_area"], "care_group": actions["care_group"],
+        **{name: disclosure.wholes(values) if name in ("n", "positive", "percent") else values
+           for name, values in figures.items()},
+        "actions_raised": actions["actions_raised"], "actions_completed": actions["actions_completed"],
+        "theme_actions": theme_actions, "theme_actions_completed": actions["theme_actions_completed"],
+        # Actions describe meetings, not respondents: they stay; the survey figures of hidden rows go.
+        "needs_attention": shown & _worse_than(figures["share"], headline["share"], measure)
+        & (theme_actions <= median_theme),
+        "hidden": hidden, "hidden_reason": pd.array(reasons, dtype=object),
+    })
+    return ResultsBesideAction(measure, MEASURE_THEMES[measure], table, headline, median_theme)
 
 
-def _worse_than(shares: pd.Series, reference: float | None, measure: str) -> pd.Series:
+def _worse_than(shares: np.ndarray, reference: float | None, measure: str) -> np.ndarray:
+    """Per share: worse than the reference (a blank share or reference is never worse)."""
     if reference is None or pd.isna(reference):
-        return pd.Series(False, index=shares.index)
-    values = pd.to_numeric(shares, errors="coerce")
-    worse = values > reference if measure in HIGHER_IS_WORSE else values < reference
-    return worse.fillna(False).astype(bool)
+        return np.zeros(len(shares), dtype=bool)
+    return (shares > reference) if measure in HIGHER_IS_WORSE else (shares < reference)
 
 
 # About the data (the Data and definitions page) ------------------------------------------------

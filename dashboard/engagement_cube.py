@@ -223,44 +223,77 @@ def headline(cube: Cube, filters: Filters) -> dict[str, float]:
     }
 
 
+def _groups(cube: Cube, dimension: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(each area's group, the groups' names, each group's care group) for a breakdown."""
+    care_group = cube.area_care_group
+    if dimension == "care_group":
+        return care_group.codes, care_group.values, care_group.values
+    return np.arange(len(cube.area)), cube.area, care_group.values[care_group.codes]
+
+
+def _action_figures(cube: Cube, actions: np.ndarray, group_of_area: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """Actions raised and completed, quick wins raised and completed, per group, in one count."""
+    kinds = np.bincount(group_of_area[cube.action_area[actions]] * 4 + cube.action_kind[actions],
+                        minlength=size * 4).reshape(size, 4)
+    return {
+        "actions_raised": kinds.sum(axis=1),
+        "actions_completed": kinds[:, DONE] + kinds[:, DONE | QUICK_WIN],
+        "quick_wins_raised": kinds[:, QUICK_WIN] + kinds[:, DONE | QUICK_WIN],
+        "quick_wins_completed": kinds[:, DONE | QUICK_WIN],
+    }
+
+
+def _listed(frame: pd.DataFrame, in_scope_areas: np.ndarray, dimension: str) -> pd.DataFrame:
+    """The groups with an area in scope, ordered by care group, then group."""
+    if dimension == "service_area":
+        frame = frame.iloc[np.lexsort((frame["group_name"].to_numpy(), frame["care_group"].to_numpy()))]
+    return frame.loc[in_scope_areas[frame.index.to_numpy()] > 0].reset_index(drop=True)
+
+
+@db.timed
+def actions_summary(cube: Cube, filters: Filters) -> dict[str, int]:
+    """Actions raised and completed, quick wins raised and completed, in scope."""
+    actions = scope(cube, filters).actions
+    totals = _action_figures(cube, actions, np.zeros(len(cube.area), dtype=np.int64), 1)
+    return {name: int(values[0]) for name, values in totals.items()}
+
+
+@db.timed
+def actions_by_group(cube: Cube, filters: Filters, dimension: str) -> pd.DataFrame:
+    """Per care group or service area in scope: group_name, care_group and the action figures."""
+    group_of_area, names, care_names = _groups(cube, dimension)
+    size = len(names)
+    in_scope = np.bincount(group_of_area[areas_in_scope(cube, filters)], minlength=size)
+    frame = pd.DataFrame({"group_name": names, "care_group": care_names}
+                         | _action_figures(cube, scope(cube, filters).actions, group_of_area, size))
+    return _listed(frame, in_scope, dimension)
+
+
 @db.timed
 def by_group(cube: Cube, filters: Filters, dimension: str) -> pd.DataFrame:
     """Per care group or service area in scope (every one listed, with zeros): group_name,
     care_group, service_areas, conversations, conversation_hours, staff_engaged,
     service_areas_covered, actions_raised, actions_completed, quick_wins_raised,
     quick_wins_completed; ordered by care group, then group."""
-    in_scope = areas_in_scope(cube, filters)
-    care_group = cube.area_care_group
-    if dimension == "care_group":
-        group_of_area, names, care_names = care_group.codes, care_group.values, care_group.values
-    else:
-        group_of_area, names = np.arange(len(cube.area)), cube.area
-        care_names = care_group.values[care_group.codes]
+    group_of_area, names, care_names = _groups(cube, dimension)
     size = len(names)
     conversations, attendees, actions = _masks(cube, filters)
     conversation_group = group_of_area[cube.conversation_area[conversations]]
     covered = np.zeros(len(cube.area), dtype=bool)
     covered[cube.conversation_area[conversations]] = True
     attendee_group = group_of_area[cube.conversation_area[cube.attendee_conversation[attendees]]]
-    # Actions per group and kind (quick win or not, completed or not), in one count.
-    kinds = np.bincount(group_of_area[cube.action_area[actions]] * 4 + cube.action_kind[actions],
-                        minlength=size * 4).reshape(size, 4)
-    order = np.lexsort((names, care_names)) if dimension == "service_area" else np.arange(size)
+    service_areas = np.bincount(group_of_area[areas_in_scope(cube, filters)], minlength=size)
     frame = pd.DataFrame({
         "group_name": names,
         "care_group": care_names,
-        "service_areas": np.bincount(group_of_area[in_scope], minlength=size),
+        "service_areas": service_areas,
         "conversations": np.bincount(conversation_group, minlength=size),
         "conversation_hours": np.bincount(conversation_group, weights=cube.conversation_hours[conversations],
                                           minlength=size),
         "staff_engaged": distinct_per_group(attendee_group, cube.attendee_staff[attendees], size, cube.staff),
         "service_areas_covered": np.bincount(group_of_area[covered], minlength=size),
-        "actions_raised": kinds.sum(axis=1),
-        "actions_completed": kinds[:, DONE] + kinds[:, DONE | QUICK_WIN],
-        "quick_wins_raised": kinds[:, QUICK_WIN] + kinds[:, DONE | QUICK_WIN],
-        "quick_wins_completed": kinds[:, DONE | QUICK_WIN],
-    }).iloc[order]
-    return frame.loc[frame["service_areas"].to_numpy() > 0].reset_index(drop=True)
+    } | _action_figures(cube, actions, group_of_area, size))
+    return _listed(frame, service_areas, dimension)
 
 
 @db.timed

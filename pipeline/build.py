@@ -24,6 +24,7 @@ from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract,
 from pipeline.validate import all_extracts, create_label_table, validate_and_load
 
 TOP_REASONS = 3
+MEMORY_LIMIT = "400MB"  # DuckDB's buffer memory during a build (a million responses peak near 600 MB in all)
 
 
 @dataclass
@@ -89,11 +90,8 @@ def _check_header(raw: RawTable | FastCsv, extract_name: str) -> tuple[list[str]
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, extract_name: str) -> tuple[RawTable | FastCsv, list[str]]:
     """Load one extract into ``stg_<extract>``: _line, _ragged, then every contract column as text."""
-    data = path.read_bytes()
-    fast = None
-    if path.suffix.lower() == ".csv":
-        fast = read_csv_fast(con, path, data, f"file_{extract_name}")
-    raw = fast or (read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path, data))
+    fast = read_csv_fast(con, path, f"file_{extract_name}") if path.suffix.lower() == ".csv" else None
+    raw = fast or (read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path, path.read_bytes()))
     columns, ignored = _check_header(raw, extract_name)
     positions = {name: i for i, name in enumerate(raw.header)}
     if isinstance(raw, FastCsv):
@@ -165,6 +163,8 @@ def build(extracts: Path, database: Path) -> BuildReport:
         raws = []
         con = duckdb.connect(str(side))
         try:
+            # Bounded memory: past this DuckDB spills to a temporary folder beside the file.
+            con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
             create_label_table(con)
             con.execute(
                 "create temp table rejects_all (extract varchar, line bigint, \"column\" varchar, value varchar, reason varchar)"

@@ -8,6 +8,7 @@ be read as a table raises ``BuildError`` naming the file and the problem.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -208,26 +209,69 @@ class FastCsv:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_csv_fast(con, path: Path, data: bytes, table: str) -> FastCsv | None:
+CHUNK_BYTES = 8 * 2**20  # the fast path reads a file in pieces: no whole copy of it in memory
+HEADER_BYTES = 2**20  # a header line longer than this is not a header
+
+
+@dataclass
+class _Scan:
+    """What one streaming pass over a file's bytes tells: enough to decide the fast path."""
+
+    size: int
+    sha256: str
+    lines: int
+    first_line: bytes
+    utf8: bool
+    nul: bool
+    blank: bool
+
+
+def _scan(path: Path) -> _Scan:
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    size = newlines = 0
+    first, utf8, nul, blank, last = b"", True, False, True, b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+            newlines += chunk.count(b"\n")
+            nul = nul or b"\x00" in chunk
+            blank = blank and chunk.isspace()
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if b"\n" not in first and len(first) < HEADER_BYTES:  # enough to hold the header line
+                first += chunk
+            last = chunk[-1:]
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return _Scan(size, digest.hexdigest(), newlines + (0 if last in (b"\n", b"") else 1),
+                 first.split(b"\n", 1)[0], utf8, nul, blank)
+
+
+def read_csv_fast(con, path: Path, table: str) -> FastCsv | None:
     """Load a CSV with DuckDB's reader when that provably keeps every line number.
 
     Holds for the common case: UTF-8, one record per physical line, no blank or
     ragged lines. The check: DuckDB's strict reader must succeed and return
     exactly as many records as the file has lines, so record i is line i + 1.
-    Anything else returns None and the file takes the careful Python path.
+    Anything else returns None and the file takes the careful Python path. The
+    file's bytes are read in pieces (checksum, lines, UTF-8), never held whole.
     """
-    if b"\x00" in data or not data.strip():
+    scan = _scan(path)
+    if scan.nul or scan.blank or not scan.utf8:
         return None
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    first_line = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    encoding = "utf-8-sig" if scan.first_line.startswith(b"\xef\xbb\xbf") else "utf-8"
+    first_line = scan.first_line.decode("utf-8-sig").rstrip("\r")
     header = next(csv.reader([first_line]), [])
     if not header:
         return None
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    lines = scan.lines
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     try:
         con.execute(
@@ -243,8 +287,8 @@ def read_csv_fast(con, path: Path, data: bytes, table: str) -> FastCsv | None:
     return FastCsv(
         file=path.name,
         encoding=encoding,
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=scan.size,
+        sha256=scan.sha256,
         header=[normalise_header(h) for h in header],
         original_header=[h.strip() for h in header],
         rows_read=records - 1,

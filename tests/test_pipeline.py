@@ -248,3 +248,30 @@ def test_cli_exit_codes_and_report(small_extracts, tmp_path):
     assert _cli().returncode == 2
     missing = _cli("build", "--extracts", str(tmp_path / "nowhere"), "--db", str(tmp_path / "y.duckdb"))
     assert missing.returncode == 1 and "nowhere" in missing.stderr
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+@pytest.mark.parametrize("body", [
+    "a,b\r\nCafé,1\r\nNaïve,2\r\n",  # multi-byte characters across small pieces, CRLF
+    "\ufeffa,b\nx,1\ny,2",  # a BOM; no newline at the end
+    "a,b\n\xe9,1\n",  # not UTF-8 once encoded as Windows-1252
+])
+def test_the_streaming_scan_agrees_with_reading_the_whole_file(tmp_path, monkeypatch, chunk, body):
+    """The fast path reads a file in pieces; checksum, lines, UTF-8 and first line are the whole file's."""
+    import hashlib
+
+    from pipeline import ingest
+
+    data = body.encode("cp1252") if "\xe9" in body and "é" not in body else body.encode("utf-8")
+    path = tmp_path / "file.csv"
+    path.write_bytes(data)
+    monkeypatch.setattr(ingest, "CHUNK_BYTES", chunk)
+    scan = ingest._scan(path)
+    try:
+        data.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    assert (scan.size, scan.sha256, scan.utf8) == (len(data), hashlib.sha256(data).hexdigest(), utf8)
+    assert scan.lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    assert scan.first_line == data.split(b"\n", 1)[0]
