@@ -43,9 +43,11 @@ test: $(VENV)/.installed node_modules/.installed
 browser-test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -q tests/browser
 
-## bench: benchmarks (prints ratios against a pandas reference)
+## bench: benchmarks (prints ratios against a pandas reference); the 10M curve:
+##        make bench BENCH_ARGS="--scales 1000000,10000000 --no-browser"
+BENCH_ARGS ?=
 bench: $(VENV)/.installed
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 ## load: 50 concurrent browser sessions against the real server on loopback (not part of test)
 load: $(VENV)/.installed

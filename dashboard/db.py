@@ -42,6 +42,14 @@ class DatabaseMissing(Exception):
     """The database file does not exist yet."""
 
 
+class DatabaseOutdated(Exception):
+    """The database file was built by an older version: it lacks tables this version reads."""
+
+
+# The tables the queries, macros and in-memory figures read, beyond the extracts' own.
+REQUIRED_TABLES = frozenset({"survey_cells", "survey_groups", "survey_comments", "action_list"})
+
+
 @cache
 def query_text(name: str) -> str:
     """The SQL of ``queries/<name>.sql``; the name must be one of those files."""
@@ -84,6 +92,9 @@ class Database:
         tables = con.execute(
             "select table_name from duckdb_tables() where database_name = 'engagement' order by 1"
         ).fetchall()
+        if not REQUIRED_TABLES <= {t for (t,) in tables}:
+            con.close()
+            raise DatabaseOutdated(str(self.path))
         for (table,) in tables:
             quoted = '"' + table.replace('"', '""') + '"'
             con.execute(f"create view {quoted} as select * from engagement.main.{quoted}")

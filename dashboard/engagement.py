@@ -1,8 +1,9 @@
 """Engagement and actions: the work behind the results, as plain data for the pages.
 
-Every figure comes from a query in ``queries/`` that keeps engagement_headline's
+Every figure comes from ``dashboard.engagement_cube``, which keeps the headline's
 definitions (conversations and attendees by held_on, actions by raised_on, staff
-groups narrowing staff engaged only), so grouped figures add up to the Overview.
+groups narrowing staff engaged only), so grouped figures add up to the Overview;
+the action list alone is a query (``queries/actions_list.sql``).
 The survey filter never applies here: conversations and actions are not
 survey responses.
 

@@ -1,10 +1,11 @@
 """The headline measures: names, questions, and the functions that compute them.
 
-The arithmetic of each measure lives in SQL, once: engagement measures in
-``queries/engagement_headline.sql``, survey measures in
-``queries/macros/survey_answers.sql``. This module names them for people,
-perturbs survey counts and hides small groups (``dashboard.disclosure``), then adds
-intervals, before anything is shown.
+The arithmetic of each measure lives in one place: the survey measures' answer
+groupings in ``pipeline.contract.MEASURE_ANSWERS`` (the build's ``answer_scale``,
+summed into ``survey_cells`` and ``survey_groups``; added up per filter state by
+``dashboard.cube``), the engagement measures in ``dashboard.engagement_cube``. This
+module names them for people, perturbs survey counts and hides small groups
+(``dashboard.disclosure``), then adds intervals, before anything is shown.
 """
 
 from __future__ import annotations

@@ -85,8 +85,9 @@ def open_database() -> tuple[db.Database, Options, pd.DataFrame]:
             f"--db {path}`), then reload this page."
         )
         st.stop()
-    database = _open_database(str(path), identity)
-    if "survey_cells" not in database.tables:
+    try:
+        database = _open_database(str(path), identity)
+    except db.DatabaseOutdated:
         st.error(f"The database `{path}` was built by an older version of the dashboard. Rebuild it with "
                  "`make data`, then reload this page.")
         st.stop()

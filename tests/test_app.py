@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import ui
+from dashboard import db, ui
 from tests import oracle
 from tests.conftest import ROOT
 from tests.test_engagement_pages import real_database, small_engagement, value
@@ -43,6 +43,24 @@ def test_a_missing_database_says_how_to_build_it(tmp_path, monkeypatch):
     assert not at.exception
     (message,) = [e.value for e in at.error]
     assert "does not exist yet" in message and "make data" in message and "not-built-yet.duckdb" in message
+    assert len(at.metric) == 0
+
+
+@pytest.mark.parametrize("table", sorted(db.REQUIRED_TABLES))
+def test_a_database_from_an_older_version_asks_for_a_rebuild(small_extracts, tmp_path, monkeypatch, table):
+    import duckdb
+
+    from pipeline.build import build
+
+    path = tmp_path / "old.duckdb"
+    build(small_extracts, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"drop table {table}")
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    at = _app().run()
+    assert not at.exception
+    (message,) = [e.value for e in at.error]
+    assert "older version" in message and "make data" in message
     assert len(at.metric) == 0
 
 
