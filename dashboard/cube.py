@@ -25,13 +25,12 @@ protects, with true counts and key sums: never shown as they are.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
-from dashboard import db
+from dashboard import arrays, db
 from dashboard.filters import Filters
 from pipeline import contract
 
@@ -74,57 +73,39 @@ class Cube:
     keyed: bool  # built with a perturbation key (else every key sum is missing: figures withheld)
 
 
-def _read(connection, sql: str) -> pd.DataFrame:
-    cursor = connection.cursor()
-    try:
-        return cursor.execute(sql).df()
-    finally:
-        cursor.close()
-
-
 def load(connection) -> Cube:
     """Read ``survey_groups`` and ``survey_cells`` into a Cube (once per file: ``for_current``)."""
     labels = ", ".join(LABELS)
-    groups = _read(connection, f"select {labels}, measure, n, n_key, positive, positive_key, view_key "
-                               "from survey_groups")
-    cells = _read(connection, f"select {labels}, measure, answer, counted, positive, responses, key_sum "
-                              "from survey_cells where answer is not null")
-    values = {label: np.sort(pd.unique(pd.concat([groups[label], cells[label]]))) for label in LABELS}
+    groups = arrays.read(connection, f"select {labels}, measure, n, n_key, positive, positive_key, view_key "
+                                     "from survey_groups")
+    cells = arrays.read(connection, f"select {labels}, measure, answer, counted, positive, responses, key_sum "
+                                    "from survey_cells where answer is not null")
+    values = {label: arrays.values_of(groups[label], cells[label]) for label in LABELS}
     # Every measure of the contract, answered or not: each always has a selection row.
-    values["measure"] = np.array(sorted(set(contract.MEASURE_ANSWERS) | set(groups["measure"])), dtype=object)
-    values["answer"] = np.sort(pd.unique(cells["answer"]))
+    values["measure"] = arrays.values_of(groups["measure"], pa.chunked_array([list(contract.MEASURE_ANSWERS)]))
+    values["answer"] = arrays.values_of(cells["answer"])
 
-    def table(frame: pd.DataFrame, names: dict[str, str], labels: tuple[str, ...]) -> Table:
-        codes = {label: np.searchsorted(values[label], frame[label].to_numpy()).astype(np.int64) for label in labels}
-        counts = {name: frame[column].to_numpy(dtype=np.float64, na_value=0.0) for name, column in names.items()}
+    def table(frame: pa.Table, names: dict[str, str], labels: tuple[str, ...]) -> Table:
+        codes = {label: arrays.Labels.encode(frame[label], values[label]).codes for label in labels}
+        counts = {name: arrays.numbers(frame[column], 0.0) for name, column in names.items()}
         return Table(codes, counts)
 
+    groups_table = table(groups, {c: c for c in GROUP_COUNTS}, (*LABELS, "measure"))
+    cells_table = table(cells, {"responses": "responses", "responses_key": "key_sum"}, (*LABELS, "measure", "answer"))
     shape = (len(values["measure"]), len(values["answer"]))
     flags = {}
     for flag in ("counted", "positive"):
         flags[flag] = np.zeros(shape, dtype=bool)
-        rows = cells.loc[cells[flag].astype(bool)]
-        flags[flag][np.searchsorted(values["measure"], rows["measure"].to_numpy()),
-                    np.searchsorted(values["answer"], rows["answer"].to_numpy())] = True
-    keyed = bool(len(groups)) and not groups["view_key"].isna().any()
-    return Cube(
-        values,
-        table(groups, {c: c for c in GROUP_COUNTS}, (*LABELS, "measure")),
-        table(cells, {"responses": "responses", "responses_key": "key_sum"}, (*LABELS, "measure", "answer")),
-        flags["counted"], flags["positive"], keyed,
-    )
+        rows = arrays.numbers(cells[flag], 0.0) > 0
+        flags[flag][cells_table.codes["measure"][rows], cells_table.codes["answer"][rows]] = True
+    keyed = groups.num_rows > 0 and groups["view_key"].null_count == 0
+    values["month"] = values["month"].astype("datetime64[ns]")
+    return Cube(values, groups_table, cells_table, flags["counted"], flags["positive"], keyed)
 
 
 def for_current() -> Cube:
-    """The cube of the database pinned to this script run (loaded once per file)."""
-    database = db.current()
-    return _cube((str(database.path), database.identity))
-
-
-@functools.lru_cache(maxsize=2)  # the served file and, during a swap, the one before it
-def _cube(file: tuple[str, object]) -> Cube:
-    # ``file`` (path and identity) keys the cache: a rebuilt file is a new key.
-    return load(db.current().connection)
+    """The cube of the database pinned to this script run (read once per file)."""
+    return db.current().memo("survey cube", load)
 
 
 def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:

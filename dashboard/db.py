@@ -16,17 +16,17 @@ new data while one already open keeps reading the old file until released.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
-import functools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
-from typing import TypeVar
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -80,6 +80,8 @@ class Database:
     _results: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)  # key -> (frame, bytes)
     _cached_bytes: int = field(init=False, repr=False, default=0)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _memos: dict = field(init=False, repr=False, default_factory=dict)
+    _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -131,6 +133,15 @@ class Database:
                 _, (_, dropped) = self._results.popitem(last=False)
                 self._cached_bytes -= dropped
         return frame.copy()
+
+    def memo(self, name: str, build: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """What ``build`` makes from this file (the in-memory figures), made once and kept while
+        the Database lives: a rebuilt file is a new Database, so nothing here goes stale. Sessions
+        asking at once wait for the first to finish rather than each reading the file."""
+        with self._memo_lock:
+            if name not in self._memos:
+                self._memos[name] = build(self.connection)
+            return self._memos[name]
 
     def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:
         sql = query_text(name)

@@ -24,31 +24,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from dashboard import db
+from dashboard import arrays, db
+from dashboard.arrays import Labels
 from dashboard.filters import Filters
 
 NOT_STATED = "Not stated"
 COMPLETED = "Completed"
 EPOCH = dt.date(1970, 1, 1)
 QUICK_WIN, DONE = 1, 2  # an action's kind: flags
-
-
-@dataclass(frozen=True)
-class Labels:
-    """One label column: each row's code into ``values`` (sorted; -1 for a missing label)."""
-
-    values: np.ndarray
-    codes: np.ndarray
-
-    @classmethod
-    def of(cls, column: pd.Series) -> Labels:
-        codes, values = pd.factorize(column, sort=True)
-        return cls(np.asarray(values, dtype=object), codes.astype(np.int64))
-
-    def allowed(self, chosen: tuple[str, ...]) -> np.ndarray:
-        """Per value: whether it is one of ``chosen`` (all when nothing is chosen)."""
-        return np.isin(self.values, list(chosen)) if chosen else np.ones(len(self.values), dtype=bool)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one cube per file, a key of the memos below
@@ -74,68 +59,57 @@ class Cube:
     action_theme: Labels
 
 
-def _read(connection, sql: str) -> pd.DataFrame:
-    cursor = connection.cursor()
-    try:
-        return cursor.execute(sql).df()
-    finally:
-        cursor.close()
-
-
-def _days(column: pd.Series) -> np.ndarray:
-    days = pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
-    return np.where(np.isnat(days), -1, days.astype(np.int64))
+# The conversations of a service area on the list, numbered in the order the arrays hold them.
+CONVERSATIONS = """
+    select conversation_id, service_area, held_on, coalesce(format, 'Not stated') as format, hours,
+        row_number() over (order by conversation_id) - 1 as position
+    from conversations
+    where service_area in (select service_area from service_areas)
+"""
 
 
 def load(connection) -> Cube:
     """Read the service areas, conversations, attendees and actions (once per file: ``for_current``)."""
-    areas = _read(connection, "select service_area, care_group from service_areas order by service_area")
-    conversations = _read(connection, "select conversation_id, service_area, held_on, "
-                                      f"coalesce(format, '{NOT_STATED}') as format, hours from conversations "
-                                      "where service_area in (select service_area from service_areas)")
-    attendees = _read(connection, "select conversation_id, staff_id, staff_group from conversation_attendees")
-    actions = _read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme from actions "
-                                "where service_area in (select service_area from service_areas)")
-    area = areas["service_area"].to_numpy(dtype=object)
-    position = pd.Index(conversations["conversation_id"])
-    attendee_conversation = position.get_indexer(attendees["conversation_id"])
-    attendees = attendees.loc[attendee_conversation >= 0]  # attendees of a conversation outside every area
-    staff = pd.factorize(attendees["staff_id"])[0]
-    completed = (actions["status"] == COMPLETED).to_numpy(dtype=bool)
-    quick_win = actions["quick_win"].fillna(False).to_numpy(dtype=bool)
+    areas = arrays.read(connection, "select service_area, care_group from service_areas order by service_area")
+    conversations = arrays.read(connection, f"select * from ({CONVERSATIONS}) order by position")
+    attendees = arrays.read(connection, f"""
+        select held.position, attendees.staff_id, attendees.staff_group
+        from conversation_attendees attendees
+        join ({CONVERSATIONS}) held using (conversation_id)
+    """)  # attendees of a conversation outside every area are left out with it
+    actions = arrays.read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme "
+                                      "from action_list")
+    area = np.array(areas["service_area"].to_pylist(), dtype=object)
+    staff = pc.dictionary_encode(attendees["staff_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
+    staff_group = attendees["staff_group"]
+    completed = pc.equal(actions["status"], COMPLETED).to_numpy(zero_copy_only=False)
+    quick_win = arrays.numbers(actions["quick_win"], 0.0) > 0
     return Cube(
         area=area,
-        area_care_group=Labels.of(areas["care_group"]),
-        conversation_area=np.searchsorted(area, conversations["service_area"].to_numpy(dtype=object)),
-        conversation_day=_days(conversations["held_on"]),
-        conversation_format=Labels.of(conversations["format"]),
-        conversation_hours=conversations["hours"].to_numpy(dtype=np.float64, na_value=0.0),
-        attendee_conversation=attendee_conversation[attendee_conversation >= 0],
+        area_care_group=arrays.Labels.encode(areas["care_group"]),
+        conversation_area=arrays.Labels.encode(conversations["service_area"], area).codes,
+        conversation_day=arrays.days(conversations["held_on"]),
+        conversation_format=arrays.Labels.encode(conversations["format"]),
+        conversation_hours=arrays.numbers(conversations["hours"], 0.0),
+        attendee_conversation=attendees["position"].to_numpy().astype(np.int64),
         attendee_staff=staff.astype(np.int64),
         staff=int(staff.max()) + 1 if len(staff) else 0,
-        attendee_staff_group=Labels.of(attendees["staff_group"].fillna(NOT_STATED)),
-        attendee_no_staff_group=attendees["staff_group"].isna().to_numpy(),
-        action_area=np.searchsorted(area, actions["service_area"].to_numpy(dtype=object)),
-        action_day=_days(actions["raised_on"]),
-        action_completed_day=_days(actions["completed_on"]),
+        attendee_staff_group=arrays.Labels.encode(pc.fill_null(staff_group, NOT_STATED)),
+        attendee_no_staff_group=pc.is_null(staff_group).to_numpy(zero_copy_only=False),
+        action_area=arrays.Labels.encode(actions["service_area"], area).codes,
+        action_day=arrays.days(actions["raised_on"]),
+        action_completed_day=arrays.days(actions["completed_on"]),
         action_completed=completed,
         action_quick_win=quick_win,
         action_kind=quick_win * QUICK_WIN + completed * DONE,
-        action_status=Labels.of(actions["status"]),
-        action_theme=Labels.of(actions["theme"]),
+        action_status=arrays.Labels.encode(actions["status"]),
+        action_theme=arrays.Labels.encode(actions["theme"]),
     )
 
 
 def for_current() -> Cube:
-    """The cube of the database pinned to this script run (loaded once per file)."""
-    database = db.current()
-    return _cube((str(database.path), database.identity))
-
-
-@functools.lru_cache(maxsize=2)  # the served file and, during a swap, the one before it
-def _cube(file: tuple[str, object]) -> Cube:
-    # ``file`` (path and identity) keys the cache: a rebuilt file is a new key.
-    return load(db.current().connection)
+    """The cube of the database pinned to this script run (read once per file)."""
+    return db.current().memo("engagement cube", load)
 
 
 # Masks --------------------------------------------------------------------------------------------

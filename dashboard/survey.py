@@ -18,7 +18,6 @@ chart and offered for download.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
