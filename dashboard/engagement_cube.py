@@ -42,15 +42,19 @@ class Cube:
     area_care_group: Labels  # per service area: its care group
     conversation_area: np.ndarray  # per conversation: its area's position in ``area``
     conversation_day: np.ndarray  # days since 1970-01-01 (held_on)
+    conversation_starts: np.ndarray  # rows are sorted by area, then day: area i's rows start here
     conversation_format: Labels  # 'Not stated' when empty
     conversation_hours: np.ndarray
-    attendee_conversation: np.ndarray  # per attendee row: its conversation's position
+    attendee_conversation: np.ndarray  # per attendee row: its conversation's position (rows in its order)
+    attendee_day: np.ndarray  # its conversation's day
+    attendee_starts: np.ndarray
     attendee_staff: np.ndarray  # staff code (distinct staff are distinct codes)
     staff: int  # how many distinct staff codes
     attendee_staff_group: Labels  # 'Not stated' when empty
     attendee_no_staff_group: np.ndarray  # empty: never matches a staff group filter
     action_area: np.ndarray
     action_day: np.ndarray  # raised_on
+    action_starts: np.ndarray  # sorted by area, then day raised
     action_completed_day: np.ndarray  # completed_on; -1 when not completed
     action_completed: np.ndarray  # status is Completed
     action_quick_win: np.ndarray
@@ -59,10 +63,11 @@ class Cube:
     action_theme: Labels
 
 
-# The conversations of a service area on the list, numbered in the order the arrays hold them.
+# The conversations of a service area on the list, numbered in the order the arrays hold them:
+# by service area, then day, so that a filter's rows are a few runs of positions (``_select``).
 CONVERSATIONS = """
     select conversation_id, service_area, held_on, coalesce(format, 'Not stated') as format, hours,
-        row_number() over (order by conversation_id) - 1 as position
+        row_number() over (order by service_area, held_on, conversation_id) - 1 as position
     from conversations
     where service_area in (select service_area from service_areas)
 """
@@ -76,28 +81,41 @@ def load(connection) -> Cube:
         select held.position, attendees.staff_id, attendees.staff_group
         from conversation_attendees attendees
         join ({CONVERSATIONS}) held using (conversation_id)
+        order by held.position
     """)  # attendees of a conversation outside every area are left out with it
     actions = arrays.read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme "
-                                      "from action_list")
+                                      "from action_list order by service_area, raised_on, action_id")
     area = np.array(areas["service_area"].to_pylist(), dtype=object)
     staff = pc.dictionary_encode(attendees["staff_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     staff_group = attendees["staff_group"]
     completed = pc.equal(actions["status"], COMPLETED).to_numpy(zero_copy_only=False)
     quick_win = arrays.numbers(actions["quick_win"], 0.0) > 0
+    conversation_area = arrays.Labels.encode(conversations["service_area"], area).codes
+    conversation_day = arrays.days(conversations["held_on"])
+    attendee_conversation = attendees["position"].to_numpy().astype(np.int64)
+    action_area = arrays.Labels.encode(actions["service_area"], area).codes
+
+    def starts(codes: np.ndarray) -> np.ndarray:  # rows are sorted by area: where each area's run starts
+        return np.searchsorted(codes, np.arange(len(area) + 1))
+
     return Cube(
         area=area,
         area_care_group=arrays.Labels.encode(areas["care_group"]),
-        conversation_area=arrays.Labels.encode(conversations["service_area"], area).codes,
-        conversation_day=arrays.days(conversations["held_on"]),
+        conversation_area=conversation_area,
+        conversation_day=conversation_day,
+        conversation_starts=starts(conversation_area),
         conversation_format=arrays.Labels.encode(conversations["format"]),
         conversation_hours=arrays.numbers(conversations["hours"], 0.0),
-        attendee_conversation=attendees["position"].to_numpy().astype(np.int64),
+        attendee_conversation=attendee_conversation,
+        attendee_day=conversation_day[attendee_conversation],
+        attendee_starts=starts(conversation_area[attendee_conversation]),
         attendee_staff=staff.astype(np.int64),
         staff=int(staff.max()) + 1 if len(staff) else 0,
         attendee_staff_group=arrays.Labels.encode(pc.fill_null(staff_group, NOT_STATED)),
         attendee_no_staff_group=pc.is_null(staff_group).to_numpy(zero_copy_only=False),
-        action_area=arrays.Labels.encode(actions["service_area"], area).codes,
+        action_area=action_area,
         action_day=arrays.days(actions["raised_on"]),
+        action_starts=starts(action_area),
         action_completed_day=arrays.days(actions["completed_on"]),
         action_completed=completed,
         action_quick_win=quick_win,
@@ -129,21 +147,17 @@ def _in_dates(days: np.ndarray, filters: Filters) -> np.ndarray:
     return (days >= _day(filters.date_from, -(2**62))) & (days <= _day(filters.date_to, 2**62))
 
 
-def conversations_in_scope(cube: Cube, filters: Filters) -> np.ndarray:
-    return areas_in_scope(cube, filters)[cube.conversation_area] & _in_dates(cube.conversation_day, filters)
-
-
-def actions_in_scope(cube: Cube, filters: Filters) -> np.ndarray:
-    return areas_in_scope(cube, filters)[cube.action_area] & _in_dates(cube.action_day, filters)
-
-
-def attendees_in_scope(cube: Cube, filters: Filters, conversations: np.ndarray) -> np.ndarray:
-    """Attendees of the conversations in scope, narrowed by the staff group filter."""
-    in_scope = conversations[cube.attendee_conversation]
-    if filters.staff_groups:
-        staff_group = cube.attendee_staff_group
-        in_scope &= staff_group.allowed(filters.staff_groups)[staff_group.codes] & ~cube.attendee_no_staff_group
-    return in_scope
+def _select(starts: np.ndarray, days: np.ndarray, areas: np.ndarray, filters: Filters) -> np.ndarray:
+    """Positions of the rows in the areas flagged and the date filter. Rows are sorted by area and
+    then day, so each area is a run of rows and its days a run within it: the work grows with the
+    rows selected, not with the table."""
+    first, last = _day(filters.date_from, -(2**62)), _day(filters.date_to, 2**62)
+    pieces = []
+    for area in np.flatnonzero(areas):
+        start, end = starts[area], starts[area + 1]
+        run = days[start:end]
+        pieces.append(np.arange(start + np.searchsorted(run, first), start + np.searchsorted(run, last, "right")))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
 
 
 def distinct_per_group(groups: np.ndarray, staff: np.ndarray, size: int, staff_count: int) -> np.ndarray:
@@ -169,9 +183,14 @@ class Scope:
 @db.timed
 def scope(cube: Cube, filters: Filters) -> Scope:
     """The conversations, attendees and actions the filters select (worked out once per filter state)."""
-    conversations = conversations_in_scope(cube, filters)
-    return Scope(*(np.flatnonzero(flags) for flags in (
-        conversations, attendees_in_scope(cube, filters, conversations), actions_in_scope(cube, filters))))
+    areas = areas_in_scope(cube, filters)
+    attendees = _select(cube.attendee_starts, cube.attendee_day, areas, filters)
+    if filters.staff_groups:
+        staff_group = cube.attendee_staff_group
+        allowed = staff_group.allowed(filters.staff_groups)[staff_group.codes[attendees]]
+        attendees = attendees[allowed & ~cube.attendee_no_staff_group[attendees]]
+    return Scope(_select(cube.conversation_starts, cube.conversation_day, areas, filters), attendees,
+                 _select(cube.action_starts, cube.action_day, areas, filters))
 
 
 # Figures ----------------------------------------------------------------------------------------
