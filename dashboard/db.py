@@ -30,9 +30,11 @@ from typing import TypeVar
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 T = TypeVar("T")
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
+MEMORY_LIMIT = "256MB"  # DuckDB's buffer pool per open database file
 CACHE_BYTES = 64 * 2**20  # results kept per open database file, least recently used dropped first
 CACHED_MAX_BYTES = CACHE_BYTES // 8  # a larger result is returned but not kept
 log = logging.getLogger(__name__)
@@ -102,6 +104,10 @@ class Database:
             con.execute(f"create view {quoted} as select * from engagement.main.{quoted}")
         for macro in macro_texts():
             con.execute(macro)
+        # DuckDB keeps what it has read in its buffer pool up to its limit (by default 80% of
+        # the machine): the file's pages and the cubes' reads stayed resident. Bounded here.
+        con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+        con.execute("set allocator_flush_threshold = '16MB'")  # hand freed memory back, not keep 128 MB
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
         self.connection = con
@@ -141,6 +147,7 @@ class Database:
         with self._memo_lock:
             if name not in self._memos:
                 self._memos[name] = build(self.connection)
+                pa.default_memory_pool().release_unused()  # the Arrow reads behind it are done with
             return self._memos[name]
 
     def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from dashboard import arrays, db
@@ -63,37 +64,39 @@ class Cube:
     action_theme: Labels
 
 
-# The conversations of a service area on the list, numbered in the order the arrays hold them:
-# by service area, then day, so that a filter's rows are a few runs of positions (``_select``).
-CONVERSATIONS = """
-    select conversation_id, service_area, held_on, coalesce(format, 'Not stated') as format, hours,
-        row_number() over (order by service_area, held_on, conversation_id) - 1 as position
-    from conversations
-    where service_area in (select service_area from service_areas)
-"""
+def _by_area_and_day(table: pa.Table, area: np.ndarray, day_column: str) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """The rows sorted by service area, then day (so that a filter's rows are a few runs of
+    positions: ``_select``), with their area codes and days. Sorted here rather than in SQL:
+    DuckDB kept the memory of its sort (60 MB at a million responses) after it."""
+    codes = arrays.Labels.encode(table["service_area"], area).codes
+    days = arrays.days(table[day_column])
+    order = np.lexsort((days, codes))
+    return table.take(order), codes[order], days[order]
 
 
 def load(connection) -> Cube:
     """Read the service areas, conversations, attendees and actions (once per file: ``for_current``)."""
     areas = arrays.read(connection, "select service_area, care_group from service_areas order by service_area")
-    conversations = arrays.read(connection, f"select * from ({CONVERSATIONS}) order by position")
-    attendees = arrays.read(connection, f"""
-        select held.position, attendees.staff_id, attendees.staff_group
-        from conversation_attendees attendees
-        join ({CONVERSATIONS}) held using (conversation_id)
-        order by held.position
-    """)  # attendees of a conversation outside every area are left out with it
-    actions = arrays.read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme "
-                                      "from action_list order by service_area, raised_on, action_id")
     area = np.array(areas["service_area"].to_pylist(), dtype=object)
+    conversations, conversation_area, conversation_day = _by_area_and_day(arrays.read(connection, f"""
+        select conversation_id, service_area, held_on, coalesce(format, '{NOT_STATED}') as format, hours
+        from conversations
+        where service_area in (select service_area from service_areas)
+    """), area, "held_on")
+    attendees = arrays.read(connection, "select conversation_id, staff_id, staff_group from conversation_attendees")
+    # Each attendee's conversation, by position; attendees of a conversation outside every area go with it.
+    held = pc.fill_null(pc.index_in(attendees["conversation_id"], value_set=conversations["conversation_id"]), -1)
+    held = held.to_numpy(zero_copy_only=False).astype(np.int64)
+    order = np.flatnonzero(held >= 0)
+    order = order[np.argsort(held[order], kind="stable")]  # in their conversations' order
+    attendees, attendee_conversation = attendees.take(order), held[order]
+    actions, action_area, action_day = _by_area_and_day(arrays.read(
+        connection, "select service_area, raised_on, completed_on, status, quick_win, theme from action_list"),
+        area, "raised_on")
     staff = pc.dictionary_encode(attendees["staff_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     staff_group = attendees["staff_group"]
     completed = pc.equal(actions["status"], COMPLETED).to_numpy(zero_copy_only=False)
     quick_win = arrays.numbers(actions["quick_win"], 0.0) > 0
-    conversation_area = arrays.Labels.encode(conversations["service_area"], area).codes
-    conversation_day = arrays.days(conversations["held_on"])
-    attendee_conversation = attendees["position"].to_numpy().astype(np.int64)
-    action_area = arrays.Labels.encode(actions["service_area"], area).codes
 
     def starts(codes: np.ndarray) -> np.ndarray:  # rows are sorted by area: where each area's run starts
         return np.searchsorted(codes, np.arange(len(area) + 1))
@@ -114,7 +117,7 @@ def load(connection) -> Cube:
         attendee_staff_group=arrays.Labels.encode(pc.fill_null(staff_group, NOT_STATED)),
         attendee_no_staff_group=pc.is_null(staff_group).to_numpy(zero_copy_only=False),
         action_area=action_area,
-        action_day=arrays.days(actions["raised_on"]),
+        action_day=action_day,
         action_starts=starts(action_area),
         action_completed_day=arrays.days(actions["completed_on"]),
         action_completed=completed,
@@ -156,8 +159,9 @@ def _select(starts: np.ndarray, days: np.ndarray, areas: np.ndarray, filters: Fi
     for area in np.flatnonzero(areas):
         start, end = starts[area], starts[area + 1]
         run = days[start:end]
-        pieces.append(np.arange(start + np.searchsorted(run, first), start + np.searchsorted(run, last, "right")))
-    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+        pieces.append(np.arange(start + np.searchsorted(run, first), start + np.searchsorted(run, last, "right"),
+                                dtype=np.int32))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
 
 
 def distinct_per_group(groups: np.ndarray, staff: np.ndarray, size: int, staff_count: int) -> np.ndarray:
@@ -179,10 +183,11 @@ class Scope:
     actions: np.ndarray  # actions in scope
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=4)  # a page asks several times per run; positions take memory (4 B a row)
 @db.timed
 def scope(cube: Cube, filters: Filters) -> Scope:
-    """The conversations, attendees and actions the filters select (worked out once per filter state)."""
+    """The conversations, attendees and actions the filters select (worked out once per filter state
+    and kept for the few runs that ask again: My area asks for four at once)."""
     areas = areas_in_scope(cube, filters)
     attendees = _select(cube.attendee_starts, cube.attendee_day, areas, filters)
     if filters.staff_groups:
