@@ -64,39 +64,48 @@ class Cube:
     action_theme: Labels
 
 
-def _by_area_and_day(table: pa.Table, area: np.ndarray, day_column: str) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """The rows sorted by service area, then day (so that a filter's rows are a few runs of
-    positions: ``_select``), with their area codes and days. Sorted here rather than in SQL:
-    DuckDB kept the memory of its sort (60 MB at a million responses) after it."""
-    codes = arrays.Labels.encode(table["service_area"], area).codes
-    days = arrays.days(table[day_column])
+def _order(table: pa.Table, area: np.ndarray, day_column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, area codes, days): the order that sorts the rows by service area, then day (so that a
+    filter's rows are a few runs of positions: ``_select``), and the sorted codes and days. Sorted
+    here rather than in SQL (DuckDB kept its sort's memory, 60 MB at a million responses), and as
+    small arrays: each column is coded first, then put in order, never the whole table."""
+    codes = arrays.Labels.encode(table["service_area"], area).codes.astype(np.int32)
+    days = arrays.days(table[day_column]).astype(np.int32)
     order = np.lexsort((days, codes))
-    return table.take(order), codes[order], days[order]
+    return order, codes[order], days[order]
+
+
+def _labels(column: pa.ChunkedArray, order: np.ndarray) -> Labels:
+    labels = arrays.Labels.encode(column)
+    return Labels(labels.values, labels.codes[order].astype(np.int32))
 
 
 def load(connection) -> Cube:
     """Read the service areas, conversations, attendees and actions (once per file: ``for_current``)."""
     areas = arrays.read(connection, "select service_area, care_group from service_areas order by service_area")
     area = np.array(areas["service_area"].to_pylist(), dtype=object)
-    conversations, conversation_area, conversation_day = _by_area_and_day(arrays.read(connection, f"""
+    conversations = arrays.read(connection, f"""
         select conversation_id, service_area, held_on, coalesce(format, '{NOT_STATED}') as format, hours
         from conversations
         where service_area in (select service_area from service_areas)
-    """), area, "held_on")
+    """)
+    held_order, conversation_area, conversation_day = _order(conversations, area, "held_on")
+    rank = np.empty(len(held_order), dtype=np.int64)
+    rank[held_order] = np.arange(len(held_order))  # a conversation's position once sorted
     attendees = arrays.read(connection, "select conversation_id, staff_id, staff_group from conversation_attendees")
     # Each attendee's conversation, by position; attendees of a conversation outside every area go with it.
     held = pc.fill_null(pc.index_in(attendees["conversation_id"], value_set=conversations["conversation_id"]), -1)
     held = held.to_numpy(zero_copy_only=False).astype(np.int64)
-    order = np.flatnonzero(held >= 0)
-    order = order[np.argsort(held[order], kind="stable")]  # in their conversations' order
-    attendees, attendee_conversation = attendees.take(order), held[order]
-    actions, action_area, action_day = _by_area_and_day(arrays.read(
-        connection, "select service_area, raised_on, completed_on, status, quick_win, theme from action_list"),
-        area, "raised_on")
+    kept = np.flatnonzero(held >= 0)
+    attendee_order = kept[np.argsort(rank[held[kept]], kind="stable")]  # in their conversations' order
+    attendee_conversation = rank[held[attendee_order]].astype(np.int32)
     staff = pc.dictionary_encode(attendees["staff_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     staff_group = attendees["staff_group"]
-    completed = pc.equal(actions["status"], COMPLETED).to_numpy(zero_copy_only=False)
-    quick_win = arrays.numbers(actions["quick_win"], 0.0) > 0
+    actions = arrays.read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme "
+                                      "from action_list")
+    action_order, action_area, action_day = _order(actions, area, "raised_on")
+    completed = pc.equal(actions["status"], COMPLETED).to_numpy(zero_copy_only=False)[action_order]
+    quick_win = (arrays.numbers(actions["quick_win"], 0.0) > 0)[action_order]
 
     def starts(codes: np.ndarray) -> np.ndarray:  # rows are sorted by area: where each area's run starts
         return np.searchsorted(codes, np.arange(len(area) + 1))
@@ -107,24 +116,24 @@ def load(connection) -> Cube:
         conversation_area=conversation_area,
         conversation_day=conversation_day,
         conversation_starts=starts(conversation_area),
-        conversation_format=arrays.Labels.encode(conversations["format"]),
-        conversation_hours=arrays.numbers(conversations["hours"], 0.0),
+        conversation_format=_labels(conversations["format"], held_order),
+        conversation_hours=arrays.numbers(conversations["hours"], 0.0)[held_order],
         attendee_conversation=attendee_conversation,
         attendee_day=conversation_day[attendee_conversation],
         attendee_starts=starts(conversation_area[attendee_conversation]),
-        attendee_staff=staff.astype(np.int64),
+        attendee_staff=staff[attendee_order].astype(np.int32),
         staff=int(staff.max()) + 1 if len(staff) else 0,
-        attendee_staff_group=arrays.Labels.encode(pc.fill_null(staff_group, NOT_STATED)),
-        attendee_no_staff_group=pc.is_null(staff_group).to_numpy(zero_copy_only=False),
+        attendee_staff_group=_labels(pc.fill_null(staff_group, NOT_STATED), attendee_order),
+        attendee_no_staff_group=pc.is_null(staff_group).to_numpy(zero_copy_only=False)[attendee_order],
         action_area=action_area,
         action_day=action_day,
         action_starts=starts(action_area),
-        action_completed_day=arrays.days(actions["completed_on"]),
+        action_completed_day=arrays.days(actions["completed_on"])[action_order].astype(np.int32),
         action_completed=completed,
         action_quick_win=quick_win,
-        action_kind=quick_win * QUICK_WIN + completed * DONE,
-        action_status=arrays.Labels.encode(actions["status"]),
-        action_theme=arrays.Labels.encode(actions["theme"]),
+        action_kind=(quick_win * QUICK_WIN + completed * DONE).astype(np.int8),
+        action_status=_labels(actions["status"], action_order),
+        action_theme=_labels(actions["theme"], action_order),
     )
 
 
