@@ -1,7 +1,7 @@
 """Disclosure control for survey results (docs/DISCLOSURE.md).
 
 Applied to every survey figure before it reaches a page, chart, table,
-sentence or download, by ``protect``:
+sentence or download, by ``protect_arrays`` (``protect`` on a frame of groups):
 
 1. every count is perturbed by its cell key (``dashboard.perturbation``), made
    from its own records and its view's: no exact survey count is ever shown,
@@ -76,6 +76,10 @@ def wholes(values: np.ndarray) -> pd.arrays.IntegerArray:
     """Whole numbers held as float64 (nan when missing or blank) as a nullable integer array."""
     missing = np.isnan(values)
     return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
+# The same step on a frame of groups (one row each): for the tests and for analyses in a notebook.
+# The app itself runs ``protect_arrays`` over every figure of a filter state at once.
 
 
 def perturb_counts(frame: pd.DataFrame, counts: Sequence[tuple[str, str]] = COUNTS) -> pd.DataFrame:

@@ -106,25 +106,6 @@ def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
     return {"share": share, "percent": np.where(missing, np.nan, percent), "low": low, "high": high}
 
 
-def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add percent, share and 95% Wilson bounds (``intervals``) from n and positive.
-
-    Called on perturbed counts (``disclosure.protect``): every percentage and
-    interval on screen is worked out from counts that have already been perturbed.
-    """
-    n, positive = (frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in ("n", "positive"))
-    figures = intervals(n, positive)
-    return frame.assign(**figures | {"percent": disclosure.wholes(figures["percent"])})
-
-
-def protected(frame: pd.DataFrame, threshold: int,
-              counts: tuple[tuple[str, str], ...] = disclosure.COUNTS) -> pd.DataFrame:
-    """The one disclosure step every survey figure passes through: counts perturbed, groups
-    under the threshold marked hidden (``disclosure.protect``), then percent and interval
-    worked out from the perturbed counts. Not yet blanked: see ``disclosure.blank_hidden``."""
-    return with_intervals(disclosure.protect(frame, threshold, counts))
-
-
 def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per survey measure, indexed by measure: perturbed n and positive, percent and
     interval from them; hidden (figures blank) when the perturbed n is under the threshold.

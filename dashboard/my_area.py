@@ -8,7 +8,7 @@ Survey results come from ``area_survey``: true counts and key sums per care grou
 and service area over the whole Trust, never shown as they are. Key sums add up,
 so the area, its care group, the Trust and the rest of each (the care group or
 Trust without the area) are each perturbed as themselves
-(``measures.protected``): the area's figure here is the survey pages'
+(``disclosure.protect_arrays``): the area's figure here is the survey pages'
 figure for the same filters, and a scope whose perturbed n is under the
 threshold is hidden.
 

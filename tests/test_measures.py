@@ -119,7 +119,8 @@ def test_hidden_figures_are_blank_and_numbers_stay_numbers(pinned, responses):
 def test_intervals_and_percentages_come_from_the_counts_given():
     frame = pd.DataFrame({"n": pd.array([20, 8, 0, None], dtype="Int64"),
                           "positive": pd.array([7, 1, 0, None], dtype="Int64")})
-    out = measures.with_intervals(frame)
+    n, positive = (frame[c].to_numpy(dtype=float, na_value=float("nan")) for c in ("n", "positive"))
+    out = pd.DataFrame(measures.intervals(n, positive)).astype({"percent": "Int64"})
     assert list(out["percent"][:2]) == [percent_half_up(7, 20), percent_half_up(1, 8)] == [35, 13]  # half up
     assert out["percent"][2:].isna().all() and out[["share", "low", "high"]].iloc[2:].isna().all().all()
     assert out["share"][0] == pytest.approx(0.35)
