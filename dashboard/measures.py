@@ -10,7 +10,6 @@ module names them for people, perturbs survey counts and hides small groups
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -172,11 +171,11 @@ def _survey_figures(file: tuple[str, object], filters: Filters, threshold: int) 
     blank = columns["hidden"] & (columns["breakdown"] != "answer")
     for name in HEADLINE_COLUMNS[:6]:
         columns[name] = np.where(blank, np.nan, columns[name])
-    positions: dict[tuple[str, str], list[int]] = {}
+    rows: dict[tuple[str, str], list[int]] = {}
     for row, key in enumerate(zip(columns["measure"], columns["breakdown"])):
-        positions.setdefault(key, []).append(row)
-    figures = SurveyFigures(columns, {key: np.array(rows) for key, rows in positions.items()}, pd.DataFrame())
-    selections = np.concatenate([figures.positions[(m, "selection")] for m in SURVEY_MEASURES])
+        rows.setdefault(key, []).append(row)
+    positions = {key: np.array(found) for key, found in rows.items()}
+    selections = np.concatenate([positions[(m, "selection")] for m in SURVEY_MEASURES])
     headline = pd.DataFrame({name: _column(name, columns[name][selections]) for name in HEADLINE_COLUMNS},
                             index=pd.Index(list(SURVEY_MEASURES), name="measure"))
-    return dataclasses.replace(figures, headline=headline)
+    return SurveyFigures(columns, positions, headline)
