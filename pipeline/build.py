@@ -4,8 +4,9 @@ Takes the extracts folder and the target database path; gives the target file
 replaced atomically by a freshly built one holding the five extract tables,
 ``rejects`` (file, line, column, value, reason) and ``build_info`` (one row per
 file: when, size, checksum, rows read / loaded / rejected, ignored columns,
-where the perturbation key came from), ``answer_scale`` and ``survey_cells``
-(``pipeline.cells``), and a ``BuildReport``. On any ``BuildError`` the target is left untouched.
+where the perturbation key came from), ``answer_scale``, ``survey_cells``,
+``survey_groups`` and ``survey_comments`` (``pipeline.cells``), ``action_list``
+(the actions with their care group, for the action list), and a ``BuildReport``. On any ``BuildError`` the target is left untouched.
 """
 
 from __future__ import annotations
