@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Callable, Mapping
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # The ASCII formula starts and their full-width forms (＝ ＋ － ＠), which some
 # spreadsheets and input methods turn into the ASCII ones.
@@ -33,11 +32,14 @@ SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 REPLACEMENT = "\ufffd"
 # Lone surrogates (U+D800-U+DFFF) cannot be encoded as UTF-8 at all.
 SURROGATES_RE = re.compile("[\ud800-\udfff]")
-# What an Excel cell cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (C0
-# controls other than tab, LF and CR), plus the other code points XML 1.0
-# forbids and openpyxl would write anyway, leaving a workbook that no longer
-# opens: lone surrogates and the non-characters U+FFFE and U+FFFF.
-XLSX_ILLEGAL_RE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
+# What an Excel cell cannot hold: the characters openpyxl refuses (its
+# ILLEGAL_CHARACTERS_RE: C0 controls other than tab, LF and CR), plus the other
+# code points XML 1.0 forbids and openpyxl would write anyway, leaving a workbook
+# that no longer opens: lone surrogates and the non-characters U+FFFE and U+FFFF.
+# Written out here so that openpyxl is imported only when a workbook is made
+# (about 0.15 s of every server's first page); tests/test_export.py checks it
+# against openpyxl's own.
+XLSX_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def looks_like_formula(text: str) -> bool:

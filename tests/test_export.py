@@ -303,6 +303,17 @@ def test_an_excel_download_with_characters_excel_cannot_hold_succeeds() -> None:
     assert back["n"].tolist() == [1, 2, 3]
 
 
+def test_the_characters_replaced_are_openpyxls_and_those_xml_forbids() -> None:
+    """export writes openpyxl's list out (so openpyxl loads only when a workbook is made): the same list."""
+    from dashboard.export import XLSX_ILLEGAL_RE
+
+    forbidden_by_xml = {*range(0xD800, 0xE000), 0xFFFE, 0xFFFF}
+    for code in range(0x10000):
+        char = chr(code)
+        expected = bool(ILLEGAL_CHARACTERS_RE.match(char)) or code in forbidden_by_xml
+        assert bool(XLSX_ILLEGAL_RE.match(char)) == expected, hex(code)
+
+
 def test_every_character_a_worksheet_cannot_hold_is_replaced() -> None:
     illegal = [chr(code) for code in range(0x20) if ILLEGAL_CHARACTERS_RE.match(chr(code))]
     assert len(illegal) == 29  # openpyxl's list: all C0 controls but tab, LF and CR
