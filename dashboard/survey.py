@@ -1,12 +1,12 @@
 """Survey results by theme: the data behind the three survey pages.
 
-Plain Python (no Streamlit). Every function reads ``measures.survey_figures`` (one query and
-one disclosure step per filter state) and returns a DataFrame that has already been through disclosure control
-(``dashboard.disclosure``): every count perturbed, and a group whose perturbed
-n is under ``threshold`` hidden, its figures blanked and its reason given. When
-the filtered group itself is hidden, nothing about it is returned (no breakdown
-rows, no months). Comments are not here: they are listed per fixed reporting
-unit (``dashboard.comments``).
+Plain Python (no Streamlit). Every function reads ``measures.survey_figures`` (one
+pass of sums and one disclosure step per filter state) and returns a DataFrame that
+has already been through disclosure control (``dashboard.disclosure``): every count
+perturbed, and a group whose perturbed n is under ``threshold`` hidden, its figures
+blanked and its reason given. When the filtered group itself is hidden, nothing about
+it is returned (no breakdown rows, no months). Comments are not here: they are listed
+per fixed reporting unit (``dashboard.comments``).
 
 The measures are defined once, in the build's ``answer_scale`` table (from
 ``pipeline.contract.MEASURE_ANSWERS``); this module only groups, adds
