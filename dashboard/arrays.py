@@ -48,7 +48,12 @@ class Labels:
 
     def allowed(self, chosen: tuple[str, ...]) -> np.ndarray:
         """Per value: whether it is one of ``chosen`` (all when nothing is chosen)."""
-        return np.isin(self.values, list(chosen)) if chosen else np.ones(len(self.values), dtype=bool)
+        return allowed(self.values, chosen)
+
+
+def allowed(values: np.ndarray, chosen: tuple[str, ...]) -> np.ndarray:
+    """Per value: whether a filter that chose ``chosen`` keeps it (an empty choice keeps all)."""
+    return np.isin(values, list(chosen)) if chosen else np.ones(len(values), dtype=bool)
 
 
 def values_of(*columns: pa.ChunkedArray) -> np.ndarray:

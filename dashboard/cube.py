@@ -114,7 +114,7 @@ def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:
     for label, chosen in (("care_group", filters.care_groups), ("service_area", filters.service_areas),
                           ("survey", filters.surveys), ("staff_group", filters.staff_groups)):
         if chosen:
-            mask &= np.isin(cube.values[label], list(chosen))[table.codes[label]]
+            mask &= arrays.allowed(cube.values[label], chosen)[table.codes[label]]
     if filters.date_from or filters.date_to:
         months = cube.values["month"]
         in_range = np.ones(len(months), dtype=bool)

@@ -152,7 +152,7 @@ def _day(value: dt.date | None, default: int) -> int:
 def areas_in_scope(cube: Cube, filters: Filters) -> np.ndarray:
     """Per service area: whether the care group and service area filters cover it."""
     groups = cube.area_care_group.allowed(filters.care_groups)[cube.area_care_group.codes]
-    return groups & (np.isin(cube.area, list(filters.service_areas)) if filters.service_areas else True)
+    return groups & arrays.allowed(cube.area, filters.service_areas)
 
 
 def _in_dates(days: np.ndarray, filters: Filters) -> np.ndarray:

@@ -143,23 +143,28 @@ def test_a_focused_page_link_looks_different_from_the_current_page(page) -> None
     assert current.startswith("none"), f"the current page's (unfocused) link has an outline too: {current}"
 
 
+def _choose_by_keyboard(page, label: str, box, option: str, typed: str, clear: bool = False) -> None:
+    """Tab to the ``label`` box, open it with ArrowDown, type ``typed``, Enter on ``option``."""
+    target = f"filter:{label}"
+    stops = _tab_through(page, until={target})
+    assert stops and stops[-1] == target, f"Tab never reached the {label} box: {stops}"
+    page.keyboard.press("ArrowDown")
+    expect(box(page, label), "ArrowDown did not open the list").to_have_attribute("aria-expanded", "true")
+    if clear:
+        page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option, exact=True).wait_for(state="visible")
+    runs = script_runs(page)
+    page.keyboard.press("Enter")
+    wait_idle(page, runs_after=runs)
+
+
 def test_multiselect_works_with_keyboard_alone(page) -> None:
     """Tab to the Care group box, open it, type the start of an option, Enter: the filter applies."""
     open_page(page, "/")
     before = numbers_shown(page)
-    target = "filter:Care group"
-    stops = _tab_through(page, until={target})
-    assert stops and stops[-1] == target, f"Tab never reached the Care group box: {stops}"
-
-    box = multiselect_input(page, "Care group")
-    page.keyboard.press("ArrowDown")
-    expect(box, "ArrowDown did not open the list").to_have_attribute("aria-expanded", "true")
     choice = contract.CARE_GROUPS[1]
-    page.keyboard.type(choice[:6])
-    page.get_by_role("option", name=choice, exact=True).wait_for(state="visible")
-    runs = script_runs(page)
-    page.keyboard.press("Enter")
-    wait_idle(page, runs_after=runs)
+    _choose_by_keyboard(page, "Care group", multiselect_input, choice, choice[:6])
     page.keyboard.press("Escape")
     wait_idle(page)
 
@@ -172,19 +177,7 @@ def test_month_box_works_with_keyboard_alone(page) -> None:
     """Tab to the From month box, open it, type the month, Enter: the month applies and goes in the address."""
     open_page(page, "/")
     before = numbers_shown(page)
-    target = "filter:From month"
-    stops = _tab_through(page, until={target})
-    assert stops and stops[-1] == target, f"Tab never reached the From month box: {stops}"
-
-    box = selectbox_input(page, "From month")
-    page.keyboard.press("ArrowDown")
-    expect(box, "ArrowDown did not open the list").to_have_attribute("aria-expanded", "true")
-    page.keyboard.press("ControlOrMeta+a")
-    page.keyboard.type("2021-04")
-    page.get_by_role("option", name="2021-04", exact=True).wait_for(state="visible")
-    runs = script_runs(page)
-    page.keyboard.press("Enter")
-    wait_idle(page, runs_after=runs)
+    _choose_by_keyboard(page, "From month", selectbox_input, "2021-04", "2021-04", clear=True)
 
     assert selectbox_value(page, "From month") == "2021-04"
     assert "from=2021-04" in page.url, page.url
