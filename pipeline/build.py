@@ -1,12 +1,15 @@
 """Build: extracts folder -> one DuckDB file, swapped in whole.
 
 Takes the extracts folder and the target database path; gives the target file
-replaced atomically by a freshly built one holding the five extract tables,
-``rejects`` (file, line, column, value, reason) and ``build_info`` (one row per
-file: when, size, checksum, rows read / loaded / rejected, ignored columns,
-where the perturbation key came from), ``answer_scale``, ``survey_cells``,
-``survey_groups`` and ``survey_comments`` (``pipeline.cells``), ``action_list``
-(the actions with their care group, for the action list), and a ``BuildReport``. On any ``BuildError`` the target is left untouched.
+replaced atomically by a freshly built one holding the extract tables (an
+optional extract left out gets its default: ``pipeline.questions``, which also
+writes ``answer_scale`` and ``question_waves``), ``rejects`` (file, line, column,
+value, reason) and ``build_info`` (one row per file given: when, size, checksum,
+rows read / loaded / rejected, ignored columns, where the perturbation key came
+from), ``survey_cells``, ``survey_groups`` and ``survey_comments``
+(``pipeline.cells``), ``action_list`` (the actions with their care group, for the
+action list), and a ``BuildReport``. On any ``BuildError`` the target is left
+untouched.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline import cells, contract
+from pipeline import cells, contract, questions
 from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract, read_csv, read_csv_fast, read_xlsx
-from pipeline.validate import all_extracts, create_label_table, validate_and_load
+from pipeline.validate import all_extracts, create_label_table, create_table, validate_and_load
 
 TOP_REASONS = 3
 MEMORY_LIMIT = "400MB"  # DuckDB's buffer memory during a build (a million responses peak near 600 MB in all)
@@ -171,15 +174,30 @@ def build(extracts: Path, database: Path) -> BuildReport:
                 "create temp table rejects_all (extract varchar, line bigint, \"column\" varchar, value varchar, reason varchar)"
             )
             ignored_by_file: dict[str, list[str]] = {}
+            given: dict[str, str] = {}  # extract -> its file's name
+            loaded: dict[str, int] = {}  # extract -> rows loaded from its file
             for extract in all_extracts():
-                raw, ignored_by_file[extract.name] = _stage(con, find_extract(extracts, extract.name), extract.name)
-                validate_and_load(con, extract)
-                raws.append(raw)
+                path = find_extract(extracts, extract.name, optional=extract.name in contract.OPTIONAL_EXTRACTS)
+                if path is None:  # an optional extract left out: its default
+                    {"waves": questions.default_waves, "questions": questions.default_questions,
+                     "survey_answers": lambda c: create_table(c, extract)}[extract.name](con)
+                else:
+                    raw, ignored_by_file[extract.name] = _stage(con, path, extract.name)
+                    validate_and_load(con, extract)
+                    raws.append(raw)
+                    given[extract.name] = raw.file
+                    loaded[extract.name] = con.execute(f'select count(*) from "{extract.name}"').fetchall()[0][0]
+                if extract.name == "questions":
+                    questions.after_questions(con)
+                elif extract.name == "survey_responses":
+                    questions.after_responses(con, default_wave="waves" not in given)
+                elif extract.name == "survey_answers":
+                    questions.after_answers(con, given["survey_responses"])
             synthetic = _is_synthetic(extracts, raws)
             key, key_source = cells.choose_key(synthetic)
             cells.build_cells(con, key)
             _build_action_list(con)
-            reports = _finish(con, raws, ignored_by_file, built_at, synthetic, key_source)
+            reports = _finish(con, raws, ignored_by_file, loaded, built_at, synthetic, key_source)
             con.execute("checkpoint")
         finally:
             con.close()
@@ -202,7 +220,8 @@ def _build_action_list(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synthetic, key_source) -> list[FileReport]:
+def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, loaded_by_file, built_at, synthetic,
+            key_source) -> list[FileReport]:
     file_of = {raw.file.rsplit(".", 1)[0]: raw.file for raw in raws}
     con.execute("create temp table extract_files (extract varchar, file varchar)")
     con.executemany("insert into extract_files values (?, ?)", list(file_of.items()))
@@ -217,7 +236,7 @@ def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, built_at, synt
     )
     reports = []
     for extract, raw in zip(file_of, raws):
-        loaded = con.execute(f'select count(*) from "{extract}"').fetchall()[0][0]
+        loaded = loaded_by_file[extract]
         rejected = con.execute("select count(distinct line) from rejects where file = ?", [raw.file]).fetchall()[0][0]
         top = con.execute(
             "select \"column\", reason, count(distinct line) as n from rejects where file = ? "

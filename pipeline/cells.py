@@ -1,17 +1,18 @@
 """Survey cells: the one small table behind every survey figure, with cell keys.
 
-Takes the loaded ``survey_responses`` table and the perturbation key; gives
-``answer_scale`` (the measures' answers, from ``contract.MEASURE_ANSWERS``) and
-``survey_cells``: one row per survey x care group x service area x staff group
-x month x measure x answer, holding how many responses gave that answer
-(``responses``) and the sum of their record keys (``key_sum``). A blank answer
-is a cell too (answer NULL, neither counted nor positive), so the cells of one
-measure cover every response. ``survey_groups`` holds the same cells with the
-answers summed: per survey x care group x service area x staff group x month x
-measure, the number counted in the measure (``n``), the number positive, and
+Takes the loaded ``survey_responses`` and ``survey_answers`` tables, the question
+bank (``answer_scale``, ``question_waves``: ``pipeline.questions``) and the
+perturbation key; gives ``survey_cells``: one row per wave x survey x care group
+x service area x staff group x month x question (``measure``) x answer, holding
+how many responses gave that answer (``responses``) and the sum of their record
+keys (``key_sum``). A blank answer is a cell too (answer NULL, neither counted
+nor positive), so the cells of one question cover every response of the waves
+that ask it. ``survey_groups`` holds the same cells with the answers summed: per
+wave x survey x care group x service area x staff group x month x question, the
+number counted in the measure (``n``), the number positive, and
 everyone (``responses``), each with its key sum (everyone's is ``view_key``).
-``survey_comments`` holds the comments alone, by care group, service area and
-survey, for the comment lists.
+``survey_comments`` holds the comments alone, by wave, care group, service area
+and survey, for the comment lists.
 
 A record key is a number from 0 to 255 made from a keyed hash (SHA-256 of the
 secret key and the response id): the same response always gets the same key,
@@ -33,7 +34,6 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import contract
 from pipeline.ingest import BuildError
 
 KEY_SETTING = "DASHBOARD_PERTURBATION_KEY"
@@ -71,25 +71,16 @@ def choose_key(synthetic: bool) -> tuple[str | None, str]:
 
 
 def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
-    """Write ``answer_scale``, ``survey_cells``, ``survey_groups`` and ``survey_comments`` from
-    ``survey_responses``."""
-    rows = [
-        (measure, answer, position, answer in spec["counted"], answer in spec["positive"])
-        for measure, spec in contract.MEASURE_ANSWERS.items()
-        for position, answer in enumerate(spec["scale"], start=1)
-    ]
-    con.execute(
-        "create table answer_scale (measure varchar, answer varchar, position integer, counted boolean, positive boolean)"
-    )
-    con.executemany("insert into answer_scale values (?, ?, ?, ?, ?)", rows)
-    measures = list(contract.MEASURE_ANSWERS)
-    unpivot = ", ".join(f'"{m}"' for m in measures)
+    """Write ``survey_cells``, ``survey_groups`` and ``survey_comments`` from ``survey_responses``,
+    ``survey_answers`` and the bank (``answer_scale``, ``question_waves``: ``pipeline.questions``)."""
     # The key is bound as a parameter: it reaches the hash and nothing is stored but the sums.
     con.execute(
-        f"""
+        """
         create table survey_cells as
         with responses as (
             select
+                response_id,
+                wave,
                 survey,
                 coalesce(care_group, 'Not stated') as care_group,
                 coalesce(service_area, 'Not stated') as service_area,
@@ -97,21 +88,25 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
                 date_trunc('month', submitted_on)::date as month,
                 case when $key::varchar is not null then
                     ('0x' || substr(sha256($key::varchar || chr(31) || response_id), 1, 2))::integer
-                end as record_key,
-                {unpivot}
+                end as record_key
             from survey_responses
         ),
 
-        -- Blank answers are kept (answer NULL, neither counted nor positive): a view's key
-        -- (view_key in the queries) covers everyone the filters select, answered or not.
+        -- Every response x every question its wave asks, answered or not: a blank answer
+        -- (answer NULL, neither counted nor positive) is a cell too, so a view's key
+        -- (view_key in the queries) covers everyone the filters select.
         answers as (
-            select * from responses unpivot include nulls (answer for measure in ({unpivot}))
+            select responses.*, asked.question_id as measure, given.answer
+            from responses
+            join question_waves asked on asked.wave_id = responses.wave
+            left join survey_answers given
+                on given.response_id = responses.response_id and given.question_id = asked.question_id
         ),
 
         final as (
             select
-                answers.survey, answers.care_group, answers.service_area, answers.staff_group, answers.month,
-                answers.measure, answers.answer,
+                answers.wave, answers.survey, answers.care_group, answers.service_area, answers.staff_group,
+                answers.month, answers.measure, answers.answer,
                 coalesce(scale.counted, false) as counted,
                 coalesce(scale.positive, false) as positive,
                 count(*) as responses,
@@ -122,7 +117,7 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         )
 
         select * from final
-        order by measure, month, survey, care_group, service_area, staff_group, answer nulls first
+        order by measure, wave, month, survey, care_group, service_area, staff_group, answer nulls first
         """,
         {"key": key},
     )
@@ -132,7 +127,7 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         """
         create table survey_groups as
         select
-            survey, care_group, service_area, staff_group, month, measure,
+            wave, survey, care_group, service_area, staff_group, month, measure,
             coalesce(sum(responses) filter (where counted), 0)::bigint as n,
             (sum(key_sum) filter (where counted))::bigint as n_key,
             coalesce(sum(responses) filter (where positive), 0)::bigint as positive,
@@ -141,7 +136,7 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
             sum(key_sum)::bigint as view_key
         from survey_cells
         group by all
-        order by measure, month, survey, care_group, service_area, staff_group
+        order by measure, wave, month, survey, care_group, service_area, staff_group
         """
     )
     # The comments alone, by reporting unit: what the comment lists read (dashboard/comments.py),
@@ -150,12 +145,13 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         """
         create table survey_comments as
         select
+            wave,
             coalesce(care_group, 'Not stated') as care_group,
             coalesce(service_area, 'Not stated') as service_area,
             survey,
             comment
         from survey_responses
         where comment is not null
-        order by care_group, service_area, survey, comment
+        order by wave, care_group, service_area, survey, comment
         """
     )

@@ -69,19 +69,43 @@ EXTRACTS: tuple[str, ...] = (
     "conversations",
     "conversation_attendees",
     "actions",
+    "waves",
+    "questions",
     "survey_responses",
+    "survey_answers",
 )
+# Extracts a folder may leave out: without waves, every response is one wave; without
+# questions, the seed questions below; without survey_answers, the answers are the
+# legacy answer columns of survey_responses (the five-extract layout of 2021).
+OPTIONAL_EXTRACTS: tuple[str, ...] = ("waves", "questions", "survey_answers")
+# survey_responses' answer columns before questions were data: read as answers to the
+# questions of the same ids.
+LEGACY_ANSWER_COLUMNS: tuple[str, ...] = ("it_skills", "info_available", "it_unreliable")
+LIST_SEPARATOR = ";"  # between answers in questions.csv (scale, positive, ...) and wave ids
 
 # Written by the demo generator beside the extracts: file name -> sha256.
 # The build marks the database synthetic when any loaded file matches it.
 SYNTHETIC_MANIFEST = "SYNTHETIC_DEMO_DATA.json"
 
-# The survey measures, defined once: which answers are in a measure's base and
-# which count towards it. The build writes them to the ``answer_scale`` table and
-# every survey figure is read through it (``survey_cells``' counted and positive).
-# An answer not in ``counted`` (e.g. Don't know) is shown apart from the measure.
-MEASURE_ANSWERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "it_skills": {"scale": IT_SKILLS, "counted": IT_SKILLS, "positive": ("Good", "Very good")},
-    "info_available": {"scale": INFO_AVAILABLE, "counted": ("Yes", "Partly", "No"), "positive": ("Yes",)},
-    "it_unreliable": {"scale": IT_UNRELIABLE, "counted": IT_UNRELIABLE, "positive": ("Agree", "Strongly agree")},
-}
+# The seed question bank: the questions of the 2021 engagement, used when the extracts
+# have no questions file, in the columns of questions.csv (lists as tuples). The build
+# writes the bank in use to ``questions``, its answers to ``answer_scale`` (counted:
+# in the base; positive: counts towards the measure) and every survey figure is read
+# through them. An answer left out of the base (Don't know) is shown apart.
+SEED_QUESTIONS: tuple[dict[str, object], ...] = (
+    {"question_id": "it_skills", "waves": (), "text": "How would you rate your IT skills?",
+     "label": "IT skills rated good", "theme": "Digital skills", "scale": IT_SKILLS,
+     "positive": ("Good", "Very good"), "excluded": (), "neutral": ("Fair",), "higher_is_better": True,
+     "summary": "rated their IT skills good or very good"},
+    {"question_id": "info_available", "waves": (),
+     "text": "Do you have the information you need to run your service?",
+     "label": "Information available", "theme": "Information to run services", "scale": INFO_AVAILABLE,
+     "positive": ("Yes",), "excluded": ("Don't know",), "neutral": ("Partly", "Don't know"),
+     "higher_is_better": True, "summary": "said they have the information they need to run their service"},
+    {"question_id": "it_unreliable", "waves": (), "text": "IT is too unreliable.",
+     "label": "IT too unreliable", "theme": "IT reliability", "scale": IT_UNRELIABLE,
+     "positive": ("Agree", "Strongly agree"), "excluded": (), "neutral": ("Neither agree nor disagree",),
+     "higher_is_better": False, "summary": "agreed that IT is too unreliable"},
+)
+# The three theme pages, in page order: each shows the questions of its theme.
+THEME_PAGES: tuple[str, ...] = ("Digital skills", "Information to run services", "IT reliability")

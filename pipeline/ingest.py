@@ -177,11 +177,14 @@ def read_xlsx(path: Path) -> RawTable:
     )
 
 
-def find_extract(folder: Path, name: str) -> Path:
-    """The one file for extract ``name`` in ``folder``: name.csv or name.xlsx."""
+def find_extract(folder: Path, name: str, optional: bool = False) -> Path | None:
+    """The one file for extract ``name`` in ``folder``: name.csv or name.xlsx (None when an
+    ``optional`` extract has neither)."""
     found = [p for p in (folder / f"{name}.csv", folder / f"{name}.xlsx") if p.is_file()]
+    if not found and optional:
+        return None
     if not found:
-        raise BuildError(f"{name}: no {name}.csv or {name}.xlsx in {folder}; every extract is needed.")
+        raise BuildError(f"{name}: no {name}.csv or {name}.xlsx in {folder}; this extract is needed.")
     if len(found) > 1:
         raise BuildError(f"{name}: both {name}.csv and {name}.xlsx are in {folder}; keep one.")
     return found[0]

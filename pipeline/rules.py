@@ -62,6 +62,28 @@ def _label(name: str, labels: tuple[str, ...], labels_name: str, required: bool 
 
 _STAFF_SURVEYS_SQL = ", ".join("'" + s.replace("'", "''") + "'" for s in contract.STAFF_SURVEYS)
 
+
+def _items(column: str) -> str:
+    """SQL: the ';'-separated items of raw.<column>, trimmed, blanks left out, as a list."""
+    return (f"list_filter(list_transform(string_split(raw.{column}, '{contract.LIST_SEPARATOR}'), lambda x: trim(x)), "
+            "lambda x: x <> '')")
+
+
+def _lower_items(column: str) -> str:
+    return f"list_transform({_items(column)}, lambda x: lower(x))"
+
+
+def _not_on_scale(column: str) -> RowRule:
+    return RowRule(
+        column,
+        f"raw.{column} is not null and raw.scale is not null "
+        f"and not list_has_all({_lower_items('scale')}, {_lower_items(column)})",
+        "names an answer that is not on the scale",
+    )
+
+
+_CODE_PATTERN = "[A-Za-z0-9_-]+"
+
 EXTRACTS: dict[str, Extract] = {
     "service_areas": Extract(
         "service_areas",
@@ -131,15 +153,67 @@ EXTRACTS: dict[str, Extract] = {
         ),
         order_by=("action_id",),
     ),
+    "waves": Extract(
+        "waves",
+        (
+            Column("wave_id", "code", required=True, unique=True),
+            Column("name", "text", required=True),
+            Column("opened", "date", required=True),
+            Column("closed", "date", required=True),
+        ),
+        row_rules=(
+            RowRule("wave_id", f"not regexp_full_match(typed.wave_id, '{_CODE_PATTERN}')",
+                    "must be letters, digits, - or _ (it is used in links)"),
+            RowRule("closed", "typed.closed < typed.opened", "is before opened"),
+        ),
+        order_by=("opened", "wave_id"),
+    ),
+    "questions": Extract(
+        "questions",
+        (
+            Column("question_id", "code", required=True, unique=True),
+            Column("waves", "text"),
+            Column("text", "text", required=True),
+            Column("label", "text", required=True),
+            Column("theme", "text", required=True),
+            Column("scale", "text", required=True),
+            Column("positive", "text", required=True),
+            Column("excluded", "text"),
+            Column("neutral", "text"),
+            Column("higher_is_better", "yesno"),
+            Column("summary", "text"),
+        ),
+        row_rules=(
+            RowRule("question_id", f"not regexp_full_match(typed.question_id, '{_CODE_PATTERN}')",
+                    "must be letters, digits, - or _ (it is used in links)"),
+            RowRule("waves", f"raw.waves is not null and not list_has_all("
+                             f"coalesce((select list(wave_id) from waves), []), {_items('waves')})",
+                    "names a wave that is not in waves"),
+            RowRule("scale", f"raw.scale is not null and (len({_items('scale')}) < 2 or "
+                             f"len(list_distinct({_lower_items('scale')})) <> len({_items('scale')}))",
+                    "needs at least two different answers, separated by ;"),
+            _not_on_scale("positive"),
+            _not_on_scale("excluded"),
+            _not_on_scale("neutral"),
+            RowRule("positive", f"raw.positive is not null and len({_items('positive')}) = 0",
+                    "is required: at least one answer"),
+            RowRule("excluded", "raw.excluded is not null and raw.positive is not null and "
+                                f"list_has_any({_lower_items('excluded')}, {_lower_items('positive')})",
+                    "names an answer that is also positive"),
+        ),
+        order_by=(),
+    ),
     "survey_responses": Extract(
         "survey_responses",
         (
             Column("response_id", "code", required=True, unique=True),
             _label("survey", contract.SURVEYS, "a survey", required=True),
             Column("submitted_on", "date", required=True),
+            Column("wave", "code", references=("waves", "wave_id")),
             _label("care_group", contract.CARE_GROUPS, "a care group"),
             Column("service_area", "text", references=("service_areas", "service_area")),
             _label("staff_group", contract.STAFF_GROUPS, "a staff group"),
+            # Legacy answer columns (the layout before questions were data), read as answers.
             _label("it_skills", contract.IT_SKILLS, "an IT skills answer"),
             _label("info_available", contract.INFO_AVAILABLE, "an information available answer"),
             _label("it_unreliable", contract.IT_UNRELIABLE, "an agree/disagree answer"),
@@ -173,8 +247,40 @@ EXTRACTS: dict[str, Extract] = {
                 f"typed.survey not in ({_STAFF_SURVEYS_SQL}) and raw.info_available is not null",
                 "is only for the Staff and Digital champion surveys",
             ),
+            RowRule(
+                "submitted_on",
+                "raw.wave is null and typed.submitted_on is not null and (select count(*) from waves w "
+                "where typed.submitted_on between w.opened and w.closed) <> 1",
+                "is not within exactly one wave's dates (opened to closed); give the wave",
+            ),
         ),
         order_by=("response_id",),
+    ),
+    "survey_answers": Extract(
+        "survey_answers",
+        (
+            Column("response_id", "code", required=True, references=("survey_responses", "response_id")),
+            Column("question_id", "code", required=True, references=("questions", "question_id")),
+            Column("answer", "text"),
+        ),
+        row_rules=(
+            RowRule(
+                "answer",
+                "raw.answer is not null and typed.question_id in (select measure from answer_scale) and not exists "
+                "(select 1 from answer_scale s where s.measure = typed.question_id and lower(s.answer) = lower(raw.answer))",
+                "is not on its question's scale",
+            ),
+            RowRule(
+                "question_id",
+                "typed.question_id in (select measure from answer_scale) and exists (select 1 from survey_responses r "
+                "where r.response_id = typed.response_id) and not exists (select 1 from survey_responses r "
+                "join question_waves qw on qw.wave_id = r.wave "
+                "where r.response_id = typed.response_id and qw.question_id = typed.question_id)",
+                "is not asked in its response's wave",
+            ),
+        ),
+        unique_together=("response_id", "question_id"),
+        order_by=("response_id", "question_id"),
     ),
 }
 

@@ -152,14 +152,19 @@ def validate_and_load(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
         f"from stg_{extract.name} raw {joins} order by raw._line"
     )
     con.execute(f"insert into rejects_all {' union all '.join(checks(extract))}")
-    definitions = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.kind]}" for c in extract.columns)
-    con.execute(f"create table {ident(extract.name)} ({definitions})")
+    create_table(con, extract)
     names = ", ".join(ident(c.name) for c in extract.columns)
     con.execute(
         f"insert into {ident(extract.name)} select {names} from typed_{extract.name} typed "
         f"where not exists (select 1 from rejects_all r where r.extract = {q(extract.name)} and r.line = typed._line) "
         f"order by typed._line"
     )
+
+
+def create_table(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
+    """The extract's table, empty, in the contract's columns and types."""
+    definitions = ", ".join(f"{ident(c.name)} {SQL_TYPES[c.kind]}" for c in extract.columns)
+    con.execute(f"create table {ident(extract.name)} ({definitions})")
 
 
 def all_extracts() -> list[Extract]:
