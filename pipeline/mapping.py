@@ -1,0 +1,382 @@
+"""Map: turn a Microsoft Forms or SmartSurvey export into the contract's survey extracts.
+
+Takes an export (CSV or XLSX, read by ``pipeline.ingest``: question text as
+column headers, answer text in cells) and a mapping file (TOML, below); gives
+``survey_responses.csv`` and ``survey_answers.csv`` in the layout of
+docs/DATA_CONTRACT.md, ready for ``python -m pipeline build``. It never writes
+waves.csv or questions.csv: the Trust writes those once.
+
+The mapping file (docs/examples/forms_mapping.toml is a complete one)::
+
+    wave = "2023"                       # optional: the wave of every response
+    survey = "Staff"                    # the survey of every row, or instead
+    survey_column = "Which survey?"     #   the column holding it
+    response_id = "ID"                  # required, unique in the export
+    id_prefix = "F23-"                  # optional, put before every id
+    submitted_on = "Completion time"    # required
+    date_format = "%m/%d/%y %H:%M:%S"   # optional; ISO always parses; default dd/mm/yyyy [hh:mm[:ss]]
+    care_group = "..."                  # optional columns: care_group, service_area,
+    personal = ["Email", "Name"]        #   staff_group, comment; personal: dropped when present
+    [questions.it_skills]
+    column = "How would you rate your IT skills?"
+    [questions.it_skills.answers]       # optional: export answer -> scale answer ("" = not answered)
+    "Excellent" = "Very good"
+    [labels.care_group]                 # optional: also labels.survey, labels.staff_group
+    "AMH" = "Adult mental health"
+
+Columns are found like extract headers (ignoring case, spaces, hyphens and
+underscores). Answers and labels are matched ignoring case and surrounding
+spaces and written in canonical spelling. A value that is neither on the scale
+(or in the label list) nor in its map is *unmatched*: the preview counts it, and
+writing stops unless unmatched values are allowed (then they are written blank).
+A question's scale comes from the ``--questions`` file when given, else from the
+seed questions (``contract.SEED_QUESTIONS``).
+
+Only mapped columns reach the output. Columns listed in ``personal`` and any
+column headed Email, E-mail, Name or IP address are dropped and named in the
+preview. Errors raise ``BuildError`` naming the file and column (and line, for a
+value); the two files are written aside and renamed into place only when both
+are complete, so an error leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import contract
+from pipeline.ingest import BuildError, RawTable, normalise_header, read_extract
+
+RESPONSE_COLUMNS = ("response_id", "survey", "submitted_on", "wave", "care_group", "service_area", "staff_group", "comment")
+ANSWER_COLUMNS = ("response_id", "question_id", "answer")
+COLUMN_KEYS = ("response_id", "survey_column", "submitted_on", "care_group", "service_area", "staff_group", "comment")
+TEXT_KEYS = (*COLUMN_KEYS, "wave", "survey", "id_prefix", "date_format")
+KEYS = (*TEXT_KEYS, "personal", "questions", "labels")
+LABELS = {"survey": contract.SURVEYS, "care_group": contract.CARE_GROUPS, "staff_group": contract.STAFF_GROUPS}
+PERSONAL_HEADERS = {"email", "e_mail", "email_address", "e_mail_address", "name", "full_name", "first_name",
+                    "last_name", "ip_address", "ip"}  # normalised headers always dropped
+UK_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+CODE = re.compile(r"[A-Za-z0-9_-]+")
+PREVIEW_ROWS = 5
+
+
+@dataclass
+class Mapped:
+    export: str  # file names, for messages
+    mapping: str
+    columns: list[tuple[str, str]]  # export column -> what it becomes
+    unmapped: list[str]
+    personal: list[str]
+    question_ids: list[str]
+    responses: list[dict[str, str | None]]  # in RESPONSE_COLUMNS
+    answers: list[dict[str, str | None]]  # per response: question id -> answer
+    unmatched: dict[tuple[str, str, str], list[int]]  # (field or question id, column, text) -> lines
+    every_row: str  # the values the mapping gives every row, e.g. "survey Staff, wave 2023"
+    warnings: list[str] = field(default_factory=list)
+
+
+def _key(text: str) -> str:
+    """How answers and labels are matched: case, surrounding spaces and curly apostrophes ignored."""
+    return text.strip().casefold().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def _lookup(allowed: tuple[str, ...], aliases: dict[str, str], where: str) -> dict[str, str]:
+    """Matching key -> canonical value ("" = write blank); every alias must point into ``allowed``."""
+    lookup = {_key(a): a for a in allowed}
+    for source, target in aliases.items():
+        if target.strip() and _key(target) not in lookup:
+            raise BuildError(f'{where}: "{source}" = "{target}": "{target}" is not one of: {"; ".join(allowed)}.')
+    return lookup | {_key(s): lookup[_key(t)] if t.strip() else "" for s, t in aliases.items()}
+
+
+def _text_table(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise BuildError(f'{where} must be a table of "export text" = "value" lines.')
+    return value
+
+
+def load_mapping(path: Path) -> dict:
+    """The mapping file, checked for unknown keys, types and labels (columns are checked against the export)."""
+    try:
+        mapping = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BuildError(f"{path}: cannot be read ({error.strerror}).") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BuildError(f"{path.name}: is not a valid TOML mapping file ({error}).") from None
+    name = path.name
+    for key in mapping:
+        if key not in KEYS:
+            raise BuildError(f"{name}: unknown key '{key}'; the keys are {', '.join(KEYS)}.")
+    for key in TEXT_KEYS:
+        if key in mapping and (not isinstance(mapping[key], str) or not mapping[key].strip()):
+            raise BuildError(f'{name}: {key} must be text in quotes, e.g. {key} = "..."')
+    for key in ("response_id", "submitted_on"):
+        if key not in mapping:
+            raise BuildError(f"{name}: {key} is required: the export column holding it.")
+    if ("survey" in mapping) == ("survey_column" in mapping):
+        raise BuildError(f'{name}: give either survey = "Staff" (every row) or survey_column = "<column>", not both.')
+    if "wave" in mapping and not CODE.fullmatch(mapping["wave"]):
+        raise BuildError(f"{name}: wave '{mapping['wave']}' must be a wave_id (letters, digits, - or _).")
+    personal = mapping.setdefault("personal", [])
+    if not isinstance(personal, list) or not all(isinstance(p, str) for p in personal):
+        raise BuildError(f'{name}: personal must be a list of column names, e.g. personal = ["Email", "Name"].')
+    labels = mapping.setdefault("labels", {})
+    for key, aliases in labels.items():
+        if key not in LABELS:
+            raise BuildError(f"{name}: unknown key '{key}' in [labels]; the keys are {', '.join(LABELS)}.")
+        labels[key] = _lookup(LABELS[key], _text_table(aliases, f"{name}: [labels.{key}]"), f"{name}: [labels.{key}]")
+    if "survey" in mapping:
+        survey = _lookup(contract.SURVEYS, {}, name).get(_key(mapping["survey"]))
+        if survey is None:
+            raise BuildError(f"{name}: survey '{mapping['survey']}' is not one of: {'; '.join(contract.SURVEYS)}.")
+        mapping["survey"] = survey
+    questions = mapping.get("questions")
+    if not isinstance(questions, dict) or not questions:
+        raise BuildError(f'{name}: no questions; add [questions.<question_id>] with column = "<question text>".')
+    for question_id, question in questions.items():
+        where = f"{name}: [questions.{question_id}]"
+        if not CODE.fullmatch(question_id):
+            raise BuildError(f"{where}: a question_id is letters, digits, - or _.")
+        if not isinstance(question, dict):
+            raise BuildError(f'{where} must be a table with column = "<question text>".')
+        for key in question:
+            if key not in ("column", "answers"):
+                raise BuildError(f"{where}: unknown key '{key}'; the keys are column, answers.")
+        if not isinstance(question.get("column"), str) or not question["column"].strip():
+            raise BuildError(f'{where}: column is required: column = "<question text>".')
+        question["answers"] = _text_table(question.get("answers", {}), f"{where[:-1]}.answers]")
+    return mapping
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(contract.LIST_SEPARATOR) if part.strip())
+
+
+def read_questions(path: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """question_id -> (scale, waves) from a questions extract (the build checks the rest of it)."""
+    table = _read(path)
+    for column in ("question_id", "scale"):
+        if column not in table.header:
+            raise BuildError(f"{table.file}: missing required column {column}.")
+    index = {name: table.header.index(name) for name in ("question_id", "scale", "waves") if name in table.header}
+    return {
+        row[index["question_id"]]: (_split(row[index["scale"]]), _split(row[index["waves"]]) if "waves" in index else ())
+        for row in table.rows if row[index["question_id"]]
+    }
+
+
+def _read(path: Path) -> RawTable:
+    if not path.is_file():
+        raise BuildError(f"{path}: no such file.")
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise BuildError(f"{path.name}: is not a .csv or .xlsx file; export it as CSV or Excel.")
+    return read_extract(path)
+
+
+def _find(table: RawTable, mapping: str, key: str, name: str) -> int:
+    hits = [i for i, header in enumerate(table.header) if header == normalise_header(name)]
+    if not hits:
+        raise BuildError(f'{mapping}: {key} names column "{name}", but {table.file} has no such column '
+                         f'(its columns: {", ".join(table.original_header)}).')
+    if len(hits) > 1:
+        raise BuildError(f'{table.file}: {len(hits)} columns are headed "{name}", so {key} is ambiguous; rename one.')
+    return hits[0]
+
+
+def _date(text: str, date_format: str | None) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    for fmt in (date_format,) if date_format else UK_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def map_export(export: Path, mapping_file: Path, questions_file: Path | None = None) -> Mapped:
+    """Read and map the whole export in memory; nothing is written."""
+    mapping = load_mapping(mapping_file)
+    table = _read(export)
+    name, wave = mapping_file.name, mapping.get("wave")
+    if table.ragged:
+        row, reason = min(table.ragged.items())
+        raise BuildError(f"{table.file}: line {table.lines[row]} {reason}; export it again.")
+    bank = read_questions(questions_file) if questions_file else {
+        q["question_id"]: (q["scale"], q["waves"]) for q in contract.SEED_QUESTIONS}
+
+    targets: dict[int, str] = {}  # export column -> what it becomes
+    lookups: dict[int, dict[str, str] | None] = {}  # None: passed through as text
+
+    def assign(key: str, column: str, target: str, lookup: dict[str, str] | None = None) -> None:
+        index = _find(table, name, key, column)
+        if index in targets:
+            raise BuildError(f'{name}: column "{table.original_header[index]}" is mapped twice '
+                             f"({targets[index]} and {target}); map each column once.")
+        targets[index], lookups[index] = target, lookup
+
+    for key in COLUMN_KEYS:
+        if key in mapping:
+            field_name = "survey" if key == "survey_column" else key
+            lookup = None
+            if field_name in LABELS:
+                lookup = mapping["labels"].get(field_name) or _lookup(LABELS[field_name], {}, name)
+            assign(key, mapping[key], field_name, lookup)
+    for question_id, question in mapping["questions"].items():
+        if question_id not in bank:
+            raise BuildError(f"{name}: [questions.{question_id}] is not in {questions_file.name}." if questions_file else
+                             f"{name}: [questions.{question_id}] has no known scale; give --questions questions.csv "
+                             f"(without it only {', '.join(bank)} are known).")
+        scale, waves = bank[question_id]
+        if wave and waves and wave not in waves:
+            raise BuildError(f"{name}: [questions.{question_id}] is not asked in wave {wave} "
+                             f"({questions_file.name} gives waves {'; '.join(waves)}).")
+        lookup = _lookup(scale, question["answers"], f"{name}: [questions.{question_id}.answers]")
+        assign(f"[questions.{question_id}] column", question["column"], f"question {question_id}", lookup)
+
+    listed = {normalise_header(p) for p in mapping["personal"]}
+    personal = [i for i, h in enumerate(table.header) if h in listed or h in PERSONAL_HEADERS]
+    for index in personal:
+        if index in targets:
+            raise BuildError(f'{name}: column "{table.original_header[index]}" is personal (never loaded), '
+                             f"so it cannot be mapped to {targets[index]}.")
+
+    index_of = {target: index for index, target in targets.items()}
+    id_column, date_column = index_of["response_id"], index_of["submitted_on"]
+    questions = {i: t.removeprefix("question ") for i, t in targets.items() if t.startswith("question ")}
+    fields = {i: t for i, t in targets.items() if i not in questions and i not in (id_column, date_column)}
+    responses, answers, unmatched, seen = [], [], {}, {}
+
+    def value(index: int, row: list[str | None], line: int, target: str) -> str | None:
+        text, lookup = row[index], lookups[index]
+        if text is None or lookup is None:
+            return text
+        found = lookup.get(_key(text))
+        if found is None:
+            unmatched.setdefault((target, table.original_header[index], text), []).append(line)
+        return found or None
+
+    def fail(index: int, line: int, problem: str) -> BuildError:
+        return BuildError(f'{table.file}: line {line}: column "{table.original_header[index]}" '
+                          f"({targets[index]}): {problem}")
+
+    for line, row in zip(table.lines, table.rows):
+        if row[id_column] is None:
+            raise fail(id_column, line, "is empty; every response needs an id.")
+        response_id = mapping.get("id_prefix", "") + row[id_column]
+        if response_id in seen:
+            raise fail(id_column, line, f'"{row[id_column]}" repeats line {seen[response_id]}; ids must be unique.')
+        seen[response_id] = line
+        text = row[date_column]
+        if text is None:
+            raise fail(date_column, line, "is empty; every response needs a date.")
+        submitted = _date(text, mapping.get("date_format"))
+        if submitted is None:
+            raise fail(date_column, line, f'"{text}" is not a date in the format '
+                       f'{mapping.get("date_format", "dd/mm/yyyy")} (or ISO); set date_format in {name}.')
+        record = dict.fromkeys(RESPONSE_COLUMNS)
+        record.update(response_id=response_id, survey=mapping.get("survey"), submitted_on=submitted.isoformat(),
+                      wave=wave)
+        record.update({target: value(i, row, line, target) for i, target in fields.items()})
+        responses.append(record)
+        answers.append({q: value(i, row, line, q) for i, q in questions.items()})
+
+    notes = {id_column: f" (prefixed {mapping['id_prefix']})" if "id_prefix" in mapping else "",
+             date_column: f" (read as {mapping.get('date_format', 'dd/mm/yyyy')} or ISO)"}
+    return Mapped(
+        export=table.file,
+        mapping=name,
+        columns=[(table.original_header[i], targets[i] + notes.get(i, "")) for i in sorted(targets)],
+        unmapped=[table.original_header[i] or f"(column {i + 1}, no header)"
+                  for i in range(len(table.header)) if i not in targets and i not in personal],
+        personal=[table.original_header[i] for i in personal],
+        question_ids=list(questions.values()),
+        responses=responses,
+        answers=answers,
+        unmatched=unmatched,
+        every_row=", ".join(f"{key} {mapping[key]}" for key in ("survey", "wave") if key in mapping) or "nothing",
+        warnings=table.warnings,
+    )
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return ["  " + "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+
+
+def preview(mapped: Mapped) -> str:
+    """What the mapping does, before anything is written."""
+    lines = [f"Mapping {mapped.export} with {mapped.mapping}: {len(mapped.responses)} responses.", *mapped.warnings,
+             f"Given to every row by the mapping: {mapped.every_row}.", "Columns mapped:"]
+    lines += _table([[f'"{column}"', "->", target] for column, target in mapped.columns])
+    lines.append("Columns not mapped (not loaded): " + (", ".join(f'"{c}"' for c in mapped.unmapped) or "none"))
+    lines.append("Personal columns dropped (never loaded): " + (", ".join(f'"{c}"' for c in mapped.personal) or "none"))
+    total = sum(len(found) for found in mapped.unmatched.values())
+    lines.append(f"Unmatched answers (neither on the scale or label list nor in the mapping's maps): {total or 'none'}")
+    for (target, column, text), found in sorted(mapped.unmatched.items(), key=lambda item: (item[0][0], -len(item[1]))):
+        lines.append(f'  {target} ("{column}"): "{text}" x {len(found)} (first at line {found[0]})')
+    lines.append(f"First {min(PREVIEW_ROWS, len(mapped.responses))} rows as they would load:")
+    heading = [*RESPONSE_COLUMNS[:-1], *mapped.question_ids, "comment"]
+    rows = [heading] + [[(record | answers).get(c) or "" for c in heading]
+                        for record, answers in zip(mapped.responses[:PREVIEW_ROWS], mapped.answers[:PREVIEW_ROWS])]
+    for row in rows:
+        row[-1] = " ".join(row[-1].split())  # a comment on one line, shortened
+        row[-1] = row[-1] if len(row[-1]) <= 40 else row[-1][:39] + "…"
+    lines += _table(rows)
+    lines.append("waves.csv and questions.csv are not written: the Trust writes them once (docs/DATA_CONTRACT.md).")
+    return "\n".join(lines)
+
+
+def _write_csv(handle, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(columns)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+
+
+def write(mapped: Mapped, out: Path, allow_unmatched: bool = False) -> str:
+    """Write survey_responses.csv and survey_answers.csv into ``out``, both or neither."""
+    if mapped.unmatched and not allow_unmatched:
+        (target, column, text), found = next(iter(mapped.unmatched.items()))
+        total = sum(len(f) for f in mapped.unmatched.values())
+        where = (f"[questions.{target}.answers]", "on the question's scale") if target in mapped.question_ids else (
+            f"[labels.{target}]", f"a {target.replace('_', ' ')} in the contract")
+        raise BuildError(f'{mapped.export}: line {found[0]}: column "{column}" ({target}): "{text}" is not '
+                         f"{where[1]} and not in {where[0]} of {mapped.mapping} ({total} unmatched values in all, "
+                         f"counted in the preview). Map them, or give --allow-unmatched to write them blank.")
+    for name in ("survey_responses.xlsx", "survey_answers.xlsx"):
+        if (out / name).exists():
+            raise BuildError(f"{out / name}: already there; the build would find two files. Move it away first.")
+    responses = [tuple(r[c] for c in RESPONSE_COLUMNS) for r in mapped.responses]
+    answers = [(r["response_id"], q, a) for r, given in zip(mapped.responses, mapped.answers) for q, a in given.items()]
+    created = not out.exists()
+    temps: list[tuple[Path, Path]] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, columns, rows in (("survey_responses.csv", RESPONSE_COLUMNS, responses),
+                                    ("survey_answers.csv", ANSWER_COLUMNS, answers)):
+            with tempfile.NamedTemporaryFile("w", dir=out, prefix=f".{name}.", suffix=".tmp", delete=False,
+                                             encoding="utf-8", newline="") as handle:
+                temps.append((Path(handle.name), out / name))
+                _write_csv(handle, columns, rows)
+        for temp, final in temps:
+            os.replace(temp, final)
+    except BaseException as error:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        if isinstance(error, OSError):
+            raise BuildError(f"{out}: cannot write the extracts ({error}).") from None
+        raise
+    blank = sum(len(f) for f in mapped.unmatched.values())
+    return (f"Wrote {len(responses)} responses to {out / 'survey_responses.csv'} and {len(answers)} answers to "
+            f"{out / 'survey_answers.csv'}" + (f"; {blank} unmatched values written blank." if blank else ".")
+            + f"\nNext: python -m pipeline build --extracts {out}")
