@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import measures, ui
+from dashboard import measures, survey, ui
 
 page = ui.page_setup("Digital strategy engagement: overview", icon=":material/home:")
 
@@ -22,11 +22,16 @@ for column, measure in zip(st.columns(widths), measures.ENGAGEMENT_MEASURES):
 st.subheader("Survey results")
 if ui.survey_withheld(page):
     st.stop()
-survey = measures.survey_headline(page.filters, page.threshold)
-for column, measure in zip(st.columns(len(measures.SURVEY_MEASURES)), measures.SURVEY_MEASURES.values()):
-    row = survey.loc[measure.key]
-    value = "Hidden" if row["hidden"] else f"{row['percent']}%"
-    column.metric(measure.title, value, help=f"{measure.question} {measure.definition}", border=True)
-    column.markdown(ui.percent_text(row))
+tiles = measures.headline_measures()
+wave = page.options.wave_of(page.filters)
+st.markdown(f"Survey wave: **{ui.escape_markdown(page.options.wave_name(wave))}**. Every question of the wave is "
+            "on All questions.")
+for column, measure in zip(st.columns(len(tiles)), tiles.values()):
+    if wave not in measure.waves:
+        column.metric(measure.title, "Not asked", border=True, help=f"{measure.question} Not asked in this wave.")
+        continue
+    row = survey.headline(measure.key, page.filters, page.threshold).iloc[0]
+    ui.survey_tile(column, page, measure, row, label=measure.title)
+ui.comparison_note(page)
 
 st.markdown(ui.disclosure_note(page.threshold))

@@ -197,3 +197,32 @@ def time_bars(frame: pd.DataFrame, x: str, value: str, x_title: str, value_title
          "encoding": {"x": field(x, "temporal", title=x_title, axis={"format": "%d %b"}),
                       "y": field(value, "quantitative", title=value_title), "tooltip": tooltip}},
     ], height=240)
+
+
+def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> VegaLite:
+    """Per ``category`` (a question), one point per ``wave`` at its ``share`` (0-1) with a 95%
+    interval rule, waves told apart by colour and shape and named in the legend and tooltips."""
+    data = frame.assign(label=[f"{s:.0%}" for s in frame["share"]])
+    y = field(category, "nominal", title=category_title, sort=None, axis={"labelLimit": 300})
+    offset = field("wave", "nominal")
+    tooltip = [
+        tip(category, "nominal", category_title),
+        tip("wave", "nominal", "Wave"),
+        tip("share", "quantitative", "Percent", ".0%"),
+        tip("low", "quantitative", "95% CI low", ".0%"),
+        tip("high", "quantitative", "95% CI high", ".0%"),
+        tip("n", "quantitative", "n", ","),
+    ]
+    x = field("share", "quantitative", title="Percent", axis={"format": "%"}, scale={"domain": [0, 1]})
+    colour = field("wave", "nominal", title="Wave", scale={"range": list(QUALITATIVE)})
+    return _chart(data, [
+        {"mark": {"type": "rule", "strokeWidth": 1.5},
+         "encoding": {"x": field("low", "quantitative"), "x2": {"field": "high"}, "y": y, "yOffset": offset,
+                      "color": colour, "tooltip": tooltip}},
+        {"mark": {"type": "point", "filled": True, "size": 80},
+         "encoding": {"x": x, "y": y, "yOffset": offset, "color": colour, "shape": field("wave", "nominal"),
+                      "tooltip": tooltip}},
+        {"mark": {"type": "text", "align": "left", "dx": 6, "color": TEXT},
+         "encoding": {"x": field("high", "quantitative"), "y": y, "yOffset": offset,
+                      "text": field("label", "nominal")}},
+    ], height={"step": 44})

@@ -1,7 +1,7 @@
 """Comments, listed only for fixed reporting units (docs/DISCLOSURE.md, "Comments").
 
 A unit is the Trust, one care group or one service area, for one survey or all,
-always over the whole survey period and every staff group. Dates and staff
+in one survey wave, always over the whole wave and every staff group. Dates and staff
 groups never narrow a list, so no two lists differ by a handful of people.
 
 A unit lists its comments only when it has at least ``min_comments`` comments
@@ -11,7 +11,7 @@ comment belongs to a region: the responses that are in exactly the same listed
 units (someone comparing lists can tell that much, and no more). Every region
 holding a comment must have at least ``threshold`` responses; while one does
 not, the smallest listed unit around it stops being listed. The decision is
-made once per database, from ``comment_atoms`` (responses and comments per care
+made once per database and wave, from ``comment_atoms`` (responses and comments per care
 group, service area and survey), so it never depends on anyone's filters.
 
 No Streamlit here.
@@ -20,7 +20,7 @@ No Streamlit here.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ class Unit:
     care_group: str | None = None
     service_area: str | None = None
     survey: str | None = None
+    wave: str | None = None  # set on the unit a listing names (decisions are made per wave)
 
     def describe(self) -> str:
         """E.g. 'the whole Trust, all surveys' or 'Community nursing (Community health services), Staff survey'."""
@@ -48,7 +49,8 @@ class Unit:
         return f"{place}, {f'{self.survey} survey' if self.survey else 'all surveys'}"
 
     def params(self) -> dict[str, str | None]:
-        return {"care_group": self.care_group, "service_area": self.service_area, "survey": self.survey}
+        return {"wave": self.wave, "care_group": self.care_group, "service_area": self.service_area,
+                "survey": self.survey}
 
     def wider(self) -> list[Unit]:
         """The units around this one, nearest first: all surveys, then the care group, then the Trust."""
@@ -58,8 +60,8 @@ class Unit:
         if self.care_group is not None:
             places.append((None, None))
         surveys = [self.survey, None] if self.survey else [None]
-        return [Unit(g, a, s) for g, a in places for s in surveys if (g, a, s) != (self.care_group, self.service_area,
-                                                                                   self.survey)]
+        here = (self.care_group, self.service_area, self.survey)
+        return [Unit(g, a, s, self.wave) for g, a in places for s in surveys if (g, a, s) != here]
 
 
 @dataclass(frozen=True)
@@ -137,21 +139,27 @@ def decide(atoms: pd.DataFrame, threshold: int, min_comments: int) -> dict[Unit,
 
 
 @functools.lru_cache(maxsize=8)
-def _decided(file: tuple[str, object], threshold: int, min_comments: int) -> dict[Unit, str | None]:
-    # ``file`` (the pinned database's path and identity) is the cache key: one decision per database.
-    return decide(run_query("comment_atoms"), threshold, min_comments)
+def _decided(file: tuple[str, object], wave: str | None, threshold: int, min_comments: int) -> dict[Unit, str | None]:
+    # ``file`` (the pinned database's path and identity) is the cache key: one decision per database and wave.
+    return decide(run_query("comment_atoms", wave=wave), threshold, min_comments)
 
 
 def listing(filters: Filters, options: Options, threshold: int, min_comments: int) -> Listing:
+    """The unit the filters name in their wave, whether it lists its comments, and why not."""
     database = db.current()
-    decided = _decided((str(database.path), database.identity), threshold, min_comments)
+    wave = options.wave_of(filters)
+    decided = _decided((str(database.path), database.identity), wave, threshold, min_comments)
     unit, why = unit_of(filters, options)
+
+    def in_wave(found: Unit | None) -> Unit | None:
+        return None if found is None else replace(found, wave=wave)
+
     if unit is None:
         nearest = next((u for u in Unit().wider() + [Unit()] if decided.get(u, "") is None), None)
-        return Listing(None, False, why, nearest)
+        return Listing(None, False, why, in_wave(nearest))
     reason = decided.get(unit, f"it has fewer than {min_comments} comments")
     nearest = None if reason is None else next((u for u in unit.wider() if decided.get(u, "") is None), None)
-    return Listing(unit, reason is None, reason, nearest)
+    return Listing(in_wave(unit), reason is None, reason, in_wave(nearest))
 
 
 def _params(unit: Unit, search: str) -> dict[str, object]:

@@ -1,13 +1,13 @@
 """Every survey figure of one filter state, summed from the survey cells in memory.
 
 The build writes two small tables (``pipeline/cells.py``): ``survey_cells``, one
-row per survey x care group x service area x staff group x month x measure x
-answer, with how many responses gave that answer and the sum of their record
+row per wave x survey x care group x service area x staff group x month x
+question (``measure``) x answer, with how many responses gave that answer and the sum of their record
 keys; and ``survey_groups``, the same with the answers summed into each
 measure's counts (n counted, positive, and everyone's key sum, from
 ``answer_scale``, the measures' one definition). Every survey figure is a sum
 of these rows, so this module loads them once per database file as arrays and,
-for a filter state, adds them up per measure for the selection and for every
+for a filter state (one wave: the filters' or the latest), adds them up per measure for the selection and for every
 breakdown in one pass: a boolean mask for the filters, then one
 ``numpy.bincount`` per count and breakdown.
 
@@ -28,14 +28,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from dashboard import arrays, db
 from dashboard.filters import Filters
-from pipeline import contract
 
 # The label columns the filters select on.
-LABELS = ("survey", "care_group", "service_area", "staff_group", "month")
+LABELS = ("wave", "survey", "care_group", "service_area", "staff_group", "month")
 # Each breakdown a figure can be shown by, and the labels that make its groups (service areas
 # keep their care group, so the 'Not stated' areas of different care groups stay apart).
 BREAKDOWNS: dict[str, tuple[str, ...]] = {
@@ -71,6 +69,7 @@ class Cube:
     answer_counted: np.ndarray  # per (measure, answer) code pair: counted in the measure
     answer_positive: np.ndarray  # per (measure, answer) code pair: positive
     keyed: bool  # built with a perturbation key (else every key sum is missing: figures withheld)
+    latest_wave: str | None  # the wave figures are for when the filters name none
 
 
 def load(connection) -> Cube:
@@ -81,8 +80,10 @@ def load(connection) -> Cube:
     cells = arrays.read(connection, f"select {labels}, measure, answer, counted, positive, responses, key_sum "
                                     "from survey_cells where answer is not null")
     values = {label: arrays.values_of(groups[label], cells[label]) for label in LABELS}
-    # Every measure of the contract, answered or not: each always has a selection row.
-    values["measure"] = arrays.values_of(groups["measure"], pa.chunked_array([list(contract.MEASURE_ANSWERS)]))
+    # Every question of the bank, answered or not: each always has a selection row.
+    bank = arrays.read(connection, "select question_id from questions")["question_id"]
+    values["measure"] = arrays.values_of(groups["measure"], bank)
+    waves = arrays.read(connection, "select wave_id from waves order by opened, wave_id")["wave_id"].to_pylist()
     values["answer"] = arrays.values_of(cells["answer"])
 
     def table(frame: pa.Table, names: dict[str, str], labels: tuple[str, ...]) -> Table:
@@ -100,7 +101,8 @@ def load(connection) -> Cube:
         flags[flag][cells_table.codes["measure"][rows], cells_table.codes["answer"][rows]] = True
     keyed = groups.num_rows > 0 and groups["view_key"].null_count == 0
     values["month"] = values["month"].astype("datetime64[ns]")
-    return Cube(values, groups_table, cells_table, flags["counted"], flags["positive"], keyed)
+    return Cube(values, groups_table, cells_table, flags["counted"], flags["positive"], keyed,
+                waves[-1] if waves else None)
 
 
 def for_current() -> Cube:
@@ -111,7 +113,8 @@ def for_current() -> Cube:
 def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:
     """The rows of ``table`` the filters select (an empty list means no filter)."""
     mask = np.ones(len(table), dtype=bool)
-    for label, chosen in (("care_group", filters.care_groups), ("service_area", filters.service_areas),
+    wave = filters.wave or cube.latest_wave
+    for label, chosen in (("wave", (wave,)), ("care_group", filters.care_groups), ("service_area", filters.service_areas),
                           ("survey", filters.surveys), ("staff_group", filters.staff_groups)):
         if chosen:
             mask &= arrays.allowed(cube.values[label], chosen)[table.codes[label]]

@@ -49,7 +49,8 @@ class DatabaseOutdated(Exception):
 
 
 # The tables the queries, macros and in-memory figures read, beyond the extracts' own.
-REQUIRED_TABLES = frozenset({"survey_cells", "survey_groups", "survey_comments", "action_list"})
+REQUIRED_TABLES = frozenset({"survey_cells", "survey_groups", "survey_comments", "action_list", "waves", "questions",
+                             "question_waves"})
 
 
 @cache

@@ -24,7 +24,7 @@ import pandas as pd
 
 from dashboard import disclosure, engagement_cube, measures, settings
 from dashboard.db import run_query
-from dashboard.filters import Filters
+from dashboard.filters import Filters, Options
 from dashboard.my_area import NO_RESPONSES, trust_wide
 from pipeline import contract
 
@@ -222,7 +222,7 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     related-theme actions than the median of the areas shown. When the filtered
     total itself is hidden, every area's survey figure is hidden too.
     """
-    _check(measure, tuple(measures.SURVEY_MEASURES), "Measure")
+    _check(measure, tuple(measures.survey_measures()), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
     actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, MEASURE_THEMES[measure])
     survey = measures.survey_figures(trust_wide(filters), threshold).arrays(measure, "service_area")
@@ -267,6 +267,98 @@ def _worse_than(shares: np.ndarray, reference: float | None, measure: str) -> np
     return (shares > reference) if measure in HIGHER_IS_WORSE else (shares < reference)
 
 
+# You said, we did, across waves ------------------------------------------------------------
+
+ACROSS_COLUMNS = ["service_area", "care_group", "then_percent", "then_n", "now_percent", "now_n",
+                  *measures.CHANGE_COLUMNS, "actions_completed", "quick_wins_completed", "hidden_reason"]
+
+
+def between_waves(options: Options, filters: Filters) -> tuple[dt.date, dt.date] | None:
+    """The days after the compared wave closed and before the filters' wave opened (None when
+    there is no comparison, or the waves overlap)."""
+    now, then = options.wave_of(filters), filters.compare
+    if not then or now not in options.wave_dates or then not in options.wave_dates:
+        return None
+    first, last = options.wave_dates[then][1] + dt.timedelta(days=1), options.wave_dates[now][0] - dt.timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
+def across_waves(filters: Filters, options: Options, threshold: int, measure: str) -> pd.DataFrame:
+    """Per service area the care group and area filters cover: the measure in the compared wave and
+    in the filters' wave (each over the whole wave, with the page's surveys and staff groups;
+    disclosure applied, hidden areas blank with the reason), its change and whether it is real
+    (``measures.changes``), beside the actions and quick wins completed there between the waves
+    (engagement activity: exact). No rows without a comparison."""
+    _check(measure, tuple(measures.survey_measures()), "Measure")
+    span = between_waves(options, filters)
+    if span is None:
+        return pd.DataFrame(columns=ACROSS_COLUMNS)
+    actions = engagement_cube.completed_between(engagement_cube.for_current(), filters, *span)
+    per_wave = {}
+    for name, wave in (("now", options.wave_of(filters)), ("then", filters.compare)):
+        survey = measures.survey_figures(trust_wide(filters.in_wave(wave)), threshold).arrays(measure, "service_area")
+        at = {area: i for i, (area, answered) in enumerate(zip(survey["service_area"], survey["answered"]))
+              if answered}
+        rows = np.array([at.get(area, -1) for area in actions["service_area"]], dtype=np.int64)
+        has = rows >= 0
+        hidden = np.ones(len(rows), dtype=bool)
+        hidden[has] = survey["hidden"][rows[has]].astype(bool)
+        figures = {}
+        for column in ("n", "positive", "percent"):
+            values = np.full(len(rows), np.nan)
+            values[has] = survey[column][rows[has]]
+            figures[column] = np.where(hidden, np.nan, values)
+        reasons = np.full(len(rows), NO_RESPONSES, dtype=object)
+        reasons[has] = survey["hidden_reason"][rows[has]]
+        per_wave[name] = (figures, hidden, reasons)
+    (now, now_hidden, now_reasons), (then, then_hidden, then_reasons) = per_wave["now"], per_wave["then"]
+    reason = [f"{filters.compare}: {b}" if t and not n else f"{options.wave_of(filters)}: {a}" if n and not t
+              else f"both waves: {a}" if n and t else None
+              for a, b, n, t in zip(now_reasons, then_reasons, now_hidden, then_hidden)]
+    return pd.DataFrame({
+        "service_area": actions["service_area"], "care_group": actions["care_group"],
+        "then_percent": disclosure.wholes(then["percent"]), "then_n": disclosure.wholes(then["n"]),
+        "now_percent": disclosure.wholes(now["percent"]), "now_n": disclosure.wholes(now["n"]),
+        **{name: disclosure.wholes(values) if name in ("compared_percent", "change") else values
+           for name, values in measures.changes(now, then).items()},
+        "actions_completed": actions["actions_completed"], "quick_wins_completed": actions["quick_wins_completed"],
+        "hidden_reason": pd.array(reason, dtype=object),
+    })[ACROSS_COLUMNS]
+
+
+def across_waves_table(frame: pd.DataFrame, measure_title: str, then: str, now: str) -> pd.DataFrame:
+    """``across_waves`` for people and downloads."""
+    return pd.DataFrame({
+        "Service area": frame["service_area"], "Care group": frame["care_group"],
+        f"{measure_title}, {then} (%)": frame["then_percent"], f"n, {then}": frame["then_n"],
+        f"{measure_title}, {now} (%)": frame["now_percent"], f"n, {now}": frame["now_n"],
+        "Change (points)": frame["change"],
+        "p-value": pd.array([None if pd.isna(v) else round(float(v), 4) for v in frame["p_value"]], dtype="Float64"),
+        "Real change (p < 0.05)": [{True: "Yes", False: "No"}.get(v, "") for v in frame["significant"]],
+        "Actions completed between the waves": frame["actions_completed"],
+        "Quick wins completed between the waves": frame["quick_wins_completed"],
+        "Hidden because": frame["hidden_reason"].fillna(""),
+    })
+
+
+def across_waves_sentence(frame: pd.DataFrame, measure: measures.SurveyMeasure, then: str, now: str) -> str:
+    """E.g. 'Of 40 areas shown in both waves, the 25 that completed an action between them moved
+    +4 points on average, the 15 that completed none +1.'"""
+    shown = frame.dropna(subset=["change"])
+    if shown.empty:
+        return f"No service area here can be shown in both {then} and {now}."
+    acted = shown["actions_completed"] > 0
+    parts = []
+    for label, rows in (("that completed at least one action between them", shown.loc[acted]),
+                        ("that completed none", shown.loc[~acted])):
+        if len(rows):
+            mean = float(pd.to_numeric(rows["change"]).mean())
+            parts.append(f"the {len(rows)} {label} moved {mean:+.1f} points on average")
+    better = "higher" if measure.higher_is_better else "lower"
+    return (f"Of {len(shown)} service areas shown in both {then} and {now}, " + " and ".join(parts)
+            + f" ({better} is better for {measure.title}). An association only: areas differ in more than their actions.")
+
+
 # About the data (the Data and definitions page) ------------------------------------------------
 
 
@@ -292,7 +384,7 @@ def measure_definitions() -> pd.DataFrame:
         for m in measures.ENGAGEMENT_MEASURES
     ] + [
         {"Measure": m.title, "Kind": "Survey", "Question": m.question, "Definition": m.definition}
-        for m in measures.SURVEY_MEASURES.values()
+        for m in measures.survey_measures().values()
     ]
     return pd.DataFrame(rows)
 

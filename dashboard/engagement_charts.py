@@ -172,3 +172,40 @@ def results_beside_action(frame: pd.DataFrame, measure_title: str, y: str, y_tit
                    "mark": {"type": "rule", "color": TEXT, "strokeDash": [2, 4]},
                    "encoding": {"y": field("y", "quantitative")}})
     return VegaLite(data, {"$schema": SCHEMA, "width": "container", "height": 560, "layer": layers})
+
+
+def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_better: bool) -> VegaLite:
+    """Each service area shown in both waves: actions completed between the waves (x) against the
+    change in the measure (y, percentage points), coloured by care group, a shape per real change,
+    with a zero line. Areas with the same count are spread slightly apart so none hides another."""
+    data = frame.assign(change=frame["change"].astype(float),
+                        real=["Real change (p < 0.05)" if s is True else "Could be chance" for s in frame["significant"]])
+    data["plotted"] = spread_ties(data["actions_completed"], data["change"])
+    better = "up is better" if higher_is_better else "down is better"
+    tooltip = [
+        tip("service_area", "nominal", "Service area"),
+        tip("care_group", "nominal", "Care group"),
+        tip("then_percent", "quantitative", "Earlier wave (%)"),
+        tip("now_percent", "quantitative", "This wave (%)"),
+        tip("change", "quantitative", "Change (points)", "+d"),
+        tip("real", "nominal", "Test"),
+        tip("actions_completed", "quantitative", "Actions completed between the waves", ","),
+    ]
+    return VegaLite(data, {"$schema": SCHEMA, "width": "container", "height": 420, "layer": [
+        {"data": {"values": [{"y": 0}]}, "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
+         "encoding": {"y": field("y", "quantitative")}},
+        {"mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.9, "stroke": "white", "strokeWidth": 0.5},
+         "encoding": {
+             "x": field("plotted", "quantitative", title="Actions completed between the waves"),
+             "y": field("change", "quantitative", title=f"Change in {measure_title} (points; {better})"),
+             "color": field("care_group", "nominal", title="Care group",
+                            scale={"domain": list(contract.CARE_GROUPS),
+                                   "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},
+                            legend={"orient": "bottom", "columns": 2, "labelLimit": 320}),
+             "shape": field("real", "nominal", title="Test",
+                            scale={"domain": ["Real change (p < 0.05)", "Could be chance"],
+                                   "range": ["diamond", "circle"]},
+                            legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT}),
+             "tooltip": tooltip,
+         }},
+    ]})

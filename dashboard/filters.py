@@ -4,7 +4,9 @@ Pure functions, tested without Streamlit. ``dashboard.ui`` draws the widgets;
 this module decides what a value means and whether it is allowed.
 
 URL parameters (each list one may repeat): ``care_group``, ``service_area``,
-``survey``, ``staff_group``, ``from``, ``to`` (months, ``2021-03``). Dates are
+``survey``, ``staff_group``, ``from``, ``to`` (months, ``2021-03``), ``wave`` (a
+survey wave's id; default the latest) and ``compare`` (an earlier wave's id, or
+``none``; default the wave before ``wave``). Dates are
 picked by whole month (docs/DISCLOSURE.md): ``date_from`` is the first day of
 the From month and ``date_to`` the last day of the To month. A link with a day
 (``2021-03-15``) still opens, widened to its month, with a notice.
@@ -14,14 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dashboard.text import escape_markdown
 from pipeline import contract
 
 LIST_PARAMETERS = ("care_group", "service_area", "survey", "staff_group")
 DATE_PARAMETERS = ("from", "to")
-ALL_PARAMETERS = LIST_PARAMETERS + DATE_PARAMETERS
+WAVE_PARAMETERS = ("wave", "compare")
+ALL_PARAMETERS = LIST_PARAMETERS + DATE_PARAMETERS + WAVE_PARAMETERS
+NO_COMPARISON = "none"  # compare=none: no change figures
 MAX_PARAMETER_CHARS = 200  # longer values are never a real label; shown truncated in notices
 
 
@@ -35,6 +39,24 @@ class Options:
     care_groups: tuple[str, ...] = contract.CARE_GROUPS
     surveys: tuple[str, ...] = contract.SURVEYS
     staff_groups: tuple[str, ...] = contract.STAFF_GROUPS
+    waves: tuple[str, ...] = ()  # survey waves' ids, oldest first
+    wave_names: Mapping[str, str] = field(default_factory=dict)
+    wave_dates: Mapping[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # opened, closed
+
+    @property
+    def latest_wave(self) -> str | None:
+        return self.waves[-1] if self.waves else None
+
+    def wave_of(self, filters: Filters) -> str | None:
+        """The wave the filters show: the one chosen, else the latest."""
+        return filters.wave or self.latest_wave
+
+    def earlier_waves(self, wave: str | None) -> tuple[str, ...]:
+        """The waves before ``wave``, the nearest first: what it can be compared with."""
+        return tuple(reversed(self.waves[: self.waves.index(wave)])) if wave in self.waves else ()
+
+    def wave_name(self, wave: str | None) -> str:
+        return self.wave_names.get(wave, wave or "")
 
     def service_areas(self, care_groups: Iterable[str] = ()) -> tuple[str, ...]:
         """Service areas, narrowed to the care groups picked (all when none picked)."""
@@ -56,6 +78,8 @@ class Filters:
     staff_groups: tuple[str, ...] = ()
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    wave: str | None = None  # a survey wave's id; None: the latest
+    compare: str | None = None  # the earlier wave its survey figures are compared with; None: none
 
     def sql_params(self) -> dict[str, object]:
         """Named parameters for the queries in queries/ (bound, never pasted into SQL)."""
@@ -75,7 +99,16 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        return self == Filters()
+        """No unit or month chosen (the wave and comparison aside): the whole Trust."""
+        return replace(self, wave=None, compare=None) == Filters()
+
+    @property
+    def months_chosen(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+    def in_wave(self, wave: str | None) -> Filters:
+        """The same units in another wave, over the whole of it (months belong to one wave)."""
+        return replace(self, wave=wave, compare=None, date_from=None, date_to=None)
 
     def describe(self) -> str:
         """One line for downloads and summaries, e.g. 'Care group: A, B; Survey: Staff'."""
@@ -92,7 +125,12 @@ class Filters:
             start = f"{self.date_from:%B %Y}" if self.date_from else "start"
             end = f"{self.date_to:%B %Y}" if self.date_to else "end"
             parts.append(f"Months: {start} to {end}")
-        return "; ".join(parts) or "No filters (whole Trust, all dates)"
+        described = "; ".join(parts) or "No filters (whole Trust, all dates)"
+        if self.wave:
+            described += f"; Wave: {self.wave}"
+        if self.compare:
+            described += f"; Compared with: {self.compare}"
+        return described
 
 
 def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
@@ -105,7 +143,18 @@ def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
         params["from"] = [month_value(filters.date_from)]
     if filters.date_to and month_start(filters.date_to) != month_start(options.last_day):
         params["to"] = [month_value(filters.date_to)]
+    wave = options.wave_of(filters)
+    if filters.wave and filters.wave != options.latest_wave:
+        params["wave"] = [filters.wave]
+    if filters.compare != default_comparison(options, wave):
+        params["compare"] = [filters.compare or NO_COMPARISON]
     return params
+
+
+def default_comparison(options: Options, wave: str | None) -> str | None:
+    """The wave a wave is compared with unless the link says otherwise: the one before it."""
+    earlier = options.earlier_waves(wave)
+    return earlier[0] if earlier else None
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -217,8 +266,28 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
                 widened.append((name, value, parsed[0]))
     date_from = month_start(dt.date.fromisoformat(chosen["from"] + "-01")) if chosen["from"] else None
     date_to = month_end(dt.date.fromisoformat(chosen["to"] + "-01")) if chosen["to"] else None
+    # One wave and one comparison, read as the bound boxes read them: the last value.
+    wave = _last(params.get("wave", ()), options.waves, "wave", rejected)
+    compare_choices = (*options.earlier_waves(options.wave_of(Filters(wave=wave))), NO_COMPARISON)
+    compare = _last(params.get("compare", ()), compare_choices, "compare", rejected)
+    if compare is None:
+        compare = default_comparison(options, options.wave_of(Filters(wave=wave)))
     return Parsed(
-        Filters(care_groups, service_areas, surveys, staff_groups, date_from, date_to),
+        Filters(care_groups, service_areas, surveys, staff_groups, date_from, date_to,
+                None if wave == options.latest_wave else wave, None if compare == NO_COMPARISON else compare),
         tuple(rejected),
         tuple(widened),
     )
+
+
+def _last(values: Sequence[str], choices: Sequence[str], name: str, rejected: list[tuple[str, str]]) -> str | None:
+    """The last value when it is one of ``choices`` (the others refused), else None."""
+    kept = None
+    for position, value in enumerate(values):
+        if value == "":
+            continue
+        if value in choices and position == len(values) - 1:
+            kept = value
+        else:
+            rejected.append((name, value))
+    return kept

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -32,15 +32,21 @@ class EngagementMeasure:
 
 @dataclass(frozen=True)
 class SurveyMeasure:
-    key: str
-    title: str
-    question: str
+    """One question of the bank (the build's ``questions`` and ``answer_scale``) as people read it."""
+
+    key: str  # question_id
+    title: str  # the short label of its measure
+    question: str  # the question as asked
     definition: str
     scale: tuple[str, ...]
     negative: tuple[str, ...]  # left of zero in a diverging bar
-    neutral: tuple[str, ...]  # shown apart
-    positive_answers: tuple[str, ...]  # right of zero
-    page: str
+    neutral: tuple[str, ...]  # shown in the middle
+    positive_answers: tuple[str, ...]  # right of zero: count towards the measure
+    page: str  # its theme: one of the theme pages, or another shown on All questions
+    excluded: tuple[str, ...] = ()  # left out of the base, shown apart
+    waves: tuple[str, ...] = ()  # the waves that ask it
+    higher_is_better: bool = True
+    summary: str = ""  # what a positive answer means, for sentences
 
 
 ENGAGEMENT_MEASURES: tuple[EngagementMeasure, ...] = (
@@ -51,41 +57,61 @@ ENGAGEMENT_MEASURES: tuple[EngagementMeasure, ...] = (
     EngagementMeasure("quick_wins_completed", "Quick wins completed", "Actions marked quick win with status Completed."),
 )
 
-SURVEY_MEASURES: dict[str, SurveyMeasure] = {
-    "it_skills": SurveyMeasure(
-        "it_skills",
-        "IT skills rated good",
-        "How would you rate your IT skills?",
-        "(Good + Very good) / everyone who answered.",
-        contract.IT_SKILLS,
-        negative=("Very poor", "Poor"),
-        neutral=("Fair",),
-        positive_answers=("Good", "Very good"),
-        page="Digital skills",
-    ),
-    "info_available": SurveyMeasure(
-        "info_available",
-        "Information available",
-        "Do you have the information you need to run your service?",
-        "Yes / everyone who answered, Don't know excluded (Staff and Digital champion surveys).",
-        contract.INFO_AVAILABLE,
-        negative=("No",),
-        neutral=("Partly", "Don't know"),
-        positive_answers=("Yes",),
-        page="Information to run services",
-    ),
-    "it_unreliable": SurveyMeasure(
-        "it_unreliable",
-        "IT too unreliable",
-        "IT is too unreliable.",
-        "(Agree + Strongly agree) / everyone who answered.",
-        contract.IT_UNRELIABLE,
-        negative=("Strongly disagree", "Disagree"),
-        neutral=("Neither agree nor disagree",),
-        positive_answers=("Agree", "Strongly agree"),
-        page="IT reliability",
-    ),
-}
+
+def _definition(positive: tuple[str, ...], excluded: tuple[str, ...]) -> str:
+    top = positive[0] if len(positive) == 1 else "(" + " + ".join(positive) + ")"
+    left_out = f", {' and '.join(excluded)} excluded" if excluded else ""
+    return f"{top} / everyone who answered{left_out}."
+
+
+def load_bank(connection) -> dict[str, SurveyMeasure]:
+    """The question bank of one database file, in the questions file's order."""
+    cursor = connection.cursor()
+    bank = cursor.sql("select question_id, text, label, theme, higher_is_better, summary from questions "
+                          "order by position").fetchall()
+    scale = cursor.sql("select measure, answer, counted, positive from answer_scale "
+                           "order by measure, position").fetchall()
+    neutral = dict(cursor.sql("select question_id, neutral from questions").fetchall())
+    asked = cursor.sql("select question_id, list(wave_id order by opened) from question_waves "
+                           "join waves using (wave_id) group by all").fetchall()
+    waves = dict(asked)
+    cursor.close()
+    out = {}
+    for key, text, label, theme, higher_is_better, summary in bank:
+        answers = [(a, c, p) for m, a, c, p in scale if m == key]
+        positive = tuple(a for a, _, p in answers if p)
+        excluded = tuple(a for a, c, _ in answers if not c)
+        middle = {item.strip().lower() for item in (neutral.get(key) or "").split(contract.LIST_SEPARATOR)}
+        middle_answers = tuple(a for a, _, p in answers if a.lower() in middle and not p)
+        out[key] = SurveyMeasure(
+            key, label, text, _definition(positive, excluded), tuple(a for a, _, _ in answers),
+            negative=tuple(a for a, _, p in answers if not p and a not in middle_answers),
+            neutral=middle_answers, positive_answers=positive, page=theme, excluded=excluded,
+            waves=tuple(waves.get(key) or ()), higher_is_better=higher_is_better is not False,
+            summary=summary or f"answered {' or '.join(positive)}",
+        )
+    return out
+
+
+def survey_measures() -> dict[str, SurveyMeasure]:
+    """Every question of the bank of the database pinned to this run (read once per file)."""
+    return db.current().memo("question bank", load_bank)
+
+
+def headline_measures() -> dict[str, SurveyMeasure]:
+    """The first question of each theme page: the measures of the Overview, My area and the
+    results beside action (the three seed questions, in the demo)."""
+    bank = survey_measures()
+    firsts = {}
+    for theme in contract.THEME_PAGES:
+        found = next((m for m in bank.values() if m.page == theme), None)
+        if found:
+            firsts[found.key] = found
+    return firsts
+
+
+def theme_measures(theme: str) -> dict[str, SurveyMeasure]:
+    return {key: m for key, m in survey_measures().items() if m.page == theme}
 
 
 def engagement_headline(filters: Filters) -> dict[str, float]:
@@ -156,7 +182,8 @@ def survey_figures(filters: Filters, threshold: int) -> SurveyFigures:
     Worked out once per database, filters and threshold, on arrays: a survey page reads its
     headline, answers, breakdown and months from it, the Overview its headlines."""
     database = db.current()
-    return _survey_figures((str(database.path), database.identity), filters, threshold)
+    # The comparison changes no figure of this wave: one memo entry for any comparison.
+    return _survey_figures((str(database.path), database.identity), replace(filters, compare=None), threshold)
 
 
 @functools.lru_cache(maxsize=64)
@@ -175,7 +202,53 @@ def _survey_figures(file: tuple[str, object], filters: Filters, threshold: int) 
     for row, key in enumerate(zip(columns["measure"], columns["breakdown"])):
         rows.setdefault(key, []).append(row)
     positions = {key: np.array(found) for key, found in rows.items()}
-    selections = np.concatenate([positions[(m, "selection")] for m in SURVEY_MEASURES])
+    bank = list(survey_measures())
+    selections = np.concatenate([positions[(m, "selection")] for m in bank]) if bank else np.array([], dtype=int)
     headline = pd.DataFrame({name: _column(name, columns[name][selections]) for name in HEADLINE_COLUMNS},
-                            index=pd.Index(list(SURVEY_MEASURES), name="measure"))
+                            index=pd.Index(bank, name="measure"))
     return SurveyFigures(columns, positions, headline)
+
+
+# --- Change since an earlier wave ---------------------------------------------------
+
+ALPHA = 0.05  # a change is called significant when its p-value is under this
+CHANGE_COLUMNS = ["compared_percent", "change", "p_value", "significant"]
+
+
+def compared_filters(filters: Filters) -> Filters | None:
+    """The view a figure is compared with: the same units over the whole earlier wave. None when
+    there is no comparison, or months are chosen (months belong to one wave: change is shown
+    for whole waves)."""
+    if not filters.compare or filters.months_chosen:
+        return None
+    return filters.in_wave(filters.compare)
+
+
+def changes(now: dict[str, np.ndarray], then: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per row: the earlier wave's percent, the change in whole percentage points (the difference
+    of the two percentages shown), and the two-sided p-value of a two-proportion z-test of the
+    perturbed counts (positive of n, in each wave), significant under ``ALPHA``. Blank where
+    either row is hidden or missing. ``now`` and ``then`` hold matching rows of ``n``,
+    ``positive``, ``percent`` (blank when hidden)."""
+    p_value = stats.two_proportion_z_tests(now["positive"], now["n"], then["positive"], then["n"])
+    change = np.asarray(now["percent"], dtype=float) - np.asarray(then["percent"], dtype=float)
+    missing = np.isnan(change) | np.isnan(p_value)
+    return {
+        "compared_percent": np.where(missing, np.nan, np.asarray(then["percent"], dtype=float)),
+        "change": np.where(missing, np.nan, change),
+        "p_value": np.where(missing, np.nan, p_value),
+        "significant": np.where(missing, None, p_value < ALPHA).astype(object),
+    }
+
+
+def change_words(change: float, p_value: float, since: str) -> str:
+    """'up 6 points since X (a real change: p = 0.010)' or 'no real change since X (...)'."""
+    if change != change:  # nan
+        return ""
+    direction = "up" if change > 0 else "down" if change < 0 else "unchanged"
+    points = f" {abs(int(change))} point{'' if abs(change) == 1 else 's'}" if change else ""
+    if p_value < ALPHA:
+        verdict = f"a real change, p = {p_value:.3f}" if p_value >= 0.001 else "a real change, p < 0.001"
+    else:
+        verdict = f"could be chance, p = {p_value:.2f}"
+    return f"{direction}{points} since {since} ({verdict})"

@@ -49,9 +49,9 @@ GROUP_HIDDEN = "the comparison group's figure is hidden"
 
 
 def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Filters]:
-    """The area, its care group and the Trust, each with the page's survey, staff group and dates."""
+    """The area, its care group and the Trust, each with the page's survey, staff group, dates and wave."""
     shared = {"surveys": filters.surveys, "staff_groups": filters.staff_groups,
-              "date_from": filters.date_from, "date_to": filters.date_to}
+              "date_from": filters.date_from, "date_to": filters.date_to, "wave": filters.wave}
     return {
         "area": Filters(service_areas=(area,), **shared),
         "care_group": Filters(care_groups=(care_group,), **shared),
@@ -77,9 +77,9 @@ def area_survey(filters: Filters) -> pd.DataFrame:
 
 
 def trust_wide(filters: Filters) -> Filters:
-    """The survey, staff group and date filters over the whole Trust (care group and area dropped)."""
+    """The survey, staff group, date and wave filters over the whole Trust (care group and area dropped)."""
     return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups,
-                   date_from=filters.date_from, date_to=filters.date_to)
+                   date_from=filters.date_from, date_to=filters.date_to, wave=filters.wave)
 
 
 # The scorecard -------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def survey_scorecard(
     keys: list[tuple[str, str]] = []
     sums: dict[str, list[float]] = {c: [] for c in RAW_COLUMNS}
     absent = []
-    for measure in measures.SURVEY_MEASURES:
+    for measure in measures.headline_measures():
         rows = labels["measure"] == measure
         in_group = rows & (labels["care_group"] == care_group)
         own = in_group & (labels["service_area"] == area)
@@ -132,9 +132,9 @@ def survey_scorecard(
     figures["hidden_reason"][np.array(absent)] = NO_RESPONSES
     by_scope = {key: {name: values[i] for name, values in figures.items()} for i, key in enumerate(keys)}
     results = [{"measure": measure, "scope": scope} | by_scope[(measure, scope)]
-               for measure in measures.SURVEY_MEASURES for scope in SCOPES]
+               for measure in measures.headline_measures() for scope in SCOPES]
     comparisons = []
-    for measure in measures.SURVEY_MEASURES:
+    for measure in measures.headline_measures():
         mine = by_scope[(measure, "area")]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
             rest = by_scope[(measure, against)]
@@ -207,7 +207,7 @@ def comparison_text(row: pd.Series | dict) -> str:
 
 def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two narrow tables of text for the page: results by scope, and the comparisons."""
-    titles = {key: m.title for key, m in measures.SURVEY_MEASURES.items()}
+    titles = {key: m.title for key, m in measures.headline_measures().items()}
     texts = {(row["measure"], row["scope"]): result_text(row) for row in results.to_dict("records")}
     survey_table = pd.DataFrame({label: [texts.get((m, scope)) for m in titles] for scope, label in SCOPES.items()},
                                 index=pd.Index(list(titles.values()), name="Measure"))
@@ -228,7 +228,7 @@ def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results:
         for scope in SCOPES:
             rows.append({"section": "Engagement", "measure": row["title"], "scope": scope_names[scope],
                          "value": row[scope]})
-    titles = {key: m.title for key, m in measures.SURVEY_MEASURES.items()}
+    titles = {key: m.title for key, m in measures.headline_measures().items()}
     for _, row in results.iterrows():
         rows.append({
             "section": "Survey", "measure": titles[row["measure"]], "scope": scope_names[row["scope"]],

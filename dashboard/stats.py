@@ -47,6 +47,18 @@ def two_proportion_z_test(x1: int, n1: int, x2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
+def two_proportion_z_tests(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """``two_proportion_z_test`` for arrays of counts at once; nan where a count is missing or n is 0."""
+    x1, n1, x2, n2 = (np.asarray(a, dtype=np.float64) for a in (x1, n1, x2, n2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled = (x1 + x2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        z = (x1 / n1 - x2 / n2) / se
+        p = np.vectorize(math.erfc, otypes=[float])(np.abs(z) / math.sqrt(2))
+    p = np.where(se == 0, 1.0, p)
+    return np.where(np.isnan(x1 + n1 + x2 + n2) | (n1 <= 0) | (n2 <= 0), np.nan, p)
+
+
 def whole_percent(positive: int, n: int) -> int | None:
     """Whole-percent figure as published: round half up of 100 * positive / n, in integers."""
     return (200 * positive + n) // (2 * n) if n > 0 else None

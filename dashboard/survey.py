@@ -41,22 +41,16 @@ DIMENSION_PLURALS: dict[str, str] = {
 }
 NOT_STATED = "Not stated"
 
-# What a positive answer means, in words, for the summary sentences.
-POSITIVE_WORDS: dict[str, str] = {
-    "it_skills": "rated their IT skills good or very good",
-    "info_available": "said they have the information they need to run their service",
-    "it_unreliable": "agreed that IT is too unreliable",
-}
-
 FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 SCOPE_SELECTED = "This selection"
 SCOPE_TRUST = "Whole Trust"
 
 
 def _measure(measure: str) -> measures.SurveyMeasure:
-    if measure not in measures.SURVEY_MEASURES:
-        raise ValueError(f"unknown survey measure {measure!r}; expected one of {', '.join(measures.SURVEY_MEASURES)}")
-    return measures.SURVEY_MEASURES[measure]
+    bank = measures.survey_measures()
+    if measure not in bank:
+        raise ValueError(f"unknown survey measure {measure!r}; expected one of {', '.join(bank)}")
+    return bank[measure]
 
 
 def selection_hidden_reason(measure: str, filters: Filters, threshold: int) -> str | None:
@@ -77,15 +71,42 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 
 
 def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
-    """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters):
-    n, positive, share, percent, low, high, hidden, hidden_reason."""
+    """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters), in the
+    filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason; with a
+    comparison (``measures.compared_filters``), each row's change since the compared wave
+    (``measures.CHANGE_COLUMNS``)."""
     _measure(measure)
-    selected = measures.survey_headline(filters, threshold).loc[[measure]]
-    trust = selected if filters.is_empty else measures.survey_headline(Filters(), threshold).loc[[measure]]
-    frame = pd.concat([selected, trust], ignore_index=True)
+
+    def rows(chosen: Filters) -> pd.DataFrame:  # the selection and the whole Trust, in one wave
+        trust = Filters(wave=chosen.wave)
+        return pd.concat([measures.survey_headline(chosen, threshold).loc[[measure]],
+                          measures.survey_headline(trust, threshold).loc[[measure]]], ignore_index=True)
+
+    frame = rows(filters)
     frame.insert(0, "scope", [SCOPE_SELECTED, SCOPE_TRUST])
     frame["hidden"] = frame["hidden"].astype(bool)
-    return frame[["scope", *FIGURES, "hidden", "hidden_reason"]]
+    then = measures.compared_filters(filters)
+    if then is not None:
+        frame = _add_change(frame, rows(then))
+    return frame[["scope", *FIGURES, "hidden", "hidden_reason", *_change_columns(frame)]]
+
+
+def _numbers(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in ("n", "positive", "percent")}
+
+
+def _add_change(frame: pd.DataFrame, earlier: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``measures.CHANGE_COLUMNS`` against the matching rows of ``earlier``
+    (the compared wave's rows, in the same order; missing rows blank)."""
+    changed = measures.changes(_numbers(frame), _numbers(earlier))
+    frame = frame.copy()
+    for name, values in changed.items():
+        frame[name] = disclosure.wholes(values) if name in ("compared_percent", "change") else values
+    return frame
+
+
+def _change_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in measures.CHANGE_COLUMNS if c in frame.columns]
 
 
 def selected_is_hidden(frame: pd.DataFrame) -> bool:
@@ -179,7 +200,13 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     # Shown rows by value; hidden rows by label only, so their order gives nothing away.
     frame["sort_share"] = frame["share"].fillna(0.0)  # hidden rows: blank, sorted by label only
     frame = frame.sort_values(["hidden", "sort_share", "group"], ascending=[True, False, True], kind="stable")
-    return frame[columns].reset_index(drop=True)
+    frame = frame[columns].reset_index(drop=True)
+    then = measures.compared_filters(filters)
+    if then is not None:
+        earlier = _rows(measure, dimension, then, threshold, [*labels, "n", "positive", "percent"])
+        matched = frame[labels].merge(earlier, on=labels, how="left")
+        frame = _add_change(frame, matched)
+    return frame
 
 
 # --- Trend by month -----------------------------------------------------------------------
@@ -216,7 +243,7 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
 def headline_sentence(measure: str, frame: pd.DataFrame) -> str:
     """E.g. 'Of 1,234 people who answered, 39% rated their IT skills good or very good
     (95% CI 36% to 42%); across the whole Trust it was 39% of 2,380.'"""
-    words = POSITIVE_WORDS[_measure(measure).key]
+    words = _measure(measure).summary
     selected, trust = frame.iloc[0], frame.iloc[1]
     same = not selected["hidden"] and selected["n"] == trust["n"] and selected["positive"] == trust["positive"]
     trust_text = "" if trust["hidden"] or same else f"across the whole Trust it was {trust['percent']}% of {_count(trust['n'])}."
@@ -263,7 +290,7 @@ def breakdown_sentence(measure: str, dimension: str, frame: pd.DataFrame) -> str
     """E.g. 'Of 2,380 people who answered in the 5 care groups shown, 39% rated their
     IT skills good or very good; the highest was X (52%), the lowest Y (21%); 1 care
     group is hidden.'"""
-    words = POSITIVE_WORDS[_measure(measure).key]
+    words = _measure(measure).summary
     plural = DIMENSION_PLURALS[dimension]
     if frame.empty:
         return f"The breakdown by {DIMENSION_TITLES[dimension].lower()} is hidden: the selection is too small."
@@ -337,6 +364,18 @@ def _figures_table(frame: pd.DataFrame) -> dict[str, object]:
         "95% CI low (%)": _percents_1dp(frame["low"]),
         "95% CI high (%)": _percents_1dp(frame["high"]),
         "Hidden because": [r if h else "" for h, r in zip(frame["hidden"], frame["hidden_reason"])],
+    } | change_table(frame)
+
+
+def change_table(frame: pd.DataFrame) -> dict[str, object]:
+    """The change columns for people, when the frame has them."""
+    if "change" not in frame.columns:
+        return {}
+    return {
+        "Compared wave (%)": _wholes(frame["compared_percent"]),
+        "Change (points)": _wholes(frame["change"]),
+        "p-value": pd.array([None if pd.isna(v) else round(float(v), 4) for v in frame["p_value"]], dtype="Float64"),
+        "Real change (p < 0.05)": [{True: "Yes", False: "No"}.get(v, "") for v in frame["significant"]],
     }
 
 

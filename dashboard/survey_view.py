@@ -27,8 +27,28 @@ def _fit_width(chart: charts.VegaLite) -> charts.VegaLite:
     return chart.properties(autosize={"type": "fit-x", "contains": "padding"})
 
 
+def render_theme(page: ui.Page, theme: str) -> None:
+    """A theme page: the questions of ``theme`` asked in the page's wave (a choice when there are
+    several, kept in the link as ``question``), each drawn by ``render``."""
+    wave = page.options.wave_of(page.filters)
+    asked = {key: m for key, m in measures.theme_measures(theme).items() if wave in m.waves}
+    if not asked:
+        st.info(f"No question of this theme was asked in {ui.escape_markdown(page.options.wave_name(wave))}. "
+                "Pick another survey wave in the sidebar.", icon=":material/quiz:")
+        return
+    key = next(iter(asked))
+    if len(asked) > 1:
+        # Shown by measure title, which is also what the link holds (a bound box reads back only
+        # the text it shows): question=Confident+with+the+patient+record.
+        by_title = {m.title: k for k, m in asked.items()}
+        title = st.selectbox("Question", tuple(by_title), key="question", bind="query-params",
+                             help="This theme has more than one question in this wave.")
+        key = by_title.get(title, key)
+    render(page, key)
+
+
 def render(page: ui.Page, measure_key: str) -> None:
-    measure = measures.SURVEY_MEASURES[measure_key]
+    measure = measures.survey_measures()[measure_key]
     st.markdown(
         f"**Question:** {measure.question} **Measure:** {measure.definition} "
         f"Filters: {ui.filters_text(page)}."
@@ -55,12 +75,11 @@ def render(page: ui.Page, measure_key: str) -> None:
 def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame) -> None:
     st.subheader(measure.title)
     for column, (_, row) in zip(st.columns(2), headline.iterrows()):
-        value = "Hidden" if row["hidden"] else f"{row['percent']}%"
-        column.metric(row["scope"], value, help=f"{measure.question} {measure.definition}", border=True)
-        column.markdown(ui.percent_text(row))
+        ui.survey_tile(column, page, measure, row, label=row["scope"])
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
     st.markdown(ui.escape_markdown(survey.headline_sentence(measure.key, headline)))
+    ui.comparison_note(page)
 
 
 def _distribution(page: ui.Page, measure: SurveyMeasure) -> None:
@@ -148,7 +167,7 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     nearest = (f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
                "its comments: pick it in the sidebar." if found.nearest else "")
     why = ("Comments are listed for one whole reporting unit at a time (the Trust, one care group or one service "
-           "area; one survey or all), over the whole survey period and every staff group, so that no two lists "
+           "area; one survey or all), over the whole survey wave and every staff group, so that no two lists "
            "differ by a handful of people.")
     if found.unit is None:
         st.info(f"{why} They are not listed for these filters: {found.reason}.{nearest}",
@@ -171,7 +190,7 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     if total > len(table):
         listed = f" The first {len(table):,} are listed here: search to narrow them down, or download them all."
     st.markdown(
-        f"{total:,} comment{'' if total == 1 else 's'}{searched} from {unit}, over the whole survey period and "
+        f"{total:,} comment{'' if total == 1 else 's'}{searched} from {unit}, over the whole of {ui.escape_markdown(page.options.wave_name(found.unit.wave))} and "
         "every staff group (the month and staff group filters do not apply to comments; nor does the question: "
         "a comment may be about anything). In alphabetical order, so the order says nothing about who wrote "
         f"them or when.{listed}"
@@ -182,5 +201,5 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
         ui.download_buttons(
             lambda: comments.comments_table(comments.comments(unit_listed, search)),
             f"comments_{measure.key}", page,
-            note=f"Comments{searched} from {found.unit.describe()}, whole survey period.", key=f"{measure.key}_comments",
+            note=f"Comments{searched} from {found.unit.describe()}, whole of the wave {page.options.wave_name(found.unit.wave)}.", key=f"{measure.key}_comments",
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -71,7 +71,11 @@ def _options(path: str, identity: tuple[int, int, int]) -> tuple[Options, pd.Dat
     by_group = {g: tuple(a["service_area"]) for g, a in areas.groupby("care_group", sort=False)}
     first = bounds["first_day"] if pd.notna(bounds["first_day"]) else dt.date(2021, 1, 1)
     last = bounds["last_day"] if pd.notna(bounds["last_day"]) else first
-    options = Options(by_group, pd.Timestamp(first).date(), pd.Timestamp(last).date())
+    waves = database.query("waves")
+    options = Options(by_group, pd.Timestamp(first).date(), pd.Timestamp(last).date(),
+                      waves=tuple(waves["wave_id"]), wave_names=dict(zip(waves["wave_id"], waves["name"])),
+                      wave_dates={w: (pd.Timestamp(o).date(), pd.Timestamp(c).date())
+                                  for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])})
     return options, database.query("build_info")
 
 
@@ -199,6 +203,7 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
         # and reads only that text back, so a label such as "March 2021" would break from=2021-03.
         month_from = st.selectbox("From month", months, index=0, key="from", **bound)
         month_to = st.selectbox("To month", months, index=len(months) - 1, key="to", **bound)
+        wave, compare = _wave_boxes(options, bound)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
     for notice in carried + parsed.notices():
         st.warning(notice, icon=":material/link_off:")
@@ -211,12 +216,48 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
         tuple(care_groups), tuple(service_areas), tuple(surveys), tuple(staff_groups),
         date_from if month_from != months[0] else None,
         date_to if month_to != months[-1] else None,
+        None if wave == options.latest_wave else wave,
+        None if compare == filter_values.NO_COMPARISON else compare,
     )
+
+
+def _wave_boxes(options: Options, bound: dict) -> tuple[str | None, str | None]:
+    """The survey wave (default the latest) and the wave it is compared with (default the one
+    before it; or none). Shown by id, as written in links (a bound box reads back only the text
+    it shows), with their names below. The comparison's choices follow the wave: a choice no
+    longer offered goes back to the default."""
+    if not options.waves:
+        return None, filter_values.NO_COMPARISON
+    wave = st.selectbox("Survey wave", tuple(reversed(options.waves)), index=0, key="wave",
+                        help="Survey figures are for this wave; engagement figures follow the months.", **bound)
+    choices = (*options.earlier_waves(wave), filter_values.NO_COMPARISON)
+    if st.session_state.get("compare") not in (None, *choices):
+        del st.session_state["compare"]
+    compare = st.selectbox(
+        "Compared with", choices, index=0, key="compare",
+        help="Survey figures show their change since this wave, with a test of whether it is real.", **bound,
+    )
+    named = f"**{escape_markdown(wave)}**: {escape_markdown(options.wave_name(wave))}"
+    if compare != filter_values.NO_COMPARISON:
+        named += f", compared with **{escape_markdown(compare)}**: {escape_markdown(options.wave_name(compare))}"
+    st.markdown(named + ".")
+    return wave, compare
 
 
 def filters_text(page: Page) -> str:
     """The filters in force, bold, as markdown (names from data escaped): one wording on every page."""
-    return f"**{escape_markdown(page.filters.describe())}**"
+    return f"**{escape_markdown(describe(page))}**"
+
+
+def describe(page: Page) -> str:
+    """The filters in words, with the survey wave (and comparison) by name."""
+    described = replace(page.filters, wave=None, compare=None).describe()
+    wave = page.options.wave_of(page.filters)
+    if wave:
+        described += f"; Survey wave: {page.options.wave_name(wave)}"
+        if page.filters.compare:
+            described += f", compared with {page.options.wave_name(page.filters.compare)}"
+    return described
 
 
 def format_number(value: float) -> str:
@@ -231,6 +272,32 @@ def percent_text(row: pd.Series) -> str:
     if row.get("hidden"):
         return f"Hidden: {row['hidden_reason']}"
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
+
+
+def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> None:
+    """One survey figure as a tile: the percent (or Hidden), its change since the compared wave
+    when there is one (coloured by whether higher is better), and its base and interval below."""
+    from dashboard import measures
+
+    value = "Hidden" if row["hidden"] else f"{row['percent']}%"
+    change = row.get("change")
+    shown = change is not None and not pd.isna(change)
+    column.metric(
+        label, value, border=True, help=f"{measure.question} {measure.definition}",
+        delta=(f"{int(change):+d} points" if change else "0 points") if shown else None,
+        delta_color="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
+    )
+    text = percent_text(row)
+    if shown:
+        text += " · " + measures.change_words(change, row["p_value"], page.options.wave_name(page.filters.compare))
+    column.markdown(text)
+
+
+def comparison_note(page: Page) -> None:
+    """Say why no change is shown when a comparison is asked for but months are chosen."""
+    if page.filters.compare and page.filters.months_chosen:
+        st.markdown(f"Change since {escape_markdown(page.options.wave_name(page.filters.compare))} is shown for "
+                    "whole waves: set the months back to the whole period to see it.")
 
 
 def show_table(frame: pd.DataFrame, key: str, **options) -> None:
@@ -281,7 +348,7 @@ def stamp(page: Page, note: str = "") -> dict[str, str]:
     """What every download carries: filters, disclosure note, build time, synthetic label."""
     out = {
         "Source": "Digital strategy engagement dashboard",
-        "Filters": page.filters.describe(),
+        "Filters": describe(page),
         "Disclosure control": disclosure_note(page.threshold),
         "Data built": f"{page.built_at:%Y-%m-%d %H:%M} UTC" if page.built_at is not None else "unknown",
     }

@@ -3,4 +3,4 @@
 from dashboard import survey_view, ui
 
 page = ui.page_setup("Digital skills", icon=":material/computer:")
-survey_view.render(page, "it_skills")
+survey_view.render_theme(page, "Digital skills")

@@ -3,4 +3,4 @@
 from dashboard import survey_view, ui
 
 page = ui.page_setup("Information to run services", icon=":material/info:")
-survey_view.render(page, "info_available")
+survey_view.render_theme(page, "Information to run services")

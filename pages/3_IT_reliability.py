@@ -3,4 +3,4 @@
 from dashboard import survey_view, ui
 
 page = ui.page_setup("IT reliability", icon=":material/wifi_off:")
-survey_view.render(page, "it_unreliable")
+survey_view.render_theme(page, "IT reliability")

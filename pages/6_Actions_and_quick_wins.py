@@ -134,13 +134,13 @@ def results_beside_action(page: ui.Page) -> None:
         f"areas with fewer than {page.threshold} responses are left out."
     )
     measure = st.selectbox(
-        "Survey measure", tuple(measures.SURVEY_MEASURES), index=tuple(measures.SURVEY_MEASURES).index("it_unreliable"),
-        format_func=lambda key: measures.SURVEY_MEASURES[key].title, key="actions_results_measure",
+        "Survey measure", tuple(measures.headline_measures()), index=tuple(measures.headline_measures()).index("it_unreliable"),
+        format_func=lambda key: measures.headline_measures()[key].title, key="actions_results_measure",
     )
     if ui.survey_withheld(page):
         return
     beside = engagement.results_beside_action(page.filters, page.threshold, measure)
-    measure_title = measures.SURVEY_MEASURES[measure].title
+    measure_title = measures.headline_measures()[measure].title
     axis_choices = {
         "theme_actions": f"Actions on {beside.theme} (the related theme)",
         "actions_raised": "Actions raised",
@@ -185,3 +185,42 @@ def results_beside_action(page: ui.Page) -> None:
 
 
 results_beside_action(page)
+
+
+@section
+def across_waves(page: ui.Page) -> None:
+    st.subheader("You said, we did: across waves")
+    span = engagement.between_waves(page.options, page.filters)
+    if span is None:
+        st.markdown("Pick a survey wave and an earlier wave to compare it with (sidebar) to see, per service area, "
+                    "how each result moved beside the actions completed there between the two waves.")
+        return
+    then, now = page.filters.compare, page.options.wave_of(page.filters)
+    st.markdown(
+        f"Per service area: the survey result in {ui.escape_markdown(page.options.wave_name(then))} and in "
+        f"{ui.escape_markdown(page.options.wave_name(now))} (each over the whole wave), its change, and the actions "
+        f"completed there between the waves ({span[0]:%d %B %Y} to {span[1]:%d %B %Y}). Month filters do not apply."
+    )
+    headline = measures.headline_measures()
+    measure = st.selectbox("Survey measure", tuple(headline), format_func=lambda key: headline[key].title,
+                           key="across_waves_measure")
+    if ui.survey_withheld(page):
+        return
+    frame = engagement.across_waves(page.filters, page.options, page.threshold, measure)
+    title = headline[measure].title
+    table = engagement.across_waves_table(frame, title, then, now)
+    summary = ui.escape_markdown(engagement.across_waves_sentence(frame, headline[measure], then, now))
+    shown = frame.dropna(subset=["change"])
+    if len(shown):
+        chart = engagement_charts.change_beside_actions(shown, title, higher_is_better=headline[measure].higher_is_better)
+        ui.chart_block(chart, table, summary, key="across_waves")
+    else:
+        st.markdown(summary)
+    ui.show_table(table, key="across_waves_table")
+    ui.download_buttons(table, f"across_waves_{measure}", page, key="download_across_waves",
+                        note=f"{title}: {then} and {now}, each over the whole wave; change in percentage points; "
+                             "a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05. "
+                             f"Actions completed from {span[0]} to {span[1]}.")
+
+
+across_waves(page)

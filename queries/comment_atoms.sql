@@ -1,4 +1,4 @@
--- The building blocks of the comment units: per care group, service area ('Not stated'
+-- The building blocks of the comment units of one survey wave ($wave): per care group, service area ('Not stated'
 -- when empty) and survey, over the whole survey period and every staff group, how many
 -- responses there are and how many of them left a comment. dashboard/comments.py decides
 -- from these which units (the Trust, a care group, a service area; one survey or all)
@@ -11,6 +11,7 @@ with final as (
         count(*) as respondents,
         count(comment) as comments
     from survey_responses
+    where wave = $wave::varchar
     group by all
 )
 

@@ -6,7 +6,7 @@
 -- unit_comment_count counts the same comments.
 with final as (
     select comment
-    from unit_comment_rows($care_group::varchar, $service_area::varchar, $survey::varchar)
+    from unit_comment_rows($wave::varchar, $care_group::varchar, $service_area::varchar, $survey::varchar)
     where ($search::varchar = '' or contains(lower(comment), lower($search::varchar)))
 )
 

@@ -36,6 +36,7 @@ SCALES = {
 POSITIVE = {"it_skills": {"Good", "Very good"}, "info_available": {"Yes"}, "it_unreliable": {"Agree", "Strongly agree"}}
 NOT_COUNTED = {"info_available": {"Don't know"}}
 PUBLISHED = {"it_skills": 39, "info_available": 69, "it_unreliable": 65}
+PUBLISHED_WAVE = "2021"  # the demo's wave that reproduces the published figures (the latest is shown by default)
 
 
 def record_key(response_id: str, key: str = DEMO_KEY) -> int:
@@ -43,8 +44,38 @@ def record_key(response_id: str, key: str = DEMO_KEY) -> int:
 
 
 def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.DataFrame:
+    """One row per response, one column per question (its answer, '' when blank) and its wave:
+    read from survey_answers.csv when the folder has one, else from the legacy answer columns;
+    the wave from the response's wave column, else the waves file's dates, else one wave named
+    by the first response's year. ``frame.attrs['latest_wave']`` is the wave shown by default."""
     frame = pd.read_csv(folder / "survey_responses.csv", dtype=str, keep_default_na=False)
     frame["submitted_on"] = pd.to_datetime(frame["submitted_on"], format="%Y-%m-%d").dt.date
+    if (folder / "survey_answers.csv").is_file():
+        answers = pd.read_csv(folder / "survey_answers.csv", dtype=str, keep_default_na=False)
+        wide = answers.pivot(index="response_id", columns="question_id", values="answer")
+        frame = frame.join(wide, on="response_id").fillna({q: "" for q in wide.columns})
+    if "wave" not in frame:
+        frame["wave"] = ""
+    if (folder / "waves.csv").is_file():
+        waves = pd.read_csv(folder / "waves.csv", dtype=str, keep_default_na=False)
+        waves = waves.assign(opened=pd.to_datetime(waves["opened"]).dt.date, closed=pd.to_datetime(waves["closed"]).dt.date)
+        for wave, opened, closed in zip(waves["wave_id"], waves["opened"], waves["closed"]):
+            dated = (frame["wave"] == "") & (frame["submitted_on"] >= opened) & (frame["submitted_on"] <= closed)
+            frame.loc[dated, "wave"] = wave
+        latest = waves.sort_values(["opened", "wave_id"])["wave_id"].iloc[-1]
+    else:
+        latest = str(min(frame["submitted_on"]).year)
+        frame["wave"] = latest
+    frame.attrs["latest_wave"] = latest
+    # Questions beyond the three written out above: their definitions as the questions file gives them.
+    if (folder / "questions.csv").is_file():
+        bank = pd.read_csv(folder / "questions.csv", dtype=str, keep_default_na=False)
+        for question, scale, positive, excluded in zip(bank["question_id"], bank["scale"], bank["positive"],
+                                                       bank.get("excluded", "")):
+            if question not in SCALES:
+                SCALES[question] = tuple(a.strip() for a in scale.split(";") if a.strip())
+                POSITIVE[question] = {a.strip() for a in positive.split(";") if a.strip()}
+                NOT_COUNTED[question] = {a.strip() for a in excluded.split(";") if a.strip()}
     for column in ("care_group", "service_area", "staff_group"):
         frame[column] = frame[column].replace("", "Not stated")
     frame["record_key"] = [record_key(r, key) for r in frame["response_id"]]
@@ -52,8 +83,9 @@ def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.Data
 
 
 def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The rows the filters keep; dates by whole month (the From month's first day to the To month's last)."""
-    keep = pd.Series(True, index=frame.index)
+    """The rows the filters keep: one wave (the filters' or the latest), dates by whole month (the From
+    month's first day to the To month's last)."""
+    keep = frame["wave"] == (filters.wave or frame.attrs["latest_wave"])
     for column, values in (("care_group", filters.care_groups), ("service_area", filters.service_areas),
                            ("survey", filters.surveys), ("staff_group", filters.staff_groups)):
         if values:
