@@ -389,6 +389,27 @@ def measure_definitions() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def waves_table() -> pd.DataFrame:
+    """The survey waves, oldest first, as the build stored them."""
+    frame = run_query("waves")
+    return pd.DataFrame({"Wave": frame["wave_id"], "Name": frame["name"],
+                         "Opened": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["opened"]],
+                         "Closed": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["closed"]]})
+
+
+def questions_table() -> pd.DataFrame:
+    """The question bank in use, in its order: what each measure counts."""
+    bank = measures.survey_measures().values()
+    return pd.DataFrame({
+        "Question": [m.key for m in bank], "Asked": [m.question for m in bank], "Measure": [m.title for m in bank],
+        "Theme": [m.page for m in bank], "Waves": [", ".join(m.waves) for m in bank],
+        "Answers, in order": ["; ".join(m.scale) for m in bank],
+        "Positive": ["; ".join(m.positive_answers) for m in bank],
+        "Left out of the base": ["; ".join(m.excluded) for m in bank],
+        "Higher is better": ["Yes" if m.higher_is_better else "No" for m in bank],
+    })
+
+
 def settings_table() -> pd.DataFrame:
     """Every setting: environment variable, default, the value in use (the database by file name only), help."""
 

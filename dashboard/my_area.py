@@ -248,3 +248,18 @@ def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results:
     columns = ["section", "measure", "scope", "value", "n", "ci_low_percent", "ci_high_percent", "p_value", "flag",
                "hidden_reason"]
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def since_table(filters: Filters, options, threshold: int, then: str, now: str) -> pd.DataFrame:
+    """The area (the filters' one service area) in both waves, per headline measure: each wave's
+    percent and n, the change and whether it is real, and the actions completed between the waves
+    (``engagement.across_waves``: disclosure applied, hidden figures blank with the reason)."""
+    from dashboard import engagement
+
+    rows = []
+    for key, measure in measures.headline_measures().items():
+        frame = engagement.across_waves(filters, options, threshold, key)
+        table = engagement.across_waves_table(frame, "Result", then, now).drop(columns=["Service area", "Care group"])
+        rows.append(table.assign(Measure=measure.title))
+    frame = pd.concat(rows, ignore_index=True)
+    return frame[["Measure", *[c for c in frame.columns if c != "Measure"]]]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import my_area, ui
+from dashboard import engagement as engagement_data, my_area, ui
 
 page = ui.page_setup("My area", icon=":material/location_on:")
 
@@ -59,6 +59,16 @@ survey_table, comparison_table = my_area.survey_tables(results, comparisons)
 st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
 st.markdown(f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)")
 st.table(comparison_table.rename_axis("Survey"))
+span = engagement_data.between_waves(page.options, page.filters)
+if span is not None:
+    then, now = page.filters.compare, page.options.wave_of(page.filters)
+    since = my_area.since_table(page.filters, page.options, page.threshold, then, now)
+    st.markdown(f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
+                f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
+                f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact.")
+    st.table(since.set_index("Measure").astype(object).fillna(""))
+else:
+    ui.comparison_note(page)
 summary = my_area.summary_frame(area, care_group, engagement, results, comparisons)
 with st.sidebar:  # kept out of the printed page
     st.markdown("**This scorecard**")

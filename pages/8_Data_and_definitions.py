@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import engagement, perturbation, ui
+from dashboard import engagement, measures, perturbation, ui
 from pipeline import cells
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
@@ -55,6 +55,23 @@ st.markdown(
     "survey results only."
 )
 
+st.subheader("Survey waves and questions")
+st.markdown(
+    "Survey figures are for one wave at a time (the sidebar's Survey wave, the latest by default). Each question "
+    "is a row of the question bank: its answers in order, which count as positive, and which are left out of the "
+    "base. A new question or wave is a new row in the extracts, with no change to the dashboard."
+)
+ui.show_table(engagement.waves_table(), key="definitions_waves")
+ui.show_table(engagement.questions_table(), key="definitions_questions")
+st.markdown(
+    f"**Change since a wave** is the difference of the two whole percentages shown, in points. Whether it is a "
+    f"real change is a pooled two-proportion z-test of the perturbed counts (positive of n in each wave), "
+    f"two-sided, called real when p < {measures.ALPHA}. It does not allow for the perturbation noise: at most "
+    f"{perturbation.MAX_NOISE} in a count, small beside the sampling error of any group large enough to be shown. "
+    "It is shown for whole waves (not when months are chosen), and blank when either wave's figure is hidden. "
+    "Many changes are shown at once, so about one in twenty unchanged figures will be called real by chance."
+)
+
 st.subheader("Small numbers: disclosure control")
 st.markdown(ui.disclosure_note(page.threshold))
 st.markdown(
@@ -71,7 +88,7 @@ st.markdown(
 st.markdown(
     f"**Small groups are hidden.** A group whose perturbed count is under **{page.threshold}** shows no figure. "
     "Dates are picked by whole month. **Comments** are listed only for a whole reporting unit (the Trust, one "
-    "care group or one service area; one survey or all) over the whole survey period, when it has at least "
+    "care group or one service area; one survey or all) over a whole survey wave, when it has at least "
     f"**{page.min_comments}** comments and no comment could be pinned to fewer than {page.threshold} people by "
     "comparing lists. Engagement activity (hours, conversations, actions) describes meetings, not respondents, "
     "and is shown exactly."

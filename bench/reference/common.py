@@ -87,7 +87,13 @@ def load_service_areas(path: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Loading data...")
 def load_responses(path: str) -> pd.DataFrame:
+    # The latest wave's responses (what the product shows by default), one column per question.
+    latest = _read(path, "select wave_id from waves order by opened desc limit 1")["wave_id"].iloc[0]
     responses = _read(path, "select * from survey_responses")
+    responses = responses.loc[responses["wave"] == latest]
+    answers = _read(path, "select * from survey_answers")
+    wide = answers.pivot(index="response_id", columns="question_id", values="answer")
+    responses = responses.join(wide, on="response_id")
     responses["submitted_on"] = pd.to_datetime(responses["submitted_on"])
     for column in ("care_group", "service_area", "staff_group"):
         responses[column] = responses[column].fillna(NOT_STATED)
