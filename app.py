@@ -7,9 +7,9 @@ from dashboard import measures, survey, ui
 page = ui.page_setup("Digital strategy engagement: overview", icon=":material/home:")
 
 st.markdown(
-    "The Trust's digital strategy engagement, February to June 2021: the conversations held "
+    "The Trust's digital strategy engagement, from February 2021: the conversations held "
     "with staff and what came of them, beside what surveys of service users, carers, staff and "
-    f"digital champions said. Filters: {ui.filters_text(page)}."
+    f"digital champions said in each survey wave. Filters: {ui.filters_text(page)}."
 )
 
 st.subheader("Engagement")

@@ -202,7 +202,7 @@ def time_bars(frame: pd.DataFrame, x: str, value: str, x_title: str, value_title
 def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> VegaLite:
     """Per ``category`` (a question), one point per ``wave`` at its ``share`` (0-1) with a 95%
     interval rule, waves told apart by colour and shape and named in the legend and tooltips."""
-    data = frame.assign(label=[f"{s:.0%}" for s in frame["share"]])
+    data = frame.assign(percent_text=[f"{s:.0%}" for s in frame["share"]])
     y = field(category, "nominal", title=category_title, sort=None, axis={"labelLimit": 300})
     offset = field("wave", "nominal")
     tooltip = [
@@ -224,5 +224,5 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
                       "tooltip": tooltip}},
         {"mark": {"type": "text", "align": "left", "dx": 6, "color": TEXT},
          "encoding": {"x": field("high", "quantitative"), "y": y, "yOffset": offset,
-                      "text": field("label", "nominal")}},
+                      "text": field("percent_text", "nominal")}},
     ], height={"step": 44})

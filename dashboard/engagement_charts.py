@@ -177,10 +177,12 @@ def results_beside_action(frame: pd.DataFrame, measure_title: str, y: str, y_tit
 def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_better: bool) -> VegaLite:
     """Each service area shown in both waves: actions completed between the waves (x) against the
     change in the measure (y, percentage points), coloured by care group, a shape per real change,
-    with a zero line. Areas with the same count are spread slightly apart so none hides another."""
+    with a zero line. Areas with the same count are spread a little sideways (in name order) so
+    none hides another; the exact figures are in every tooltip."""
     data = frame.assign(change=frame["change"].astype(float),
                         real=["Real change (p < 0.05)" if s is True else "Could be chance" for s in frame["significant"]])
-    data["plotted"] = spread_ties(data["actions_completed"], data["change"])
+    # Spread by name, not by change: a slope inside a column would look like a trend.
+    data["plotted"] = spread_ties(data["actions_completed"], data["service_area"])
     better = "up is better" if higher_is_better else "down is better"
     tooltip = [
         tip("service_area", "nominal", "Service area"),
@@ -197,7 +199,7 @@ def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_bet
         {"mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.9, "stroke": "white", "strokeWidth": 0.5},
          "encoding": {
              "x": field("plotted", "quantitative", title="Actions completed between the waves"),
-             "y": field("change", "quantitative", title=f"Change in {measure_title} (points; {better})"),
+             "y": field("change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]),
              "color": field("care_group", "nominal", title="Care group",
                             scale={"domain": list(contract.CARE_GROUPS),
                                    "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},

@@ -288,8 +288,11 @@ def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> None
         delta_color="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
     )
     text = percent_text(row)
+    compare = page.filters.compare
     if shown:
-        text += " · " + measures.change_words(change, row["p_value"], page.options.wave_name(page.filters.compare))
+        text += " · " + measures.change_words(change, row["p_value"], page.options.wave_name(compare))
+    elif compare and compare not in measure.waves and not page.filters.months_chosen:
+        text += f" · not asked in {page.options.wave_name(compare)}, so no change"
     column.markdown(text)
 
 
