@@ -299,3 +299,20 @@ def test_actions_page_draws_across_waves(demo_env) -> None:
     assert not at.exception
     assert any(h.value == "You said, we did: across waves" for h in at.subheader)
     assert any("service areas shown in both" in m.value for m in at.markdown)
+
+
+def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env, responses) -> None:
+    at = app("app.py", wave=THEN)
+    tiles = {m.label: m for m in at.metric}
+    assert {k: tiles[k].value for k in ("IT skills rated good", "Information available", "IT too unreliable")} == {
+        "IT skills rated good": "39%", "Information available": "69%", "IT too unreliable": "65%"}
+    assert all(not tiles[k].proto.delta for k in tiles)  # 2021 has no earlier wave
+    at = app("app.py")
+    delta = {m.label: m.proto.delta for m in at.metric}
+    now = oracle.expected_headline(responses, "it_skills", Filters(wave=NOW))[2]
+    assert delta["IT skills rated good"] == f"{now - oracle.PUBLISHED['it_skills']:+d} points"
+    at = app("app.py", compare="none")
+    assert not any(m.proto.delta for m in at.metric)
+    at = app("app.py", wave="2099")
+    assert any("Ignored wave='2099'" in w.value for w in at.warning)
+    assert at.selectbox(key="wave").value == NOW
