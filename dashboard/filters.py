@@ -144,11 +144,21 @@ def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
     if filters.date_to and month_start(filters.date_to) != month_start(options.last_day):
         params["to"] = [month_value(filters.date_to)]
     wave = options.wave_of(filters)
-    if filters.wave and filters.wave != options.latest_wave:
-        params["wave"] = [filters.wave]
+    implied = (wave_of_months(options, filters.date_from, filters.date_to) if filters.months_chosen else None)
+    if wave != (implied or options.latest_wave):
+        params["wave"] = [wave]
     if filters.compare != default_comparison(options, wave):
         params["compare"] = [filters.compare or NO_COMPARISON]
     return params
+
+
+def wave_of_months(options: Options, date_from: dt.date | None, date_to: dt.date | None) -> str | None:
+    """The one wave the months fall in (a link made before there were waves names months but no
+    wave, and opens on the wave of its months); None when they touch no wave or several."""
+    first, last = date_from or options.first_day, date_to or options.last_day
+    touched = [w for w in options.waves if w in options.wave_dates
+               and options.wave_dates[w][0] <= last and options.wave_dates[w][1] >= first]
+    return touched[0] if len(touched) == 1 else None
 
 
 def default_comparison(options: Options, wave: str | None) -> str | None:
@@ -268,6 +278,8 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     date_to = month_end(dt.date.fromisoformat(chosen["to"] + "-01")) if chosen["to"] else None
     # One wave and one comparison, read as the bound boxes read them: the last value.
     wave = _last(params.get("wave", ()), options.waves, "wave", rejected)
+    if not params.get("wave") and (date_from or date_to):
+        wave = wave_of_months(options, date_from, date_to)
     compare_choices = (*options.earlier_waves(options.wave_of(Filters(wave=wave))), NO_COMPARISON)
     compare = _last(params.get("compare", ()), compare_choices, "compare", rejected)
     if compare is None:

@@ -203,7 +203,7 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
         # and reads only that text back, so a label such as "March 2021" would break from=2021-03.
         month_from = st.selectbox("From month", months, index=0, key="from", **bound)
         month_to = st.selectbox("To month", months, index=len(months) - 1, key="to", **bound)
-        wave, compare = _wave_boxes(options, bound)
+        wave, compare = _wave_boxes(options, bound, parsed.filters.wave)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
     for notice in carried + parsed.notices():
         st.warning(notice, icon=":material/link_off:")
@@ -212,6 +212,11 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
                    icon=":material/event_busy:")
     date_from = dt.date.fromisoformat(f"{month_from}-01")
     date_to = filter_values.month_end(dt.date.fromisoformat(f"{month_to}-01"))
+    opened, closed = options.wave_dates.get(wave, (date_from, date_to))
+    if month_from <= month_to and (date_to < opened or date_from > closed):
+        st.warning(f"The months picked are outside the survey wave {escape_markdown(wave)} ({opened:%B %Y} to "
+                   f"{closed:%B %Y}), so no survey answer matches. Pick months within it, or another wave.",
+                   icon=":material/event_busy:")
     return Filters(
         tuple(care_groups), tuple(service_areas), tuple(surveys), tuple(staff_groups),
         date_from if month_from != months[0] else None,
@@ -221,14 +226,15 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
     )
 
 
-def _wave_boxes(options: Options, bound: dict) -> tuple[str | None, str | None]:
-    """The survey wave (default the latest) and the wave it is compared with (default the one
-    before it; or none). Shown by id, as written in links (a bound box reads back only the text
+def _wave_boxes(options: Options, bound: dict, default: str | None = None) -> tuple[str | None, str | None]:
+    """The survey wave (``default``: the link's, else the one its months fall in; else the latest)
+    and the wave it is compared with (default the one before it; or none). Shown by id, as written in links (a bound box reads back only the text
     it shows), with their names below. The comparison's choices follow the wave: a choice no
     longer offered goes back to the default."""
     if not options.waves:
         return None, filter_values.NO_COMPARISON
-    wave = st.selectbox("Survey wave", tuple(reversed(options.waves)), index=0, key="wave",
+    listed = tuple(reversed(options.waves))
+    wave = st.selectbox("Survey wave", listed, index=listed.index(default) if default in listed else 0, key="wave",
                         help="Survey figures are for this wave; engagement figures follow the months.", **bound)
     choices = (*options.earlier_waves(wave), filter_values.NO_COMPARISON)
     if st.session_state.get("compare") not in (None, *choices):

@@ -316,3 +316,14 @@ def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env
     at = app("app.py", wave="2099")
     assert any("Ignored wave='2099'" in w.value for w in at.warning)
     assert at.selectbox(key="wave").value == NOW
+
+
+def test_a_link_with_months_and_no_wave_opens_on_the_wave_of_its_months(options: Options, demo_env) -> None:
+    parsed = from_query_params({"from": ["2021-03"], "to": ["2021-04"]}, options)
+    assert parsed.filters.wave == THEN and not parsed.rejected
+    assert from_query_params({"from": ["2023-03"]}, options).filters.wave is None  # the latest
+    for filters in (Filters(date_from=dt.date(2021, 3, 1)), Filters(date_from=dt.date(2021, 3, 1), wave=THEN),
+                    Filters(date_from=dt.date(2023, 4, 1))):
+        assert from_query_params(to_query_params(filters, options), options).filters == filters
+    at = app("app.py", **{"from": "2021-03", "to": "2021-05"})
+    assert at.selectbox(key="wave").value == THEN and not at.warning
