@@ -1,22 +1,28 @@
 """Seeded generator of SYNTHETIC demo extracts. None of this is real Trust data.
 
-``python -m pipeline.demo [--seed N] [--out DIR] [--scale N]`` writes the five
-extracts of the data contract (docs/DATA_CONTRACT.md) as CSV into ``DIR``
-(default ``data/extracts``):
+``python -m pipeline.demo [--seed N] [--out DIR] [--scale N]`` writes the
+extracts of the data contract (docs/DATA_CONTRACT.md), in the layout with
+survey waves and a question bank, as CSV into ``DIR`` (default
+``data/extracts``):
 
     service_areas.csv, conversations.csv, conversation_attendees.csv,
-    actions.csv, survey_responses.csv
+    actions.csv, waves.csv, questions.csv, survey_responses.csv,
+    survey_answers.csv
 
 plus ``SYNTHETIC_DEMO_DATA.json`` (``pipeline.contract.SYNTHETIC_MANIFEST``),
-which labels the files as synthetic and records the seed and the sha256 of
-every file, so the build can mark a database made from them as synthetic.
+which labels the files as synthetic and records the seed, the scale and the
+sha256 of every file, so the build can mark a database made from them as
+synthetic.
 
 Every row is invented: service area names, ward and clinic names, staff codes,
 action titles and free-text comments are made up from templates. Staff are
 pseudonymous codes (``STF-04821``); no names or e-mail addresses appear.
 
-With the default options (no ``--scale``) the rows reproduce the published
-headline figures of the contract exactly:
+Two survey waves:
+
+- ``2021`` "Digital strategy engagement 2021" (February to June 2021): with
+  the default options (no ``--scale``) its rows, with the engagement extracts,
+  reproduce the published headline figures of the contract exactly:
 
     Conversation hours       102   (sum of hours)
     Staff engaged            256   (distinct staff_id among attendees)
@@ -27,19 +33,31 @@ headline figures of the contract exactly:
     Information available    69%   (Yes / answered, Don't know excluded)
     IT too unreliable        65%   ((Agree + Strongly agree) / answered)
 
-with 2,400 survey responses from all four surveys, conversations and responses
-between February and June 2021, clear differences between care groups, staff
-groups and service areas, and several service areas with fewer than 10
-responses (so the disclosure rule has something to hide). The percentages
-land within a few hundredths of a point of the whole number, so no rounding
-convention can flip them.
+  with 2,400 survey responses from all four surveys, clear differences between
+  care groups, staff groups and service areas, and several service areas with
+  fewer than 10 responses (so the disclosure rule has something to hide). The
+  percentages land within a few hundredths of a point of the whole number, so
+  no rounding convention can flip them.
 
-``--scale N`` writes N survey responses and proportionally more conversations,
-attendees and actions (the service area list stays the same). Figures are then
-only approximately the published ones, but every row is still valid against
-the contract. The generator is deterministic: the same seed and options give
-byte-identical files. It uses ``random.Random`` (stable across Python
-versions) rather than numpy.
+- ``2023`` "Spring 2023 follow-up (SYNTHETIC)" (March to May 2023): an
+  invented follow-up with about as many responses (2,250), the same surveys,
+  care groups, service areas and staff groups, and one more question
+  (``epr_confidence``, asked of staff only). Its movement from 2021 differs by
+  service area and follows, noisily, the actions completed in the area between
+  the waves (``completed_on`` after 2021-06-30 and before 2023-03-01): an area
+  with more of them gains more on IT skills and information and loses more on
+  "IT is too unreliable" than one with none; some areas get worse. Some small
+  areas stay under 10 responses. Its response ids continue the 2021 numbering.
+
+Answers are in ``survey_answers.csv``, one row per response and question
+answered (a question left blank has no row), in response then question order.
+
+``--scale N`` writes N survey responses in 2021 (and about as many in 2023) and
+proportionally more conversations, attendees and actions (the service area list
+stays the same). Figures are then only approximately the published ones, but
+every row is still valid against the contract. The generator is deterministic:
+the same seed and options give byte-identical files. It uses ``random.Random``
+(stable across Python versions) rather than numpy.
 """
 
 from __future__ import annotations
@@ -52,17 +70,17 @@ import sys
 import time
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import accumulate
+from math import exp
 from operator import itemgetter
 from pathlib import Path
 from random import Random
 from string import Formatter
-from typing import Sequence
 
 from pipeline.contract import (
     CARE_GROUPS,
-    EXTRACTS,
     FORMATS,
     INFO_AVAILABLE,
     IT_SKILLS,
@@ -81,16 +99,18 @@ NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED = STATUSES
 VERY_POOR, POOR, FAIR, GOOD, VERY_GOOD = IT_SKILLS
 INFO_YES, INFO_PARTLY, INFO_NO, INFO_DONT_KNOW = INFO_AVAILABLE
 STRONGLY_DISAGREE, DISAGREE, NEITHER, AGREE, STRONGLY_AGREE = IT_UNRELIABLE
+AGREEMENT = IT_UNRELIABLE  # the agreement scale, also used by epr_confidence
 assert STAFF_SURVEYS == (STAFF, CHAMPION)
 
 DEFAULT_SEED = 2021
 DEFAULT_OUT = Path("data/extracts")
 DEFAULT_RESPONSES = 2400
+DEFAULT_RESPONSES_2023 = 2250
 DEFAULT_CONVERSATIONS = 120
 
 MANIFEST_NOTE = "Synthetic demo data made by python -m pipeline.demo; not real Trust data."
 
-# The published figures the default data reproduces exactly.
+# The published figures the default data reproduces exactly (wave 2021).
 TARGET_HOURS = 102
 TARGET_STAFF = 256
 TARGET_ACTIONS = 831
@@ -99,6 +119,13 @@ TARGET_QUICK_WINS_COMPLETED = 213
 TARGET_IT_SKILLS_GOOD = 0.39
 TARGET_INFO_AVAILABLE = 0.69
 TARGET_IT_UNRELIABLE = 0.65
+
+# The files written, in build order (the contract's EXTRACTS, spelt out here so
+# the generator does not follow a change there silently; tests compare them).
+FILES: tuple[str, ...] = (
+    "service_areas", "conversations", "conversation_attendees", "actions",
+    "waves", "questions", "survey_responses", "survey_answers",
+)
 
 # Column names, exactly as in the contract.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -109,16 +136,60 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "action_id", "conversation_id", "service_area", "theme", "title",
         "quick_win", "status", "raised_on", "completed_on",
     ),
-    "survey_responses": (
-        "response_id", "survey", "submitted_on", "care_group", "service_area",
-        "staff_group", "it_skills", "info_available", "it_unreliable", "comment",
+    "waves": ("wave_id", "name", "opened", "closed"),
+    "questions": (
+        "question_id", "waves", "text", "label", "theme", "scale", "positive",
+        "excluded", "neutral", "higher_is_better", "summary",
     ),
+    "survey_responses": (
+        "response_id", "survey", "submitted_on", "wave", "care_group", "service_area",
+        "staff_group", "comment",
+    ),
+    "survey_answers": ("response_id", "question_id", "answer"),
 }
 
+# The two survey waves. 2021 is the published engagement; 2023 is invented.
+WAVE_2021, WAVE_2023 = "2021", "2023"
 PERIOD_START = date(2021, 2, 1)
 PERIOD_END = date(2021, 6, 30)
+PERIOD_2023_START = date(2023, 3, 1)
+PERIOD_2023_END = date(2023, 5, 31)
+WAVES: tuple[tuple[str, str, date, date], ...] = (
+    (WAVE_2021, "Digital strategy engagement 2021", PERIOD_START, PERIOD_END),
+    (WAVE_2023, "Spring 2023 follow-up (SYNTHETIC)", PERIOD_2023_START, PERIOD_2023_END),
+)
+# Actions are first drawn as in 2021 (no completion after this day), then some
+# completions are moved into the time between the waves (see _spread_completions).
+FIRST_COMPLETION_CAP = date(2021, 9, 30)
 # The (invented) day the extracts were taken: no action completes after it.
-EXTRACT_DATE = date(2021, 9, 30)
+EXTRACT_DATE = date(2023, 5, 31)
+
+# The question bank (questions.csv), in the order the questions are shown.
+# Lists are written ';'-separated. epr_confidence is asked in 2023 only, and
+# only staff (Staff and Digital champion surveys) answer it.
+QUESTIONS: tuple[dict[str, object], ...] = (
+    {"question_id": "it_skills", "waves": (), "text": "How would you rate your IT skills?",
+     "label": "IT skills rated good", "theme": "Digital skills", "scale": IT_SKILLS,
+     "positive": (GOOD, VERY_GOOD), "excluded": (), "neutral": (FAIR,), "higher_is_better": True,
+     "summary": "rated their IT skills good or very good"},
+    {"question_id": "info_available", "waves": (),
+     "text": "Do you have the information you need to run your service?",
+     "label": "Information available", "theme": "Information to run services", "scale": INFO_AVAILABLE,
+     "positive": (INFO_YES,), "excluded": (INFO_DONT_KNOW,), "neutral": (INFO_PARTLY, INFO_DONT_KNOW),
+     "higher_is_better": True,
+     "summary": "said they have the information they need to run their service"},
+    {"question_id": "it_unreliable", "waves": (), "text": "IT is too unreliable.",
+     "label": "IT too unreliable", "theme": "IT reliability", "scale": IT_UNRELIABLE,
+     "positive": (AGREE, STRONGLY_AGREE), "excluded": (), "neutral": (NEITHER,),
+     "higher_is_better": False, "summary": "agreed that IT is too unreliable"},
+    {"question_id": "epr_confidence", "waves": (WAVE_2023,),
+     "text": "I feel confident using the electronic patient record.",
+     "label": "Confident with the patient record", "theme": "Digital skills", "scale": AGREEMENT,
+     "positive": (AGREE, STRONGLY_AGREE), "excluded": (), "neutral": (NEITHER,),
+     "higher_is_better": True,
+     "summary": "agreed that they feel confident using the electronic patient record"},
+)
+Q_SKILLS, Q_INFO, Q_UNRELIABLE, Q_EPR = (q["question_id"] for q in QUESTIONS)
 
 _AMH, _CHS, _CYP, _LDF, _CORP = CARE_GROUPS
 
@@ -281,6 +352,46 @@ UNRELIABLE_TREND = (0.045, 0.025, 0.0, -0.02, -0.04)
 SKILLS_TREND = (-0.03, -0.015, 0.0, 0.015, 0.03)
 
 SURVEY_SHARES = {STAFF: 1500, SERVICE_USER: 420, CARER: 300, CHAMPION: 180}
+
+# --------------------------------------------------------------------------
+# The 2023 follow-up (invented). Respondents are drawn as in 2021 (the same
+# service area sizes, jittered; the small areas stay small); each answer starts
+# from the 2021 model (calibrated, without the month trend), moves by a
+# Trust-wide drift and then by an effect of the respondent's service area.
+# --------------------------------------------------------------------------
+SURVEY_SHARES_2023 = {STAFF: 1420, SERVICE_USER: 380, CARER: 270, CHAMPION: 180}
+MONTH_WEIGHTS_2023 = (40, 36, 24)  # March, April, May
+DRIFT_2023 = {Q_SKILLS: 0.03, Q_INFO: 0.02, Q_UNRELIABLE: -0.02}
+# Area effect on the probability of a positive answer, for question q:
+#     none + full * (1 - exp(-x / (EFFECT_ACTIONS * factor))) + Normal(0, sd)
+# where x counts the area's actions completed between the waves, those of the
+# question's own themes twice. "none" is the change in an area without such
+# actions (skills and information slip, unreliability grows), so some areas
+# get worse; the noise keeps the relation visible but loose.
+EFFECT_ACTIONS = 2.5
+AREA_EFFECT = {  # question: (none, full, sd)
+    Q_SKILLS: (-0.07, 0.26, 0.05),
+    Q_INFO: (-0.06, 0.26, 0.05),
+    Q_UNRELIABLE: (0.05, -0.26, 0.05),
+}
+EFFECT_THEMES = {
+    Q_SKILLS: ("Digital up-skilling and confidence", "Communication and awareness of new systems"),
+    Q_INFO: ("Information, data management and business intelligence",
+             "Workflow processes, alerting and paperless operations"),
+    Q_UNRELIABLE: ("Connectivity, performance and security", "Remote and agile working",
+                   "Estates and digital"),
+}
+PUBLIC_SKILLS_EFFECT = 0.5  # service users' and carers' own IT skills move half as much
+# Share of an area's completed (not quick win) actions whose completion moves
+# into the time between the waves: one pace per area, drawn from these.
+COMPLETION_PACES = (0.0, 0.0, 0.2, 0.45, 0.8)
+# Confidence with the electronic patient record (staff only, 2023): probability
+# of agreeing, by staff group, before the champion bonus, the respondent's own
+# IT skills and half the area's skills effect.
+EPR_BY_STAFF_GROUP = dict(zip(STAFF_GROUPS, (0.50, 0.52, 0.44, 0.52, 0.40, 0.36, 0.58, 0.24, 0.50)))
+EPR_NO_STAFF_GROUP = 0.46
+EPR_CHAMPION_BONUS = 0.20
+EPR_SKILLED_BONUS, EPR_UNSKILLED_PENALTY = 0.16, -0.06
 
 THEME_WEIGHTS = dict(zip(THEMES, (
     3,    # Wellbeing and prevention
@@ -568,6 +679,35 @@ CLOSERS_POSITIVE = (
 )
 
 
+# 2023 comments: sometimes a remark looking back at the last survey.
+FOLLOWUP_STAFF_BETTER = (
+    "Since the last survey the Wi-Fi at {place} has been much more reliable.",
+    "The new laptops came last year and logging in takes a couple of minutes now.",
+    "Things have improved since 2021, {system} rarely goes down now.",
+    "The drop-in sessions on {system} really helped, I'm far more confident now.",
+    "Our digital champion sorted out {topic} for the whole team.",
+    "The electronic patient record was hard at first, but I'm much quicker on it now.",
+    "Better than two years ago: the known issues page means we hear about changes first.",
+)
+FOLLOWUP_STAFF_STILL = (
+    "Two years on from the last survey and the Wi-Fi at {place} still drops out {time}.",
+    "Nothing has changed since 2021, {System} still freezes {time}.",
+    "We were promised new {kit} after the last survey and are still waiting.",
+    "The electronic patient record times out during visits, so I {workaround}.",
+    "I still haven't had any training on the electronic patient record, we just picked it up.",
+    "We said this in 2021 and it's no better: the laptop takes {minutes} minutes to log in.",
+)
+FOLLOWUP_PUBLIC_BETTER = (
+    "Video appointments work much better than they did a couple of years ago.",
+    "The text reminders are a big help, and the link now comes the day before.",
+    "Booking online has made things easier since last time.",
+)
+FOLLOWUP_PUBLIC_STILL = (
+    "The video link still cuts out, just like the last time I filled this in.",
+    "Still no Wi-Fi in the waiting room at {place}.",
+    "I still can't book appointments online, I have to phone.",
+)
+
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
@@ -615,12 +755,13 @@ def _scaled(n: int, factor: float, minimum: int = 0) -> int:
     return max(minimum, int(n * factor + 0.5))
 
 
-def _period_days(weekday_weight: float, weekend_weight: float, month_weights: Sequence[float]):
-    """All days of the period with a weight each (months Feb..Jun)."""
+def _period_days(weekday_weight: float, weekend_weight: float, month_weights: Sequence[float],
+                 start: date = PERIOD_START, end: date = PERIOD_END):
+    """All days of a period with a weight each (month_weights: one per month from ``start``'s)."""
     days, weights = [], []
-    d = PERIOD_START
-    while d <= PERIOD_END:
-        w = month_weights[d.month - 2] / 30.0
+    d = start
+    while d <= end:
+        w = month_weights[(d.year - start.year) * 12 + d.month - start.month] / 30.0
         w *= weekend_weight if d.weekday() >= 5 else weekday_weight
         if w > 0:
             days.append(d)
@@ -801,7 +942,7 @@ def _actions(rng: Random, convs: list[dict], areas: list[tuple[str, str]], facto
     day_cum = _cum(dw)
     rand = rng.random
     ch = _chooser(rng)
-    last = EXTRACT_DATE.toordinal()
+    last = FIRST_COMPLETION_CAP.toordinal()
     offsets = (0, 0, 0, 1, 1, 2, 3, 5, 7, 10, 14)
 
     rows = []
@@ -883,23 +1024,57 @@ def _fill(ch, t: str) -> str:
     return t.format(**{f: ch(SLOTS[f]) for f in fields})
 
 
-def _survey(rng: Random, areas: list[tuple[str, str]], n: int):
-    factor = n / DEFAULT_RESPONSES
+def _comment_2023(rand, ch, survey: str, skills_pos: bool, unreliable_pos: bool) -> str:
+    """A 2023 comment: a third look back at the last survey, the rest as in 2021."""
+    if rand() >= 0.33:
+        return _comment(rand, ch, survey, skills_pos, unreliable_pos)
+    better = not unreliable_pos if rand() < 0.8 else skills_pos
+    if survey in STAFF_SURVEYS:
+        pool = FOLLOWUP_STAFF_BETTER if better else FOLLOWUP_STAFF_STILL
+    else:
+        pool = FOLLOWUP_PUBLIC_BETTER if better else FOLLOWUP_PUBLIC_STILL
+    text = _fill(ch, ch(pool))
+    return text + ch(CLOSERS_POSITIVE if better else CLOSERS_NEGATIVE)
+
+
+def _probs(s: str, cg: str, sg: str, sk_trend: float, un_trend: float) -> tuple[float, float, float]:
+    """Probability of a positive answer (skills, unreliable, info) for a kind of respondent,
+    before calibration. No clamping is needed: comparing random() with a value
+    outside [0, 1] always or never succeeds."""
+    p_in = 0.0
+    if s in STAFF_SURVEYS:
+        p_sk = SKILLS_BY_STAFF_GROUP[sg] if sg else SKILLS_NO_STAFF_GROUP
+        p_in = INFO_BY_CARE_GROUP[cg] + (INFO_BY_STAFF_GROUP[sg] if sg else 0.0)
+        if s == CHAMPION:
+            p_sk += SKILLS_CHAMPION_BONUS
+            p_in += INFO_CHAMPION_BONUS
+    else:
+        p_sk = SKILLS_BY_SURVEY[s]
+    p_sk += SKILLS_BY_CARE_GROUP[cg] + sk_trend
+    p_un = UNRELIABLE_BY_CARE_GROUP[cg] + UNRELIABLE_BY_SURVEY[s] + un_trend
+    return p_sk, p_un, p_in
+
+
+def _respondents(rng: Random, areas: list[tuple[str, str]], n: int, shares: dict[str, float],
+                 days: list[date], dw: list[float], sizes) -> dict:
+    """Who responded: survey, submission day, care group, service area, staff group.
+
+    ``sizes(rng, names, cg_of)`` gives the service areas' weights (0 for the
+    small ones) and the small areas' sizes. Returns the columns as lists (with
+    ``day_idx``, each response's index in ``days``, ascending).
+    """
     rand = rng.random
 
     # Which survey each response came from (exact shares), in random order.
-    counts = _quotas(n, list(SURVEY_SHARES.values()))
-    survey = [s for s, c in zip(SURVEY_SHARES, counts) for _ in range(c)]
+    counts = _quotas(n, list(shares.values()))
+    survey = [s for s, c in zip(shares, counts) for _ in range(c)]
     _shuffle(rand, survey)
     is_staff = [s in STAFF_SURVEYS for s in survey]
 
     # Submission dates, sorted so response ids follow submission order.
-    days, dw = _period_days(1.0, 0.3, (14, 24, 22, 24, 16))
     day_idx = sorted(rng.choices(range(len(days)), weights=dw, k=n))
     day_iso = [d.isoformat() for d in days]
-    day_month = [d.month - 2 for d in days]
     submitted = [day_iso[i] for i in day_idx]
-    month = [day_month[i] for i in day_idx]
 
     # Does the response name a service area / care group?
     #   staff surveys: area 88%, care group only 12%
@@ -909,21 +1084,9 @@ def _survey(rng: Random, areas: list[tuple[str, str]], n: int):
         r = rand()
         mode.append((2 if r < 0.88 else 1) if st else (2 if r < 0.58 else 1 if r < 0.80 else 0))
 
-    # Service area sizes: a few big areas, many middling, a handful tiny.
     names = [a for a, _ in areas]
     cg_of = dict(areas)
-    clinical = [a for a in names if cg_of[a] != _CORP]
-    small = set(rng.sample(clinical, 9) + rng.sample([a for a in names if cg_of[a] == _CORP], 2))
-    big = set(rng.sample([a for a in clinical if a not in small], 5))
-    weight = {}
-    for a in names:
-        if a in small:
-            weight[a] = 0.0
-        elif a in big:
-            weight[a] = rng.uniform(8.5, 10.0)
-        else:
-            weight[a] = rng.uniform(1.0, 2.6) * (1.1 if cg_of[a] == _CORP else 1.0)
-    small_sizes = {a: _scaled(rng.randint(2, 8), factor) for a in sorted(small)}
+    weight, small_sizes = sizes(rng, names, cg_of)
 
     staff_area_rows = [i for i in range(n) if mode[i] == 2 and is_staff[i]]
     public_area_rows = [i for i in range(n) if mode[i] == 2 and not is_staff[i]]
@@ -964,26 +1127,48 @@ def _survey(rng: Random, areas: list[tuple[str, str]], n: int):
         if is_staff[i] and rand() >= 0.07:
             staff_group[i] = _pick(rand, STAFF_GROUPS, sg_cum[care_group[i]])
 
+    return {"survey": survey, "is_staff": is_staff, "day_idx": day_idx, "submitted": submitted,
+            "care_group": care_group, "service_area": service_area, "staff_group": staff_group,
+            "weight": weight, "small_sizes": small_sizes}
+
+
+def _survey(rng: Random, areas: list[tuple[str, str]], n: int) -> tuple[dict, dict]:
+    """Wave 2021: the respondents and answers that reproduce the published figures.
+
+    Returns (wave, layout): the wave's columns (``answers`` by question id) and
+    what the 2023 wave builds on (area weights, small area sizes, calibration shifts).
+    """
+    factor = n / DEFAULT_RESPONSES
+    rand = rng.random
+
+    def sizes(rng: Random, names: list[str], cg_of: dict[str, str]):
+        # Service area sizes: a few big areas, many middling, a handful tiny.
+        clinical = [a for a in names if cg_of[a] != _CORP]
+        small = set(rng.sample(clinical, 9) + rng.sample([a for a in names if cg_of[a] == _CORP], 2))
+        big = set(rng.sample([a for a in clinical if a not in small], 5))
+        weight = {}
+        for a in names:
+            if a in small:
+                weight[a] = 0.0
+            elif a in big:
+                weight[a] = rng.uniform(8.5, 10.0)
+            else:
+                weight[a] = rng.uniform(1.0, 2.6) * (1.1 if cg_of[a] == _CORP else 1.0)
+        small_sizes = {a: _scaled(rng.randint(2, 8), factor) for a in sorted(small)}
+        return weight, small_sizes
+
+    days, dw = _period_days(1.0, 0.3, (14, 24, 22, 24, 16))
+    r = _respondents(rng, areas, n, SURVEY_SHARES, days, dw, sizes)
+    survey, is_staff = r["survey"], r["is_staff"]
+    care_group, staff_group = r["care_group"], r["staff_group"]
+    day_month = [d.month - PERIOD_START.month for d in days]
+    month = [day_month[i] for i in r["day_idx"]]
+
     # Probability of a "positive" answer for each kind of respondent (survey,
     # care group, staff group, month), then one additive shift per question
-    # so the expected share is the published one. No clamping is needed:
-    # comparing random() with a value outside [0, 1] always or never succeeds.
-    def probs(s: str, cg: str, sg: str, m: int) -> tuple[float, float, float]:
-        p_in = 0.0
-        if s in STAFF_SURVEYS:
-            p_sk = SKILLS_BY_STAFF_GROUP[sg] if sg else SKILLS_NO_STAFF_GROUP
-            p_in = INFO_BY_CARE_GROUP[cg] + (INFO_BY_STAFF_GROUP[sg] if sg else 0.0)
-            if s == CHAMPION:
-                p_sk += SKILLS_CHAMPION_BONUS
-                p_in += INFO_CHAMPION_BONUS
-        else:
-            p_sk = SKILLS_BY_SURVEY[s]
-        p_sk += SKILLS_BY_CARE_GROUP[cg] + SKILLS_TREND[m]
-        p_un = UNRELIABLE_BY_CARE_GROUP[cg] + UNRELIABLE_BY_SURVEY[s] + UNRELIABLE_TREND[m]
-        return p_sk, p_un, p_in
-
+    # so the expected share is the published one.
     kinds = Counter(zip(survey, care_group, staff_group, month))
-    kind_p = {k: probs(*k) for k in kinds}
+    kind_p = {k: _probs(k[0], k[1], k[2], SKILLS_TREND[k[3]], UNRELIABLE_TREND[k[3]]) for k in kinds}
     n_staff = sum(is_staff) or 1
     sh_sk = TARGET_IT_SKILLS_GOOD - sum(c * kind_p[k][0] for k, c in kinds.items()) / n
     sh_un = TARGET_IT_UNRELIABLE - sum(c * kind_p[k][1] for k, c in kinds.items()) / n
@@ -1045,21 +1230,209 @@ def _survey(rng: Random, areas: list[tuple[str, str]], n: int):
             comment[i] = _comment(rand, ch, survey[i], it_skills[i] in (GOOD, VERY_GOOD),
                                   unrel[i] in (AGREE, STRONGLY_AGREE))
 
-    width = max(6, len(str(n)))
-    ids = [f"R-{k:0{width}d}" for k in range(1, n + 1)]
-    return zip(ids, survey, submitted, care_group, service_area, staff_group,
-               it_skills, info, unrel, comment)
+    wave = {"survey": survey, "submitted": r["submitted"], "care_group": care_group,
+            "service_area": r["service_area"], "staff_group": staff_group, "comment": comment,
+            "answers": {Q_SKILLS: it_skills, Q_INFO: info, Q_UNRELIABLE: unrel}}
+    layout = {"weight": r["weight"], "small_sizes": r["small_sizes"], "shift": (sh_sk, sh_un, sh_in)}
+    return wave, layout
+
+
+def _spread_completions(rng: Random, actions: list[tuple], areas: list[tuple[str, str]], iso: _Iso) -> list[tuple]:
+    """Move some completions (of actions that are not quick wins) into the time between the waves.
+
+    Each area gets a pace: the chance that one of its completed actions was in
+    fact finished later, at a day drawn from 2021-07-01 (and three weeks after
+    it was raised) to the day before the 2023 wave opened (one in ten: during
+    or after that wave, up to the extract date). A completion only ever moves
+    later, so it stays after raised_on; statuses and counts are untouched.
+    """
+    rand = rng.random
+    pace = {a: rng.choice(COMPLETION_PACES) for a, _ in areas}
+    after_2021 = (PERIOD_END + timedelta(days=1)).toordinal()
+    opened_2023 = PERIOD_2023_START.toordinal()
+    last = EXTRACT_DATE.toordinal()
+    out = []
+    for row in actions:
+        if row[6] == COMPLETED and row[5] == "No" and rand() < pace[row[2]]:
+            lo = max(date.fromisoformat(row[7]).toordinal() + 21, after_2021)
+            if rand() < 0.9:
+                hi = opened_2023 - 1
+            else:
+                lo, hi = max(lo, opened_2023), last
+            new = lo + int(rand() * (hi - lo + 1))
+            if new > date.fromisoformat(row[8]).toordinal():
+                row = row[:8] + (iso(new),)
+        out.append(row)
+    return out
+
+
+def completed_between_waves(actions: list[tuple]) -> Counter:
+    """Actions completed after the 2021 wave closed and before the 2023 wave opened, by area."""
+    after, before = PERIOD_END.isoformat(), PERIOD_2023_START.isoformat()
+    return Counter(r[2] for r in actions if r[6] == COMPLETED and after < r[8] < before)
+
+
+def _area_effects(rng: Random, areas: list[tuple[str, str]], actions: list[tuple],
+                  factor: float) -> dict[str, dict[str, float]]:
+    """Each service area's change in the probability of a positive answer, by question."""
+    after, before = PERIOD_END.isoformat(), PERIOD_2023_START.isoformat()
+    done = completed_between_waves(actions)
+    themed = {q: Counter() for q in EFFECT_THEMES}
+    for r in actions:
+        if r[6] == COMPLETED and after < r[8] < before:
+            for q, themes in EFFECT_THEMES.items():
+                if r[3] in themes:
+                    themed[q][r[2]] += 1
+    per = EFFECT_ACTIONS * factor
+    effects = {}
+    for a, _ in areas:
+        effects[a] = {
+            q: none + full * (1.0 - exp(-(done[a] + themed[q][a]) / per)) + rng.gauss(0.0, sd)
+            for q, (none, full, sd) in AREA_EFFECT.items()
+        }
+    return effects
+
+
+def _survey_2023(rng: Random, areas: list[tuple[str, str]], n: int, factor: float, layout: dict,
+                 effects: dict[str, dict[str, float]]) -> dict:
+    """Wave 2023 (invented): the 2021 model, a Trust-wide drift and each area's effect."""
+    rand = rng.random
+    w_2021, small_2021 = layout["weight"], layout["small_sizes"]
+
+    def sizes(rng: Random, names: list[str], cg_of: dict[str, str]):
+        # The 2021 sizes, jittered; the small areas stay small.
+        weight = {a: w_2021[a] * rng.uniform(0.7, 1.35) for a in names}
+        small_sizes = {a: _scaled(rng.randint(1, 8), factor) for a in sorted(small_2021)}
+        return weight, small_sizes
+
+    days, dw = _period_days(1.0, 0.3, MONTH_WEIGHTS_2023, PERIOD_2023_START, PERIOD_2023_END)
+    r = _respondents(rng, areas, n, SURVEY_SHARES_2023, days, dw, sizes)
+    survey, is_staff = r["survey"], r["is_staff"]
+    care_group, service_area, staff_group = r["care_group"], r["service_area"], r["staff_group"]
+
+    # A response naming only a care group moves with the mean of its areas.
+    def mean_effect(names: list[str]) -> dict[str, float]:
+        return {q: sum(effects[a][q] for a in names) / len(names) for q in AREA_EFFECT}
+
+    by_cg = {cg: mean_effect([a for a, g in areas if g == cg]) for cg in CARE_GROUPS}
+    by_cg[""] = mean_effect([a for a, _ in areas])
+    sh_sk, sh_un, sh_in = layout["shift"]
+
+    def probs(s: str, cg: str, sg: str, area: str) -> tuple[float, float, float, float]:
+        p_sk, p_un, p_in = _probs(s, cg, sg, 0.0, 0.0)
+        e = effects[area] if area else by_cg[cg]
+        staff = s in STAFF_SURVEYS
+        p_sk += sh_sk + DRIFT_2023[Q_SKILLS] + e[Q_SKILLS] * (1.0 if staff else PUBLIC_SKILLS_EFFECT)
+        p_un += sh_un + DRIFT_2023[Q_UNRELIABLE] + e[Q_UNRELIABLE]
+        p_in += sh_in + DRIFT_2023[Q_INFO] + e[Q_INFO]
+        p_epr = 0.0
+        if staff:
+            p_epr = (EPR_BY_STAFF_GROUP[sg] if sg else EPR_NO_STAFF_GROUP) + SKILLS_BY_CARE_GROUP[cg] \
+                + 0.5 * e[Q_SKILLS] + (EPR_CHAMPION_BONUS if s == CHAMPION else 0.0)
+        return p_sk, p_un, p_in, p_epr
+
+    kind_p: dict[tuple, tuple[float, float, float, float]] = {}
+    it_skills, info, unrel, epr = [""] * n, [""] * n, [""] * n, [""] * n
+    comment = [""] * n
+    ch = _chooser(rng)
+    for i, kind in enumerate(zip(survey, care_group, staff_group, service_area)):
+        p = kind_p.get(kind)
+        if p is None:
+            p = kind_p[kind] = probs(*kind)
+        p_sk, p_un, p_in, p_epr = p
+        skilled = False
+        if rand() >= 0.03:
+            if rand() < p_sk:
+                skilled = True
+                it_skills[i] = GOOD if rand() < 0.72 else VERY_GOOD
+            else:
+                u = rand()
+                it_skills[i] = VERY_POOR if u < 0.09 else POOR if u < 0.36 else FAIR
+        if rand() >= 0.035:
+            if rand() < p_un:
+                unrel[i] = AGREE if rand() < 0.62 else STRONGLY_AGREE
+            else:
+                u = rand()
+                unrel[i] = STRONGLY_DISAGREE if u < 0.12 else DISAGREE if u < 0.5 else NEITHER
+        if is_staff[i]:
+            if rand() >= 0.04:
+                u = rand()
+                if u < 0.06:
+                    info[i] = INFO_DONT_KNOW
+                elif rand() < p_in:
+                    info[i] = INFO_YES
+                else:
+                    info[i] = INFO_PARTLY if rand() < 0.62 else INFO_NO
+            if rand() >= 0.04:
+                p_epr += EPR_SKILLED_BONUS if skilled else EPR_UNSKILLED_PENALTY
+                if rand() < p_epr:
+                    epr[i] = AGREE if rand() < 0.68 else STRONGLY_AGREE
+                else:
+                    u = rand()
+                    epr[i] = STRONGLY_DISAGREE if u < 0.1 else DISAGREE if u < 0.45 else NEITHER
+        if rand() < 0.26:
+            comment[i] = _comment_2023(rand, ch, survey[i], skilled, unrel[i] in (AGREE, STRONGLY_AGREE))
+
+    return {"survey": survey, "submitted": r["submitted"], "care_group": care_group,
+            "service_area": service_area, "staff_group": staff_group, "comment": comment,
+            "answers": {Q_SKILLS: it_skills, Q_INFO: info, Q_UNRELIABLE: unrel, Q_EPR: epr}}
+
+
+def _write_wave(responses, answers, wave_id: str, wave: dict, first: int, width: int,
+                chunk: int = 50_000) -> None:
+    """Append one wave's rows to survey_responses (a csv writer) and survey_answers (a text file).
+
+    Answers are written per response in question order, blanks left out. Their
+    fields never need CSV quoting (checked below), so each line is put together
+    directly: the same bytes as a csv writer, in a fraction of the time.
+    """
+    cols = [wave[c] for c in ("survey", "submitted", "care_group", "service_area", "staff_group", "comment")]
+    survey, submitted, care_group, service_area, staff_group, comment = cols
+    questions = []
+    for q in QUESTIONS:
+        if q["question_id"] in wave["answers"]:
+            tails = {}
+            for v in q["scale"]:
+                tail = f"{q['question_id']},{v}"
+                assert tail.count(",") == 1 and not set(tail) & set('"\r\n'), tail
+                tails[v] = f",{tail}\n"
+            questions.append((wave["answers"][q["question_id"]], tails))
+    n = len(survey)
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        ids = [f"R-{k:0{width}d}" for k in range(first + start, first + stop)]
+        responses.writerows(
+            (rid, survey[i], submitted[i], wave_id, care_group[i], service_area[i], staff_group[i], comment[i])
+            for rid, i in zip(ids, range(start, stop))
+        )
+        answers.write("".join(
+            rid + tails[col[i]] for rid, i in zip(ids, range(start, stop)) for col, tails in questions
+            if col[i]
+        ))
+
+
+def _question_rows() -> list[tuple[str, ...]]:
+    def join(values) -> str:
+        return ";".join(values)
+
+    return [
+        (q["question_id"], join(q["waves"]), q["text"], q["label"], q["theme"], join(q["scale"]),
+         join(q["positive"]), join(q["excluded"]), join(q["neutral"]),
+         "Yes" if q["higher_is_better"] else "No", q["summary"])
+        for q in QUESTIONS
+    ]
 
 
 # --------------------------------------------------------------------------
 # Entry points
 # --------------------------------------------------------------------------
 def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) -> dict[str, Path]:
-    """Write the five synthetic extracts and the manifest into ``out_dir``.
+    """Write the synthetic extracts and the manifest into ``out_dir``.
 
-    ``scale`` is the number of survey responses (default 2,400, which
-    reproduces the published figures exactly); conversations, attendees and
-    actions grow in proportion. Returns {extract name or "manifest": path}.
+    ``scale`` is the number of 2021 survey responses (default 2,400, which
+    reproduces the published figures exactly); the 2023 wave has about as many
+    (2,250 by default), and conversations, attendees and actions grow in
+    proportion. Returns {extract name or "manifest": path}, extracts in build order.
     """
     if scale is not None and scale < 1:
         raise ValueError("scale must be a positive number of survey responses")
@@ -1067,6 +1440,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
     out_dir.mkdir(parents=True, exist_ok=True)
     n_resp = DEFAULT_RESPONSES if scale is None else int(scale)
     factor = n_resp / DEFAULT_RESPONSES
+    n_2023 = _scaled(DEFAULT_RESPONSES_2023, factor, 1)
     iso = _Iso()
 
     # One independent stream per table, so a change to one table's logic
@@ -1076,21 +1450,35 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
 
     areas = _service_areas()
     convs = _conversations(stream("conversations"), areas, factor)
+    actions = _spread_completions(stream("completions"),
+                                  _actions(stream("actions"), convs, areas, factor, iso), areas, iso)
     tables = {
         "service_areas": areas,
         "conversations": [
             (c["id"], iso(c["held"]), c["area"], f"{c['quarters'] / 4:g}", c["format"]) for c in convs
         ],
         "conversation_attendees": _attendees(stream("attendees"), convs, factor),
-        "actions": _actions(stream("actions"), convs, areas, factor, iso),
-        "survey_responses": _survey(stream("survey"), areas, n_resp),
+        "actions": actions,
+        "waves": [(w, name, opened.isoformat(), closed.isoformat()) for w, name, opened, closed in WAVES],
+        "questions": _question_rows(),
     }
+    paths: dict[str, Path] = {name: out_dir / f"{name}.csv" for name in FILES}
+    for name, rows in tables.items():
+        _write_csv(paths[name], COLUMNS[name], rows)
 
-    paths: dict[str, Path] = {}
-    for name in EXTRACTS:
-        path = out_dir / f"{name}.csv"
-        _write_csv(path, COLUMNS[name], tables[name])
-        paths[name] = path
+    # The survey, one wave at a time (only one wave's columns in memory).
+    with open(paths["survey_responses"], "w", encoding="utf-8", newline="") as rfh, \
+            open(paths["survey_answers"], "w", encoding="utf-8", newline="") as afh:
+        responses = csv.writer(rfh, lineterminator="\n")
+        responses.writerow(COLUMNS["survey_responses"])
+        afh.write(",".join(COLUMNS["survey_answers"]) + "\n")
+        wave, layout = _survey(stream("survey"), areas, n_resp)
+        _write_wave(responses, afh, WAVE_2021, wave, 1, max(6, len(str(n_resp))))
+        del wave
+        effects = _area_effects(stream("effects"), areas, actions, factor)
+        wave = _survey_2023(stream("survey-2023"), areas, n_2023, factor, layout, effects)
+        _write_wave(responses, afh, WAVE_2023, wave, n_resp + 1, max(6, len(str(n_resp + n_2023))))
+        del wave
 
     manifest = {
         "note": MANIFEST_NOTE,
@@ -1124,8 +1512,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"output folder (default {DEFAULT_OUT})")
     parser.add_argument("--scale", type=_positive_int, default=None,
-                        help=f"number of survey responses (default {DEFAULT_RESPONSES}; other "
-                             "extracts grow in proportion; published figures then only approximate)")
+                        help=f"number of 2021 survey responses (default {DEFAULT_RESPONSES}; the 2023 "
+                             "wave has about as many and other extracts grow in proportion; published "
+                             "figures then only approximate)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     paths = generate(args.out, seed=args.seed, scale=args.scale)
@@ -1139,7 +1528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows = sum(1 for _ in fh) - 1
             print(f"  {path.name}: {rows:,} rows")
     print(f"Done in {elapsed:.1f} s.")
-    for name in EXTRACTS:
+    for name in FILES:
         stale = args.out / f"{name}.xlsx"
         if stale.exists():
             print(f"Warning: {stale} is also in {args.out}; remove it so the build reads only "
