@@ -133,14 +133,15 @@ def results_beside_action(page: ui.Page) -> None:
         "little related action stand out. Survey results follow every filter; their counts are perturbed and "
         f"areas with fewer than {page.threshold} responses are left out."
     )
+    headline = measures.headline_measures()
     measure = st.selectbox(
-        "Survey measure", tuple(measures.headline_measures()), index=tuple(measures.headline_measures()).index("it_unreliable"),
-        format_func=lambda key: measures.headline_measures()[key].title, key="actions_results_measure",
+        "Survey measure", tuple(headline), index=tuple(headline).index("it_unreliable") if "it_unreliable" in headline else 0,
+        format_func=lambda key: headline[key].title, key="actions_results_measure",
     )
     if ui.survey_withheld(page):
         return
     beside = engagement.results_beside_action(page.filters, page.threshold, measure)
-    measure_title = measures.headline_measures()[measure].title
+    measure_title = headline[measure].title
     axis_choices = {
         "theme_actions": f"Actions on {beside.theme} (the related theme)",
         "actions_raised": "Actions raised",

@@ -1,5 +1,6 @@
 """My area: a digital champion's one-screen scorecard for one service area."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import engagement as engagement_data, my_area, ui
@@ -66,7 +67,7 @@ if span is not None:
     st.markdown(f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
                 f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
                 f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact.")
-    st.table(since.set_index("Measure").astype(object).fillna(""))
+    st.table(since.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value)))
 else:
     ui.comparison_note(page)
 summary = my_area.summary_frame(area, care_group, engagement, results, comparisons)
