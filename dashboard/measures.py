@@ -11,6 +11,7 @@ module names them for people, perturbs survey counts and hides small groups
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -243,7 +244,7 @@ def changes(now: dict[str, np.ndarray], then: dict[str, np.ndarray]) -> dict[str
 
 def change_words(change: float, p_value: float, since: str) -> str:
     """'up 6 points since X (a real change: p = 0.010)' or 'no real change since X (...)'."""
-    if change != change:  # nan
+    if math.isnan(change):
         return ""
     direction = "up" if change > 0 else "down" if change < 0 else "unchanged"
     points = f" {abs(int(change))} point{'' if abs(change) == 1 else 's'}" if change else ""

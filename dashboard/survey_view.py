@@ -10,13 +10,13 @@ escapes any text that came from data before it reaches markdown.
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, comments, measures, survey, ui
-from dashboard.sections import section
 from dashboard.measures import SurveyMeasure
+from dashboard.sections import section
+
 
 def _fit_width(chart: charts.VegaLite) -> charts.VegaLite:
     """Fit the chart to the container's width only, so its height is the plot's own.

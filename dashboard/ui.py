@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, filters as filter_values, settings
-from dashboard.text import escape_markdown, plain_text  # noqa: F401 - pages use ui.escape_markdown
+from dashboard import db, settings
+from dashboard import filters as filter_values
 from dashboard.filters import Filters, Options
+from dashboard.text import escape_markdown, plain_text  # noqa: F401 - pages use ui.escape_markdown
 
 WITHHELD_MESSAGE = (
     "**No survey figures.** This database holds real survey answers but was built without a perturbation key, "

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import engagement as engagement_data, my_area, ui
+from dashboard import engagement as engagement_data
+from dashboard import my_area, ui
 
 page = ui.page_setup("My area", icon=":material/location_on:")
 

@@ -180,7 +180,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
                 path = find_extract(extracts, extract.name, optional=extract.name in contract.OPTIONAL_EXTRACTS)
                 if path is None:  # an optional extract left out: its default
                     {"waves": questions.default_waves, "questions": questions.default_questions,
-                     "survey_answers": lambda c: create_table(c, extract)}[extract.name](con)
+                     "survey_answers": lambda c, e=extract: create_table(c, e)}[extract.name](con)
                 else:
                     raw, ignored_by_file[extract.name] = _stage(con, path, extract.name)
                     validate_and_load(con, extract)

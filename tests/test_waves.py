@@ -107,7 +107,7 @@ def _append(path: Path, rows: list[dict[str, str]]) -> None:
 
 def test_bad_answers_are_rejected_with_file_line_column_and_reason(tmp_path: Path) -> None:
     folder = _answers_folder(tmp_path)
-    lines = sum(1 for _ in open(folder / "survey_answers.csv", encoding="utf-8"))
+    lines = len((folder / "survey_answers.csv").read_text(encoding="utf-8").splitlines())
     first_2021 = pd.read_csv(folder / "survey_responses.csv", dtype=str).query("wave == '2021'")["response_id"].iloc[0]
     last_2023 = pd.read_csv(folder / "survey_responses.csv", dtype=str).query("wave == '2023'")["response_id"].iloc[-1]
     _append(folder / "survey_answers.csv", [
