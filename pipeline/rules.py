@@ -249,8 +249,10 @@ EXTRACTS: dict[str, Extract] = {
             ),
             RowRule(
                 "submitted_on",
-                "raw.wave is null and typed.submitted_on is not null and (select count(*) from waves w "
-                "where typed.submitted_on between w.opened and w.closed) <> 1",
+                # The waves' dates as one list (an uncorrelated subquery: read once, not per row).
+                "raw.wave is null and typed.submitted_on is not null and len(list_filter((select "
+                "coalesce(list({'opened': opened, 'closed': closed}), []) from waves), "
+                "lambda w: typed.submitted_on between w.opened and w.closed)) <> 1",
                 "is not within exactly one wave's dates (opened to closed); give the wave",
             ),
         ),

@@ -148,11 +148,16 @@ def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding
         {"wave_id": "spring", "name": "Spring", "opened": "2021-03-01", "closed": "2021-03-31"},
         {"wave_id": "april", "name": "April", "opened": "2021-04-01", "closed": "2021-04-30"},
     ])
+    rows = pd.read_csv(small_extracts / "survey_responses.csv", dtype=str, keep_default_na=False)
+    late = rows.iloc[[1]].assign(response_id="R3", submitted_on="2021-05-15")  # in no wave
+    pd.concat([rows, late]).to_csv(small_extracts / "survey_responses.csv", index=False)
     database = tmp_path / "x.duckdb"
     build(small_extracts, database)
     con = duckdb.connect(str(database), read_only=True)
     assert con.sql("select response_id, wave from survey_responses order by 1").fetchall() == [
         ("R1", "spring"), ("R2", "april")]
+    assert con.sql("select line, \"column\", reason from rejects").fetchall() == [
+        (4, "submitted_on", "is not within exactly one wave's dates (opened to closed); give the wave")]
     assert con.sql("select count(*) from survey_answers").fetchall() == [(4,)]
     con.close()
 
