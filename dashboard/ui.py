@@ -204,7 +204,9 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
         # and reads only that text back, so a label such as "March 2021" would break from=2021-03.
         month_from = st.selectbox("From month", months, index=0, key="from", **bound)
         month_to = st.selectbox("To month", months, index=len(months) - 1, key="to", **bound)
-        wave, compare = _wave_boxes(options, bound, parsed.filters.wave)
+        # Only a link without a wave gets a default from its months: a bound box leaves its default
+        # out of the address, so the link's own wave must not be made the default.
+        wave, compare = _wave_boxes(options, bound, None if "wave" in st.query_params else parsed.filters.wave)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
     for notice in carried + parsed.notices():
         st.warning(notice, icon=":material/link_off:")
@@ -228,8 +230,8 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
 
 
 def _wave_boxes(options: Options, bound: dict, default: str | None = None) -> tuple[str | None, str | None]:
-    """The survey wave (``default``: the link's, else the one its months fall in; else the latest)
-    and the wave it is compared with (default the one before it; or none). Shown by id, as written in links (a bound box reads back only the text
+    """The survey wave (``default``: the one a link's months fall in; else the latest) and the wave it
+    is compared with (default the one before it; or none). Shown by id, as written in links (a bound box reads back only the text
     it shows), with their names below. The comparison's choices follow the wave: a choice no
     longer offered goes back to the default."""
     if not options.waves:

@@ -12,7 +12,10 @@ prior, and it uses every row whose view holds the person.
 
 - ``find_pairs``: pairs of views on real rows whose respondent sets differ by
   exactly one person (date ranges a month apart; staff-group and survey lists
-  with and without a group that holds only that person in the area).
+  with and without a group that holds only that person in the area). Every view
+  is within one survey wave (the person's), as every figure the app shows is; the
+  responses are read by ``tests.oracle.read_responses`` (one column per question
+  and the wave, from any extract layout).
 - ``app_reader``: what the app shows for a view (download bytes).
 - ``exact_reader`` and ``own_key_reader``: the same tables as other designs would
   have shown them (exact counts; cell keys from a count's own records only), for
@@ -53,12 +56,16 @@ DIMENSIONS = ("care_group", "service_area", "survey", "staff_group")
 
 @dataclass(frozen=True)
 class Pair:
-    """Two views; ``with_person`` holds every respondent of ``without`` and one more."""
+    """Two views (in one wave); ``with_person`` holds every respondent of ``without`` and one more."""
 
     kind: str
     with_person: Filters
     without: Filters
     response_id: str
+
+    @property
+    def wave(self) -> str | None:
+        return self.with_person.wave
 
 
 def _month_bounds(month: pd.Timestamp) -> tuple[dt.date, dt.date]:
@@ -66,14 +73,28 @@ def _month_bounds(month: pd.Timestamp) -> tuple[dt.date, dt.date]:
     return start, (month + pd.offsets.MonthEnd(0)).date()
 
 
+def waves(responses: pd.DataFrame) -> list[str]:
+    """The survey waves of the responses, oldest first (by their first response)."""
+    first = responses.groupby("wave")["submitted_on"].min()
+    return [str(w) for w in sorted(first.index, key=lambda w: (first[w], w))]
+
+
 def find_pairs(responses: pd.DataFrame) -> list[Pair]:
-    """Every pair of views, over one service area or one care group, that differs by exactly one respondent."""
+    """Every pair of views, over one service area or one care group in one survey wave, that differs
+    by exactly one respondent."""
+    pairs: list[Pair] = []
+    for wave in waves(responses):
+        pairs += _pairs_in_wave(responses[responses["wave"] == wave], wave)
+    return pairs
+
+
+def _pairs_in_wave(responses: pd.DataFrame, wave: str) -> list[Pair]:
     frame = responses.assign(month=pd.to_datetime(responses["submitted_on"]).dt.to_period("M").dt.to_timestamp())
     months = sorted(frame["month"].unique())
     pairs: list[Pair] = []
-    places = [(Filters(service_areas=(str(area),)), rows)
+    places = [(Filters(service_areas=(str(area),), wave=wave), rows)
               for area, rows in frame[frame["service_area"] != "Not stated"].groupby("service_area")]
-    places += [(Filters(care_groups=(str(group),)), rows)
+    places += [(Filters(care_groups=(str(group),), wave=wave), rows)
                for group, rows in frame[frame["care_group"] != "Not stated"].groupby("care_group")]
     for base, rows in places:
         # Date ranges a month apart: the month at either end holds one person.
@@ -245,6 +266,7 @@ class Observation:
     answer: str
     positive: bool
     deltas: tuple[tuple[str, float], ...]  # ("answer:<a>", d) or ("positive", d), one per distinct row
+    wave: str | None = None  # the wave of the views (the attacker's prior is that wave's)
 
 
 def observe(pair: Pair, measure: str, read: Reader, responses: pd.DataFrame) -> Observation | None:
@@ -264,7 +286,7 @@ def observe(pair: Pair, measure: str, read: Reader, responses: pd.DataFrame) -> 
             continue  # the same view (no news), or a row repeating another's figures
         seen.add((a.rows[key], b.rows[key]))
         deltas.append(("positive", a.rows[key][1] - b.rows[key][1]))
-    return Observation(answer, answer in oracle.POSITIVE[measure], tuple(deltas))
+    return Observation(answer, answer in oracle.POSITIVE[measure], tuple(deltas), pair.wave)
 
 
 def posterior_positive(deltas: Iterable[tuple[str, float]], measure: str, prior: dict[str, float],
@@ -285,12 +307,20 @@ def posterior_positive(deltas: Iterable[tuple[str, float]], measure: str, prior:
     return sum(w for a, w in weights.items() if a in oracle.POSITIVE[measure]) / sum(weights.values())
 
 
-def trust_prior(responses: pd.DataFrame, measure: str, read: Reader) -> dict[str, float]:
-    """The attacker's prior: the Trust's answer shares as published (no filters)."""
-    answers = read(Filters(), measure).answers
+def trust_prior(responses: pd.DataFrame, measure: str, read: Reader, wave: str | None = None) -> dict[str, float]:
+    """The attacker's prior: the Trust's answer shares as published in the wave (no other filter)."""
+    answers = read(Filters(wave=wave), measure).answers
     scale = [a for a in oracle.SCALES[measure] if a not in oracle.NOT_COUNTED.get(measure, set())]
     total = sum(answers[a] for a in scale)
     return {a: answers[a] / total for a in scale}
+
+
+Priors = dict[tuple[str | None, str], dict[str, float]]  # (wave, measure) -> answer shares
+
+
+def trust_priors(responses: pd.DataFrame, read: Reader) -> Priors:
+    """``trust_prior`` for every wave of the responses and every measure."""
+    return {(wave, m): trust_prior(responses, m, read, wave) for wave in waves(responses) for m in oracle.MEASURES}
 
 
 @dataclass(frozen=True)
@@ -312,10 +342,11 @@ class Result:
         return self.accuracy - self.base_rate
 
 
-def attack(observations: list[tuple[str, Observation]], priors: dict[str, dict[str, float]],
-           model: str = "view") -> Result:
-    """Bayes guesses for (measure, observation)s: right how often, against the base rate."""
-    right = sum((posterior_positive(o.deltas, m, priors[m], model) > 0.5) == o.positive for m, o in observations)
+def attack(observations: list[tuple[str, Observation]], priors: Priors, model: str = "view") -> Result:
+    """Bayes guesses for (measure, observation)s, each with its wave's prior: right how often, against
+    the base rate."""
+    right = sum((posterior_positive(o.deltas, m, priors[(o.wave, m)], model) > 0.5) == o.positive
+                for m, o in observations)
     positives = sum(o.positive for _, o in observations)
     return Result(len(observations), right, max(positives, len(observations) - positives))
 
@@ -336,22 +367,24 @@ def single_pairs(pairs: list[Pair], read: Reader, responses: pd.DataFrame) -> li
 def around(pair: Pair, responses: pd.DataFrame, limit: int) -> list[Pair]:
     """Up to ``limit`` pairs of views whose respondents differ by exactly ``pair``'s person, with
     different respondent sets from each other: the first pair widened by other month windows,
-    one survey and staff-group lists that keep the person in."""
+    one survey and staff-group lists that keep the person in (all in the pair's wave)."""
     person = responses.loc[responses["response_id"] == pair.response_id].iloc[0]
-    area = pair.with_person.service_areas
+    area, wave = pair.with_person.service_areas, pair.wave
     if not area:
         return []  # only pairs over one service area are widened here
-    local = responses[responses["service_area"].isin(area)]  # every view here is within the area
-    months = sorted(pd.to_datetime(responses["submitted_on"]).dt.to_period("M").dt.to_timestamp().unique())
+    in_wave = responses[responses["wave"] == wave]
+    local = in_wave[in_wave["service_area"].isin(area)]  # every view here is within the area and the wave
+    months = sorted(pd.to_datetime(in_wave["submitted_on"]).dt.to_period("M").dt.to_timestamp().unique())
     windows = [(_month_bounds(a)[0], _month_bounds(b)[1]) for a, b in itertools.combinations_with_replacement(months, 2)]
-    groups = sorted(set(responses.loc[responses["service_area"].isin(area), "staff_group"]) - {"Not stated"})
+    groups = sorted(set(local["staff_group"]) - {"Not stated"})
     others = [g for g in groups if g != person["staff_group"]][:6]
     staff_lists = [()] + [tuple(sorted({person["staff_group"], *extra})) for r in range(len(others) + 1)
                           for extra in itertools.combinations(others, r)] if person["staff_group"] != "Not stated" else [()]
     surveys = [(), (person["survey"],)]
     found, sets = [], set()
     for (start, end), staff, survey_list in itertools.product(windows, staff_lists, surveys):
-        with_person = Filters(service_areas=area, surveys=survey_list, staff_groups=staff, date_from=start, date_to=end)
+        with_person = Filters(service_areas=area, surveys=survey_list, staff_groups=staff, date_from=start, date_to=end,
+                              wave=wave)
         members = respondents(local, with_person)
         if pair.response_id not in members or members in sets:
             continue
@@ -377,7 +410,7 @@ def _without(view: Filters, person: pd.Series, months: list[pd.Timestamp]) -> li
 
 
 def averaging(targets: list[Pair], read: Reader, responses: pd.DataFrame, sizes: Iterable[int],
-              priors: dict[str, dict[str, float]]) -> dict[int, Result]:
+              priors: Priors) -> dict[int, Result]:
     """Accuracy of the Bayes attacker with the first k pairs around each target, per measure."""
     sizes = sorted(sizes)
     results = {k: [] for k in sizes}
@@ -389,7 +422,7 @@ def averaging(targets: list[Pair], read: Reader, responses: pd.DataFrame, sizes:
             for k in sizes:
                 if len(observations) >= k:
                     merged = Observation(observations[0].answer, observations[0].positive,
-                                         tuple(d for o in observations[:k] for d in o.deltas))
+                                         tuple(d for o in observations[:k] for d in o.deltas), observations[0].wave)
                     results[k].append((measure, merged))
     return {k: attack(found, priors) for k, found in results.items() if found}
 
@@ -466,14 +499,14 @@ def report(extracts: Path, database: Path) -> Iterator[str]:
         for name, read, model in (("exact counts (before)", simulated_reader(responses, None), "exact"),
                                   ("cell key, own records only", simulated_reader(responses, 0), "own"),
                                   ("this app (download bytes)", app, "view")):
-            priors = {m: trust_prior(responses, m, read) for m in oracle.MEASURES}
+            priors = trust_priors(responses, read)
             result = attack(single_pairs(pairs, read, responses), priors, model)
             yield (f"  {name}: right {result.right} of {result.cases} ({result.accuracy:.0%}); "
                    f"base rate {result.base_rate:.0%}; advantage {result.advantage * 100:+.1f} points")
         # The averaging attack reads through the pandas reader, which the tests check gives
         # exactly the app's tables (tests/test_differencing.py): thousands of views.
         fast = cached(simulated_reader(responses, 2))
-        priors = {m: trust_prior(responses, m, fast) for m in oracle.MEASURES}
+        priors = trust_priors(responses, fast)
         people = list({p.response_id: p for p in pairs if p.with_person.service_areas}.values())  # one per person
         targets = people[::max(1, len(people) // 60)]  # about 60 people: each needs thousands of views
         yield (f"Averaging attack (this app's figures): {len(targets)} people, pairs of views around each "
@@ -481,10 +514,11 @@ def report(extracts: Path, database: Path) -> Iterator[str]:
         for k, result in averaging(targets, fast, responses, (1, 2, 4, 8, 16, 32), priors).items():
             yield (f"  {k:>3} pairs: {result.cases} cases, {result.accuracy:.0%} against {result.base_rate:.0%} "
                    f"({result.advantage * 100:+.1f} points)")
-        yield ("Averaging attack, worst case (pairs never run out; 40 others per view, answers as the Trust's; "
-               "this app's perturbation) -> accuracy, base rate, advantage")
+        latest = responses.attrs["latest_wave"]
+        yield ("Averaging attack, worst case (pairs never run out; 40 others per view, answers as the Trust's "
+               f"in wave {latest}; this app's perturbation) -> accuracy, base rate, advantage")
         for measure in oracle.MEASURES:
-            for k, result in simulated_averaging(priors[measure], oracle.POSITIVE[measure],
+            for k, result in simulated_averaging(priors[(latest, measure)], oracle.POSITIVE[measure],
                                                  (1, 2, 4, 8, 16, 32, 64), trials=2000).items():
                 yield (f"  {measure}, {k:>3} pairs: {result.accuracy:.0%} against {result.base_rate:.0%} "
                        f"({result.advantage * 100:+.1f} points)")

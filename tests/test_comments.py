@@ -259,9 +259,21 @@ def database(demo_db: Path) -> Iterator[db.Database]:
     yield from pinned_database(demo_db)
 
 
+# The demo's survey waves, oldest first. Units are decided and listed within one wave: every
+# test below runs once per wave, on that wave's responses.
+DEMO_WAVES = tuple(pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str).sort_values(["opened", "wave_id"])["wave_id"])
+
+
+@pytest.fixture(scope="module", params=DEMO_WAVES)
+def wave(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
+def responses(wave: str) -> pd.DataFrame:
     frame = read_responses()
+    frame = frame[frame["wave"] == wave].copy()  # the wave's responses only
+    assert len(frame)
     frame["text"] = frame["comment"].str.strip()  # a comment is its stripped text, when there is any
     return frame
 
@@ -270,24 +282,25 @@ def responses() -> pd.DataFrame:
 def options(responses: pd.DataFrame) -> Options:
     areas = pd.read_csv(DEMO_EXTRACTS / "service_areas.csv", dtype=str, keep_default_na=False)
     by_group = {g: tuple(sorted(rows["service_area"])) for g, rows in areas.groupby("care_group")}
-    return Options(by_group, min(responses["submitted_on"]), max(responses["submitted_on"]))
+    everyone = read_responses()
+    return Options(by_group, min(everyone["submitted_on"]), max(everyone["submitted_on"]), waves=DEMO_WAVES)
 
 
 def unit_filters(unit: Unit) -> Filters:
-    """How someone picks the unit in the sidebar."""
+    """How someone picks the unit (in its wave) in the sidebar."""
     surveys = (unit.survey,) if unit.survey else ()
     if unit.service_area:
-        return Filters(service_areas=(unit.service_area,), surveys=surveys)
-    return Filters(care_groups=(unit.care_group,) if unit.care_group else (), surveys=surveys)
+        return Filters(service_areas=(unit.service_area,), surveys=surveys, wave=unit.wave)
+    return Filters(care_groups=(unit.care_group,) if unit.care_group else (), surveys=surveys, wave=unit.wave)
 
 
 @pytest.fixture(scope="module")
-def listings(database, responses: pd.DataFrame, options: Options) -> dict[Unit, comments.Listing]:
+def listings(database, wave: str, responses: pd.DataFrame, options: Options) -> dict[Unit, comments.Listing]:
     """The listing of every unit someone can pick, from the extracts' care groups, areas and surveys."""
     places = [(None, None)] + [(g, None) for g in sorted(set(responses["care_group"]) - {NS})]
     places += sorted({(g, a) for g, a in zip(responses["care_group"], responses["service_area"])
                       if g != NS and a != NS})
-    units = [Unit(g, a, s) for g, a in places for s in [None, *sorted(set(responses["survey"]))]]
+    units = [Unit(g, a, s, wave) for g, a in places for s in [None, *sorted(set(responses["survey"]))]]
     found = {unit: comments.listing(unit_filters(unit), options, THRESHOLD, MIN_COMMENTS) for unit in units}
     assert all(listing.unit == unit for unit, listing in found.items())
     return found
@@ -304,8 +317,8 @@ def texts(responses: pd.DataFrame, unit: Unit) -> list[str]:
     return sorted(found[found != ""])
 
 
-def test_demo_lists_some_units_and_not_others(listings, listed) -> None:
-    assert Unit() in listed
+def test_demo_lists_some_units_and_not_others(wave, listings, listed) -> None:
+    assert Unit(wave=wave) in listed
     assert any(unit.service_area for unit in listed)  # some service areas list their comments
     assert any(unit.care_group and not unit.service_area for unit in listed)
     reasons = {kind(listing.reason) for listing in listings.values() if not listing.listed}
@@ -344,36 +357,38 @@ SEARCHES = ["wi-fi", "WI-FI", "  Wi-Fi  ", "teams", "'", '"', "%", "_", "\\", "'
 
 
 @pytest.mark.parametrize("search", SEARCHES)
-def test_search_is_literal_and_ignores_case(database, responses, listed, search: str) -> None:
+def test_search_is_literal_and_ignores_case(database, wave, responses, listed, search: str) -> None:
     needle = search.strip().lower()
-    for unit in [Unit(), Unit("Adult mental health"), next(u for u in listed if u.service_area)]:
+    for unit in [Unit(wave=wave), Unit("Adult mental health", wave=wave), next(u for u in listed if u.service_area)]:
         assert unit in listed
         expected = [t for t in texts(responses, unit) if needle in t.lower()]
         assert list(comments.comments(unit, search)["comment"]) == expected, unit
         assert comments.comment_count(unit, search) == len(expected), unit
         # Where the text has it, the Trust's list finds it: a search that matched nothing would show.
-        if unit == Unit() and needle in ("wi-fi", "teams", "'", '"'):
+        if unit == Unit(wave=wave) and needle in ("wi-fi", "teams", "'", '"'):
             assert expected
 
 
-def test_search_is_cut_to_a_sensible_length(database, responses) -> None:
-    assert comments.comments(Unit(), "a" * 10_000).empty
-    assert comments.comment_count(Unit(), "a" * 10_000) == 0
-    assert comments.comment_count(Unit(), "wi-fi" + " " * 500) == len(
-        [t for t in texts(responses, Unit()) if "wi-fi" in t.lower()])
+def test_search_is_cut_to_a_sensible_length(database, wave, responses) -> None:
+    trust = Unit(wave=wave)
+    assert comments.comments(trust, "a" * 10_000).empty
+    assert comments.comment_count(trust, "a" * 10_000) == 0
+    assert comments.comment_count(trust, "wi-fi" + " " * 500) == len(
+        [t for t in texts(responses, trust) if "wi-fi" in t.lower()])
 
 
-def test_the_first_comments_of_the_sorted_list_and_the_count_in_full(database, responses) -> None:
-    expected = texts(responses, Unit())
+def test_the_first_comments_of_the_sorted_list_and_the_count_in_full(database, wave, responses) -> None:
+    trust = Unit(wave=wave)
+    expected = texts(responses, trust)
     assert len(expected) > comments.COMMENTS_SHOWN  # the page's cap is exercised on the demo
-    assert list(comments.comments(Unit(), limit=7)["comment"]) == expected[:7]
+    assert list(comments.comments(trust, limit=7)["comment"]) == expected[:7]
     wifi = [t for t in expected if "wi-fi" in t.lower()]
-    assert list(comments.comments(Unit(), "wi-fi", limit=3)["comment"]) == wifi[:3]
-    assert comments.comment_count(Unit()) == len(expected)
+    assert list(comments.comments(trust, "wi-fi", limit=3)["comment"]) == wifi[:3]
+    assert comments.comment_count(trust) == len(expected)
 
 
-def test_comments_table_has_the_text_and_nothing_else(database, responses) -> None:
-    unit = Unit("Adult mental health")
+def test_comments_table_has_the_text_and_nothing_else(database, wave, responses) -> None:
+    unit = Unit("Adult mental health", wave=wave)
     table = comments.comments_table(comments.comments(unit, "teams"))
     assert list(table.columns) == ["Comment"]
     assert list(table["Comment"]) == [t for t in texts(responses, unit) if "teams" in t.lower()]
@@ -388,18 +403,21 @@ def test_comments_table_has_the_text_and_nothing_else(database, responses) -> No
         {"staff_groups": ("Nursing", "Medical"), "date_to": dt.date(2021, 4, 30)},
     ],
 )
-def test_dates_and_staff_groups_never_change_the_list(database, options, listings, listed,
+def test_dates_and_staff_groups_never_change_the_list(database, wave, responses, options, listings, listed,
                                                       narrowing: dict) -> None:
-    for unit in [Unit(), Unit("Adult mental health"), Unit(survey="Staff"), next(u for u in listed if u.service_area),
+    year = min(responses["submitted_on"]).year  # the months, in the wave's year
+    narrowing = {k: v.replace(year=year) if isinstance(v, dt.date) else v for k, v in narrowing.items()}
+    for unit in [Unit(wave=wave), Unit("Adult mental health", wave=wave), Unit(survey="Staff", wave=wave),
+                 next(u for u in listed if u.service_area),
                  next(u for u, found in listings.items() if not found.listed)]:
         narrowed = dataclasses.replace(unit_filters(unit), **narrowing)
         assert comments.listing(narrowed, options, THRESHOLD, MIN_COMMENTS) == listings[unit]
-        assert comments.unit_of(narrowed, options) == (unit, None)
+        assert comments.unit_of(narrowed, options) == (dataclasses.replace(unit, wave=None), None)
 
 
-def test_several_areas_list_nothing_and_point_to_a_listed_unit(database, options, listings) -> None:
+def test_several_areas_list_nothing_and_point_to_a_listed_unit(database, wave, options, listings) -> None:
     areas = options.service_areas(["Adult mental health"])[:2]
-    found = comments.listing(Filters(service_areas=areas), options, THRESHOLD, MIN_COMMENTS)
+    found = comments.listing(Filters(service_areas=areas, wave=wave), options, THRESHOLD, MIN_COMMENTS)
     assert (found.unit, found.listed, found.reason) == (None, False, "several service areas are picked")
     assert found.nearest is not None and listings[found.nearest].listed
 

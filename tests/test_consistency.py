@@ -19,9 +19,9 @@ from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
 CARE_GROUP = "Community health services"
-MONTHS = {"from": "2021-03", "to": "2021-05"}
+MONTHS = {"wave": oracle.PUBLISHED_WAVE, "from": "2021-03", "to": "2021-05"}  # months of the 2021 wave
 FILTERS = Filters(care_groups=(CARE_GROUP,), surveys=("Staff",), date_from=dt.date(2021, 3, 1),
-                  date_to=dt.date(2021, 5, 31))
+                  date_to=dt.date(2021, 5, 31), wave=oracle.PUBLISHED_WAVE)
 TITLES = {"it_skills": "IT skills rated good", "info_available": "Information available",
           "it_unreliable": "IT too unreliable"}
 PAGES = {"it_skills": "1_Digital_skills.py", "info_available": "2_Information_to_run_services.py",
@@ -63,7 +63,8 @@ def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path,
     database = db.Database(demo_db)
     db.pin(database)
     try:
-        wider = Filters(surveys=FILTERS.surveys, date_from=FILTERS.date_from, date_to=FILTERS.date_to)
+        wider = Filters(surveys=FILTERS.surveys, date_from=FILTERS.date_from, date_to=FILTERS.date_to,
+                        wave=FILTERS.wave)
         for measure, (n, positive, percent) in expected.items():
             frame = survey.breakdown(measure, "care_group", wider, oracle.THRESHOLD)
             row = frame.set_index("care_group").loc[CARE_GROUP]

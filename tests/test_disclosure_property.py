@@ -39,7 +39,7 @@ from dashboard.perturbation import MAX_NOISE
 from pipeline import cells, contract
 from pipeline.build import build
 from tests import oracle
-from tests.conftest import SMALL, write_csv
+from tests.conftest import DEMO_EXTRACTS, SMALL, write_csv
 
 NS = "Not stated"
 FIRST_DAY, LAST_DAY = dt.date(2021, 2, 1), dt.date(2021, 6, 30)
@@ -209,7 +209,7 @@ def check_survey(responses: pd.DataFrame, measure: str, filters: Filters, thresh
     n, positive, percent = oracle.expected_headline(responses, measure, filters)
     head = survey.headline(measure, filters, threshold)
     selected, trust = head.iloc[0], head.iloc[1]
-    trust_n, trust_positive, trust_percent = oracle.expected_headline(responses, measure)
+    trust_n, trust_positive, trust_percent = oracle.expected_headline(responses, measure, Filters(wave=filters.wave))
     if trust_n >= threshold:
         assert (trust["n"], trust["positive"], trust["percent"]) == (trust_n, trust_positive, trust_percent)
     else:
@@ -296,27 +296,38 @@ def demo(demo_db: Path) -> Iterator[pd.DataFrame]:
     database.close()
 
 
-def months() -> st.SearchStrategy[tuple[dt.date | None, dt.date | None]]:
+def months(first_day: dt.date = FIRST_DAY, last_day: dt.date = LAST_DAY
+           ) -> st.SearchStrategy[tuple[dt.date | None, dt.date | None]]:
     """From and To as the sidebar picks them: whole months (first day, last day), either may be open."""
-    starts = [dt.date(2021, m, 1) for m in range(FIRST_DAY.month, LAST_DAY.month + 1)]
+    starts = list(pd.date_range(first_day.replace(day=1), last_day, freq="MS").date)
     return st.tuples(
         st.one_of(st.none(), st.sampled_from(starts)),
         st.one_of(st.none(), st.sampled_from([(pd.Timestamp(s) + pd.offsets.MonthEnd(0)).date() for s in starts])),
     )
 
 
+def demo_waves() -> st.SearchStrategy[tuple[str | None, tuple[dt.date | None, dt.date | None]]]:
+    """A wave as the sidebar picks it (None: the latest) and months within it."""
+    waves = pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str).sort_values(["opened", "wave_id"])
+    spans = {w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
+             for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])}
+    spans[None] = spans[waves["wave_id"].iloc[-1]]
+    return st.sampled_from(list(spans)).flatmap(lambda wave: st.tuples(st.just(wave), months(*spans[wave])))
+
+
 def demo_filters() -> st.SearchStrategy[Filters]:
     responses = oracle.read_responses()
     areas = sorted(set(responses["service_area"]) - {NS})
     return st.builds(
-        lambda care_groups, service_areas, surveys, staff_groups, dates: Filters(
-            tuple(care_groups), tuple(service_areas), tuple(surveys), tuple(staff_groups), *dates
+        lambda care_groups, service_areas, surveys, staff_groups, wave_and_months: Filters(
+            tuple(care_groups), tuple(service_areas), tuple(surveys), tuple(staff_groups), *wave_and_months[1],
+            wave=wave_and_months[0],
         ),
         st.lists(st.sampled_from(contract.CARE_GROUPS), max_size=2, unique=True),
         st.one_of(st.just([]), st.lists(st.sampled_from(areas), min_size=1, max_size=4, unique=True)),
         st.lists(st.sampled_from(contract.SURVEYS), max_size=3, unique=True),
         st.lists(st.sampled_from(contract.STAFF_GROUPS), max_size=3, unique=True),
-        months(),
+        demo_waves(),
     )
 
 

@@ -305,7 +305,8 @@ THRESHOLD = oracle.THRESHOLD
 BESIDE_FILTERS = {
     "none": Filters(),
     "care group, surveys, months": Filters(care_groups=(AMH,), surveys=("Staff", "Digital champion"),
-                                           date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)),
+                                           date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31),
+                                           wave=oracle.PUBLISHED_WAVE),
 }
 SURVEY_FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
@@ -317,9 +318,9 @@ def responses() -> pd.DataFrame:
 
 def survey_side(filters: Filters) -> Filters:
     """What the survey side of results beside action follows per area: surveys, staff groups, months
-    (each area is its own view; the care group and service area filters pick the areas listed)."""
+    and wave (each area is its own view; the care group and service area filters pick the areas listed)."""
     return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups, date_from=filters.date_from,
-                   date_to=filters.date_to)
+                   date_to=filters.date_to, wave=filters.wave)
 
 
 def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> pd.DataFrame:
@@ -353,7 +354,7 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
 
 
 @pytest.mark.parametrize("filters", BESIDE_FILTERS.values(), ids=BESIDE_FILTERS.keys())
-@pytest.mark.parametrize("measure", list(measures.SURVEY_MEASURES))
+@pytest.mark.parametrize("measure", contract.LEGACY_ANSWER_COLUMNS)
 def test_results_beside_action_match_the_oracle(demo, responses, filters, measure):
     result = engagement.results_beside_action(filters, THRESHOLD, measure)
     table = result.table.set_index("service_area")
@@ -372,7 +373,7 @@ def test_results_beside_action_match_the_oracle(demo, responses, filters, measur
     assert table.loc[table["hidden"], SURVEY_FIGURES].isna().all().all()
     for column in SURVEY_FIGURES:
         assert pd.api.types.is_numeric_dtype(table[column]), column
-    display = result.display_table(measures.SURVEY_MEASURES[measure].title)
+    display = result.display_table(measures.survey_measures()[measure].title)
     assert pd.api.types.is_numeric_dtype(display["Responses (n)"])
     assert display.loc[display["Survey result hidden"], "Responses (n)"].isna().all()
     # Actions describe meetings: shown in full beside every area, hidden or not.
@@ -435,14 +436,16 @@ def test_rejects_summary_gives_reasons_and_lines_never_values(small_extracts, tm
     assert "5" in summary.loc[summary["column"] == "conversation_id", "first_lines"].tolist()
 
 
-def test_definitions_name_the_published_measures():
+def test_definitions_name_the_published_measures(demo):
     definitions = engagement.measure_definitions().set_index("Measure")
-    # The Overview's eight published measures (the contract's "Headline measures"), by name.
+    # The Overview's eight published measures (the contract's "Headline measures"), by name, and
+    # every other question of the demo's bank (the 2023 wave's patient record question).
     engagement_titles = {"Conversation hours", "Staff engaged", "Actions raised", "Service areas covered",
                          "Quick wins completed"}
     survey_titles = {"IT skills rated good", "Information available", "IT too unreliable"}
-    assert set(definitions.index) == engagement_titles | survey_titles
-    assert set(definitions.index[definitions["Kind"] == "Survey"]) == survey_titles
+    bank_titles = survey_titles | {"Confident with the patient record"}
+    assert set(definitions.index) == engagement_titles | bank_titles
+    assert set(definitions.index[definitions["Kind"] == "Survey"]) == bank_titles
     assert definitions["Definition"].str.len().gt(0).all()
     assert definitions.loc[sorted(survey_titles), "Question"].str.len().gt(0).all()
     assert "Don't know" in definitions.loc["Information available", "Definition"]  # not counted in the base
@@ -463,7 +466,7 @@ def test_settings_table_shows_values_in_use_but_no_path_and_no_key(monkeypatch):
 
 def test_area_survey_holds_true_counts_and_key_sums_per_area(demo, responses):
     filters = Filters(care_groups=(CHS,), surveys=("Staff",), staff_groups=("Nursing",),
-                      date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31))
+                      date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=oracle.PUBLISHED_WAVE)
     raw = my_area.area_survey(filters)
     side = survey_side(filters)  # the whole Trust: the care group filter does not narrow it
     assert set(raw["care_group"]) - {CHS}

@@ -21,7 +21,7 @@ from dashboard import ui
 from dashboard.filters import Filters
 from pipeline.build import build
 from tests import oracle
-from tests.conftest import ROOT, SMALL, write_csv
+from tests.conftest import ROOT, SMALL, pinned_database, write_csv
 from tests.test_engagement import extracts, reference_engagement
 
 THRESHOLD = oracle.THRESHOLD
@@ -78,9 +78,9 @@ def area_under_threshold() -> tuple[str, str]:
     return area, group
 
 
-def area_over_threshold() -> tuple[str, str]:
-    """The real area with the most answers to 'IT too unreliable'."""
-    row = real_areas("it_unreliable").sort_values(["true_n", "service_area"]).iloc[-1]
+def area_over_threshold(filters: Filters = Filters()) -> tuple[str, str]:
+    """The real area with the most answers to 'IT too unreliable' (in the filters' wave)."""
+    row = real_areas("it_unreliable", filters).sort_values(["true_n", "service_area"]).iloc[-1]
     return row["service_area"], row["care_group"]
 
 
@@ -98,7 +98,7 @@ def result_cell(n: int, positive: int) -> re.Pattern:
 
 
 def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(demo_env):
-    at = page("4_Engagement.py")
+    at = page("5_Engagement.py")
     at.run()
     no_exception(at)
     assert metrics(at) == {"Conversations": "120", "Conversation hours": "102", "Staff engaged": "256",
@@ -130,7 +130,7 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
 
 
 def test_engagement_page_staff_group_narrows_staff_engaged_only_from_a_whole_month(demo_env):
-    at = page("4_Engagement.py")
+    at = page("5_Engagement.py")
     at.query_params["staff_group"] = ["Nursing"]
     at.query_params["from"] = ["2021-04-14"]  # a day in an old link: widened to the whole of April
     at.run()
@@ -147,8 +147,16 @@ def test_engagement_page_staff_group_narrows_staff_engaged_only_from_a_whole_mon
 # Actions --------------------------------------------------------------------------------------------
 
 
-def test_actions_page_totals_filters_and_search(demo_env):
-    at = page("5_Actions_and_quick_wins.py")
+@pytest.fixture
+def pinned_here(demo_env):
+    """The demo database pinned in the test's own thread too. The Actions page's survey measure box
+    names its choices from the pinned database's question bank, and AppTest formats the box's value
+    with that function in this thread when it sends the widgets back for the next run."""
+    yield from pinned_database(demo_env)
+
+
+def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
+    at = page("6_Actions_and_quick_wins.py")
     at.run()
     no_exception(at)
     everything = reference_engagement(Filters())
@@ -176,7 +184,7 @@ def test_actions_page_totals_filters_and_search(demo_env):
 
 
 def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
-    at = page("5_Actions_and_quick_wins.py")
+    at = page("6_Actions_and_quick_wins.py")
     at.run()
     no_exception(at)
     assert at.selectbox(key="actions_results_measure").value == "it_unreliable"
@@ -206,8 +214,10 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
 
 
 def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env):
-    area, group = area_over_threshold()
-    at = page("6_My_area.py")
+    published = Filters(wave=oracle.PUBLISHED_WAVE)  # the published figures and their months
+    area, group = area_over_threshold(published)
+    at = page("7_My_area.py")
+    at.query_params["wave"] = [oracle.PUBLISHED_WAVE]
     at.query_params["service_area"] = [area]
     at.run()
     no_exception(at)
@@ -223,8 +233,9 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     assert value(engagement_table.loc["Its care group", "Staff engaged"]) == group_expected["staff_engaged"]
     survey_table = at.table[1].value
     for measure, title in (("it_unreliable", "IT too unreliable"), ("it_skills", "IT skills rated good")):
-        for scope, scope_filters in (("This area", Filters(service_areas=(area,))),
-                                     ("Its care group", Filters(care_groups=(group,))), ("Trust", Filters())):
+        for scope, scope_filters in (("This area", Filters(service_areas=(area,), wave=published.wave)),
+                                     ("Its care group", Filters(care_groups=(group,), wave=published.wave)),
+                                     ("Trust", published)):
             n, positive, _ = oracle.expected_headline(RESPONSES, measure, scope_filters)
             assert result_cell(n, positive).match(survey_table.loc[title, scope]), (measure, scope)
     assert survey_table.loc["IT too unreliable", "Trust"].startswith(f"{oracle.PUBLISHED['it_unreliable']}% (")
@@ -241,7 +252,8 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     at.sidebar.selectbox(key="to").set_value("2021-05")
     at.run()
     no_exception(at)
-    shared = {"surveys": ("Staff",), "date_from": dt.date(2021, 3, 1), "date_to": dt.date(2021, 5, 31)}
+    shared = {"surveys": ("Staff",), "date_from": dt.date(2021, 3, 1), "date_to": dt.date(2021, 5, 31),
+              "wave": published.wave}
     survey_table = at.table[1].value
     for scope, scope_filters in (("This area", Filters(service_areas=(area,), **shared)),
                                  ("Its care group", Filters(care_groups=(group,), **shared)),
@@ -253,7 +265,7 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
 
 def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env):
     area, group = area_under_threshold()
-    at = page("6_My_area.py")
+    at = page("7_My_area.py")
     at.query_params["service_area"] = [area]
     at.run()
     no_exception(at)
@@ -269,7 +281,7 @@ def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env):
 
 def test_my_area_without_one_area_asks_for_one_and_puts_it_in_the_url(demo_env):
     area, group = area_over_threshold()
-    at = page("6_My_area.py")
+    at = page("7_My_area.py")
     at.run()
     no_exception(at)
     assert not at.table
@@ -281,7 +293,8 @@ def test_my_area_without_one_area_asks_for_one_and_puts_it_in_the_url(demo_env):
     assert at.sidebar.multiselect(key="service_area").value == [area]
     assert at.query_params.get("service_area") in ([area], area)
     assert at.subheader[0].value == escaped(area)
-    assert len(at.table) == 3
+    # Engagement, survey results, comparisons, and (the latest wave is compared with the one before) change.
+    assert len(at.table) == 4
 
 
 # Real extracts built without a perturbation key ---------------------------------------------------------
@@ -339,7 +352,7 @@ def survey_text(at: AppTest) -> list[str]:
 @pytest.mark.parametrize("key", [None, "a-key-set-where-the-database-is-built"], ids=["no key", "key"])
 def test_my_area_on_real_extracts_withholds_survey_figures_without_a_key(small_extracts, tmp_path, monkeypatch, key):
     real_database(small_extracts, tmp_path / "real.duckdb", monkeypatch, key)
-    at = page("6_My_area.py")
+    at = page("7_My_area.py")
     at.query_params["service_area"] = [WARD]
     at.run()
     no_exception(at)
@@ -361,7 +374,7 @@ def test_my_area_on_real_extracts_withholds_survey_figures_without_a_key(small_e
 @pytest.mark.parametrize("key", [None, "a-key-set-where-the-database-is-built"], ids=["no key", "key"])
 def test_actions_on_real_extracts_withhold_survey_figures_without_a_key(small_extracts, tmp_path, monkeypatch, key):
     real_database(small_extracts, tmp_path / "real.duckdb", monkeypatch, key)
-    at = page("5_Actions_and_quick_wins.py")
+    at = page("6_Actions_and_quick_wins.py")
     at.run()
     no_exception(at)
     expected = small_engagement()
@@ -383,12 +396,12 @@ def test_actions_on_real_extracts_withhold_survey_figures_without_a_key(small_ex
 
 
 def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_env):
-    at = page("7_Data_and_definitions.py")
+    at = page("8_Data_and_definitions.py")
     at.run()
     no_exception(at)
     build_table = table_with(at, "File", "Rows read")
     files = {f"{name}.csv" for name in ("service_areas", "conversations", "conversation_attendees", "actions",
-                                         "survey_responses")}
+                                         "waves", "questions", "survey_responses", "survey_answers")}
     assert set(build_table["File"]) == files
     assert (build_table["Rows read"] == build_table["Rows loaded"] + build_table["Rows rejected"]).all()
     assert build_table.set_index("File").loc["actions.csv", "Rows loaded"] == 831

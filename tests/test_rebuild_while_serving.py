@@ -4,8 +4,8 @@ The real server (``streamlit run app.py``) serves a database built by the real p
 of the demo extracts. Three browser sessions keep rerunning (they switch a sidebar filter on and
 off) while ``python -m pipeline build`` swaps in databases built from changed extracts, three times.
 Each version adds 10 conversations (15 hours) in a service area that had none, 10 staff, 10 actions
-(5 of them completed quick wins) and 100 Staff survey answers, so every tile differs between
-versions. Checked after every rerun: no exception or error box, and the tiles equal ONE version's
+(5 of them completed quick wins) and 100 Staff survey responses in the latest wave (the one the
+Overview shows), so every tile differs between versions. Checked after every rerun: no exception or error box, and the tiles equal ONE version's
 figures for the session's filters (the one before the swap or the one after), never a mix. After each
 swap: the sessions opened before it keep working and show the new figures, and a new page load shows
 them too, without restarting the server; the server log holds no traceback. Expected figures are
@@ -56,6 +56,9 @@ MAX_ROUNDS_PER_BUILD = 3  # keeps the test well under a minute on a busy 2-core 
 VERSIONS = 4  # the demo extracts, then three rebuilds, each adding one block of rows
 AMH = "Adult mental health"
 NURSING = "Nursing"
+# The demo's latest wave (the one the Overview shows) and its first day: the blocks' responses are in it.
+LATEST_WAVE, IN_LATEST_WAVE = pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str).sort_values(
+    ["opened", "wave_id"]).iloc[-1][["wave_id", "opened"]]
 THRESHOLD = oracle.THRESHOLD
 TILES = {  # the Overview's tiles
     "Conversation hours", "Staff engaged", "Actions raised", "Service areas covered", "Quick wins completed",
@@ -92,9 +95,15 @@ def _block(version: int, area: str) -> dict[str, list[dict[str, str]]]:
              "completed_on": "2021-04-20" if n < 5 else ""} for n, i in enumerate(ids)
         ],
         "survey_responses": [
-            {"response_id": f"R-R{version}-{n:03d}", "survey": "Staff", "submitted_on": "2021-04-12", "care_group": AMH,
-             "service_area": area, "staff_group": NURSING, "it_skills": "Very good", "info_available": "Yes",
-             "it_unreliable": "Strongly disagree", "comment": ""} for n in range(100)
+            {"response_id": f"R-R{version}-{n:03d}", "survey": "Staff", "submitted_on": IN_LATEST_WAVE,
+             "wave": LATEST_WAVE, "care_group": AMH, "service_area": area, "staff_group": NURSING, "comment": ""}
+            for n in range(100)
+        ],
+        "survey_answers": [
+            {"response_id": f"R-R{version}-{n:03d}", "question_id": question, "answer": answer}
+            for n in range(100)
+            for question, answer in (("it_skills", "Very good"), ("info_available", "Yes"),
+                                     ("it_unreliable", "Strongly disagree"))
         ],
     }
 

@@ -27,6 +27,7 @@ from tests.oracle import (
     NOT_COUNTED,
     POSITIVE,
     PUBLISHED,
+    PUBLISHED_WAVE,
     SCALES,
     THRESHOLD,
     counted,  # noqa: F401 - also imported from here by tests/test_disclosure_property.py
@@ -45,6 +46,7 @@ CHS = "Community health services"
 # The filter field a breakdown dimension's group is picked with.
 FILTER_FIELD = {"care_group": "care_groups", "service_area": "service_areas", "survey": "surveys",
                 "staff_group": "staff_groups"}
+W2021 = PUBLISHED_WAVE  # filters with months name the wave of those months (no wave: the latest, 2023)
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +70,12 @@ FILTER_CASES = [
     pytest.param(Filters(care_groups=(AMH, CHS), surveys=("Staff",)), id="two care groups, staff survey"),
     pytest.param(Filters(surveys=("Service user", "Carer")), id="service users and carers"),
     pytest.param(Filters(staff_groups=("Nursing", "Healthcare support worker")), id="staff groups"),
-    pytest.param(Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30)), id="March and April"),
-    pytest.param(Filters(surveys=("Digital champion",), date_from=dt.date(2021, 5, 1)), id="champions from May"),
+    pytest.param(Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30), wave=W2021),
+                 id="March and April"),
+    pytest.param(Filters(surveys=("Digital champion",), date_from=dt.date(2021, 5, 1), wave=W2021),
+                 id="champions from May"),
     pytest.param(Filters(care_groups=("Corporate services",), surveys=("Carer",)), id="small: corporate carers"),
-    pytest.param(Filters(service_areas=("Memory assessment service",), date_to=dt.date(2021, 3, 31)),
+    pytest.param(Filters(service_areas=("Memory assessment service",), date_to=dt.date(2021, 3, 31), wave=W2021),
                  id="one area to March"),
 ]
 
@@ -85,8 +89,9 @@ def shown(row: pd.Series) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("measure", MEASURES)
 def test_headline_with_no_filters_is_the_published_figure(database, responses, measure: str) -> None:
-    frame = survey.headline(measure, Filters(), THRESHOLD)
-    n, positive, percent = expected_headline(responses, measure)
+    published = Filters(wave=PUBLISHED_WAVE)
+    frame = survey.headline(measure, published, THRESHOLD)
+    n, positive, percent = expected_headline(responses, measure, published)
     assert percent == PUBLISHED[measure]
     assert list(frame["scope"]) == [survey.SCOPE_SELECTED, survey.SCOPE_TRUST]
     for _, row in frame.iterrows():
@@ -108,7 +113,7 @@ def test_headline_follows_the_filters(database, responses, measure: str, filters
     else:
         assert shown(selected) == (n, positive, percent)
         assert selected["low"] <= positive / n <= selected["high"]
-    assert shown(trust) == expected_headline(responses, measure)
+    assert shown(trust) == expected_headline(responses, measure, Filters(wave=filters.wave))  # the same wave
 
 
 def test_filter_cases_include_a_hidden_and_a_shown_selection(responses) -> None:
@@ -118,8 +123,8 @@ def test_filter_cases_include_a_hidden_and_a_shown_selection(responses) -> None:
 
 
 def test_a_day_in_the_filters_counts_its_whole_month(database, responses) -> None:
-    days = Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 14), date_to=dt.date(2021, 4, 2))
-    months = Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30))
+    days = Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 14), date_to=dt.date(2021, 4, 2), wave=W2021)
+    months = Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30), wave=W2021)
     for measure in MEASURES:
         by_day = survey.headline(measure, days, THRESHOLD).iloc[0]
         by_month = survey.headline(measure, months, THRESHOLD).iloc[0]
@@ -180,7 +185,7 @@ def test_perturbation_is_on_and_within_its_bound(database, responses) -> None:
 
 @pytest.mark.parametrize("measure", MEASURES)
 @pytest.mark.parametrize("filters", [Filters(), Filters(care_groups=(CHS,), surveys=("Staff",)),
-                                     Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 4, 30))])
+                                     Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 4, 30), wave=W2021)])
 def test_distribution_matches_the_oracle(database, responses, measure: str, filters: Filters) -> None:
     frame = survey.distribution(measure, filters, THRESHOLD).set_index("answer")
     expected = expected_answers(responses, measure, filters)
@@ -218,7 +223,7 @@ def test_dont_know_is_shown_apart(database, responses) -> None:
 @pytest.mark.parametrize("measure", MEASURES)
 @pytest.mark.parametrize("dimension", ["care_group", "survey", "staff_group"])
 @pytest.mark.parametrize("filters", [Filters(), Filters(care_groups=(AMH, CHS)), Filters(surveys=("Staff",)),
-                                     Filters(date_from=dt.date(2021, 5, 1))])
+                                     Filters(date_from=dt.date(2021, 5, 1), wave=W2021)])
 def test_breakdown_matches_the_oracle(database, responses, measure: str, dimension: str, filters: Filters) -> None:
     frame = survey.breakdown(measure, dimension, filters, THRESHOLD)
     expected = expected_groups(responses, measure, [dimension], filters).set_index(dimension)
@@ -240,7 +245,7 @@ def test_breakdown_matches_the_oracle(database, responses, measure: str, dimensi
 
 
 @pytest.mark.parametrize("dimension", survey.DIMENSIONS)
-@pytest.mark.parametrize("filters", [Filters(), Filters(surveys=("Staff",), date_to=dt.date(2021, 4, 30))])
+@pytest.mark.parametrize("filters", [Filters(), Filters(surveys=("Staff",), date_to=dt.date(2021, 4, 30), wave=W2021)])
 def test_a_group_opened_alone_shows_what_its_breakdown_row_shows(database, dimension: str, filters: Filters) -> None:
     """A group hidden in a breakdown is hidden when a filter opens it on its own, and a shown
     group has the same figures both ways: the same responses, the same perturbed counts."""
@@ -329,7 +334,7 @@ def test_breakdown_table_blanks_hidden_rows_with_reason(database, responses) -> 
 @pytest.mark.parametrize("filters", [Filters(), Filters(care_groups=(AMH,), surveys=("Staff",)),
                                      Filters(surveys=("Digital champion",)),
                                      Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1),
-                                             date_to=dt.date(2021, 5, 31))])
+                                             date_to=dt.date(2021, 5, 31), wave=W2021)])
 def test_trend_matches_the_oracle(database, with_month, measure: str, filters: Filters) -> None:
     frame = survey.trend(measure, filters, THRESHOLD)
     expected = expected_groups(with_month, measure, ["month"], filters).set_index("month")

@@ -2,7 +2,9 @@
 
 Expected numbers are the oracle's (tests/oracle.py): perturbed counts worked
 out with pandas from the demo extracts, never by the code under test. Comments
-are expected straight from the extracts: a unit's whole-period comments.
+are expected straight from the extracts: a unit's comments over its whole wave. Pages open
+on the latest wave; a test of the published (2021) figures or months opens the link with
+``wave=2021``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.filters import Filters
 from tests.conftest import ROOT
-from tests.oracle import PUBLISHED, THRESHOLD, expected_groups, expected_headline, read_responses, small_area
+from tests.conftest import DEMO_EXTRACTS
+from tests.oracle import (
+    PUBLISHED,
+    PUBLISHED_WAVE,
+    THRESHOLD,
+    expected_groups,
+    expected_headline,
+    read_responses,
+    small_area,
+)
 
 AMH = "Adult mental health"
 CHS = "Community health services"
@@ -26,6 +37,7 @@ PAGES = {
     "it_unreliable": "3_IT_reliability.py",
 }
 COMMENTS_SHOWN = 500  # the page lists this many; the download has them all
+WAVE_NAMES = dict(pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str)[["wave_id", "name"]].itertuples(index=False))
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +47,10 @@ def responses() -> pd.DataFrame:
     return frame
 
 
-def unit_comments(responses: pd.DataFrame, search: str = "", **unit: str) -> list[str]:
-    """A unit's comments over the whole period and every staff group, from the extracts, in order."""
-    rows = responses
+def unit_comments(responses: pd.DataFrame, search: str = "", wave: str | None = None, **unit: str) -> list[str]:
+    """A unit's comments over its whole wave (default the latest) and every staff group, from the
+    extracts, in order."""
+    rows = responses[responses["wave"] == (wave or responses.attrs["latest_wave"])]
     for column, value in unit.items():
         rows = rows[rows[column] == value]
     found = [t for t in rows["text"] if t and search.strip().lower() in t.lower()]
@@ -79,9 +92,10 @@ def assert_ran_cleanly(at: AppTest) -> None:
 @pytest.mark.parametrize("measure", list(PAGES))
 def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, responses, measure: str) -> None:
     at = page(measure)
+    at.query_params["wave"] = [PUBLISHED_WAVE]
     at.run()
     assert_ran_cleanly(at)
-    n, _, percent = expected_headline(responses, measure)
+    n, _, percent = expected_headline(responses, measure, Filters(wave=PUBLISHED_WAVE))
     assert percent == PUBLISHED[measure]
     assert metric(at, "This selection") == metric(at, "Whole Trust") == f"{percent}%"
     assert f"n = {n:,} · 95% CI" in markdown(at)[1]
@@ -91,21 +105,21 @@ def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, respons
 
     at.sidebar.multiselect(key="care_group").set_value([AMH]).run()
     assert_ran_cleanly(at)
-    n_amh, _, percent_amh = expected_headline(responses, measure, Filters(care_groups=(AMH,)))
+    n_amh, _, percent_amh = expected_headline(responses, measure, Filters(care_groups=(AMH,), wave=PUBLISHED_WAVE))
     assert metric(at, "This selection") == f"{percent_amh}%"
     assert metric(at, "Whole Trust") == f"{percent}%"
     assert any(f"Of {n_amh:,} people who answered, {percent_amh}%" in text for text in markdown(at))
 
     at.sidebar.multiselect(key="survey").set_value(["Staff"]).run()
     assert_ran_cleanly(at)
-    filters = Filters(care_groups=(AMH,), surveys=("Staff",))
+    filters = Filters(care_groups=(AMH,), surveys=("Staff",), wave=PUBLISHED_WAVE)
     n_staff, _, percent_staff = expected_headline(responses, measure, filters)
     assert metric(at, "This selection") == f"{percent_staff}%"
     assert f"n = {n_staff:,} · 95% CI" in markdown(at)[1]
 
     at.sidebar.selectbox(key="from").set_value("2021-04").run()
     assert_ran_cleanly(at)
-    filters = Filters(care_groups=(AMH,), surveys=("Staff",), date_from=dt.date(2021, 4, 1))
+    filters = Filters(care_groups=(AMH,), surveys=("Staff",), date_from=dt.date(2021, 4, 1), wave=PUBLISHED_WAVE)
     n_april, _, percent_april = expected_headline(responses, measure, filters)
     assert n_april < n_staff
     assert metric(at, "This selection") == f"{percent_april}%"
@@ -115,6 +129,7 @@ def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, respons
 @pytest.mark.parametrize("measure", list(PAGES))
 def test_a_link_opens_with_its_filters_set(demo_env, responses, measure: str) -> None:
     at = page(measure)
+    at.query_params["wave"] = [PUBLISHED_WAVE]
     at.query_params["care_group"] = [CHS]
     at.query_params["survey"] = ["Staff", "Digital champion"]
     at.query_params["from"] = ["2021-03"]
@@ -127,7 +142,7 @@ def test_a_link_opens_with_its_filters_set(demo_env, responses, measure: str) ->
     assert (at.sidebar.selectbox(key="from").value, at.sidebar.selectbox(key="to").value) == ("2021-03", "2021-05")
     assert at.segmented_control(key="breakdown").value == "staff_group"
     filters = Filters(care_groups=(CHS,), surveys=("Staff", "Digital champion"),
-                      date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31))
+                      date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=PUBLISHED_WAVE)
     n, _, percent = expected_headline(responses, measure, filters)
     assert metric(at, "This selection") == f"{percent}%"
     assert f"n = {n:,} · 95% CI" in markdown(at)[1]
@@ -137,6 +152,7 @@ def test_a_link_opens_with_its_filters_set(demo_env, responses, measure: str) ->
 
 def test_a_link_with_a_day_opens_on_its_whole_month_with_a_notice(demo_env, responses) -> None:
     at = page("it_unreliable")
+    at.query_params["wave"] = [PUBLISHED_WAVE]
     at.query_params["care_group"] = [AMH]
     at.query_params["from"] = ["2021-03-14"]
     at.query_params["to"] = ["2021-04-02"]
@@ -146,7 +162,8 @@ def test_a_link_with_a_day_opens_on_its_whole_month_with_a_notice(demo_env, resp
     warnings = " ".join(w.value for w in at.warning)
     assert "from='2021-03-14' is a day; dates are picked by whole month, so March 2021 is used" in warnings
     assert "to='2021-04-02' is a day; dates are picked by whole month, so April 2021 is used" in warnings
-    filters = Filters(care_groups=(AMH,), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30))
+    filters = Filters(care_groups=(AMH,), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30),
+                      wave=PUBLISHED_WAVE)
     n, _, percent = expected_headline(responses, "it_unreliable", filters)
     assert metric(at, "This selection") == f"{percent}%"
     assert f"n = {n:,} · 95% CI" in markdown(at)[1]
@@ -183,7 +200,7 @@ def test_small_selection_is_hidden_with_its_reason(demo_env, responses) -> None:
     at.run()
     assert_ran_cleanly(at)
     assert metric(at, "This selection") == "Hidden"
-    assert metric(at, "Whole Trust") == "39%"
+    assert metric(at, "Whole Trust") == f"{expected_headline(responses, 'it_skills')[2]}%"  # the latest wave
     assert any("Hidden: fewer than 10 responses" in text for text in markdown(at))
     assert f"Fewer than {THRESHOLD} people in this selection" in infos(at)
     assert not at.get("vega_lite_chart")
@@ -218,14 +235,15 @@ def test_the_whole_trust_lists_the_first_comments_and_counts_them_all(demo_env, 
     expected = unit_comments(responses)
     assert len(expected) > COMMENTS_SHOWN
     (text,) = [t for t in markdown(at) if " comments from " in t]
-    assert text.startswith(f"{len(expected):,} comments from the whole Trust, all surveys, over the whole "
-                           "survey period")
+    assert text.startswith(f"{len(expected):,} comments from the whole Trust, all surveys, over the whole of "
+                           f"{WAVE_NAMES[responses.attrs['latest_wave']]} and every staff group")
     assert f"The first {COMMENTS_SHOWN:,} are listed here" in text
     assert list(comment_table(at)["Comment"]) == expected[:COMMENTS_SHOWN]
 
 
 def test_comment_search_lists_the_units_comments_whatever_the_months_and_staff_groups(demo_env, responses) -> None:
     at = page("it_unreliable")
+    at.query_params["wave"] = [PUBLISHED_WAVE]
     at.query_params["care_group"] = [AMH]
     at.query_params["staff_group"] = ["Nursing"]
     at.query_params["from"] = ["2021-04"]
@@ -233,12 +251,13 @@ def test_comment_search_lists_the_units_comments_whatever_the_months_and_staff_g
     at.run()
     at.text_input(key="comment_search").input("WI-FI").run()
     assert_ran_cleanly(at)
-    expected = unit_comments(responses, "WI-FI", care_group=AMH)  # every survey, month and staff group
+    expected = unit_comments(responses, "WI-FI", PUBLISHED_WAVE, care_group=AMH)  # every survey, month and staff group
     narrowed = responses[(responses["care_group"] == AMH) & (responses["staff_group"] == "Nursing")
                          & (pd.to_datetime(responses["submitted_on"]).dt.month == 4)]
-    assert 0 < len(unit_comments(narrowed, "WI-FI")) < len(expected)  # the filters would have narrowed it
+    assert 0 < len(unit_comments(narrowed, "WI-FI", PUBLISHED_WAVE)) < len(expected)  # the filters would have narrowed it
     assert any(text.startswith(f"{len(expected):,} comments containing “WI-FI” from Adult mental health, all "
-                               "surveys, over the whole survey period") for text in markdown(at))
+                               f"surveys, over the whole of {WAVE_NAMES[PUBLISHED_WAVE]} and every staff group")
+               for text in markdown(at))
     assert list(comment_table(at)["Comment"]) == expected
 
     at.text_input(key="comment_search").input("%").run()  # literal, not a wildcard

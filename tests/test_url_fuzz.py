@@ -11,6 +11,9 @@ a hostile value.
 Dates are whole months (``from=2021-03&to=2021-05``); a day in a link opens its whole month, with
 a notice saying so, and the sidebar's month boxes show the months applied. Links at the edges
 (several months, From after To, days written in other ways) are checked case by case at the end.
+A link may also name the survey wave (``wave=``; default the latest, or, for a link with months and
+no wave, the one wave its months fall in) and the wave it is compared with (``compare=``, or
+``none``): a refused one gets its notice like any other value.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db, engagement_cube, measures
-from dashboard.filters import Filters
+from dashboard.filters import NO_COMPARISON, Filters
 from dashboard.text import escape_markdown
 from pipeline import contract
 from tests import oracle
@@ -43,7 +46,9 @@ SURVEY_PAGE = ROOT / "pages" / "1_Digital_skills.py"
 THRESHOLD = oracle.THRESHOLD  # DASHBOARD_MIN_GROUP_SIZE's default; the fixture below unsets the variable
 LIST_NAMES = ("care_group", "service_area", "survey", "staff_group")
 DATE_NAMES = ("from", "to")
-KNOWN_NAMES = LIST_NAMES + DATE_NAMES
+WAVE_NAMES = ("wave", "compare")
+KNOWN_NAMES = LIST_NAMES + DATE_NAMES + WAVE_NAMES
+PAGE_NAMES = ("breakdown", "question")  # a survey page's own link parameters: their widgets keep valid values only
 
 SQL = [
     "' or 1=1 --",
@@ -62,8 +67,8 @@ ODD = [
     "é ü – “”", "🙂", "<script>alert(1)</script>", "**bold**", ":red[x]", "$x$",
     "x" * 10_000, "Staff" * 2_000, "'" * 10_000, "é" * 10_000,
 ]
-BAD_DATES = [  # the demo's months are February to July 2021
-    "2021-01", "2021-08", "2020-12-31", "2021-01-31", "2021-08-01", "2030-01", "0001-01", "9999-12", "2021-02-30",
+BAD_DATES = [  # the demo's months are February 2021 to May 2023
+    "2021-01", "2023-06", "2020-12-31", "2021-01-31", "2023-06-01", "2030-01", "0001-01", "9999-12", "2021-02-30",
     "2021-13", "2021-00", "2021-3", "2021-13-01", "15/03/2021", "03/15/2021", "03/2021", "March 2021", "202103",
     "20210301", "2021-03-01T00:00", "2021-03 ", " 2021-03", "+2021-03", "２０２１-０３", "2021-03' or 1=1 --",
     "today", "0", "-1", "",
@@ -77,6 +82,7 @@ ENGAGEMENT_TILES = (
 )
 SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "info_available",
                 "IT too unreliable": "it_unreliable"}
+BAD_WAVES = ["2022", "2021 ", " 2023", "2023-03", "latest", "NONE", "none ", "all"]
 
 
 # --------------------------------------------------------------------------- expected figures
@@ -93,6 +99,9 @@ class Demo:
     responses: pd.DataFrame
     first_day: dt.date
     last_day: dt.date
+    waves: tuple[str, ...]  # oldest first
+    wave_days: dict[str, tuple[dt.date, dt.date]]  # opened, closed
+    questions: tuple[str, ...]  # the question bank's ids
 
     def areas_of(self, care_groups: tuple[str, ...]) -> list[str]:
         frame = self.service_areas
@@ -116,8 +125,11 @@ def demo() -> Demo:
     for column in ("care_group", "service_area", "staff_group"):
         responses[column] = responses[column].fillna("Not stated")
     days = pd.concat([conversations["held_on"], actions["raised_on"], responses["submitted_on"]])
+    waves = read("waves").sort_values(["opened", "wave_id"])
+    wave_days = {w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
+                 for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])}
     return Demo(read("service_areas"), conversations, read("conversation_attendees"), actions, responses,
-                days.min(), days.max())
+                days.min(), days.max(), tuple(waves["wave_id"]), wave_days, tuple(read("questions")["question_id"]))
 
 
 @dataclass
@@ -131,13 +143,22 @@ class Link:
     staff_groups: tuple[str, ...] = ()
     date_from: dt.date | None = None  # the first day of the From month
     date_to: dt.date | None = None  # the last day of the To month
+    wave: str | None = None  # the (valid) survey wave named by the link
     bad: list[tuple[str, str]] = field(default_factory=list)  # (known parameter, value) to be refused
     widened: list[tuple[str, str]] = field(default_factory=list)  # (from/to, a day): opens its month, with a notice
 
     @property
     def filters(self) -> Filters:
         return Filters(self.care_groups, self.service_areas, self.surveys, self.staff_groups,
-                       self.date_from, self.date_to)
+                       self.date_from, self.date_to, wave=self.survey_wave)
+
+    @property
+    def survey_wave(self) -> str | None:
+        """The wave shown: the link's; with no wave in the link (not even a refused one) but months,
+        the one wave the months fall in (a link made before waves); else the latest (None)."""
+        if self.wave or self.params.get("wave"):
+            return self.wave
+        return implied_wave(self.date_from, self.date_to)
 
     def in_dates(self, column: pd.Series) -> pd.Series:
         keep = pd.Series(True, index=column.index)
@@ -146,6 +167,17 @@ class Link:
         if self.date_to:
             keep &= column <= self.date_to
         return keep
+
+
+def implied_wave(date_from: dt.date | None, date_to: dt.date | None) -> str | None:
+    """The one wave whose days meet the months (from the data's first day to its last when open); None
+    when no month is chosen, or the months meet no wave or several."""
+    if not (date_from or date_to):
+        return None
+    data = demo()
+    first, last = date_from or data.first_day, date_to or data.last_day
+    touched = [w for w, (opened, closed) in data.wave_days.items() if opened <= last and closed >= first]
+    return touched[0] if len(touched) == 1 else None
 
 
 def expected_engagement(link: Link) -> dict[str, float]:
@@ -239,7 +271,11 @@ def links(draw: st.DrawFn) -> Link:
     # Dates: absent, one month (from <= to), one day (opens its month, with a notice), or one
     # or two refused values. (Several values where one is valid, from > to, and other ways of
     # writing a day are the edge cases checked at the end.)
-    starts = data_months()
+    # Months from the whole range, or from one wave's months (the survey's months are the waves').
+    responses = data.responses
+    wave_months = [sorted({d.replace(day=1) for d in responses.loc[responses["wave"] == w, "submitted_on"]})
+                   for w in data.waves]
+    starts = draw(st.sampled_from([data_months(), *wave_months]))
     first, second = sorted(draw(st.lists(st.sampled_from(starts), min_size=2, max_size=2)))
     for name, month in (("from", first), ("to", second)):
         kind = draw(st.sampled_from(["absent", "month", "day", "bad"]))
@@ -257,8 +293,29 @@ def links(draw: st.DrawFn) -> Link:
             link.bad.extend((name, v) for v in bad)
             params.extend((name, v) for v in bad)
 
+    # The survey wave and the wave compared with: absent, a valid value, or one or two refused values.
+    # (The comparison changes no tile's value: only the change shown beside it.)
+    wave_kind = draw(st.sampled_from(["absent", "valid", "bad"]))
+    if wave_kind == "valid":
+        link.wave = draw(st.sampled_from(data.waves))
+        params.append(("wave", link.wave))
+    elif wave_kind == "bad":
+        bad = draw(_bad_values(data.waves, SQL + ODD + BAD_WAVES))
+        link.bad.extend(("wave", v) for v in bad)
+        params.extend(("wave", v) for v in bad)
+    shown_wave = {"valid": link.wave, "bad": None, "absent": implied_wave(link.date_from, link.date_to)}[wave_kind]
+    wave = shown_wave or data.waves[-1]
+    comparable = (*data.waves[:data.waves.index(wave)], NO_COMPARISON)  # earlier waves, or none
+    compare_kind = draw(st.sampled_from(["absent", "valid", "bad"]))
+    if compare_kind == "valid":
+        params.append(("compare", draw(st.sampled_from(comparable))))
+    elif compare_kind == "bad":
+        bad = draw(_bad_values(comparable, SQL + ODD + BAD_WAVES + list(data.waves)))
+        link.bad.extend(("compare", v) for v in bad)
+        params.extend(("compare", v) for v in bad)
+
     unknown_name = st.one_of(st.sampled_from(UNKNOWN_NAMES), st.text(min_size=1, max_size=12)).filter(
-        lambda n: n not in KNOWN_NAMES and n != "breakdown"
+        lambda n: n not in KNOWN_NAMES and n not in PAGE_NAMES
     )
     unknown_value = st.one_of(st.sampled_from(SQL + ODD), st.text(max_size=20))
     params.extend(draw(st.lists(st.tuples(unknown_name, unknown_value), max_size=3)))
@@ -365,8 +422,8 @@ def check_queries(calls: list[tuple[str, dict]], link: Link) -> None:
         "surveys": set(contract.SURVEYS),
         "staff_groups": set(contract.STAFF_GROUPS),
     }
-    known_text = set().union(*labels.values()) | {"it_skills", "info_available", "it_unreliable",
-                                                   "care_group", "service_area", "survey", "staff_group", ""}
+    known_text = set().union(*labels.values()) | set(data.waves) | set(data.questions) | {
+        "care_group", "service_area", "survey", "staff_group", ""}
     refused = {v for _, v in link.bad}
     telling = {v for v in refused if len(v) >= 4 and not any(v in label for label in known_text)}
     for name, params in calls:
@@ -423,7 +480,10 @@ def test_a_survey_page_survives_hostile_links(link: Link, breakdown: str) -> Non
             assert params["dimension"] in ("care_group", "service_area", "survey", "staff_group"), params
     shown = {m.label: shown_number(m.value) for m in at.metric}
     assert shown["This selection"] == expected_survey(link, "it_skills")
-    assert shown["Whole Trust"] == expected_survey(Link(), "it_skills") == oracle.PUBLISHED["it_skills"]
+    wave = link.survey_wave
+    assert shown["Whole Trust"] == expected_survey(Link(wave=wave), "it_skills")  # the whole Trust, same wave
+    if wave == oracle.PUBLISHED_WAVE:
+        assert shown["Whole Trust"] == oracle.PUBLISHED["it_skills"]
 
 
 def test_the_expectations_here_reproduce_the_published_figures() -> None:
@@ -432,7 +492,7 @@ def test_the_expectations_here_reproduce_the_published_figures() -> None:
         "Conversation hours": 102, "Staff engaged": 256, "Actions raised": 831, "Service areas covered": 92,
         "Quick wins completed": 213,
     }
-    assert {m: expected_survey(Link(), m) for m in SURVEY_TILES.values()} == oracle.PUBLISHED
+    assert {m: expected_survey(Link(wave=oracle.PUBLISHED_WAVE), m) for m in SURVEY_TILES.values()} == oracle.PUBLISHED
 
 
 # --------------------------------------------------------------------------- edge cases, known mismatches
@@ -474,7 +534,7 @@ END_OF_MARCH, END_OF_MAY = dt.date(2021, 3, 31), dt.date(2021, 5, 31)
         pytest.param(_known({"to": ["2021-3"]}, [("to", "2021-3")]), id="month without its leading zero"),
         pytest.param(_known({"to": ["March 2021"]}, [("to", "March 2021")]), id="month by name"),
         pytest.param(_known({"from": ["2021-W09-1"]}, [("from", "2021-W09-1")]), id="ISO week date"),
-        pytest.param(_known({"from": ["2021-01"], "to": ["2021-08"]}, [("from", "2021-01"), ("to", "2021-08")]),
+        pytest.param(_known({"from": ["2021-01"], "to": ["2023-06"]}, [("from", "2021-01"), ("to", "2023-06")]),
                      id="months outside the data"),
         pytest.param(_known({"to": ["2021-05' or 1=1 --"]}, [("to", "2021-05' or 1=1 --")]), id="sql after a month"),
         pytest.param(_known({"care_group": [AMH], "survey": ["Staff"]}, [], care_groups=(AMH,), surveys=("Staff",)),
@@ -504,7 +564,9 @@ def test_a_month_link_opens_march_1_to_may_31() -> None:
     check_clean(at)
     dated = [params for _name, params in calls if "date_from" in params]
     assert dated, calls
-    assert {(p["date_from"], p["date_to"]) for p in dated} == {(MARCH, END_OF_MAY)}
+    # Each tile's whole-Trust figure (survey.headline works out both rows) has no months: unbounded.
+    unbounded = (dt.date.min, dt.date.max)
+    assert {(p["date_from"], p["date_to"]) for p in dated} - {unbounded} == {(MARCH, END_OF_MAY)}
 
 
 MARKDOWN_ACTIVE = re.compile(r"(?<!\\)[\[\]<>*_`]|https?://")

@@ -1,6 +1,7 @@
 """Every page, in a real browser: loads clean, draws its charts, downloads, follows the filters, shares by link.
 Dates by whole month (the sidebar's month boxes, links with from=2021-03), survey figures as tests/oracle.py
-works them out (perturbed counts), and comments listed per reporting unit, never narrowed by month."""
+works them out (perturbed counts), and comments listed per reporting unit, never narrowed by month.
+Pages open on the latest survey wave; the published (2021) figures and months are opened with ``wave=2021``."""
 
 from __future__ import annotations
 
@@ -234,33 +235,36 @@ def expected_tile(measure: str, filters: Filters) -> str:
     return "Hidden" if n < oracle.THRESHOLD else f"{percent}%"
 
 
-MARCH_TO_MAY = Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31))
+PUBLISHED = oracle.PUBLISHED_WAVE  # the wave of the published figures and of the months below
+MARCH_TO_MAY = Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=PUBLISHED)
 
 
 def test_a_month_link_opens_whole_months_with_the_oracle_figures(page) -> None:
     """from=2021-03&to=2021-05 is March 1 to May 31: the month boxes show it, the survey tiles are
-    the oracle's figures for those months (and differ from the whole period's)."""
-    open_page(page, "/?from=2021-03&to=2021-05")
+    the oracle's figures for those months (and differ from the whole wave's)."""
+    open_page(page, f"/?wave={PUBLISHED}&from=2021-03&to=2021-05")
     assert (selectbox_value(page, "From month"), selectbox_value(page, "To month")) == ("2021-03", "2021-05")
     tiles = metrics_by_label(page)
     expected = {tile: expected_tile(measure, MARCH_TO_MAY) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
     assert {tile: tiles[tile] for tile in OVERVIEW_SURVEY_TILES} == expected
-    whole = {tile: expected_tile(measure, Filters()) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
+    whole = {tile: expected_tile(measure, Filters(wave=PUBLISHED)) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
     assert whole == {t: f"{oracle.PUBLISHED[m]}%" for t, m in OVERVIEW_SURVEY_TILES.items()}
     assert expected != whole, "March to May gives the whole period's figures: the month filter proves nothing here"
     assert not [a for a in alert_texts(page) if "link" in a], alert_texts(page)  # a month link needs no notice
 
 
 def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_month_link(page, new_context) -> None:
-    open_page(page, "/Digital_skills?from=2021-03-14&to=2021-05-02&staff_group=Nursing")
+    open_page(page, f"/Digital_skills?wave={PUBLISHED}&from=2021-03-14&to=2021-05-02&staff_group=Nursing")
     screenshot_full(page, SCREENSHOTS / "Digital_skills-day-link.png")
     notices = alert_texts(page)
     assert any("from='2021-03-14'" in n and "March 2021" in n for n in notices), notices
     assert any("to='2021-05-02'" in n and "May 2021" in n for n in notices), notices
     assert (selectbox_value(page, "From month"), selectbox_value(page, "To month")) == ("2021-03", "2021-05")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
-    assert query == {"from": ["2021-03"], "to": ["2021-05"], "staff_group": ["Nursing"]}, page.url
-    filters = Filters(staff_groups=("Nursing",), date_from=MARCH_TO_MAY.date_from, date_to=MARCH_TO_MAY.date_to)
+    # The link's wave stays in the address beside the months it was given.
+    assert query == {"wave": [PUBLISHED], "from": ["2021-03"], "to": ["2021-05"], "staff_group": ["Nursing"]}, page.url
+    filters = Filters(staff_groups=("Nursing",), date_from=MARCH_TO_MAY.date_from, date_to=MARCH_TO_MAY.date_to,
+                      wave=PUBLISHED)
     assert metrics_by_label(page)["This selection"] == expected_tile("it_skills", filters)
 
     other = new_context().new_page()
@@ -270,11 +274,12 @@ def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_m
 
 
 def test_picking_a_month_filters_the_figures_and_goes_in_the_address(page, new_context) -> None:
-    open_page(page, "/")
+    open_page(page, f"/?wave={PUBLISHED}")
     pick_in_selectbox(page, "From month", "2021-04")
     assert selectbox_value(page, "From month") == "2021-04"
-    assert "from=2021-04" in page.url, page.url
-    april_on = Filters(date_from=dt.date(2021, 4, 1))
+    # From April 2021 on meets both waves: the address must name the wave, or it reopens on the latest.
+    assert "from=2021-04" in page.url and f"wave={PUBLISHED}" in page.url, page.url
+    april_on = Filters(date_from=dt.date(2021, 4, 1), wave=PUBLISHED)
     tiles = metrics_by_label(page)
     assert {t: tiles[t] for t in OVERVIEW_SURVEY_TILES} == {
         tile: expected_tile(measure, april_on) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
@@ -291,13 +296,17 @@ def _comment_count(frame: pd.DataFrame) -> int:
 
 
 def test_comments_are_listed_for_the_whole_trust_and_never_narrowed_by_month_or_staff_group(page) -> None:
-    """The Trust's comments (every non-blank comment of the extracts) are listed with no filter, and the
-    same list, same count, with months and a staff group picked: comments are never narrowed by them."""
-    everyone = f"{_comment_count(responses()):,} comments from the whole Trust, all surveys"
+    """The Trust's comments (every non-blank comment of the extracts in the wave shown, the latest) are
+    listed with no filter, and the same list, same count, with a month of the wave and a staff group
+    picked: comments are never narrowed by them."""
+    latest = responses().attrs["latest_wave"]
+    in_wave = responses()[responses()["wave"] == latest]
+    everyone = f"{_comment_count(in_wave):,} comments from the whole Trust, all surveys"
+    month = sorted({f"{d:%Y-%m}" for d in in_wave["submitted_on"]})[1]  # a month of the wave, not its first
     open_page(page, "/IT_reliability")
     assert everyone in main_text(page), main_text(page)[-1500:]
-    open_page(page, "/IT_reliability?from=2021-04&to=2021-04&staff_group=Nursing")
-    assert selectbox_value(page, "From month") == "2021-04"
+    open_page(page, f"/IT_reliability?from={month}&to={month}&staff_group=Nursing")
+    assert selectbox_value(page, "From month") == month
     assert everyone in main_text(page), main_text(page)[-1500:]
     assert not error_elements(page)
 
