@@ -38,13 +38,21 @@ GROUP_MEASURES: dict[str, str] = {
 NOT_STATED = "Not stated"
 
 # The strategy theme whose actions answer each survey measure.
-MEASURE_THEMES: dict[str, str] = {
-    "it_skills": "Digital up-skilling and confidence",
-    "info_available": "Information, data management and business intelligence",
-    "it_unreliable": "Connectivity, performance and security",
+# The strategy theme of the actions that bear on each theme page's questions.
+PAGE_ACTION_THEMES: dict[str, str] = {
+    "Digital skills": "Digital up-skilling and confidence",
+    "Information to run services": "Information, data management and business intelligence",
+    "IT reliability": "Connectivity, performance and security",
 }
-# Measures where a higher percentage is the worse result.
-HIGHER_IS_WORSE: frozenset[str] = frozenset({"it_unreliable"})
+
+
+def action_theme(measure: str) -> str:
+    """The strategy theme of the actions related to a question: its theme page's."""
+    return PAGE_ACTION_THEMES[measures.survey_measures()[measure].page]
+
+
+def higher_is_worse(measure: str) -> bool:
+    return not measures.survey_measures()[measure].higher_is_better
 
 
 def area_params(filters: Filters) -> dict[str, object]:
@@ -224,7 +232,7 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     """
     _check(measure, tuple(measures.survey_measures()), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
-    actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, MEASURE_THEMES[measure])
+    actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, action_theme(measure))
     survey = measures.survey_figures(trust_wide(filters), threshold).arrays(measure, "service_area")
     at = {area: i for i, (area, answered) in enumerate(zip(survey["service_area"], survey["answered"])) if answered}
     rows = np.array([at.get(area, -1) for area in actions["service_area"]], dtype=np.int64)
@@ -257,14 +265,14 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
         & (theme_actions <= median_theme),
         "hidden": hidden, "hidden_reason": pd.array(reasons, dtype=object),
     })
-    return ResultsBesideAction(measure, MEASURE_THEMES[measure], table, headline, median_theme)
+    return ResultsBesideAction(measure, action_theme(measure), table, headline, median_theme)
 
 
 def _worse_than(shares: np.ndarray, reference: float | None, measure: str) -> np.ndarray:
     """Per share: worse than the reference (a blank share or reference is never worse)."""
     if reference is None or pd.isna(reference):
         return np.zeros(len(shares), dtype=bool)
-    return (shares > reference) if measure in HIGHER_IS_WORSE else (shares < reference)
+    return (shares > reference) if higher_is_worse(measure) else (shares < reference)
 
 
 # You said, we did, across waves ------------------------------------------------------------

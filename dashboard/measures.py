@@ -68,21 +68,19 @@ def _definition(positive: tuple[str, ...], excluded: tuple[str, ...]) -> str:
 def load_bank(connection) -> dict[str, SurveyMeasure]:
     """The question bank of one database file, in the questions file's order."""
     cursor = connection.cursor()
-    bank = cursor.sql("select question_id, text, label, theme, higher_is_better, summary from questions "
-                          "order by position").fetchall()
+    bank = cursor.sql("select question_id, text, label, theme, higher_is_better, summary, neutral from questions "
+                      "order by position").fetchall()
     scale = cursor.sql("select measure, answer, counted, positive from answer_scale "
-                           "order by measure, position").fetchall()
-    neutral = dict(cursor.sql("select question_id, neutral from questions").fetchall())
-    asked = cursor.sql("select question_id, list(wave_id order by opened) from question_waves "
-                           "join waves using (wave_id) group by all").fetchall()
-    waves = dict(asked)
+                       "order by measure, position").fetchall()
+    waves = dict(cursor.sql("select question_id, list(wave_id order by opened) from question_waves "
+                            "join waves using (wave_id) group by all").fetchall())
     cursor.close()
     out = {}
-    for key, text, label, theme, higher_is_better, summary in bank:
+    for key, text, label, theme, higher_is_better, summary, neutral in bank:
         answers = [(a, c, p) for m, a, c, p in scale if m == key]
         positive = tuple(a for a, _, p in answers if p)
         excluded = tuple(a for a, c, _ in answers if not c)
-        middle = {item.strip().lower() for item in (neutral.get(key) or "").split(contract.LIST_SEPARATOR)}
+        middle = {item.strip().lower() for item in (neutral or "").split(contract.LIST_SEPARATOR)}
         middle_answers = tuple(a for a, _, p in answers if a.lower() in middle and not p)
         out[key] = SurveyMeasure(
             key, label, text, _definition(positive, excluded), tuple(a for a, _, _ in answers),

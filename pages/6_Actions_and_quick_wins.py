@@ -149,7 +149,7 @@ def results_beside_action(page: ui.Page) -> None:
     }
     y = st.selectbox("Actions to plot", tuple(axis_choices), format_func=axis_choices.get, key="actions_results_y")
     shown = beside.shown
-    direction = "higher" if measure in engagement.HIGHER_IS_WORSE else "lower"
+    direction = "higher" if engagement.higher_is_worse(measure) else "lower"
     if beside.headline["hidden"]:
         st.markdown(f"Survey results are hidden for these filters: {beside.headline['hidden_reason']}.")
     elif shown.empty:
@@ -170,7 +170,7 @@ def results_beside_action(page: ui.Page) -> None:
         ui.chart_block(
             engagement_charts.results_beside_action(
                 shown, measure_title, y, y_title, reference, median_y,
-                higher_is_worse=measure in engagement.HIGHER_IS_WORSE,
+                higher_is_worse=engagement.higher_is_worse(measure),
             ),
             beside.display_table(measure_title, shown_only=True),
             f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "

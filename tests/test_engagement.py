@@ -20,6 +20,13 @@ from dashboard.filters import Filters
 from pipeline import contract
 from pipeline.build import build
 from tests import oracle
+
+# The strategy theme of the actions related to each headline question, restated from the contract.
+RELATED_THEMES = {
+    "it_skills": "Digital up-skilling and confidence",
+    "info_available": "Information, data management and business intelligence",
+    "it_unreliable": "Connectivity, performance and security",
+}
 from tests.conftest import DEMO_EXTRACTS, SMALL, write_csv
 
 # Independent reference: pandas over the demo extracts ---------------------------------------
@@ -336,7 +343,7 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
                                                         on="service_area", how="left")
     headline_n, headline_positive, _ = oracle.expected_headline(responses, measure, filters)
     actions = in_scope(extracts()["actions"], "raised_on", filters)
-    theme = actions.loc[actions["theme"] == engagement.MEASURE_THEMES[measure]].groupby("service_area").size()
+    theme = actions.loc[actions["theme"] == RELATED_THEMES[measure]].groupby("service_area").size()
     table["theme_actions"] = table["service_area"].map(theme).fillna(0).astype(int)
     table["hidden_reason"] = [
         f"the filtered total is hidden (fewer than {THRESHOLD} responses)" if headline_n < THRESHOLD
@@ -347,7 +354,7 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
     shown = ~table["hidden"]
     share = table["positive"] / table["n"]
     total = headline_positive / headline_n if headline_n else float("nan")
-    worse = share > total if measure in engagement.HIGHER_IS_WORSE else share < total
+    worse = share > total if measure == "it_unreliable" else share < total
     median = table.loc[shown, "theme_actions"].median()
     table["needs_attention"] = shown & worse.fillna(False) & (table["theme_actions"] <= median)
     return table.set_index("service_area")
