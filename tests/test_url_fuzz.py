@@ -303,7 +303,9 @@ def links(draw: st.DrawFn) -> Link:
         bad = draw(_bad_values(data.waves, SQL + ODD + BAD_WAVES))
         link.bad.extend(("wave", v) for v in bad)
         params.extend(("wave", v) for v in bad)
-    shown_wave = {"valid": link.wave, "bad": None, "absent": implied_wave(link.date_from, link.date_to)}[wave_kind]
+    # A link that names a wave (even a refused one) takes no wave from its months.
+    named = wave_kind == "valid" or any(n == "wave" for n, _ in link.bad)
+    shown_wave = link.wave if wave_kind == "valid" else None if named else implied_wave(link.date_from, link.date_to)
     wave = shown_wave or data.waves[-1]
     comparable = (*data.waves[:data.waves.index(wave)], NO_COMPARISON)  # earlier waves, or none
     compare_kind = draw(st.sampled_from(["absent", "valid", "bad"]))
