@@ -17,12 +17,13 @@ No Streamlit here; tested against independent pandas computations.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure, engagement_cube, measures, settings
+from dashboard import db, disclosure, engagement_cube, measures, settings
 from dashboard.db import run_query
 from dashboard.filters import Filters, Options
 from dashboard.my_area import NO_RESPONSES, trust_wide
@@ -291,6 +292,19 @@ def between_waves(options: Options, filters: Filters) -> tuple[dt.date, dt.date]
     return (first, last) if first <= last else None
 
 
+def _completed_between(areas: Filters, span: tuple[dt.date, dt.date]) -> pd.DataFrame:
+    """``engagement_cube.completed_between`` once per database, areas and span (My area asks for it
+    once per measure)."""
+    database = db.current()
+    return _completed_memo((str(database.path), database.identity), areas, span).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _completed_memo(file: tuple[str, object], areas: Filters, span: tuple[dt.date, dt.date]) -> pd.DataFrame:
+    # ``file`` (the pinned database's path and identity) keys the memo: a rebuilt file is a new key.
+    return engagement_cube.completed_between(engagement_cube.for_current(), areas, *span)
+
+
 def across_waves(filters: Filters, options: Options, threshold: int, measure: str) -> pd.DataFrame:
     """Per service area the care group and area filters cover: the measure in the compared wave and
     in the filters' wave (each over the whole wave, with the page's surveys and staff groups;
@@ -301,7 +315,7 @@ def across_waves(filters: Filters, options: Options, threshold: int, measure: st
     span = between_waves(options, filters)
     if span is None:
         return pd.DataFrame(columns=ACROSS_COLUMNS)
-    actions = engagement_cube.completed_between(engagement_cube.for_current(), filters, *span)
+    actions = _completed_between(Filters(care_groups=filters.care_groups, service_areas=filters.service_areas), span)
     per_wave = {}
     for name, wave in (("now", options.wave_of(filters)), ("then", filters.compare)):
         survey = measures.survey_figures(trust_wide(filters.in_wave(wave)), threshold).arrays(measure, "service_area")
