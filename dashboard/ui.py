@@ -231,9 +231,9 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
 
 def _wave_boxes(options: Options, bound: dict, default: str | None = None) -> tuple[str | None, str | None]:
     """The survey wave (``default``: the one a link's months fall in; else the latest) and the wave it
-    is compared with (default the one before it; or none). Shown by id, as written in links (a bound box reads back only the text
-    it shows), with their names below. The comparison's choices follow the wave: a choice no
-    longer offered goes back to the default."""
+    is compared with (default the one before it; or none). Shown by id, as written in links (a
+    bound box reads back only the text it shows), with their names below. The comparison's
+    choices follow the wave: a choice no longer offered goes back to the default."""
     if not options.waves:
         return None, filter_values.NO_COMPARISON
     listed = tuple(reversed(options.waves))

@@ -105,15 +105,19 @@ def after_responses(con: duckdb.DuckDBPyConnection, default_wave: bool) -> None:
 def after_answers(con: duckdb.DuckDBPyConnection, responses_file: str) -> None:
     """Answers in the scale's spelling; the legacy answer columns added as answers, then dropped."""
     con.execute("update survey_answers set answer = s.answer from answer_scale s "
-                "where s.measure = survey_answers.question_id and lower(s.answer) = lower(survey_answers.answer)")
+                "where s.measure = survey_answers.question_id and lower(s.answer) = lower(survey_answers.answer) "
+                "and s.answer <> survey_answers.answer")  # only the rows spelt otherwise
+    legacy = False
     for column in contract.LEGACY_ANSWER_COLUMNS:
         given = _one(con, f'select count(*) from survey_responses where "{column}" is not null')[0]
         if given:
             _check_legacy(con, responses_file, column)
             con.execute(f"""insert into survey_answers
                 select response_id, '{column}', "{column}" from survey_responses where "{column}" is not null""")
+            legacy = True
         con.execute(f'alter table survey_responses drop column "{column}"')
-    twice = _one(con, "select response_id, question_id from survey_answers group by all having count(*) > 1 "
+    # survey_answers' own rows are unique (a repeat is rejected): only legacy answers can repeat one.
+    twice = legacy and _one(con, "select response_id, question_id from survey_answers group by all having count(*) > 1 "
                         "limit 1")
     if twice:
         raise BuildError(f"{responses_file}: response {twice[0]} answers {twice[1]} both in column {twice[1]} "

@@ -332,3 +332,20 @@ def test_a_link_with_months_and_no_wave_opens_on_the_wave_of_its_months(options:
         assert from_query_params(to_query_params(filters, options), options).filters == filters
     at = app("app.py", **{"from": "2021-03", "to": "2021-05"})
     assert at.selectbox(key="wave").value == THEN and not at.warning
+
+
+def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the_build(small_extracts, tmp_path):
+    write_csv(small_extracts / "survey_answers.csv", [
+        {"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"},  # R2 left it blank: fine
+        {"response_id": "R1", "question_id": "it_skills", "answer": "Good"},  # R1 answered it in its column
+    ])
+    database = tmp_path / "x.duckdb"
+    with pytest.raises(BuildError, match=r"survey_responses\.csv: response R1 answers it_skills both in column"):
+        build(small_extracts, database)
+    write_csv(small_extracts / "survey_answers.csv", [
+        {"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"}])
+    build(small_extracts, database)
+    con = duckdb.connect(str(database), read_only=True)
+    assert con.sql("select answer from survey_answers where response_id = 'R2' and question_id = 'it_unreliable'"
+                   ).fetchall() == [("Agree",)]  # stored as the scale spells it
+    con.close()
