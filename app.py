@@ -26,7 +26,9 @@ tiles = measures.headline_measures()
 wave = page.options.wave_of(page.filters)
 st.markdown(f"Survey wave: **{ui.escape_markdown(page.options.wave_name(wave))}**. Every question of the wave is "
             "on All questions.")
-for column, measure in zip(st.columns(len(tiles)), tiles.values()):
+if not tiles:
+    st.markdown("The question bank has no question on the three theme pages; every question is on All questions.")
+for column, measure in zip(st.columns(max(len(tiles), 1)), tiles.values()):
     if wave not in measure.waves:
         column.metric(measure.title, "Not asked", border=True, help=f"{measure.question} Not asked in this wave.")
         continue

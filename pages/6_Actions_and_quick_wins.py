@@ -125,6 +125,9 @@ def find_an_action(page: ui.Page) -> None:
 find_an_action(page)
 
 
+NO_HEADLINE = "The question bank has no question on the three theme pages, so there is no survey measure to show here."
+
+
 @section
 def results_beside_action(page: ui.Page) -> None:
     st.subheader("Results beside action")
@@ -134,6 +137,9 @@ def results_beside_action(page: ui.Page) -> None:
         f"areas with fewer than {page.threshold} responses are left out."
     )
     headline = measures.headline_measures()
+    if not headline:
+        st.markdown(NO_HEADLINE)
+        return
     measure = st.selectbox(
         "Survey measure", tuple(headline), index=tuple(headline).index("it_unreliable") if "it_unreliable" in headline else 0,
         format_func=lambda key: headline[key].title, key="actions_results_measure",
@@ -203,6 +209,9 @@ def across_waves(page: ui.Page) -> None:
         f"completed there between the waves ({span[0]:%d %B %Y} to {span[1]:%d %B %Y}). Month filters do not apply."
     )
     headline = measures.headline_measures()
+    if not headline:
+        st.markdown(NO_HEADLINE)
+        return
     measure = st.selectbox("Survey measure", tuple(headline), format_func=lambda key: headline[key].title,
                            key="across_waves_measure")
     if ui.survey_withheld(page):

@@ -349,3 +349,21 @@ def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the
     assert con.sql("select answer from survey_answers where response_id = 'R2' and question_id = 'it_unreliable'"
                    ).fetchall() == [("Agree",)]  # stored as the scale spells it
     con.close()
+
+
+def test_a_bank_with_no_question_on_the_theme_pages_still_draws_every_page(tmp_path, monkeypatch) -> None:
+    folder = _answers_folder(tmp_path)
+    bank = pd.read_csv(folder / "questions.csv", dtype=str, keep_default_na=False)
+    bank.loc[bank["question_id"] == "epr_confidence"].assign(theme="Patient record").to_csv(
+        folder / "questions.csv", index=False)
+    answers = pd.read_csv(folder / "survey_answers.csv", dtype=str, keep_default_na=False)
+    answers.loc[answers["question_id"] == "epr_confidence"].to_csv(folder / "survey_answers.csv", index=False)
+    database = tmp_path / "custom.duckdb"
+    build(folder, database)
+    monkeypatch.setenv("DASHBOARD_DB", str(database))
+    for page in ("app.py", "1_Digital_skills.py", "4_All_questions.py", "6_Actions_and_quick_wins.py",
+                 "8_Data_and_definitions.py"):
+        at = app(page)
+        assert not at.exception, (page, at.exception)
+    listing = app("4_All_questions.py").dataframe[0].value
+    assert list(listing["Measure"]) == ["Confident with the patient record"]
