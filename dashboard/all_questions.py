@@ -8,10 +8,9 @@ wave is ``measures.changes`` of those figures.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from dashboard import measures
+from dashboard import disclosure, measures, survey
 from dashboard.filters import Filters, Options
 
 FIGURES = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
@@ -42,11 +41,10 @@ def changes(frame: pd.DataFrame, filters: Filters, options: Options) -> pd.DataF
         return pd.DataFrame(columns=columns)
     questions = pd.DataFrame({"question": list(dict.fromkeys(frame["question"]))})
 
-    def figures(wave: str) -> dict[str, np.ndarray]:
-        rows = questions.merge(frame.loc[frame["wave"] == wave], on="question", how="left")
-        return {c: pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float) for c in ("n", "positive", "percent")}
+    def figures(wave: str) -> pd.DataFrame:
+        return questions.merge(frame.loc[frame["wave"] == wave], on="question", how="left")
 
-    return pd.DataFrame({"question": questions["question"], **measures.changes(figures(now), figures(then))})
+    return pd.DataFrame({"question": questions["question"], **survey.changes(figures(now), figures(then))})
 
 
 def table(frame: pd.DataFrame, changed: pd.DataFrame, options: Options) -> pd.DataFrame:
@@ -58,15 +56,12 @@ def table(frame: pd.DataFrame, changed: pd.DataFrame, options: Options) -> pd.Da
     keys = list(bank)
     for wave in options.waves:
         rows = frame.loc[frame["wave"] == wave].set_index("question").reindex(keys)
-        out[f"{wave} (%)"] = pd.array([None if pd.isna(v) else int(v) for v in rows["percent"]], dtype="Int64")
-        out[f"{wave} n"] = pd.array([None if pd.isna(v) else int(v) for v in rows["n"]], dtype="Int64")
+        out[f"{wave} (%)"] = disclosure.wholes(pd.to_numeric(rows["percent"]).to_numpy(dtype=float))
+        out[f"{wave} n"] = disclosure.wholes(pd.to_numeric(rows["n"]).to_numpy(dtype=float))
         out[f"{wave} hidden because"] = [r if h is True else "" for h, r in zip(rows["hidden"], rows["hidden_reason"])]
     if len(changed):
-        rows = changed.set_index("question").reindex(keys)
-        out["Change (points)"] = pd.array([None if pd.isna(v) else int(v) for v in rows["change"]], dtype="Int64")
-        out["p-value"] = pd.array([None if pd.isna(v) else round(float(v), 4) for v in rows["p_value"]],
-                                  dtype="Float64")
-        out["Real change (p < 0.05)"] = [{True: "Yes", False: "No"}.get(v, "") for v in rows["significant"]]
+        for name, values in survey.change_table(changed.set_index("question").reindex(keys), compared=False).items():
+            out[name] = values
     return out
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import db, disclosure, engagement_cube, measures, settings
+from dashboard import db, disclosure, engagement_cube, measures, settings, survey
 from dashboard.db import run_query
 from dashboard.filters import Filters, Options
 from dashboard.my_area import NO_RESPONSES, trust_wide
@@ -223,6 +223,25 @@ class ResultsBesideAction:
         })
 
 
+AREA_FIGURES = ("n", "positive", "share", "percent", "low", "high")
+
+
+def _by_area(filters: Filters, threshold: int, measure: str, areas: pd.Series) -> dict[str, np.ndarray]:
+    """The measure per service area (``measures.survey_figures``: disclosure applied, hidden figures
+    blank) lined up with ``areas``: hidden, hidden_reason and ``AREA_FIGURES``; an area where
+    nobody answered is hidden, with NO_RESPONSES."""
+    found = measures.survey_figures(filters, threshold).arrays(measure, "service_area")
+    at = {area: i for i, (area, answered) in enumerate(zip(found["service_area"], found["answered"])) if answered}
+    rows = np.array([at.get(area, -1) for area in areas], dtype=np.int64)
+    has = rows >= 0
+    out = {}
+    for name, missing in (("hidden", True), ("hidden_reason", NO_RESPONSES), *((f, np.nan) for f in AREA_FIGURES)):
+        values = np.full(len(rows), missing, dtype=found[name].dtype)
+        values[has] = found[name][rows[has]]
+        out[name] = values
+    return out
+
+
 def results_beside_action(filters: Filters, threshold: int, measure: str) -> ResultsBesideAction:
     """Per service area in scope: the survey measure (disclosure applied) beside its actions.
 
@@ -234,24 +253,13 @@ def results_beside_action(filters: Filters, threshold: int, measure: str) -> Res
     _check(measure, tuple(measures.survey_measures()), "Measure")
     headline = measures.survey_headline(filters, threshold).loc[measure]
     actions = engagement_cube.actions_by_area(engagement_cube.for_current(), filters, action_theme(measure))
-    survey = measures.survey_figures(trust_wide(filters), threshold).arrays(measure, "service_area")
-    at = {area: i for i, (area, answered) in enumerate(zip(survey["service_area"], survey["answered"])) if answered}
-    rows = np.array([at.get(area, -1) for area in actions["service_area"]], dtype=np.int64)
-    has = rows >= 0  # no survey row: nobody in the area answered
-
-    def per_area(name: str, missing: object) -> np.ndarray:
-        values = np.full(len(rows), missing, dtype=survey[name].dtype)
-        values[has] = survey[name][rows[has]]
-        return values
-
-    hidden = per_area("hidden", True)
-    reasons = per_area("hidden_reason", NO_RESPONSES)
+    by_area = _by_area(trust_wide(filters), threshold, measure, actions["service_area"])
+    hidden, reasons = by_area["hidden"], by_area["hidden_reason"]
     if headline["hidden"]:
         hidden[:] = True
         reasons[:] = f"the filtered total is hidden ({headline['hidden_reason']})"
     reasons[~hidden] = None
-    figures = {name: np.where(hidden, np.nan, per_area(name, np.nan))
-               for name in ("n", "positive", "share", "percent", "low", "high")}
+    figures = {name: np.where(hidden, np.nan, by_area[name]) for name in AREA_FIGURES}
     shown = ~hidden
     theme_actions = actions["theme_actions"].to_numpy()
     median_theme = float(np.median(theme_actions[shown])) if shown.any() else 0.0
@@ -316,27 +324,11 @@ def across_waves(filters: Filters, options: Options, threshold: int, measure: st
     if span is None:
         return pd.DataFrame(columns=ACROSS_COLUMNS)
     actions = _completed_between(Filters(care_groups=filters.care_groups, service_areas=filters.service_areas), span)
-    per_wave = {}
-    for name, wave in (("now", options.wave_of(filters)), ("then", filters.compare)):
-        survey = measures.survey_figures(trust_wide(filters.in_wave(wave)), threshold).arrays(measure, "service_area")
-        at = {area: i for i, (area, answered) in enumerate(zip(survey["service_area"], survey["answered"]))
-              if answered}
-        rows = np.array([at.get(area, -1) for area in actions["service_area"]], dtype=np.int64)
-        has = rows >= 0
-        hidden = np.ones(len(rows), dtype=bool)
-        hidden[has] = survey["hidden"][rows[has]].astype(bool)
-        figures = {}
-        for column in ("n", "positive", "percent"):
-            values = np.full(len(rows), np.nan)
-            values[has] = survey[column][rows[has]]
-            figures[column] = np.where(hidden, np.nan, values)
-        reasons = np.full(len(rows), NO_RESPONSES, dtype=object)
-        reasons[has] = survey["hidden_reason"][rows[has]]
-        per_wave[name] = (figures, hidden, reasons)
-    (now, now_hidden, now_reasons), (then, then_hidden, then_reasons) = per_wave["now"], per_wave["then"]
+    now, then = (_by_area(trust_wide(filters.in_wave(wave)), threshold, measure, actions["service_area"])
+                 for wave in (options.wave_of(filters), filters.compare))
     reason = [f"{filters.compare}: {b}" if t and not n else f"{options.wave_of(filters)}: {a}" if n and not t
               else f"both waves: {a}" if n and t else None
-              for a, b, n, t in zip(now_reasons, then_reasons, now_hidden, then_hidden)]
+              for a, b, n, t in zip(now["hidden_reason"], then["hidden_reason"], now["hidden"], then["hidden"])]
     return pd.DataFrame({
         "service_area": actions["service_area"], "care_group": actions["care_group"],
         "then_percent": disclosure.wholes(then["percent"]), "then_n": disclosure.wholes(then["n"]),
@@ -354,9 +346,7 @@ def across_waves_table(frame: pd.DataFrame, measure_title: str, then: str, now: 
         "Service area": frame["service_area"], "Care group": frame["care_group"],
         f"{measure_title}, {then} (%)": frame["then_percent"], f"n, {then}": frame["then_n"],
         f"{measure_title}, {now} (%)": frame["now_percent"], f"n, {now}": frame["now_n"],
-        "Change (points)": frame["change"],
-        "p-value": pd.array([None if pd.isna(v) else round(float(v), 4) for v in frame["p_value"]], dtype="Float64"),
-        "Real change (p < 0.05)": [{True: "Yes", False: "No"}.get(v, "") for v in frame["significant"]],
+        **survey.change_table(frame, compared=False),
         "Actions completed between the waves": frame["actions_completed"],
         "Quick wins completed between the waves": frame["quick_wins_completed"],
         "Hidden because": frame["hidden_reason"].fillna(""),

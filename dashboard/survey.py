@@ -91,14 +91,19 @@ def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     return frame[["scope", *FIGURES, "hidden", "hidden_reason", *_change_columns(frame)]]
 
 
-def _numbers(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in ("n", "positive", "percent")}
+def changes(now: pd.DataFrame, then: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``measures.changes`` of two frames of matching rows (n, positive, percent; blank when hidden
+    or missing)."""
+    def numbers(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+        return {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in ("n", "positive", "percent")}
+
+    return measures.changes(numbers(now), numbers(then))
 
 
 def _add_change(frame: pd.DataFrame, earlier: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with ``measures.CHANGE_COLUMNS`` against the matching rows of ``earlier``
     (the compared wave's rows, in the same order; missing rows blank)."""
-    changed = measures.changes(_numbers(frame), _numbers(earlier))
+    changed = changes(frame, earlier)
     frame = frame.copy()
     for name, values in changed.items():
         frame[name] = disclosure.wholes(values) if name in ("compared_percent", "change") else values
@@ -367,12 +372,14 @@ def _figures_table(frame: pd.DataFrame) -> dict[str, object]:
     } | change_table(frame)
 
 
-def change_table(frame: pd.DataFrame) -> dict[str, object]:
-    """The change columns for people, when the frame has them."""
+def change_table(frame: pd.DataFrame, compared: bool = True) -> dict[str, object]:
+    """The change columns for people, when the frame has them (``measures.CHANGE_COLUMNS``): every
+    table that shows change (breakdowns, All questions, across waves) names them the same way.
+    ``compared``: with the compared wave's percent (left out where the table shows each wave)."""
     if "change" not in frame.columns:
         return {}
     return {
-        "Compared wave (%)": _wholes(frame["compared_percent"]),
+        **({"Compared wave (%)": _wholes(frame["compared_percent"])} if compared else {}),
         "Change (points)": _wholes(frame["change"]),
         "p-value": pd.array([None if pd.isna(v) else round(float(v), 4) for v in frame["p_value"]], dtype="Float64"),
         "Real change (p < 0.05)": [{True: "Yes", False: "No"}.get(v, "") for v in frame["significant"]],
