@@ -7,15 +7,21 @@ section Streamlit's OpenID Connect sign-in can't work with, or one without an
 allow-list. When sign-in is on, a signed-in user gets in if any ``[access]`` list
 matches them: ``allowed_emails``, ``allowed_domains`` (of the e-mail address),
 ``allowed_tenants`` (Entra ID ``tid`` claim) or ``allowed_object_ids`` (``oid``).
+With an access file (``DASHBOARD_ACCESS_FILE``, ``dashboard.scopes``) the file may stand
+for the allow-list, and a person also needs a grant in it; the file needs sign-in on.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn
 
-from dashboard import settings
+from dashboard import scopes, settings
+from dashboard.filters import Options
 from dashboard.text import escape_markdown
 
 # [access] key -> the claim of st.user it is compared with.
@@ -27,6 +33,12 @@ ALLOW_LISTS = {
 }
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 OPEN = "Open access: sign-in is not configured (fine for local use; see the README)."
+
+
+@dataclass(frozen=True)
+class Access:
+    note: str  # the sidebar line: who is signed in, or open access
+    user: Mapping[str, Any] | None = None  # the signed-in person's claims; None when access is open
 
 
 def _listed(rules: Mapping[str, Any], key: str) -> set[str]:
@@ -59,8 +71,9 @@ def providers(auth: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def config_problems(auth: Any, rules: Any) -> list[str]:
-    """What stops sign-in from working safely with this [auth] and [access]; empty when nothing does."""
+def config_problems(auth: Any, rules: Any, access_file: bool = False) -> list[str]:
+    """What stops sign-in from working safely with this [auth] and [access] (``access_file``: one is
+    set, and stands for the allow-list); empty when nothing does."""
     if not isinstance(auth, Mapping):
         return ["`[auth]` must be a section"]
     problems = [f"`[auth]` has no `{key}`" for key in ("redirect_uri", "cookie_secret") if not auth.get(key)]
@@ -74,13 +87,14 @@ def config_problems(auth: Any, rules: Any) -> list[str]:
         # A string where a list belongs would be matched character by character.
         if key in rules and not (isinstance(rules[key], list) and all(isinstance(v, str) for v in rules[key])):
             problems.append(f"`[access] {key}` must be a list of strings")
-    if not any(rules.get(key) for key in ALLOW_LISTS):
+    if not access_file and not any(rules.get(key) for key in ALLOW_LISTS):
         problems.append("`[access]` has no allow-list (" + ", ".join(f"`{k}`" for k in ALLOW_LISTS) + ")")
     return problems
 
 
-def gate() -> str:
-    """Stop the page unless the user may see it. Returns the sidebar line: who is signed in, or open access."""
+def gate() -> Access:
+    """Stop the page unless the user may see it. Returns the sidebar line (who is signed in, or open
+    access) and the signed-in person's claims; their scope is ``dashboard.scopes``' business."""
     import streamlit as st
     from streamlit import config
 
@@ -93,6 +107,7 @@ def gate() -> str:
         required = settings.require_auth()
     except ValueError as error:
         stop(f"Sign-in can't be checked: `{error}`.")
+    access_file = settings.access_file()
 
     try:
         secrets = st.secrets.to_dict()
@@ -106,14 +121,17 @@ def gate() -> str:
         secrets = {}  # no secrets file at all
 
     if "auth" not in secrets:
+        if access_file is not None:
+            stop(f"An access file is set ({settings.ACCESS_FILE.env}) but sign-in is not configured: there is no "
+                 "`[auth]` section in `.streamlit/secrets.toml`, so nobody can be told apart (see the README).")
         if required:
             stop(
                 f"Sign-in is required ({settings.REQUIRE_AUTH.env} is on) but not configured: "
                 "there is no `[auth]` section in `.streamlit/secrets.toml` (see the README)."
             )
-        return OPEN
+        return Access(OPEN)
 
-    problems = config_problems(secrets["auth"], secrets.get("access"))
+    problems = config_problems(secrets["auth"], secrets.get("access"), access_file is not None)
     if problems:
         stop("Sign-in is configured but incomplete in `.streamlit/secrets.toml`: " + "; ".join(problems) + ".")
 
@@ -127,9 +145,45 @@ def gate() -> str:
         st.stop()
     user = st.user.to_dict()
     who = escape_markdown(user.get("email") or user.get("name") or "")
-    if not is_allowed(user, secrets["access"]):
+    rules = secrets.get("access") if isinstance(secrets.get("access"), Mapping) else {}
+    if any(rules.get(key) for key in ALLOW_LISTS) and not is_allowed(user, rules):
         st.error(f"{who or 'This account'} is not on this dashboard's allow-list. Ask its owner for access.")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
         st.stop()
     st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:")
-    return f"Signed in as {who}." if who else "Signed in."
+    return Access(f"Signed in as {who}." if who else "Signed in.", user)
+
+
+@functools.lru_cache(maxsize=4)
+def _grants(path: str, identity: tuple[int, int]) -> tuple[scopes.Grant, ...]:
+    # Keyed on the file's identity: an edited access file is read again, with no restart.
+    return scopes.read_grants(Path(path))
+
+
+def scope(access: Access, options: Options) -> scopes.Scope:
+    """What the person may see: everything when access is open or there is no access file;
+    otherwise what the access file grants them. Stops the page when the file can't be used
+    (for everyone) or grants this person nothing."""
+    import streamlit as st
+
+    path = settings.access_file()
+    if access.user is None or path is None:
+        return scopes.TRUST
+    identity = scopes.file_identity(path)
+    try:
+        if identity is None:
+            raise scopes.AccessFileError(f"{path}: there is no such file")
+        grants = _grants(str(path), identity)
+        scopes.check_units(grants, options, path)
+    except scopes.AccessFileError as error:
+        st.error(f"The access file ({settings.ACCESS_FILE.env}) can't be used: {escape_markdown(error)}. "
+                 "Nobody is let in until this is fixed.", icon=":material/lock:")
+        st.stop()
+    found = scopes.scope_of(access.user, grants)
+    if found is None:
+        who = escape_markdown(access.user.get("email") or access.user.get("name") or "This account")
+        st.error(f"{who} has no grant in this dashboard's access file, so there is nothing it may see. Ask the "
+                 "dashboard's owner for access to your service area or care group.", icon=":material/lock:")
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+        st.stop()
+    return found

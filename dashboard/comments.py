@@ -28,6 +28,7 @@ import pandas as pd
 from dashboard import db
 from dashboard.db import run_query
 from dashboard.filters import Filters, Options
+from dashboard.scopes import TRUST, Scope
 
 NOT_STATED = "Not stated"
 MAX_SEARCH_CHARS = 200  # a search box entry longer than this is cut; no comment needs more
@@ -144,8 +145,10 @@ def _decided(file: tuple[str, object], wave: str | None, threshold: int, min_com
     return decide(run_query("comment_atoms", wave=wave), threshold, min_comments)
 
 
-def listing(filters: Filters, options: Options, threshold: int, min_comments: int) -> Listing:
-    """The unit the filters name in their wave, whether it lists its comments, and why not."""
+def listing(filters: Filters, options: Options, threshold: int, min_comments: int,
+            scope: Scope = TRUST) -> Listing:
+    """The unit the filters name in their wave, whether it lists its comments, and why not. Only units
+    in the person's ``scope`` are listed or offered as the nearest (totals are figures, not comments)."""
     database = db.current()
     wave = options.wave_of(filters)
     decided = _decided((str(database.path), database.identity), wave, threshold, min_comments)
@@ -154,11 +157,16 @@ def listing(filters: Filters, options: Options, threshold: int, min_comments: in
     def in_wave(found: Unit | None) -> Unit | None:
         return None if found is None else replace(found, wave=wave)
 
+    def listed(found: Unit) -> bool:
+        return decided.get(found, "") is None and scope.allows_unit(found.care_group, found.service_area)
+
     if unit is None:
-        nearest = next((u for u in Unit().wider() + [Unit()] if decided.get(u, "") is None), None)
+        nearest = next((u for u in Unit().wider() + [Unit()] if listed(u)), None)
         return Listing(None, False, why, in_wave(nearest))
+    if not scope.allows_unit(unit.care_group, unit.service_area):
+        return Listing(None, False, "they reach outside what your account may see", None)
     reason = decided.get(unit, f"it has fewer than {min_comments} comments")
-    nearest = None if reason is None else next((u for u in unit.wider() if decided.get(u, "") is None), None)
+    nearest = None if reason is None else next((u for u in unit.wider() if listed(u)), None)
     return Listing(in_wave(unit), reason is None, reason, in_wave(nearest))
 
 

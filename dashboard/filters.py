@@ -15,7 +15,7 @@ the From month and ``date_to`` the last day of the To month. A link with a day
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from dashboard.text import escape_markdown
@@ -201,10 +201,12 @@ class Parsed:
     rejected: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (parameter, value)
     widened: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)  # (parameter, day given, month used)
 
-    def notices(self) -> list[str]:
-        """One line per refused or widened value, the value shown as plain text (never as markdown)."""
+    def notices(self, outside: Collection[tuple[str, str]] = ()) -> list[str]:
+        """One line per refused or widened value, the value shown as plain text (never as markdown).
+        ``outside``: refused (parameter, value) pairs that are known but outside the person's access."""
         return [
-            f"Ignored {name}={escape_markdown(repr(_shorten(value)))} from the link: it is not a known value."
+            f"Ignored {name}={escape_markdown(repr(_shorten(value)))} from the link: "
+            + ("it is outside what your account may see." if (name, value) in outside else "it is not a known value.")
             for name, value in self.rejected
         ] + [
             f"The link's {name}={escape_markdown(repr(day))} is a day; dates are picked by whole month, so "

@@ -29,11 +29,24 @@ MIN_COMMENTS = Setting(
 REQUIRE_AUTH = Setting(
     "DASHBOARD_REQUIRE_AUTH", "false", "When true, no page opens until sign-in ([auth] in secrets.toml) is set up."
 )
-ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, REQUIRE_AUTH)
+ACCESS_FILE = Setting(
+    "DASHBOARD_ACCESS_FILE", "",
+    "With sign-in on: a TOML or CSV file granting each person the whole Trust, care groups or service areas.",
+)
+ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, REQUIRE_AUTH, ACCESS_FILE)
 
 
 def database_path() -> Path:
     path = Path(DB.value())
+    return path if path.is_absolute() else ROOT / path
+
+
+def access_file() -> Path | None:
+    """The access file's path (relative to the project folder), or None when no file is set."""
+    raw = ACCESS_FILE.value()
+    if not raw:
+        return None
+    path = Path(raw)
     return path if path.is_absolute() else ROOT / path
 
 

@@ -19,6 +19,7 @@ chart and offered for download.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -70,25 +71,35 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 # --- Headline ------------------------------------------------------------------
 
 
-def headline(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
-    """Two rows, ``scope`` 'This selection' (the filters) and 'Whole Trust' (no filters), in the
-    filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason; with a
-    comparison (``measures.compared_filters``), each row's change since the compared wave
+def headline(measure: str, filters: Filters, threshold: int, care_group: str | None = None) -> pd.DataFrame:
+    """The rows ``scope`` 'This selection' (the filters), the care group's total when ``care_group`` is
+    given (the care group of the areas picked, with the other filters), and 'Whole Trust' (no
+    filters), in the filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason;
+    with a comparison (``measures.compared_filters``), each row's change since the compared wave
     (``measures.CHANGE_COLUMNS``)."""
     _measure(measure)
 
-    def rows(chosen: Filters) -> pd.DataFrame:  # the selection and the whole Trust, in one wave
-        trust = Filters(wave=chosen.wave)
-        return pd.concat([measures.survey_headline(chosen, threshold).loc[[measure]],
-                          measures.survey_headline(trust, threshold).loc[[measure]]], ignore_index=True)
+    def rows(chosen: Filters) -> pd.DataFrame:  # the selection, its care group and the whole Trust, in one wave
+        scopes = [chosen]
+        if care_group is not None:
+            scopes.append(replace(chosen, care_groups=(care_group,), service_areas=()))
+        scopes.append(Filters(wave=chosen.wave))
+        return pd.concat([measures.survey_headline(f, threshold).loc[[measure]] for f in scopes], ignore_index=True)
 
     frame = rows(filters)
-    frame.insert(0, "scope", [SCOPE_SELECTED, SCOPE_TRUST])
+    frame.insert(0, "scope", [SCOPE_SELECTED, *([f"Care group: {care_group}"] if care_group else []), SCOPE_TRUST])
     frame["hidden"] = frame["hidden"].astype(bool)
     then = measures.compared_filters(filters)
     if then is not None:
         frame = _add_change(frame, rows(then))
     return frame[["scope", *FIGURES, "hidden", "hidden_reason", *_change_columns(frame)]]
+
+
+def care_group_of_selection(filters: Filters, care_group_of) -> str | None:
+    """The one care group the picked service areas lie in (``care_group_of``: area -> care group),
+    shown as a total beside them; None when no area is picked or they span care groups."""
+    groups = {care_group_of(area) for area in filters.service_areas}
+    return groups.pop() if len(groups) == 1 and None not in groups else None
 
 
 def changes(now: pd.DataFrame, then: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -249,7 +260,7 @@ def headline_sentence(measure: str, frame: pd.DataFrame) -> str:
     """E.g. 'Of 1,234 people who answered, 39% rated their IT skills good or very good
     (95% CI 36% to 42%); across the whole Trust it was 39% of 2,380.'"""
     words = _measure(measure).summary
-    selected, trust = frame.iloc[0], frame.iloc[1]
+    selected, trust = frame.iloc[0], frame.iloc[-1]
     same = not selected["hidden"] and selected["n"] == trust["n"] and selected["positive"] == trust["positive"]
     trust_text = "" if trust["hidden"] or same else f"across the whole Trust it was {trust['percent']}% of {_count(trust['n'])}."
     if selected["hidden"]:

@@ -55,7 +55,8 @@ def render(page: ui.Page, measure_key: str) -> None:
     )
     if ui.survey_withheld(page):
         return
-    headline = survey.headline(measure_key, page.filters, page.threshold)
+    care_group = survey.care_group_of_selection(page.filters, page.options.care_group_of)
+    headline = survey.headline(measure_key, page.filters, page.threshold, care_group)
     _headline(page, measure, headline)
     if survey.selected_is_hidden(headline):
         st.info(
@@ -74,7 +75,7 @@ def render(page: ui.Page, measure_key: str) -> None:
 
 def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame) -> None:
     st.subheader(measure.title)
-    for column, (_, row) in zip(st.columns(2), headline.iterrows()):
+    for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows()):
         ui.survey_tile(column, page, measure, row, label=row["scope"])
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
@@ -163,7 +164,7 @@ def _trend(page: ui.Page, measure: SurveyMeasure) -> None:
 @section
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
-    found = comments.listing(page.filters, page.options, page.threshold, page.min_comments)
+    found = comments.listing(page.filters, page.options, page.threshold, page.min_comments, page.scope)
     nearest = (f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
                "its comments: pick it in the sidebar." if found.nearest else "")
     why = ("Comments are listed for one whole reporting unit at a time (the Trust, one care group or one service "

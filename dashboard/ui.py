@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, settings
+from dashboard import db, scopes, settings
 from dashboard import filters as filter_values
 from dashboard.filters import Filters, Options
 from dashboard.text import escape_markdown, plain_text  # noqa: F401 - pages use ui.escape_markdown
@@ -41,6 +41,7 @@ class Page:
     threshold: int
     build: pd.DataFrame
     min_comments: int = 10
+    scope: scopes.Scope = scopes.TRUST  # what the signed-in person may see (dashboard.scopes)
 
     @property
     def synthetic(self) -> bool:
@@ -101,10 +102,11 @@ def open_database() -> tuple[db.Database, Options, pd.DataFrame]:
     return database, options, build
 
 
-def require_access() -> str:
+def require_access():
     """Stop the page unless the user may see it (only when sign-in is configured).
 
-    Returns a line for the sidebar saying who is signed in, or that access is open.
+    Returns ``access.Access``: a line for the sidebar saying who is signed in, or that access is
+    open, and the signed-in person's claims.
     """
     from dashboard import access
 
@@ -137,17 +139,24 @@ def navigation(chosen: Filters, options: Options) -> None:
 def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
     st.html(settings.ROOT / "dashboard" / "static" / "focus.css")  # style only: takes no space
-    access_note = require_access()
-    database, options, build = open_database()
+    from dashboard import access
+
+    signed_in = require_access()
+    database, every_option, build = open_database()
+    scope = access.scope(signed_in, every_option)
+    options = scope.restrict(every_option)  # the sidebar offers only units in scope
     threshold = settings.min_group_size()
     with st.sidebar:
         nav = st.container()
-    chosen = sidebar_filters(options, page_script=sys._getframe(1).f_globals.get("__file__"))
+    chosen = sidebar_filters(options, page_script=sys._getframe(1).f_globals.get("__file__"), scope=scope,
+                             every_option=every_option)
     with nav:
         navigation(chosen, options)
-    st.sidebar.markdown(access_note)
+    st.sidebar.markdown(signed_in.note + ("" if scope.whole_trust else
+                                          f" You see {escape_markdown(scope.describe())}, beside the Trust's totals."))
     st.title(title)
-    page = Page(database, chosen, options, threshold, build, settings.min_comments())
+    # Every figure is worked out for the filters within the person's scope (all of it when no unit is picked).
+    page = Page(database, scope.clamp(chosen, every_option), options, threshold, build, settings.min_comments(), scope)
     if page.synthetic:
         st.info(SYNTHETIC_NOTICE, icon=":material/science:")
     return page
@@ -165,10 +174,13 @@ def _keep_allowed(key: str, allowed: tuple[str, ...]) -> None:
 CARRIED_NOTICES = "_link_notices"  # session key: notices about a link the page replaced by its month link
 
 
-def sidebar_filters(options: Options, page_script: str | None = None) -> Filters:
+def sidebar_filters(options: Options, page_script: str | None = None, scope: scopes.Scope = scopes.TRUST,
+                    every_option: Options | None = None) -> Filters:
     """The one set of filter widgets, bound to the URL and kept across pages.
 
     ``page_script``: the calling page's file, to reopen it on the month link when a link gives a day.
+    ``options`` are those in the person's ``scope``; ``every_option`` all of them, to say that a link's
+    unit is outside the scope rather than unknown.
     """
     from_url = {name: st.query_params.get_all(name) for name in filter_values.ALL_PARAMETERS}
     parsed = filter_values.from_query_params(from_url, options)
@@ -193,10 +205,13 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
     months = filter_values.months(options)
     with st.sidebar:
         st.header("Filters")
-        care_groups = st.multiselect("Care group", options.care_groups, key="care_group", placeholder="All care groups", **many)
+        yours = "" if scope.whole_trust else " your"
+        care_groups = st.multiselect("Care group", options.care_groups, key="care_group",
+                                     placeholder=f"All{yours} care groups", **many)
         areas = options.service_areas(care_groups)
         _keep_allowed("service_area", areas)
-        service_areas = st.multiselect("Service area", areas, key="service_area", placeholder="All service areas", **many)
+        service_areas = st.multiselect("Service area", areas, key="service_area",
+                                       placeholder=f"All{yours} service areas", **many)
         surveys = st.multiselect("Survey", options.surveys, key="survey", placeholder="All surveys", **many)
         staff_groups = st.multiselect("Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **many)
         # Whole months only: two views a day apart could differ by one person (docs/DISCLOSURE.md).
@@ -208,7 +223,11 @@ def sidebar_filters(options: Options, page_script: str | None = None) -> Filters
         # out of the address, so the link's own wave must not be made the default.
         wave, compare = _wave_boxes(options, bound, None if "wave" in st.query_params else parsed.filters.wave)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
-    for notice in carried + parsed.notices():
+    outside = set()
+    if every_option is not None and not scope.whole_trust:
+        known = {"care_group": set(every_option.care_groups), "service_area": set(every_option.service_areas())}
+        outside = {(name, value) for name, value in parsed.rejected if value in known.get(name, ())}
+    for notice in carried + parsed.notices(outside):
         st.warning(notice, icon=":material/link_off:")
     if month_from > month_to:
         st.warning("The From month is after the To month, so nothing matches. Change one of them.",
