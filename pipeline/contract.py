@@ -46,8 +46,14 @@ THEMES: tuple[str, ...] = (
 
 SURVEYS: tuple[str, ...] = ("Staff", "Digital champion", "Service user", "Carer")
 # Surveys answered by Trust staff: care_group required, staff_group and
-# info_available allowed.
+# info_available allowed; their responses are what a service area's headcount
+# is compared with (response rates).
 STAFF_SURVEYS: tuple[str, ...] = ("Staff", "Digital champion")
+
+# service_areas' optional headcount (staff in post for the survey, for response rates): a whole
+# number from 1 to this; empty = not known. The bound only catches typing slips (no service
+# area has a million staff).
+MAX_HEADCOUNT = 1_000_000
 
 FORMATS: tuple[str, ...] = ("Face to face", "Microsoft Teams", "Telephone")
 STATUSES: tuple[str, ...] = ("Not started", "In progress", "Completed", "Closed")

@@ -52,6 +52,14 @@ Two survey waves:
 Answers are in ``survey_answers.csv``, one row per response and question
 answered (a question left blank has no row), in response then question order.
 
+Every service area but a few (``UNKNOWN_HEADCOUNTS``, left empty) has a
+``headcount``, invented from its staff-survey responses (Staff and Digital
+champion) after both waves are drawn: the larger wave's count divided by a
+response rate drawn between 35% and 65% (at least a small team's size), so each
+area's rates come out at roughly 20% to 65% in both waves (a few small areas
+lower) and never above 100%. It draws on a stream of its own, so the other
+files are the same bytes as without it.
+
 ``--scale N`` writes N survey responses in 2021 (and about as many in 2023) and
 proportionally more conversations, attendees and actions (the service area list
 stays the same). Figures are then only approximately the published ones, but
@@ -107,6 +115,12 @@ DEFAULT_OUT = Path("data/extracts")
 DEFAULT_RESPONSES = 2400
 DEFAULT_RESPONSES_2023 = 2250
 DEFAULT_CONVERSATIONS = 120
+# Headcounts (service_areas.csv): the larger wave's staff-survey responses over a rate drawn
+# from this range; areas with no staff response get a small team's size; a few are left empty.
+HEADCOUNT_RATES = (0.35, 0.65)
+HEADCOUNT_SMALLEST = (6, 12)  # no team is smaller than a draw from this
+HEADCOUNT_NO_RESPONSES = (8, 30)
+UNKNOWN_HEADCOUNTS = 6
 
 MANIFEST_NOTE = "Synthetic demo data made by python -m pipeline.demo; not real Trust data."
 
@@ -129,7 +143,7 @@ FILES: tuple[str, ...] = (
 
 # Column names, exactly as in the contract.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "service_areas": ("service_area", "care_group"),
+    "service_areas": ("service_area", "care_group", "headcount"),
     "conversations": ("conversation_id", "held_on", "service_area", "hours", "format"),
     "conversation_attendees": ("conversation_id", "staff_id", "staff_group"),
     "actions": (
@@ -837,6 +851,28 @@ def _service_areas() -> list[tuple[str, str]]:
     return rows
 
 
+def _staff_responses(wave: dict) -> Counter:
+    """Staff-survey (Staff and Digital champion) responses per service area in one wave."""
+    return Counter(a for s, a in zip(wave["survey"], wave["service_area"]) if a and s in STAFF_SURVEYS)
+
+
+def _headcounts(rng: Random, areas: list[tuple[str, str]], staff: Sequence[Counter]) -> list[tuple[str, str, str]]:
+    """service_areas rows with a headcount: most areas' staff in post, comfortably above their
+    staff-survey responses in every wave (see the module docstring); a few left empty."""
+    names = [a for a, _ in areas]
+    unknown = set(rng.sample(names, min(UNKNOWN_HEADCOUNTS, len(names) // 4)))
+    rows = []
+    for name, care_group in areas:
+        most = max(count[name] for count in staff)
+        if most:
+            rate = round(rng.uniform(*HEADCOUNT_RATES) * 100)  # whole percent: integer arithmetic below
+            headcount = max(-(-most * 100 // rate), rng.randint(*HEADCOUNT_SMALLEST))  # ceil(most / rate)
+        else:
+            headcount = rng.randint(*HEADCOUNT_NO_RESPONSES)
+        rows.append((name, care_group, "" if name in unknown else str(headcount)))
+    return rows
+
+
 def _conversations(rng: Random, areas: list[tuple[str, str]], factor: float):
     n = _scaled(DEFAULT_CONVERSATIONS, factor, 1)
     names = [a for a, _ in areas]
@@ -1453,7 +1489,6 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
     actions = _spread_completions(stream("completions"),
                                   _actions(stream("actions"), convs, areas, factor, iso), areas, iso)
     tables = {
-        "service_areas": areas,
         "conversations": [
             (c["id"], iso(c["held"]), c["area"], f"{c['quarters'] / 4:g}", c["format"]) for c in convs
         ],
@@ -1474,11 +1509,15 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
         afh.write(",".join(COLUMNS["survey_answers"]) + "\n")
         wave, layout = _survey(stream("survey"), areas, n_resp)
         _write_wave(responses, afh, WAVE_2021, wave, 1, max(6, len(str(n_resp))))
+        staff = [_staff_responses(wave)]
         del wave
         effects = _area_effects(stream("effects"), areas, actions, factor)
         wave = _survey_2023(stream("survey-2023"), areas, n_2023, factor, layout, effects)
         _write_wave(responses, afh, WAVE_2023, wave, n_resp + 1, max(6, len(str(n_resp + n_2023))))
+        staff.append(_staff_responses(wave))
         del wave
+    # Written last: the headcounts follow the responses drawn (on a stream of their own).
+    _write_csv(paths["service_areas"], COLUMNS["service_areas"], _headcounts(stream("headcounts"), areas, staff))
 
     manifest = {
         "note": MANIFEST_NOTE,

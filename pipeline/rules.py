@@ -90,6 +90,16 @@ EXTRACTS: dict[str, Extract] = {
         (
             Column("service_area", "text", required=True, unique=True),
             _label("care_group", contract.CARE_GROUPS, "a care group", required=True),
+            # Optional (a file without it still loads): staff in post for the survey, for response rates.
+            Column("headcount", "number"),
+        ),
+        row_rules=(
+            RowRule(
+                "headcount",
+                f"not isfinite(typed.headcount) or typed.headcount <> floor(typed.headcount) "
+                f"or typed.headcount < 1 or typed.headcount > {contract.MAX_HEADCOUNT}",
+                f"must be a whole number of staff from 1 to {contract.MAX_HEADCOUNT:,} (empty when not known)",
+            ),
         ),
         order_by=("service_area",),
     ),

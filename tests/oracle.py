@@ -173,3 +173,47 @@ def perturbed_count(count: int, own_key_sum: int | None, view_key_sum: int | Non
         return None
     own = 0 if own_key_sum is None or pd.isna(own_key_sum) else int(own_key_sum)
     return count + int(NOISE[min(count, MAX_NOISE), (own + 2 * int(view_key_sum)) % 256])
+
+
+# --- Response rates (dashboard/response_rates.py) ------------------------------------------------------
+
+# The surveys a headcount counts (the contract's staff surveys), restated.
+STAFF_SURVEYS = ("Staff", "Digital champion")
+
+
+def read_headcounts(folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
+    """service_areas.csv: service_area, care_group and headcount (an int, or None when empty or when the
+    file has no headcount column)."""
+    areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
+    given = areas["headcount"] if "headcount" in areas else pd.Series("", index=areas.index)
+    return pd.DataFrame({"service_area": areas["service_area"], "care_group": areas["care_group"],
+                         "headcount": pd.Series([int(h) if h.strip() else None for h in given], dtype=object)})
+
+
+def expected_response_rates(frame: pd.DataFrame, wave: str, threshold: int = THRESHOLD,
+                            folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
+    """Per service area, then per care group and the Trust (over their areas with a headcount): the
+    headcount, the published count of the wave's Staff and Digital champion responses (everyone in the
+    view is the count, so its cell key is 3 x their record keys' sum; ``perturbed``), whether it is
+    hidden (under the threshold), the rate as a whole percent half up (None when hidden or with no
+    headcount) and the true count (``true_responses``, never shown)."""
+    staff = frame[(frame["wave"] == wave) & frame["survey"].isin(STAFF_SURVEYS)]
+    areas = read_headcounts(folder)
+    rows = []
+
+    def row(level: str, area: str, group: str, headcount: int | None, responses: pd.DataFrame) -> dict:
+        shown = perturbed(responses, responses)
+        hidden = shown < threshold
+        rate = percent_half_up(shown, headcount) if headcount is not None and not hidden else None
+        return {"level": level, "service_area": area, "care_group": group, "headcount": headcount,
+                "responses": None if hidden else shown, "perturbed": shown, "hidden": hidden, "rate": rate,
+                "true_responses": len(responses)}
+
+    for area, group, headcount in zip(areas["service_area"], areas["care_group"], areas["headcount"]):
+        rows.append(row("service_area", area, group, headcount, staff[staff["service_area"] == area]))
+    known = areas[areas["headcount"].notna()]
+    for group, members in [*known.groupby("care_group"), (None, known)]:
+        responses = staff[staff["service_area"].isin(set(members["service_area"]))]
+        rows.append(row("trust" if group is None else "care_group", None, group,
+                        int(members["headcount"].sum()), responses))
+    return pd.DataFrame(rows)

@@ -30,7 +30,7 @@ FILES = (
     "waves", "questions", "survey_responses", "survey_answers",
 )
 COLUMNS = {
-    "service_areas": ["service_area", "care_group"],
+    "service_areas": ["service_area", "care_group", "headcount"],
     "conversations": ["conversation_id", "held_on", "service_area", "hours", "format"],
     "conversation_attendees": ["conversation_id", "staff_id", "staff_group"],
     "actions": [

@@ -1,0 +1,339 @@
+"""Response rates (issue 13): the headcount column, rates per area, care group and Trust, hiding,
+the banded "about N more" while a wave is open, and the section on a page.
+
+Expected figures come from tests/oracle.py: pandas over survey_responses.csv and service_areas.csv
+with the oracle's own record keys and the published perturbation table, never the code under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import db, disclosure, response_rates
+from dashboard.filters import Filters, Options
+from pipeline.build import build
+from pipeline.demo import generate
+from tests import oracle
+from tests.conftest import SMALL, pinned_database, write_csv
+
+WAVES = ("2021", "2023")
+AFTER_EVERY_WAVE = dt.date(2030, 1, 1)
+WHILE_2023_IS_OPEN = dt.date(2023, 4, 1)  # the demo's 2023 wave runs 2023-03-01 to 2023-05-31
+THRESHOLD = oracle.THRESHOLD
+
+
+def options_of(database: db.Database) -> Options:
+    """The filters' options as the app reads them (dashboard.ui._options, without Streamlit)."""
+    areas = database.query("filter_options")
+    waves = database.query("waves")
+    return Options({g: tuple(a["service_area"]) for g, a in areas.groupby("care_group", sort=False)},
+                   dt.date(2021, 2, 1), dt.date(2023, 5, 31), waves=tuple(waves["wave_id"]),
+                   wave_names=dict(zip(waves["wave_id"], waves["name"])),
+                   wave_dates={w: (pd.Timestamp(o).date(), pd.Timestamp(c).date())
+                               for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])})
+
+
+@pytest.fixture(scope="module")
+def responses() -> pd.DataFrame:
+    return oracle.read_responses()
+
+
+@pytest.fixture
+def demo(demo_db: Path) -> Iterator[db.Database]:
+    yield from pinned_database(demo_db)
+
+
+def rows(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    return frame.loc[frame["level"] == level].reset_index(drop=True)
+
+
+def value(x: object) -> int | None:
+    return None if x is None or pd.isna(x) else int(x)
+
+
+# --------------------------------------------------------------------------- the headcount column
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "2.5", "many", "inf", "2000000"])
+def test_a_bad_headcount_is_rejected_with_file_line_column_and_reason(small_extracts, tmp_path, bad) -> None:
+    areas = [dict(r, headcount="") for r in SMALL["service_areas"]]
+    areas += [{"service_area": "Ward Z", "care_group": "Corporate services", "headcount": "40"},
+              {"service_area": "Ward Y", "care_group": "Corporate services", "headcount": bad}]
+    write_csv(small_extracts / "service_areas.csv", areas)
+    database = tmp_path / "out.duckdb"
+    report = build(small_extracts, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        rejects = con.sql("select file, line, \"column\", value, reason from rejects").fetchall()
+        loaded = dict(con.sql("select service_area, headcount from service_areas").fetchall())
+    reason = "is not a number" if bad == "many" else "must be a whole number of staff from 1 to 1,000,000"
+    assert len(rejects) == 1, rejects
+    ((file, line, column, shown, said),) = rejects
+    assert (file, line, column, shown) == ("service_areas.csv", len(areas) + 1, "headcount", bad)
+    assert reason in said
+    assert loaded == {"Ward A": None, "District nursing": None, "Ward Z": 40}
+    counts = {f.file: f for f in report.files}["service_areas.csv"]
+    assert (counts.rows_read, counts.rows_loaded, counts.rows_rejected) == (4, 3, 1)
+
+
+def test_service_areas_without_a_headcount_column_still_build(small_extracts, tmp_path) -> None:
+    assert "headcount" not in SMALL["service_areas"][0]  # the 2021 layout: two columns
+    database = tmp_path / "out.duckdb"
+    build(small_extracts, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from rejects").fetchone() == (0,)
+        assert con.execute("select count(*), count(headcount) from service_areas").fetchone() == (2, 0)
+    opened = db.Database(database)
+    try:
+        frame = response_rates.rates(opened, options_of(opened), None, THRESHOLD, today=AFTER_EVERY_WAVE)
+    finally:
+        opened.close()
+    assert frame["rate"].isna().all() and frame["headcount"].isna().all()
+    assert (rows(frame, "service_area")["note"].str.contains("headcount not known")).all()
+    assert rows(frame, "trust")["note"].tolist() == ["areas with a headcount: 0 of 2"]
+
+
+# --------------------------------------------------------------------------- the demo's headcounts
+
+
+def test_the_demo_gives_most_areas_a_headcount_comfortably_above_their_staff_responses(responses) -> None:
+    areas = oracle.read_headcounts()
+    known = areas.loc[areas["headcount"].notna()]
+    assert 0 < len(areas) - len(known) <= 10, "a few areas have no headcount, most have one"
+    staff = responses.loc[responses["survey"].isin(oracle.STAFF_SURVEYS)]
+    counts = staff.groupby(["service_area", "wave"]).size().unstack(fill_value=0)
+    shares = []
+    for area, headcount in zip(known["service_area"], known["headcount"]):
+        for wave in WAVES:
+            got = int(counts.loc[area, wave]) if area in counts.index else 0
+            assert headcount >= 1.5 * got, (area, wave, headcount, got)
+            shares.append(got / headcount)
+    shares = pd.Series(shares)
+    assert shares.between(0.2, 0.7).mean() > 0.9
+
+
+def test_a_tiny_demo_builds_with_its_headcounts(tmp_path) -> None:
+    generate(tmp_path / "extracts", scale=5)
+    build(tmp_path / "extracts", tmp_path / "tiny.duckdb")
+    with duckdb.connect(str(tmp_path / "tiny.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from rejects").fetchone() == (0,)
+        assert con.execute("select count(headcount) > 0 from service_areas").fetchone() == (True,)
+
+
+# --------------------------------------------------------------------------- rates against the oracle
+
+
+@pytest.mark.parametrize("wave", WAVES)
+def test_rates_per_area_care_group_and_trust_equal_the_oracle(demo, responses, wave) -> None:
+    frame = response_rates.rates(demo, options_of(demo), wave, THRESHOLD, today=AFTER_EVERY_WAVE)
+    expected = oracle.expected_response_rates(responses, wave)
+
+    areas = rows(frame, "service_area").set_index("service_area")
+    want = rows(expected, "service_area").set_index("service_area")
+    assert sorted(areas.index) == sorted(want.index)
+    for area, row in want.iterrows():
+        got = areas.loc[area]
+        assert got["care_group"] == row["care_group"], area
+        assert value(got["headcount"]) == value(row["headcount"]), area
+        assert value(got["responses"]) == value(row["responses"]), area
+        assert value(got["rate"]) == value(row["rate"]), area
+        assert bool(got["hidden"]) == bool(row["hidden"]), area
+
+    for level in ("care_group", "trust"):
+        got = rows(frame, level).set_index("care_group")
+        for _, row in rows(expected, level).iterrows():
+            label = row["care_group"] if isinstance(row["care_group"], str) else response_rates.TRUST
+            mine = got.loc[label]
+            assert (value(mine["headcount"]), value(mine["responses"]), value(mine["rate"])) == (
+                row["headcount"], value(row["responses"]), value(row["rate"])), label
+    # Each total is perturbed as itself: not the sum of its areas' perturbed counts (nor its true count).
+    trust = rows(frame, "trust").iloc[0]
+    known = rows(frame, "service_area").loc[lambda f: f["headcount"].notna()]
+    (true_trust,) = rows(expected, "trust")["true_responses"]
+    assert trust["note"] == f"areas with a headcount: {len(known)} of {len(areas)}"
+    assert len(known) < len(areas)
+    shown_parts = rows(expected, "service_area").loc[lambda f: f["headcount"].notna(), "perturbed"].sum()
+    assert value(trust["responses"]) != shown_parts or value(trust["responses"]) != true_trust
+    assert (rows(expected, "service_area")["perturbed"] != rows(expected, "service_area")["true_responses"]).any()
+
+
+def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagged(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    for name, table in SMALL.items():
+        write_csv(folder / f"{name}.csv", table)
+    write_csv(folder / "service_areas.csv", [dict(SMALL["service_areas"][0], headcount="20"),
+                                             dict(SMALL["service_areas"][1], headcount="300")])
+    many = [{"response_id": f"S{i:03d}", "survey": "Staff" if i % 3 else "Digital champion",
+             "submitted_on": "2021-04-01", "care_group": "Adult mental health", "service_area": "Ward A",
+             "staff_group": "", "it_skills": "Good", "info_available": "", "it_unreliable": "", "comment": ""}
+            for i in range(30)]
+    write_csv(folder / "survey_responses.csv", SMALL["survey_responses"] + many)
+    build(folder, tmp_path / "db.duckdb")
+    opened = db.Database(tmp_path / "db.duckdb")
+    try:
+        frame = response_rates.rates(opened, options_of(opened), None, THRESHOLD, today=AFTER_EVERY_WAVE)
+    finally:
+        opened.close()
+    ward = rows(frame, "service_area").set_index("service_area").loc["Ward A"]
+    # Built without a key (not the demo): figures are withheld, never shown unperturbed.
+    assert ward["hidden"] and pd.isna(ward["responses"]) and disclosure.WITHHELD in ward["note"]
+
+    with_key = tmp_path / "keyed.duckdb"
+    monkeypatch.setenv("DASHBOARD_PERTURBATION_KEY", "test-key")
+    build(folder, with_key)
+    opened = db.Database(with_key)
+    try:
+        frame = response_rates.rates(opened, options_of(opened), None, THRESHOLD, today=AFTER_EVERY_WAVE)
+    finally:
+        opened.close()
+    everyone = oracle.read_responses(folder, key="test-key")
+    expected = oracle.expected_response_rates(everyone, everyone.attrs["latest_wave"], folder=folder)
+    ward = rows(frame, "service_area").set_index("service_area").loc["Ward A"]
+    shown = int(rows(expected, "service_area").set_index("service_area").loc["Ward A", "responses"])
+    assert value(ward["responses"]) == shown and abs(shown - 31) <= 3  # R1 and the 30 above
+    assert value(ward["rate"]) == (200 * shown + 20) // 40 > 100
+    assert response_rates.ABOVE_100 in ward["note"]
+    nursing = rows(frame, "service_area").set_index("service_area").loc["District nursing"]
+    assert nursing["hidden"] and response_rates.ABOVE_100 not in nursing["note"]
+
+
+# --------------------------------------------------------------------------- hidden and not yet reportable
+
+
+def test_areas_under_the_threshold_are_hidden_with_their_rate(demo, responses) -> None:
+    frame = rows(response_rates.rates(demo, options_of(demo), "2023", THRESHOLD, today=AFTER_EVERY_WAVE),
+                 "service_area").set_index("service_area")
+    expected = rows(oracle.expected_response_rates(responses, "2023"), "service_area").set_index("service_area")
+    small = expected.index[expected["perturbed"] < THRESHOLD]
+    assert len(small) >= 5 and len(small) < len(expected)
+    hidden = frame.loc[small]
+    assert hidden["hidden"].all()
+    assert hidden["responses"].isna().all() and hidden["rate"].isna().all() and hidden["more_needed"].isna().all()
+    assert hidden["note"].str.startswith("hidden: fewer than 10 responses").all()
+    shown = frame.drop(index=small)
+    assert (~shown["hidden"]).all() and (shown["responses"] >= THRESHOLD).all()
+    assert not shown["note"].str.contains("hidden|not yet").any()
+    # The download carries no figure of a hidden area either.
+    table = response_rates.table(frame.reset_index())
+    assert table.loc[table["Service area"].isin(small), ["Responses", "Response rate (%)"]].isna().all().all()
+
+
+@pytest.mark.parametrize("threshold", [10, 13])
+def test_an_open_wave_says_about_how_many_more_rounded_up_to_a_multiple_of_5(demo, responses, threshold) -> None:
+    options = options_of(demo)
+    closed = response_rates.rates(demo, options, "2023", threshold, today=AFTER_EVERY_WAVE)
+    frame = response_rates.rates(demo, options, "2023", threshold, today=WHILE_2023_IS_OPEN)
+    expected = oracle.expected_response_rates(responses, "2023", threshold=threshold)
+    areas = rows(frame, "service_area").set_index("service_area")
+    want = rows(expected, "service_area").set_index("service_area")
+    waiting = want.index[want["perturbed"] < threshold]
+    assert len(waiting)
+    for area in waiting:
+        more = int(areas.loc[area, "more_needed"])
+        need = threshold - int(want.loc[area, "perturbed"])
+        assert more % 5 == 0 and need <= more < need + 5, (area, more, need)
+        assert areas.loc[area, "note"].startswith(f"not yet reportable: about {more} more responses needed")
+        assert pd.isna(areas.loc[area, "responses"]) and pd.isna(areas.loc[area, "rate"])
+    # Everything else is as after the wave.
+    pd.testing.assert_frame_equal(frame.drop(columns=["note", "more_needed"]),
+                                  closed.drop(columns=["note", "more_needed"]))
+    assert areas.drop(index=waiting)["more_needed"].isna().all()
+
+
+def test_a_wave_is_open_up_to_and_on_its_closed_day() -> None:
+    options = Options({}, dt.date(2023, 3, 1), dt.date(2023, 5, 31), waves=("2023",),
+                      wave_dates={"2023": (dt.date(2023, 3, 1), dt.date(2023, 5, 31))})
+    assert response_rates.is_open(options, "2023", dt.date(2023, 5, 31))
+    assert not response_rates.is_open(options, "2023", dt.date(2023, 6, 1))
+    assert not response_rates.is_open(options, "1999", dt.date(2023, 4, 1))
+    assert list(response_rates.more_needed([0, 1, 4, 5, 6, 9], 10)) == [10, 10, 10, 5, 5, 5]
+
+
+# --------------------------------------------------------------------------- which rows
+
+
+def test_the_areas_argument_and_the_filters_pick_the_area_rows(demo, responses) -> None:
+    options = options_of(demo)
+    every = response_rates.rates(demo, options, "2021", THRESHOLD, today=AFTER_EVERY_WAVE)
+    picked = ("Finance", "Adult ADHD service")
+    frame = response_rates.rates(demo, options, "2021", THRESHOLD, areas=picked, today=AFTER_EVERY_WAVE)
+    assert sorted(rows(frame, "service_area")["service_area"]) == sorted(picked)
+    assert rows(frame, "care_group")["care_group"].tolist() == ["Adult mental health", "Corporate services"]
+    # Totals are of the whole care group and Trust, whichever areas are listed.
+    for level in ("care_group", "trust"):
+        mine = rows(frame, level).set_index("care_group")
+        assert mine.equals(rows(every, level).set_index("care_group").loc[mine.index])
+
+    listed = response_rates.listed_areas(Filters(care_groups=("Corporate services",)), options)
+    assert set(listed) == set(options.areas_by_care_group["Corporate services"]) and "Finance" in listed
+    assert response_rates.listed_areas(Filters(care_groups=("Corporate services",)), options, picked) == ("Finance",)
+    assert response_rates.listed_areas(Filters(service_areas=("Payroll",)), options, picked) == ()
+    assert response_rates.listed_areas(Filters(), options) == tuple(sorted(a for g in options.care_groups
+                                                                          for a in options.areas_by_care_group[g]))
+    # Survey, staff group and months do not narrow a headcount's responses.
+    narrowed = Filters(surveys=("Carer",), staff_groups=("Nursing",), date_from=dt.date(2021, 3, 1))
+    assert response_rates.listed_areas(narrowed, options) == response_rates.listed_areas(Filters(), options)
+    nothing = response_rates.rates(demo, options, "2021", THRESHOLD, areas=(), today=AFTER_EVERY_WAVE)
+    assert nothing["level"].tolist() == ["trust"]
+
+
+# --------------------------------------------------------------------------- the section on a page
+
+
+def _section_script() -> None:
+    from dashboard import response_rates, ui
+
+    page = ui.page_setup("Response rates test")
+    response_rates.render(page, areas=("Finance", "Payroll", "Adult ADHD service"))
+
+
+def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, responses) -> None:
+    at = AppTest.from_function(_section_script, default_timeout=60)
+    at.query_params["wave"] = "2021"
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == ["Response rates"]
+    texts = " ".join(m.value for m in at.markdown)
+    assert "rounded up to the next multiple of 5" in texts
+    assert "the survey, staff group and month filters do not apply" in texts
+    (table,) = [d.value for d in at.dataframe]
+    assert list(table.columns) == ["Service area", "Care group", "Headcount", "Responses", "Response rate (%)", "Note"]
+    assert table["Service area"].tolist()[:3] == ["Adult ADHD service", "Finance", "Payroll"]
+    assert table["Care group"].tolist()[-1] == response_rates.TRUST
+    expected = oracle.expected_response_rates(responses, "2021")
+    trust = rows(expected, "trust").iloc[0]
+    assert (int(table["Responses"].iloc[-1]), int(table["Response rate (%)"].iloc[-1])) == (
+        trust["responses"], trust["rate"])
+    assert len([b for b in at.get("download_button")]) == 2
+    assert not any("is open until" in m.value for m in at.markdown)
+
+
+def _open_wave_script() -> None:
+    import datetime as dt
+
+    from dashboard import response_rates, ui
+
+    page = ui.page_setup("Response rates test")
+    response_rates.render(page, today=dt.date(2023, 4, 1))
+
+
+def test_the_section_says_which_rows_are_not_yet_reportable_while_the_wave_is_open(demo_env, responses) -> None:
+    at = AppTest.from_function(_open_wave_script, default_timeout=60)
+    at.query_params["wave"] = "2023"
+    at.query_params["care_group"] = "Corporate services"
+    at.run()
+    assert not at.exception, at.exception
+    (table,) = [d.value for d in at.dataframe]
+    expected = rows(oracle.expected_response_rates(responses, "2023"), "service_area")
+    waiting = set(expected.loc[(expected["care_group"] == "Corporate services") & expected["hidden"], "service_area"])
+    notes = table.set_index("Service area").loc[sorted(waiting), "Note"]
+    assert len(waiting) and notes.str.startswith("not yet reportable: about ").all()
+    (said,) = [m.value for m in at.markdown if "is open until" in m.value]
+    assert "31 May 2023" in said and f"Not yet reportable: {len(waiting)} of the {len(table)} rows" in said
