@@ -250,6 +250,40 @@ def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results:
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
+def scorecard_charts(results: pd.DataFrame, area: str, care_group: str) -> list[tuple[str, object, str]]:
+    """Per headline measure: its title, a chart of the area, its care group and the Trust (shown
+    figures only, with their intervals), and the chart's one-sentence summary. For the PDF."""
+    from dashboard import charts
+
+    names = {"area": area, "care_group": care_group, "trust": "Trust"}
+    drawn = []
+    for key, measure in measures.headline_measures().items():
+        rows = results.loc[(results["measure"] == key) & ~results["hidden"].astype(bool)]
+        if rows.empty:
+            continue
+        frame = pd.DataFrame({"scope": [names[s] for s in rows["scope"]],
+                              **{c: rows[c].astype(float).to_numpy() for c in ("share", "n", "low", "high")}})
+        summary = "; ".join(f"{name}: {share:.0%} of {int(n):,}"
+                            for name, share, n in zip(frame["scope"], frame["share"], frame["n"]))
+        chart = charts.interval_bars(frame, "scope", "Scope", value_title=measure.title)
+        drawn.append((measure.title, chart.properties(padding={"right": 70}),  # room for the last label
+                      f"{measure.title}: {summary}."))
+    return drawn
+
+
+def definitions_table() -> pd.DataFrame:
+    """The scorecard's measures in words: each question and how its measure is counted."""
+    defined = {m.key: m.definition for m in measures.ENGAGEMENT_MEASURES} | {
+        "conversations": "Count of engagement conversations held."}
+    rows = [{"Measure": title, "Definition": defined[key]} for key, title in ENGAGEMENT_ROWS]
+    rows += [{"Measure": m.title, "Definition": f"{m.question} {m.definition}"}
+             for m in measures.headline_measures().values()]
+    rows.append({"Measure": TEST_NAME[0].upper() + TEST_NAME[1:],
+                 "Definition": "The area against the rest of its care group and of the Trust; flagged higher or "
+                               "lower only when p < 0.05."})
+    return pd.DataFrame(rows)
+
+
 def since_table(filters: Filters, options, threshold: int, then: str, now: str) -> pd.DataFrame:
     """The area (the filters' one service area) in both waves, per headline measure: each wave's
     percent and n, the change and whether it is real, and the actions completed between the waves

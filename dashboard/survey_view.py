@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import charts, comments, measures, survey, ui
 from dashboard.measures import SurveyMeasure
+from dashboard.printout import Printout
 from dashboard.sections import section
 
 
@@ -44,46 +45,54 @@ def render_theme(page: ui.Page, theme: str) -> None:
         title = st.selectbox("Question", tuple(by_title), key="question", bind="query-params",
                              help="This theme has more than one question in this wave.")
         key = by_title.get(title, key)
-    render(page, key)
+    render(page, key, theme)
 
 
-def render(page: ui.Page, measure_key: str) -> None:
+def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
     measure = measures.survey_measures()[measure_key]
-    st.markdown(
-        f"**Question:** {measure.question} **Measure:** {measure.definition} "
-        f"Filters: {ui.filters_text(page)}."
-    )
+    printout = Printout(f"{theme or 'Survey'}: {measure.title}")
+    about = f"**Question:** {measure.question} **Measure:** {measure.definition} "
+    st.markdown(about + f"Filters: {ui.filters_text(page)}.")
+    printout.part("about").paragraph(about)
     if ui.survey_withheld(page):
         return
     care_group = survey.care_group_of_selection(page.filters, page.options.care_group_of)
     headline = survey.headline(measure_key, page.filters, page.threshold, care_group)
-    _headline(page, measure, headline)
+    _headline(page, measure, headline, printout)
     if survey.selected_is_hidden(headline):
-        st.info(
-            f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
-            "breakdowns and trend are hidden too. Widen the filters to see them.",
-            icon=":material/visibility_off:",
-        )
+        hidden = (f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
+                  "breakdowns and trend are hidden too. Widen the filters to see them.")
+        st.info(hidden, icon=":material/visibility_off:")
+        printout.part("hidden").paragraph(hidden)
     else:
-        _distribution(page, measure)
-        _breakdown(page, measure)
-        _trend(page, measure)
+        _distribution(page, measure, printout)
+        _breakdown(page, measure, printout)
+        _trend(page, measure, printout)
     _comments(page, measure)
-    st.markdown(f"{ui.disclosure_note(page.threshold)} Every percentage is shown with its base (n) and a 95% "
-                "Wilson interval. Data and definitions says more.")
+    closing = (f"{ui.disclosure_note(page.threshold)} Every percentage is shown with its base (n) and a 95% "
+               "Wilson interval. Data and definitions says more.")
+    st.markdown(closing)
+    printout.part("definitions").heading("Definitions").paragraph(
+        f"{measure.question} {measure.definition} {closing} Comments are not printed: they are listed, and "
+        "downloaded, on the page.")
+    ui.pdf_button(printout, f"{measure.key}_view", page, note=f"{measure.title}. {measure.definition}",
+                  key=f"{measure.key}_view")
 
 
-def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame) -> None:
+def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, printout: Printout) -> None:
     st.subheader(measure.title)
-    for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows()):
-        ui.survey_tile(column, page, measure, row, label=row["scope"])
+    tiles = [ui.survey_tile(column, page, measure, row, label=row["scope"])
+             for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows())]
+    part = printout.part("headline").heading(measure.title).metrics(tiles)
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
-    st.markdown(ui.escape_markdown(survey.headline_sentence(measure.key, headline)))
+    sentence = ui.escape_markdown(survey.headline_sentence(measure.key, headline))
+    st.markdown(sentence)
+    part.paragraph(sentence)
     ui.comparison_note(page)
 
 
-def _distribution(page: ui.Page, measure: SurveyMeasure) -> None:
+def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("Answers")
     frame = survey.distribution(measure.key, page.filters, page.threshold)
     # The diverging bar shows the answers counted in the measure, as shares of its
@@ -97,22 +106,24 @@ def _distribution(page: ui.Page, measure: SurveyMeasure) -> None:
     chart = _fit_width(charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
         data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive,
     ))
-    ui.chart_block(
-        chart, survey.distribution_table(frame), ui.escape_markdown(survey.distribution_sentence(measure.key, frame)),
-        key=f"{measure.key}_answers",
-    )
+    table, summary = survey.distribution_table(frame), ui.escape_markdown(survey.distribution_sentence(measure.key, frame))
+    ui.chart_block(chart, table, summary, key=f"{measure.key}_answers")
+    part = printout.part("answers").heading("Answers").chart(chart, summary, table)
     if apart:
         st.markdown(f"{' and '.join(apart)} is shown apart: it is not counted in the measure.")
+        part.paragraph(f"{' and '.join(apart)} is shown apart: it is not counted in the measure.")
 
 
-def _hidden_list(labels: list[str], reasons: list[str]) -> None:
+def _hidden_list(labels: list[str], reasons: list[str], part) -> None:
     """Say under a chart which groups are hidden and why (labels escaped: they came from data)."""
     by_reason: dict[str, list[str]] = {}
     for label, reason in zip(labels, reasons):
         by_reason.setdefault(str(reason), []).append(ui.escape_markdown(label))
     for reason, names in by_reason.items():
         heading = reason if reason.startswith("hidden") else f"hidden, {reason}"
-        st.markdown(f"**{ui.escape_markdown(heading[0].upper() + heading[1:])}:** {'; '.join(names)}.")
+        line = f"**{ui.escape_markdown(heading[0].upper() + heading[1:])}:** {'; '.join(names)}."
+        st.markdown(line)
+        part.paragraph(line)
 
 
 def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +131,7 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @section
-def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
+def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("Breakdown")
     dimension = st.segmented_control(
         "Break down by", survey.DIMENSIONS, format_func=survey.DIMENSION_TITLES.get, default="care_group",
@@ -132,13 +143,17 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
     summary = ui.escape_markdown(survey.breakdown_sentence(measure.key, dimension, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
+    # Redrawn on its own when the dimension changes: the PDF then prints the new breakdown.
+    part = printout.part("breakdown").heading(f"Breakdown by {title.lower()}")
     if len(shown):
         chart = _fit_width(charts.interval_bars(_numeric(shown), "group", title, value_title=measure.title))
         ui.chart_block(chart, table, summary, key=f"{measure.key}_breakdown")
+        part.chart(chart, summary, table)
     else:
         st.markdown(summary)
         ui.show_table(table, key=f"table_{measure.key}_breakdown")
-    _hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]))
+        part.paragraph(summary).table(table)
+    _hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]), part)
     ui.download_buttons(
         table, f"{measure.key}_by_{dimension}", page,
         note=f"{measure.title} by {title.lower()}. {measure.definition} n is the number counted in the measure; "
@@ -147,18 +162,21 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure) -> None:
     )
 
 
-def _trend(page: ui.Page, measure: SurveyMeasure) -> None:
+def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("By month")
     frame = survey.trend(measure.key, page.filters, page.threshold)
     summary = ui.escape_markdown(survey.trend_sentence(measure.key, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
+    part = printout.part("trend").heading("By month")
     if len(shown):
         chart = _fit_width(charts.trend(_numeric(shown), "month", "Month", value_title=measure.title))
         ui.chart_block(chart, survey.trend_table(frame), summary, key=f"{measure.key}_trend")
+        part.chart(chart, summary, survey.trend_table(frame))
     else:
         st.markdown(summary)
-    _hidden_list([survey.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]))
+        part.paragraph(summary)
+    _hidden_list([survey.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]), part)
 
 
 @section

@@ -302,9 +302,10 @@ def percent_text(row: pd.Series) -> str:
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
 
 
-def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> None:
+def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> tuple[str, str, str]:
     """One survey figure as a tile: the percent (or Hidden), its change since the compared wave
-    when there is one (coloured by whether higher is better), and its base and interval below."""
+    when there is one (coloured by whether higher is better), and its base and interval below.
+    Returns the tile as text (label, value and change, the line below) for the page's PDF."""
     from dashboard import measures
 
     value = "Hidden" if row["hidden"] else f"{row['percent']}%"
@@ -322,6 +323,7 @@ def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> None
     elif compare and compare not in measure.waves and not page.filters.months_chosen:
         text += f" · not asked in {page.options.wave_name(compare)}, so no change"
     column.markdown(text)
+    return label, value + (f" ({int(change):+d} points)" if shown else ""), text
 
 
 def comparison_note(page: Page) -> None:
@@ -388,6 +390,17 @@ def stamp(page: Page, note: str = "") -> dict[str, str]:
     if page.synthetic:
         out["Synthetic data"] = "SYNTHETIC DEMO DATA - not real Trust data."
     return out
+
+
+def pdf_button(printout, name: str, page: Page, note: str = "", key: str | None = None) -> None:
+    """"Download PDF" of what ``printout`` (``dashboard.printout.Printout``) recorded, with the stamp
+    every download carries; written only when clicked."""
+    stamped = stamp(page, note)
+    st.download_button(
+        "Download PDF", data=lambda: printout.to_pdf(stamped), file_name=f"{name}.pdf", mime="application/pdf",
+        key=f"pdf_{key or name}", icon=":material/picture_as_pdf:", on_click="ignore",
+        help="An A4 PDF of this view for a meeting: its figures, charts, tables, definitions and filters.",
+    )
 
 
 def download_buttons(frame, name: str, page: Page, note: str = "", key: str | None = None) -> None:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import engagement as engagement_data
 from dashboard import my_area, ui
+from dashboard.printout import Printout
 
 page = ui.page_setup("My area", icon=":material/location_on:")
 
@@ -44,14 +45,23 @@ area_text, group_text = ui.escape_markdown(area), ui.escape_markdown(care_group)
 
 st.subheader(area_text)
 shared_filters = my_area.scope_filters(page.filters, area, care_group)["trust"].describe()
-st.markdown(
-    f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey counts perturbed, fewer "
-    f"than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance"
-)
+about = (f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey counts perturbed, "
+         f"fewer than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance")
+st.markdown(about)
+printout = Printout(f"My area: {area}")
+printout.part("about").paragraph(about)
+note = f"Service area: {area} ({care_group})"
+with st.sidebar:  # kept out of the printed page
+    st.markdown("**This scorecard**")
+    downloads = st.container()
+    ui.pdf_button(printout, "my_area_scorecard", page, note=note, key="my_area")
+    st.markdown("To print it on one page, close this sidebar and use your browser's Print.")
 
 engagement = my_area.engagement_scorecard(page.filters, area, care_group)
 engagement_table = engagement.set_index("title").loc[:, list(my_area.SCOPES)].T  # scopes down, measures across
-st.table(engagement_table.map(ui.format_number).rename(index=my_area.SCOPES).rename_axis("Engagement"))
+engagement_table = engagement_table.map(ui.format_number).rename(index=my_area.SCOPES).rename_axis("Engagement")
+st.table(engagement_table)
+printout.part("engagement").heading("Engagement").table(engagement_table.T.rename_axis("Measure"))
 
 if ui.survey_withheld(page):
     st.stop()
@@ -59,21 +69,27 @@ raw = my_area.area_survey(page.filters)
 results, comparisons = my_area.survey_scorecard(raw, area, care_group, page.threshold)
 survey_table, comparison_table = my_area.survey_tables(results, comparisons)
 st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
-st.markdown(f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)")
+against = f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)"
+st.markdown(against)
 st.table(comparison_table.rename_axis("Survey"))
+part = printout.part("survey").heading("Survey results").table(survey_table, caption="% (95% CI, n)")
+for measure, chart, summary in my_area.scorecard_charts(results, area, care_group):
+    part.heading(measure, level=2).chart(chart, summary)
+part.heading("Against the rest", level=2).paragraph(against).table(comparison_table)
 span = engagement_data.between_waves(page.options, page.filters)
 if span is not None:
     then, now = page.filters.compare, page.options.wave_of(page.filters)
     since = my_area.since_table(page.filters, page.options, page.threshold, then, now)
-    st.markdown(f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
-                f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
-                f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact.")
-    st.table(since.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value)))
+    since_text = (f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
+                  f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
+                  f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact.")
+    st.markdown(since_text)
+    since_table = since.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value))
+    st.table(since_table)
+    printout.part("since").heading(f"Since {page.options.wave_name(then)}").paragraph(since_text).table(since_table)
 else:
     ui.comparison_note(page)
+printout.part("definitions").heading("Definitions").table(my_area.definitions_table())
 summary = my_area.summary_frame(area, care_group, engagement, results, comparisons)
-with st.sidebar:  # kept out of the printed page
-    st.markdown("**This scorecard**")
-    ui.download_buttons(summary, "my_area_scorecard", page, note=f"Service area: {area} ({care_group})",
-                        key="download_my_area")
-    st.markdown("To print it on one page, close this sidebar and use your browser's Print.")
+with downloads:
+    ui.download_buttons(summary, "my_area_scorecard", page, note=note, key="download_my_area")

@@ -9,10 +9,12 @@ real access file named by ``DASHBOARD_ACCESS_FILE``. Expected figures are the or
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from dashboard import scopes, settings, ui
@@ -228,8 +230,8 @@ def access_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
-    """Every table a page offers for download, as the button would serve it (a callable is called).
-    The real ``ui.download_buttons`` still runs: this only keeps a copy of what it was given."""
+    """Every table a page offers for download, as the button would serve it (a callable is called),
+    and the text of every PDF it offers. The real buttons are still drawn: this only keeps a copy."""
     offered: list[pd.DataFrame] = []
     real = ui.download_buttons
 
@@ -238,7 +240,16 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
         offered[-1].attrs["stamp"] = ui.stamp(page, note)
         return real(frame, name, page, note, key)
 
+    real_pdf = ui.pdf_button
+
+    def keep_pdf(printout, name, page, note="", key=None):
+        # The PDF as a click would write it, read back as text: one cell of a frame.
+        reader = PdfReader(io.BytesIO(printout.to_pdf(ui.stamp(page, note))))
+        offered.append(pd.DataFrame({"PDF": ["\n".join(p.extract_text() for p in reader.pages)]}))
+        return real_pdf(printout, name, page, note, key)
+
     monkeypatch.setattr(ui, "download_buttons", keep)
+    monkeypatch.setattr(ui, "pdf_button", keep_pdf)
     return offered
 
 
@@ -282,6 +293,8 @@ def test_an_area_champion_sees_no_other_area_on_any_page(demo_env, access_file, 
         assert at.subheader and at.subheader[0].value == NORTH
     shown = _everything(at, downloads)
     assert NORTH in shown or script.endswith("Data_and_definitions.py")
+    if script.endswith(("My_area.py", "Digital_skills.py")):  # a PDF was offered, and holds the area
+        assert any("PDF" in d.columns and NORTH in " ".join(d["PDF"].iloc[0].split()) for d in downloads)
     leaked = [area for area in _others(NORTH) if area in shown]
     assert leaked == []
     for group in {g for g in AREAS["care_group"] if g != AMH}:
@@ -394,3 +407,11 @@ def test_the_example_access_file_in_docs_reads_and_names_units_of_the_demo():
     grants = scopes.read_grants(path)
     scopes.check_units(grants, OPTIONS, path)
     assert {g.role for g in grants} == set(scopes.ROLES)
+
+
+def test_the_engagement_breakdown_by_area_lists_only_the_champions_area(demo_env, access_file, downloads):
+    at = _page("pages/5_Engagement.py", "area")
+    at.radio(key="engagement_dimension").set_value("service_area").run()
+    table = next(d for d in downloads if "Service area" in d.columns)
+    assert list(table["Service area"]) == [NORTH]
+    assert [area for area in _others(NORTH) if area in _everything(at, downloads)] == []
