@@ -118,8 +118,9 @@ def rates(database: db.Database, options: Options, wave: str | None, threshold: 
     blank when hidden; hidden and its reason; ``more_needed`` (the banded N) for a hidden row of an
     open wave; areas_known and areas (how many areas have a headcount, of how many); note."""
     wave = wave or options.latest_wave
-    every = headcounts(database)
-    counts = database.query("response_counts", surveys=list(contract.STAFF_SURVEYS))
+    # Read once per database file: every wave's counts are a few thousand rows at most.
+    every, counts = database.memo("response counts", lambda _: (
+        headcounts(database), database.query("response_counts", surveys=list(contract.STAFF_SURVEYS))))
     counts = counts.loc[counts["wave"] == wave, ["care_group", "service_area", "responses", "key_sum"]]
     every = every.merge(counts, on=["care_group", "service_area"], how="left")
     every["responses"] = every["responses"].fillna(0)
@@ -210,16 +211,19 @@ def table(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
 
 
-def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = None) -> None:
+def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = None, part=None) -> None:
     """The Response rates section for ``page`` (a ``dashboard.ui.Page``): its wave, and the areas its
     care group and service area filters select, limited to ``areas`` when given (None: no limit).
-    ``today`` (default: today) decides whether the wave is still open; for tests."""
+    ``today`` (default: today) decides whether the wave is still open; for tests. ``part`` (a
+    ``dashboard.printout.Part``) records the section for the page's PDF."""
     import streamlit as st
 
     from dashboard import ui
 
     st.subheader("Response rates")
     st.markdown(ui.escape_markdown(explanation(page.threshold)))
+    if part is not None:
+        part.heading("Response rates").paragraph(explanation(page.threshold))
     if ui.survey_withheld(page):
         return
     wave = page.options.wave_of(page.filters)
@@ -241,5 +245,7 @@ def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = N
         st.markdown("No service area has a headcount, so there is no rate: the Trust adds a `headcount` column "
                     "to its service areas extract (see Data and definitions).")
     st.markdown(ui.escape_markdown(definition(page.threshold)))
+    if part is not None:
+        part.table(shown).paragraph(definition(page.threshold))
     ui.download_buttons(shown, "response_rates", page, key="response_rates",
                         note=definition(page.threshold) + " " + explanation(page.threshold))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import all_questions, charts, ui
+from dashboard import all_questions, charts, response_rates, ui
 
 page = ui.page_setup("All questions", icon=":material/quiz:")
 
@@ -40,3 +40,5 @@ st.markdown(
     "real is a two-proportion z-test on the perturbed counts (the noise, at most 3 in a count, is small beside the "
     "sampling error of any group large enough to be shown)."
 )
+
+response_rates.render(page)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import engagement as engagement_data
-from dashboard import my_area, ui
+from dashboard import my_area, response_rates, ui
 from dashboard.printout import Printout
 
 page = ui.page_setup("My area", icon=":material/location_on:")
@@ -89,6 +89,8 @@ if span is not None:
     printout.part("since").heading(f"Since {page.options.wave_name(then)}").paragraph(since_text).table(since_table)
 else:
     ui.comparison_note(page)
+with st.expander("Response rates: this area, its care group and the Trust"):
+    response_rates.render(page, areas=(area,), part=printout.part("response rates"))
 printout.part("definitions").heading("Definitions").table(my_area.definitions_table())
 summary = my_area.summary_frame(area, care_group, engagement, results, comparisons)
 with downloads:

@@ -102,6 +102,10 @@ def test_my_area_pdf_holds_the_scorecard_on_screen(demo_env, printouts):
         for value in table.value.astype(str).stack():
             if value.strip():
                 assert squeeze(value) in text, value
+    rates = at.dataframe[-1].value  # the response rates: the area, its care group and the Trust
+    assert list(rates["Care group"])[-1] == "Whole Trust"
+    for value in rates[["Headcount", "Responses", "Response rate (%)"]].stack():
+        assert f"{value:,}" in text
     assert f"My area: {NORTH}" in text
     titles = outline(reader)
     assert titles[:3] == ["Engagement", "Survey results", "IT skills rated good"] and "Definitions" in titles
