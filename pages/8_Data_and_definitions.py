@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import engagement, measures, perturbation, ui
+from dashboard import engagement, measures, perturbation, response_rates, ui
 from pipeline import cells
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
@@ -54,6 +54,10 @@ st.markdown(
     "raised. The staff group filter narrows staff engaged and survey results; the survey filter narrows "
     "survey results only."
 )
+
+st.markdown(f"**Response rates** (All questions, My area). "
+            f"{ui.escape_markdown(response_rates.definition(page.threshold))} "
+            f"{ui.escape_markdown(response_rates.explanation(page.threshold))}")
 
 st.subheader("Survey waves and questions")
 st.markdown(
