@@ -2,7 +2,7 @@
 
 A page makes one ``Printout`` and, as it draws each part, records the same figures,
 charts and tables in it (``printout.part("breakdown").table(...)``): appending to a list,
-so a rerun costs next to nothing. Clicking "Download PDF" replays the parts, in the order
+so a rerun costs next to nothing. Clicking "Download this view as PDF" replays the parts, in the order
 the page first drew them, onto a ``dashboard.pdf.Report`` (charts drawn by vl-convert,
 text kept as text). A part drawn again (a section's own rerun, such as a new breakdown)
 replaces what it recorded before, so the PDF is the view on screen when clicked.

@@ -393,12 +393,12 @@ def stamp(page: Page, note: str = "") -> dict[str, str]:
 
 
 def pdf_button(printout, name: str, page: Page, note: str = "", key: str | None = None) -> None:
-    """"Download PDF" of what ``printout`` (``dashboard.printout.Printout``) recorded, with the stamp
+    """"Download this view as PDF": what ``printout`` (``dashboard.printout.Printout``) recorded, with the stamp
     every download carries; written only when clicked."""
     stamped = stamp(page, note)
     st.download_button(
-        "Download PDF", data=lambda: printout.to_pdf(stamped), file_name=f"{name}.pdf", mime="application/pdf",
-        key=f"pdf_{key or name}", icon=":material/picture_as_pdf:", on_click="ignore",
+        "Download this view as PDF", data=lambda: printout.to_pdf(stamped), file_name=f"{name}.pdf",
+        mime="application/pdf", key=f"pdf_{key or name}", icon=":material/picture_as_pdf:", on_click="ignore",
         help="An A4 PDF of this view for a meeting: its figures, charts, tables, definitions and filters.",
     )
 

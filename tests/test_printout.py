@@ -61,7 +61,7 @@ def test_a_theme_page_pdf_holds_the_tiles_tables_and_stamp_on_screen(demo_env, p
     at.query_params["care_group"] = [AMH]
     at.run()
     assert not at.exception
-    assert [b.proto.label for b in at.get("download_button") if b.proto.label == "Download PDF"]
+    assert [b.proto.label for b in at.get("download_button") if b.proto.label == "Download this view as PDF"]
     text, reader = pdf_text(*printouts[-1])
     # Every tile: its label, value and the line under it.
     assert len(at.metric) == 3

@@ -321,3 +321,46 @@ def test_comments_are_not_listed_for_several_care_groups_and_the_page_says_why(p
     screenshot_full(page, SCREENSHOTS / "IT_reliability-comments-not-listed.png")
 
 
+
+
+def _download_pdf(page, scope: str) -> str:
+    """Click the "Download this view as PDF" button in ``scope`` (a locator's CSS) and return the PDF's text, read
+    with pypdf, whitespace squeezed (lines wrap anywhere)."""
+    import io
+
+    from pypdf import PdfReader
+
+    button = page.locator(f'{scope} [data-testid="stDownloadButton"]').filter(has_text="as PDF")
+    assert button.count() == 1
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.locator("button, a").first.click()
+    download = info.value
+    assert download.failure() is None and download.suggested_filename.endswith(".pdf")
+    raw = download.path().read_bytes()
+    assert raw[:5] == b"%PDF-"
+    reader = PdfReader(io.BytesIO(raw))
+    return " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+def test_a_theme_page_downloads_its_view_as_a_pdf_holding_the_tiles_on_screen(page) -> None:
+    area = "Community mental health team (North)"
+    open_page(page, f"/Digital_skills?service_area={urllib.parse.quote_plus(area)}")
+    tiles = metrics_by_label(page)
+    assert len(tiles) == 3  # the selection, its care group and the Trust
+    text = _download_pdf(page, '[data-testid="stMain"]')
+    for label, value in tiles.items():
+        assert value.split()[0] in text, (label, value)
+    assert area in text and "SYNTHETIC DEMO DATA" in text
+
+
+def test_my_area_downloads_a_pdf_holding_the_scorecard_on_screen(page) -> None:
+    area = "Community mental health team (North)"
+    open_page(page, f"/My_area?service_area={urllib.parse.quote_plus(area)}")
+    shown = page.locator('[data-testid="stMain"] [data-testid="stTable"] td').all_inner_texts()
+    shown = [" ".join(cell.split()) for cell in shown if cell.strip()]
+    assert len(shown) > 20
+    text = _download_pdf(page, '[data-testid="stSidebar"]')
+    missing = [cell for cell in shown if cell not in text]
+    assert missing == [], missing
+    assert f"My area: {area}" in text
