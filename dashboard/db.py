@@ -84,7 +84,8 @@ class Database:
     _cached_bytes: int = field(init=False, repr=False, default=0)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     _memos: dict = field(init=False, repr=False, default_factory=dict)
-    _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    # Re-entrant: a memo may be built from another (response rates from the response counts).
+    _memo_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)

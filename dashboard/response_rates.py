@@ -118,16 +118,33 @@ def rates(database: db.Database, options: Options, wave: str | None, threshold: 
     blank when hidden; hidden and its reason; ``more_needed`` (the banded N) for a hidden row of an
     open wave; areas_known and areas (how many areas have a headcount, of how many); note."""
     wave = wave or options.latest_wave
+    open_wave = is_open(options, wave, today)
+    # Every row is worked out once per database, wave, threshold and open or closed: a care group's
+    # or the Trust's row covers the whole unit whatever is listed, so listing only picks rows.
+    every = database.memo(f"response rates {wave!r} {threshold} {open_wave}",
+                          lambda _: _every_rate(database, wave, threshold, open_wave))
+    if areas is None:
+        return every.copy()
+    level, labels = every["level"].to_numpy(), every["service_area"].to_numpy()
+    listed = (level == "service_area") & np.isin(labels, list(areas))
+    groups = set(every.loc[listed, "care_group"])
+    keep = listed | ((level == "care_group") & every["care_group"].isin(groups).to_numpy()) | (level == "trust")
+    return every.loc[keep].reset_index(drop=True)
+
+
+def _every_rate(database: db.Database, wave: str | None, threshold: int, open_wave: bool) -> pd.DataFrame:
+    """Every area's row, each care group's and the Trust's (in the contract's care group order, the same
+    for every person whatever their scope: the result is shared)."""
     # Read once per database file: every wave's counts are a few thousand rows at most.
     every, counts = database.memo("response counts", lambda _: (
         headcounts(database), database.query("response_counts", surveys=list(contract.STAFF_SURVEYS))))
     counts = counts.loc[counts["wave"] == wave, ["care_group", "service_area", "responses", "key_sum"]]
     every = every.merge(counts, on=["care_group", "service_area"], how="left")
     every["responses"] = every["responses"].fillna(0)
-    order = {group: i for i, group in enumerate(options.care_groups)}
+    order = {group: i for i, group in enumerate(contract.CARE_GROUPS)}
     every = every.assign(_group=every["care_group"].map(order).fillna(len(order))).sort_values(
         ["_group", "care_group", "service_area"], kind="stable")
-    listed = every if areas is None else every.loc[every["service_area"].isin(set(areas))]
+    listed = every
     groups = list(dict.fromkeys(listed["care_group"]))
 
     rows = []  # (level, service_area, care_group, headcount, responses, key_sum, areas_known, areas)
@@ -145,7 +162,7 @@ def rates(database: db.Database, options: Options, wave: str | None, threshold: 
                      total, with_headcount["responses"].sum(), key_sum, len(with_headcount), len(members)))
     frame = pd.DataFrame(rows, columns=["level", "service_area", "care_group", "headcount", "responses", "key_sum",
                                         "areas_known", "areas"])
-    return _protect(frame, threshold, is_open(options, wave, today))
+    return _protect(frame, threshold, open_wave)
 
 
 def _protect(frame: pd.DataFrame, threshold: int, open_wave: bool) -> pd.DataFrame:
