@@ -21,14 +21,8 @@ from dashboard import scopes, settings, ui
 from dashboard.filters import Filters, Options
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import expected_headline, read_responses
+from tests.test_access import AUTH
 
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "test-secret",
-    "client_id": "id",
-    "client_secret": "secret",
-    "server_metadata_url": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
-}
 AREAS = pd.read_csv(DEMO_EXTRACTS / "service_areas.csv", dtype=str)
 AMH = "Adult mental health"
 NORTH = "Community mental health team (North)"
