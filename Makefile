@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 DB ?= data/engagement.duckdb
 EXTRACTS ?= data/extracts
 PORT ?= 8501
+# Replicas behind nginx: `make serve` (default 2); `make load` goes through them only when set.
+REPLICAS ?=
+LOAD_ARGS ?=
 
-.PHONY: run test data demo bench load browser-test clean
+.PHONY: run serve test data demo bench load browser-test clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 2; }
@@ -26,6 +29,11 @@ $(DB): | $(VENV)/.installed
 ## run: install if needed, build the demo database if missing, start the app
 run: $(VENV)/.installed $(DB)
 	DASHBOARD_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT)
+
+## serve: REPLICAS app processes (default 2) behind Debian's nginx on 127.0.0.1:PORT, as in
+##        service (sticky sessions, a dead replica routed around); Ctrl-C stops them all
+serve: $(VENV)/.installed $(DB)
+	$(PY) -m deploy.serve --replicas $(or $(REPLICAS),2) --port $(PORT) --db $(DB)
 
 ## data: rebuild the database from the extracts (real or demo)
 data: $(VENV)/.installed
@@ -49,9 +57,10 @@ BENCH_ARGS ?=
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)
 
-## load: 50 concurrent browser sessions against the real server on loopback (not part of test)
+## load: 50 concurrent sessions against the real server on loopback (not part of test);
+##       make load REPLICAS=2: through nginx in front of 2 replicas, downloads included
 load: $(VENV)/.installed
-	$(PY) -m load
+	$(PY) -m load $(if $(REPLICAS),--replicas $(REPLICAS)) $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules test-artefacts .pytest_cache
