@@ -98,7 +98,7 @@ class Tracker:
 
     def attach(self, page) -> Tracker:
         """Listen to ``page`` (sync or async Playwright page: ``on`` takes plain callbacks in both)."""
-        mine = lambda request: request.url.startswith(self.origin)  # noqa: E731 - other hosts never block idling
+        mine = lambda request: request.url.startswith(self.origin)  # other hosts never block idling
         ws_origin = "ws" + self.origin.removeprefix("http")
         page.on("request", lambda r: self.pending.add(r) if mine(r) else None)
         page.on("requestfinished", lambda r: self.pending.discard(r))

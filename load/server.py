@@ -23,7 +23,7 @@ def build_demo_database(target: Path) -> Path:
     """``python -m pipeline build`` of the shipped demo extracts into ``target``."""
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(ROOT / "data" / "extracts"), "--db", str(target)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"building the demo database failed:\n{result.stdout}\n{result.stderr}")
@@ -62,6 +62,13 @@ class Server:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def pids(self) -> set[int]:
+        """The server's process and any below it: what is not a client."""
+        return {self.pid} | descendants(self.pid)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
 
     def memory(self) -> dict[str, int]:
         """VmRSS (now) and VmHWM (peak) of the server process, in bytes."""
@@ -124,3 +131,61 @@ def rss_sum(pids: set[int]) -> int:
         except OSError:
             pass
     return total
+
+
+@dataclass
+class Proxied:
+    """Replicas behind nginx (``deploy.serve.Topology``), measured like one server: memory and CPU summed
+    over the replicas, nginx's CPU apart."""
+
+    topology: object  # deploy.serve.Topology
+
+    @classmethod
+    def start(cls, database: Path, folder: Path, replicas: int) -> Proxied:
+        from deploy.serve import Topology
+
+        env = os.environ | {"STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+        env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+        topology = Topology.start(replicas, free_port(), database, folder=folder, env=env)
+        return cls(topology)
+
+    @property
+    def url(self) -> str:
+        return self.topology.url
+
+    @property
+    def pid(self) -> int:  # nginx's master: what the clients talk to
+        return self.topology.nginx.pid
+
+    def pids(self) -> set[int]:
+        found = set()
+        for pid in self.topology.pids():
+            found |= {pid} | descendants(pid)
+        return found
+
+    def replica_pids(self) -> set[int]:
+        return {replica.process.pid for replica in self.topology.replicas}
+
+    def memory(self) -> dict[str, int]:
+        """VmRSS and VmHWM summed over the replicas (each replica's peak, added)."""
+        total = {"VmRSS": 0, "VmHWM": 0}
+        for pid in self.replica_pids():
+            try:
+                for key, value in proc_memory(pid).items():
+                    total[key] += value
+            except OSError:
+                pass
+        return total
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.replica_pids())
+
+    def nginx_cpu_seconds(self) -> float:
+        return cpu_seconds({self.pid} | descendants(self.pid))
+
+    def log_text(self) -> str:
+        return "\n".join(replica.log.read_text(errors="replace") for replica in self.topology.replicas)
+
+    def stop(self) -> None:
+        self.topology.stop()
+

@@ -141,6 +141,28 @@ class Session:
         if await self._check("rerun"):
             self.timings.append(Timing("browser", "rerun", self.page.url, settled, finished))
 
+    async def download(self) -> None:
+        """Click a random download button of the page (if it offers any) and wait for the file, as a person does."""
+        buttons = self.page.locator('[data-testid="stMain"] [data-testid="stDownloadButton"]')
+        count = await buttons.count()
+        if count == 0:
+            return
+        button = buttons.nth(self.rng.randrange(count))
+        label = (await button.inner_text()).strip().splitlines()[-1]  # after the icon's name
+        await button.scroll_into_view_if_needed()
+        started = time.monotonic()
+        async with self.page.expect_download(timeout=self.idle_timeout * 1000) as info:
+            await button.locator("button, a").first.click()
+        download = await info.value
+        failure = await download.failure()
+        path = None if failure else await download.path()
+        elapsed = time.monotonic() - started
+        if failure or path is None or not Path(path).stat().st_size:
+            self.failures.append(Failure(self.number, "download", self.page.url,
+                                         f"{label}: {failure or 'empty file'} ({download.url})"))
+        else:
+            self.timings.append(Timing("browser", "download", self.page.url, elapsed, elapsed))
+
     async def close(self) -> None:
         await self.context.close()
 
@@ -164,11 +186,13 @@ async def new_session(browser, number: int, base_url: str, seed: int, idle_timeo
     return session
 
 
-async def run_loop(session, paths: list[str], deadline: float, max_iterations: int, think: float = 0) -> int:
+async def run_loop(session, paths: list[str], deadline: float, max_iterations: int, think: float = 0,
+                   downloads: float = 0) -> int:
     """Open a page with random filters, then change a filter; repeat until the deadline. Returns iterations.
 
     ``session`` is a browser ``Session`` or a ``load.protocol.ProtocolSession`` (same methods).
     ``think``: mean seconds a person would pause after each action (0: act again at once).
+    ``downloads``: the share of iterations that then download a file the page offers.
     """
 
     async def pause() -> None:
@@ -187,5 +211,7 @@ async def run_loop(session, paths: list[str], deadline: float, max_iterations: i
         if time.monotonic() < deadline:
             await session.step("rerun", session.change_filter())
             await pause()
+        if downloads and time.monotonic() < deadline and session.rng.random() < downloads:
+            await session.step("download", session.download())
         iterations += 1
     return iterations
