@@ -139,8 +139,9 @@ def navigation(chosen: Filters, options: Options) -> None:
 def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
     st.html(settings.ROOT / "dashboard" / "static" / "focus.css")  # style only: takes no space
-    from dashboard import access
+    from dashboard import access, downloads
 
+    downloads.keep_built_downloads()  # once per process: a file built on a click lasts until fetched
     signed_in = require_access()
     database, every_option, build = open_database()
     scope = access.scope(signed_in, every_option)
