@@ -37,7 +37,7 @@ def keep_built_downloads() -> None:
         url = original(self, file_id)
         try:
             keep(self, entry, url)
-        except Exception:  # noqa: BLE001 - never fail a download over keeping it
+        except Exception:
             _LOGGER.warning("A built download could not be kept for its session", exc_info=True)
         return url
 
