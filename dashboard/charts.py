@@ -10,7 +10,8 @@ Altair cost about 30 ms, and Streamlit's conversion of it as much again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -45,10 +46,41 @@ class VegaLite:
         return VegaLite(self.data, {**self.spec, **values})
 
 
+# The one height rule: a chart with a category axis sizes its height by step (pixels per
+# category), so n bars get n steps whatever the axes and legend need; a fixed pixel height is
+# squeezed by Streamlit's fit-to-container sizing.
+BAR_STEP = 25  # a horizontal bar chart's bar and gap
+# Vega draws text marks past the plot's right edge, where the SVG ends (it does not count
+# them when fitting the chart to its container): a label at the end of the longest bar is cut.
+# ``label_room`` pads the chart on the right by the widest such label.
+PADDING = 5  # Vega-Lite's default padding on each side
+LABEL_CHAR_PX = 6.8  # a generous width per character of an 11 px label (Source Sans: digits 5.5 px, % 9 px)
+NARROWEST_PLOT_PX = 160  # the narrowest plot assumed when a label short of the domain's end may still reach the edge
+
+
 def _chart(data: pd.DataFrame, layers: list[dict], **top: object) -> VegaLite:
-    # Charts with a category axis size their height by step (pixels per category):
-    # a fixed height is squeezed by Streamlit's fit-to-container sizing.
     return VegaLite(data, {"$schema": SCHEMA, "width": "container", "layer": layers, **top})
+
+
+def number_text(value: float) -> str:
+    """A number as Vega's "," format writes it (25.25, 1,234, 53)."""
+    text = f"{value:,}"
+    return text.removesuffix(".0")
+
+
+def label_room(positions: Iterable[float], labels: Iterable[str], dx: float = 4) -> dict:
+    """Padding for a chart whose ``labels`` start ``dx`` px right of ``positions`` (0-1 of the
+    x domain): room on the right for the part of any label that may pass the plot's edge.
+    A label at the domain's end needs its whole width; one further left, less (judged on a
+    plot only ``NARROWEST_PLOT_PX`` wide, so wider plots have room to spare)."""
+    need = max((dx + 2 + len(label) * LABEL_CHAR_PX - (1 - min(max(float(at), 0.0), 1.0)) * NARROWEST_PLOT_PX
+                for at, label in zip(positions, labels) if pd.notna(at)), default=0.0)
+    return {"left": PADDING, "top": PADDING, "bottom": PADDING, "right": PADDING + max(0, math.ceil(need))}
+
+
+def share_of_largest(values: pd.Series) -> pd.Series:
+    largest = values.max()
+    return values / largest if pd.notna(largest) and largest > 0 else values * 0
 
 
 def field(name: str, kind: str, **more: object) -> dict:
@@ -90,7 +122,7 @@ def interval_bars(
          "encoding": {"x": field("low", "quantitative"), "x2": {"field": "high"}, "y": y, "tooltip": tooltip}},
         {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
          "encoding": {"x": field("high", "quantitative"), "y": y, "text": field("label", "nominal")}},
-    ], height={"step": 26})
+    ], height={"step": 26}, padding=label_room(data["high"], data["label"]))
 
 
 def diverging_stacked(
@@ -179,13 +211,15 @@ def count_bars(frame: pd.DataFrame, category: str, value: str, category_title: s
         color = field(colour, "nominal", scale={"range": list(QUALITATIVE)}, legend={"orient": "bottom"})
         x = field(value, "quantitative", aggregate="sum", title=value_title)
         bars = {"mark": {"type": "bar"}, "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip}}
-        return _chart(frame, [bars], height={"step": 24})
+        return _chart(frame, [bars], height={"step": BAR_STEP})
+    values = frame[value].astype(float)
     return _chart(frame, [
         {"mark": {"type": "bar", "color": NHS_BLUE},
          "encoding": {"x": field(value, "quantitative", title=value_title), "y": y, "tooltip": tooltip}},
         {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
          "encoding": {"x": field(value, "quantitative"), "y": y, "text": field(value, "quantitative", format=",")}},
-    ], height={"step": 24})
+    ], height={"step": BAR_STEP},
+        padding=label_room(share_of_largest(values), [number_text(v) for v in values.fillna(0)]))
 
 
 def time_bars(frame: pd.DataFrame, x: str, value: str, x_title: str, value_title: str,
@@ -225,4 +259,4 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
         {"mark": {"type": "text", "align": "left", "dx": 6, "color": TEXT},
          "encoding": {"x": field("high", "quantitative"), "y": y, "yOffset": offset,
                       "text": field("percent_text", "nominal")}},
-    ], height={"step": 44})
+    ], height={"step": 44}, padding=label_room(data["high"], data["percent_text"], dx=6))

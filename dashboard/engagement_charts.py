@@ -12,27 +12,24 @@ import math
 
 import pandas as pd
 
-from dashboard.charts import NHS_BLUE, QUALITATIVE, SCHEMA, TEXT, VegaLite, field, tip
+from dashboard.charts import (
+    BAR_STEP,
+    NHS_BLUE,
+    QUALITATIVE,
+    SCHEMA,
+    TEXT,
+    VegaLite,
+    field,
+    label_room,
+    number_text,
+    share_of_largest,
+    tip,
+)
 from pipeline import contract
 
 STATUS_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#000000")  # Okabe-Ito, one per status
 SHAPES = {True: "triangle-up", False: "circle"}
-ROW_PX = 26  # per bar of a horizontal bar chart
-# Streamlit fits a chart's axes and legends inside its height ("content" height with a
-# container width), so a chart of n bars needs room for n bars plus its furniture.
-AXIS_PX = 70
-LEGEND_PX = 60
 LABELLED_POINTS = 3  # names written beside the scatter's flagged points; every name is in the tooltip and table
-
-
-def bar_height(bars: int, legend: bool = False) -> int:
-    """Height for a horizontal bar chart of ``bars`` bars: readable bars whatever their number."""
-    return max(bars, 3) * ROW_PX + AXIS_PX + (LEGEND_PX if legend else 0)
-
-
-def tall(chart: VegaLite, bars: int, legend: bool = False) -> VegaLite:
-    """A shared bar chart (``dashboard.charts``) given room for its bars."""
-    return chart.properties(height=bar_height(bars, legend))
 
 
 def theme_status_bars(frame: pd.DataFrame) -> VegaLite:
@@ -47,8 +44,9 @@ def theme_status_bars(frame: pd.DataFrame) -> VegaLite:
     data = frame.assign(status_order=frame["status"].map(status_order))
     tooltip = [tip("theme", "nominal", "Theme"), tip("status", "nominal", "Status"),
                tip("actions", "quantitative", "Actions", ",")]
+    room = label_room(share_of_largest(totals["actions"]), [number_text(v) for v in totals["actions"]])
     return VegaLite(data, {
-        "$schema": SCHEMA, "width": "container", "height": bar_height(len(order), legend=True),
+        "$schema": SCHEMA, "width": "container", "height": {"step": BAR_STEP}, "padding": room,
         "layer": [
             {"mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
              "encoding": {"x": field("actions", "quantitative", aggregate="sum", title="Actions raised"), "y": y,
@@ -78,7 +76,8 @@ def share_bars(frame: pd.DataFrame, category: str, category_title: str, done: st
     ]
     x = field("share", "quantitative", title=value_title, axis={"format": "%"}, scale={"domain": [0, 1]})
     return VegaLite(data, {
-        "$schema": SCHEMA, "width": "container", "height": bar_height(len(data)),
+        "$schema": SCHEMA, "width": "container", "height": {"step": BAR_STEP},
+        "padding": label_room(data["share"], data["label"]),
         "layer": [
             {"mark": {"type": "bar", "color": NHS_BLUE}, "encoding": {"x": x, "y": y, "tooltip": tooltip}},
             {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},

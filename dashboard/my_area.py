@@ -265,9 +265,8 @@ def scorecard_charts(results: pd.DataFrame, area: str, care_group: str) -> list[
                               **{c: rows[c].astype(float).to_numpy() for c in ("share", "n", "low", "high")}})
         summary = "; ".join(f"{name}: {share:.0%} of {int(n):,}"
                             for name, share, n in zip(frame["scope"], frame["share"], frame["n"]))
-        chart = charts.interval_bars(frame, "scope", "Scope", value_title=measure.title)
-        drawn.append((measure.title, chart.properties(padding={"right": 70}),  # room for the last label
-                      f"{measure.title}: {summary}."))
+        chart = charts.interval_bars(frame, "scope", "Scope", value_title=measure.title)  # with room for labels
+        drawn.append((measure.title, chart, f"{measure.title}: {summary}."))
     return drawn
 
 

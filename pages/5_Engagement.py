@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, engagement, engagement_charts, measures, ui
+from dashboard import charts, engagement, measures, ui
 from dashboard.sections import section
 
 page = ui.page_setup("Engagement", icon=":material/forum:")
@@ -78,7 +78,7 @@ def where_engagement_happened(page: ui.Page, headline: dict) -> None:
                 if len(groups) > len(top) else "")
         leader = top.iloc[0]
         ui.chart_block(
-            engagement_charts.tall(charts.count_bars(top, dimension, chosen, label, chosen_title), len(top)),
+            charts.count_bars(top, dimension, chosen, label, chosen_title),
             table,
             f"{ui.escape_markdown(leader[dimension])} had the most {chosen_title.lower()} "
             f"({ui.format_number(leader[chosen])}). A person who attended in more than one group counts once in each, "
@@ -100,9 +100,7 @@ with left:
         st.markdown("No conversations match these filters.")
     else:
         ui.chart_block(
-            engagement_charts.tall(
-                charts.count_bars(formats, "format", "conversations", "Format", "Conversations"), len(formats)
-            ),
+            charts.count_bars(formats, "format", "conversations", "Format", "Conversations"),
             formats.rename(columns={"format": "Format", "conversations": "Conversations",
                                     "conversation_hours": "Hours", "staff_engaged": "Staff engaged"}),
             f"The most common format was {ui.escape_markdown(formats.iloc[0]['format'])} "
@@ -117,9 +115,7 @@ with right:
     else:
         named = reached.loc[reached["staff_group"] != engagement.NOT_STATED]
         ui.chart_block(
-            engagement_charts.tall(
-                charts.count_bars(reached, "staff_group", "staff_engaged", "Staff group", "Staff engaged"), len(reached)
-            ),
+            charts.count_bars(reached, "staff_group", "staff_engaged", "Staff group", "Staff engaged"),
             reached.rename(columns={"staff_group": "Staff group", "staff_engaged": "Staff engaged",
                                     "attendances": "Attendances"}),
             f"{len(named)} staff groups reached"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-import warnings
 from functools import cache
 
 import pandas as pd
@@ -105,8 +104,7 @@ def _check_visible_charts(page, checked: set[int], where: str = "") -> None:
         assert box and box["width"] > 0 and box["height"] > 0, f"chart {index + 1} has no size: {box}"
         assert page.evaluate(CHART_HAS_MARKS, handle), f"chart {index + 1} draws no data marks (empty chart)"
         clipped = page.evaluate(CHART_CLIPPED_TEXT, handle)
-        if clipped:  # a blemish, not a failure: reported in pytest's warnings summary
-            warnings.warn(f"{where} chart {index + 1}: text cut off at the chart's edge: {clipped}", stacklevel=1)
+        assert not clipped, f"{where} chart {index + 1}: text cut off at the chart's edge: {clipped}"
         checked.add(index)
 
 
