@@ -2,8 +2,8 @@
 
 ``python -m bench.pages --db FILE --reruns N --out FILE.json`` runs in a process
 of its own (one per scale, so no cache or memory of one scale leaks into the
-next). For each page of the app (``app.py`` and every script in ``pages/``,
-discovered, so pages added later are measured too):
+next). For each page of the app (``app.py`` and every script in ``pages/``, as
+``dashboard.registry`` lists them, so pages added later are measured too):
 
 1. the app starts at its entry script (``app.py``, as in the real app: a page
    run as the main script would not know the other pages) and switches to the
@@ -34,6 +34,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from dashboard import registry
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "bench" / "reference"
 TIMEOUT_S = 120
@@ -61,21 +63,17 @@ class PageResult:
 
 
 def discover_pages(root: Path = ROOT) -> list[Path]:
-    """The entry page and every page script, in Streamlit's order."""
-    pages = [root / "app.py"]
-    pages += sorted(p for p in (root / "pages").glob("*.py") if not p.name.startswith(("_", ".")))
-    return pages
+    """The entry page and every page script, in Streamlit's order (``dashboard.registry``)."""
+    return [root / page.script for page in registry.pages(root)]
 
 
 def page_name(path: Path) -> str:
     """Streamlit's name for a page script: '3_IT_reliability.py' -> 'IT_reliability'; app.py -> ''."""
-    if path.parent.name != "pages":
-        return ""
-    return re.sub(r"^[0-9]*[_ -]*", "", path.stem)
+    return registry.page_name(path) if path.parent.name == "pages" else ""
 
 
 def page_title(path: Path) -> str:
-    return page_name(path).replace("_", " ") or "Overview"
+    return page_name(path).replace("_", " ") or registry.ENTRY_LABEL
 
 
 def reference_for(page: Path, reference_root: Path = REFERENCE) -> Path | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, scopes, settings
+from dashboard import db, registry, scopes, settings
 from dashboard import filters as filter_values
 from dashboard.filters import Filters, Options
 from dashboard.text import escape_markdown, plain_text  # noqa: F401 - pages use ui.escape_markdown
@@ -114,12 +114,8 @@ def require_access():
 
 
 def pages() -> list[tuple[str, str]]:
-    """(script path, label) of every page: the Overview, then pages/ in file order."""
-    listed = [("app.py", "Overview")]
-    for path in sorted((settings.ROOT / "pages").glob("*.py")):
-        label = path.stem.split("_", 1)[1] if path.stem.split("_", 1)[0].isdigit() else path.stem
-        listed.append((f"pages/{path.name}", label.replace("_", " ")))
-    return listed
+    """(script path, label) of every page, in navigation order (``dashboard.registry``)."""
+    return [(page.script, page.label) for page in registry.pages(settings.ROOT)]
 
 
 def navigation(chosen: Filters, options: Options) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard import registry
 from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle_async
 from pipeline import contract
 
@@ -32,19 +32,7 @@ LAST_CHANGE = "() => window.__stIdle ? window.__stIdle.lastMutation : performanc
 
 def discover_paths(root: Path) -> list[str]:
     """URL paths of the app's pages: '/' for app.py, then '/<name>' for pages/<n>_<name>.py."""
-    paths = ["/"]
-    folder = root / "pages"
-    for script in sorted(folder.glob("*.py")) if folder.is_dir() else []:
-        if script.name.startswith((".", "_")):
-            continue
-        try:
-            from streamlit.source_util import page_icon_and_name
-
-            _icon, name = page_icon_and_name(script)
-        except ImportError:  # older or newer Streamlit: its documented rule, number prefix dropped
-            name = re.sub(r"^[0-9]+[_ -]*", "", script.stem)
-        paths.append(f"/{name}")
-    return paths
+    return [page.url_path for page in registry.pages(root)]
 
 
 def random_link(rng: random.Random, paths: list[str]) -> str:

@@ -10,7 +10,7 @@ from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from dashboard import settings
+from dashboard import registry, settings
 from dashboard.access import config_problems, is_allowed, providers
 from tests.conftest import ROOT
 
@@ -24,7 +24,7 @@ AUTH = {
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 OBJECT_ID = "00000000-0000-4000-8000-0000000000aa"
 AUTH_TOML = "[auth]\n" + "".join(f'{key} = "{value}"\n' for key, value in AUTH.items())
-PAGES = ["app.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]
+PAGES = [page.script for page in registry.pages(ROOT)]
 
 
 @pytest.fixture(autouse=True)
@@ -151,30 +151,35 @@ def _assert_stopped(at: AppTest, *words: str) -> None:
 BROKEN = AUTH_TOML + 'cookie_secret = "written twice"\n'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_a_secrets_file_that_does_not_parse_stops_every_page(demo_env, secrets_file, page):
     secrets_file.write_text(BROKEN)
     _assert_stopped(_app(page).run(), "can't be checked", str(secrets_file))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_an_empty_auth_section_stops_every_page(demo_env, secrets_file, page):
     secrets_file.write_text('[auth]\n\n[access]\nallowed_domains = ["trust.nhs.uk"]\n')
     _assert_stopped(_app(page).run(), "incomplete", "redirect_uri", "cookie_secret", "no provider")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_auth_without_an_allow_list_stops_every_page(demo_env, secrets_file, page):
     secrets_file.write_text(AUTH_TOML)
     _assert_stopped(_app(page).run(), "incomplete", "no allow-list")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_required_sign_in_without_a_secrets_file_stops_every_page(demo_env, secrets_file, monkeypatch, page):
     monkeypatch.setenv(settings.REQUIRE_AUTH.env, "true")
     _assert_stopped(_app(page).run(), "required", settings.REQUIRE_AUTH.env, "[auth]")
 
 
+@pytest.mark.slow
 def test_a_bad_require_auth_value_stops_the_page(demo_env, secrets_file, monkeypatch):
     monkeypatch.setenv(settings.REQUIRE_AUTH.env, "maybe")
     _assert_stopped(_app().run(), "can't be checked", settings.REQUIRE_AUTH.env)
@@ -190,12 +195,14 @@ def test_without_a_secrets_file_the_app_is_open_and_says_so(demo_env, secrets_fi
     assert len(at.metric) == 8
 
 
+@pytest.mark.slow
 def test_a_secrets_file_without_auth_leaves_the_app_open(demo_env, secrets_file):
     secrets_file.write_text('[access]\nallowed_domains = ["trust.nhs.uk"]\n')
     at = _app().run()
     assert not at.exception and len(at.metric) == 8
 
 
+@pytest.mark.slow
 def test_with_auth_config_a_signed_out_user_sees_only_the_sign_in(demo_env):
     at = _app()
     at.secrets["auth"] = AUTH
@@ -207,6 +214,7 @@ def test_with_auth_config_a_signed_out_user_sees_only_the_sign_in(demo_env):
     assert len(at.metric) == 0
 
 
+@pytest.mark.slow
 def test_a_named_provider_gets_its_own_sign_in_button(demo_env):
     at = _app()
     at.secrets["auth"] = {
@@ -221,6 +229,7 @@ def test_a_named_provider_gets_its_own_sign_in_button(demo_env):
     assert [b.label for b in at.button] == ["Sign in with microsoft"]
 
 
+@pytest.mark.slow
 def test_with_auth_config_the_allow_list_decides(demo_env):
     at = _app()
     at.secrets["auth"] = AUTH
@@ -246,6 +255,7 @@ def _signed_in(page: str, secrets_file: Path, tenant: str) -> AppTest:
     return at.run()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_a_user_of_an_allowed_tenant_sees_every_page(demo_env, secrets_file, monkeypatch, page):
     monkeypatch.setenv(settings.REQUIRE_AUTH.env, "yes")
@@ -255,6 +265,7 @@ def test_a_user_of_an_allowed_tenant_sees_every_page(demo_env, secrets_file, mon
     assert at.title and "guest@partner.org" in " ".join(m.value for m in at.sidebar.markdown)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_a_user_of_another_tenant_is_refused_on_every_page(demo_env, secrets_file, page):
     at = _signed_in(page, secrets_file, "11111111-1111-1111-1111-111111111111")

@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from dashboard import scopes, settings, ui
+from dashboard import registry, scopes, settings, ui
 from dashboard.filters import Filters, Options
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import expected_headline, read_responses
@@ -52,7 +52,7 @@ USERS = {
     "trust": {"is_logged_in": True, "email": "board@trust.nhs.uk", "groups": [TRUST_GROUP.upper()]},
     "nobody": {"is_logged_in": True, "email": "someone@trust.nhs.uk", "groups": ["other"]},
 }
-PAGES = ["app.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]
+PAGES = [page.script for page in registry.pages(ROOT)]
 OPTIONS = Options(
     {g: tuple(sorted(a["service_area"])) for g, a in AREAS.groupby("care_group")},
     dt.date(2021, 2, 1), dt.date(2023, 6, 30),
@@ -279,6 +279,7 @@ def _others(*mine: str) -> list[str]:
             if a not in mine and not any(a in m for m in mine) and a not in COMMENTS]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", PAGES)
 def test_an_area_champion_sees_no_other_area_on_any_page(demo_env, access_file, downloads, script):
     at = _page(script, "area", {"wave": ["2021"]})
@@ -295,6 +296,7 @@ def test_an_area_champion_sees_no_other_area_on_any_page(demo_env, access_file, 
         assert group not in shown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["app.py", "pages/1_Digital_skills.py", "pages/5_Engagement.py",
                                     "pages/6_Actions_and_quick_wins.py"])
 def test_a_care_group_champion_sees_their_areas_and_no_other(demo_env, access_file, downloads, script):
@@ -308,6 +310,7 @@ def test_a_care_group_champion_sees_their_areas_and_no_other(demo_env, access_fi
     assert at.sidebar.multiselect(key="service_area").options == sorted(mine)
 
 
+@pytest.mark.slow
 def test_the_breakdown_lists_the_champions_areas_only(demo_env, access_file, downloads):
     at = _page("pages/1_Digital_skills.py", "care_group", {"breakdown": ["Service area"]})
     assert at.segmented_control(key="breakdown").value == "service_area"
@@ -317,6 +320,7 @@ def test_the_breakdown_lists_the_champions_areas_only(demo_env, access_file, dow
     assert listed and listed <= mine | {"Not stated"}
 
 
+@pytest.mark.slow
 def test_a_link_to_another_area_is_refused_with_a_notice(demo_env, access_file, downloads):
     at = _page("app.py", "area", {"service_area": [SOUTH], "care_group": [OTHER_GROUP], "wave": ["2021"]})
     notices = " ".join(w.value for w in at.warning)
@@ -333,11 +337,13 @@ def test_a_link_to_another_area_is_refused_with_a_notice(demo_env, access_file, 
     assert SOUTH not in shown and OTHER_GROUP not in shown
 
 
+@pytest.mark.slow
 def test_a_value_that_is_not_a_unit_at_all_still_says_unknown(demo_env, access_file):
     at = _page("app.py", "area", {"service_area": ["Nowhere"]})
     assert "service_area='Nowhere' from the link: it is not a known value" in " ".join(w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_the_widget_cannot_pick_another_area(demo_env, access_file):
     at = _page("pages/1_Digital_skills.py", "area")
     box = at.sidebar.multiselect(key="service_area")
@@ -347,12 +353,14 @@ def test_the_widget_cannot_pick_another_area(demo_env, access_file):
     assert at.subheader[0].value and SOUTH not in _everything(at)
 
 
+@pytest.mark.slow
 def test_my_area_offers_only_the_areas_in_scope(demo_env, access_file):
     at = _page("pages/7_My_area.py", "care_group")
     mine = sorted(AREAS.loc[AREAS["care_group"] == AMH, "service_area"])
     assert at.selectbox(key="my_area_choice").options == mine
 
 
+@pytest.mark.slow
 def test_comments_of_a_wider_unit_are_not_offered(demo_env, access_file, downloads):
     at = _page("pages/1_Digital_skills.py", "area")
     text = _everything(at, downloads)
@@ -360,6 +368,7 @@ def test_comments_of_a_wider_unit_are_not_offered(demo_env, access_file, downloa
     assert "pick it in the sidebar" not in text or AMH not in text.split("pick it in the sidebar")[0][-200:]
 
 
+@pytest.mark.slow
 def test_a_trust_role_sees_every_area(demo_env, access_file):
     at = _page("pages/1_Digital_skills.py", "trust", {"breakdown": ["Service area"]})
     assert not at.exception
@@ -369,6 +378,7 @@ def test_a_trust_role_sees_every_area(demo_env, access_file):
     assert "You see" not in " ".join(m.value for m in at.sidebar.markdown)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["app.py", "pages/7_My_area.py"])
 def test_a_person_without_a_grant_sees_nothing(demo_env, access_file, script):
     at = _page(script, "nobody")
@@ -376,6 +386,7 @@ def test_a_person_without_a_grant_sees_nothing(demo_env, access_file, script):
     assert "has no grant in this dashboard's access file" in at.error[0].value
 
 
+@pytest.mark.slow
 def test_a_broken_access_file_stops_every_page_for_everyone(demo_env, access_file):
     access_file.write_text(ACCESS_TOML + "\n[[grant]]\nrole = 'trust'\n")
     at = _page("app.py", "trust")
@@ -383,11 +394,13 @@ def test_a_broken_access_file_stops_every_page_for_everyone(demo_env, access_fil
     assert "Nobody is let in" in at.error[0].value
 
 
+@pytest.mark.slow
 def test_an_access_file_without_sign_in_stops_the_app(demo_env, access_file):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.metric and settings.ACCESS_FILE.env in at.error[0].value
 
 
+@pytest.mark.slow
 def test_without_sign_in_and_without_an_access_file_the_app_is_open_as_before(demo_env, monkeypatch):
     monkeypatch.delenv(settings.ACCESS_FILE.env, raising=False)
     at = AppTest.from_file(str(ROOT / "pages/1_Digital_skills.py"), default_timeout=60).run()
@@ -403,6 +416,7 @@ def test_the_example_access_file_in_docs_reads_and_names_units_of_the_demo():
     assert {g.role for g in grants} == set(scopes.ROLES)
 
 
+@pytest.mark.slow
 def test_the_engagement_breakdown_by_area_lists_only_the_champions_area(demo_env, access_file, downloads):
     at = _page("pages/5_Engagement.py", "area")
     at.radio(key="engagement_dimension").set_value("service_area").run()

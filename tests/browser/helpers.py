@@ -45,6 +45,8 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from dashboard import registry
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts"  # git-ignored
 SCREENSHOTS = ARTEFACTS / "screenshots"
@@ -122,18 +124,7 @@ class AppPage:
 
 def discover_pages(root: Path) -> list[AppPage]:
     """The Overview (app.py) plus every script in pages/, in Streamlit's own order and URL naming."""
-    from streamlit.source_util import page_icon_and_name, page_sort_key
-
-    pages = [AppPage("Overview", "/", root / "app.py")]
-    folder = root / "pages"
-    scripts = sorted(
-        (p for p in folder.glob("*.py") if not p.name.startswith(".") and p.name != "__init__.py"),
-        key=page_sort_key,
-    ) if folder.is_dir() else []
-    for script in scripts:
-        _icon, name = page_icon_and_name(script)
-        pages.append(AppPage(name, f"/{name}", script))
-    return pages
+    return [AppPage(page.name or page.label, page.url_path, root / page.script) for page in registry.pages(root)]
 
 
 class _Tracker:
