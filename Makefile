@@ -9,7 +9,7 @@ PORT ?= 8501
 REPLICAS ?=
 LOAD_ARGS ?=
 
-.PHONY: run serve test data demo bench load browser-test clean
+.PHONY: run serve test test-fast data demo bench load browser-test clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 2; }
@@ -46,6 +46,11 @@ demo: $(VENV)/.installed
 ## test: everything, browser tests included when Chromium is installed
 test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -q
+
+## test-fast: the inner loop, about a minute: every module's logic, without the tests marked
+##            slow (browser, server, fuzzing, benchmark smoke, whole pages through AppTest)
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not slow"
 
 ## browser-test: only the real-browser tests
 browser-test: $(VENV)/.installed node_modules/.installed

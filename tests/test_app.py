@@ -12,6 +12,8 @@ from tests import oracle
 from tests.conftest import ROOT
 from tests.test_engagement_pages import real_database, small_engagement, value
 
+pytestmark = pytest.mark.slow
+
 SURVEY_TITLES = {"it_skills": "IT skills rated good", "info_available": "Information available",
                  "it_unreliable": "IT too unreliable"}
 

@@ -18,6 +18,8 @@ from bench import combos, pages, report, server
 from bench.__main__ import main
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 SCALE = 2_000
 
 

@@ -170,6 +170,7 @@ def members(frame: pd.DataFrame, unit: Unit) -> np.ndarray:
     return keep
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(random_atoms(), st.sampled_from([3, 10]), st.sampled_from([1, 5, 10]))
 def test_no_comment_is_pinned_to_fewer_than_the_threshold(frame: pd.DataFrame, threshold: int,
@@ -325,6 +326,7 @@ def test_demo_lists_some_units_and_not_others(wave, listings, listed) -> None:
     assert {"few comments", "small region"} <= reasons  # the demo exercises the region rule
 
 
+@pytest.mark.slow
 def test_each_decision_agrees_with_the_extracts(responses, listings) -> None:
     for unit, listing in listings.items():
         inside = members(responses, unit)

@@ -18,6 +18,8 @@ from pipeline.build import build
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
+pytestmark = pytest.mark.slow
+
 CARE_GROUP = "Community health services"
 MONTHS = {"wave": oracle.PUBLISHED_WAVE, "from": "2021-03", "to": "2021-05"}  # months of the 2021 wave
 FILTERS = Filters(care_groups=(CARE_GROUP,), surveys=("Staff",), date_from=dt.date(2021, 3, 1),

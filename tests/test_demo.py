@@ -448,6 +448,7 @@ def test_manifest(demo):
     assert {p.name for p in out.iterdir()} == set(manifest["files"]) | {contract.SYNTHETIC_MANIFEST}
 
 
+@pytest.mark.slow
 def test_scale(tmp_path):
     generate(tmp_path, seed=7, scale=20000)
     f = read(tmp_path)

@@ -24,6 +24,8 @@ from pipeline.build import build
 from tests import differencing, oracle
 from tests.conftest import SMALL, pinned_database, write_csv
 
+pytestmark = pytest.mark.slow
+
 MAX_ADVANTAGE = 0.10
 SAMPLE = 24  # pairs for the designs that leak (they leak on any sample)
 PAIRS = 440  # pairs for the design in use: more than the generated data has, half the demo's

@@ -41,6 +41,8 @@ from pipeline.build import build
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, SMALL, write_csv
 
+pytestmark = pytest.mark.slow
+
 NS = "Not stated"
 FIRST_DAY, LAST_DAY = dt.date(2021, 2, 1), dt.date(2021, 6, 30)
 LABELS = {"care_group": ["care_group"], "service_area": ["care_group", "service_area"], "survey": ["survey"],

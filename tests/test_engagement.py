@@ -360,6 +360,7 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
     return table.set_index("service_area")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("filters", BESIDE_FILTERS.values(), ids=BESIDE_FILTERS.keys())
 @pytest.mark.parametrize("measure", contract.LEGACY_ANSWER_COLUMNS)
 def test_results_beside_action_match_the_oracle(demo, responses, filters, measure):

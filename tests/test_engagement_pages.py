@@ -24,6 +24,8 @@ from tests import oracle
 from tests.conftest import ROOT, SMALL, pinned_database, write_csv
 from tests.test_engagement import extracts, reference_engagement
 
+pytestmark = pytest.mark.slow
+
 THRESHOLD = oracle.THRESHOLD
 RESPONSES = oracle.read_responses()
 

@@ -354,6 +354,7 @@ ANY_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     headers=st.lists(ANY_TEXT, min_size=1, max_size=3),

@@ -326,6 +326,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+@pytest.mark.slow
 def test_command_line_exit_codes(tmp_path):
     export, questions, target = forms_csv(tmp_path, FORMS_ROWS[:2]), questions_csv(tmp_path), tmp_path / "target"
     common = ["map", str(export), "--mapping", str(EXAMPLE), "--questions", str(questions)]

@@ -373,6 +373,7 @@ SCORECARD_FILTERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("filters", SCORECARD_FILTERS.values(), ids=SCORECARD_FILTERS.keys())
 def test_survey_scorecard_on_demo_matches_the_oracle(demo, responses, filters):
     sizes = oracle.expected_groups(responses, "it_unreliable", ["care_group", "service_area"],

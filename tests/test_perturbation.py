@@ -255,6 +255,7 @@ def test_the_key_is_in_no_file(small_extracts: Path, tmp_path: Path, keyed: str)
     assert [str(p) for p in paths if p.is_file() and secret in p.read_bytes()] == []
 
 
+@pytest.mark.slow
 def test_same_extracts_same_cells_and_another_key_other_sums(small_extracts: Path, tmp_path: Path, keyed: str,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     add_responses(small_extracts)

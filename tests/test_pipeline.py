@@ -87,6 +87,7 @@ BAD_ROWS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("extract", "changes", "column", "reason"), BAD_ROWS)
 def test_each_rule_rejects_a_bad_row_with_its_line(small_extracts, tmp_path, extract, changes, column, reason):
     add_rows(small_extracts, extract, GOOD[extract], GOOD[extract] | changes)
@@ -165,6 +166,7 @@ def test_line_numbers_follow_the_file_with_quoted_newlines_and_blank_lines(small
     assert "has 3 fields but the header has 2" in mine.set_index("line")["reason"].to_dict()[7]
 
 
+@pytest.mark.slow
 def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path):
     csv_db = tmp_path / "csv.duckdb"
     build(small_extracts, csv_db)
@@ -186,6 +188,7 @@ def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path):
     assert rejects(xlsx_db).empty
 
 
+@pytest.mark.slow
 def test_demo_build_is_deterministic(tmp_path):
     first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     build(ROOT / "data" / "extracts", first)
@@ -239,6 +242,7 @@ def test_a_file_that_is_not_a_table_stops_the_build(small_extracts, tmp_path):
     assert "survey_responses.xlsx" in result.stderr and "not a readable .xlsx" in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_and_report(small_extracts, tmp_path):
     add_rows(small_extracts, "conversations", GOOD["conversations"] | {"hours": "99"})
     done = _cli("build", "--extracts", str(small_extracts), "--db", str(tmp_path / "x.duckdb"))

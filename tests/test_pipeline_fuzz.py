@@ -19,6 +19,8 @@ from pipeline.build import build
 from pipeline.ingest import BuildError
 from tests.conftest import ROOT, SMALL, write_csv
 
+pytestmark = pytest.mark.slow
+
 COLUMNS = list(SMALL["survey_responses"][0])
 NASTY = [
     "=HYPERLINK(\"http://example.invalid\",\"click\")", "+1+1", "-2", "@SUM(A1)", "'; drop table actions; --",

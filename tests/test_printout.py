@@ -21,6 +21,8 @@ from dashboard.printout import Printout
 from tests.conftest import ROOT
 from tests.oracle import expected_headline, read_responses
 
+pytestmark = pytest.mark.slow
+
 NORTH = "Community mental health team (North)"
 AMH = "Adult mental health"
 

@@ -46,7 +46,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle  # noqa: E402
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

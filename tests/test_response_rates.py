@@ -61,6 +61,7 @@ def value(x: object) -> int | None:
 # --------------------------------------------------------------------------- the headcount column
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bad", ["0", "-3", "2.5", "many", "inf", "2000000"])
 def test_a_bad_headcount_is_rejected_with_file_line_column_and_reason(small_extracts, tmp_path, bad) -> None:
     areas = [dict(r, headcount="") for r in SMALL["service_areas"]]
@@ -294,6 +295,7 @@ def _section_script() -> None:
     response_rates.render(page, areas=("Finance", "Payroll", "Adult ADHD service"))
 
 
+@pytest.mark.slow
 def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, responses) -> None:
     at = AppTest.from_function(_section_script, default_timeout=60)
     at.query_params["wave"] = "2021"
@@ -324,6 +326,7 @@ def _open_wave_script() -> None:
     response_rates.render(page, today=dt.date(2023, 4, 1))
 
 
+@pytest.mark.slow
 def test_the_section_says_which_rows_are_not_yet_reportable_while_the_wave_is_open(demo_env, responses) -> None:
     at = AppTest.from_function(_open_wave_script, default_timeout=60)
     at.query_params["wave"] = "2023"

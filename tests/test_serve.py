@@ -42,7 +42,7 @@ import pytest
 from deploy.serve import NGINX, NGINX_MISSING, free_port
 from load.protocol import ProtocolSession
 
-pytestmark = pytest.mark.skipif(not NGINX.exists(), reason=NGINX_MISSING)
+pytestmark = [pytest.mark.skipif(not NGINX.exists(), reason=NGINX_MISSING), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_EXTRACTS = ROOT / "data" / "extracts"

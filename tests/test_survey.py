@@ -154,6 +154,7 @@ def test_small_selection_hides_everything(database, responses) -> None:
     assert "hidden" in survey.headline_sentence("it_skills", head)
 
 
+@pytest.mark.slow
 def test_perturbation_is_on_and_within_its_bound(database, responses) -> None:
     """Somewhere a shown count is not the true count (so perturbation cannot silently be off),
     and nowhere is it further from the truth than the table's bound."""

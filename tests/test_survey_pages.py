@@ -29,6 +29,8 @@ from tests.oracle import (
     small_area,
 )
 
+pytestmark = pytest.mark.slow
+
 AMH = "Adult mental health"
 CHS = "Community health services"
 PAGES = {

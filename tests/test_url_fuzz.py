@@ -41,6 +41,8 @@ from pipeline import contract
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
+pytestmark = pytest.mark.slow
+
 APP = str(ROOT / "app.py")
 SURVEY_PAGE = ROOT / "pages" / "1_Digital_skills.py"
 THRESHOLD = oracle.THRESHOLD  # DASHBOARD_MIN_GROUP_SIZE's default; the fixture below unsets the variable

@@ -235,6 +235,7 @@ def test_all_questions_lists_every_question_in_every_wave_that_asked_it(demo, re
     assert list(table.loc[:2, "Change (points)"]) == list(table.loc[:2, f"{NOW} (%)"] - table.loc[:2, f"{THEN} (%)"])
 
 
+@pytest.mark.slow
 def test_all_questions_page_shows_the_table_and_the_change(demo_env) -> None:
     at = app("4_All_questions.py")
     assert not at.exception
@@ -248,6 +249,7 @@ def test_all_questions_page_shows_the_table_and_the_change(demo_env) -> None:
 # --- A new question is a new row -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_question_added_to_the_extracts_appears_on_the_pages(tmp_path, monkeypatch) -> None:
     folder = _answers_folder(tmp_path)
     with open(folder / "questions.csv", newline="", encoding="utf-8") as handle:
@@ -299,6 +301,7 @@ def test_across_waves_puts_each_areas_change_beside_the_actions_completed_betwee
     assert hidden["change"].isna().all() and hidden["hidden_reason"].notna().all()
 
 
+@pytest.mark.slow
 def test_actions_page_draws_across_waves(demo_env) -> None:
     at = app("6_Actions_and_quick_wins.py")
     assert not at.exception
@@ -306,6 +309,7 @@ def test_actions_page_draws_across_waves(demo_env) -> None:
     assert any("service areas shown in both" in m.value for m in at.markdown)
 
 
+@pytest.mark.slow
 def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env, responses) -> None:
     at = app("app.py", wave=THEN)
     tiles = {m.label: m for m in at.metric}
@@ -323,6 +327,7 @@ def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env
     assert at.selectbox(key="wave").value == NOW
 
 
+@pytest.mark.slow
 def test_a_link_with_months_and_no_wave_opens_on_the_wave_of_its_months(options: Options, demo_env) -> None:
     parsed = from_query_params({"from": ["2021-03"], "to": ["2021-04"]}, options)
     assert parsed.filters.wave == THEN and not parsed.rejected
@@ -351,6 +356,7 @@ def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the
     con.close()
 
 
+@pytest.mark.slow
 def test_a_bank_with_no_question_on_the_theme_pages_still_draws_every_page(tmp_path, monkeypatch) -> None:
     folder = _answers_folder(tmp_path)
     bank = pd.read_csv(folder / "questions.csv", dtype=str, keep_default_na=False)
