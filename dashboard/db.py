@@ -113,7 +113,6 @@ class Database:
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
         self.connection = con
-        self.tables = frozenset(t for (t,) in tables)
 
     def query(self, name: str, **params: object) -> pd.DataFrame:
         """Run ``queries/<name>.sql`` with bound ``params``; results are cached per file.

@@ -1,7 +1,8 @@
 """The headline measures: names, questions, and the functions that compute them.
 
 The arithmetic of each measure lives in one place: the survey measures' answer
-groupings in ``pipeline.contract.MEASURE_ANSWERS`` (the build's ``answer_scale``,
+groupings in the question bank (``pipeline.contract.SEED_QUESTIONS`` or the questions
+extract, written by the build to ``answer_scale``,
 summed into ``survey_cells`` and ``survey_groups``; added up per filter state by
 ``dashboard.cube``), the engagement measures in ``dashboard.engagement_cube``. This
 module names them for people, perturbs survey counts and hides small groups
@@ -28,7 +29,6 @@ class EngagementMeasure:
     key: str
     title: str
     definition: str
-    unit: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ blanked and its reason given. When the filtered group itself is hidden, nothing 
 it is returned (no breakdown rows, no months). Comments are not here: they are listed
 per fixed reporting unit (``dashboard.comments``).
 
-The measures are defined once, in the build's ``answer_scale`` table (from
-``pipeline.contract.MEASURE_ANSWERS``); this module only groups, adds
+The measures are defined once, in the build's ``answer_scale`` table (from the question
+bank: ``pipeline.contract.SEED_QUESTIONS`` or the questions extract); this module only groups, adds
 intervals, protects and describes. The ``*_sentence``
 functions give the one-sentence text summary of each chart, computed from the
 frame that is shown; the ``*_table`` functions give the table shown beside each
@@ -131,8 +131,6 @@ def selected_is_hidden(frame: pd.DataFrame) -> bool:
 
 
 # --- Answer distribution -----------------------------------------------------------
-
-DISTRIBUTION_COLUMNS = ["answer", "counted", "positive", "responses", "share", "share_of_answered", "hidden", "hidden_reason"]
 
 
 def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:

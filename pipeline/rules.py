@@ -11,7 +11,7 @@ see the staged text columns (``raw."col"``) and the parsed values
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from pipeline import contract
@@ -45,7 +45,6 @@ class Extract:
     columns: tuple[Column, ...]
     row_rules: tuple[RowRule, ...] = ()
     unique_together: tuple[str, ...] = ()  # a repeated combination is a duplicate
-    order_by: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -101,7 +100,6 @@ EXTRACTS: dict[str, Extract] = {
                 f"must be a whole number of staff from 1 to {contract.MAX_HEADCOUNT:,} (empty when not known)",
             ),
         ),
-        order_by=("service_area",),
     ),
     "conversations": Extract(
         "conversations",
@@ -112,7 +110,6 @@ EXTRACTS: dict[str, Extract] = {
             Column("hours", "number", required=True, minimum_exclusive=0, maximum=8),
             _label("format", contract.FORMATS, "a conversation format"),
         ),
-        order_by=("conversation_id",),
     ),
     "conversation_attendees": Extract(
         "conversation_attendees",
@@ -129,7 +126,6 @@ EXTRACTS: dict[str, Extract] = {
             ),
         ),
         unique_together=("conversation_id", "staff_id"),
-        order_by=("conversation_id", "staff_id"),
     ),
     "actions": Extract(
         "actions",
@@ -161,7 +157,6 @@ EXTRACTS: dict[str, Extract] = {
                 "is before raised_on",
             ),
         ),
-        order_by=("action_id",),
     ),
     "waves": Extract(
         "waves",
@@ -176,7 +171,6 @@ EXTRACTS: dict[str, Extract] = {
                     "must be letters, digits, - or _ (it is used in links)"),
             RowRule("closed", "typed.closed < typed.opened", "is before opened"),
         ),
-        order_by=("opened", "wave_id"),
     ),
     "questions": Extract(
         "questions",
@@ -211,7 +205,6 @@ EXTRACTS: dict[str, Extract] = {
                                 f"list_has_any({_lower_items('excluded')}, {_lower_items('positive')})",
                     "names an answer that is also positive"),
         ),
-        order_by=(),
     ),
     "survey_responses": Extract(
         "survey_responses",
@@ -266,7 +259,6 @@ EXTRACTS: dict[str, Extract] = {
                 "is not within exactly one wave's dates (opened to closed); give the wave",
             ),
         ),
-        order_by=("response_id",),
     ),
     "survey_answers": Extract(
         "survey_answers",
@@ -292,7 +284,6 @@ EXTRACTS: dict[str, Extract] = {
             ),
         ),
         unique_together=("response_id", "question_id"),
-        order_by=("response_id", "question_id"),
     ),
 }
 
