@@ -77,6 +77,13 @@ def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float =
             process.wait(timeout=10)
 
 
+def app_command(port: int, host: str = HOST) -> list[str]:
+    """``streamlit run app.py`` as the app runs in service: headless, no file watcher (a module
+    reloaded under running scripts made them fail), on ``host``; the rest is in .streamlit/config.toml."""
+    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            "--server.address", host, "--server.headless", "true", "--server.fileWatcherType", "none"]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
@@ -166,13 +173,8 @@ class Topology:
             "DASHBOARD_DB": str(database.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
         try:
             for number, app_port in enumerate(ports, start=1):
-                # As the app runs in service: headless, no file watcher (a module reloaded under running
-                # scripts made them fail), on loopback; the rest is in .streamlit/config.toml.
-                command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(app_port),
-                           "--server.address", HOST, "--server.headless", "true",
-                           "--server.fileWatcherType", "none"]
                 log = topology.folder / f"replica-{number}.log"
-                topology.replicas.append(Replica(number, app_port, _spawn(command, log, environment), log))
+                topology.replicas.append(Replica(number, app_port, _spawn(app_command(app_port), log, environment), log))
             deadline = time.monotonic() + START_TIMEOUT_S
             for replica in topology.replicas:  # they start together; wait for each
                 while not healthy(replica.url):

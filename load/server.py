@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import free_port, healthy, stop
+from bench.server import stop
+from deploy.serve import app_command, free_port, healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60
@@ -45,10 +46,8 @@ class Server:
         env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
         # No file watcher, as in production: a source file saved while sessions run makes Streamlit drop the
         # app's modules from sys.modules under running scripts ("KeyError: 'dashboard'"), which is not load.
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                   "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
         with open(log, "wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            process = subprocess.Popen(app_command(port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
         server = cls(process, f"http://127.0.0.1:{port}", log)
         deadline = time.monotonic() + START_TIMEOUT_S
