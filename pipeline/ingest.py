@@ -271,7 +271,10 @@ def read_csv_fast(con, path: Path, table: str) -> FastCsv | None:
         return None
     encoding = "utf-8-sig" if scan.first_line.startswith(b"\xef\xbb\xbf") else "utf-8"
     first_line = scan.first_line.decode("utf-8-sig").rstrip("\r")
-    header = next(csv.reader([first_line]), [])
+    try:
+        header = next(csv.reader([first_line]), [])
+    except csv.Error:  # e.g. a lone carriage return inside the header line: the careful path says where
+        return None
     if not header:
         return None
     lines = scan.lines
