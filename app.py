@@ -13,16 +13,16 @@ st.markdown(
 )
 
 st.subheader("Engagement")
-engagement = measures.engagement_headline(page.filters)
+engagement = measures.engagement_headline(page.database, page.filters)
 # Columns as wide as their labels need, so no tile's name is cut short.
-widths = [len(measure.title) + 8 for measure in measures.ENGAGEMENT_MEASURES]  # + the help icon
-for column, measure in zip(st.columns(widths), measures.ENGAGEMENT_MEASURES):
+widths = [len(measure.title) + 8 for measure in measures.OVERVIEW_ENGAGEMENT]  # + the help icon
+for column, measure in zip(st.columns(widths), measures.OVERVIEW_ENGAGEMENT):
     column.metric(measure.title, ui.format_number(engagement[measure.key]), help=measure.definition, border=True)
 
 st.subheader("Survey results")
 if ui.survey_withheld(page):
     st.stop()
-tiles = measures.headline_measures()
+tiles = measures.headline_measures(page.database)
 wave = page.options.wave_of(page.filters)
 st.markdown(f"Survey wave: **{ui.escape_markdown(page.options.wave_name(wave))}**. Every question of the wave is "
             "on All questions.")
@@ -32,7 +32,7 @@ for column, measure in zip(st.columns(max(len(tiles), 1)), tiles.values()):
     if wave not in measure.waves:
         column.metric(measure.title, "Not asked", border=True, help=f"{measure.question} Not asked in this wave.")
         continue
-    row = survey.headline(measure.key, page.filters, page.threshold).iloc[0]
+    row = survey.headline(page.database, measure.key, page.filters, page.threshold).iloc[0]
     ui.survey_tile(column, page, measure, row, label=measure.title)
 ui.comparison_note(page)
 

@@ -11,18 +11,19 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import disclosure, measures, survey
+from dashboard.db import Database
 from dashboard.filters import Filters, Options
 
 FIGURES = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
 
 
-def results(filters: Filters, options: Options, threshold: int) -> pd.DataFrame:
+def results(database: Database, filters: Filters, options: Options, threshold: int) -> pd.DataFrame:
     """One row per question and wave that asked it, in the bank's order then oldest wave first:
     question, label, theme, wave and the figures (blank when hidden, with the reason)."""
-    bank = measures.survey_measures()
+    bank = measures.survey_measures(database)
     rows = []
     for wave in options.waves:
-        figures = measures.survey_headline(filters.in_wave(wave), threshold)
+        figures = measures.survey_headline(database, filters.in_wave(wave), threshold)
         for key, measure in bank.items():
             if wave in measure.waves:
                 rows.append({"question": key, "label": measure.title, "theme": measure.page, "wave": wave,
@@ -47,10 +48,11 @@ def changes(frame: pd.DataFrame, filters: Filters, options: Options) -> pd.DataF
     return pd.DataFrame({"question": questions["question"], **survey.changes(figures(now), figures(then))})
 
 
-def table(frame: pd.DataFrame, changed: pd.DataFrame, options: Options) -> pd.DataFrame:
+def table(bank: dict[str, measures.SurveyMeasure], frame: pd.DataFrame, changed: pd.DataFrame,
+          options: Options) -> pd.DataFrame:
     """For people and downloads: one row per question, each wave's percent and n side by side
-    (blank where not asked or hidden), then the change and whether it is a real change."""
-    bank = measures.survey_measures()
+    (blank where not asked or hidden), then the change and whether it is a real change. ``bank``:
+    ``measures.survey_measures``."""
     out = pd.DataFrame({"Question": [bank[q].question for q in bank], "Measure": [bank[q].title for q in bank],
                         "Theme": [bank[q].page for q in bank]})
     keys = list(bank)

@@ -19,18 +19,16 @@ No Streamlit here.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from dashboard import db
-from dashboard.db import run_query
+from dashboard.db import Database
 from dashboard.filters import Filters, Options
 from dashboard.scopes import TRUST, Scope
+from pipeline import contract
 
-NOT_STATED = "Not stated"
 MAX_SEARCH_CHARS = 200  # a search box entry longer than this is cut; no comment needs more
 COMMENTS_SHOWN = 500  # comments listed on the page; the download has them all
 
@@ -91,9 +89,9 @@ def unit_of(filters: Filters, options: Options) -> tuple[Unit | None, str | None
 
 
 def _units(atoms: pd.DataFrame) -> list[Unit]:
-    places = [(None, None)] + [(g, None) for g in sorted(set(atoms["care_group"]) - {NOT_STATED})]
+    places = [(None, None)] + [(g, None) for g in sorted(set(atoms["care_group"]) - {contract.NOT_STATED})]
     places += sorted({(g, a) for g, a in zip(atoms["care_group"], atoms["service_area"])
-                      if g != NOT_STATED and a != NOT_STATED})
+                      if g != contract.NOT_STATED and a != contract.NOT_STATED})
     surveys = [None, *sorted(set(atoms["survey"]))]
     return [Unit(g, a, s) for g, a in places for s in surveys]
 
@@ -139,19 +137,19 @@ def decide(atoms: pd.DataFrame, threshold: int, min_comments: int) -> dict[Unit,
                                   f"than {threshold} people")
 
 
-@functools.lru_cache(maxsize=8)
-def _decided(file: tuple[str, object], wave: str | None, threshold: int, min_comments: int) -> dict[Unit, str | None]:
-    # ``file`` (the pinned database's path and identity) is the cache key: one decision per database and wave.
-    return decide(run_query("comment_atoms", wave=wave), threshold, min_comments)
+def _decided(database: Database, wave: str | None, threshold: int, min_comments: int) -> dict[Unit, str | None]:
+    """``decide`` once per database, wave and settings."""
+    return database.memo("comment decisions",
+                         lambda _: decide(database.query("comment_atoms", wave=wave), threshold, min_comments),
+                         key=(wave, threshold, min_comments), keep=8)
 
 
-def listing(filters: Filters, options: Options, threshold: int, min_comments: int,
+def listing(database: Database, filters: Filters, options: Options, threshold: int, min_comments: int,
             scope: Scope = TRUST) -> Listing:
     """The unit the filters name in their wave, whether it lists its comments, and why not. Only units
     in the person's ``scope`` are listed or offered as the nearest (totals are figures, not comments)."""
-    database = db.current()
     wave = options.wave_of(filters)
-    decided = _decided((str(database.path), database.identity), wave, threshold, min_comments)
+    decided = _decided(database, wave, threshold, min_comments)
     unit, why = unit_of(filters, options)
 
     def in_wave(found: Unit | None) -> Unit | None:
@@ -174,15 +172,15 @@ def _params(unit: Unit, search: str) -> dict[str, object]:
     return {**unit.params(), "search": (search or "").strip()[:MAX_SEARCH_CHARS]}
 
 
-def comments(unit: Unit, search: str = "", limit: int | None = None) -> pd.DataFrame:
+def comments(database: Database, unit: Unit, search: str = "", limit: int | None = None) -> pd.DataFrame:
     """The unit's comments containing ``search`` (plain text, any case; bound, never pasted into SQL),
     in alphabetical order so that the order says nothing about who wrote them; the first ``limit``
     (all when None). Only call for a listed unit (``listing``)."""
-    return run_query("unit_comments", max_rows=limit, **_params(unit, search))
+    return database.query("unit_comments", max_rows=limit, **_params(unit, search))
 
 
-def comment_count(unit: Unit, search: str = "") -> int:
-    return int(run_query("unit_comment_count", **_params(unit, search)).iloc[0]["comments"])
+def comment_count(database: Database, unit: Unit, search: str = "") -> int:
+    return int(database.query("unit_comment_count", **_params(unit, search)).iloc[0]["comments"])
 
 
 def comments_table(frame: pd.DataFrame) -> pd.DataFrame:

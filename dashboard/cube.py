@@ -74,7 +74,7 @@ class Cube:
 
 
 def load(connection) -> Cube:
-    """Read ``survey_groups`` and ``survey_cells`` into a Cube (once per file: ``for_current``)."""
+    """Read ``survey_groups`` and ``survey_cells`` into a Cube (once per file: ``of``)."""
     labels = ", ".join(LABELS)
     groups = arrays.read(connection, f"select {labels}, measure, n, n_key, positive, positive_key, view_key "
                                      "from survey_groups")
@@ -106,9 +106,9 @@ def load(connection) -> Cube:
                 waves[-1] if waves else None)
 
 
-def for_current() -> Cube:
-    """The cube of the database pinned to this script run (read once per file)."""
-    return db.current().memo("survey cube", load)
+def of(database: db.Database) -> Cube:
+    """The cube of ``database`` (read once per file)."""
+    return database.memo("survey cube", load)
 
 
 def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The one door to the database: ``run_query(name, **params)``.
+"""The one door to the database: ``Database.query(name, **params)`` and ``Database.memo``.
 
 Every read loads ``queries/<name>.sql``, binds named parameters (``$name``),
 runs it on its own cursor, times it, and returns a DataFrame. No SQL text is
@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -83,7 +83,7 @@ class Database:
     _results: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)  # key -> (frame, bytes)
     _cached_bytes: int = field(init=False, repr=False, default=0)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
-    _memos: dict = field(init=False, repr=False, default_factory=dict)
+    _memos: dict[str, OrderedDict] = field(init=False, repr=False, default_factory=dict)  # name -> key -> value
     # Re-entrant: a memo may be built from another (response rates from the response counts).
     _memo_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
 
@@ -141,15 +141,23 @@ class Database:
                 self._cached_bytes -= dropped
         return frame.copy()
 
-    def memo(self, name: str, build: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """What ``build`` makes from this file (the in-memory figures), made once and kept while
-        the Database lives: a rebuilt file is a new Database, so nothing here goes stale. Sessions
-        asking at once wait for the first to finish rather than each reading the file."""
+    def memo(self, name: str, build: Callable[[duckdb.DuckDBPyConnection], T], key: Hashable = (),
+             keep: int = 1) -> T:
+        """What ``build`` makes from this file, made once per ``key`` and kept while the Database
+        lives: a rebuilt file is a new Database, so nothing here goes stale. The one cache of what
+        is worked out from the file (the cubes, the question bank, each filter state's figures):
+        under each ``name``, the ``keep`` most recently used keys are kept. Sessions asking at
+        once wait for the first to finish rather than each working it out."""
         with self._memo_lock:
-            if name not in self._memos:
-                self._memos[name] = build(self.connection)
-                pa.default_memory_pool().release_unused()  # the Arrow reads behind it are done with
-            return self._memos[name]
+            kept = self._memos.setdefault(name, OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+            value = kept[key] = build(self.connection)
+            while len(kept) > keep:
+                kept.popitem(last=False)
+            pa.default_memory_pool().release_unused()  # the Arrow reads behind it are done with
+            return value
 
     def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:
         sql = query_text(name)
@@ -188,26 +196,3 @@ def _freeze(value: object) -> object:
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(_freeze(v) for v in value)
     return value
-
-
-_pinned = threading.local()
-
-
-def pin(database: Database | None) -> None:
-    """Make ``run_query`` in this thread (one Streamlit script run) use ``database``.
-
-    A page pins one Database at the top of its run, so every number in that run
-    comes from the same file even if a rebuild swaps it halfway.
-    """
-    _pinned.database = database
-
-
-def current() -> Database:
-    database = getattr(_pinned, "database", None)
-    if database is None:
-        raise RuntimeError("no database pinned; call dashboard.db.pin() first")
-    return database
-
-
-def run_query(name: str, **params: object) -> pd.DataFrame:
-    return current().query(name, **params)

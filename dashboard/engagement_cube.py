@@ -1,7 +1,7 @@
 """The engagement and actions figures of one filter state, from arrays held in memory.
 
 Conversations, their attendees and actions are read once per database file
-(``for_current``) into arrays sorted by service area, then day: each label as a
+(``of``) into arrays sorted by service area, then day: each label as a
 code into its sorted values, each date as a day number. A filter state selects
 runs of rows (care groups and service areas through the service areas' table,
 dates on held_on for conversations and attendees and on raised_on for actions,
@@ -30,9 +30,8 @@ import pyarrow.compute as pc
 from dashboard import arrays, db
 from dashboard.arrays import Labels
 from dashboard.filters import Filters
+from pipeline import contract
 
-NOT_STATED = "Not stated"
-COMPLETED = "Completed"
 EPOCH = dt.date(1970, 1, 1)
 QUICK_WIN, DONE = 1, 2  # an action's kind: flags
 
@@ -81,11 +80,11 @@ def _labels(column: pa.ChunkedArray, order: np.ndarray) -> Labels:
 
 
 def load(connection) -> Cube:
-    """Read the service areas, conversations, attendees and actions (once per file: ``for_current``)."""
+    """Read the service areas, conversations, attendees and actions (once per file: ``of``)."""
     areas = arrays.read(connection, "select service_area, care_group from service_areas order by service_area")
     area = np.array(areas["service_area"].to_pylist(), dtype=object)
     conversations = arrays.read(connection, f"""
-        select conversation_id, service_area, held_on, coalesce(format, '{NOT_STATED}') as format, hours
+        select conversation_id, service_area, held_on, coalesce(format, '{contract.NOT_STATED}') as format, hours
         from conversations
         where service_area in (select service_area from service_areas)
     """)
@@ -104,7 +103,7 @@ def load(connection) -> Cube:
     actions = arrays.read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme "
                                       "from action_list")
     action_order, action_area, action_day = _order(actions, area, "raised_on")
-    completed = pc.equal(actions["status"], COMPLETED).to_numpy(zero_copy_only=False)[action_order]
+    completed = pc.equal(actions["status"], contract.COMPLETED).to_numpy(zero_copy_only=False)[action_order]
     quick_win = (arrays.numbers(actions["quick_win"], 0.0) > 0)[action_order]
 
     def starts(codes: np.ndarray) -> np.ndarray:  # rows are sorted by area: where each area's run starts
@@ -123,7 +122,7 @@ def load(connection) -> Cube:
         attendee_starts=starts(conversation_area[attendee_conversation]),
         attendee_staff=staff[attendee_order].astype(np.int32),
         staff=int(staff.max()) + 1 if len(staff) else 0,
-        attendee_staff_group=_labels(pc.fill_null(staff_group, NOT_STATED), attendee_order),
+        attendee_staff_group=_labels(pc.fill_null(staff_group, contract.NOT_STATED), attendee_order),
         attendee_no_staff_group=pc.is_null(staff_group).to_numpy(zero_copy_only=False)[attendee_order],
         action_area=action_area,
         action_day=action_day,
@@ -137,9 +136,9 @@ def load(connection) -> Cube:
     )
 
 
-def for_current() -> Cube:
-    """The cube of the database pinned to this script run (read once per file)."""
-    return db.current().memo("engagement cube", load)
+def of(database: db.Database) -> Cube:
+    """The cube of ``database`` (read once per file)."""
+    return database.memo("engagement cube", load)
 
 
 # Masks --------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ module names them for people, perturbs survey counts and hides small groups
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -51,12 +50,20 @@ class SurveyMeasure:
 
 
 ENGAGEMENT_MEASURES: tuple[EngagementMeasure, ...] = (
+    EngagementMeasure("conversations", "Conversations", "Count of engagement conversations held."),
     EngagementMeasure("conversation_hours", "Conversation hours", "Sum of the hours of every engagement conversation."),
     EngagementMeasure("staff_engaged", "Staff engaged", "Distinct staff codes among conversation attendees."),
     EngagementMeasure("actions_raised", "Actions raised", "Count of actions raised."),
+    EngagementMeasure("actions_completed", "Actions completed", "Actions with status Completed."),
     EngagementMeasure("service_areas_covered", "Service areas covered", "Distinct service areas that held a conversation."),
+    EngagementMeasure("quick_wins_raised", "Quick wins raised", "Actions marked quick win."),
     EngagementMeasure("quick_wins_completed", "Quick wins completed", "Actions marked quick win with status Completed."),
 )
+ENGAGEMENT: dict[str, EngagementMeasure] = {m.key: m for m in ENGAGEMENT_MEASURES}
+# The published headline figures, on the Overview (102 hours, 256 staff, 831 actions, 92 areas, 213 quick wins).
+OVERVIEW_ENGAGEMENT: tuple[EngagementMeasure, ...] = tuple(
+    ENGAGEMENT[key] for key in ("conversation_hours", "staff_engaged", "actions_raised", "service_areas_covered",
+                                "quick_wins_completed"))
 
 
 def _definition(positive: tuple[str, ...], excluded: tuple[str, ...]) -> str:
@@ -92,15 +99,15 @@ def load_bank(connection) -> dict[str, SurveyMeasure]:
     return out
 
 
-def survey_measures() -> dict[str, SurveyMeasure]:
-    """Every question of the bank of the database pinned to this run (read once per file)."""
-    return db.current().memo("question bank", load_bank)
+def survey_measures(database: db.Database) -> dict[str, SurveyMeasure]:
+    """Every question of the bank of ``database`` (read once per file)."""
+    return database.memo("question bank", load_bank)
 
 
-def headline_measures() -> dict[str, SurveyMeasure]:
+def headline_measures(database: db.Database) -> dict[str, SurveyMeasure]:
     """The first question of each theme page: the measures of the Overview, My area and the
     results beside action (the three seed questions, in the demo)."""
-    bank = survey_measures()
+    bank = survey_measures(database)
     firsts = {}
     for theme in contract.THEME_PAGES:
         found = next((m for m in bank.values() if m.page == theme), None)
@@ -109,12 +116,12 @@ def headline_measures() -> dict[str, SurveyMeasure]:
     return firsts
 
 
-def theme_measures(theme: str) -> dict[str, SurveyMeasure]:
-    return {key: m for key, m in survey_measures().items() if m.page == theme}
+def theme_measures(database: db.Database, theme: str) -> dict[str, SurveyMeasure]:
+    return {key: m for key, m in survey_measures(database).items() if m.page == theme}
 
 
-def engagement_headline(filters: Filters) -> dict[str, float]:
-    return engagement_cube.headline(engagement_cube.for_current(), filters)
+def engagement_headline(database: db.Database, filters: Filters) -> dict[str, float]:
+    return engagement_cube.headline(engagement_cube.of(database), filters)
 
 
 def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
@@ -130,11 +137,11 @@ def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
     return {"share": share, "percent": np.where(missing, np.nan, percent), "low": low, "high": high}
 
 
-def survey_headline(filters: Filters, threshold: int) -> pd.DataFrame:
+def survey_headline(database: db.Database, filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per survey measure, indexed by measure: perturbed n and positive, percent and
     interval from them; hidden (figures blank) when the perturbed n is under the threshold.
     The 'selection' rows of ``survey_figures``: one decision for everything about the selection."""
-    return survey_figures(filters, threshold).headline
+    return survey_figures(database, filters, threshold).headline
 
 
 HEADLINE_COLUMNS = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
@@ -170,7 +177,7 @@ def _column(name: str, values: np.ndarray) -> object:
     return pd.array(values, dtype=object) if values.dtype == object else values  # labels stay plain objects
 
 
-def survey_figures(filters: Filters, threshold: int) -> SurveyFigures:
+def survey_figures(database: db.Database, filters: Filters, threshold: int) -> SurveyFigures:
     """Every survey figure of one filter state (``dashboard.cube``: per measure, the selection,
     each answer and each group of every breakdown) through the one disclosure step: counts
     perturbed, groups hidden under the threshold, percent and interval from the perturbed
@@ -180,15 +187,14 @@ def survey_figures(filters: Filters, threshold: int) -> SurveyFigures:
 
     Worked out once per database, filters and threshold, on arrays: a survey page reads its
     headline, answers, breakdown and months from it, the Overview its headlines."""
-    database = db.current()
     # The comparison changes no figure of this wave: one memo entry for any comparison.
-    return _survey_figures((str(database.path), database.identity), replace(filters, compare=None), threshold)
+    filters = replace(filters, compare=None)
+    return database.memo("survey figures", lambda _: _survey_figures(database, filters, threshold),
+                         key=(filters, threshold), keep=64)
 
 
-@functools.lru_cache(maxsize=64)
-def _survey_figures(file: tuple[str, object], filters: Filters, threshold: int) -> SurveyFigures:
-    # ``file`` (the pinned database's path and identity) keys the memo: a rebuilt file is a new key.
-    columns = cube.figures(cube.for_current(), filters)
+def _survey_figures(database: db.Database, filters: Filters, threshold: int) -> SurveyFigures:
+    columns = cube.figures(cube.of(database), filters)
     columns["answered"] = np.nan_to_num(columns["n"]) > 0  # the true n, before perturbation
     shown = disclosure.protect_arrays(columns, threshold, SURVEY_COUNTS)
     columns = {name: values for name, values in columns.items() if not name.endswith("_key")} | shown
@@ -201,7 +207,7 @@ def _survey_figures(file: tuple[str, object], filters: Filters, threshold: int) 
     for row, key in enumerate(zip(columns["measure"], columns["breakdown"])):
         rows.setdefault(key, []).append(row)
     positions = {key: np.array(found) for key, found in rows.items()}
-    bank = list(survey_measures())
+    bank = list(survey_measures(database))
     selections = np.concatenate([positions[(m, "selection")] for m in bank]) if bank else np.array([], dtype=int)
     headline = pd.DataFrame({name: _column(name, columns[name][selections]) for name in HEADLINE_COLUMNS},
                             index=pd.Index(bank, name="measure"))

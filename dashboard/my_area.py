@@ -24,25 +24,23 @@ No Streamlit here; tested on constructed cases.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from dashboard import cube, disclosure, measures, stats
+from dashboard.db import Database
 from dashboard.filters import Filters
 
 ALPHA = 0.05
 TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
 SCOPES: dict[str, str] = {"area": "This area", "care_group": "Its care group", "trust": "Trust"}
 COMPARISONS: dict[str, str] = {"rest_of_care_group": "Rest of its care group", "rest_of_trust": "Rest of the Trust"}
-ENGAGEMENT_ROWS: tuple[tuple[str, str], ...] = (
-    ("conversations", "Conversations"),
-    ("conversation_hours", "Conversation hours"),
-    ("staff_engaged", "Staff engaged"),
-    ("actions_raised", "Actions raised"),
-    ("quick_wins_completed", "Quick wins completed"),
-)
+ENGAGEMENT_ROWS: tuple[measures.EngagementMeasure, ...] = tuple(
+    measures.ENGAGEMENT[key] for key in ("conversations", "conversation_hours", "staff_engaged", "actions_raised",
+                                         "quick_wins_completed"))
 NO_RESPONSES = "no responses"
 AREA_HIDDEN = "this area's figure is hidden"
 GROUP_HIDDEN = "the comparison group's figure is hidden"
@@ -64,11 +62,11 @@ def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Fil
 RAW_COLUMNS = ["n", "n_key", "positive", "positive_key", "view_key"]
 
 
-def area_survey(filters: Filters) -> pd.DataFrame:
+def area_survey(database: Database, filters: Filters) -> pd.DataFrame:
     """True counts and key sums of each survey measure per care group and service area over the
     whole Trust (survey, staff group and date filters applied). Never shown as they are: see
     ``survey_scorecard``."""
-    columns = cube.figures(cube.for_current(), trust_wide(filters))
+    columns = cube.figures(cube.of(database), trust_wide(filters))
     rows = np.flatnonzero(columns["breakdown"] == "service_area")
     rows = rows[np.lexsort([columns[name][rows] for name in ("measure", "service_area", "care_group")])]
     return pd.DataFrame({name: pd.array(columns[name][rows], dtype=object)
@@ -100,11 +98,12 @@ def compare(x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA) -> Compari
 
 
 def survey_scorecard(
-    raw: pd.DataFrame, area: str, care_group: str, threshold: int
+    raw: pd.DataFrame, headline: Iterable[str], area: str, care_group: str, threshold: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area's survey measures beside its care group and the Trust, and its comparisons.
 
-    ``raw`` is ``area_survey``'s output. Each scope is summed from it (counts and key
+    ``raw`` is ``area_survey``'s output; ``headline`` the measures' keys
+    (``measures.headline_measures``). Each scope is summed from it (counts and key
     sums), then perturbed and hidden as itself. Returns (results, comparisons), both
     blanked where hidden:
     results: measure, scope (area / care_group / trust), n, positive, share, percent, low, high, hidden, hidden_reason;
@@ -116,7 +115,8 @@ def survey_scorecard(
     keys: list[tuple[str, str]] = []
     sums: dict[str, list[float]] = {c: [] for c in RAW_COLUMNS}
     absent = []
-    for measure in measures.headline_measures():
+    headline = list(headline)
+    for measure in headline:
         rows = labels["measure"] == measure
         in_group = rows & (labels["care_group"] == care_group)
         own = in_group & (labels["service_area"] == area)
@@ -132,9 +132,9 @@ def survey_scorecard(
     figures["hidden_reason"][np.array(absent)] = NO_RESPONSES
     by_scope = {key: {name: values[i] for name, values in figures.items()} for i, key in enumerate(keys)}
     results = [{"measure": measure, "scope": scope} | by_scope[(measure, scope)]
-               for measure in measures.headline_measures() for scope in SCOPES]
+               for measure in headline for scope in SCOPES]
     comparisons = []
-    for measure in measures.headline_measures():
+    for measure in headline:
         mine = by_scope[(measure, "area")]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
             rest = by_scope[(measure, against)]
@@ -171,12 +171,12 @@ def _blanked(rows: list[dict], labels: list[str], figures: list[str]) -> pd.Data
     return pd.DataFrame(frame)
 
 
-def engagement_scorecard(filters: Filters, area: str, care_group: str) -> pd.DataFrame:
+def engagement_scorecard(database: Database, filters: Filters, area: str, care_group: str) -> pd.DataFrame:
     """Conversations, hours, staff engaged, actions and quick wins completed: area, care group, Trust."""
     scopes = scope_filters(filters, area, care_group)
-    figures = {scope: measures.engagement_headline(scope_filter) for scope, scope_filter in scopes.items()}
-    rows = [{"measure": key, "title": title} | {scope: figures[scope][key] for scope in scopes}
-            for key, title in ENGAGEMENT_ROWS]
+    figures = {scope: measures.engagement_headline(database, scope_filter) for scope, scope_filter in scopes.items()}
+    rows = [{"measure": m.key, "title": m.title} | {scope: figures[scope][m.key] for scope in scopes}
+            for m in ENGAGEMENT_ROWS]
     return pd.DataFrame(rows)
 
 
@@ -205,9 +205,10 @@ def comparison_text(row: pd.Series | dict) -> str:
     return f"Not significant: {other}"
 
 
-def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame,
+                  headline: dict[str, measures.SurveyMeasure]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two narrow tables of text for the page: results by scope, and the comparisons."""
-    titles = {key: m.title for key, m in measures.headline_measures().items()}
+    titles = {key: m.title for key, m in headline.items()}
     texts = {(row["measure"], row["scope"]): result_text(row) for row in results.to_dict("records")}
     survey_table = pd.DataFrame({label: [texts.get((m, scope)) for m in titles] for scope, label in SCOPES.items()},
                                 index=pd.Index(list(titles.values()), name="Measure"))
@@ -220,7 +221,7 @@ def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame) -> tuple[pd.
 
 
 def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results: pd.DataFrame,
-                  comparisons: pd.DataFrame) -> pd.DataFrame:
+                  comparisons: pd.DataFrame, headline: dict[str, measures.SurveyMeasure]) -> pd.DataFrame:
     """The scorecard as one long table for download: what is on screen, hidden figures blank."""
     scope_names = {"area": area, "care_group": care_group, "trust": "Trust"}
     rows = []
@@ -228,7 +229,7 @@ def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results:
         for scope in SCOPES:
             rows.append({"section": "Engagement", "measure": row["title"], "scope": scope_names[scope],
                          "value": row[scope]})
-    titles = {key: m.title for key, m in measures.headline_measures().items()}
+    titles = {key: m.title for key, m in headline.items()}
     for _, row in results.iterrows():
         rows.append({
             "section": "Survey", "measure": titles[row["measure"]], "scope": scope_names[row["scope"]],
@@ -250,14 +251,15 @@ def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results:
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
-def scorecard_charts(results: pd.DataFrame, area: str, care_group: str) -> list[tuple[str, object, str]]:
+def scorecard_charts(results: pd.DataFrame, headline: dict[str, measures.SurveyMeasure], area: str,
+                     care_group: str) -> list[tuple[str, object, str]]:
     """Per headline measure: its title, a chart of the area, its care group and the Trust (shown
     figures only, with their intervals), and the chart's one-sentence summary. For the PDF."""
     from dashboard import charts
 
     names = {"area": area, "care_group": care_group, "trust": "Trust"}
     drawn = []
-    for key, measure in measures.headline_measures().items():
+    for key, measure in headline.items():
         rows = results.loc[(results["measure"] == key) & ~results["hidden"].astype(bool)]
         if rows.empty:
             continue
@@ -270,29 +272,27 @@ def scorecard_charts(results: pd.DataFrame, area: str, care_group: str) -> list[
     return drawn
 
 
-def definitions_table() -> pd.DataFrame:
+def definitions_table(headline: dict[str, measures.SurveyMeasure]) -> pd.DataFrame:
     """The scorecard's measures in words: each question and how its measure is counted."""
-    defined = {m.key: m.definition for m in measures.ENGAGEMENT_MEASURES} | {
-        "conversations": "Count of engagement conversations held."}
-    rows = [{"Measure": title, "Definition": defined[key]} for key, title in ENGAGEMENT_ROWS]
+    rows = [{"Measure": m.title, "Definition": m.definition} for m in ENGAGEMENT_ROWS]
     rows += [{"Measure": m.title, "Definition": f"{m.question} {m.definition}"}
-             for m in measures.headline_measures().values()]
+             for m in headline.values()]
     rows.append({"Measure": TEST_NAME[0].upper() + TEST_NAME[1:],
                  "Definition": "The area against the rest of its care group and of the Trust; flagged higher or "
                                "lower only when p < 0.05."})
     return pd.DataFrame(rows)
 
 
-def since_table(filters: Filters, options, threshold: int, then: str, now: str) -> pd.DataFrame:
+def since_table(database: Database, filters: Filters, options, threshold: int, then: str, now: str) -> pd.DataFrame:
     """The area (the filters' one service area) in both waves, per headline measure: each wave's
     percent and n, the change and whether it is real, and the actions completed between the waves
-    (``engagement.across_waves``: disclosure applied, hidden figures blank with the reason)."""
-    from dashboard import engagement
+    (``beside_action.across_waves``: disclosure applied, hidden figures blank with the reason)."""
+    from dashboard import beside_action
 
     rows = []
-    for key, measure in measures.headline_measures().items():
-        frame = engagement.across_waves(filters, options, threshold, key)
-        table = engagement.across_waves_table(frame, "Result", then, now).drop(columns=["Service area", "Care group"])
+    for key, measure in measures.headline_measures(database).items():
+        frame = beside_action.across_waves(database, filters, options, threshold, key)
+        table = beside_action.across_waves_table(frame, "Result", then, now).drop(columns=["Service area", "Care group"])
         rows.append(table.assign(Measure=measure.title))
     frame = pd.concat(rows, ignore_index=True)
     return frame[["Measure", *[c for c in frame.columns if c != "Measure"]]]

@@ -2,26 +2,17 @@
 
 A section with its own widgets (a breakdown selector, a search box) is drawn
 by a function decorated with ``@section``: changing one of its widgets reruns
-only that function, not the whole page. A fragment's rerun may run on a new
-script thread, so the section pins the page's database again first.
+only that function, not the whole page. It reads the database its ``page``
+names, as every data function is given it.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import db
-
 
 def section(draw: Callable[..., None]) -> Callable[..., None]:
-    """``draw(page, ...)`` as a fragment that reads the database ``page`` pinned."""
-
-    @functools.wraps(draw)
-    def run(page, *args, **kwargs) -> None:
-        db.pin(page.database)
-        draw(page, *args, **kwargs)
-
-    return st.fragment(run)
+    """``draw(page, ...)`` as a fragment: its own widgets rerun only it."""
+    return st.fragment(draw)

@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 
 from dashboard import disclosure, measures, stats
+from dashboard.db import Database
 from dashboard.filters import Filters
+from pipeline import contract
 
 DIMENSIONS: tuple[str, ...] = ("care_group", "service_area", "survey", "staff_group")
 DIMENSION_TITLES: dict[str, str] = {
@@ -40,27 +42,26 @@ DIMENSION_PLURALS: dict[str, str] = {
     "survey": "surveys",
     "staff_group": "staff groups",
 }
-NOT_STATED = "Not stated"
 
 FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 SCOPE_SELECTED = "This selection"
 SCOPE_TRUST = "Whole Trust"
 
 
-def _measure(measure: str) -> measures.SurveyMeasure:
-    bank = measures.survey_measures()
+def _measure(database: Database, measure: str) -> measures.SurveyMeasure:
+    bank = measures.survey_measures(database)
     if measure not in bank:
         raise ValueError(f"unknown survey measure {measure!r}; expected one of {', '.join(bank)}")
     return bank[measure]
 
 
-def selection_hidden_reason(measure: str, filters: Filters, threshold: int) -> str | None:
+def selection_hidden_reason(database: Database, measure: str, filters: Filters, threshold: int) -> str | None:
     """Why the filtered group is hidden for ``measure`` (None when it is shown).
 
     One decision, ``measures.survey_headline``'s, for everything about the
     selection: its headline, answers, breakdowns and months.
     """
-    row = measures.survey_headline(filters, threshold).loc[measure]
+    row = measures.survey_headline(database, filters, threshold).loc[measure]
     return str(row["hidden_reason"]) if bool(row["hidden"]) else None
 
 
@@ -71,20 +72,21 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 # --- Headline ------------------------------------------------------------------
 
 
-def headline(measure: str, filters: Filters, threshold: int, care_group: str | None = None) -> pd.DataFrame:
+def headline(database: Database, measure: str, filters: Filters, threshold: int,
+             care_group: str | None = None) -> pd.DataFrame:
     """The rows ``scope`` 'This selection' (the filters), the care group's total when ``care_group`` is
     given (the care group of the areas picked, with the other filters), and 'Whole Trust' (no
     filters), in the filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason;
     with a comparison (``measures.compared_filters``), each row's change since the compared wave
     (``measures.CHANGE_COLUMNS``)."""
-    _measure(measure)
+    _measure(database, measure)
 
     def rows(chosen: Filters) -> pd.DataFrame:  # the selection, its care group and the whole Trust, in one wave
         scopes = [chosen]
         if care_group is not None:
             scopes.append(replace(chosen, care_groups=(care_group,), service_areas=()))
         scopes.append(Filters(wave=chosen.wave))
-        return pd.concat([measures.survey_headline(f, threshold).loc[[measure]] for f in scopes], ignore_index=True)
+        return pd.concat([measures.survey_headline(database, f, threshold).loc[[measure]] for f in scopes], ignore_index=True)
 
     frame = rows(filters)
     frame.insert(0, "scope", [SCOPE_SELECTED, *([f"Care group: {care_group}"] if care_group else []), SCOPE_TRUST])
@@ -133,7 +135,7 @@ def selected_is_hidden(frame: pd.DataFrame) -> bool:
 # --- Answer distribution -----------------------------------------------------------
 
 
-def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
+def distribution(database: Database, measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per answer on the measure's full scale, in scale order.
 
     ``responses`` gave that answer; ``share`` is of those counted in the measure
@@ -142,8 +144,8 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     ``positive`` say where the answer sits in the measure (blank when nobody gave
     it). Every row is hidden when fewer than ``threshold`` are counted.
     """
-    spec = _measure(measure)
-    rows = measures.survey_figures(filters, threshold).arrays(measure, "answer")
+    spec = _measure(database, measure)
+    rows = measures.survey_figures(database, filters, threshold).arrays(measure, "answer")
     at = {answer: i for i, answer in enumerate(rows["answer"])}
     found = [at.get(answer) for answer in spec.scale]  # None: nobody gave it
     responses = np.array([0.0 if i is None else rows["responses"][i] for i in found])
@@ -155,7 +157,7 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(in_base & (base > 0), responses / base, np.nan)
         share_of_answered = responses / answered if answered else np.full(len(responses), np.nan)
-    reason = selection_hidden_reason(measure, filters, threshold)
+    reason = selection_hidden_reason(database, measure, filters, threshold)
     hidden = reason is not None
     blank = np.full(len(responses), np.nan)
     return pd.DataFrame({
@@ -170,10 +172,11 @@ def distribution(measure: str, filters: Filters, threshold: int) -> pd.DataFrame
     })
 
 
-def _rows(measure: str, breakdown: str, filters: Filters, threshold: int, columns: Sequence[str]) -> pd.DataFrame:
+def _rows(database: Database, measure: str, breakdown: str, filters: Filters, threshold: int,
+          columns: Sequence[str]) -> pd.DataFrame:
     """The rows of one set of ``measures.survey_figures`` for one measure, of those groups where
     anyone answered it (a group nobody answered has no figure)."""
-    frame = measures.survey_figures(filters, threshold).of(measure, breakdown, [*columns, "answered"])
+    frame = measures.survey_figures(database, filters, threshold).of(measure, breakdown, [*columns, "answered"])
     return frame.loc[frame["answered"].to_numpy()].drop(columns="answered")
 
 
@@ -186,12 +189,12 @@ def breakdown_columns(dimension: str) -> list[str]:
 
 
 def _area_label(care_group: str, service_area: str) -> str:
-    if service_area == NOT_STATED and care_group != NOT_STATED:
-        return f"{NOT_STATED} ({care_group})"
+    if service_area == contract.NOT_STATED and care_group != contract.NOT_STATED:
+        return f"{contract.NOT_STATED} ({care_group})"
     return service_area
 
 
-def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) -> pd.DataFrame:
+def breakdown(database: Database, measure: str, dimension: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per group of ``dimension`` (care_group, service_area, survey, staff_group),
     'Not stated' included: group (a unique label), the dimension's column(s), n,
     positive, share, percent, low, high, hidden, hidden_reason.
@@ -199,14 +202,14 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     Shown rows first, highest share first; then hidden rows by label, their figures
     blank. No rows at all when the filtered group is under the threshold.
     """
-    _measure(measure)
+    _measure(database, measure)
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown breakdown {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
     columns = breakdown_columns(dimension)
-    if selection_hidden_reason(measure, filters, threshold):
+    if selection_hidden_reason(database, measure, filters, threshold):
         return _empty(columns)
     labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
-    frame = _rows(measure, dimension, filters, threshold, [*labels, *FIGURES, "hidden", "hidden_reason"])
+    frame = _rows(database, measure, dimension, filters, threshold, [*labels, *FIGURES, "hidden", "hidden_reason"])
     if dimension == "service_area":
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
@@ -217,7 +220,7 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
     frame = frame[columns].reset_index(drop=True)
     then = measures.compared_filters(filters)
     if then is not None:
-        earlier = _rows(measure, dimension, then, threshold, [*labels, "n", "positive", "percent"])
+        earlier = _rows(database, measure, dimension, then, threshold, [*labels, "n", "positive", "percent"])
         matched = frame[labels].merge(earlier, on=labels, how="left")
         frame = _add_change(frame, matched)
     return frame
@@ -228,14 +231,14 @@ def breakdown(measure: str, dimension: str, filters: Filters, threshold: int) ->
 TREND_COLUMNS = ["month", *FIGURES, "hidden", "hidden_reason"]
 
 
-def trend(measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
+def trend(database: Database, measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
     """One row per calendar month with answers, in date order: month (first day), n,
     positive, share, percent, low, high, hidden, hidden_reason. Each month is its own
     view, perturbed and hidden as itself. No rows when the filtered group is hidden."""
-    _measure(measure)
-    if selection_hidden_reason(measure, filters, threshold):
+    _measure(database, measure)
+    if selection_hidden_reason(database, measure, filters, threshold):
         return _empty(TREND_COLUMNS)
-    frame = _rows(measure, "month", filters, threshold, TREND_COLUMNS)
+    frame = _rows(database, measure, "month", filters, threshold, TREND_COLUMNS)
     return frame.sort_values("month", ignore_index=True)
 
 
@@ -254,10 +257,10 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[~frame["hidden"].astype(bool)]
 
 
-def headline_sentence(measure: str, frame: pd.DataFrame) -> str:
+def headline_sentence(measure: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     """E.g. 'Of 1,234 people who answered, 39% rated their IT skills good or very good
     (95% CI 36% to 42%); across the whole Trust it was 39% of 2,380.'"""
-    words = _measure(measure).summary
+    words = measure.summary
     selected, trust = frame.iloc[0], frame.iloc[-1]
     same = not selected["hidden"] and selected["n"] == trust["n"] and selected["positive"] == trust["positive"]
     trust_text = "" if trust["hidden"] or same else f"across the whole Trust it was {trust['percent']}% of {_count(trust['n'])}."
@@ -276,10 +279,9 @@ def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def distribution_sentence(measure: str, frame: pd.DataFrame) -> str:
+def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     """E.g. 'Of 1,234 people counted, 39% answered Good or Very good, 41% Fair and
     20% Poor or Very poor.' or '...; 113 more said Don't know and are not counted.'"""
-    spec = _measure(measure)
     if frame["hidden"].astype(bool).all():
         return f"The answers for this selection are hidden: {frame['hidden_reason'].iloc[0]}."
     rows = list(zip(frame["answer"], frame["counted"], frame["responses"]))
@@ -300,11 +302,11 @@ def distribution_sentence(measure: str, frame: pd.DataFrame) -> str:
     return text + "."
 
 
-def breakdown_sentence(measure: str, dimension: str, frame: pd.DataFrame) -> str:
+def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: pd.DataFrame) -> str:
     """E.g. 'Of 2,380 people who answered in the 5 care groups shown, 39% rated their
     IT skills good or very good; the highest was X (52%), the lowest Y (21%); 1 care
     group is hidden.'"""
-    words = _measure(measure).summary
+    words = measure.summary
     plural = DIMENSION_PLURALS[dimension]
     if frame.empty:
         return f"The breakdown by {DIMENSION_TITLES[dimension].lower()} is hidden: the selection is too small."
@@ -328,10 +330,9 @@ def breakdown_sentence(measure: str, dimension: str, frame: pd.DataFrame) -> str
     return text + (f"; {hidden_text}." if hidden_text else ".")
 
 
-def trend_sentence(measure: str, frame: pd.DataFrame) -> str:
+def trend_sentence(frame: pd.DataFrame) -> str:
     """E.g. 'From February 2021 to June 2021 the figure ranged from 32% (February 2021)
     to 43% (May 2021); it was 43% in June 2021.'"""
-    _measure(measure)
     if frame.empty:
         return "The trend for this selection is hidden: the selection is too small."
     shown = _shown(frame)

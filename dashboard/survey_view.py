@@ -32,7 +32,7 @@ def render_theme(page: ui.Page, theme: str) -> None:
     """A theme page: the questions of ``theme`` asked in the page's wave (a choice when there are
     several, kept in the link as ``question``), each drawn by ``render``."""
     wave = page.options.wave_of(page.filters)
-    asked = {key: m for key, m in measures.theme_measures(theme).items() if wave in m.waves}
+    asked = {key: m for key, m in measures.theme_measures(page.database, theme).items() if wave in m.waves}
     if not asked:
         st.info(f"No question of this theme was asked in {ui.escape_markdown(page.options.wave_name(wave))}. "
                 "Pick another survey wave in the sidebar.", icon=":material/quiz:")
@@ -49,7 +49,7 @@ def render_theme(page: ui.Page, theme: str) -> None:
 
 
 def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
-    measure = measures.survey_measures()[measure_key]
+    measure = measures.survey_measures(page.database)[measure_key]
     printout = Printout(f"{theme or 'Survey'}: {measure.title}")
     about = f"**Question:** {measure.question} **Measure:** {measure.definition} "
     st.markdown(about + f"Filters: {ui.filters_text(page)}.")
@@ -57,7 +57,7 @@ def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
     if ui.survey_withheld(page):
         return
     care_group = survey.care_group_of_selection(page.filters, page.options.care_group_of)
-    headline = survey.headline(measure_key, page.filters, page.threshold, care_group)
+    headline = survey.headline(page.database, measure_key, page.filters, page.threshold, care_group)
     _headline(page, measure, headline, printout)
     if survey.selected_is_hidden(headline):
         hidden = (f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
@@ -86,7 +86,7 @@ def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, pri
     part = printout.part("headline").heading(measure.title).metrics(tiles)
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
-    sentence = ui.escape_markdown(survey.headline_sentence(measure.key, headline))
+    sentence = ui.escape_markdown(survey.headline_sentence(measure, headline))
     st.markdown(sentence)
     part.paragraph(sentence)
     ui.comparison_note(page)
@@ -94,7 +94,7 @@ def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, pri
 
 def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("Answers")
-    frame = survey.distribution(measure.key, page.filters, page.threshold)
+    frame = survey.distribution(page.database, measure.key, page.filters, page.threshold)
     # The diverging bar shows the answers counted in the measure, as shares of its
     # base; an answer outside the base (Don't know) is shown apart, in the table and text.
     counted = [a for a, c in zip(frame["answer"], frame["counted"]) if c is not False]
@@ -106,7 +106,7 @@ def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> 
     chart = _fit_width(charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
         data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive,
     ))
-    table, summary = survey.distribution_table(frame), ui.escape_markdown(survey.distribution_sentence(measure.key, frame))
+    table, summary = survey.distribution_table(frame), ui.escape_markdown(survey.distribution_sentence(measure, frame))
     ui.chart_block(chart, table, summary, key=f"{measure.key}_answers")
     part = printout.part("answers").heading("Answers").chart(chart, summary, table)
     if apart:
@@ -138,9 +138,9 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
         required=True, key="breakdown", bind="query-params",
     ) or "care_group"
     title = survey.DIMENSION_TITLES[dimension]
-    frame = survey.breakdown(measure.key, dimension, page.filters, page.threshold)
+    frame = survey.breakdown(page.database, measure.key, dimension, page.filters, page.threshold)
     table = survey.breakdown_table(frame, dimension)
-    summary = ui.escape_markdown(survey.breakdown_sentence(measure.key, dimension, frame))
+    summary = ui.escape_markdown(survey.breakdown_sentence(measure, dimension, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     # Redrawn on its own when the dimension changes: the PDF then prints the new breakdown.
@@ -164,8 +164,8 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
 
 def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("By month")
-    frame = survey.trend(measure.key, page.filters, page.threshold)
-    summary = ui.escape_markdown(survey.trend_sentence(measure.key, frame))
+    frame = survey.trend(page.database, measure.key, page.filters, page.threshold)
+    summary = ui.escape_markdown(survey.trend_sentence(frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     part = printout.part("trend").heading("By month")
@@ -182,7 +182,7 @@ def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
 @section
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
-    found = comments.listing(page.filters, page.options, page.threshold, page.min_comments, page.scope)
+    found = comments.listing(page.database, page.filters, page.options, page.threshold, page.min_comments, page.scope)
     nearest = (f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
                "its comments: pick it in the sidebar." if found.nearest else "")
     why = ("Comments are listed for one whole reporting unit at a time (the Trust, one care group or one service "
@@ -201,9 +201,9 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
         "Search the comments", key="comment_search", max_chars=comments.MAX_SEARCH_CHARS,
         placeholder="For example: Wi-Fi", help="Shows the comments that contain this text, ignoring case.",
     )
-    table = comments.comments_table(comments.comments(found.unit, search, limit=comments.COMMENTS_SHOWN))
+    table = comments.comments_table(comments.comments(page.database, found.unit, search, limit=comments.COMMENTS_SHOWN))
     capped = len(table) == comments.COMMENTS_SHOWN
-    total = comments.comment_count(found.unit, search) if capped else len(table)
+    total = comments.comment_count(page.database, found.unit, search) if capped else len(table)
     searched = f" containing “{ui.escape_markdown(search.strip())}”" if search and search.strip() else ""
     listed = ""
     if total > len(table):
@@ -216,9 +216,9 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     )
     if len(table):
         ui.show_table(table, key=f"comments_{measure.key}")
-        unit_listed = found.unit
+        unit_listed, database = found.unit, page.database
         ui.download_buttons(
-            lambda: comments.comments_table(comments.comments(unit_listed, search)),
+            lambda: comments.comments_table(comments.comments(database, unit_listed, search)),
             f"comments_{measure.key}", page,
             note=f"Comments{searched} from {found.unit.describe()}, whole of the wave {page.options.wave_name(found.unit.wave)}.", key=f"{measure.key}_comments",
         )

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import db, registry, scopes, settings
 from dashboard import filters as filter_values
 from dashboard.filters import Filters, Options
-from dashboard.text import escape_markdown, plain_text  # noqa: F401 - pages use ui.escape_markdown
+from dashboard.text import escape_markdown, plain_text
 
 WITHHELD_MESSAGE = (
     "**No survey figures.** This database holds real survey answers but was built without a perturbation key, "
@@ -65,9 +65,12 @@ def _open_database(path: str, identity: tuple[int, int, int]) -> db.Database:
     return db.Database(path)
 
 
-@st.cache_data(max_entries=3, show_spinner=False)
-def _options(path: str, identity: tuple[int, int, int]) -> tuple[Options, pd.DataFrame]:
-    database = _open_database(path, identity)
+def _options(database: db.Database) -> tuple[Options, pd.DataFrame]:
+    """The sidebar's choices and the build's record, read once per database file."""
+    return database.memo("options", lambda _: _read_options(database))
+
+
+def _read_options(database: db.Database) -> tuple[Options, pd.DataFrame]:
     areas = database.query("filter_options")
     bounds = database.query("date_bounds").iloc[0]
     by_group = {g: tuple(a["service_area"]) for g, a in areas.groupby("care_group", sort=False)}
@@ -97,8 +100,7 @@ def open_database() -> tuple[db.Database, Options, pd.DataFrame]:
         st.error(f"The database `{path}` was built by an older version of the dashboard. Rebuild it with "
                  "`make data`, then reload this page.")
         st.stop()
-    db.pin(database)
-    options, build = _options(str(path), identity)
+    options, build = _options(database)
     return database, options, build
 
 
@@ -405,24 +407,16 @@ def download_buttons(frame, name: str, page: Page, note: str = "", key: str | No
 
     ``frame`` is a DataFrame (what is on screen) or a zero-argument callable
     returning one, called only when a button is clicked: a list shown capped on
-    the page downloads in full without fetching it on every rerun.
+    the page downloads in full without fetching it on every rerun (it reads the database the
+    page showed, which it names itself: the click runs outside the page's run).
     """
     from dashboard import export
 
     key = key or name
     stamped = stamp(page, note)
-    database = page.database
 
     def data() -> pd.DataFrame:
-        if not callable(frame):
-            return frame
-        # Called on a click, in a server worker thread outside the page's run: read
-        # the database file the page showed, and unpin afterwards.
-        db.pin(database)
-        try:
-            return frame()
-        finally:
-            db.pin(None)
+        return frame() if callable(frame) else frame
 
     left, right = st.columns(2)
     left.download_button(

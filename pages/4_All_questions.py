@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import all_questions, charts, response_rates, ui
+from dashboard import all_questions, charts, measures, response_rates, ui
 
 page = ui.page_setup("All questions", icon=":material/quiz:")
 
@@ -13,9 +13,9 @@ st.markdown(
 )
 if ui.survey_withheld(page):
     st.stop()
-results = all_questions.results(page.filters, page.options, page.threshold)
+results = all_questions.results(page.database, page.filters, page.options, page.threshold)
 changed = all_questions.changes(results, page.filters, page.options)
-table = all_questions.table(results, changed, page.options)
+table = all_questions.table(measures.survey_measures(page.database), results, changed, page.options)
 summary = ui.escape_markdown(all_questions.sentence(changed, page.filters, page.options))
 shown = results.loc[~results["hidden"]].astype({"share": float, "low": float, "high": float, "n": float})
 st.subheader("Results by wave")

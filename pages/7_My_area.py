@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import engagement as engagement_data
-from dashboard import my_area, response_rates, ui
+from dashboard import beside_action, measures, my_area, response_rates, ui
 from dashboard.printout import Printout
 
 page = ui.page_setup("My area", icon=":material/location_on:")
@@ -57,7 +56,7 @@ with st.sidebar:  # kept out of the printed page
     ui.pdf_button(printout, "my_area_scorecard", page, note=note, key="my_area")
     st.markdown("To print it on one page, close this sidebar and use your browser's Print.")
 
-engagement = my_area.engagement_scorecard(page.filters, area, care_group)
+engagement = my_area.engagement_scorecard(page.database, page.filters, area, care_group)
 engagement_table = engagement.set_index("title").loc[:, list(my_area.SCOPES)].T  # scopes down, measures across
 engagement_table = engagement_table.map(ui.format_number).rename(index=my_area.SCOPES).rename_axis("Engagement")
 st.table(engagement_table)
@@ -65,21 +64,22 @@ printout.part("engagement").heading("Engagement").table(engagement_table.T.renam
 
 if ui.survey_withheld(page):
     st.stop()
-raw = my_area.area_survey(page.filters)
-results, comparisons = my_area.survey_scorecard(raw, area, care_group, page.threshold)
-survey_table, comparison_table = my_area.survey_tables(results, comparisons)
+headline = measures.headline_measures(page.database)
+raw = my_area.area_survey(page.database, page.filters)
+results, comparisons = my_area.survey_scorecard(raw, headline, area, care_group, page.threshold)
+survey_table, comparison_table = my_area.survey_tables(results, comparisons, headline)
 st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
 against = f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)"
 st.markdown(against)
 st.table(comparison_table.rename_axis("Survey"))
 part = printout.part("survey").heading("Survey results").table(survey_table, caption="% (95% CI, n)")
-for measure, chart, summary in my_area.scorecard_charts(results, area, care_group):
+for measure, chart, summary in my_area.scorecard_charts(results, headline, area, care_group):
     part.heading(measure, level=2).chart(chart, summary)
 part.heading("Against the rest", level=2).paragraph(against).table(comparison_table)
-span = engagement_data.between_waves(page.options, page.filters)
+span = beside_action.between_waves(page.options, page.filters)
 if span is not None:
     then, now = page.filters.compare, page.options.wave_of(page.filters)
-    since = my_area.since_table(page.filters, page.options, page.threshold, then, now)
+    since = my_area.since_table(page.database, page.filters, page.options, page.threshold, then, now)
     since_text = (f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
                   f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
                   f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact.")
@@ -91,7 +91,7 @@ else:
     ui.comparison_note(page)
 with st.expander("Response rates: this area, its care group and the Trust"):
     response_rates.render(page, areas=(area,), part=printout.part("response rates"))
-printout.part("definitions").heading("Definitions").table(my_area.definitions_table())
-summary = my_area.summary_frame(area, care_group, engagement, results, comparisons)
+printout.part("definitions").heading("Definitions").table(my_area.definitions_table(headline))
+summary = my_area.summary_frame(area, care_group, engagement, results, comparisons, headline)
 with downloads:
     ui.download_buttons(summary, "my_area_scorecard", page, note=note, key="download_my_area")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import engagement, measures, perturbation, response_rates, ui
+from dashboard import about_data, measures, perturbation, response_rates, ui
 from pipeline import cells
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
@@ -22,13 +22,13 @@ st.markdown(
     f"The database was built {built} from the {len(page.build)} files below. For every file, rows read = rows "
     "loaded + rows rejected; a rejected row is kept out of every figure."
 )
-build = engagement.build_table(page.build)
+build = about_data.build_table(page.build)
 ui.show_table(build, key="definitions_build",
              column_config={"SHA-256": st.column_config.TextColumn("SHA-256", width="small")})
 ui.download_buttons(build, "build_info", page, key="download_build_info")
 
 st.subheader("Why rows were rejected")
-rejects = engagement.rejects_summary()
+rejects = about_data.rejects_summary(page.database)
 if rejects.empty:
     st.markdown("No rows were rejected.")
 else:
@@ -48,7 +48,7 @@ st.markdown(
     "Each measure is defined once and used by every page and download. Every survey percentage is shown "
     "with its base (n: the answers counted) and a 95% Wilson interval."
 )
-st.table(engagement.measure_definitions().set_index("Measure"))
+st.table(about_data.measure_definitions(page.database).set_index("Measure"))
 st.markdown(
     "Conversations and staff engaged are counted by the date a conversation was held; actions by the date "
     "raised. The staff group filter narrows staff engaged and survey results; the survey filter narrows "
@@ -65,8 +65,8 @@ st.markdown(
     "is a row of the question bank: its answers in order, which count as positive, and which are left out of the "
     "base. A new question or wave is a new row in the extracts, with no change to the dashboard."
 )
-ui.show_table(engagement.waves_table(), key="definitions_waves")
-ui.show_table(engagement.questions_table(), key="definitions_questions")
+ui.show_table(about_data.waves_table(page.database), key="definitions_waves")
+ui.show_table(about_data.questions_table(page.database), key="definitions_questions")
 st.markdown(
     f"**Change since a wave** is the difference of the two whole percentages shown, in points. Whether it is a "
     f"real change is a pooled two-proportion z-test of the perturbed counts (positive of n in each wave), "
@@ -109,4 +109,4 @@ st.markdown(
 
 st.subheader("Settings")
 st.markdown("Set as environment variables when the app starts; the defaults apply otherwise.")
-st.table(engagement.settings_table().set_index("Setting"))
+st.table(about_data.settings_table().set_index("Setting"))

@@ -56,7 +56,10 @@ STAFF_SURVEYS: tuple[str, ...] = ("Staff", "Digital champion")
 MAX_HEADCOUNT = 1_000_000
 
 FORMATS: tuple[str, ...] = ("Face to face", "Microsoft Teams", "Telephone")
-STATUSES: tuple[str, ...] = ("Not started", "In progress", "Completed", "Closed")
+COMPLETED = "Completed"  # the status of a finished action (quick wins completed, actions completed)
+STATUSES: tuple[str, ...] = ("Not started", "In progress", COMPLETED, "Closed")
+# The label of an empty care group, service area, staff group or format wherever it is grouped.
+NOT_STATED = "Not stated"
 
 # Answer scales, in scale order (most negative first).
 IT_SKILLS: tuple[str, ...] = ("Very poor", "Poor", "Fair", "Good", "Very good")

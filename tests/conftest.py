@@ -82,15 +82,12 @@ def demo_env(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return demo_db
 
 
-def pinned_database(path: Path) -> Iterator[db.Database]:
-    """Open the database at ``path`` and pin it for the data functions; unpin and close after.
-    For fixtures: ``yield from pinned_database(demo_db)``."""
+def opened_database(path: Path) -> Iterator[db.Database]:
+    """Open the database at ``path``; close it after. For fixtures: ``yield from opened_database(demo_db)``."""
     database = db.Database(path)
-    db.pin(database)
     try:
         yield database
     finally:
-        db.pin(None)
         database.close()
 
 

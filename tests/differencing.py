@@ -176,19 +176,19 @@ def _table_rows(table: pd.DataFrame, name: str, labels: list[str]) -> dict[tuple
     return out
 
 
-def app_reader(filters: Filters, measure: str) -> View:
-    """What the theme page for ``measure`` offers for download in this view (the database pinned by the caller)."""
-    head = survey.headline(measure, filters, THRESHOLD).iloc[0]
+def app_reader(database, filters: Filters, measure: str) -> View:
+    """What the theme page for ``measure`` offers for download in this view, from ``database``."""
+    head = survey.headline(database, measure, filters, THRESHOLD).iloc[0]
     if bool(head["hidden"]):
         return View(False, {}, {})
-    answers = _read_back(survey.distribution_table(survey.distribution(measure, filters, THRESHOLD)))
+    answers = _read_back(survey.distribution_table(survey.distribution(database, measure, filters, THRESHOLD)))
     rows: dict[tuple[str, str], tuple[float, float]] = {}
     for dimension in DIMENSIONS:
         labels = [survey.DIMENSION_TITLES[c] for c in (("care_group", "service_area") if dimension == "service_area"
                                                         else (dimension,))]
-        table = survey.breakdown_table(survey.breakdown(measure, dimension, filters, THRESHOLD), dimension)
+        table = survey.breakdown_table(survey.breakdown(database, measure, dimension, filters, THRESHOLD), dimension)
         rows |= _table_rows(table, dimension, labels)
-    rows |= _table_rows(survey.trend_table(survey.trend(measure, filters, THRESHOLD)), "month", ["Month"])
+    rows |= _table_rows(survey.trend_table(survey.trend(database, measure, filters, THRESHOLD)), "month", ["Month"])
     return View(True, {a: _number(r) for a, r in zip(answers["Answer"], answers["Responses"])}, rows)
 
 
@@ -462,7 +462,7 @@ def simulated_averaging(prior: dict[str, float], positive: set[str], sizes: Iter
     mine = (np.arange(len(answers)) == chosen[:, None])[:, None, :]  # (trials, 1, answers)
     counts_a, own_a, view_a = counts_b + mine, own_b + mine * person_key[:, None, None], view_b + person_key[:, None]
     deltas = shown(counts_a, own_a, view_a) - shown(counts_b, own_b, view_b)
-    pos = lambda c: (c * is_positive).sum(axis=-1, keepdims=True)  # noqa: E731
+    pos = lambda c: (c * is_positive).sum(axis=-1, keepdims=True)
     positive_delta = (shown(pos(counts_a), pos(own_a), view_a) - shown(pos(counts_b), pos(own_b), view_b))[..., 0]
     out = {}
     for k in sorted(sizes):
@@ -492,8 +492,7 @@ def report(extracts: Path, database: Path) -> Iterator[str]:
     responses = oracle.read_responses(extracts)
     pairs = find_pairs(responses)
     database_ = db.Database(database)
-    db.pin(database_)
-    app = cached(app_reader)
+    app = cached(functools.partial(app_reader, database_))
     try:
         yield f"{len(pairs)} pairs of views that differ by one person ({extracts})"
         for name, read, model in (("exact counts (before)", simulated_reader(responses, None), "exact"),
@@ -523,7 +522,6 @@ def report(extracts: Path, database: Path) -> Iterator[str]:
                 yield (f"  {measure}, {k:>3} pairs: {result.accuracy:.0%} against {result.base_rate:.0%} "
                        f"({result.advantage * 100:+.1f} points)")
     finally:
-        db.pin(None)
         database_.close()
 
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from dashboard import comments, db
 from dashboard.comments import Unit
 from dashboard.filters import Filters, Options
-from tests.conftest import DEMO_EXTRACTS, pinned_database
+from tests.conftest import DEMO_EXTRACTS, opened_database
 from tests.oracle import THRESHOLD, read_responses
 
 MIN_COMMENTS = 10
@@ -246,7 +246,7 @@ def test_unit_of_names_none_for_several(filters: Filters, reason: str) -> None:
     assert comments.unit_of(filters, OPTIONS) == (None, reason)
 
 
-def test_units_describe_themselves() -> None:
+def test_units_describe_themselves(database) -> None:
     assert Unit().describe() == "the whole Trust, all surveys"
     assert Unit("G1", survey="Carer").describe() == "G1, Carer survey"
     assert Unit("G1", "A1").describe() == "A1 (G1), all surveys"
@@ -257,7 +257,7 @@ def test_units_describe_themselves() -> None:
 
 @pytest.fixture(scope="module")
 def database(demo_db: Path) -> Iterator[db.Database]:
-    yield from pinned_database(demo_db)
+    yield from opened_database(demo_db)
 
 
 # The demo's survey waves, oldest first. Units are decided and listed within one wave: every
@@ -302,7 +302,7 @@ def listings(database, wave: str, responses: pd.DataFrame, options: Options) -> 
     places += sorted({(g, a) for g, a in zip(responses["care_group"], responses["service_area"])
                       if g != NS and a != NS})
     units = [Unit(g, a, s, wave) for g, a in places for s in [None, *sorted(set(responses["survey"]))]]
-    found = {unit: comments.listing(unit_filters(unit), options, THRESHOLD, MIN_COMMENTS) for unit in units}
+    found = {unit: comments.listing(database, unit_filters(unit), options, THRESHOLD, MIN_COMMENTS) for unit in units}
     assert all(listing.unit == unit for unit, listing in found.items())
     return found
 
@@ -346,13 +346,13 @@ def test_each_decision_agrees_with_the_extracts(responses, listings) -> None:
         assert not (inside & ~members(responses, listing.nearest)).any(), unit
 
 
-def test_a_listed_unit_lists_exactly_its_comments(responses, listed) -> None:
+def test_a_listed_unit_lists_exactly_its_comments(database, responses, listed) -> None:
     for unit in listed:
         expected = texts(responses, unit)
-        frame = comments.comments(unit)
+        frame = comments.comments(database, unit)
         assert list(frame.columns) == ["comment"], unit  # no date, group or answer beside the text
         assert list(frame["comment"]) == expected, unit  # alphabetical, over the whole period
-        assert comments.comment_count(unit) == len(expected), unit
+        assert comments.comment_count(database, unit) == len(expected), unit
 
 
 SEARCHES = ["wi-fi", "WI-FI", "  Wi-Fi  ", "teams", "'", '"', "%", "_", "\\", "' or 1=1 --", "%teams%", "zzzz-nothing"]
@@ -364,8 +364,8 @@ def test_search_is_literal_and_ignores_case(database, wave, responses, listed, s
     for unit in [Unit(wave=wave), Unit("Adult mental health", wave=wave), next(u for u in listed if u.service_area)]:
         assert unit in listed
         expected = [t for t in texts(responses, unit) if needle in t.lower()]
-        assert list(comments.comments(unit, search)["comment"]) == expected, unit
-        assert comments.comment_count(unit, search) == len(expected), unit
+        assert list(comments.comments(database, unit, search)["comment"]) == expected, unit
+        assert comments.comment_count(database, unit, search) == len(expected), unit
         # Where the text has it, the Trust's list finds it: a search that matched nothing would show.
         if unit == Unit(wave=wave) and needle in ("wi-fi", "teams", "'", '"'):
             assert expected
@@ -373,9 +373,9 @@ def test_search_is_literal_and_ignores_case(database, wave, responses, listed, s
 
 def test_search_is_cut_to_a_sensible_length(database, wave, responses) -> None:
     trust = Unit(wave=wave)
-    assert comments.comments(trust, "a" * 10_000).empty
-    assert comments.comment_count(trust, "a" * 10_000) == 0
-    assert comments.comment_count(trust, "wi-fi" + " " * 500) == len(
+    assert comments.comments(database, trust, "a" * 10_000).empty
+    assert comments.comment_count(database, trust, "a" * 10_000) == 0
+    assert comments.comment_count(database, trust, "wi-fi" + " " * 500) == len(
         [t for t in texts(responses, trust) if "wi-fi" in t.lower()])
 
 
@@ -383,15 +383,15 @@ def test_the_first_comments_of_the_sorted_list_and_the_count_in_full(database, w
     trust = Unit(wave=wave)
     expected = texts(responses, trust)
     assert len(expected) > comments.COMMENTS_SHOWN  # the page's cap is exercised on the demo
-    assert list(comments.comments(trust, limit=7)["comment"]) == expected[:7]
+    assert list(comments.comments(database, trust, limit=7)["comment"]) == expected[:7]
     wifi = [t for t in expected if "wi-fi" in t.lower()]
-    assert list(comments.comments(trust, "wi-fi", limit=3)["comment"]) == wifi[:3]
-    assert comments.comment_count(trust) == len(expected)
+    assert list(comments.comments(database, trust, "wi-fi", limit=3)["comment"]) == wifi[:3]
+    assert comments.comment_count(database, trust) == len(expected)
 
 
 def test_comments_table_has_the_text_and_nothing_else(database, wave, responses) -> None:
     unit = Unit("Adult mental health", wave=wave)
-    table = comments.comments_table(comments.comments(unit, "teams"))
+    table = comments.comments_table(comments.comments(database, unit, "teams"))
     assert list(table.columns) == ["Comment"]
     assert list(table["Comment"]) == [t for t in texts(responses, unit) if "teams" in t.lower()]
 
@@ -413,13 +413,13 @@ def test_dates_and_staff_groups_never_change_the_list(database, wave, responses,
                  next(u for u in listed if u.service_area),
                  next(u for u, found in listings.items() if not found.listed)]:
         narrowed = dataclasses.replace(unit_filters(unit), **narrowing)
-        assert comments.listing(narrowed, options, THRESHOLD, MIN_COMMENTS) == listings[unit]
+        assert comments.listing(database, narrowed, options, THRESHOLD, MIN_COMMENTS) == listings[unit]
         assert comments.unit_of(narrowed, options) == (dataclasses.replace(unit, wave=None), None)
 
 
 def test_several_areas_list_nothing_and_point_to_a_listed_unit(database, wave, options, listings) -> None:
     areas = options.service_areas(["Adult mental health"])[:2]
-    found = comments.listing(Filters(service_areas=areas, wave=wave), options, THRESHOLD, MIN_COMMENTS)
+    found = comments.listing(database, Filters(service_areas=areas, wave=wave), options, THRESHOLD, MIN_COMMENTS)
     assert (found.unit, found.listed, found.reason) == (None, False, "several service areas are picked")
     assert found.nearest is not None and listings[found.nearest].listed
 
@@ -427,7 +427,7 @@ def test_several_areas_list_nothing_and_point_to_a_listed_unit(database, wave, o
 def test_no_two_listed_units_differ_by_fewer_than_the_threshold(database, responses, listed) -> None:
     """Differencing: the comments one listed unit lists and another does not come from at least
     the threshold of responses (counted in the extracts), so no comment is tied to a few people."""
-    lists = {unit: Counter(comments.comments(unit)["comment"]) for unit in listed}
+    lists = {unit: Counter(comments.comments(database, unit)["comment"]) for unit in listed}
     inside = {unit: members(responses, unit) for unit in listed}
     differing = 0
     for first, second in itertools.permutations(listed, 2):

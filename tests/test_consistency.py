@@ -63,12 +63,11 @@ def test_the_overview_and_each_theme_page_show_the_same_figure(demo_env, expecte
 def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path, expected) -> None:
     """The care group's row in a breakdown by care group (same surveys and months) is the view itself."""
     database = db.Database(demo_db)
-    db.pin(database)
     try:
         wider = Filters(surveys=FILTERS.surveys, date_from=FILTERS.date_from, date_to=FILTERS.date_to,
                         wave=FILTERS.wave)
         for measure, (n, positive, percent) in expected.items():
-            frame = survey.breakdown(measure, "care_group", wider, oracle.THRESHOLD)
+            frame = survey.breakdown(database, measure, "care_group", wider, oracle.THRESHOLD)
             row = frame.set_index("care_group").loc[CARE_GROUP]
             assert (row["n"], row["positive"], row["percent"]) == (n, positive, percent)
             data = export.to_csv(survey.breakdown_table(frame, "care_group"), {"View": "test"}).decode("utf-8-sig")
@@ -78,11 +77,10 @@ def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path,
             # My area's care-group scope for any of its areas is the same view again.
             responses = oracle.read_responses()
             area = sorted(set(responses.loc[responses["care_group"] == CARE_GROUP, "service_area"]) - {"Not stated"})[0]
-            results, _ = my_area.survey_scorecard(my_area.area_survey(wider), area, CARE_GROUP, oracle.THRESHOLD)
+            results, _ = my_area.survey_scorecard(my_area.area_survey(database, wider), oracle.MEASURES, area, CARE_GROUP, oracle.THRESHOLD)
             scope = results.set_index(["measure", "scope"]).loc[(measure, "care_group")]
             assert (scope["n"], scope["positive"], scope["percent"]) == (n, positive, percent)
     finally:
-        db.pin(None)
         database.close()
 
 
@@ -92,12 +90,10 @@ def test_a_rebuild_of_the_same_data_gives_the_same_figures(demo_db: Path, tmp_pa
     figures = []
     for path in (demo_db, again):
         database = db.Database(path)
-        db.pin(database)
         try:
-            figures.append([survey.breakdown(m, "service_area", FILTERS, oracle.THRESHOLD) for m in oracle.MEASURES]
-                           + [survey.trend(m, Filters(), oracle.THRESHOLD) for m in oracle.MEASURES])
+            figures.append([survey.breakdown(database, m, "service_area", FILTERS, oracle.THRESHOLD) for m in oracle.MEASURES]
+                           + [survey.trend(database, m, Filters(), oracle.THRESHOLD) for m in oracle.MEASURES])
         finally:
-            db.pin(None)
             database.close()
     for first, second in zip(*figures):
         pd.testing.assert_frame_equal(first, second)

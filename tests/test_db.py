@@ -25,18 +25,16 @@ def small_db(small_extracts, tmp_path):
     return path
 
 
-def test_run_query_binds_parameters_and_returns_a_frame(small_db):
+def test_a_query_binds_parameters_and_returns_a_frame(small_db):
     database = db.Database(small_db)
-    db.pin(database)
     try:
-        assert db.run_query(QUERY, **ALL).iloc[0]["actions"] == 2
-        assert db.run_query(QUERY, **(ALL | {"service_areas": ["Ward A"]})).iloc[0]["actions"] == 1
+        assert database.query(QUERY, **ALL).iloc[0]["actions"] == 2
+        assert database.query(QUERY, **(ALL | {"service_areas": ["Ward A"]})).iloc[0]["actions"] == 1
         # A value that looks like SQL is just a value that matches nothing.
-        assert db.run_query(QUERY, **(ALL | {"service_areas": ["Ward A' or 1=1 --"]})).iloc[0]["actions"] == 0
-        assert db.run_query(QUERY, **(ALL | {"search": "' or 1=1 --"})).iloc[0]["actions"] == 0
-        assert db.run_query(QUERY, **(ALL | {"date_to": dt.date(2021, 3, 31)})).iloc[0]["actions"] == 1
+        assert database.query(QUERY, **(ALL | {"service_areas": ["Ward A' or 1=1 --"]})).iloc[0]["actions"] == 0
+        assert database.query(QUERY, **(ALL | {"search": "' or 1=1 --"})).iloc[0]["actions"] == 0
+        assert database.query(QUERY, **(ALL | {"date_to": dt.date(2021, 3, 31)})).iloc[0]["actions"] == 1
     finally:
-        db.pin(None)
         database.close()
 
 
@@ -108,18 +106,14 @@ def test_a_result_too_big_to_keep_is_still_returned(small_db, monkeypatch):
     assert not database._results and database._cached_bytes == 0
 
 
-def test_the_in_memory_figures_follow_the_pinned_file_across_a_rebuild(small_extracts, small_db):
-    """The cubes (dashboard.cube, dashboard.engagement_cube) are read once per file: a run pinned to the
-    old file keeps the old figures, one pinned to the rebuilt file gets the new, with no restart."""
+def test_the_in_memory_figures_follow_each_file_across_a_rebuild(small_extracts, small_db):
+    """The cubes (dashboard.cube, dashboard.engagement_cube) are read once per file: a Database on the
+    old file keeps the old figures, one on the rebuilt file gets the new, with no restart."""
     from dashboard import cube, measures
 
     def figures(database: db.Database) -> tuple[float, int]:
-        db.pin(database)
-        try:
-            responses = int(np.nansum(cube.figures(cube.for_current(), Filters())["responses"]))
-            return measures.engagement_headline(Filters())["conversation_hours"], responses
-        finally:
-            db.pin(None)
+        responses = int(np.nansum(cube.figures(cube.of(database), Filters())["responses"]))
+        return measures.engagement_headline(database, Filters())["conversation_hours"], responses
 
     before = db.Database(small_db)
     hours, answers = figures(before)

@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import comments
+from dashboard import comments, db
 from dashboard.filters import Options
 from pipeline import contract
 from pipeline.build import build
 from tests import differencing, oracle
-from tests.conftest import SMALL, pinned_database, write_csv
+from tests.conftest import SMALL, opened_database, write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +89,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @dataclass(frozen=True)
 class Case:
     responses: pd.DataFrame
-    database: Path
+    database: db.Database  # open while the module's tests run
     pairs: list[differencing.Pair]  # pairs of views differing by one person, both views showing a measure
 
 
@@ -101,7 +101,7 @@ def case(request: pytest.FixtureRequest, demo_db: Path) -> Iterator[Case]:
         folder, path = request.getfixturevalue("generated")
         responses = oracle.read_responses(folder, key=KEY)
     pairs = differencing.shown_pairs(differencing.find_pairs(responses), responses)
-    yield from (Case(responses, database.path, pairs) for database in pinned_database(path))
+    yield from (Case(responses, database, pairs) for database in opened_database(path))
 
 
 def attack(case: Case, pairs: list[differencing.Pair], read: differencing.Reader, model: str) -> differencing.Result:
@@ -121,7 +121,7 @@ def test_the_fast_reader_reads_what_the_app_offers_for_download(case: Case) -> N
     for pair in pairs:
         for view in (pair.with_person, pair.without):
             for measure in oracle.MEASURES:
-                shown = differencing.app_reader(view, measure)
+                shown = differencing.app_reader(case.database, view, measure)
                 assert shown == fast(view, measure)
         assert shown.shown and shown.rows and shown.answers  # something was read and compared
 
@@ -151,7 +151,7 @@ def test_keys_from_own_records_alone_would_leak(case: Case) -> None:
 
 
 def test_no_comment_is_tied_to_one_person(case: Case) -> None:
-    responses = case.responses
+    responses, database = case.responses, case.database
     threshold, min_comments = oracle.THRESHOLD, 10
     first, last = pd.to_datetime(responses["submitted_on"]).agg(["min", "max"])
     areas = responses[responses["service_area"] != "Not stated"].groupby("care_group")["service_area"].unique()
@@ -162,8 +162,8 @@ def test_no_comment_is_tied_to_one_person(case: Case) -> None:
     for pair in differencing.find_pairs(responses):
         listed = []
         for view in (pair.with_person, pair.without):
-            found = comments.listing(view, options, threshold, min_comments)
-            listed.append(set(comments.comments(found.unit)["comment"]) if found.listed else set())
+            found = comments.listing(database, view, options, threshold, min_comments)
+            listed.append(set(comments.comments(database, found.unit)["comment"]) if found.listed else set())
         mine = text[pair.response_id]
         tied += bool(mine) and mine in listed[0] - listed[1]
         lists += bool(listed[0])

@@ -202,23 +202,23 @@ def figures(row: pd.Series) -> tuple[object, ...]:
     return tuple(None if missing(row[c]) else row[c] for c in (*survey.FIGURES, "hidden", "hidden_reason"))
 
 
-def check_survey(responses: pd.DataFrame, measure: str, filters: Filters, threshold: int,
+def check_survey(database: db.Database, responses: pd.DataFrame, measure: str, filters: Filters, threshold: int,
                  rng: random.Random) -> Counter:
     """Check everything the survey pages show for one measure and filters; count the breakdown rows
     shown and hidden (so a test can tell that both branches were taken)."""
     seen: Counter = Counter()
     small = disclosure.HIDDEN_SMALL.format(threshold=threshold)
     n, positive, percent = oracle.expected_headline(responses, measure, filters)
-    head = survey.headline(measure, filters, threshold)
+    head = survey.headline(database, measure, filters, threshold)
     selected, trust = head.iloc[0], head.iloc[1]
     trust_n, trust_positive, trust_percent = oracle.expected_headline(responses, measure, Filters(wave=filters.wave))
     if trust_n >= threshold:
         assert (trust["n"], trust["positive"], trust["percent"]) == (trust_n, trust_positive, trust_percent)
     else:
         assert trust["hidden"] and trust[survey.FIGURES].isna().all()
-    distribution = survey.distribution(measure, filters, threshold)
-    breakdowns = {d: survey.breakdown(measure, d, filters, threshold) for d in survey.DIMENSIONS}
-    trend = survey.trend(measure, filters, threshold)
+    distribution = survey.distribution(database, measure, filters, threshold)
+    breakdowns = {d: survey.breakdown(database, measure, d, filters, threshold) for d in survey.DIMENSIONS}
+    trend = survey.trend(database, measure, filters, threshold)
 
     if n < threshold:
         note("the selection is hidden")
@@ -267,7 +267,7 @@ def check_survey(responses: pd.DataFrame, measure: str, filters: Filters, thresh
         # hidden or not ('Not stated' is never a filter value). A few groups per breakdown, shown and hidden.
         openable = [row for _, row in frame.iterrows() if row[dimension] != NS]
         for row in rng.sample(openable, min(2, len(openable))):
-            alone = survey.headline(measure, opened_alone(filters, dimension, row), threshold).iloc[0]
+            alone = survey.headline(database, measure, opened_alone(filters, dimension, row), threshold).iloc[0]
             assert figures(alone) == figures(row), (dimension, row[dimension])
 
     by_month = oracle.filtered(responses, filters)
@@ -284,17 +284,15 @@ def check_survey(responses: pd.DataFrame, measure: str, filters: Filters, thresh
     for _, row in trend.sample(min(1, len(trend)), random_state=rng.randrange(2**31)).iterrows():
         first = pd.Timestamp(row["month"]).date()
         last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
-        alone = survey.headline(measure, dataclasses.replace(filters, date_from=first, date_to=last), threshold).iloc[0]
+        alone = survey.headline(database, measure, dataclasses.replace(filters, date_from=first, date_to=last), threshold).iloc[0]
         assert figures(alone) == figures(row), first
     return seen
 
 
 @pytest.fixture(scope="module")
-def demo(demo_db: Path) -> Iterator[pd.DataFrame]:
+def demo(demo_db: Path) -> Iterator[tuple[db.Database, pd.DataFrame]]:
     database = db.Database(demo_db)
-    db.pin(database)
-    yield oracle.read_responses()
-    db.pin(None)
+    yield database, oracle.read_responses()
     database.close()
 
 
@@ -338,7 +336,7 @@ def demo_filters() -> st.SearchStrategy[Filters]:
        rng=st.randoms(use_true_random=False))
 def test_demo_database_for_any_filters(demo, measure: str, filters: Filters, threshold: int,
                                        rng: random.Random) -> None:
-    check_survey(demo, measure, filters, threshold, rng)
+    check_survey(*demo, measure, filters, threshold, rng)
 
 
 @pytest.mark.parametrize(("measure", "filters"), [
@@ -350,7 +348,7 @@ def test_demo_database_for_any_filters(demo, measure: str, filters: Filters, thr
 def test_demo_database_chosen_cases(demo, measure: str, filters: Filters) -> None:
     """Cases hypothesis may not reach every run: the whole Trust, care groups with small areas.
     Each shows some breakdown rows and hides others, so both branches of the check are taken."""
-    seen = check_survey(demo, measure, filters, oracle.THRESHOLD, random.Random(0))
+    seen = check_survey(*demo, measure, filters, oracle.THRESHOLD, random.Random(0))
     assert seen["shown"] > 0 and seen["hidden"] > 0
 
 
@@ -420,12 +418,10 @@ def test_random_small_table_for_any_filters(key_setting, rows, measure, threshol
     with tempfile.TemporaryDirectory() as folder:
         extracts = build_small_database(Path(folder), rows)
         database = db.Database(Path(folder) / "test.duckdb")
-        db.pin(database)
         try:
-            check_survey(oracle.read_responses(extracts, SECRET_FOR_TESTS), measure,
+            check_survey(database, oracle.read_responses(extracts, SECRET_FOR_TESTS), measure,
                          Filters(care_groups=tuple(care_groups), surveys=tuple(surveys)), threshold, rng)
         finally:
-            db.pin(None)
             database.close()
 
 
@@ -441,20 +437,18 @@ def test_real_data_without_a_key_shows_no_survey_figure(tmp_path: Path, monkeypa
             for care_group, areas in SMALL_AREAS.items() for area in areas for i in range(30)]
     build_small_database(tmp_path, rows)
     database = db.Database(tmp_path / "test.duckdb")
-    db.pin(database)
     try:
         for measure in oracle.MEASURES:
             for filters in (Filters(), Filters(care_groups=("Adult mental health",)),
                             Filters(service_areas=("Finance",))):
-                head = survey.headline(measure, filters, oracle.THRESHOLD)
+                head = survey.headline(database, measure, filters, oracle.THRESHOLD)
                 assert head["hidden"].all() and (head["hidden_reason"] == disclosure.WITHHELD).all()
                 assert head[survey.FIGURES].isna().all().all()
-                distribution = survey.distribution(measure, filters, oracle.THRESHOLD)
+                distribution = survey.distribution(database, measure, filters, oracle.THRESHOLD)
                 assert distribution["hidden"].all()
                 assert distribution[["responses", "share", "share_of_answered"]].isna().all().all()
                 for dimension in survey.DIMENSIONS:
-                    assert survey.breakdown(measure, dimension, filters, oracle.THRESHOLD).empty
-                assert survey.trend(measure, filters, oracle.THRESHOLD).empty
+                    assert survey.breakdown(database, measure, dimension, filters, oracle.THRESHOLD).empty
+                assert survey.trend(database, measure, filters, oracle.THRESHOLD).empty
     finally:
-        db.pin(None)
         database.close()

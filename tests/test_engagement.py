@@ -15,7 +15,7 @@ from functools import cache
 import pandas as pd
 import pytest
 
-from dashboard import db, engagement, measures, my_area
+from dashboard import about_data, beside_action, db, engagement, measures, my_area
 from dashboard.filters import Filters
 from pipeline import contract
 from pipeline.build import build
@@ -96,10 +96,8 @@ def demo_database(demo_db):
 
 
 @pytest.fixture
-def demo(demo_database):
-    db.pin(demo_database)
+def database(demo_database):
     yield demo_database
-    db.pin(None)
 
 
 AMH = "Adult mental health"
@@ -121,14 +119,14 @@ def some_areas(count: int = 3) -> tuple[str, ...]:
 # The published figures --------------------------------------------------------------------------
 
 
-def test_with_no_filters_the_published_engagement_totals_hold(demo):
-    groups = engagement.by_group(Filters(), "service_area")
-    actions = engagement.actions_summary(Filters())
+def test_with_no_filters_the_published_engagement_totals_hold(database):
+    groups = engagement.by_group(database, Filters(), "service_area")
+    actions = engagement.actions_summary(database, Filters())
     assert groups["conversation_hours"].sum() == pytest.approx(102)
     assert int((groups["conversations"] > 0).sum()) == 92  # service areas covered
     assert actions["actions_raised"] == 831
     assert actions["quick_wins_completed"] == 213
-    assert measures.engagement_headline(Filters())["staff_engaged"] == 256
+    assert measures.engagement_headline(database, Filters())["staff_engaged"] == 256
     # ... and the same from the extracts, so the demo data and the reference agree too.
     expected = reference_engagement(Filters())
     assert (expected["conversation_hours"], expected["staff_engaged"], expected["actions_raised"],
@@ -140,37 +138,37 @@ def test_with_no_filters_the_published_engagement_totals_hold(demo):
 
 @pytest.mark.parametrize("filters", FILTER_CASES.values(), ids=FILTER_CASES.keys())
 @pytest.mark.parametrize("dimension", engagement.BREAKDOWNS)
-def test_grouped_totals_equal_the_headline(demo, filters, dimension):
-    headline = measures.engagement_headline(filters)
-    groups = engagement.by_group(filters, dimension)
+def test_grouped_totals_equal_the_headline(database, filters, dimension):
+    headline = measures.engagement_headline(database, filters)
+    groups = engagement.by_group(database, filters, dimension)
     additive = ("conversations", "conversation_hours", "actions_raised", "quick_wins_completed",
                 "service_areas_covered")
     for key in additive:
         assert groups[key].sum() == pytest.approx(headline[key]), key
     # One person may attend in several groups: each group counts them once, the headline once overall.
     assert groups["staff_engaged"].max() <= headline["staff_engaged"] <= groups["staff_engaged"].sum()
-    weekly = engagement.by_week(filters)
+    weekly = engagement.by_week(database, filters)
     assert weekly["conversations"].sum() == headline["conversations"]
     assert weekly["conversation_hours"].sum() == pytest.approx(headline["conversation_hours"])
-    formats = engagement.formats(filters)
+    formats = engagement.formats(database, filters)
     assert formats["conversations"].sum() == headline["conversations"]
     assert formats["conversation_hours"].sum() == pytest.approx(headline["conversation_hours"])
-    assert engagement.actions_summary(filters)["actions_raised"] == headline["actions_raised"]
-    assert engagement.actions_summary(filters)["quick_wins_completed"] == headline["quick_wins_completed"]
+    assert engagement.actions_summary(database, filters)["actions_raised"] == headline["actions_raised"]
+    assert engagement.actions_summary(database, filters)["quick_wins_completed"] == headline["quick_wins_completed"]
 
 
 # Each breakdown against pandas ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES.values(), ids=FILTER_CASES.keys())
-def test_by_care_group_matches_pandas(demo, filters):
+def test_by_care_group_matches_pandas(database, filters):
     data = extracts()
     conversations = in_scope(data["conversations"], "held_on", filters)
     attendees = in_scope(data["attendees"], "held_on", filters)
     if filters.staff_groups:
         attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
     actions = in_scope(data["actions"], "raised_on", filters)
-    got = engagement.by_group(filters, "care_group").set_index("care_group")
+    got = engagement.by_group(database, filters, "care_group").set_index("care_group")
     expected_groups = filters.care_groups or tuple(sorted(data["areas"]["care_group"].unique()))
     assert sorted(got.index) == sorted(expected_groups)
     for group in expected_groups:
@@ -185,10 +183,10 @@ def test_by_care_group_matches_pandas(demo, filters):
         assert row["share_completed"] == pytest.approx((group_actions["status"] == "Completed").mean())
 
 
-def test_by_service_area_lists_every_area_in_scope_with_its_figures(demo):
+def test_by_service_area_lists_every_area_in_scope_with_its_figures(database):
     filters = Filters(care_groups=(CHS,), date_to=dt.date(2021, 4, 30))  # to the end of April
     data = extracts()
-    got = engagement.by_group(filters, "service_area").set_index("service_area")
+    got = engagement.by_group(database, filters, "service_area").set_index("service_area")
     areas = data["areas"].loc[data["areas"]["care_group"] == CHS, "service_area"]
     assert sorted(got.index) == sorted(areas)
     conversations = in_scope(data["conversations"], "held_on", filters)
@@ -197,12 +195,12 @@ def test_by_service_area_lists_every_area_in_scope_with_its_figures(demo):
     assert (got["care_group"] == CHS).all()
 
 
-def test_by_week_matches_pandas_with_empty_weeks_as_zero(demo):
+def test_by_week_matches_pandas_with_empty_weeks_as_zero(database):
     filters = Filters(service_areas=some_areas(5))
     conversations = in_scope(extracts()["conversations"], "held_on", filters)
     monday = conversations["held_on"] - pd.to_timedelta(conversations["held_on"].dt.day_of_week, unit="D")
     expected = conversations.groupby(monday)["hours"].sum()
-    got = engagement.by_week(filters).set_index("week")
+    got = engagement.by_week(database, filters).set_index("week")
     assert (got.index.day_of_week == 0).all() and got.index.is_monotonic_increasing
     assert got.index.to_series().diff().dropna().eq(pd.Timedelta(days=7)).all()  # no week missing
     assert got["conversation_hours"].reindex(expected.index).tolist() == pytest.approx(expected.tolist())
@@ -212,26 +210,26 @@ def test_by_week_matches_pandas_with_empty_weeks_as_zero(demo):
     assert got.index.min() <= everything.min() and got.index.max() > everything.max() - pd.Timedelta(days=7)
 
 
-def test_formats_and_staff_groups_match_pandas(demo):
+def test_formats_and_staff_groups_match_pandas(database):
     filters = Filters(care_groups=(AMH,), staff_groups=("Nursing", "Allied health professional"))
     data = extracts()
     conversations = in_scope(data["conversations"], "held_on", filters)
     attendees = in_scope(data["attendees"], "held_on", filters)
     attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
-    formats = engagement.formats(filters).set_index("format")
+    formats = engagement.formats(database, filters).set_index("format")
     expected = conversations.assign(format=conversations["format"].replace("", "Not stated")).groupby("format")
     assert formats["conversations"].to_dict() == expected.size().to_dict()
     by_format = attendees.assign(format=attendees["format"].replace("", "Not stated")).groupby("format")
     staff_by_format = by_format["staff_id"].nunique()
     assert formats["staff_engaged"].to_dict() == staff_by_format.reindex(formats.index, fill_value=0).to_dict()
-    reached = engagement.staff_groups(filters).set_index("staff_group")
+    reached = engagement.staff_groups(database, filters).set_index("staff_group")
     assert reached["staff_engaged"].to_dict() == attendees.groupby("staff_group")["staff_id"].nunique().to_dict()
     assert set(reached.index) <= set(filters.staff_groups)
 
 
-def test_staff_groups_with_no_filter_include_not_stated(demo):
+def test_staff_groups_with_no_filter_include_not_stated(database):
     attendees = extracts()["attendees"]
-    reached = engagement.staff_groups(Filters()).set_index("staff_group")
+    reached = engagement.staff_groups(database, Filters()).set_index("staff_group")
     expected = attendees.assign(staff_group=attendees["staff_group"].replace("", "Not stated")).groupby("staff_group")
     assert reached["staff_engaged"].to_dict() == expected["staff_id"].nunique().to_dict()
     assert reached["attendances"].sum() == len(attendees)
@@ -241,21 +239,21 @@ def test_staff_groups_with_no_filter_include_not_stated(demo):
 
 
 @pytest.mark.parametrize("filters", FILTER_CASES.values(), ids=FILTER_CASES.keys())
-def test_actions_summary_and_themes_match_pandas(demo, filters):
+def test_actions_summary_and_themes_match_pandas(database, filters):
     expected = reference_engagement(filters)
-    summary = engagement.actions_summary(filters)
+    summary = engagement.actions_summary(database, filters)
     for key in ("actions_raised", "actions_completed", "quick_wins_raised", "quick_wins_completed"):
         assert summary[key] == expected[key], key
     actions = in_scope(extracts()["actions"], "raised_on", filters)
-    got = engagement.actions_by_theme_status(filters).set_index(["theme", "status"])["actions"]
+    got = engagement.actions_by_theme_status(database, filters).set_index(["theme", "status"])["actions"]
     assert got.to_dict() == actions.groupby(["theme", "status"]).size().to_dict()
-    table = engagement.theme_status_table(engagement.actions_by_theme_status(filters))
+    table = engagement.theme_status_table(engagement.actions_by_theme_status(database, filters))
     assert table["Total"].sum() == expected["actions_raised"]
     assert list(table.columns[1:-1]) == [s for s in contract.STATUSES if s in table.columns]
 
 
 @pytest.mark.parametrize("period, frequency", [("week", "W-MON"), ("month", "MS")])
-def test_completed_over_time_counts_by_completed_on(demo, period, frequency):
+def test_completed_over_time_counts_by_completed_on(database, period, frequency):
     filters = Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1))
     actions = in_scope(extracts()["actions"], "raised_on", filters)
     done = actions.loc[actions["status"] == "Completed", "completed_on"]
@@ -264,36 +262,36 @@ def test_completed_over_time_counts_by_completed_on(demo, period, frequency):
     else:
         starts = done - pd.to_timedelta(done.dt.day_of_week, unit="D")
     expected = starts.value_counts().sort_index()
-    got = engagement.completed_over_time(filters, period).set_index("period_start")["actions_completed"]
+    got = engagement.completed_over_time(database, filters, period).set_index("period_start")["actions_completed"]
     assert got.sum() == len(done)
     assert got.reindex(expected.index).tolist() == expected.tolist()
     assert (got.drop(expected.index) == 0).all()
 
 
-def test_unknown_choices_are_refused_before_reaching_sql(demo):
+def test_unknown_choices_are_refused_before_reaching_sql(database):
     with pytest.raises(ValueError):
-        engagement.by_group(Filters(), "staff_id")
+        engagement.by_group(database, Filters(), "staff_id")
     with pytest.raises(ValueError):
-        engagement.completed_over_time(Filters(), "day'; drop table actions; --")
+        engagement.completed_over_time(database, Filters(), "day'; drop table actions; --")
     with pytest.raises(ValueError):
-        engagement.results_beside_action(Filters(), 10, "comment")
+        beside_action.results_beside_action(database, Filters(), 10, "comment")
 
 
 @pytest.mark.parametrize("search", ["wi-fi", "TEAMS", "Connectivity", "", "no action has this title", "%", "_"])
-def test_action_search_is_plain_text_matching(demo, search):
+def test_action_search_is_plain_text_matching(database, search):
     filters = Filters(date_from=dt.date(2021, 3, 1))
     actions = in_scope(extracts()["actions"], "raised_on", filters)
     needle = search.lower()
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains(needle, regex=False))
     expected = actions.loc[contains.any(axis=1)]
-    got = engagement.action_list(filters, search, dt.date(2021, 7, 9))
+    got = engagement.action_list(database, filters, search, dt.date(2021, 7, 9))
     assert sorted(got["action_id"]) == sorted(expected["action_id"])
 
 
-def test_action_list_days_open_and_completed_flag(demo):
+def test_action_list_days_open_and_completed_flag(database):
     as_of = dt.date(2021, 7, 9)
-    got = engagement.action_list(Filters(), "", as_of).set_index("action_id")
+    got = engagement.action_list(database, Filters(), "", as_of).set_index("action_id")
     actions = extracts()["actions"].set_index("action_id")
     assert len(got) == 831
     completed = actions["status"] == "Completed"
@@ -363,8 +361,8 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", BESIDE_FILTERS.values(), ids=BESIDE_FILTERS.keys())
 @pytest.mark.parametrize("measure", contract.LEGACY_ANSWER_COLUMNS)
-def test_results_beside_action_match_the_oracle(demo, responses, filters, measure):
-    result = engagement.results_beside_action(filters, THRESHOLD, measure)
+def test_results_beside_action_match_the_oracle(database, responses, filters, measure):
+    result = beside_action.results_beside_action(database, filters, THRESHOLD, measure)
     table = result.table.set_index("service_area")
     expected = expected_beside(responses, filters, measure)
     assert sorted(table.index) == sorted(expected.index)  # every area in scope, answered or not
@@ -381,7 +379,7 @@ def test_results_beside_action_match_the_oracle(demo, responses, filters, measur
     assert table.loc[table["hidden"], SURVEY_FIGURES].isna().all().all()
     for column in SURVEY_FIGURES:
         assert pd.api.types.is_numeric_dtype(table[column]), column
-    display = result.display_table(measures.survey_measures()[measure].title)
+    display = result.display_table(measures.survey_measures(database)[measure].title)
     assert pd.api.types.is_numeric_dtype(display["Responses (n)"])
     assert display.loc[display["Survey result hidden"], "Responses (n)"].isna().all()
     # Actions describe meetings: shown in full beside every area, hidden or not.
@@ -392,25 +390,25 @@ def test_results_beside_action_match_the_oracle(demo, responses, filters, measur
     assert result.median_theme_actions == expected.loc[shown, "theme_actions"].median()
 
 
-def test_needs_attention_depends_on_both_the_result_and_the_related_actions(demo, responses):
+def test_needs_attention_depends_on_both_the_result_and_the_related_actions(database, responses):
     # The demo data have areas flagged, and areas as bad whose related actions keep them unflagged.
     expected = expected_beside(responses, Filters(), "it_unreliable")
     headline_n, headline_positive, _ = oracle.expected_headline(responses, "it_unreliable")
     shown = expected.loc[~expected["hidden"]]
     worse = shown.loc[shown["positive"] / shown["n"] > headline_positive / headline_n]
     assert worse["needs_attention"].any() and not worse["needs_attention"].all()
-    result = engagement.results_beside_action(Filters(), THRESHOLD, "it_unreliable")
+    result = beside_action.results_beside_action(database, Filters(), THRESHOLD, "it_unreliable")
     flagged = result.table.loc[result.table["needs_attention"], "service_area"]
     assert sorted(flagged) == sorted(worse.index[worse["needs_attention"]])
     assert result.theme == "Connectivity, performance and security"
 
 
-def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(demo, responses):
+def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(database, responses):
     area = oracle.small_area(responses, "it_unreliable")
     group = extracts()["areas"].set_index("service_area").loc[area, "care_group"]
     filters = Filters(care_groups=(group,), service_areas=(area,))
     assert oracle.expected_headline(responses, "it_unreliable", filters)[0] < THRESHOLD
-    result = engagement.results_beside_action(filters, THRESHOLD, "it_unreliable")
+    result = beside_action.results_beside_action(database, filters, THRESHOLD, "it_unreliable")
     assert result.headline["hidden"] and result.shown.empty
     assert result.table["service_area"].tolist() == [area]
     assert result.table[SURVEY_FIGURES].isna().all().all()
@@ -431,11 +429,9 @@ def test_rejects_summary_gives_reasons_and_lines_never_values(small_extracts, tm
     path = tmp_path / "with_rejects.duckdb"
     build(small_extracts, path)
     database = db.Database(path)
-    db.pin(database)
     try:
-        summary = engagement.rejects_summary()
+        summary = about_data.rejects_summary(database)
     finally:
-        db.pin(None)
         database.close()
     assert list(summary.columns) == ["file", "column", "reason", "rows_rejected", "first_lines"]
     assert secret not in summary.to_csv()
@@ -444,12 +440,14 @@ def test_rejects_summary_gives_reasons_and_lines_never_values(small_extracts, tm
     assert "5" in summary.loc[summary["column"] == "conversation_id", "first_lines"].tolist()
 
 
-def test_definitions_name_the_published_measures(demo):
-    definitions = engagement.measure_definitions().set_index("Measure")
-    # The Overview's eight published measures (the contract's "Headline measures"), by name, and
-    # every other question of the demo's bank (the 2023 wave's patient record question).
-    engagement_titles = {"Conversation hours", "Staff engaged", "Actions raised", "Service areas covered",
-                         "Quick wins completed"}
+def test_definitions_name_the_published_measures(database):
+    definitions = about_data.measure_definitions(database).set_index("Measure")
+    # The Overview's eight published measures (the contract's "Headline measures"), by name, the
+    # engagement figures the Engagement, Actions and My area pages show beside them, and every other
+    # question of the demo's bank (the 2023 wave's patient record question).
+    published = {"Conversation hours", "Staff engaged", "Actions raised", "Service areas covered", "Quick wins completed"}
+    assert {m.title for m in measures.OVERVIEW_ENGAGEMENT} == published
+    engagement_titles = published | {"Conversations", "Actions completed", "Quick wins raised"}
     survey_titles = {"IT skills rated good", "Information available", "IT too unreliable"}
     bank_titles = survey_titles | {"Confident with the patient record"}
     assert set(definitions.index) == engagement_titles | bank_titles
@@ -464,7 +462,7 @@ def test_settings_table_shows_values_in_use_but_no_path_and_no_key(monkeypatch):
     monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "25")
     monkeypatch.setenv("DASHBOARD_PERTURBATION_KEY", "a-secret-perturbation-key")
     monkeypatch.delenv("DASHBOARD_MIN_COMMENTS", raising=False)
-    settings = engagement.settings_table().set_index("Setting")
+    settings = about_data.settings_table().set_index("Setting")
     assert settings.loc["DASHBOARD_DB", "In use"] == "engagement-live.duckdb"  # by file name only
     assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == "25"
     assert settings.loc["DASHBOARD_MIN_COMMENTS", "In use"] == settings.loc["DASHBOARD_MIN_COMMENTS", "Default"]
@@ -472,10 +470,10 @@ def test_settings_table_shows_values_in_use_but_no_path_and_no_key(monkeypatch):
     assert "/srv/private" not in text and "a-secret-perturbation-key" not in text
 
 
-def test_area_survey_holds_true_counts_and_key_sums_per_area(demo, responses):
+def test_area_survey_holds_true_counts_and_key_sums_per_area(database, responses):
     filters = Filters(care_groups=(CHS,), surveys=("Staff",), staff_groups=("Nursing",),
                       date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=oracle.PUBLISHED_WAVE)
-    raw = my_area.area_survey(filters)
+    raw = my_area.area_survey(database, filters)
     side = survey_side(filters)  # the whole Trust: the care group filter does not narrow it
     assert set(raw["care_group"]) - {CHS}
     for measure in oracle.MEASURES:
@@ -491,7 +489,7 @@ def test_area_survey_holds_true_counts_and_key_sums_per_area(demo, responses):
         for column in expected.columns:
             assert got[column].fillna(0).astype(int).to_dict() == expected[column].astype(int).to_dict(), column
         # Perturbed per area (as results beside action shows them), they are the survey pages' figures.
-        protected = measures.survey_figures(my_area.trust_wide(filters), THRESHOLD).of(
+        protected = measures.survey_figures(database, my_area.trust_wide(filters), THRESHOLD).of(
             measure, "service_area", ["service_area", "n", "positive", "hidden"])
         protected = protected.loc[~protected["hidden"]].set_index("service_area")
         published = oracle.expected_groups(responses, measure, ["service_area"], side).set_index("service_area")
@@ -502,19 +500,19 @@ def test_area_survey_holds_true_counts_and_key_sums_per_area(demo, responses):
 
 
 @pytest.mark.parametrize("search", ["", "wi-fi", "no action has this title"])
-def test_action_count_counts_what_the_full_list_holds(demo, search):
+def test_action_count_counts_what_the_full_list_holds(database, search):
     filters = Filters(date_from=dt.date(2021, 3, 1))
     actions = in_scope(extracts()["actions"], "raised_on", filters)
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains(search, regex=False))
-    assert engagement.action_count(filters, search) == int(contains.any(axis=1).sum())
+    assert engagement.action_count(database, filters, search) == int(contains.any(axis=1).sum())
 
 
 @pytest.mark.parametrize("sort", list(engagement.ACTION_SORTS))
-def test_action_list_is_capped_after_sorting_as_asked(demo, sort):
+def test_action_list_is_capped_after_sorting_as_asked(database, sort):
     as_of = dt.date(2021, 7, 9)
-    full = engagement.action_list(Filters(), "", as_of, sort)
-    first = engagement.action_list(Filters(), "", as_of, sort, limit=25)
+    full = engagement.action_list(database, Filters(), "", as_of, sort)
+    first = engagement.action_list(database, Filters(), "", as_of, sort, limit=25)
     assert len(full) == 831
     assert first["action_id"].tolist() == full["action_id"].tolist()[:25]
     actions = extracts()["actions"]
@@ -532,6 +530,6 @@ def test_action_list_is_capped_after_sorting_as_asked(demo, sort):
         assert first["days_open"].tolist() == days.sort_values(ascending=False).tolist()[:25]
 
 
-def test_action_list_sort_is_checked(demo):
+def test_action_list_sort_is_checked(database):
     with pytest.raises(ValueError):
-        engagement.action_list(Filters(), "", dt.date(2021, 7, 9), "title; drop table actions")
+        engagement.action_list(database, Filters(), "", dt.date(2021, 7, 9), "title; drop table actions")

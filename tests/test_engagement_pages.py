@@ -21,7 +21,7 @@ from dashboard import ui
 from dashboard.filters import Filters
 from pipeline.build import build
 from tests import oracle
-from tests.conftest import ROOT, SMALL, pinned_database, write_csv
+from tests.conftest import ROOT, SMALL, opened_database, write_csv
 from tests.test_engagement import extracts, reference_engagement
 
 pytestmark = pytest.mark.slow
@@ -154,7 +154,7 @@ def pinned_here(demo_env):
     """The demo database pinned in the test's own thread too. The Actions page's survey measure box
     names its choices from the pinned database's question bank, and AppTest formats the box's value
     with that function in this thread when it sends the widgets back for the next run."""
-    yield from pinned_database(demo_env)
+    yield from opened_database(demo_env)
 
 
 def test_actions_page_totals_filters_and_search(demo_env, pinned_here):

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard import db, measures
 from dashboard.filters import Filters
-from tests.conftest import pinned_database
+from tests.conftest import opened_database
 from tests.oracle import (
     MEASURES,
     PUBLISHED,
@@ -31,8 +31,8 @@ FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
 
 @pytest.fixture(scope="module")
-def pinned(demo_db) -> Iterator[db.Database]:
-    yield from pinned_database(demo_db)
+def database(demo_db) -> Iterator[db.Database]:
+    yield from opened_database(demo_db)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +40,9 @@ def responses() -> pd.DataFrame:
     return read_responses()
 
 
-def test_no_filters_gives_the_published_figures(pinned, responses):
+def test_no_filters_gives_the_published_figures(database, responses):
     published = Filters(wave=PUBLISHED_WAVE)
-    headline = measures.survey_headline(published, THRESHOLD)
+    headline = measures.survey_headline(database, published, THRESHOLD)
     assert headline.loc[list(MEASURES), "percent"].to_dict() == PUBLISHED
     assert not headline.loc[list(MEASURES), "hidden"].any()
     for measure in MEASURES:
@@ -63,9 +63,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("filters", CASES, ids=lambda f: f.describe())
-def test_survey_headline_matches_the_oracle(pinned, responses, filters: Filters):
-    headline = measures.survey_headline(filters, THRESHOLD)
-    assert list(headline.index) == list(measures.survey_measures())  # every question of the bank
+def test_survey_headline_matches_the_oracle(database, responses, filters: Filters):
+    headline = measures.survey_headline(database, filters, THRESHOLD)
+    assert list(headline.index) == list(measures.survey_measures(database))  # every question of the bank
     assert set(MEASURES) <= set(headline.index)
     for measure in MEASURES:
         row = headline.loc[measure]
@@ -85,7 +85,7 @@ def test_the_cases_cover_hidden_and_shown(responses):
     assert min(sizes) < THRESHOLD <= max(sizes)
 
 
-def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(pinned, responses):
+def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(database, responses):
     """With a threshold between a group's true n and its perturbed n, the perturbed n decides."""
     areas = sorted(set(responses["service_area"]) - {"Not stated"})
     candidates = [Filters(service_areas=(a,)) for a in areas] + [Filters(care_groups=(g,)) for g in
@@ -97,7 +97,7 @@ def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(pinned, responses
         if n == true_n or min(n, true_n) == 0:
             continue
         threshold = max(n, true_n)  # the true n is on one side of it, the perturbed n on the other
-        row = measures.survey_headline(filters, threshold).loc["it_skills"]
+        row = measures.survey_headline(database, filters, threshold).loc["it_skills"]
         if n < true_n:
             assert row["hidden"] and row["hidden_reason"] == f"fewer than {threshold} responses"
             assert pd.isna(row["n"]) and pd.isna(row["percent"])
@@ -109,9 +109,9 @@ def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(pinned, responses
     assert found >= 6
 
 
-def test_hidden_figures_are_blank_and_numbers_stay_numbers(pinned, responses):
+def test_hidden_figures_are_blank_and_numbers_stay_numbers(database, responses):
     area = small_area(responses, "it_skills")
-    headline = measures.survey_headline(Filters(service_areas=(area,)), THRESHOLD)
+    headline = measures.survey_headline(database, Filters(service_areas=(area,)), THRESHOLD)
     assert headline.loc["it_skills", "hidden"]
     assert headline.loc["it_skills", FIGURES].isna().all()
     for column in ("n", "positive", "percent"):

@@ -12,11 +12,11 @@ from statistics import NormalDist
 import pandas as pd
 import pytest
 
-from dashboard import disclosure, my_area
+from dashboard import disclosure, measures, my_area
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE, NOISE
 from tests import oracle
-from tests.conftest import pinned_database
+from tests.conftest import opened_database
 from tests.test_engagement import reference_engagement
 
 THRESHOLD = oracle.THRESHOLD
@@ -41,11 +41,11 @@ def own(cell_key: int, view_key_sum: int) -> int:
     return (cell_key - 2 * view_key_sum) % 256
 
 
-@pytest.fixture(scope="module", autouse=True)
-def demo(demo_db):
-    """The demo database pinned for every test here: the scorecard lists the headline measures of the
-    pinned database's question bank (the demo's are oracle.MEASURES), and the demo tests read its figures."""
-    yield from pinned_database(demo_db)
+@pytest.fixture(scope="module")
+def database(demo_db):
+    """The demo database: its headline measures (the demo's are oracle.MEASURES) name the scorecard's
+    rows, and the demo tests read its figures."""
+    yield from opened_database(demo_db)
 
 
 ZERO = key_with_noise(0)  # for any count of 3 or more: published as it is
@@ -148,7 +148,7 @@ def test_a_shown_area_gets_figures_and_flags_against_both_rests():
     figures = expected_scopes(rows, "A", "G")
     true_n = {"area": 100, "care_group": 254, "trust": 554, "rest_of_care_group": 154, "rest_of_trust": 454}
     assert any(figures[s][0] != true_n[s] for s in figures)  # the case tells perturbed from true counts
-    results, comparisons = my_area.survey_scorecard(raw(rows), "A", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
     assert len(results) == 3 * 3 and len(comparisons) == 3 * 2
     for measure in oracle.MEASURES:
         for scope in my_area.SCOPES:
@@ -180,7 +180,7 @@ def test_the_flag_follows_the_boundary_in_the_scorecard():
     assert [oracle.perturbed_count(*case) for case in ((100, a, 123), (24, a, 123), (14, b, 45))] == [100, 24, 14]
     for positive, flag in ((25, "higher"), (24, "no significant difference")):
         rows = [("G", "A", 100, positive, a, a, 123), ("G", "B", 100, 14, b, b, 45), ("H", "D", 500, 100, 7, 7, 9)]
-        _, comparisons = my_area.survey_scorecard(raw(rows), "A", "G", THRESHOLD)
+        _, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
         row = pick(comparisons, measure="it_unreliable", against="rest_of_care_group")
         assert (row["n"], row["positive"]) == (100, 14)
         assert row["flag"] == flag
@@ -195,7 +195,7 @@ def test_an_area_under_the_threshold_shows_no_figure_and_no_comparison(area_n, k
     assert oracle.perturbed_count(area_n, key, 77) < THRESHOLD  # a true 11 published as 8 is hidden too
     rows = [("G", "Small", area_n, area_n // 2, key, key, 77), ("G", "B", 40, 20, 60, 61, 5),
             ("G", "C", 60, 30, 70, 3, 8), ("H", "D", 300, 60, 80, 90, 200)]
-    results, comparisons = my_area.survey_scorecard(raw(rows), "Small", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "Small", "G", THRESHOLD)
     area = results.loc[results["scope"] == "area"]
     assert area["hidden"].all()
     assert area[FIGURES].isna().all().all()
@@ -219,7 +219,7 @@ def test_an_area_of_nine_published_as_twelve_is_shown():
     # The threshold applies to the perturbed n: a true 9 published as 12 is shown, as 12.
     assert oracle.perturbed_count(9, own(UP, 30), 30) == 12
     rows = [("G", "A", 9, 4, own(UP, 30), 50, 30), ("G", "B", 40, 20, 60, 61, 7), ("H", "D", 300, 60, 80, 90, 11)]
-    results, comparisons = my_area.survey_scorecard(raw(rows), "A", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
     area = pick(results, measure="it_skills", scope="area")
     assert not area["hidden"] and (area["n"], area["positive"]) == expected(rows[:1]) and area["n"] == 12
     assert not comparisons["hidden"].any()
@@ -232,7 +232,7 @@ def test_a_small_rest_of_group_is_not_shown_but_the_rest_of_the_trust_is():
             ("H", "D", 300, 60, 13, 14, 15)]
     figures = expected_scopes(rows, "A", "G")
     assert figures["rest_of_care_group"][0] == 4 < THRESHOLD
-    results, comparisons = my_area.survey_scorecard(raw(rows), "A", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
     assert not pick(results, measure="it_skills", scope="area")["hidden"]
     rest_group = pick(comparisons, measure="it_skills", against="rest_of_care_group")
     assert rest_group["hidden"] and rest_group["hidden_reason"] == f"fewer than {THRESHOLD} responses"
@@ -247,7 +247,7 @@ def test_a_small_rest_of_group_is_not_shown_but_the_rest_of_the_trust_is():
 def test_a_small_care_group_hides_its_figure_and_the_comparisons():
     rows = [("G", "A", 8, 4, own(DOWN, 9), 30, 9), ("H", "D", 300, 60, 40, 50, 60)]
     assert expected(rows[:1])[0] == 5
-    results, comparisons = my_area.survey_scorecard(raw(rows), "A", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
     for measure in oracle.MEASURES:
         assert pick(results, measure=measure, scope="care_group")["hidden"]
         assert pick(results, measure=measure, scope="area")["hidden"]
@@ -261,7 +261,7 @@ def test_an_area_with_no_responses_says_so(area):
     # Nowhere has no row; Quiet has responses but no answer to count (n = 0, no key sums of its
     # own): their keys still belong to its care group's view and the Trust's.
     rows = [("G", "B", 40, 20, 1, 2, 5), ("G", "Quiet", 0, 0, None, None, 177), ("H", "D", 300, 60, 3, 4, 6)]
-    results, comparisons = my_area.survey_scorecard(raw(rows), area, "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, area, "G", THRESHOLD)
     shown = results.loc[results["scope"] == "area"]
     assert shown["hidden"].all() and (shown["hidden_reason"] == my_area.NO_RESPONSES).all()
     assert comparisons["hidden"].all()
@@ -270,27 +270,27 @@ def test_an_area_with_no_responses_says_so(area):
         assert (row["n"], row["positive"]) == expected(scope_rows), scope
 
 
-def test_without_a_key_every_scope_is_withheld():
+def test_without_a_key_every_scope_is_withheld(database):
     # A database of real answers built without a key: key sums are empty, so no count is shown.
     rows = [("G", "A", 100, 25, 0, 0, 0), ("G", "B", 100, 14, 0, 0, 0), ("H", "D", 300, 60, 0, 0, 0)]
-    results, comparisons = my_area.survey_scorecard(raw(rows, withheld=True), "A", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows, withheld=True), oracle.MEASURES, "A", "G", THRESHOLD)
     assert results["hidden"].all() and (results["hidden_reason"] == disclosure.WITHHELD).all()
     assert results[FIGURES].isna().all().all()
     assert comparisons["hidden"].all() and comparisons[COMPARISON_FIGURES].isna().all().all()
-    survey_table, comparison_table = my_area.survey_tables(results, comparisons)
+    survey_table, comparison_table = my_area.survey_tables(results, comparisons, measures.headline_measures(database))
     assert not survey_table.stack().str.contains("%").any()
     assert not comparison_table.stack().str.contains("%").any()
 
 
-def test_summary_download_carries_no_hidden_figure():
+def test_summary_download_carries_no_hidden_figure(database):
     rows = [("G", "Small", 6, 3, own(DOWN, 10), 20, 10), ("G", "B", 40, 20, 30, 40, 1), ("G", "C", 60, 30, 50, 60, 2),
             ("H", "D", 300, 60, 70, 80, 3)]
     assert expected(rows[:1])[0] < THRESHOLD
-    results, comparisons = my_area.survey_scorecard(raw(rows), "Small", "G", THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "Small", "G", THRESHOLD)
     engagement = pd.DataFrame(
         [{"measure": "conversations", "title": "Conversations", "area": 1, "care_group": 3, "trust": 9}]
     )
-    summary = my_area.summary_frame("Small", "G", engagement, results, comparisons)
+    summary = my_area.summary_frame("Small", "G", engagement, results, comparisons, measures.headline_measures(database))
     hidden_rows = summary.loc[summary["section"] != "Engagement"].loc[lambda f: f["scope"].str.startswith("Small")]
     assert len(hidden_rows) == 3 + 6  # three results, six comparisons
     assert hidden_rows[["value", "n", "ci_low_percent", "ci_high_percent", "p_value", "flag"]].isna().all().all()
@@ -299,10 +299,11 @@ def test_summary_download_carries_no_hidden_figure():
     assert shown["n"].tolist() == [expected(rows)[0]] * 3
 
 
-def test_survey_tables_are_narrow_text():
+def test_survey_tables_are_narrow_text(database):
     a, b = own(ZERO, 99), own(ZERO, 3)
     rows = [("G", "A", 100, 25, a, a, 99), ("G", "B", 100, 14, b, b, 3), ("H", "D", 300, 60, 1, 2, 4)]
-    survey_table, comparison_table = my_area.survey_tables(*my_area.survey_scorecard(raw(rows), "A", "G", THRESHOLD))
+    survey_table, comparison_table = my_area.survey_tables(*my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD),
+                                                               measures.headline_measures(database))
     assert survey_table.shape == (3, 3) and comparison_table.shape == (3, 2)
     assert survey_table.iloc[0, 0].startswith("25% (18–34%, n = 100)")  # Wilson 95% for 25/100: 17.5–34.3%
     assert comparison_table.iloc[0, 0].startswith("▲ Higher than 14% (n = 100), p = 0.0")
@@ -316,13 +317,13 @@ def responses() -> pd.DataFrame:
     return oracle.read_responses()
 
 
-def test_engagement_scorecard_matches_pandas(demo):
+def test_engagement_scorecard_matches_pandas(database):
     area = "Personality disorder service"  # Nursing staff attended its conversations in these months
     group = "Adult mental health"
     months = {"date_from": dt.date(2021, 3, 1), "date_to": dt.date(2021, 5, 31)}
     # The care group filter only picks the list; staff group and months apply to every scope.
     filters = Filters(care_groups=("Corporate services",), staff_groups=("Nursing",), **months)
-    got = my_area.engagement_scorecard(filters, area, group).set_index("measure")
+    got = my_area.engagement_scorecard(database, filters, area, group).set_index("measure")
     scopes = {
         "area": Filters(service_areas=(area,), staff_groups=("Nursing",), **months),
         "care_group": Filters(care_groups=(group,), staff_groups=("Nursing",), **months),
@@ -330,8 +331,8 @@ def test_engagement_scorecard_matches_pandas(demo):
     }
     for scope, scope_filters in scopes.items():
         expected_figures = reference_engagement(scope_filters)
-        for key, _ in my_area.ENGAGEMENT_ROWS:
-            assert got.loc[key, scope] == pytest.approx(expected_figures[key]), (scope, key)
+        for measure in my_area.ENGAGEMENT_ROWS:
+            assert got.loc[measure.key, scope] == pytest.approx(expected_figures[measure.key]), (scope, measure.key)
     assert got.loc["conversations", "trust"] > got.loc["conversations", "area"] > 0
 
 
@@ -375,12 +376,12 @@ SCORECARD_FILTERS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", SCORECARD_FILTERS.values(), ids=SCORECARD_FILTERS.keys())
-def test_survey_scorecard_on_demo_matches_the_oracle(demo, responses, filters):
+def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, filters):
     sizes = oracle.expected_groups(responses, "it_unreliable", ["care_group", "service_area"],
                                    Filters(**shared(filters)))
     sizes = sizes.loc[sizes["service_area"] != "Not stated"].sort_values(["true_n", "service_area"])
     area, group = sizes.iloc[-1][["service_area", "care_group"]]  # the largest area for these filters
-    results, comparisons = my_area.survey_scorecard(my_area.area_survey(filters), area, group, THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(my_area.area_survey(database, filters), oracle.MEASURES, area, group, THRESHOLD)
     scope_filters = scopes_of(filters, area, group)
     noisy = 0  # shown figures whose published n is not the true n: the case tells the two apart
     for measure in oracle.MEASURES:
@@ -409,10 +410,10 @@ def test_survey_scorecard_on_demo_matches_the_oracle(demo, responses, filters):
         assert trust["percent"] == oracle.PUBLISHED["it_unreliable"]
 
 
-def test_a_small_demo_area_shows_no_survey_figure(demo, responses):
+def test_a_small_demo_area_shows_no_survey_figure(database, responses):
     area = oracle.small_area(responses, "it_unreliable")
     group = responses.loc[responses["service_area"] == area, "care_group"].iloc[0]
-    results, comparisons = my_area.survey_scorecard(my_area.area_survey(Filters()), area, group, THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(my_area.area_survey(database, Filters()), oracle.MEASURES, area, group, THRESHOLD)
     row = pick(results, measure="it_unreliable", scope="area")
     assert row["hidden"] and pd.isna(row["n"]) and row["hidden_reason"] == f"fewer than {THRESHOLD} responses"
     assert comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden"].all()

@@ -42,9 +42,9 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright
 
-from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle  # noqa: E402
+from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -156,7 +156,7 @@ def _survey_tile(folder: Path, filters: Filters, measure: str) -> float | None:
 
 
 def expected_tiles(folder: Path, filters: Filters) -> dict[str, float | None]:
-    read = lambda name: _extract(folder, name)  # noqa: E731
+    read = lambda name: _extract(folder, name)
     areas = read("service_areas")
     if filters.care_groups:
         areas = areas[areas["care_group"].isin(filters.care_groups)]

@@ -21,7 +21,7 @@ from dashboard.filters import Filters, Options
 from pipeline.build import build
 from pipeline.demo import generate
 from tests import oracle
-from tests.conftest import SMALL, pinned_database, write_csv
+from tests.conftest import SMALL, opened_database, write_csv
 
 WAVES = ("2021", "2023")
 AFTER_EVERY_WAVE = dt.date(2030, 1, 1)
@@ -46,8 +46,8 @@ def responses() -> pd.DataFrame:
 
 
 @pytest.fixture
-def demo(demo_db: Path) -> Iterator[db.Database]:
-    yield from pinned_database(demo_db)
+def database(demo_db: Path) -> Iterator[db.Database]:
+    yield from opened_database(demo_db)
 
 
 def rows(frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -131,8 +131,8 @@ def test_a_tiny_demo_builds_with_its_headcounts(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("wave", WAVES)
-def test_rates_per_area_care_group_and_trust_equal_the_oracle(demo, responses, wave) -> None:
-    frame = response_rates.rates(demo, options_of(demo), wave, THRESHOLD, today=AFTER_EVERY_WAVE)
+def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, responses, wave) -> None:
+    frame = response_rates.rates(database, options_of(database), wave, THRESHOLD, today=AFTER_EVERY_WAVE)
     expected = oracle.expected_response_rates(responses, wave)
 
     areas = rows(frame, "service_area").set_index("service_area")
@@ -208,8 +208,8 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
 # --------------------------------------------------------------------------- hidden and not yet reportable
 
 
-def test_areas_under_the_threshold_are_hidden_with_their_rate(demo, responses) -> None:
-    frame = rows(response_rates.rates(demo, options_of(demo), "2023", THRESHOLD, today=AFTER_EVERY_WAVE),
+def test_areas_under_the_threshold_are_hidden_with_their_rate(database, responses) -> None:
+    frame = rows(response_rates.rates(database, options_of(database), "2023", THRESHOLD, today=AFTER_EVERY_WAVE),
                  "service_area").set_index("service_area")
     expected = rows(oracle.expected_response_rates(responses, "2023"), "service_area").set_index("service_area")
     small = expected.index[expected["perturbed"] < THRESHOLD]
@@ -227,10 +227,10 @@ def test_areas_under_the_threshold_are_hidden_with_their_rate(demo, responses) -
 
 
 @pytest.mark.parametrize("threshold", [10, 13])
-def test_an_open_wave_says_about_how_many_more_rounded_up_to_a_multiple_of_5(demo, responses, threshold) -> None:
-    options = options_of(demo)
-    closed = response_rates.rates(demo, options, "2023", threshold, today=AFTER_EVERY_WAVE)
-    frame = response_rates.rates(demo, options, "2023", threshold, today=WHILE_2023_IS_OPEN)
+def test_an_open_wave_says_about_how_many_more_rounded_up_to_a_multiple_of_5(database, responses, threshold) -> None:
+    options = options_of(database)
+    closed = response_rates.rates(database, options, "2023", threshold, today=AFTER_EVERY_WAVE)
+    frame = response_rates.rates(database, options, "2023", threshold, today=WHILE_2023_IS_OPEN)
     expected = oracle.expected_response_rates(responses, "2023", threshold=threshold)
     areas = rows(frame, "service_area").set_index("service_area")
     want = rows(expected, "service_area").set_index("service_area")
@@ -260,11 +260,11 @@ def test_a_wave_is_open_up_to_and_on_its_closed_day() -> None:
 # --------------------------------------------------------------------------- which rows
 
 
-def test_the_areas_argument_and_the_filters_pick_the_area_rows(demo, responses) -> None:
-    options = options_of(demo)
-    every = response_rates.rates(demo, options, "2021", THRESHOLD, today=AFTER_EVERY_WAVE)
+def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, responses) -> None:
+    options = options_of(database)
+    every = response_rates.rates(database, options, "2021", THRESHOLD, today=AFTER_EVERY_WAVE)
     picked = ("Finance", "Adult ADHD service")
-    frame = response_rates.rates(demo, options, "2021", THRESHOLD, areas=picked, today=AFTER_EVERY_WAVE)
+    frame = response_rates.rates(database, options, "2021", THRESHOLD, areas=picked, today=AFTER_EVERY_WAVE)
     assert sorted(rows(frame, "service_area")["service_area"]) == sorted(picked)
     assert rows(frame, "care_group")["care_group"].tolist() == ["Adult mental health", "Corporate services"]
     # Totals are of the whole care group and Trust, whichever areas are listed.
@@ -281,7 +281,7 @@ def test_the_areas_argument_and_the_filters_pick_the_area_rows(demo, responses) 
     # Survey, staff group and months do not narrow a headcount's responses.
     narrowed = Filters(surveys=("Carer",), staff_groups=("Nursing",), date_from=dt.date(2021, 3, 1))
     assert response_rates.listed_areas(narrowed, options) == response_rates.listed_areas(Filters(), options)
-    nothing = response_rates.rates(demo, options, "2021", THRESHOLD, areas=(), today=AFTER_EVERY_WAVE)
+    nothing = response_rates.rates(database, options, "2021", THRESHOLD, areas=(), today=AFTER_EVERY_WAVE)
     assert nothing["level"].tolist() == ["trust"]
 
 

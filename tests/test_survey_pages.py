@@ -17,8 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.filters import Filters
-from tests.conftest import ROOT
-from tests.conftest import DEMO_EXTRACTS
+from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import (
     PUBLISHED,
     PUBLISHED_WAVE,

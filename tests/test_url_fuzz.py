@@ -118,7 +118,7 @@ def _dates(column: pd.Series) -> pd.Series:
 
 @cache
 def demo() -> Demo:
-    read = lambda name: pd.read_csv(DEMO_EXTRACTS / f"{name}.csv", dtype=str)  # noqa: E731
+    read = lambda name: pd.read_csv(DEMO_EXTRACTS / f"{name}.csv", dtype=str)
     conversations = read("conversations").assign(
         held_on=lambda f: _dates(f["held_on"]), hours=lambda f: f["hours"].astype(float)
     )

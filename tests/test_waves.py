@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import all_questions, engagement, measures, survey
+from dashboard import all_questions, beside_action, measures, survey
 from dashboard.filters import Filters, Options, from_query_params, to_query_params
 from pipeline.build import build
 from pipeline.ingest import BuildError
 from tests import oracle
-from tests.conftest import DEMO_EXTRACTS, ROOT, copy_extracts, pinned_database, write_csv
+from tests.conftest import DEMO_EXTRACTS, ROOT, copy_extracts, opened_database, write_csv
 
 THEN, NOW = "2021", "2023"
 HEADLINE = ("it_skills", "info_available", "it_unreliable")
@@ -50,8 +50,8 @@ def options(demo_db: Path) -> Options:
 
 
 @pytest.fixture
-def demo(demo_db: Path) -> Iterator[None]:
-    yield from pinned_database(demo_db)
+def database(demo_db: Path) -> Iterator[None]:
+    yield from opened_database(demo_db)
 
 
 def app(page: str, **params: str) -> AppTest:
@@ -77,22 +77,22 @@ def test_demo_builds_two_waves_and_a_bank_of_four_questions(demo_db: Path) -> No
     con.close()
 
 
-def test_the_2021_wave_still_gives_the_published_figures(demo, responses) -> None:
-    headline = measures.survey_headline(Filters(wave=THEN), oracle.THRESHOLD)
+def test_the_2021_wave_still_gives_the_published_figures(database, responses) -> None:
+    headline = measures.survey_headline(database, Filters(wave=THEN), oracle.THRESHOLD)
     for measure in HEADLINE:
         n, positive, percent = oracle.expected_headline(responses, measure, Filters(wave=THEN))
         assert (headline.loc[measure, "n"], headline.loc[measure, "positive"]) == (n, positive)
         assert headline.loc[measure, "percent"] == percent == oracle.PUBLISHED[measure]
 
 
-def test_figures_follow_the_wave_and_default_to_the_latest(demo, responses) -> None:
-    latest = measures.survey_headline(Filters(), oracle.THRESHOLD)
-    assert latest.equals(measures.survey_headline(Filters(wave=NOW), oracle.THRESHOLD))
+def test_figures_follow_the_wave_and_default_to_the_latest(database, responses) -> None:
+    latest = measures.survey_headline(database, Filters(), oracle.THRESHOLD)
+    assert latest.equals(measures.survey_headline(database, Filters(wave=NOW), oracle.THRESHOLD))
     for measure in (*HEADLINE, "epr_confidence"):
         n, positive, _ = oracle.expected_headline(responses, measure, Filters(wave=NOW))
         assert (latest.loc[measure, "n"], latest.loc[measure, "positive"]) == (n, positive), measure
     # A question the wave does not ask has no figure there.
-    assert pd.isna(measures.survey_headline(Filters(wave=THEN), oracle.THRESHOLD).loc["epr_confidence", "percent"])
+    assert pd.isna(measures.survey_headline(database, Filters(wave=THEN), oracle.THRESHOLD).loc["epr_confidence", "percent"])
 
 
 def _answers_folder(tmp_path: Path) -> Path:
@@ -192,10 +192,10 @@ def test_wave_and_compare_links_are_checked_and_round_trip(options: Options) -> 
 
 
 def test_change_is_the_difference_of_the_percentages_shown_with_a_z_test_of_the_perturbed_counts(
-        demo, responses) -> None:
+        database, responses) -> None:
     for filters in (Filters(compare=THEN), Filters(compare=THEN, care_groups=("Adult mental health",))):
         for measure in HEADLINE:
-            frame = survey.headline(measure, filters, oracle.THRESHOLD)
+            frame = survey.headline(database, measure, filters, oracle.THRESHOLD)
             n1, x1, p1 = oracle.expected_headline(responses, measure, filters)
             n0, x0, p0 = oracle.expected_headline(responses, measure, filters.in_wave(THEN))
             row = frame.iloc[0]
@@ -204,15 +204,15 @@ def test_change_is_the_difference_of_the_percentages_shown_with_a_z_test_of_the_
             assert row["significant"] == (z_test(x1, n1, x0, n0) < 0.05)
 
 
-def test_no_change_without_a_comparison_or_with_months_chosen(demo) -> None:
-    assert "change" not in survey.headline("it_skills", Filters(), oracle.THRESHOLD)
+def test_no_change_without_a_comparison_or_with_months_chosen(database) -> None:
+    assert "change" not in survey.headline(database, "it_skills", Filters(), oracle.THRESHOLD)
     months = Filters(compare=THEN, date_from=dt.date(2023, 3, 1))
-    assert "change" not in survey.headline("it_skills", months, oracle.THRESHOLD)
+    assert "change" not in survey.headline(database, "it_skills", months, oracle.THRESHOLD)
 
 
-def test_a_hidden_group_has_no_change(demo, responses) -> None:
+def test_a_hidden_group_has_no_change(database, responses) -> None:
     area = oracle.small_area(responses, "it_skills")
-    frame = survey.breakdown("it_skills", "service_area", Filters(compare=THEN), oracle.THRESHOLD)
+    frame = survey.breakdown(database, "it_skills", "service_area", Filters(compare=THEN), oracle.THRESHOLD)
     row = frame.loc[frame["service_area"] == area].iloc[0]
     assert row["hidden"] and pd.isna(row["change"]) and pd.isna(row["p_value"]) and pd.isna(row["compared_percent"])
     shown = frame.loc[~frame["hidden"] & frame["compared_percent"].notna()]
@@ -222,14 +222,14 @@ def test_a_hidden_group_has_no_change(demo, responses) -> None:
 # --- All questions ----------------------------------------------------------------------
 
 
-def test_all_questions_lists_every_question_in_every_wave_that_asked_it(demo, responses, options) -> None:
+def test_all_questions_lists_every_question_in_every_wave_that_asked_it(database, responses, options) -> None:
     filters = Filters(compare=THEN)
-    results = all_questions.results(filters, options, oracle.THRESHOLD)
+    results = all_questions.results(database, filters, options, oracle.THRESHOLD)
     assert list(zip(results["question"], results["wave"])) == [
         *((q, THEN) for q in HEADLINE), *((q, NOW) for q in (*HEADLINE, "epr_confidence"))]
     for question, wave, percent in zip(results["question"], results["wave"], results["percent"]):
         assert percent == oracle.expected_headline(responses, question, Filters(wave=wave))[2]
-    table = all_questions.table(results, all_questions.changes(results, filters, options), options)
+    table = all_questions.table(measures.survey_measures(database), results, all_questions.changes(results, filters, options), options)
     assert list(table["Measure"])[:3] == ["IT skills rated good", "Information available", "IT too unreliable"]
     assert table.loc[3, f"{THEN} (%)"] is pd.NA and table.loc[3, "Change (points)"] is pd.NA  # epr: 2023 only
     assert list(table.loc[:2, "Change (points)"]) == list(table.loc[:2, f"{NOW} (%)"] - table.loc[:2, f"{THEN} (%)"])
@@ -278,9 +278,9 @@ def test_a_question_added_to_the_extracts_appears_on_the_pages(tmp_path, monkeyp
 
 
 def test_across_waves_puts_each_areas_change_beside_the_actions_completed_between_the_waves(
-        demo, responses, options) -> None:
+        database, responses, options) -> None:
     filters = Filters(compare=THEN)
-    frame = engagement.across_waves(filters, options, oracle.THRESHOLD, "it_skills").set_index("service_area")
+    frame = beside_action.across_waves(database, filters, options, oracle.THRESHOLD, "it_skills").set_index("service_area")
     actions = pd.read_csv(DEMO_EXTRACTS / "actions.csv", dtype=str, keep_default_na=False)
     done = actions.loc[(actions["status"] == "Completed") & (actions["completed_on"] > "2021-06-30")
                        & (actions["completed_on"] < "2023-03-01")]

@@ -43,7 +43,9 @@ from pathlib import Path
 import pytest
 
 from bench.server import free_port, healthy, stop
+
 from .helpers import ARTEFACTS, AXE_SUMMARY, INIT_SCRIPT, ROOT, track_page
+
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = "Chromium not found: install it with `apt-get install -y chromium` (Debian) to run the browser tests"
@@ -74,7 +76,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not AXE_SUMMARY:
         return
     terminalreporter.section("axe-core (WCAG 2.0/2.1 A+AA, 2.2 AA): violated rules by impact, per page")

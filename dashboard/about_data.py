@@ -1,0 +1,68 @@
+"""About the data: the tables of the Data and definitions page (build, rejects, measures,
+waves, questions, settings). No Streamlit here."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import measures, settings
+from dashboard.db import Database
+
+
+def rejects_summary(database: Database) -> pd.DataFrame:
+    """Per file: column, reason, rows rejected and the first line numbers; never the rejected values."""
+    return database.query("rejects_summary")
+
+
+def build_table(build: pd.DataFrame) -> pd.DataFrame:
+    """build_info for people: one row per file, in the contract's words."""
+    columns = {
+        "file": "File", "format": "Format", "encoding": "Encoding", "size_bytes": "Size (bytes)", "sha256": "SHA-256",
+        "rows_read": "Rows read", "rows_loaded": "Rows loaded", "rows_rejected": "Rows rejected",
+        "ignored_columns": "Ignored columns", "warnings": "Warnings",
+    }
+    return build.loc[:, [c for c in columns if c in build.columns]].rename(columns=columns)
+
+
+def measure_definitions(database: Database) -> pd.DataFrame:
+    """Every headline measure with its definition, from dashboard.measures."""
+    rows = [
+        {"Measure": m.title, "Kind": "Engagement", "Question": "", "Definition": m.definition}
+        for m in measures.ENGAGEMENT_MEASURES
+    ] + [
+        {"Measure": m.title, "Kind": "Survey", "Question": m.question, "Definition": m.definition}
+        for m in measures.survey_measures(database).values()
+    ]
+    return pd.DataFrame(rows)
+
+
+def waves_table(database: Database) -> pd.DataFrame:
+    """The survey waves, oldest first, as the build stored them."""
+    frame = database.query("waves")
+    return pd.DataFrame({"Wave": frame["wave_id"], "Name": frame["name"],
+                         "Opened": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["opened"]],
+                         "Closed": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["closed"]]})
+
+
+def questions_table(database: Database) -> pd.DataFrame:
+    """The question bank in use, in its order: what each measure counts."""
+    bank = measures.survey_measures(database).values()
+    return pd.DataFrame({
+        "Question": [m.key for m in bank], "Asked": [m.question for m in bank], "Measure": [m.title for m in bank],
+        "Theme": [m.page for m in bank], "Waves": [", ".join(m.waves) for m in bank],
+        "Answers, in order": ["; ".join(m.scale) for m in bank],
+        "Positive": ["; ".join(m.positive_answers) for m in bank],
+        "Left out of the base": ["; ".join(m.excluded) for m in bank],
+        "Higher is better": ["Yes" if m.higher_is_better else "No" for m in bank],
+    })
+
+
+def settings_table() -> pd.DataFrame:
+    """Every setting: environment variable, default, the value in use (the database by file name only), help."""
+
+    def in_use(setting: settings.Setting) -> str:
+        return settings.database_path().name if setting is settings.DB else setting.value()
+
+    return pd.DataFrame(
+        [{"Setting": s.env, "Default": s.default, "In use": in_use(s), "Help": s.help} for s in settings.ALL_SETTINGS]
+    )
