@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import disclosure, measures, survey
+from dashboard import disclosure, measures, survey, survey_text
 from dashboard.db import Database
 from dashboard.filters import Filters, Options
 
@@ -62,7 +62,7 @@ def table(bank: dict[str, measures.SurveyMeasure], frame: pd.DataFrame, changed:
         out[f"{wave} n"] = disclosure.wholes(pd.to_numeric(rows["n"]).to_numpy(dtype=float))
         out[f"{wave} hidden because"] = [r if h is True else "" for h, r in zip(rows["hidden"], rows["hidden_reason"])]
     if len(changed):
-        for name, values in survey.change_table(changed.set_index("question").reindex(keys), compared=False).items():
+        for name, values in survey_text.change_table(changed.set_index("question").reindex(keys), compared=False).items():
             out[name] = values
     return out
 

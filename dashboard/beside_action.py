@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure, engagement_cube, measures, survey
+from dashboard import disclosure, engagement_cube, engagement_sums, measures, survey_text
 from dashboard.db import Database
 from dashboard.filters import Filters, Options
 from dashboard.my_area import NO_RESPONSES, trust_wide
@@ -111,7 +111,7 @@ def results_beside_action(database: Database, filters: Filters, threshold: int, 
     _check(measure, tuple(measures.survey_measures(database)), "Measure")
     headline = measures.survey_headline(database, filters, threshold).loc[measure]
     theme = action_theme(database, measure)
-    actions = engagement_cube.actions_by_area(engagement_cube.of(database), filters, theme)
+    actions = engagement_sums.actions_by_area(engagement_cube.of(database), filters, theme)
     by_area = _by_area(database, trust_wide(filters), threshold, measure, actions["service_area"])
     hidden, reasons = by_area["hidden"], by_area["hidden_reason"]
     if headline["hidden"]:
@@ -163,7 +163,7 @@ def _completed_between(database: Database, areas: Filters, span: tuple[dt.date, 
     """``engagement_cube.completed_between`` once per database, areas and span (My area asks for it
     once per measure)."""
     return database.memo("completed between",
-                         lambda _: engagement_cube.completed_between(engagement_cube.of(database), areas, *span),
+                         lambda _: engagement_sums.completed_between(engagement_cube.of(database), areas, *span),
                          key=(areas, span), keep=16).copy()
 
 
@@ -200,7 +200,7 @@ def across_waves_table(frame: pd.DataFrame, measure_title: str, then: str, now: 
         "Service area": frame["service_area"], "Care group": frame["care_group"],
         f"{measure_title}, {then} (%)": frame["then_percent"], f"n, {then}": frame["then_n"],
         f"{measure_title}, {now} (%)": frame["now_percent"], f"n, {now}": frame["now_n"],
-        **survey.change_table(frame, compared=False),
+        **survey_text.change_table(frame, compared=False),
         "Actions completed between the waves": frame["actions_completed"],
         "Quick wins completed between the waves": frame["quick_wins_completed"],
         "Hidden because": frame["hidden_reason"].fillna(""),

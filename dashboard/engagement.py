@@ -17,7 +17,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from dashboard import engagement_cube
+from dashboard import engagement_cube, engagement_sums
 from dashboard.db import Database
 from dashboard.filters import Filters
 from dashboard.measures import ENGAGEMENT
@@ -45,13 +45,13 @@ def _check(value: str, allowed: dict[str, str] | tuple[str, ...], what: str) -> 
 
 def by_week(database: Database, filters: Filters) -> pd.DataFrame:
     """Conversations and hours per week (Monday), zero for weeks without any."""
-    return engagement_cube.by_week(engagement_cube.of(database), filters)
+    return engagement_sums.by_week(engagement_cube.of(database), filters)
 
 
 def by_group(database: Database, filters: Filters, dimension: str) -> pd.DataFrame:
     """Engagement and actions per care group or service area; every group in scope listed."""
     _check(dimension, BREAKDOWNS, "Breakdown")
-    frame = engagement_cube.by_group(engagement_cube.of(database), filters, dimension)
+    frame = engagement_sums.by_group(engagement_cube.of(database), filters, dimension)
     if dimension == "care_group":
         frame = frame.drop(columns=["care_group"])
     frame = frame.rename(columns={"group_name": dimension})
@@ -80,21 +80,21 @@ def group_table(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 def formats(database: Database, filters: Filters) -> pd.DataFrame:
     """Conversations, hours and staff engaged per conversation format."""
-    return engagement_cube.formats(engagement_cube.of(database), filters)
+    return engagement_sums.formats(engagement_cube.of(database), filters)
 
 
 def staff_groups(database: Database, filters: Filters) -> pd.DataFrame:
     """Distinct staff engaged per staff group (one person may appear in more than one)."""
-    return engagement_cube.staff_groups(engagement_cube.of(database), filters)
+    return engagement_sums.staff_groups(engagement_cube.of(database), filters)
 
 
 def actions_by_theme_status(database: Database, filters: Filters) -> pd.DataFrame:
-    return engagement_cube.theme_status(engagement_cube.of(database), filters)
+    return engagement_sums.theme_status(engagement_cube.of(database), filters)
 
 
 def actions_summary(database: Database, filters: Filters) -> dict[str, int]:
     """Actions raised and completed, quick wins raised and completed."""
-    return engagement_cube.actions_summary(engagement_cube.of(database), filters)
+    return engagement_sums.actions_summary(engagement_cube.of(database), filters)
 
 
 def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
@@ -113,12 +113,12 @@ def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
 def completed_over_time(database: Database, filters: Filters, period: str) -> pd.DataFrame:
     """Of the actions raised in scope, those completed per week or month of completed_on."""
     _check(period, PERIODS, "Period")
-    return engagement_cube.completed_over_time(engagement_cube.of(database), filters, period)
+    return engagement_sums.completed_over_time(engagement_cube.of(database), filters, period)
 
 
 def completion_by_care_group(database: Database, filters: Filters) -> pd.DataFrame:
     """Share of the actions raised in each care group that are completed."""
-    frame = engagement_cube.actions_by_group(engagement_cube.of(database), filters, "care_group")
+    frame = engagement_sums.actions_by_group(engagement_cube.of(database), filters, "care_group")
     return pd.DataFrame({
         "care_group": frame["group_name"], "actions_raised": frame["actions_raised"],
         "actions_completed": frame["actions_completed"], "share_completed": _shares(frame),

@@ -1,4 +1,4 @@
-"""The engagement and actions figures of one filter state, from arrays held in memory.
+"""The engagement and actions held in memory as arrays, and the rows a filter state selects.
 
 Conversations, their attendees and actions are read once per database file
 (``of``) into arrays sorted by service area, then day: each label as a
@@ -6,8 +6,7 @@ code into its sorted values, each date as a day number. A filter state selects
 runs of rows (care groups and service areas through the service areas' table,
 dates on held_on for conversations and attendees and on raised_on for actions,
 staff groups on attendees only: ``scope``), and every figure is a sum or a
-distinct count over them (``numpy.bincount``): the definitions of
-``measures.ENGAGEMENT_MEASURES``, written once here.
+distinct count over them (``dashboard.engagement_sums``).
 
 Why not SQL: DuckDB took 8 to 25 ms per engagement query on a million-response
 database, most of it planning the query, and a page asked for five to seven of
@@ -144,7 +143,7 @@ def of(database: db.Database) -> Cube:
 # Masks --------------------------------------------------------------------------------------------
 
 
-def _day(value: dt.date | None, default: int) -> int:
+def day_number(value: dt.date | None, default: int) -> int:
     return (value - EPOCH).days if value else default
 
 
@@ -154,15 +153,15 @@ def areas_in_scope(cube: Cube, filters: Filters) -> np.ndarray:
     return groups & arrays.allowed(cube.area, filters.service_areas)
 
 
-def _in_dates(days: np.ndarray, filters: Filters) -> np.ndarray:
-    return (days >= _day(filters.date_from, -(2**62))) & (days <= _day(filters.date_to, 2**62))
+def in_dates(days: np.ndarray, filters: Filters) -> np.ndarray:
+    return (days >= day_number(filters.date_from, -(2**62))) & (days <= day_number(filters.date_to, 2**62))
 
 
 def _select(starts: np.ndarray, days: np.ndarray, areas: np.ndarray, filters: Filters) -> np.ndarray:
     """Positions of the rows in the areas flagged and the date filter. Rows are sorted by area and
     then day, so each area is a run of rows and its days a run within it: the work grows with the
     rows selected, not with the table."""
-    first, last = _day(filters.date_from, -(2**62)), _day(filters.date_to, 2**62)
+    first, last = day_number(filters.date_from, -(2**62)), day_number(filters.date_to, 2**62)
     pieces = []
     for area in np.flatnonzero(areas):
         start, end = starts[area], starts[area + 1]
@@ -206,30 +205,12 @@ def scope(cube: Cube, filters: Filters) -> Scope:
                  _select(cube.action_starts, cube.action_day, areas, filters))
 
 
-# Figures ----------------------------------------------------------------------------------------
-
-
-def _masks(cube: Cube, filters: Filters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def masks(cube: Cube, filters: Filters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     found = scope(cube, filters)
     return found.conversations, found.attendees, found.actions
 
 
-@db.timed
-def headline(cube: Cube, filters: Filters) -> dict[str, float]:
-    """The engagement measures (``measures.ENGAGEMENT_MEASURES``) and the number of conversations."""
-    conversations, attendees, actions = _masks(cube, filters)
-    return {
-        "conversation_hours": float(cube.conversation_hours[conversations].sum()),
-        "staff_engaged": int(np.count_nonzero(np.bincount(cube.attendee_staff[attendees], minlength=cube.staff))),
-        "actions_raised": len(actions),
-        "service_areas_covered": int(np.count_nonzero(np.bincount(cube.conversation_area[conversations],
-                                                                  minlength=len(cube.area)))),
-        "quick_wins_completed": int(np.count_nonzero(cube.action_kind[actions] == QUICK_WIN | DONE)),
-        "conversations": len(conversations),
-    }
-
-
-def _groups(cube: Cube, dimension: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def groups(cube: Cube, dimension: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(each area's group, the groups' names, each group's care group) for a breakdown."""
     care_group = cube.area_care_group
     if dimension == "care_group":
@@ -237,7 +218,7 @@ def _groups(cube: Cube, dimension: str) -> tuple[np.ndarray, np.ndarray, np.ndar
     return np.arange(len(cube.area)), cube.area, care_group.values[care_group.codes]
 
 
-def _action_figures(cube: Cube, actions: np.ndarray, group_of_area: np.ndarray, size: int) -> dict[str, np.ndarray]:
+def action_figures(cube: Cube, actions: np.ndarray, group_of_area: np.ndarray, size: int) -> dict[str, np.ndarray]:
     """Actions raised and completed, quick wins raised and completed, per group, in one count."""
     kinds = np.bincount(group_of_area[cube.action_area[actions]] * 4 + cube.action_kind[actions],
                         minlength=size * 4).reshape(size, 4)
@@ -249,203 +230,16 @@ def _action_figures(cube: Cube, actions: np.ndarray, group_of_area: np.ndarray, 
     }
 
 
-def _listed(frame: pd.DataFrame, in_scope_areas: np.ndarray, dimension: str) -> pd.DataFrame:
+def listed(frame: pd.DataFrame, in_scope_areas: np.ndarray, dimension: str) -> pd.DataFrame:
     """The groups with an area in scope, ordered by care group, then group."""
     if dimension == "service_area":
         frame = frame.iloc[np.lexsort((frame["group_name"].to_numpy(), frame["care_group"].to_numpy()))]
     return frame.loc[in_scope_areas[frame.index.to_numpy()] > 0].reset_index(drop=True)
 
 
-@db.timed
-def actions_summary(cube: Cube, filters: Filters) -> dict[str, int]:
-    """Actions raised and completed, quick wins raised and completed, in scope."""
-    actions = scope(cube, filters).actions
-    totals = _action_figures(cube, actions, np.zeros(len(cube.area), dtype=np.int64), 1)
-    return {name: int(values[0]) for name, values in totals.items()}
-
-
-@db.timed
-def actions_by_group(cube: Cube, filters: Filters, dimension: str) -> pd.DataFrame:
-    """Per care group or service area in scope: group_name, care_group and the action figures."""
-    group_of_area, names, care_names = _groups(cube, dimension)
-    size = len(names)
-    in_scope = np.bincount(group_of_area[areas_in_scope(cube, filters)], minlength=size)
-    frame = pd.DataFrame({"group_name": names, "care_group": care_names}
-                         | _action_figures(cube, scope(cube, filters).actions, group_of_area, size))
-    return _listed(frame, in_scope, dimension)
-
-
-@db.timed
-def by_group(cube: Cube, filters: Filters, dimension: str) -> pd.DataFrame:
-    """Per care group or service area in scope (every one listed, with zeros): group_name,
-    care_group, service_areas, conversations, conversation_hours, staff_engaged,
-    service_areas_covered, actions_raised, actions_completed, quick_wins_raised,
-    quick_wins_completed; ordered by care group, then group."""
-    group_of_area, names, care_names = _groups(cube, dimension)
-    size = len(names)
-    conversations, attendees, actions = _masks(cube, filters)
-    conversation_group = group_of_area[cube.conversation_area[conversations]]
-    covered = np.zeros(len(cube.area), dtype=bool)
-    covered[cube.conversation_area[conversations]] = True
-    attendee_group = group_of_area[cube.conversation_area[cube.attendee_conversation[attendees]]]
-    service_areas = np.bincount(group_of_area[areas_in_scope(cube, filters)], minlength=size)
-    frame = pd.DataFrame({
-        "group_name": names,
-        "care_group": care_names,
-        "service_areas": service_areas,
-        "conversations": np.bincount(conversation_group, minlength=size),
-        "conversation_hours": np.bincount(conversation_group, weights=cube.conversation_hours[conversations],
-                                          minlength=size),
-        "staff_engaged": distinct_per_group(attendee_group, cube.attendee_staff[attendees], size, cube.staff),
-        "service_areas_covered": np.bincount(group_of_area[covered], minlength=size),
-    } | _action_figures(cube, actions, group_of_area, size))
-    return _listed(frame, service_areas, dimension)
-
-
-@db.timed
-def formats(cube: Cube, filters: Filters) -> pd.DataFrame:
-    """Per conversation format held in scope: conversations, conversation_hours, staff_engaged;
-    most conversations first."""
-    conversations, attendees, _ = _masks(cube, filters)
-    labels = cube.conversation_format
-    size = len(labels.values)
-    codes = labels.codes[conversations]
-    frame = pd.DataFrame({
-        "format": labels.values,
-        "conversations": np.bincount(codes, minlength=size),
-        "conversation_hours": np.bincount(codes, weights=cube.conversation_hours[conversations], minlength=size),
-        "staff_engaged": distinct_per_group(labels.codes[cube.attendee_conversation[attendees]],
-                                            cube.attendee_staff[attendees], size, cube.staff),
-    })
-    frame = frame.loc[frame["conversations"] > 0]
-    return frame.sort_values(["conversations", "format"], ascending=[False, True], ignore_index=True)
-
-
-@db.timed
-def staff_groups(cube: Cube, filters: Filters) -> pd.DataFrame:
-    """Per staff group ('Not stated' when empty) with attendees in scope: staff_engaged
-    (distinct) and attendances (rows); most staff first."""
-    _, attendees, _ = _masks(cube, filters)
-    labels = cube.attendee_staff_group
-    codes, size = labels.codes[attendees], len(labels.values)
-    frame = pd.DataFrame({
-        "staff_group": labels.values,
-        "staff_engaged": distinct_per_group(codes, cube.attendee_staff[attendees], size, cube.staff),
-        "attendances": np.bincount(codes, minlength=size),
-    })
-    frame = frame.loc[frame["attendances"] > 0]
-    return frame.sort_values(["staff_engaged", "staff_group"], ascending=[False, True], ignore_index=True)
-
-
-def _periods(days: np.ndarray, period: str) -> np.ndarray:
+def periods(days: np.ndarray, period: str) -> np.ndarray:
     """The first day of each day's week (Monday) or month, as datetime64[D]."""
     dates = days.astype("datetime64[D]")
     if period == "month":
         return dates.astype("datetime64[M]").astype("datetime64[D]")
     return dates - ((days + 3) % 7).astype("timedelta64[D]")  # 1970-01-01 was a Thursday
-
-
-@db.timed
-def by_week(cube: Cube, filters: Filters) -> pd.DataFrame:
-    """Conversations and hours per week (Monday) in scope; every week from the first to the last
-    week in which any conversation in the date filter was held (whichever areas), zero when none."""
-    in_dates = _in_dates(cube.conversation_day, filters)
-    if not in_dates.any():
-        return pd.DataFrame({"week": pd.Series(dtype="datetime64[ns]"), "conversations": pd.Series(dtype=np.int64),
-                             "conversation_hours": pd.Series(dtype=np.float64)})
-    weeks = _periods(cube.conversation_day[in_dates], "week")
-    axis = np.arange(weeks.min(), weeks.max() + np.timedelta64(1, "D"), np.timedelta64(7, "D"))
-    conversations = scope(cube, filters).conversations
-    index = ((_periods(cube.conversation_day[conversations], "week") - axis[0]) // np.timedelta64(7, "D"))
-    return pd.DataFrame({
-        "week": axis.astype("datetime64[ns]"),
-        "conversations": np.bincount(index.astype(np.int64), minlength=len(axis)),
-        "conversation_hours": np.bincount(index.astype(np.int64), weights=cube.conversation_hours[conversations],
-                                          minlength=len(axis)),
-    })
-
-
-@db.timed
-def theme_status(cube: Cube, filters: Filters) -> pd.DataFrame:
-    """Actions raised in scope per strategy theme and status: actions and quick_wins."""
-    actions = scope(cube, filters).actions
-    themes, statuses = cube.action_theme, cube.action_status
-    size = (len(themes.values), len(statuses.values))
-    index = themes.codes[actions] * size[1] + statuses.codes[actions]
-    total = size[0] * size[1]
-    counts = np.bincount(index, minlength=total)
-    quick = np.bincount(index, weights=cube.action_quick_win[actions], minlength=total).astype(np.int64)
-    present = np.flatnonzero(counts)
-    theme, status = np.unravel_index(present, size)
-    return pd.DataFrame({"theme": themes.values[theme], "status": statuses.values[status],
-                         "actions": counts[present], "quick_wins": quick[present]})
-
-
-@db.timed
-def completed_over_time(cube: Cube, filters: Filters, period: str) -> pd.DataFrame:
-    """Of the actions raised in scope, those completed per week or month of completed_on, every
-    period from the first to the last with any, zero when none."""
-    actions = scope(cube, filters).actions
-    done = actions[cube.action_completed[actions] & (cube.action_completed_day[actions] >= 0)]
-    if not len(done):
-        return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"),
-                             "actions_completed": pd.Series(dtype=np.int64),
-                             "quick_wins_completed": pd.Series(dtype=np.int64)})
-    starts = _periods(cube.action_completed_day[done], period)
-    axis = np.unique(starts)
-    if period == "month":
-        axis = np.arange(axis[0].astype("datetime64[M]"), axis[-1].astype("datetime64[M]") + 1).astype("datetime64[D]")
-    else:
-        axis = np.arange(axis[0], axis[-1] + np.timedelta64(1, "D"), np.timedelta64(7, "D"))
-    index = np.searchsorted(axis, starts)
-    return pd.DataFrame({
-        "period_start": axis.astype("datetime64[ns]"),
-        "actions_completed": np.bincount(index, minlength=len(axis)),
-        "quick_wins_completed": np.bincount(index, weights=cube.action_quick_win[done], minlength=len(axis))
-        .astype(np.int64),
-    })
-
-
-@db.timed
-def actions_by_area(cube: Cube, filters: Filters, theme: str) -> pd.DataFrame:
-    """Per service area in scope (every one, with zeros): actions raised and completed, and those of
-    ``theme``; ordered by care group, then area."""
-    in_scope = areas_in_scope(cube, filters)
-    actions = scope(cube, filters).actions
-    area = cube.action_area[actions]
-    completed = cube.action_completed[actions]
-    themes = cube.action_theme
-    of_theme = (themes.codes[actions] == (np.flatnonzero(themes.values == theme)[:1].tolist() or [-2])[0])
-    size = len(cube.area)
-
-    def count(where: np.ndarray) -> np.ndarray:
-        return np.bincount(area[where], minlength=size)
-
-    frame = pd.DataFrame({
-        "service_area": cube.area,
-        "care_group": cube.area_care_group.values[cube.area_care_group.codes],
-        "actions_raised": np.bincount(area, minlength=size),
-        "actions_completed": count(completed),
-        "theme_actions": count(of_theme),
-        "theme_actions_completed": count(of_theme & completed),
-    })
-    return frame.loc[in_scope].sort_values(["care_group", "service_area"], ignore_index=True)
-
-
-@db.timed
-def completed_between(cube: Cube, filters: Filters, first: dt.date, last: dt.date) -> pd.DataFrame:
-    """Per service area the care group and area filters cover (every one, with zeros): actions and
-    quick wins completed from ``first`` to ``last`` (by completed_on, whenever raised); ordered by
-    care group, then area."""
-    in_scope = areas_in_scope(cube, filters)
-    day = cube.action_completed_day
-    done = cube.action_completed & (day >= _day(first, 0)) & (day <= _day(last, 0))
-    size = len(cube.area)
-    frame = pd.DataFrame({
-        "service_area": cube.area,
-        "care_group": cube.area_care_group.values[cube.area_care_group.codes],
-        "actions_completed": np.bincount(cube.action_area[done], minlength=size),
-        "quick_wins_completed": np.bincount(cube.action_area[done & cube.action_quick_win.astype(bool)],
-                                            minlength=size),
-    })
-    return frame.loc[in_scope].sort_values(["care_group", "service_area"], ignore_index=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashboard import cube, db, disclosure, engagement_cube, stats
+from dashboard import cube, db, disclosure, engagement_cube, engagement_sums, stats
 from dashboard.filters import Filters
 from pipeline import contract
 
@@ -121,7 +121,7 @@ def theme_measures(database: db.Database, theme: str) -> dict[str, SurveyMeasure
 
 
 def engagement_headline(database: db.Database, filters: Filters) -> dict[str, float]:
-    return engagement_cube.headline(engagement_cube.of(database), filters)
+    return engagement_sums.headline(engagement_cube.of(database), filters)
 
 
 def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, comments, measures, survey, ui
+from dashboard import charts, comments, measures, survey, survey_text, ui
 from dashboard.measures import SurveyMeasure
 from dashboard.printout import Printout
 from dashboard.sections import section
@@ -86,7 +86,7 @@ def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, pri
     part = printout.part("headline").heading(measure.title).metrics(tiles)
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
-    sentence = ui.escape_markdown(survey.headline_sentence(measure, headline))
+    sentence = ui.escape_markdown(survey_text.headline_sentence(measure, headline))
     st.markdown(sentence)
     part.paragraph(sentence)
     ui.comparison_note(page)
@@ -106,7 +106,7 @@ def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> 
     chart = _fit_width(charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
         data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive,
     ))
-    table, summary = survey.distribution_table(frame), ui.escape_markdown(survey.distribution_sentence(measure, frame))
+    table, summary = survey_text.distribution_table(frame), ui.escape_markdown(survey_text.distribution_sentence(measure, frame))
     ui.chart_block(chart, table, summary, key=f"{measure.key}_answers")
     part = printout.part("answers").heading("Answers").chart(chart, summary, table)
     if apart:
@@ -139,8 +139,8 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
     ) or "care_group"
     title = survey.DIMENSION_TITLES[dimension]
     frame = survey.breakdown(page.database, measure.key, dimension, page.filters, page.threshold)
-    table = survey.breakdown_table(frame, dimension)
-    summary = ui.escape_markdown(survey.breakdown_sentence(measure, dimension, frame))
+    table = survey_text.breakdown_table(frame, dimension)
+    summary = ui.escape_markdown(survey_text.breakdown_sentence(measure, dimension, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     # Redrawn on its own when the dimension changes: the PDF then prints the new breakdown.
@@ -165,18 +165,18 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
 def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("By month")
     frame = survey.trend(page.database, measure.key, page.filters, page.threshold)
-    summary = ui.escape_markdown(survey.trend_sentence(frame))
+    summary = ui.escape_markdown(survey_text.trend_sentence(frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     part = printout.part("trend").heading("By month")
     if len(shown):
         chart = _fit_width(charts.trend(_numeric(shown), "month", "Month", value_title=measure.title))
-        ui.chart_block(chart, survey.trend_table(frame), summary, key=f"{measure.key}_trend")
-        part.chart(chart, summary, survey.trend_table(frame))
+        ui.chart_block(chart, survey_text.trend_table(frame), summary, key=f"{measure.key}_trend")
+        part.chart(chart, summary, survey_text.trend_table(frame))
     else:
         st.markdown(summary)
         part.paragraph(summary)
-    _hidden_list([survey.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]), part)
+    _hidden_list([survey_text.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]), part)
 
 
 @section

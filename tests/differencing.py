@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboard import export, survey
+from dashboard import export, survey, survey_text
 from dashboard.filters import Filters
 from dashboard.perturbation import BASE_SLOTS, MAX_NOISE, NOISE
 from tests import oracle
@@ -181,14 +181,14 @@ def app_reader(database, filters: Filters, measure: str) -> View:
     head = survey.headline(database, measure, filters, THRESHOLD).iloc[0]
     if bool(head["hidden"]):
         return View(False, {}, {})
-    answers = _read_back(survey.distribution_table(survey.distribution(database, measure, filters, THRESHOLD)))
+    answers = _read_back(survey_text.distribution_table(survey.distribution(database, measure, filters, THRESHOLD)))
     rows: dict[tuple[str, str], tuple[float, float]] = {}
     for dimension in DIMENSIONS:
         labels = [survey.DIMENSION_TITLES[c] for c in (("care_group", "service_area") if dimension == "service_area"
                                                         else (dimension,))]
-        table = survey.breakdown_table(survey.breakdown(database, measure, dimension, filters, THRESHOLD), dimension)
+        table = survey_text.breakdown_table(survey.breakdown(database, measure, dimension, filters, THRESHOLD), dimension)
         rows |= _table_rows(table, dimension, labels)
-    rows |= _table_rows(survey.trend_table(survey.trend(database, measure, filters, THRESHOLD)), "month", ["Month"])
+    rows |= _table_rows(survey_text.trend_table(survey.trend(database, measure, filters, THRESHOLD)), "month", ["Month"])
     return View(True, {a: _number(r) for a, r in zip(answers["Answer"], answers["Responses"])}, rows)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, export, my_area, survey
+from dashboard import db, export, my_area, survey, survey_text
 from dashboard.filters import Filters
 from pipeline.build import build
 from tests import oracle
@@ -70,7 +70,7 @@ def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path,
             frame = survey.breakdown(database, measure, "care_group", wider, oracle.THRESHOLD)
             row = frame.set_index("care_group").loc[CARE_GROUP]
             assert (row["n"], row["positive"], row["percent"]) == (n, positive, percent)
-            data = export.to_csv(survey.breakdown_table(frame, "care_group"), {"View": "test"}).decode("utf-8-sig")
+            data = export.to_csv(survey_text.breakdown_table(frame, "care_group"), {"View": "test"}).decode("utf-8-sig")
             table = pd.read_csv(io.StringIO("\n".join(x for x in data.splitlines() if not x.startswith("#"))))
             line = table.set_index("Care group").loc[CARE_GROUP]
             assert (line["Answered (n)"], line["Positive"], line["Percent"]) == (n, positive, percent)

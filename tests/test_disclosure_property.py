@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from dashboard import db, disclosure, export, survey
+from dashboard import db, disclosure, export, survey, survey_text
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE
 from pipeline import cells, contract
@@ -256,7 +256,7 @@ def check_survey(database: db.Database, responses: pd.DataFrame, measure: str, f
                 assert (row["n"], row["positive"]) == (group_n, group_positive), (dimension, key)
                 assert row["percent"] == oracle.percent_half_up(group_positive, group_n)
         # What a download of this breakdown holds: no figure of a hidden row, nothing under the threshold.
-        download = read_download(export.to_csv(survey.breakdown_table(frame, dimension), {"Filters": "test"}))
+        download = read_download(export.to_csv(survey_text.breakdown_table(frame, dimension), {"Filters": "test"}))
         assert len(download) == len(frame)
         for (_, line), hidden in zip(download.iterrows(), frame["hidden"]):
             if hidden:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import db, disclosure, export, measures, survey
+from dashboard import db, disclosure, export, measures, survey, survey_text
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE
 from tests.conftest import opened_database
@@ -151,7 +151,7 @@ def test_small_selection_hides_everything(database, responses) -> None:
     for dimension in survey.DIMENSIONS:
         assert survey.breakdown(database, "it_skills", dimension, filters, THRESHOLD).empty
     assert survey.trend(database, "it_skills", filters, THRESHOLD).empty
-    assert "hidden" in survey.headline_sentence(measures.survey_measures(database)["it_skills"], head)
+    assert "hidden" in survey_text.headline_sentence(measures.survey_measures(database)["it_skills"], head)
 
 
 @pytest.mark.slow
@@ -213,7 +213,7 @@ def test_dont_know_is_shown_apart(database, responses) -> None:
     said = expected["Don't know"]
     assert dont_know["responses"] == said > 0
     base = expected["Yes"] + expected["Partly"] + expected["No"]
-    sentence = survey.distribution_sentence(measures.survey_measures(database)["info_available"], frame)
+    sentence = survey_text.distribution_sentence(measures.survey_measures(database)["info_available"], frame)
     assert f"{said:,} more said Don't know and are not counted" in sentence
     assert sentence.startswith(f"Of {base:,} people counted, {percent_half_up(expected['Yes'], base)}% answered Yes")
 
@@ -277,7 +277,7 @@ def test_breakdown_by_care_group_with_no_filters(database, responses) -> None:
     assert "Not stated" in set(frame["care_group"])
     ranked = expected.sort_values(["share", "care_group"], ascending=[False, True])
     top, bottom = ranked.iloc[0], ranked.iloc[-1]
-    sentence = survey.breakdown_sentence(measures.survey_measures(database)["it_skills"], "care_group", frame)
+    sentence = survey_text.breakdown_sentence(measures.survey_measures(database)["it_skills"], "care_group", frame)
     assert f"the highest was {top['care_group']} ({percent_half_up(top['positive'], top['n'])}%)" in sentence
     assert f"the lowest {bottom['care_group']} ({percent_half_up(bottom['positive'], bottom['n'])}%)" in sentence
     n, positive = int(expected["n"].sum()), int(expected["positive"].sum())
@@ -314,7 +314,7 @@ def test_breakdown_rejects_unknown_dimension_and_measure(database) -> None:
 def test_breakdown_table_blanks_hidden_rows_with_reason(database, responses) -> None:
     filters = Filters(care_groups=(AMH,))
     frame = survey.breakdown(database, "it_skills", "service_area", filters, THRESHOLD)
-    table = survey.breakdown_table(frame, "service_area")
+    table = survey_text.breakdown_table(frame, "service_area")
     assert list(table.columns[:2]) == ["Care group", "Service area"]
     expected = expected_groups(responses, "it_skills", ["care_group", "service_area"], filters)
     hidden = table[table["Hidden because"] != ""]
@@ -356,7 +356,7 @@ def test_trend_sentence_names_the_range(database, with_month) -> None:
     expected = expected[expected["n"] >= THRESHOLD]
     percents = [percent_half_up(p, n) for p, n in zip(expected["positive"], expected["n"])]
     assert len(percents) > 1
-    sentence = survey.trend_sentence(frame)
+    sentence = survey_text.trend_sentence(frame)
     assert f"ranged from {min(percents)}%" in sentence
     assert f"to {max(percents)}%" in sentence
     assert f"Across the {len(percents)} months shown" in sentence
@@ -369,14 +369,14 @@ def test_headline_sentence(database, responses) -> None:
     filters = Filters(care_groups=(AMH,))
     n, _, percent = expected_headline(responses, "it_unreliable", filters)
     trust_n, _, trust_percent = expected_headline(responses, "it_unreliable")
-    sentence = survey.headline_sentence(measures.survey_measures(database)["it_unreliable"], survey.headline(database, "it_unreliable", filters, THRESHOLD))
+    sentence = survey_text.headline_sentence(measures.survey_measures(database)["it_unreliable"], survey.headline(database, "it_unreliable", filters, THRESHOLD))
     assert sentence.startswith(f"Of {n:,} people who answered, {percent}% agreed that IT is too unreliable (95% CI ")
     assert sentence.endswith(f"across the whole Trust it was {trust_percent}% of {trust_n:,}.")
 
 
 def test_hidden_groups_are_only_counted_in_sentences(database, responses) -> None:
     frame = survey.breakdown(database, "it_skills", "service_area", Filters(), THRESHOLD)
-    sentence = survey.breakdown_sentence(measures.survey_measures(database)["it_skills"], "service_area", frame)
+    sentence = survey_text.breakdown_sentence(measures.survey_measures(database)["it_skills"], "service_area", frame)
     expected = expected_groups(responses, "it_skills", ["care_group", "service_area"])
     hidden = frame[frame["hidden"]]
     assert len(hidden) == (expected["n"] < THRESHOLD).sum() > 1
