@@ -140,7 +140,7 @@ def decide(atoms: pd.DataFrame, threshold: int, min_comments: int) -> dict[Unit,
 def _decided(database: Database, wave: str | None, threshold: int, min_comments: int) -> dict[Unit, str | None]:
     """``decide`` once per database, wave and settings."""
     return database.memo("comment decisions",
-                         lambda _: decide(database.query("comment_atoms", wave=wave), threshold, min_comments),
+                         lambda _: decide(database.query("comment_atoms", wave=wave, not_stated=contract.NOT_STATED), threshold, min_comments),
                          key=(wave, threshold, min_comments), keep=8)
 
 

@@ -150,7 +150,7 @@ def action_list(database: Database, filters: Filters, search: str, as_of: dt.dat
     """Actions in scope matching ``search`` (bound, matched as plain text), sorted by
     ``sort`` (one of ACTION_SORTS; newest first within it): the first ``limit`` (None: all)."""
     _check(sort, ACTION_SORTS, "Sort")
-    frame = database.query("actions_list", as_of=as_of, sort=sort, max_rows=limit, **_action_search(filters, search))
+    frame = database.query("actions_list", as_of=as_of, sort=sort, max_rows=limit, completed=contract.COMPLETED, **_action_search(filters, search))
     frame["completed"] = frame["status"] == contract.COMPLETED
     frame["days_open"] = frame["days_open"].astype("Int64")
     return frame

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import contract
 from pipeline.ingest import BuildError
 
 KEY_SETTING = "DASHBOARD_PERTURBATION_KEY"
@@ -82,9 +83,9 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
                 response_id,
                 wave,
                 survey,
-                coalesce(care_group, 'Not stated') as care_group,
-                coalesce(service_area, 'Not stated') as service_area,
-                coalesce(staff_group, 'Not stated') as staff_group,
+                coalesce(care_group, $not_stated) as care_group,
+                coalesce(service_area, $not_stated) as service_area,
+                coalesce(staff_group, $not_stated) as staff_group,
                 date_trunc('month', submitted_on)::date as month,
                 case when $key::varchar is not null then
                     ('0x' || substr(sha256($key::varchar || chr(31) || response_id), 1, 2))::integer
@@ -119,7 +120,7 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         select * from final
         order by measure, wave, month, survey, care_group, service_area, staff_group, answer nulls first
         """,
-        {"key": key},
+        {"key": key, "not_stated": contract.NOT_STATED},
     )
     # The same cells with the answers summed into the measure's counts: what every figure
     # but the answer distribution reads, a sixth the rows of survey_cells.
@@ -146,12 +147,13 @@ def build_cells(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
         create table survey_comments as
         select
             wave,
-            coalesce(care_group, 'Not stated') as care_group,
-            coalesce(service_area, 'Not stated') as service_area,
+            coalesce(care_group, $not_stated) as care_group,
+            coalesce(service_area, $not_stated) as service_area,
             survey,
             comment
         from survey_responses
         where comment is not null
         order by wave, care_group, service_area, survey, comment
-        """
+        """,
+        {"not_stated": contract.NOT_STATED},
     )

@@ -143,12 +143,12 @@ EXTRACTS: dict[str, Extract] = {
         row_rules=(
             RowRule(
                 "completed_on",
-                "typed.status = 'Completed' and raw.completed_on is null",
+                f"typed.status = '{contract.COMPLETED}' and raw.completed_on is null",
                 "is required when status is Completed",
             ),
             RowRule(
                 "completed_on",
-                "typed.status is not null and typed.status <> 'Completed' and raw.completed_on is not null",
+                f"typed.status is not null and typed.status <> '{contract.COMPLETED}' and raw.completed_on is not null",
                 "must be empty unless status is Completed",
             ),
             RowRule(

@@ -24,7 +24,7 @@ final as (
         raised_on,
         completed_on,
         case
-            when status = 'Completed' then date_diff('day', raised_on, completed_on)
+            when status = $completed::varchar then date_diff('day', raised_on, completed_on)
             when status in ('Not started', 'In progress') then greatest(date_diff('day', raised_on, $as_of::date), 0)
         end as days_open
     from matching
