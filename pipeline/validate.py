@@ -16,16 +16,9 @@ import duckdb
 from pipeline import contract
 from pipeline.rules import EXTRACTS, Column, Extract
 
+# Each label column's list, from the rules (``rules._label``): one list per column name.
 LABEL_LISTS: dict[str, tuple[str, ...]] = {
-    "care_group": contract.CARE_GROUPS,
-    "staff_group": contract.STAFF_GROUPS,
-    "theme": contract.THEMES,
-    "survey": contract.SURVEYS,
-    "format": contract.FORMATS,
-    "status": contract.STATUSES,
-    "it_skills": contract.IT_SKILLS,
-    "info_available": contract.INFO_AVAILABLE,
-    "it_unreliable": contract.IT_UNRELIABLE,
+    column.name: column.labels for extract in EXTRACTS.values() for column in extract.columns if column.kind == "label"
 }
 
 SQL_TYPES = {"text": "varchar", "code": "varchar", "date": "date", "number": "double", "yesno": "boolean", "label": "varchar"}

@@ -279,3 +279,15 @@ def test_the_streaming_scan_agrees_with_reading_the_whole_file(tmp_path, monkeyp
     assert (scan.size, scan.sha256, scan.utf8) == (len(data), hashlib.sha256(data).hexdigest(), utf8)
     assert scan.lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     assert scan.first_line == data.split(b"\n", 1)[0]
+
+
+def test_each_label_column_has_one_list_wherever_it_appears():
+    """The build checks labels against one list per column name (``validate.LABEL_LISTS``, read from
+    the rules): a column declared with another list in a second extract would be checked wrongly."""
+    from pipeline import validate
+    from pipeline.rules import EXTRACTS
+
+    for extract in EXTRACTS.values():
+        for column in extract.columns:
+            if column.kind == "label":
+                assert validate.LABEL_LISTS[column.name] == column.labels, (extract.name, column.name)
