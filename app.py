@@ -14,10 +14,7 @@ st.markdown(
 
 st.subheader("Engagement")
 engagement = measures.engagement_headline(page.database, page.filters)
-# Columns as wide as their labels need, so no tile's name is cut short.
-widths = [len(measure.title) + 8 for measure in measures.OVERVIEW_ENGAGEMENT]  # + the help icon
-for column, measure in zip(st.columns(widths), measures.OVERVIEW_ENGAGEMENT):
-    column.metric(measure.title, ui.format_number(engagement[measure.key]), help=measure.definition, border=True)
+ui.engagement_tiles(measures.OVERVIEW_ENGAGEMENT, engagement, fit_labels=True)
 
 st.subheader("Survey results")
 if ui.survey_withheld(page):

@@ -11,7 +11,8 @@ import streamlit as st
 from dashboard import beside_action, charts, engagement, engagement_charts, measures, ui
 from dashboard.sections import section
 
-TILES = ("actions_raised", "actions_completed", "quick_wins_raised", "quick_wins_completed")
+TILES = tuple(measures.ENGAGEMENT[key] for key in ("actions_raised", "actions_completed", "quick_wins_raised",
+                                                   "quick_wins_completed"))
 
 
 def render(page: ui.Page) -> None:
@@ -24,8 +25,7 @@ def render(page: ui.Page) -> None:
         "The survey and staff group filters apply only to the survey results in *Results beside action*."
     )
     summary = engagement.actions_summary(page.database, page.filters)
-    for column, measure in zip(st.columns(len(TILES)), (measures.ENGAGEMENT[key] for key in TILES)):
-        column.metric(measure.title, ui.format_number(summary[measure.key]), help=measure.definition, border=True)
+    ui.engagement_tiles(TILES, summary)
     by_theme_and_status(page, summary)
     left, right = st.columns(2)
     with left:

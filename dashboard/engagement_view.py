@@ -12,7 +12,8 @@ from dashboard import charts, engagement, measures, ui
 from dashboard.sections import section
 from pipeline import contract
 
-TILES = ("conversations", "conversation_hours", "staff_engaged", "service_areas_covered")
+TILES = tuple(measures.ENGAGEMENT[key] for key in ("conversations", "conversation_hours", "staff_engaged",
+                                                   "service_areas_covered"))
 
 
 def render(page: ui.Page) -> None:
@@ -27,8 +28,7 @@ def render(page: ui.Page) -> None:
         icon=":material/filter_alt:",
     )
     headline = measures.engagement_headline(page.database, page.filters)
-    for column, measure in zip(st.columns(len(TILES)), (measures.ENGAGEMENT[key] for key in TILES)):
-        column.metric(measure.title, ui.format_number(headline[measure.key]), help=measure.definition, border=True)
+    ui.engagement_tiles(TILES, headline)
     # Each section with its own controls reruns on its own when they change (a fragment).
     conversations_by_week(page, headline)
     where_engagement_happened(page, headline)

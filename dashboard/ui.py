@@ -172,6 +172,15 @@ def percent_text(row: pd.Series) -> str:
     return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
 
 
+def engagement_tiles(shown, figures: dict, fit_labels: bool = False) -> None:
+    """A tile per engagement measure in ``shown`` (``measures.EngagementMeasure``): its title, its
+    figure and its definition as help. ``fit_labels``: columns as wide as their labels need (plus
+    the help icon), so no tile's name is cut short; otherwise equal columns."""
+    widths = [len(measure.title) + 8 for measure in shown] if fit_labels else len(shown)
+    for column, measure in zip(st.columns(widths), shown):
+        column.metric(measure.title, format_number(figures[measure.key]), help=measure.definition, border=True)
+
+
 def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> tuple[str, str, str]:
     """One survey figure as a tile: the percent (or Hidden), its change since the compared wave
     when there is one (coloured by whether higher is better), and its base and interval below.
