@@ -17,6 +17,9 @@ shown as U+FFFD rather than silently dropped. Headings are also the PDF's outlin
 (bookmarks). Charts are Vega-Lite specs drawn to PNG by vl-convert (no browser), with their
 alt text. The same input gives the same bytes: the creation date is the data's build time.
 
+Its parts: ``pdf_style`` (font, layout, colours), ``pdf_tables`` (tables), ``pdf_charts``
+(charts to PNG) and ``pdf_values`` (cells as text, chart data as JSON).
+
 Importing fpdf2 takes about 0.4 s: import this module when a PDF is asked for (as
 ``ui.download_buttons`` does ``export``), not when a page loads. The first chart in a process
 takes about half a second more (vl-convert starts its JavaScript runtime); later ones ~0.1 s.
@@ -25,59 +28,38 @@ takes about half a second more (vl-convert starts its JavaScript runtime); later
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-import json
-import math
-import re
-import struct
-import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
-from fpdf.fonts import FontFace
 
-FONT_DIR = Path(__file__).parent / "static" / "fonts"
-FONT = "dejavu"  # fpdf2's name for the bundled family
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-# The same family in charts, registered with vl-convert. vl-convert draws no text at all in a
-# font it cannot find, so the list falls back to its own bundled Liberation Sans ("sans-serif"
-# when the machine has no fonts).
-CHART_FONT = "DejaVu Sans, sans-serif"
-CREATOR = "Digital strategy engagement dashboard"
-LANGUAGE = "en-GB"
-SYNTHETIC_KEY = "Synthetic data"
-BUILT_KEY = "Data built"
-
-# Layout, in millimetres unless named _PT (points) or _PX (CSS pixels, drawn as points).
-MARGIN = 15
-TOP_MARGIN = 16
-BOTTOM_MARGIN = 16
-GAP = 4  # after a block
-TEXT_PT = 10
-CHART_WIDTH_PX = 510  # A4 width less margins (180 mm) in points: a chart is drawn at 1 px = 1 pt
-CHART_HEIGHT_PX = 300  # for a chart whose height is "container"
-CHART_SCALE = 2  # PNG pixels per CSS pixel: 144 dpi at the size drawn
-TILES_PER_ROW = 4
-TABLE_FONT_PT = (9, 8, 7)  # tried in turn until the columns' longest words fit the page width
-LONG_CELL = 200  # characters; a longer cell is checked against the page height
-
-NHS_BLUE = (0, 94, 184)
-TEXT_COLOUR = (33, 43, 50)
-GREY = (66, 85, 99)
-PALE = (240, 244, 245)
-STRIPE = (248, 250, 250)
-RULE = (174, 183, 189)
-WARNING = (174, 37, 28)
-
-# Headings, levels 1, 2 and 3: size (pt), colour, space above and below (mm).
-HEADING_STYLES = ((14, NHS_BLUE, 3, 2), (12, TEXT_COLOUR, 2, 1.5), (10.5, TEXT_COLOUR, 1.5, 1))
+from dashboard.pdf_charts import CHART_SCALE, FONT_DIR, chart_png, png_size
+from dashboard.pdf_style import (
+    BOTTOM_MARGIN,
+    BUILT_KEY,
+    CREATOR,
+    FONT,
+    FONT_FILES,
+    GAP,
+    GREY,
+    HEADING_STYLES,
+    LANGUAGE,
+    MARGIN,
+    NHS_BLUE,
+    PALE,
+    RULE,
+    SYNTHETIC_KEY,
+    TEXT_COLOUR,
+    TEXT_PT,
+    TILES_PER_ROW,
+    TOP_MARGIN,
+    WARNING,
+)
+from dashboard.pdf_tables import Tables
+from dashboard.pdf_values import built_time
 
 REPLACEMENT = "\ufffd"
-BUILT_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})")
 # Categories never drawn: controls (other than line breaks, kept), format characters
 # (zero-width space and joiners, soft hyphen, direction marks), unassigned code points.
 DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cn"})
@@ -117,7 +99,7 @@ class _Document(FPDF):
         self.set_text_color(*TEXT_COLOUR)
 
 
-class Report:
+class Report(Tables):
     """An A4 portrait PDF, written top to bottom: ``heading``, ``paragraph``, ``metrics``,
     ``table`` and ``chart``, then ``to_bytes``.
 
@@ -236,61 +218,9 @@ class Report:
             pdf.set_xy(pdf.l_margin, top + height + gap)
         pdf.ln(GAP - gap)
 
-    def table(self, frame: pd.DataFrame, caption: str | None = None, index: bool | None = None) -> None:
-        """``frame`` as a table at the page width: text wraps in its cells, the font shrinks a
-        little for many columns, and a long table continues on the next page under its header
-        row again. Missing values (None, NaN, NaT) are empty cells. The index is a first
-        column when ``index`` is True, or by default when it is named (as ``st.table`` shows it).
-
-        A cell too long for one page is cut, ending "… (cut)": downloads carry the full text.
-        """
-        pdf = self._writable()
-        if index is None:
-            index = any(name is not None for name in frame.index.names)
-        if index:
-            frame = frame.reset_index()
-        headers = [self.clean(_column_name(column)) for column in frame.columns]
-        numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-                   for dtype in frame.dtypes]
-        rows = [[self.clean(cell_text(value)) for value in row] for row in frame.itertuples(index=False, name=None)]
-        caption = self.clean(caption) if caption else ""
-        caption_height = (len(self._lines(caption, pdf.epw, 9, "B")) * 4.5 + 1) if caption else 0
-        if not headers:
-            self._start(caption_height)
-            self._caption(caption)
-            self.paragraph("(No columns.)", size=9)
-            return
-        size, widths = self._column_widths(headers, rows)
-        line = size * 0.45
-        padding = (1, 1.2)  # vertical, horizontal
-        rows = [[self._fit_cell(text, width - 2 * padding[1], size, line) for text, width in zip(row, widths)]
-                for row in rows]
-        # The caption, the header row and the first row together.
-        first = sum(self._row_height(row, widths, size, line, padding, style) for row, style
-                    in ((headers, "B"), *(((rows[0], ""),) if rows else ())))
-        self._start(caption_height + first)
-        self._caption(caption)
-        pdf.set_font(FONT, "", size)
-        pdf.set_draw_color(*RULE)
-        pdf.set_line_width(0.2)
-        pdf.set_fill_color(255)
-        with pdf.table(
-            width=pdf.epw, col_widths=widths, line_height=line, padding=padding, v_align="TOP",
-            text_align=tuple("RIGHT" if is_number else "LEFT" for is_number in numeric),
-            headings_style=FontFace(emphasis="BOLD", fill_color=PALE), borders_layout="HORIZONTAL_LINES",
-            cell_fill_mode="ROWS", cell_fill_color=STRIPE, repeat_headings=1, first_row_as_headings=True,
-        ) as table:
-            table.row(headers)
-            for row in rows:
-                table.row(row)
-        if not rows:
-            self.paragraph("(No rows.)", size=9)
-        pdf.set_draw_color(0)
-        pdf.ln(GAP)
-
     def chart(self, chart: object, alt: str) -> None:
         """A chart as an image (PNG at twice its size) with ``alt`` as its alternative text:
-        a ``dashboard.charts.VegaLite``, an Altair chart or a Vega-Lite dict. A chart whose
+        a ``dashboard.charts.VegaLite`` or a Vega-Lite dict. A chart whose
         width is "container" (or unset) is drawn at the page width. The alt text is not
         printed: write the page's summary with ``paragraph`` if it should show.
 
@@ -351,19 +281,6 @@ class Report:
         points, _, above, below = HEADING_STYLES[level - 1]
         return len(self._lines(text, self._pdf.epw, points, "B")) * points * 25.4 / 72 + above + below
 
-    def _caption(self, caption: str) -> None:
-        if caption:
-            pdf = self._pdf
-            pdf.set_font(FONT, "B", 9)
-            pdf.multi_cell(0, 4.5, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.ln(1)
-
-    def _row_height(self, row: Sequence[str], widths: Sequence[float], size: float, line: float,
-                    padding: tuple[float, float], style: str = "") -> float:
-        lines = max(len(self._lines(text, width - 2 * padding[1], size, style)) if text else 1
-                    for text, width in zip(row, widths))
-        return lines * line + 2 * padding[0]
-
     def _need(self, height: float) -> None:
         """Start a new page unless ``height`` mm fit below the current position."""
         pdf = self._pdf
@@ -392,50 +309,6 @@ class Report:
         pdf.set_draw_color(0)
         pdf.ln(GAP)
 
-    def _column_widths(self, headers: list[str], rows: list[list[str]]) -> tuple[float, list[float]]:
-        """A font size and column widths (mm) summing to the page width: each column at least
-        as wide as its longest word (shrinking the font for that if need be), then widened
-        towards the width of its longest text on one line (at most half the page)."""
-        pdf = self._pdf
-        columns = list(zip(headers, *rows))
-        longest = [max(column, key=len) for column in columns]
-        longest_word = [max((word for text in column for word in text.split()), key=len, default="")
-                        for column in columns]
-        pad = 2.4 + 0.5
-        for size in TABLE_FONT_PT:
-            pdf.set_font(FONT, "B", size)  # the header is bold: measure bold, a little wider
-            least = [pdf.get_string_width(word) + pad for word in longest_word]
-            wanted = [max(min(pdf.get_string_width(max(text.split("\n"), key=len)) + pad, pdf.epw / 2), low)
-                      for text, low in zip(longest, least)]
-            if sum(least) <= pdf.epw:
-                break
-        if sum(least) > pdf.epw:  # still too many: share by least width; long words break
-            return size, [pdf.epw * low / sum(least) for low in least]
-        if sum(wanted) <= pdf.epw:
-            spare = pdf.epw - sum(wanted)
-            return size, [want + spare * want / sum(wanted) for want in wanted]
-        # Fill up from the least widths, sharing what is left equally among the columns
-        # still short of their wanted width: short columns (numbers, dates) end up on one
-        # line and the long text columns share the rest.
-        widths = list(least)
-        while True:
-            short = [i for i, (width, want) in enumerate(zip(widths, wanted)) if want - width > 0.01]
-            spare = pdf.epw - sum(widths)
-            if not short or spare <= 0.01:
-                return size, widths
-            share = spare / len(short)
-            for i in short:
-                widths[i] = min(wanted[i], widths[i] + share)
-
-    def _fit_cell(self, text: str, width: float, size: float, line: float) -> str:
-        """``text``, cut so that its row fits on one page (fpdf2 cannot split a row)."""
-        if len(text) <= LONG_CELL and text.count("\n") < 20:
-            return text
-        most = int((self._pdf.eph * 0.75) // line)
-        lines = self._lines(text, width, size)
-        if len(lines) <= most:
-            return text
-        return "\n".join(lines[: most - 1]) + "\n… (cut)"
 
 
 def fit(pdf: FPDF, text: str, width: float) -> str:
@@ -447,140 +320,3 @@ def fit(pdf: FPDF, text: str, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def built_time(value: object) -> dt.datetime | None:
-    """The stamp's "Data built" text (``2024-05-01 12:00 UTC``) as a UTC datetime, else None."""
-    match = BUILT_RE.search(str(value or ""))
-    if not match:
-        return None
-    try:
-        return dt.datetime(*map(int, match.groups()), tzinfo=dt.UTC)
-    except ValueError:
-        return None
-
-
-def _column_name(column: object) -> str:
-    if isinstance(column, tuple):
-        return " / ".join(str(part) for part in column if str(part))
-    return str(column)
-
-
-def _missing(value: object) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list or array in a cell
-        return False
-
-
-def cell_text(value: object) -> str:
-    """A table cell as text: missing values empty, whole numbers with thousands separators,
-    other numbers with up to four decimals, dates as 31 Jan 2024."""
-    if _missing(value):
-        return ""
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # a NumPy scalar
-        try:
-            value = value.item()
-        except (AttributeError, ValueError, TypeError):
-            pass
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, (float, decimal.Decimal)):
-        if math.isinf(value):
-            return "∞" if value > 0 else "−∞"
-        if float(value).is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, dt.datetime):
-        return f"{value:%d %b %Y}" if value.time() == dt.time() else f"{value:%d %b %Y %H:%M}"
-    if isinstance(value, dt.date):
-        return f"{value:%d %b %Y}"
-    return str(value)
-
-
-# -- charts ---------------------------------------------------------------------------
-
-_fonts_registered = threading.Lock()
-_registered: list[bool] = []
-
-
-def _register_fonts() -> None:
-    """Give vl-convert the bundled font, once per process (it also bundles Liberation Sans;
-    without this, charts on a machine without DejaVu would fall back to that)."""
-    import vl_convert
-
-    with _fonts_registered:
-        if not _registered:
-            vl_convert.register_font_directory(str(FONT_DIR))
-            _registered.append(True)
-
-
-def chart_spec(chart: object) -> dict:
-    """The Vega-Lite spec the PDF draws: the page's spec (``ui.chart_block``: ``charts.CONFIG``
-    merged in), its data inline, and a fixed width where the page's was "container"."""
-    from dashboard.charts import CONFIG, VegaLite
-
-    if isinstance(chart, VegaLite):
-        spec = dict(chart.spec)
-        if chart.data is not None:
-            spec["data"] = {"values": records(chart.data)}
-    elif isinstance(chart, Mapping):
-        spec = dict(chart)
-    elif hasattr(chart, "to_dict"):  # an Altair chart
-        spec = chart.to_dict()
-    else:
-        raise TypeError(f"not a chart: {type(chart).__name__}")
-    spec["config"] = {"font": CHART_FONT, **CONFIG, **spec.get("config", {})}
-    composite = any(key in spec for key in ("hconcat", "vconcat", "concat", "facet", "repeat"))
-    if not composite and spec.get("width", "container") == "container":
-        spec["width"] = CHART_WIDTH_PX
-        spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
-    if spec.get("height") == "container":
-        spec["height"] = CHART_HEIGHT_PX
-    return spec
-
-
-def chart_png(chart: object) -> bytes:
-    """The chart (see ``chart_spec``) as PNG at ``CHART_SCALE`` times its size."""
-    import vl_convert
-
-    _register_fonts()
-    text = json.dumps(chart_spec(chart), default=_json_default, allow_nan=False)
-    # The data is inline: nothing is fetched (allowed_base_urls=[] refuses any "url").
-    return vl_convert.vegalite_to_png(text, scale=CHART_SCALE, allowed_base_urls=[])
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A DataFrame as Vega-Lite inline values: missing values null, dates ISO 8601 text."""
-    columns = [str(column) for column in frame.columns]
-    values = [[_json_value(value) for value in frame[column].tolist()] for column in frame.columns]
-    return [dict(zip(columns, row)) for row in zip(*values)]
-
-
-def _json_value(value: object) -> object:
-    if _missing(value):
-        return None
-    if isinstance(value, float) and math.isinf(value):
-        return None
-    return _json_default(value) if not isinstance(value, (str, int, float, bool)) else value
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):  # midnight local time, as a datetime: a bare date reads as UTC
-        return dt.datetime.combine(value, dt.time()).isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if hasattr(value, "item"):  # NumPy scalar
-        return _json_value(value.item())
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    return str(value)
-
-
-def png_size(png: bytes) -> tuple[int, int]:
-    """Width and height in pixels, from a PNG's header."""
-    if png[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG image")
-    return struct.unpack(">II", png[16:24])

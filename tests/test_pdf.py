@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from dashboard import charts, pdf
+from dashboard import charts, pdf, pdf_charts
 
 A4_POINTS = (595.28, 841.89)
 AREA = "Ysbyty Gwynedd – Llŷn a Môn (Gogledd) · Zürich Łódź"  # a Unicode area name
@@ -152,7 +152,7 @@ def test_charts_are_images_with_their_alt_text(reader: PdfReader) -> None:
     images = [image for page in reader.pages for image in page.images]
     assert len(images) == len(CHART_ALTS)
     for image in images:  # "container" width drawn at 510 px, twice over for sharpness
-        assert image.image.width == pdf.CHART_WIDTH_PX * pdf.CHART_SCALE
+        assert image.image.width == pdf_charts.CHART_WIDTH_PX * pdf.CHART_SCALE
     assert alt_texts(reader) == list(CHART_ALTS)
 
 
@@ -222,13 +222,13 @@ def test_characters_the_font_lacks_become_a_replacement_mark() -> None:
 
 def test_chart_spec_fixes_the_width_and_inlines_the_data() -> None:
     frame = trend_frame()
-    spec = pdf.chart_spec(charts.trend(frame, "month", "Month"))
-    assert spec["width"] == pdf.CHART_WIDTH_PX  # not "container": there is no browser
+    spec = pdf_charts.chart_spec(charts.trend(frame, "month", "Month"))
+    assert spec["width"] == pdf_charts.CHART_WIDTH_PX  # not "container": there is no browser
     assert spec["config"]["axis"] == charts.CONFIG["axis"]  # as ui.chart_block draws it
     values = spec["data"]["values"]
     assert values[0]["month"] == "2024-01-01T00:00:00" and values[0]["n"] == 100
     assert values[3]["share"] is None  # NaN is null
-    fixed = pdf.chart_spec(charts.VegaLite(frame, {"mark": "line", "width": 300}))
+    fixed = pdf_charts.chart_spec(charts.VegaLite(frame, {"mark": "line", "width": 300}))
     assert fixed["width"] == 300 and "autosize" not in fixed
 
 
