@@ -162,7 +162,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
     side = database.parent / f".{database.name}.building-{os.getpid()}"
     for leftover in (side, side.with_name(side.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    built_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     try:
         raws = []
         con = duckdb.connect(str(side))

@@ -44,25 +44,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import re
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import contract
 from pipeline.ingest import BuildError, RawTable, normalise_header, read_extract
+from pipeline.mapping_file import COLUMN_KEYS, LABELS, canonical_lookup, load_mapping, match_key
+from pipeline.rules import EXTRACTS
 
-RESPONSE_COLUMNS = ("response_id", "survey", "submitted_on", "wave", "care_group", "service_area", "staff_group", "comment")
-ANSWER_COLUMNS = ("response_id", "question_id", "answer")
-COLUMN_KEYS = ("response_id", "survey_column", "submitted_on", "care_group", "service_area", "staff_group", "comment")
-TEXT_KEYS = (*COLUMN_KEYS, "wave", "survey", "id_prefix", "date_format")
-KEYS = (*TEXT_KEYS, "personal", "questions", "labels")
-LABELS = {"survey": contract.SURVEYS, "care_group": contract.CARE_GROUPS, "staff_group": contract.STAFF_GROUPS}
+# The extracts' columns (pipeline.rules), less the legacy answer columns: answers go to survey_answers.
+RESPONSE_COLUMNS = tuple(c for c in EXTRACTS["survey_responses"].column_names if c not in contract.LEGACY_ANSWER_COLUMNS)
+ANSWER_COLUMNS = EXTRACTS["survey_answers"].column_names
 PERSONAL_HEADERS = {"email", "e_mail", "email_address", "e_mail_address", "name", "full_name", "first_name",
                     "last_name", "ip_address", "ip"}  # normalised headers always dropped
 UK_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
-CODE = re.compile(r"[A-Za-z0-9_-]+")
 PREVIEW_ROWS = 5
 
 
@@ -79,79 +75,6 @@ class Mapped:
     unmatched: dict[tuple[str, str, str], list[int]]  # (field or question id, column, text) -> lines
     every_row: str  # the values the mapping gives every row, e.g. "survey Staff, wave 2023"
     warnings: list[str] = field(default_factory=list)
-
-
-def _key(text: str) -> str:
-    """How answers and labels are matched: case, surrounding spaces and curly apostrophes ignored."""
-    return text.strip().casefold().replace("\u2019", "'").replace("\u2018", "'")
-
-
-def _lookup(allowed: tuple[str, ...], aliases: dict[str, str], where: str) -> dict[str, str]:
-    """Matching key -> canonical value ("" = write blank); every alias must point into ``allowed``."""
-    lookup = {_key(a): a for a in allowed}
-    for source, target in aliases.items():
-        if target.strip() and _key(target) not in lookup:
-            raise BuildError(f'{where}: "{source}" = "{target}": "{target}" is not one of: {"; ".join(allowed)}.')
-    return lookup | {_key(s): lookup[_key(t)] if t.strip() else "" for s, t in aliases.items()}
-
-
-def _text_table(value: object, where: str) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise BuildError(f'{where} must be a table of "export text" = "value" lines.')
-    return value
-
-
-def load_mapping(path: Path) -> dict:
-    """The mapping file, checked for unknown keys, types and labels (columns are checked against the export)."""
-    try:
-        mapping = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise BuildError(f"{path}: cannot be read ({error.strerror}).") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise BuildError(f"{path.name}: is not a valid TOML mapping file ({error}).") from None
-    name = path.name
-    for key in mapping:
-        if key not in KEYS:
-            raise BuildError(f"{name}: unknown key '{key}'; the keys are {', '.join(KEYS)}.")
-    for key in TEXT_KEYS:
-        if key in mapping and (not isinstance(mapping[key], str) or not mapping[key].strip()):
-            raise BuildError(f'{name}: {key} must be text in quotes, e.g. {key} = "..."')
-    for key in ("response_id", "submitted_on"):
-        if key not in mapping:
-            raise BuildError(f"{name}: {key} is required: the export column holding it.")
-    if ("survey" in mapping) == ("survey_column" in mapping):
-        raise BuildError(f'{name}: give either survey = "Staff" (every row) or survey_column = "<column>", not both.')
-    if "wave" in mapping and not CODE.fullmatch(mapping["wave"]):
-        raise BuildError(f"{name}: wave '{mapping['wave']}' must be a wave_id (letters, digits, - or _).")
-    personal = mapping.setdefault("personal", [])
-    if not isinstance(personal, list) or not all(isinstance(p, str) for p in personal):
-        raise BuildError(f'{name}: personal must be a list of column names, e.g. personal = ["Email", "Name"].')
-    labels = mapping.setdefault("labels", {})
-    for key, aliases in labels.items():
-        if key not in LABELS:
-            raise BuildError(f"{name}: unknown key '{key}' in [labels]; the keys are {', '.join(LABELS)}.")
-        labels[key] = _lookup(LABELS[key], _text_table(aliases, f"{name}: [labels.{key}]"), f"{name}: [labels.{key}]")
-    if "survey" in mapping:
-        survey = _lookup(contract.SURVEYS, {}, name).get(_key(mapping["survey"]))
-        if survey is None:
-            raise BuildError(f"{name}: survey '{mapping['survey']}' is not one of: {'; '.join(contract.SURVEYS)}.")
-        mapping["survey"] = survey
-    questions = mapping.get("questions")
-    if not isinstance(questions, dict) or not questions:
-        raise BuildError(f'{name}: no questions; add [questions.<question_id>] with column = "<question text>".')
-    for question_id, question in questions.items():
-        where = f"{name}: [questions.{question_id}]"
-        if not CODE.fullmatch(question_id):
-            raise BuildError(f"{where}: a question_id is letters, digits, - or _.")
-        if not isinstance(question, dict):
-            raise BuildError(f'{where} must be a table with column = "<question text>".')
-        for key in question:
-            if key not in ("column", "answers"):
-                raise BuildError(f"{where}: unknown key '{key}'; the keys are column, answers.")
-        if not isinstance(question.get("column"), str) or not question["column"].strip():
-            raise BuildError(f'{where}: column is required: column = "<question text>".')
-        question["answers"] = _text_table(question.get("answers", {}), f"{where[:-1]}.answers]")
-    return mapping
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -228,7 +151,7 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
             field_name = "survey" if key == "survey_column" else key
             lookup = None
             if field_name in LABELS:
-                lookup = mapping["labels"].get(field_name) or _lookup(LABELS[field_name], {}, name)
+                lookup = mapping["labels"].get(field_name) or canonical_lookup(LABELS[field_name], {}, name)
             assign(key, mapping[key], field_name, lookup)
     for question_id, question in mapping["questions"].items():
         if question_id not in bank:
@@ -239,7 +162,7 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
         if wave and waves and wave not in waves:
             raise BuildError(f"{name}: [questions.{question_id}] is not asked in wave {wave} "
                              f"({questions_file.name} gives waves {'; '.join(waves)}).")
-        lookup = _lookup(scale, question["answers"], f"{name}: [questions.{question_id}.answers]")
+        lookup = canonical_lookup(scale, question["answers"], f"{name}: [questions.{question_id}.answers]")
         assign(f"[questions.{question_id}] column", question["column"], f"question {question_id}", lookup)
 
     listed = {normalise_header(p) for p in mapping["personal"]}
@@ -259,7 +182,7 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
         text, lookup = row[index], lookups[index]
         if text is None or lookup is None:
             return text
-        found = lookup.get(_key(text))
+        found = lookup.get(match_key(text))
         if found is None:
             unmatched.setdefault((target, table.original_header[index], text), []).append(line)
         return found or None
