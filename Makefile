@@ -9,7 +9,7 @@ PORT ?= 8501
 REPLICAS ?=
 LOAD_ARGS ?=
 
-.PHONY: run serve test test-fast data demo bench load browser-test clean
+.PHONY: run serve test test-fast lint format data demo bench load browser-test clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Needs $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 2; }
@@ -41,11 +41,20 @@ data: $(VENV)/.installed
 
 ## demo: regenerate the synthetic demo extracts (same seed, same bytes)
 demo: $(VENV)/.installed
-	$(PY) -m pipeline.demo --out $(EXTRACTS)
+	$(PY) -m demo --out $(EXTRACTS)
 
-## test: everything, browser tests included when Chromium is installed
-test: $(VENV)/.installed node_modules/.installed
+## test: lint, then everything, browser tests included when Chromium is installed
+test: lint node_modules/.installed
 	$(PY) -m pytest -q
+
+## lint: ruff's checks and its formatting (make format rewrites the files)
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
 
 ## test-fast: the inner loop, about a minute: every module's logic, without the tests marked
 ##            slow (browser, server, fuzzing, benchmark smoke, whole pages through AppTest)

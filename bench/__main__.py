@@ -3,7 +3,7 @@
 Per scale (number of synthetic survey responses; the other extracts grow in
 proportion):
 
-1. extracts from ``pipeline.demo`` (cached by scale and seed), then a timed
+1. extracts from ``demo`` (cached by scale and seed), then a timed
    ``python -m pipeline build``;
 2. every page's rerun time on a filter change, product beside the pandas
    reference (``bench.pages``, in a process of its own);

@@ -1,6 +1,6 @@
 """Synthetic extracts per scale (generated once, then reused) and the timed build.
 
-Extracts come from the product's own generator, ``python -m pipeline.demo
+Extracts come from the product's own generator, ``python -m demo
 --scale N --seed S --out DIR``, into a cache folder keyed by scale and seed
 (``<cache>/scale-<N>-seed-<S>/extracts``); they are reused while their
 manifest says the same scale and seed. The database is built every time with
@@ -54,7 +54,7 @@ def extracts(cache: Path, scale: int, seed: int) -> tuple[Path, float | None]:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "pipeline.demo", "--scale", str(scale), "--seed", str(seed), "--out", str(folder)],
+        [sys.executable, "-m", "demo", "--scale", str(scale), "--seed", str(seed), "--out", str(folder)],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )
     return folder, time.perf_counter() - started

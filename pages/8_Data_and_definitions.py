@@ -12,7 +12,7 @@ st.markdown("The sidebar filters do not apply on this page: it describes the who
 st.subheader("Where the data came from")
 if page.synthetic:
     st.markdown(
-        "**These are synthetic demo data**, made by a seeded generator (`python -m pipeline.demo`) to reproduce "
+        "**These are synthetic demo data**, made by a seeded generator (`python -m demo`) to reproduce "
         "the Trust's published totals. They are not real Trust data and describe no real person or service."
     )
 else:

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import db, disclosure, response_rates
 from dashboard.filters import Filters, Options
 from pipeline.build import build
-from pipeline.demo import generate
+from demo import generate
 from tests import oracle
 from tests.conftest import SMALL, opened_database, write_csv
 
