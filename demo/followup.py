@@ -22,18 +22,12 @@ from demo.model import (
     EPR_NO_STAFF_GROUP,
     EPR_SKILLED_BONUS,
     EPR_UNSKILLED_PENALTY,
-    FAIR,
     GOOD,
-    INFO_DONT_KNOW,
-    INFO_NO,
-    INFO_PARTLY,
-    INFO_YES,
     MONTH_WEIGHTS_2023,
     NEITHER,
     PERIOD_2023_END,
     PERIOD_2023_START,
     PERIOD_END,
-    POOR,
     PUBLIC_SKILLS_EFFECT,
     Q_EPR,
     Q_INFO,
@@ -44,9 +38,8 @@ from demo.model import (
     STRONGLY_DISAGREE,
     SURVEY_SHARES_2023,
     VERY_GOOD,
-    VERY_POOR,
 )
-from demo.survey import draw_respondents, probabilities
+from demo.survey import draw_respondents, info_answer, probabilities, skills_answer, unreliable_answer
 from pipeline.contract import (
     CARE_GROUPS,
     STAFF_SURVEYS,
@@ -121,29 +114,11 @@ def survey_2023(rng: Random, areas: list[tuple[str, str]], n: int, factor: float
         if p is None:
             p = kind_p[kind] = probs(*kind)
         p_sk, p_un, p_in, p_epr = p
-        skilled = False
-        if rand() >= 0.03:
-            if rand() < p_sk:
-                skilled = True
-                it_skills[i] = GOOD if rand() < 0.72 else VERY_GOOD
-            else:
-                u = rand()
-                it_skills[i] = VERY_POOR if u < 0.09 else POOR if u < 0.36 else FAIR
-        if rand() >= 0.035:
-            if rand() < p_un:
-                unrel[i] = AGREE if rand() < 0.62 else STRONGLY_AGREE
-            else:
-                u = rand()
-                unrel[i] = STRONGLY_DISAGREE if u < 0.12 else DISAGREE if u < 0.5 else NEITHER
+        it_skills[i] = skills_answer(rand, p_sk)
+        skilled = it_skills[i] in (GOOD, VERY_GOOD)
+        unrel[i] = unreliable_answer(rand, p_un)
         if is_staff[i]:
-            if rand() >= 0.04:
-                u = rand()
-                if u < 0.06:
-                    info[i] = INFO_DONT_KNOW
-                elif rand() < p_in:
-                    info[i] = INFO_YES
-                else:
-                    info[i] = INFO_PARTLY if rand() < 0.62 else INFO_NO
+            info[i] = info_answer(rand, p_in, dont_know=0.06)
             if rand() >= 0.04:
                 p_epr += EPR_SKILLED_BONUS if skilled else EPR_UNSKILLED_PENALTY
                 if rand() < p_epr:

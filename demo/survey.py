@@ -148,6 +148,38 @@ def draw_respondents(rng: Random, areas: list[tuple[str, str]], n: int, shares: 
             "weight": weight, "small_sizes": small_sizes}
 
 
+def skills_answer(rand, p_positive: float) -> str:
+    """An IT skills answer: 3% leave it empty; positive with ``p_positive``; then the level."""
+    if rand() < 0.03:
+        return ""
+    if rand() < p_positive:
+        return GOOD if rand() < 0.72 else VERY_GOOD
+    u = rand()
+    return VERY_POOR if u < 0.09 else POOR if u < 0.36 else FAIR
+
+
+def unreliable_answer(rand, p_agree: float) -> str:
+    """An "IT is too unreliable" answer: 3.5% leave it empty; agreeing with ``p_agree``; then the level."""
+    if rand() < 0.035:
+        return ""
+    if rand() < p_agree:
+        return AGREE if rand() < 0.62 else STRONGLY_AGREE
+    u = rand()
+    return STRONGLY_DISAGREE if u < 0.12 else DISAGREE if u < 0.5 else NEITHER
+
+
+def info_answer(rand, p_yes: float, dont_know: float) -> str:
+    """An information available answer (staff only): 4% leave it empty; Don't know with ``dont_know``;
+    Yes with ``p_yes``; otherwise Partly or No."""
+    if rand() < 0.04:
+        return ""
+    if rand() < dont_know:
+        return INFO_DONT_KNOW
+    if rand() < p_yes:
+        return INFO_YES
+    return INFO_PARTLY if rand() < 0.62 else INFO_NO
+
+
 def survey_2021(rng: Random, areas: list[tuple[str, str]], n: int) -> tuple[dict, dict]:
     """Wave 2021: the respondents and answers that reproduce the published figures.
 
@@ -196,26 +228,10 @@ def survey_2021(rng: Random, areas: list[tuple[str, str]], n: int) -> tuple[dict
     it_skills, info, unrel = [""] * n, [""] * n, [""] * n
     for i, kind in enumerate(zip(survey, care_group, staff_group, month)):
         p_sk, p_un, p_in = kind_p[kind]
-        if rand() >= 0.03:  # 3% leave it empty
-            if rand() < p_sk:
-                it_skills[i] = GOOD if rand() < 0.72 else VERY_GOOD
-            else:
-                u = rand()
-                it_skills[i] = VERY_POOR if u < 0.09 else POOR if u < 0.36 else FAIR
-        if rand() >= 0.035:
-            if rand() < p_un:
-                unrel[i] = AGREE if rand() < 0.62 else STRONGLY_AGREE
-            else:
-                u = rand()
-                unrel[i] = STRONGLY_DISAGREE if u < 0.12 else DISAGREE if u < 0.5 else NEITHER
-        if is_staff[i] and rand() >= 0.04:
-            u = rand()
-            if u < 0.07:
-                info[i] = INFO_DONT_KNOW
-            elif rand() < p_in:
-                info[i] = INFO_YES
-            else:
-                info[i] = INFO_PARTLY if rand() < 0.62 else INFO_NO
+        it_skills[i] = skills_answer(rand, p_sk)
+        unrel[i] = unreliable_answer(rand, p_un)
+        if is_staff[i]:
+            info[i] = info_answer(rand, p_in, dont_know=0.07)
 
     all_rows = range(n)
     staff_rows = [i for i in all_rows if is_staff[i]]
