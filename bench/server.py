@@ -22,17 +22,15 @@ by its own process id (and its own process group).
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.serve import free_port, healthy  # one definition; the browser tests take them from here
+from deploy.serve import app_command, free_port, healthy
+from load.idle import INIT_SCRIPT  # records when the DOM last changed (window.__stIdle)
+from load.server import launch, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,22 +43,11 @@ PAGE_TIMEOUT_S = 180
 QUIET_MS = 250
 VIEWPORT = {"width": 1366, "height": 900}
 
-# Records the time of the last DOM change (browser clock), as tests/browser does.
-INIT_SCRIPT = """
-(() => {
-  if (window.__benchIdle) return;
-  const state = window.__benchIdle = {lastMutation: performance.now()};
-  const start = () => new MutationObserver(() => { state.lastMutation = performance.now(); }).observe(
-    document.documentElement || document, {subtree: true, childList: true, characterData: true, attributes: true});
-  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
-})();
-"""
-
 # True when the page is complete; then returns the epoch time (ms) of its last change.
 COMPLETE_CHECK = """
 ({quietMs, needMetrics}) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || !window.__benchIdle) return null;
+  if (!app || !window.__stIdle) return null;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return null;
   const script = app.getAttribute('data-test-script-state');
   if (script !== 'notRunning' && script !== 'compilationError') return null;
@@ -70,8 +57,8 @@ COMPLETE_CHECK = """
     const metric = document.querySelector('[data-testid="stMetricValue"]');
     if (!metric || metric.getBoundingClientRect().height === 0) return null;
   }
-  if (performance.now() - window.__benchIdle.lastMutation < quietMs) return null;
-  return performance.timeOrigin + window.__benchIdle.lastMutation;
+  if (performance.now() - window.__stIdle.lastMutation < quietMs) return null;
+  return performance.timeOrigin + window.__stIdle.lastMutation;
 }
 """
 
@@ -102,33 +89,6 @@ def memory_mb(pid: int, field_name: str) -> float | None:
     except (FileNotFoundError, ProcessLookupError):
         return None
     return None
-
-
-def start(app: Path, database: Path, port: int, log: Path) -> subprocess.Popen:
-    env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(app.relative_to(ROOT)),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-    ]
-    with open(log, "wb") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server we started: terminate, then kill its own process group."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # the group it leads (start_new_session)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
 
 
 def page_url(base: str, name: str, params: list[tuple[str, str]] = ()) -> str:
@@ -174,7 +134,7 @@ def measure(app: Path, pages: list[str], database: Path, walks: list[list[tuple[
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             started = time.time()
-            process = start(app, database, port, log)
+            process = launch(app_command(port, script=str(app.relative_to(ROOT))), database, log)
             try:
                 deadline = time.monotonic() + START_TIMEOUT_S
                 while not healthy(base):

@@ -77,10 +77,11 @@ def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float =
             process.wait(timeout=10)
 
 
-def app_command(port: int, host: str = HOST) -> list[str]:
+def app_command(port: int, host: str = HOST, script: str = "app.py") -> list[str]:
     """``streamlit run app.py`` as the app runs in service: headless, no file watcher (a module
-    reloaded under running scripts made them fail), on ``host``; the rest is in .streamlit/config.toml."""
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    reloaded under running scripts made them fail), on ``host``; the rest is in .streamlit/config.toml.
+    ``script``: another entry page (the benchmarks' reference app)."""
+    return [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
             "--server.address", host, "--server.headless", "true", "--server.fileWatcherType", "none"]
 
 

@@ -45,13 +45,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from load.protocol import ProtocolSession
-from load.server import ROOT, Proxied, Server, build_demo_database, cpu_seconds, descendants, proc_memory, rss_sum
+from load.server import (
+    ROOT,
+    TRACEBACK,
+    Proxied,
+    Server,
+    build_demo_database,
+    cpu_seconds,
+    descendants,
+    proc_memory,
+    rss_sum,
+)
 from load.sessions import CHROMIUM, CHROMIUM_ARGS, Failure, Timing, discover_paths, new_session, run_loop
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 MB = 1024 * 1024
 HEADER = "# Load test results\n\nWritten by `python -m load` (see load/__main__.py for what it does).\n\n"
-TRACEBACK = "Traceback (most recent call last)"  # how Python starts one, in the server's log
 READING = (
     "How to read it: for Chromium pages, *settled* is from the action until the page stopped changing (what a "
     "person waits for, drawing included) and *script_finished* is from the click until the server's end-of-run "

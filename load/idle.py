@@ -17,8 +17,8 @@ to the app in flight, more ``script_finished`` messages than before the action (
 and no DOM change for ``QUIET_MS``. ``wait_idle`` returns when the page last changed, so a
 caller can time an action without counting the quiet period.
 
-The same idea as tests/browser/helpers.py (written separately, and kept separate so the load
-test does not depend on test code).
+One definition for everything that drives the app in Chromium: the load test, the browser
+tests (tests/browser/helpers.py) and the rebuild test.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ IDLE_CHECK = """
   if (script !== 'notRunning' && script !== 'compilationError') return -1;
   if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"], '
                              + '[data-testid="stStatusWidgetRunningIcon"]')) return -1;
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  if (status && /running/i.test(status.textContent
+                                + (status.querySelector('[aria-label]')?.getAttribute('aria-label') || ''))) return -1;
   const quiet = performance.now() - window.__stIdle.lastMutation;
   return quiet >= quietMs ? quiet : -1;
 }
@@ -98,7 +101,9 @@ class Tracker:
 
     def attach(self, page) -> Tracker:
         """Listen to ``page`` (sync or async Playwright page: ``on`` takes plain callbacks in both)."""
-        mine = lambda request: request.url.startswith(self.origin)  # other hosts never block idling
+        def mine(request) -> bool:  # other hosts never block idling
+            return request.url.startswith(self.origin)
+
         ws_origin = "ws" + self.origin.removeprefix("http")
         page.on("request", lambda r: self.pending.add(r) if mine(r) else None)
         page.on("requestfinished", lambda r: self.pending.discard(r))

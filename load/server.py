@@ -1,4 +1,5 @@
-"""The app's real server for the load test: build the demo database, start, watch memory and CPU, stop.
+"""The app's real server for the load test, the browser tests, the rebuild test and the benchmarks:
+build the demo database, start, watch memory, CPU and the log for tracebacks, stop.
 
 Everything here runs on 127.0.0.1 only, and stops only the processes it started (by their id).
 """
@@ -6,18 +7,44 @@ Everything here runs on 127.0.0.1 only, and stops only the processes it started 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import stop
 from deploy.serve import app_command, free_port, healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+TRACEBACK = "Traceback (most recent call last)"  # how Python starts one, in the server's log
+
+
+def launch(command: list[str], database: Path, log: Path) -> subprocess.Popen:
+    """Start a Streamlit server on ``database`` (its output in ``log``), in a process group of its own;
+    the demo's group size, whatever the environment says."""
+    env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server we started: terminate, then kill its own process group."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the group it leads (start_new_session)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
 
 
 def build_demo_database(target: Path) -> Path:
@@ -39,16 +66,16 @@ class Server:
     url: str
     log: Path
 
+    checked_bytes: int = 0  # how much of the log ``new_tracebacks`` has looked at
+
     @classmethod
     def start(cls, database: Path, log: Path) -> Server:
+        """The server the load test, the browser tests and the rebuild test run against; raises
+        RuntimeError with its log when it does not answer on /_stcore/health in time."""
         port = free_port()
-        env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
         # No file watcher, as in production: a source file saved while sessions run makes Streamlit drop the
         # app's modules from sys.modules under running scripts ("KeyError: 'dashboard'"), which is not load.
-        with open(log, "wb") as out:
-            process = subprocess.Popen(app_command(port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        process = launch(app_command(port), database, log)
         server = cls(process, f"http://127.0.0.1:{port}", log)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not healthy(server.url):
@@ -68,6 +95,14 @@ class Server:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def new_tracebacks(self) -> str | None:
+        """The log written since the last call, from its first Python traceback on; None when it holds none."""
+        written = self.log.read_bytes()
+        fresh = written[self.checked_bytes:].decode("utf-8", errors="replace")
+        self.checked_bytes = len(written)
+        start = fresh.find(TRACEBACK)
+        return None if start < 0 else fresh[start:]
 
     def memory(self) -> dict[str, int]:
         """VmRSS (now) and VmHWM (peak) of the server process, in bytes."""

@@ -18,7 +18,6 @@ Needs Chromium at /usr/bin/chromium (skipped with a hint otherwise), like tests/
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
@@ -31,8 +30,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bench.server import free_port, healthy, stop
 from dashboard.filters import Filters as ViewFilters
+from load.server import Server, stop
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
@@ -50,7 +49,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SERVER_START_TIMEOUT_S = 60
 BUILD_TIMEOUT_S = 60
 MAX_ROUNDS_PER_BUILD = 3  # keeps the test well under a minute on a busy 2-core machine
 VERSIONS = 4  # the demo extracts, then three rebuilds, each adding one block of rows
@@ -212,29 +210,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     versions = make_versions(folder)
     database = folder / "serve" / "engagement.duckdb"
     finish_build(start_build(versions[0], database))
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
-    env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            # No file watcher: a source file saved meanwhile (by a person editing) must not make runs fail here.
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"Streamlit server did not start. Its log:\n{log.read_text(errors='replace')}",
-                            pytrace=False)
-            time.sleep(0.2)
-        yield Served(url, database, versions, log)
+        server = Server.start(database, log)  # as in service: no file watcher
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield Served(server.url, database, versions, log)
     finally:
-        stop(process)
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -32,17 +32,12 @@ Artefacts (git-ignored): ``test-artefacts/screenshots/<page>.png`` (full-page sc
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from bench.server import free_port, healthy, stop
+from load.server import Server
 
 from .helpers import ARTEFACTS, AXE_SUMMARY, INIT_SCRIPT, ROOT, track_page
 
@@ -60,9 +55,7 @@ CHROMIUM_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_MISSING = "axe-core not installed: run `npm ci` (Makefile does this)"
-SERVER_START_TIMEOUT_S = 60
 VIEWPORT = {"width": 1366, "height": 900}
-TRACEBACK = "Traceback (most recent call last)"
 
 
 
@@ -91,53 +84,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     )
 
 
-@dataclass
-class Server:
-    url: str
-    log: Path
-    process: subprocess.Popen
-    checked_bytes: int = field(default=0)  # how much of the log has been looked at for tracebacks
-
-    def new_tracebacks(self) -> str | None:
-        """The log written since the last call, from its first traceback on; None when it holds none."""
-        written = self.log.read_bytes()
-        fresh = written[self.checked_bytes:].decode("utf-8", errors="replace")
-        self.checked_bytes = len(written)
-        start = fresh.find(TRACEBACK)
-        return None if start < 0 else fresh[start:]
-
-
 @pytest.fixture(scope="package")
 def app_server(demo_db: Path) -> Iterator[Server]:
-    """``streamlit run app.py`` on a free port against the demo database, for the whole session."""
+    """``streamlit run app.py`` on a free port against the demo database, for the whole session
+    (``load.server.Server``: as in service, as the load test starts it)."""
     ARTEFACTS.mkdir(exist_ok=True)
-    log = ARTEFACTS / "browser-server.log"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {"DASHBOARD_DB": str(demo_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-    ]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group
-        )
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                reason = f"exited with code {process.returncode}" if process.poll() is not None else (
-                    f"did not answer {url}/_stcore/health with 'ok' within {SERVER_START_TIMEOUT_S} s"
-                )
-                pytest.fail(f"Streamlit server {reason}. Its log:\n{log.read_text(errors='replace')}", pytrace=False)
-            time.sleep(0.2)
-        server = Server(url, log, process)
+        server = Server.start(demo_db, ARTEFACTS / "browser-server.log")
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
         yield server
     finally:
-        stop(process)
+        server.stop()
     leftover = server.new_tracebacks()
     if leftover:
         pytest.fail(f"The Streamlit server logged a traceback after the last check:\n{leftover[:6000]}", pytrace=False)

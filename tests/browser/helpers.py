@@ -1,35 +1,9 @@
 """Helpers for driving the real app in Chromium: discovery, idle-waiting, reading and setting values.
 
-How idle-waiting works in Streamlit 1.67 (checked against the running app):
-
-- ``[data-testid="stApp"]`` carries ``data-test-script-state``: ``initial`` before the
-  first run, ``running`` while the script runs, ``notRunning`` when it has finished
-  (also ``rerunRequested``/``stopRequested``/``compilationError``), and
-  ``data-test-connection-state="CONNECTED"`` once the websocket is up.
-- While a rerun is in flight the elements of the previous run carry
-  ``data-stale="true"``; after a slow-ish run ``[data-testid="stStatusWidget"]``
-  shows a "Running..." icon (``stStatusWidgetRunningIcon``).
-- ``notRunning`` is NOT "drawn": each element is code-split (React.lazy) and shows
-  ``[data-testid="stSkeleton"]`` until its chunk is loaded, and React throttles
-  revealing them (~300 ms), so metrics and widgets keep appearing for up to half a
-  second after the script has finished, with no DOM change in between. Vega also
-  draws charts asynchronously. A tiny script can also finish so fast that a test
-  never sees ``running`` at all.
-
-So ``wait_idle`` waits for: stApp present, connected, ``notRunning``, no stale
-elements, no skeleton placeholders, no running indicator, no request to the app in
-flight, and no DOM mutation for ``QUIET_MS`` (a MutationObserver installed by
-``INIT_SCRIPT`` records the time of the last mutation). That quiet period is the only
-"settle delay"; there are no fixed sleeps.
-
-After an action that reruns the script, waiting for idle is not enough: the rerun
-may not have started yet, and a quick one can go from ``notRunning`` back to
-``notRunning`` within one React render, so the DOM may never show ``running``. The
-fixtures therefore read the app's websocket (``track_page``) and count
-``script_finished`` messages: ``wait_idle(page, runs_after=script_runs(page))``
-(count taken before the action) waits until one more has arrived, then for idle.
-Without ``track_page`` it falls back to counting ``running`` -> other transitions
-of the DOM attribute.
+Idle-waiting is ``load.idle`` (what "idle" means in Streamlit 1.67 is written there), shared with
+the load test and the rebuild test: the fixtures install ``INIT_SCRIPT`` in every context and
+``track_page`` each page, so ``wait_idle(page, runs_after=script_runs(page))`` (count taken before
+an action that reruns) waits until one more script run has finished, then for idle.
 """
 
 from __future__ import annotations
@@ -37,81 +11,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from dashboard import registry
+from load import idle
+from load.idle import INIT_SCRIPT, Tracker
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artefacts"  # git-ignored
 SCREENSHOTS = ARTEFACTS / "screenshots"
 AXE_RESULTS = ARTEFACTS / "axe"
 IDLE_TIMEOUT_MS = 30_000  # generous: slow CI machines
-QUIET_MS = 250  # no DOM change for this long = settled
-POLL_MS = 50
 NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")  # 1,234  39  25.2  -3
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_SUMMARY: dict[str, dict] = {}  # page -> {impact: violated rules, "review": {rule: n}}
-
-# Installed in every browser context (and injected on demand by wait_idle).
-INIT_SCRIPT = """
-(() => {
-  if (window.__stIdle) return;
-  const state = window.__stIdle = {runs: 0, lastMutation: performance.now()};
-  const start = () => {
-    new MutationObserver((records) => {
-      state.lastMutation = performance.now();
-      for (const r of records) {
-        if (r.type === 'attributes' && r.attributeName === 'data-test-script-state' && r.oldValue === 'running') {
-          state.runs += 1;
-        }
-      }
-    }).observe(document.documentElement || document, {
-      subtree: true, childList: true, characterData: true, attributes: true, attributeOldValue: true,
-    });
-  };
-  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
-})();
-"""
-
-_IDLE_CHECK = """
-({quietMs, runsAfter}) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || !window.__stIdle) return false;
-  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-  const script = app.getAttribute('data-test-script-state');
-  if (script !== 'notRunning' && script !== 'compilationError') return false;
-  if (runsAfter !== null && window.__stIdle.runs <= runsAfter) return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
-  const status = document.querySelector('[data-testid="stStatusWidget"]');
-  if (status && /running/i.test(status.textContent + (status.querySelector('[aria-label]')?.getAttribute('aria-label') || ''))) return false;
-  return performance.now() - window.__stIdle.lastMutation >= quietMs;
-}
-"""
-
-
-_IDLE_STATE = """
-() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return {
-    script: app && app.getAttribute('data-test-script-state'),
-    connection: app && app.getAttribute('data-test-connection-state'),
-    runs: window.__stIdle && window.__stIdle.runs,
-    msSinceLastChange: window.__stIdle && Math.round(performance.now() - window.__stIdle.lastMutation),
-    stale: document.querySelectorAll('[data-stale="true"]').length,
-    skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
-    status: document.querySelector('[data-testid="stStatusWidget"]')?.textContent || null,
-  };
-}
-"""
-
 
 @dataclass(frozen=True)
 class AppPage:
@@ -127,98 +43,25 @@ def discover_pages(root: Path) -> list[AppPage]:
     return [AppPage(page.name or page.label, page.url_path, root / page.script) for page in registry.pages(root)]
 
 
-class _Tracker:
-    """What a page's network traffic says: requests to the app in flight, script runs finished."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.pending: set = set()
-        self.finished = 0
-
-    def on_frame(self, payload: str | bytes) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        try:
-            message.ParseFromString(payload)
-        except Exception:  # noqa: BLE001 - not a ForwardMsg: not ours to count
-            return
-        if message.WhichOneof("type") == "script_finished":
-            self.finished += 1
-
-
 def track_page(page: Page, origin: str) -> None:
-    """Watch a page's traffic with the app at ``origin`` (``http://host:port``).
-
-    Counts requests in flight (Streamlit loads element code lazily, after the script
-    has run) and the ``script_finished`` messages on the app's websocket: the one
-    sure sign that a rerun has happened, however fast (a quick rerun may never show
-    ``running`` in the DOM).
-    """
-    if hasattr(page, "_app_tracker"):
-        return
-    tracker = _Tracker(origin)
-    ws_origin = "ws" + origin.removeprefix("http")
-    page.on("request", lambda r: tracker.pending.add(r) if r.url.startswith(origin) else None)
-    page.on("requestfinished", lambda r: tracker.pending.discard(r))
-    page.on("requestfailed", lambda r: tracker.pending.discard(r))
-    page.on(
-        "websocket",
-        lambda ws: ws.on("framereceived", lambda payload: tracker.on_frame(payload))
-        if ws.url.startswith(ws_origin) else None,
-    )
-    page._app_tracker = tracker  # read by wait_idle and script_runs
+    """Watch a page's traffic with the app at ``origin`` (``http://host:port``): requests in flight and
+    the script runs finished (``load.idle.Tracker``)."""
+    if not hasattr(page, "_app_tracker"):
+        page._app_tracker = Tracker(origin).attach(page)  # read by wait_idle and script_runs
 
 
 def script_runs(page: Page) -> int:
     """Script runs this page has seen finish (take it before an action, pass it to wait_idle)."""
-    tracker = getattr(page, "_app_tracker", None)
-    if tracker is not None:
-        return tracker.finished
-    return int(page.evaluate("() => (window.__stIdle ? window.__stIdle.runs : 0)"))
+    return page._app_tracker.finished
 
 
 def wait_idle(page: Page, timeout: float = IDLE_TIMEOUT_MS, runs_after: int | None = None) -> None:
-    """Wait until the app has finished running its script and the page has stopped changing.
-
-    ``runs_after``: also require that more than this many script runs have
-    completed (pass ``script_runs(page)`` taken before an action that reruns).
-    With ``track_page`` (the fixtures do it), runs are counted from the websocket and
-    it also waits for no request to the app in flight: a lazily loaded element chunk
-    can take longer than the quiet period.
-    """
-    deadline = time.monotonic() + timeout / 1000
+    """Wait until the app has finished running its script and the page has stopped changing;
+    ``runs_after``: and more than this many script runs have finished (``script_runs`` before an
+    action that reruns)."""
     page.wait_for_selector('[data-testid="stApp"]', state="attached", timeout=timeout)
     page.evaluate(INIT_SCRIPT)  # no-op when the context's init script already installed it
-    tracker = getattr(page, "_app_tracker", None)
-    pending = tracker.pending if tracker else set()
-    args = {"quietMs": QUIET_MS, "runsAfter": None if tracker else runs_after}
-
-    def network_settled() -> bool:  # what only Python sees: websocket messages, requests
-        if tracker is not None and runs_after is not None and tracker.finished <= runs_after:
-            return False
-        return not pending
-
-    def fail(cause: Exception | None = None) -> None:
-        state = page.evaluate(_IDLE_STATE)
-        raise TimeoutError(
-            f"page {page.url} not idle after {timeout / 1000:.0f} s: {state}; "
-            f"runs finished: {tracker.finished if tracker else '?'} (waiting for more than {runs_after}); "
-            f"requests in flight: {[r.url for r in list(pending)][:5]}"
-        ) from cause
-
-    while True:
-        while not network_settled():
-            if time.monotonic() > deadline:
-                fail()
-            page.wait_for_timeout(POLL_MS)  # lets Playwright deliver network events meanwhile
-        remaining_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-        try:  # polled inside the browser: cheap
-            page.wait_for_function(_IDLE_CHECK, arg=args, polling=POLL_MS, timeout=remaining_ms)
-        except PlaywrightTimeoutError as error:
-            fail(error)
-        if network_settled():  # still: nothing started while the page was going quiet
-            return
+    idle.wait_idle(page, page._app_tracker, runs_after=runs_after, timeout=timeout / 1000)
 
 
 def open_page(page: Page, path_and_query: str) -> None:
