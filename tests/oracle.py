@@ -1,5 +1,7 @@
 """Independent pandas figures for the tests: the contract's definitions written out again.
 
+The engagement figures (``read_engagement``, ``expected_engagement``) are plain counts and sums
+over the extracts' rows. 
 Every survey figure the app shows is a perturbed count (docs/DISCLOSURE.md). This
 module works the expected figures out from the demo extracts' rows, never by
 calling the code under test: the record keys from ``hashlib`` (SHA-256 of the
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE, NOISE
+from pipeline import contract
 from pipeline.cells import DEMO_KEY
 from tests.conftest import DEMO_EXTRACTS
 
@@ -217,3 +221,63 @@ def expected_response_rates(frame: pd.DataFrame, wave: str, threshold: int = THR
         rows.append(row("trust" if group is None else "care_group", None, group,
                         int(members["headcount"].sum()), responses))
     return pd.DataFrame(rows)
+
+
+# --- Engagement and actions ----------------------------------------------------------------------
+
+
+@cache
+def read_engagement(folder: Path = DEMO_EXTRACTS) -> dict[str, pd.DataFrame]:
+    """The engagement extracts of ``folder``: areas; conversations and actions with their care group;
+    attendees with their conversation's day, area, care group and format."""
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+
+    areas = read("service_areas")
+    conversations = read("conversations").merge(areas, on="service_area")
+    conversations["hours"] = conversations["hours"].astype(float)
+    conversations["held_on"] = pd.to_datetime(conversations["held_on"])
+    attendees = read("conversation_attendees").merge(
+        conversations[["conversation_id", "held_on", "service_area", "care_group", "format"]], on="conversation_id"
+    )
+    actions = read("actions").merge(areas, on="service_area")
+    actions["raised_on"] = pd.to_datetime(actions["raised_on"])
+    actions["completed_on"] = pd.to_datetime(actions["completed_on"].replace("", None))
+    actions["quick_win"] = actions["quick_win"].str.lower().isin({"yes", "y", "true", "1"})
+    return {"areas": areas, "conversations": conversations, "attendees": attendees, "actions": actions}
+
+
+def in_scope(frame: pd.DataFrame, date_column: str, filters: Filters) -> pd.DataFrame:
+    """The rows of the filters' care groups and service areas, dated within their days."""
+    keep = pd.Series(True, index=frame.index)
+    if filters.care_groups:
+        keep &= frame["care_group"].isin(filters.care_groups)
+    if filters.service_areas:
+        keep &= frame["service_area"].isin(filters.service_areas)
+    if filters.date_from:
+        keep &= frame[date_column] >= pd.Timestamp(filters.date_from)
+    if filters.date_to:
+        keep &= frame[date_column] <= pd.Timestamp(filters.date_to)
+    return frame.loc[keep]
+
+
+def expected_engagement(filters: Filters, folder: Path = DEMO_EXTRACTS) -> dict[str, float]:
+    """Every engagement figure for the filters: conversations by held_on, attendees by their
+    conversation's day (narrowed by staff group), actions by raised_on; surveys never apply."""
+    data = read_engagement(folder)
+    conversations = in_scope(data["conversations"], "held_on", filters)
+    attendees = in_scope(data["attendees"], "held_on", filters)
+    if filters.staff_groups:
+        attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
+    actions = in_scope(data["actions"], "raised_on", filters)
+    completed = actions["status"] == contract.COMPLETED
+    return {
+        "conversations": len(conversations),
+        "conversation_hours": float(conversations["hours"].sum()),
+        "staff_engaged": attendees["staff_id"].nunique(),
+        "service_areas_covered": conversations["service_area"].nunique(),
+        "actions_raised": len(actions),
+        "actions_completed": int(completed.sum()),
+        "quick_wins_raised": int(actions["quick_win"].sum()),
+        "quick_wins_completed": int((actions["quick_win"] & completed).sum()),
+    }

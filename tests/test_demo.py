@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import contract
 from demo import DEFAULT_SEED, generate
+from pipeline import contract
 from pipeline.rules import EXTRACTS
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,6 @@ helpers at the top are shared with the other engagement tests.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 
 import pandas as pd
 import pytest
@@ -27,63 +26,7 @@ RELATED_THEMES = {
     "info_available": "Information, data management and business intelligence",
     "it_unreliable": "Connectivity, performance and security",
 }
-from tests.conftest import DEMO_EXTRACTS, SMALL, write_csv
-
-# Independent reference: pandas over the demo extracts ---------------------------------------
-
-
-@cache
-def extracts() -> dict[str, pd.DataFrame]:
-    frames = {
-        name: pd.read_csv(DEMO_EXTRACTS / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-        for name in contract.EXTRACTS
-    }
-    areas = frames["service_areas"]
-    conversations = frames["conversations"].merge(areas, on="service_area")
-    conversations["hours"] = conversations["hours"].astype(float)
-    conversations["held_on"] = pd.to_datetime(conversations["held_on"])
-    attendees = frames["conversation_attendees"].merge(
-        conversations[["conversation_id", "held_on", "service_area", "care_group", "format"]], on="conversation_id"
-    )
-    actions = frames["actions"].merge(areas, on="service_area")
-    actions["raised_on"] = pd.to_datetime(actions["raised_on"])
-    actions["completed_on"] = pd.to_datetime(actions["completed_on"].replace("", None))
-    actions["quick_win"] = actions["quick_win"].str.lower().isin({"yes", "y", "true", "1"})
-    return {"areas": areas, "conversations": conversations, "attendees": attendees, "actions": actions,
-            "survey": frames["survey_responses"]}
-
-
-def in_scope(frame: pd.DataFrame, date_column: str, filters: Filters) -> pd.DataFrame:
-    keep = pd.Series(True, index=frame.index)
-    if filters.care_groups:
-        keep &= frame["care_group"].isin(filters.care_groups)
-    if filters.service_areas:
-        keep &= frame["service_area"].isin(filters.service_areas)
-    if filters.date_from:
-        keep &= frame[date_column] >= pd.Timestamp(filters.date_from)
-    if filters.date_to:
-        keep &= frame[date_column] <= pd.Timestamp(filters.date_to)
-    return frame.loc[keep]
-
-
-def reference_engagement(filters: Filters) -> dict[str, float]:
-    data = extracts()
-    conversations = in_scope(data["conversations"], "held_on", filters)
-    attendees = in_scope(data["attendees"], "held_on", filters)
-    if filters.staff_groups:
-        attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
-    actions = in_scope(data["actions"], "raised_on", filters)
-    return {
-        "conversations": len(conversations),
-        "conversation_hours": conversations["hours"].sum(),
-        "staff_engaged": attendees["staff_id"].nunique(),
-        "service_areas_covered": conversations["service_area"].nunique(),
-        "actions_raised": len(actions),
-        "actions_completed": int((actions["status"] == "Completed").sum()),
-        "quick_wins_raised": int(actions["quick_win"].sum()),
-        "quick_wins_completed": int((actions["quick_win"] & (actions["status"] == "Completed")).sum()),
-    }
-
+from tests.conftest import SMALL, write_csv
 
 # Fixtures -------------------------------------------------------------------------------------
 
@@ -113,7 +56,7 @@ FILTER_CASES = {
 
 
 def some_areas(count: int = 3) -> tuple[str, ...]:
-    return tuple(sorted(extracts()["conversations"]["service_area"].unique())[:count])
+    return tuple(sorted(oracle.read_engagement()["conversations"]["service_area"].unique())[:count])
 
 
 # The published figures --------------------------------------------------------------------------
@@ -128,7 +71,7 @@ def test_with_no_filters_the_published_engagement_totals_hold(database):
     assert actions["quick_wins_completed"] == 213
     assert measures.engagement_headline(database, Filters())["staff_engaged"] == 256
     # ... and the same from the extracts, so the demo data and the reference agree too.
-    expected = reference_engagement(Filters())
+    expected = oracle.expected_engagement(Filters())
     assert (expected["conversation_hours"], expected["staff_engaged"], expected["actions_raised"],
             expected["service_areas_covered"], expected["quick_wins_completed"]) == (102, 256, 831, 92, 213)
 
@@ -162,12 +105,12 @@ def test_grouped_totals_equal_the_headline(database, filters, dimension):
 
 @pytest.mark.parametrize("filters", FILTER_CASES.values(), ids=FILTER_CASES.keys())
 def test_by_care_group_matches_pandas(database, filters):
-    data = extracts()
-    conversations = in_scope(data["conversations"], "held_on", filters)
-    attendees = in_scope(data["attendees"], "held_on", filters)
+    data = oracle.read_engagement()
+    conversations = oracle.in_scope(data["conversations"], "held_on", filters)
+    attendees = oracle.in_scope(data["attendees"], "held_on", filters)
     if filters.staff_groups:
         attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
-    actions = in_scope(data["actions"], "raised_on", filters)
+    actions = oracle.in_scope(data["actions"], "raised_on", filters)
     got = engagement.by_group(database, filters, "care_group").set_index("care_group")
     expected_groups = filters.care_groups or tuple(sorted(data["areas"]["care_group"].unique()))
     assert sorted(got.index) == sorted(expected_groups)
@@ -185,11 +128,11 @@ def test_by_care_group_matches_pandas(database, filters):
 
 def test_by_service_area_lists_every_area_in_scope_with_its_figures(database):
     filters = Filters(care_groups=(CHS,), date_to=dt.date(2021, 4, 30))  # to the end of April
-    data = extracts()
+    data = oracle.read_engagement()
     got = engagement.by_group(database, filters, "service_area").set_index("service_area")
     areas = data["areas"].loc[data["areas"]["care_group"] == CHS, "service_area"]
     assert sorted(got.index) == sorted(areas)
-    conversations = in_scope(data["conversations"], "held_on", filters)
+    conversations = oracle.in_scope(data["conversations"], "held_on", filters)
     expected_hours = conversations.groupby("service_area")["hours"].sum().reindex(areas, fill_value=0)
     assert got["conversation_hours"].reindex(areas).tolist() == pytest.approx(expected_hours.tolist())
     assert (got["care_group"] == CHS).all()
@@ -197,7 +140,7 @@ def test_by_service_area_lists_every_area_in_scope_with_its_figures(database):
 
 def test_by_week_matches_pandas_with_empty_weeks_as_zero(database):
     filters = Filters(service_areas=some_areas(5))
-    conversations = in_scope(extracts()["conversations"], "held_on", filters)
+    conversations = oracle.in_scope(oracle.read_engagement()["conversations"], "held_on", filters)
     monday = conversations["held_on"] - pd.to_timedelta(conversations["held_on"].dt.day_of_week, unit="D")
     expected = conversations.groupby(monday)["hours"].sum()
     got = engagement.by_week(database, filters).set_index("week")
@@ -206,15 +149,15 @@ def test_by_week_matches_pandas_with_empty_weeks_as_zero(database):
     assert got["conversation_hours"].reindex(expected.index).tolist() == pytest.approx(expected.tolist())
     assert got.loc[~got.index.isin(expected.index), "conversations"].eq(0).all()
     # The axis is the whole period, whichever areas are picked.
-    everything = extracts()["conversations"]["held_on"]
+    everything = oracle.read_engagement()["conversations"]["held_on"]
     assert got.index.min() <= everything.min() and got.index.max() > everything.max() - pd.Timedelta(days=7)
 
 
 def test_formats_and_staff_groups_match_pandas(database):
     filters = Filters(care_groups=(AMH,), staff_groups=("Nursing", "Allied health professional"))
-    data = extracts()
-    conversations = in_scope(data["conversations"], "held_on", filters)
-    attendees = in_scope(data["attendees"], "held_on", filters)
+    data = oracle.read_engagement()
+    conversations = oracle.in_scope(data["conversations"], "held_on", filters)
+    attendees = oracle.in_scope(data["attendees"], "held_on", filters)
     attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
     formats = engagement.formats(database, filters).set_index("format")
     expected = conversations.assign(format=conversations["format"].replace("", "Not stated")).groupby("format")
@@ -228,7 +171,7 @@ def test_formats_and_staff_groups_match_pandas(database):
 
 
 def test_staff_groups_with_no_filter_include_not_stated(database):
-    attendees = extracts()["attendees"]
+    attendees = oracle.read_engagement()["attendees"]
     reached = engagement.staff_groups(database, Filters()).set_index("staff_group")
     expected = attendees.assign(staff_group=attendees["staff_group"].replace("", "Not stated")).groupby("staff_group")
     assert reached["staff_engaged"].to_dict() == expected["staff_id"].nunique().to_dict()
@@ -240,11 +183,11 @@ def test_staff_groups_with_no_filter_include_not_stated(database):
 
 @pytest.mark.parametrize("filters", FILTER_CASES.values(), ids=FILTER_CASES.keys())
 def test_actions_summary_and_themes_match_pandas(database, filters):
-    expected = reference_engagement(filters)
+    expected = oracle.expected_engagement(filters)
     summary = engagement.actions_summary(database, filters)
     for key in ("actions_raised", "actions_completed", "quick_wins_raised", "quick_wins_completed"):
         assert summary[key] == expected[key], key
-    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     got = engagement.actions_by_theme_status(database, filters).set_index(["theme", "status"])["actions"]
     assert got.to_dict() == actions.groupby(["theme", "status"]).size().to_dict()
     table = engagement.theme_status_table(engagement.actions_by_theme_status(database, filters))
@@ -255,7 +198,7 @@ def test_actions_summary_and_themes_match_pandas(database, filters):
 @pytest.mark.parametrize("period, frequency", [("week", "W-MON"), ("month", "MS")])
 def test_completed_over_time_counts_by_completed_on(database, period, frequency):
     filters = Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1))
-    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     done = actions.loc[actions["status"] == "Completed", "completed_on"]
     if period == "month":
         starts = done.dt.to_period("M").dt.start_time
@@ -280,7 +223,7 @@ def test_unknown_choices_are_refused_before_reaching_sql(database):
 @pytest.mark.parametrize("search", ["wi-fi", "TEAMS", "Connectivity", "", "no action has this title", "%", "_"])
 def test_action_search_is_plain_text_matching(database, search):
     filters = Filters(date_from=dt.date(2021, 3, 1))
-    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     needle = search.lower()
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains(needle, regex=False))
@@ -292,7 +235,7 @@ def test_action_search_is_plain_text_matching(database, search):
 def test_action_list_days_open_and_completed_flag(database):
     as_of = dt.date(2021, 7, 9)
     got = engagement.action_list(database, Filters(), "", as_of).set_index("action_id")
-    actions = extracts()["actions"].set_index("action_id")
+    actions = oracle.read_engagement()["actions"].set_index("action_id")
     assert len(got) == 831
     completed = actions["status"] == "Completed"
     expected_done = (actions.loc[completed, "completed_on"] - actions.loc[completed, "raised_on"]).dt.days
@@ -331,7 +274,7 @@ def survey_side(filters: Filters) -> Filters:
 def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> pd.DataFrame:
     """Per service area in scope, from the oracle and the extracts: published n and positive (NA
     when the area has nobody counted), hidden and why, related-theme actions and needs_attention."""
-    areas = extracts()["areas"]
+    areas = oracle.read_engagement()["areas"]
     if filters.care_groups:
         areas = areas.loc[areas["care_group"].isin(filters.care_groups)]
     if filters.service_areas:
@@ -340,7 +283,7 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
     table = areas[["service_area", "care_group"]].merge(groups[["service_area", "n", "positive"]],
                                                         on="service_area", how="left")
     headline_n, headline_positive, _ = oracle.expected_headline(responses, measure, filters)
-    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     theme = actions.loc[actions["theme"] == RELATED_THEMES[measure]].groupby("service_area").size()
     table["theme_actions"] = table["service_area"].map(theme).fillna(0).astype(int)
     table["hidden_reason"] = [
@@ -384,7 +327,7 @@ def test_results_beside_action_match_the_oracle(database, responses, filters, me
     assert display.loc[display["Survey result hidden"], "Responses (n)"].isna().all()
     # Actions describe meetings: shown in full beside every area, hidden or not.
     assert table["theme_actions"].tolist() == expected["theme_actions"].tolist()
-    assert table["actions_raised"].sum() == reference_engagement(filters)["actions_raised"]
+    assert table["actions_raised"].sum() == oracle.expected_engagement(filters)["actions_raised"]
     # Needs attention: shown, worse than the filtered total, no more related actions than the median area shown.
     assert table["needs_attention"].tolist() == expected["needs_attention"].tolist()
     assert result.median_theme_actions == expected.loc[shown, "theme_actions"].median()
@@ -405,7 +348,7 @@ def test_needs_attention_depends_on_both_the_result_and_the_related_actions(data
 
 def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(database, responses):
     area = oracle.small_area(responses, "it_unreliable")
-    group = extracts()["areas"].set_index("service_area").loc[area, "care_group"]
+    group = oracle.read_engagement()["areas"].set_index("service_area").loc[area, "care_group"]
     filters = Filters(care_groups=(group,), service_areas=(area,))
     assert oracle.expected_headline(responses, "it_unreliable", filters)[0] < THRESHOLD
     result = beside_action.results_beside_action(database, filters, THRESHOLD, "it_unreliable")
@@ -502,7 +445,7 @@ def test_area_survey_holds_true_counts_and_key_sums_per_area(database, responses
 @pytest.mark.parametrize("search", ["", "wi-fi", "no action has this title"])
 def test_action_count_counts_what_the_full_list_holds(database, search):
     filters = Filters(date_from=dt.date(2021, 3, 1))
-    actions = in_scope(extracts()["actions"], "raised_on", filters)
+    actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains(search, regex=False))
     assert engagement.action_count(database, filters, search) == int(contains.any(axis=1).sum())
@@ -515,7 +458,7 @@ def test_action_list_is_capped_after_sorting_as_asked(database, sort):
     first = engagement.action_list(database, Filters(), "", as_of, sort, limit=25)
     assert len(full) == 831
     assert first["action_id"].tolist() == full["action_id"].tolist()[:25]
-    actions = extracts()["actions"]
+    actions = oracle.read_engagement()["actions"]
     key = {"newest": ("raised_on", False), "oldest": ("raised_on", True), "title": ("title", True)}.get(sort)
     if key:  # independently: the first rows hold the extreme values of the sort column
         column, ascending = key

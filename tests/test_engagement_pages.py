@@ -19,10 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import ui
 from dashboard.filters import Filters
+from dashboard.text import escape_markdown
 from pipeline.build import build
 from tests import oracle
 from tests.conftest import ROOT, SMALL, opened_database, write_csv
-from tests.test_engagement import extracts, reference_engagement
 
 pytestmark = pytest.mark.slow
 
@@ -86,11 +86,6 @@ def area_over_threshold(filters: Filters = Filters()) -> tuple[str, str]:
     return row["service_area"], row["care_group"]
 
 
-def escaped(text: str) -> str:
-    """How a page shows data text in markdown: markup characters escaped (see ui.escape_markdown)."""
-    return "".join("\\" + ch if ch in set("\\`*_{}[]<>$:~|&#") else ch for ch in " ".join(text.split()))
-
-
 def result_cell(n: int, positive: int) -> re.Pattern:
     """A scorecard cell for these published counts: 'P% (L–H%, n = N)'."""
     return re.compile(rf"^{oracle.percent_half_up(positive, n)}% \(\d+–\d+%, n = {n:,}\)$")
@@ -111,7 +106,7 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
     at.sidebar.multiselect(key="care_group").set_value([group])
     at.run()
     no_exception(at)
-    expected = reference_engagement(Filters(care_groups=(group,)))
+    expected = oracle.expected_engagement(Filters(care_groups=(group,)))
     shown = metrics(at)
     assert set(shown) == {"Conversations", "Conversation hours", "Staff engaged", "Service areas covered"}
     assert_shows(shown, {label: expected[key] for label, key in (
@@ -126,7 +121,7 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
     at.run()
     no_exception(at)
     table = table_with(at, "Service area", "Hours", "Staff engaged")
-    areas = extracts()["areas"]
+    areas = oracle.read_engagement()["areas"]
     assert sorted(table["Service area"]) == sorted(areas.loc[areas["care_group"] == group, "service_area"])
     assert table["Hours"].sum() == pytest.approx(expected["conversation_hours"])
 
@@ -139,8 +134,8 @@ def test_engagement_page_staff_group_narrows_staff_engaged_only_from_a_whole_mon
     no_exception(at)
     assert at.sidebar.selectbox(key="from").value == "2021-04"
     assert any("2021-04-14" in w.value and "April 2021" in w.value for w in at.warning)
-    expected = reference_engagement(Filters(staff_groups=("Nursing",), date_from=dt.date(2021, 4, 1)))
-    everyone = reference_engagement(Filters(date_from=dt.date(2021, 4, 1)))
+    expected = oracle.expected_engagement(Filters(staff_groups=("Nursing",), date_from=dt.date(2021, 4, 1)))
+    everyone = oracle.expected_engagement(Filters(date_from=dt.date(2021, 4, 1)))
     assert expected["staff_engaged"] < everyone["staff_engaged"]
     assert_shows(metrics(at), {"Staff engaged": expected["staff_engaged"], "Conversations": everyone["conversations"],
                                "Conversation hours": everyone["conversation_hours"]})
@@ -161,7 +156,7 @@ def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
     at = page("6_Actions_and_quick_wins.py")
     at.run()
     no_exception(at)
-    everything = reference_engagement(Filters())
+    everything = oracle.expected_engagement(Filters())
     shown = metrics(at)
     assert shown["Actions raised"] == "831" and shown["Quick wins completed"] == "213"  # the published totals
     assert_shows(shown, {"Actions completed": everything["actions_completed"],
@@ -173,10 +168,10 @@ def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
     at.text_input(key="actions_search").set_value("wi-fi")
     at.run()
     no_exception(at)
-    expected = reference_engagement(Filters(care_groups=(group,)))
+    expected = oracle.expected_engagement(Filters(care_groups=(group,)))
     assert_shows(metrics(at), {"Actions raised": expected["actions_raised"],
                                "Quick wins completed": expected["quick_wins_completed"]})
-    actions = extracts()["actions"]
+    actions = oracle.read_engagement()["actions"]
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains("wi-fi", regex=False))
     matching = actions.loc[(actions["care_group"] == group) & contains.any(axis=1)]
@@ -195,7 +190,7 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
     chart_table, table = sorted(tables, key=len)
     table = table.set_index("Service area")
     published = real_areas("it_unreliable").set_index("service_area")
-    assert sorted(table.index) == sorted(extracts()["areas"]["service_area"])
+    assert sorted(table.index) == sorted(oracle.read_engagement()["areas"]["service_area"])
     expected_hidden = ~table.index.isin(published.index[published["n"] >= THRESHOLD])
     assert table["Survey result hidden"].tolist() == expected_hidden.tolist()
     assert expected_hidden.any() and not expected_hidden.all()
@@ -223,11 +218,11 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     at.query_params["service_area"] = [area]
     at.run()
     no_exception(at)
-    assert at.subheader[0].value == escaped(area)
+    assert at.subheader[0].value == escape_markdown(area)
     assert at.sidebar.multiselect(key="service_area").value == [area]
     engagement_table = at.table[0].value
-    expected = reference_engagement(Filters(service_areas=(area,)))
-    group_expected = reference_engagement(Filters(care_groups=(group,)))
+    expected = oracle.expected_engagement(Filters(service_areas=(area,)))
+    group_expected = oracle.expected_engagement(Filters(care_groups=(group,)))
     hours = value(engagement_table.loc["This area", "Conversation hours"])
     assert hours == pytest.approx(expected["conversation_hours"], abs=1e-9)
     assert value(engagement_table.loc["This area", "Actions raised"]) == expected["actions_raised"]
@@ -271,7 +266,7 @@ def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env):
     at.query_params["service_area"] = [area]
     at.run()
     no_exception(at)
-    assert at.subheader[0].value == escaped(area)
+    assert at.subheader[0].value == escape_markdown(area)
     survey_table = at.table[1].value
     assert survey_table["This area"].str.match(rf"^Hidden: (fewer than {THRESHOLD} responses|no responses)$").all()
     assert survey_table["This area"].str.contains(f"fewer than {THRESHOLD} responses").any()
@@ -294,7 +289,7 @@ def test_my_area_without_one_area_asks_for_one_and_puts_it_in_the_url(demo_env):
     no_exception(at)
     assert at.sidebar.multiselect(key="service_area").value == [area]
     assert at.query_params.get("service_area") in ([area], area)
-    assert at.subheader[0].value == escaped(area)
+    assert at.subheader[0].value == escape_markdown(area)
     # Engagement, survey results, comparisons, and (the latest wave is compared with the one before) change.
     assert len(at.table) == 4
 

@@ -17,7 +17,6 @@ from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE, NOISE
 from tests import oracle
 from tests.conftest import opened_database
-from tests.test_engagement import reference_engagement
 
 THRESHOLD = oracle.THRESHOLD
 FIGURES = ["n", "positive", "share", "percent", "low", "high"]
@@ -330,7 +329,7 @@ def test_engagement_scorecard_matches_pandas(database):
         "trust": Filters(staff_groups=("Nursing",), **months),
     }
     for scope, scope_filters in scopes.items():
-        expected_figures = reference_engagement(scope_filters)
+        expected_figures = oracle.expected_engagement(scope_filters)
         for measure in my_area.ENGAGEMENT_ROWS:
             assert got.loc[measure.key, scope] == pytest.approx(expected_figures[measure.key]), (scope, measure.key)
     assert got.loc["conversations", "trust"] > got.loc["conversations", "area"] > 0

@@ -102,6 +102,17 @@ def _big_extracts(folder: Path, responses: int) -> None:
         handle.writelines(line.format(i) for i in range(responses))
 
 
+def _written(folder: Path) -> int:
+    """Bytes written so far to the half-built database beside ``live.duckdb`` (file and log)."""
+    total = 0
+    for path in folder.glob(".live.duckdb.building-*"):
+        try:
+            total += path.stat().st_size
+        except FileNotFoundError:  # renamed or removed meanwhile
+            pass
+    return total
+
+
 def test_a_build_killed_halfway_leaves_the_database_in_service_and_the_next_build_works(small_extracts, tmp_path):
     live = tmp_path / "live.duckdb"
     build(small_extracts, live)
@@ -112,11 +123,13 @@ def test_a_build_killed_halfway_leaves_the_database_in_service_and_the_next_buil
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(small_extracts), "--db", str(live)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    # Killed halfway by what it has done, not after a guessed time: once the half-built file beside the
+    # live one holds data (its write-ahead log has passed 1 MB), with the survey still loading.
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".live.duckdb.building-*")) and time.monotonic() < deadline:
+    while _written(tmp_path) < 2**20:
         assert process.poll() is None, "the build finished before it could be killed"
+        assert time.monotonic() < deadline, "the build wrote nothing in 60 s"
         time.sleep(0.01)
-    time.sleep(0.3)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL

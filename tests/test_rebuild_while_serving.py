@@ -31,6 +31,7 @@ import pandas as pd
 import pytest
 
 from dashboard.filters import Filters as ViewFilters
+from dashboard.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
 from load.server import Server, stop
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
@@ -138,11 +139,6 @@ SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "i
 
 
 @cache
-def _extract(folder: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(folder / f"{name}.csv", dtype=str)
-
-
-@cache
 def _responses(folder: Path) -> pd.DataFrame:
     return oracle.read_responses(folder)  # the versions keep the demo's manifest: built with the demo key
 
@@ -154,26 +150,12 @@ def _survey_tile(folder: Path, filters: Filters, measure: str) -> float | None:
 
 
 def expected_tiles(folder: Path, filters: Filters) -> dict[str, float | None]:
-    read = lambda name: _extract(folder, name)
-    areas = read("service_areas")
-    if filters.care_groups:
-        areas = areas[areas["care_group"].isin(filters.care_groups)]
-    conversations = read("conversations")
-    conversations = conversations[conversations["service_area"].isin(areas["service_area"])]
-    attendees = read("conversation_attendees")
-    attendees = attendees[attendees["conversation_id"].isin(conversations["conversation_id"])]
-    if filters.staff_groups:
-        attendees = attendees[attendees["staff_group"].isin(filters.staff_groups)]
-    actions = read("actions")
-    actions = actions[actions["service_area"].isin(areas["service_area"])]
-    return {
-        "Conversations": float(len(conversations)),
-        "Conversation hours": float(conversations["hours"].astype(float).sum()),
-        "Staff engaged": float(attendees["staff_id"].nunique()),
-        "Actions raised": float(len(actions)),
-        "Service areas covered": float(conversations["service_area"].nunique()),
-        "Quick wins completed": float(((actions["quick_win"] == "Yes") & (actions["status"] == "Completed")).sum()),
-    } | {tile: _survey_tile(folder, filters, measure) for tile, measure in SURVEY_TILES.items()}
+    """The Overview's tiles for the filters over the extracts in ``folder`` (tests/oracle.py)."""
+    figures = oracle.expected_engagement(ViewFilters(care_groups=filters.care_groups,
+                                                     staff_groups=filters.staff_groups), folder)
+    return {measure.title: float(figures[measure.key])
+            for measure in (ENGAGEMENT["conversations"], *OVERVIEW_ENGAGEMENT)} | {
+        tile: _survey_tile(folder, filters, measure) for tile, measure in SURVEY_TILES.items()}
 
 
 # --------------------------------------------------------------------------- the server and the sessions

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import db, disclosure, response_rates
 from dashboard.filters import Filters, Options
-from pipeline.build import build
 from demo import generate
+from pipeline.build import build
 from tests import oracle
 from tests.conftest import SMALL, opened_database, write_csv
 

@@ -384,5 +384,9 @@ def test_hidden_groups_are_only_counted_in_sentences(database, responses) -> Non
     assert not any(label in sentence for label in hidden["group"])
 
 
-def test_hidden_reason_text_is_the_shared_one() -> None:
-    assert disclosure.HIDDEN_SMALL.format(threshold=THRESHOLD) == "fewer than 10 responses"
+def test_hidden_rows_give_the_shared_reason(database) -> None:
+    """A hidden group says why in the one wording every page and download uses (disclosure.HIDDEN_SMALL)."""
+    frame = survey.breakdown(database, "it_skills", "service_area", Filters(), THRESHOLD)
+    hidden = frame[frame["hidden"]]
+    assert len(hidden) > 0
+    assert set(hidden["hidden_reason"]) == {disclosure.HIDDEN_SMALL.format(threshold=THRESHOLD)}

@@ -36,6 +36,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import db, engagement_cube, measures
 from dashboard.filters import NO_COMPARISON, Filters
+from dashboard.measures import OVERVIEW_ENGAGEMENT
 from dashboard.text import escape_markdown
 from pipeline import contract
 from tests import oracle
@@ -183,27 +184,10 @@ def implied_wave(date_from: dt.date | None, date_to: dt.date | None) -> str | No
 
 
 def expected_engagement(link: Link) -> dict[str, float]:
-    data = demo()
-    areas = data.service_areas
-    if link.care_groups:
-        areas = areas[areas["care_group"].isin(link.care_groups)]
-    if link.service_areas:
-        areas = areas[areas["service_area"].isin(link.service_areas)]
-    conversations = data.conversations
-    conversations = conversations[conversations["service_area"].isin(areas["service_area"])
-                                  & link.in_dates(conversations["held_on"])]
-    attendees = data.attendees[data.attendees["conversation_id"].isin(conversations["conversation_id"])]
-    if link.staff_groups:
-        attendees = attendees[attendees["staff_group"].isin(link.staff_groups)]
-    actions = data.actions
-    actions = actions[actions["service_area"].isin(areas["service_area"]) & link.in_dates(actions["raised_on"])]
-    return {
-        "Conversation hours": float(conversations["hours"].sum()),
-        "Staff engaged": attendees["staff_id"].nunique(),
-        "Actions raised": len(actions),
-        "Service areas covered": conversations["service_area"].nunique(),
-        "Quick wins completed": int(((actions["quick_win"] == "Yes") & (actions["status"] == "Completed")).sum()),
-    }
+    """The Overview's engagement tiles for the link (tests/oracle.py), by tile title."""
+    figures = oracle.expected_engagement(Filters(link.care_groups, link.service_areas, (), link.staff_groups,
+                                                 link.date_from, link.date_to))
+    return {measure.title: figures[measure.key] for measure in OVERVIEW_ENGAGEMENT}
 
 
 @cache
@@ -427,7 +411,7 @@ def check_queries(calls: list[tuple[str, dict]], link: Link) -> None:
         "staff_groups": set(contract.STAFF_GROUPS),
     }
     known_text = set().union(*labels.values()) | set(data.waves) | set(data.questions) | {
-        "care_group", "service_area", "survey", "staff_group", ""}
+        "care_group", "service_area", "survey", "staff_group", "", contract.NOT_STATED, contract.COMPLETED}
     refused = {v for _, v in link.bad}
     telling = {v for v in refused if len(v) >= 4 and not any(v in label for label in known_text)}
     for name, params in calls:
