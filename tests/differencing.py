@@ -462,7 +462,10 @@ def simulated_averaging(prior: dict[str, float], positive: set[str], sizes: Iter
     mine = (np.arange(len(answers)) == chosen[:, None])[:, None, :]  # (trials, 1, answers)
     counts_a, own_a, view_a = counts_b + mine, own_b + mine * person_key[:, None, None], view_b + person_key[:, None]
     deltas = shown(counts_a, own_a, view_a) - shown(counts_b, own_b, view_b)
-    pos = lambda c: (c * is_positive).sum(axis=-1, keepdims=True)
+
+    def pos(c):
+        return (c * is_positive).sum(axis=-1, keepdims=True)
+
     positive_delta = (shown(pos(counts_a), pos(own_a), view_a) - shown(pos(counts_b), pos(own_b), view_b))[..., 0]
     out = {}
     for k in sorted(sizes):

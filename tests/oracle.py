@@ -1,7 +1,8 @@
 """Independent pandas figures for the tests: the contract's definitions written out again.
 
 The engagement figures (``read_engagement``, ``expected_engagement``) are plain counts and sums
-over the extracts' rows. 
+over the extracts' rows.
+
 Every survey figure the app shows is a perturbed count (docs/DISCLOSURE.md). This
 module works the expected figures out from the demo extracts' rows, never by
 calling the code under test: the record keys from ``hashlib`` (SHA-256 of the

@@ -19,6 +19,7 @@ from dashboard.filters import Filters
 from pipeline import contract
 from pipeline.build import build
 from tests import oracle
+from tests.conftest import SMALL, write_csv
 
 # The strategy theme of the actions related to each headline question, restated from the contract.
 RELATED_THEMES = {
@@ -26,7 +27,6 @@ RELATED_THEMES = {
     "info_available": "Information, data management and business intelligence",
     "it_unreliable": "Connectivity, performance and security",
 }
-from tests.conftest import SMALL, write_csv
 
 # Fixtures -------------------------------------------------------------------------------------
 

@@ -42,9 +42,9 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, sync_playwright  # noqa: E402 - after the skips above
 
-from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle
+from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -119,7 +119,9 @@ def _dates(column: pd.Series) -> pd.Series:
 
 @cache
 def demo() -> Demo:
-    read = lambda name: pd.read_csv(DEMO_EXTRACTS / f"{name}.csv", dtype=str)
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(DEMO_EXTRACTS / f"{name}.csv", dtype=str)
+
     conversations = read("conversations").assign(
         held_on=lambda f: _dates(f["held_on"]), hours=lambda f: f["hours"].astype(float)
     )
@@ -463,7 +465,7 @@ def test_a_survey_page_survives_hostile_links(link: Link, breakdown: str) -> Non
     check_clean(at)
     check_notices(at, link)
     check_queries(calls, link)
-    for name, params in calls:
+    for _, params in calls:
         if "dimension" in params:
             assert params["dimension"] in ("care_group", "service_area", "survey", "staff_group"), params
     shown = {m.label: shown_number(m.value) for m in at.metric}
