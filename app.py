@@ -21,8 +21,10 @@ if ui.survey_withheld(page):
     st.stop()
 tiles = measures.headline_measures(page.database)
 wave = page.options.wave_of(page.filters)
-st.markdown(f"Survey wave: **{ui.escape_markdown(page.options.wave_name(wave))}**. Every question of the wave is "
-            "on All questions.")
+st.markdown(
+    f"Survey wave: **{ui.escape_markdown(page.options.wave_name(wave))}**. Every question of the wave is "
+    "on All questions."
+)
 if not tiles:
     st.markdown("The question bank has no question on the three theme pages; every question is on All questions.")
 for column, measure in zip(st.columns(max(len(tiles), 1)), tiles.values()):

@@ -49,20 +49,32 @@ def _scales(text: str) -> list[int]:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=_scales, default=None,
-                        help="survey responses per scale, comma-separated (default 10000,100000,1000000)")
+    parser.add_argument(
+        "--scales",
+        type=_scales,
+        default=None,
+        help="survey responses per scale, comma-separated (default 10000,100000,1000000)",
+    )
     parser.add_argument("--reruns", type=int, default=None, help="timed reruns per page (default 15; 5 with --quick)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown report (default %(default)s)")
-    parser.add_argument("--quick", action="store_true",
-                        help="10,000 responses, 5 reruns, one filter change per server")
+    parser.add_argument("--quick", action="store_true", help="10,000 responses, 5 reruns, one filter change per server")
     parser.add_argument("--no-browser", action="store_true", help="skip the real-server cold start and memory part")
-    parser.add_argument("--cache", type=Path, default=data.DEFAULT_CACHE,
-                        help="extracts and databases (default %(default)s)")
+    parser.add_argument(
+        "--cache", type=Path, default=data.DEFAULT_CACHE, help="extracts and databases (default %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=2021, help="seed of the data and of the filter combinations")
-    parser.add_argument("--page", action="append", default=[],
-                        help="time only this page (path from the repository root; repeatable; default every page)")
-    parser.add_argument("--walks", type=int, default=None,
-                        help="filter changes per server in the memory walk (default 3; 1 with --quick)")
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        help="time only this page (path from the repository root; repeatable; default every page)",
+    )
+    parser.add_argument(
+        "--walks",
+        type=int,
+        default=None,
+        help="filter changes per server in the memory walk (default 3; 1 with --quick)",
+    )
     args = parser.parse_args(argv)
     args.scales = args.scales or ([10_000] if args.quick else list(DEFAULT_SCALES))
     args.reruns = args.reruns if args.reruns is not None else (5 if args.quick else 15)
@@ -80,8 +92,19 @@ def _pages(database: Path, reruns: int, seed: int, folder: Path, only: list[str]
     """bench.pages in a fresh process (no cache or memory carried over from another scale)."""
     out = folder / "pages.json"
     out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "bench.pages", "--db", str(database), "--reruns", str(reruns),
-               "--seed", str(seed), "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.pages",
+        "--db",
+        str(database),
+        "--reruns",
+        str(reruns),
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+    ]
     command += [arg for page in only for arg in ("--page", page)]
     log = folder / "pages.log"
     with open(log, "w", encoding="utf-8") as stderr:
@@ -103,10 +126,12 @@ def _servers(database: Path, seed: int, walks: int, folder: Path) -> list[dict]:
     for label, app in (("product", ROOT / "app.py"), ("reference", REFERENCE / "app.py")):
         names = [page_name(p) for p in discover_pages(app.parent)]
         result = server.measure(app, names, database, params, folder / f"server-{label}.log", label)
-        _say(f"  {label:9} health {report._s(result.health_s, 2)} s, first complete page "
-             f"{report._s(result.first_page_s, 2)} s, peak RSS {report._ms(result.peak_rss_mb)} MB"
-             + (f" ({'; '.join(result.errors)})" if result.errors else "")
-             + (f" ({result.note})" if result.note else ""))
+        _say(
+            f"  {label:9} health {report._s(result.health_s, 2)} s, first complete page "
+            f"{report._s(result.first_page_s, 2)} s, peak RSS {report._ms(result.peak_rss_mb)} MB"
+            + (f" ({'; '.join(result.errors)})" if result.errors else "")
+            + (f" ({result.note})" if result.note else "")
+        )
         results.append(asdict(result))
     return results
 

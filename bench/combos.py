@@ -25,17 +25,30 @@ from pipeline import contract
 MAX_PASSES = 10  # over every (month range, place); the first pass alone is usually enough
 
 CARE_GROUP_CHOICES: tuple[tuple[str, ...], ...] = (
-    (), (), *((group,) for group in contract.CARE_GROUPS),
+    (),
+    (),
+    *((group,) for group in contract.CARE_GROUPS),
     (contract.CARE_GROUPS[0], contract.CARE_GROUPS[1]),
     (contract.CARE_GROUPS[2], contract.CARE_GROUPS[3]),
     (contract.CARE_GROUPS[1], contract.CARE_GROUPS[4]),
 )
 SURVEY_CHOICES: tuple[tuple[str, ...], ...] = (
-    (), (), ("Staff",), ("Staff", "Digital champion"), ("Digital champion",), ("Service user",),
-    ("Service user", "Carer"), ("Carer",),
+    (),
+    (),
+    ("Staff",),
+    ("Staff", "Digital champion"),
+    ("Digital champion",),
+    ("Service user",),
+    ("Service user", "Carer"),
+    ("Carer",),
 )
 STAFF_GROUP_CHOICES: tuple[tuple[str, ...], ...] = (
-    (), (), (), ("Nursing",), ("Nursing", "Medical and dental"), ("Administrative and clerical",),
+    (),
+    (),
+    (),
+    ("Nursing",),
+    ("Nursing", "Medical and dental"),
+    ("Administrative and clerical",),
     ("Allied health professional", "Psychology and therapies"),
 )
 
@@ -76,8 +89,11 @@ class Combination:
     def query_params(self, first_day: dt.date, last_day: dt.date) -> list[tuple[str, str]]:
         """The same filters as URL parameters (the product binds its filters to the address);
         a month equal to the data's first (From) or last (To) is the default and left out."""
-        params = [(name, value) for name in ("care_group", "service_area", "survey", "staff_group")
-                  for value in getattr(self, name)]
+        params = [
+            (name, value)
+            for name in ("care_group", "service_area", "survey", "staff_group")
+            for value in getattr(self, name)
+        ]
         if self.month_from != f"{first_day:%Y-%m}":
             params.append(("from", self.month_from))
         if self.month_to != f"{last_day:%Y-%m}":

@@ -42,8 +42,12 @@ def _matches(extracts: Path, scale: int, seed: int) -> bool:
     except (FileNotFoundError, json.JSONDecodeError):
         return False
     files = manifest.get("files", {})
-    return (manifest.get("scale") == scale and manifest.get("seed") == seed and bool(files)
-            and all((extracts / name).is_file() for name in files))
+    return (
+        manifest.get("scale") == scale
+        and manifest.get("seed") == seed
+        and bool(files)
+        and all((extracts / name).is_file() for name in files)
+    )
 
 
 def extracts(cache: Path, scale: int, seed: int) -> tuple[Path, float | None]:
@@ -55,7 +59,9 @@ def extracts(cache: Path, scale: int, seed: int) -> tuple[Path, float | None]:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "demo", "--scale", str(scale), "--seed", str(seed), "--out", str(folder)],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return folder, time.perf_counter() - started
 
@@ -75,5 +81,6 @@ def _run_measured(command: list[str]) -> Build:
 def build(extracts_folder: Path, database: Path) -> Build:
     """``python -m pipeline build`` (full validation), timed from the command's start to its exit."""
     database.parent.mkdir(parents=True, exist_ok=True)
-    return _run_measured([sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts_folder),
-                          "--db", str(database)])
+    return _run_measured(
+        [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts_folder), "--db", str(database)]
+    )

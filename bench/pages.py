@@ -208,8 +208,14 @@ def share_script_cache() -> None:
         module.ScriptCache = lambda: shared  # type: ignore[assignment]
 
 
-def run(database: Path, reruns: int, seed: int = 2021, pages: list[Path] | None = None,
-        with_reference: bool = True, progress=print) -> list[PageResult]:
+def run(
+    database: Path,
+    reruns: int,
+    seed: int = 2021,
+    pages: list[Path] | None = None,
+    with_reference: bool = True,
+    progress=print,
+) -> list[PageResult]:
     from streamlit import config
 
     from bench import combos
@@ -230,7 +236,10 @@ def run(database: Path, reruns: int, seed: int = 2021, pages: list[Path] | None 
         reference_page = reference_for(page) if with_reference else None
         reference = time_page(reference_page, chosen) if reference_page else None
         result = PageResult(
-            str(page.relative_to(ROOT)), page_title(page), product, reference,
+            str(page.relative_to(ROOT)),
+            page_title(page),
+            product,
+            reference,
             str(reference_page.relative_to(ROOT)) if reference_page else None,
         )
         results.append(result)
@@ -268,8 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     pages = [ROOT / p for p in args.page] or None
-    results = run(args.db.resolve(), args.reruns, args.seed, pages, not args.no_reference,
-                  progress=lambda line: print(line, flush=True))
+    results = run(
+        args.db.resolve(),
+        args.reruns,
+        args.seed,
+        pages,
+        not args.no_reference,
+        progress=lambda line: print(line, flush=True),
+    )
     args.out.write_text(json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8")
     return 0
 

@@ -37,15 +37,23 @@ from bench.pages import ROOT, apply_filters, database_options, install_query_log
 # (label, predicate on a pstats key (file, line, function)) - first match wins, outermost call counted.
 LAYERS: tuple[tuple[str, object], ...] = (
     ("SQL: DuckDB execute", lambda f, fn: f.endswith("dashboard/db.py") and fn == "_run"),
-    ("Altair: st.altair_chart (spec to dict, validation)",
-     lambda f, fn: "streamlit/elements/vega_charts.py" in f and fn == "altair_chart"),
-    ("Altair: building charts (dashboard.charts)",
-     lambda f, fn: "dashboard/charts.py" in f or "dashboard/engagement_charts.py" in f),
-    ("Streamlit: st.dataframe / st.table",
-     lambda f, fn: "streamlit/elements/arrow.py" in f and fn in ("dataframe", "table")),
+    (
+        "Altair: st.altair_chart (spec to dict, validation)",
+        lambda f, fn: "streamlit/elements/vega_charts.py" in f and fn == "altair_chart",
+    ),
+    (
+        "Altair: building charts (dashboard.charts)",
+        lambda f, fn: "dashboard/charts.py" in f or "dashboard/engagement_charts.py" in f,
+    ),
+    (
+        "Streamlit: st.dataframe / st.table",
+        lambda f, fn: "streamlit/elements/arrow.py" in f and fn in ("dataframe", "table"),
+    ),
     ("Streamlit: metric", lambda f, fn: "streamlit/elements/metric.py" in f and fn == "metric"),
-    ("Disclosure control (perturbation, hiding)",
-     lambda f, fn: "dashboard/disclosure.py" in f and fn in ("perturb_counts", "hide_small", "blank_hidden")),
+    (
+        "Disclosure control (perturbation, hiding)",
+        lambda f, fn: "dashboard/disclosure.py" in f and fn in ("perturb_counts", "hide_small", "blank_hidden"),
+    ),
 )
 
 
@@ -120,10 +128,34 @@ def profile(page: Path, database: Path, reruns: int, seed: int = 7) -> str:
     return out.getvalue()
 
 
-SECTION_MODULES = ("survey_view", "survey", "charts", "engagement", "engagement_charts", "my_area", "measures",
-                   "disclosure", "ui", "export")
-ELEMENTS = ("altair_chart", "dataframe", "table", "metric", "markdown", "download_button", "multiselect",
-            "page_link", "segmented_control", "selectbox", "radio", "text_input", "info", "expander")
+SECTION_MODULES = (
+    "survey_view",
+    "survey",
+    "charts",
+    "engagement",
+    "engagement_charts",
+    "my_area",
+    "measures",
+    "disclosure",
+    "ui",
+    "export",
+)
+ELEMENTS = (
+    "altair_chart",
+    "dataframe",
+    "table",
+    "metric",
+    "markdown",
+    "download_button",
+    "multiselect",
+    "page_link",
+    "segmented_control",
+    "selectbox",
+    "radio",
+    "text_input",
+    "info",
+    "expander",
+)
 
 
 def _timed(name: str, function, totals: dict):
@@ -193,8 +225,10 @@ def sections(page: Path, database: Path, reruns: int, seed: int = 7) -> str:
         if at.exception:
             return f"{page}: the page raised: {at.exception[0].message}"
     out = io.StringIO()
-    out.write(f"{page.relative_to(ROOT)} at {database}: {reruns} reruns; wall ms per rerun: "
-              f"{', '.join(f'{w:.0f}' for w in walls)}\n")
+    out.write(
+        f"{page.relative_to(ROOT)} at {database}: {reruns} reruns; wall ms per rerun: "
+        f"{', '.join(f'{w:.0f}' for w in walls)}\n"
+    )
     heading = "function (inclusive; nested calls counted in each)"
     out.write(f"{heading:60} {'calls':>6} {'wall ms/run':>12} {'CPU ms/run':>11}\n")
     for name, (calls, wall, cpu) in sorted(totals.items(), key=lambda kv: -kv[1][2])[:30]:

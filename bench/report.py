@@ -113,8 +113,10 @@ def _errors(page: dict) -> str:
 
 def pages_table(scales: list[dict]) -> list[str]:
     lines = [
-        ("| Scale | Page | Product median ms | p10–p90 | CPU ms | Data ms | Data steps | First run ms "
-         "| Reference median ms | p10–p90 | Ref CPU ms | Ratio ref/product | Ratio (CPU) | Errors |"),
+        (
+            "| Scale | Page | Product median ms | p10–p90 | CPU ms | Data ms | Data steps | First run ms "
+            "| Reference median ms | p10–p90 | Ref CPU ms | Ratio ref/product | Ratio (CPU) | Errors |"
+        ),
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scale in scales:
@@ -148,8 +150,10 @@ def build_table(scales: list[dict]) -> list[str]:
 
 def server_table(scales: list[dict]) -> list[str]:
     lines = [
-        ("| Scale | App | Health ok s | First complete page s (from start) | Page load s | RSS at start MB "
-         "| Peak RSS MB (VmHWM) | Page loads | Errors / note |"),
+        (
+            "| Scale | App | Health ok s | First complete page s (from start) | Page load s | RSS at start MB "
+            "| Peak RSS MB (VmHWM) | Page loads | Errors / note |"
+        ),
         "|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for scale in scales:
@@ -179,32 +183,47 @@ def targets(scales: list[dict]) -> list[str]:
         lines.append(f"- **{mark}**: {text}")
 
     pages = at.get("pages", [])
-    slow = [f"{p['title']} {median(p['product']['runs_ms']):,.0f} ms" for p in pages
-            if p["product"]["runs_ms"] and median(p["product"]["runs_ms"]) > TARGET_RERUN_MS]
+    slow = [
+        f"{p['title']} {median(p['product']['runs_ms']):,.0f} ms"
+        for p in pages
+        if p["product"]["runs_ms"] and median(p["product"]["runs_ms"]) > TARGET_RERUN_MS
+    ]
     unmeasured = [p["title"] for p in pages if not p["product"]["runs_ms"]]
-    line(None if not pages else not slow and not unmeasured,
-         f"every page's median rerun <= {TARGET_RERUN_MS} ms"
-         + (f" (over: {', '.join(slow)})" if slow else "")
-         + (f" (no runs: {', '.join(unmeasured)})" if unmeasured else ""))
+    line(
+        None if not pages else not slow and not unmeasured,
+        f"every page's median rerun <= {TARGET_RERUN_MS} ms"
+        + (f" (over: {', '.join(slow)})" if slow else "")
+        + (f" (no runs: {', '.join(unmeasured)})" if unmeasured else ""),
+    )
     compared = [p for p in pages if ratio(p) is not None]
     behind = [f"{p['title']} {ratio(p):.1f}x" for p in compared if ratio(p) < TARGET_RATIO]
-    line(None if not compared else not behind,
-         f"every page with a reference >= {TARGET_RATIO:g}x faster than it (wall time)"
-         + (f" (below: {', '.join(behind)})" if behind else ""))
+    line(
+        None if not compared else not behind,
+        f"every page with a reference >= {TARGET_RATIO:g}x faster than it (wall time)"
+        + (f" (below: {', '.join(behind)})" if behind else ""),
+    )
     product = next((s for s in at.get("servers", []) if s["app"] == "product"), None)
     peak = product["peak_rss_mb"] if product else None
-    line(None if peak is None else peak <= TARGET_PEAK_MB,
-         f"peak server memory <= {TARGET_PEAK_MB} MB" + (f" (measured {peak:,.0f} MB)" if peak is not None else ""))
+    line(
+        None if peak is None else peak <= TARGET_PEAK_MB,
+        f"peak server memory <= {TARGET_PEAK_MB} MB" + (f" (measured {peak:,.0f} MB)" if peak is not None else ""),
+    )
     build = at.get("build")
-    line(None if not build else build["seconds"] <= TARGET_BUILD_S,
-         f"build <= {TARGET_BUILD_S} s" + (f" (measured {build['seconds']:.1f} s)" if build else ""))
-    line(None if not build else build["peak_rss_mb"] <= TARGET_BUILD_PEAK_MB,
-         f"build peak memory <= {TARGET_BUILD_PEAK_MB} MB"
-         + (f" (measured {build['peak_rss_mb']:,.0f} MB)" if build else ""))
+    line(
+        None if not build else build["seconds"] <= TARGET_BUILD_S,
+        f"build <= {TARGET_BUILD_S} s" + (f" (measured {build['seconds']:.1f} s)" if build else ""),
+    )
+    line(
+        None if not build else build["peak_rss_mb"] <= TARGET_BUILD_PEAK_MB,
+        f"build peak memory <= {TARGET_BUILD_PEAK_MB} MB"
+        + (f" (measured {build['peak_rss_mb']:,.0f} MB)" if build else ""),
+    )
     cold = product["first_page_s"] if product else None
-    line(None if cold is None else cold <= TARGET_COLD_START_S,
-         f"cold start to first complete page <= {TARGET_COLD_START_S} s"
-         + (f" (measured {cold:.2f} s)" if cold is not None else ""))
+    line(
+        None if cold is None else cold <= TARGET_COLD_START_S,
+        f"cold start to first complete page <= {TARGET_COLD_START_S} s"
+        + (f" (measured {cold:.2f} s)" if cold is not None else ""),
+    )
     return lines + curve(scales, at)
 
 
@@ -212,8 +231,11 @@ def curve(scales: list[dict], at: dict) -> list[str]:
     """The 10M targets, against the 1M figures of the same run (only when 10M was measured)."""
     big = next((s for s in scales if s["scale"] == CURVE_SCALE), None)
     if big is None or at["scale"] != TARGET_SCALE:
-        return ["", f"{CURVE_SCALE:,} not measured in this run (`make bench BENCH_ARGS=\"--scales "
-                    f"{TARGET_SCALE},{CURVE_SCALE} --no-browser\"`)."]
+        return [
+            "",
+            f'{CURVE_SCALE:,} not measured in this run (`make bench BENCH_ARGS="--scales '
+            f'{TARGET_SCALE},{CURVE_SCALE} --no-browser"`).',
+        ]
     lines = ["", f"Targets at {CURVE_SCALE:,} responses, against {TARGET_SCALE:,} in this run:", ""]
     small_pages = {p["page"]: median(p["product"]["runs_ms"]) for p in at.get("pages", [])}
     over = []
@@ -222,16 +244,22 @@ def curve(scales: list[dict], at: dict) -> list[str]:
         if base and now and now > CURVE_RERUN_FACTOR * base:
             over.append(f"{page['title']} {now / base:.1f}x")
     mark = "met" if not over else "NOT met"
-    lines.append(f"- **{mark}**: every page's median rerun <= {CURVE_RERUN_FACTOR:g}x its 1M figure"
-                 + (f" (over: {', '.join(over)})" if over else ""))
+    lines.append(
+        f"- **{mark}**: every page's median rerun <= {CURVE_RERUN_FACTOR:g}x its 1M figure"
+        + (f" (over: {', '.join(over)})" if over else "")
+    )
     small_build, big_build = at.get("build"), big.get("build")
     if small_build and big_build:
         factor = big_build["seconds"] / small_build["seconds"]
-        lines.append(f"- **{'met' if factor <= CURVE_BUILD_FACTOR else 'NOT met'}**: build <= "
-                     f"{CURVE_BUILD_FACTOR:g}x the 1M time (measured {big_build['seconds']:.1f} s, {factor:.1f}x)")
+        lines.append(
+            f"- **{'met' if factor <= CURVE_BUILD_FACTOR else 'NOT met'}**: build <= "
+            f"{CURVE_BUILD_FACTOR:g}x the 1M time (measured {big_build['seconds']:.1f} s, {factor:.1f}x)"
+        )
         peak = big_build["peak_rss_mb"]
-        lines.append(f"- **{'met' if peak <= CURVE_BUILD_PEAK_MB else 'NOT met'}**: build peak memory <= "
-                     f"{CURVE_BUILD_PEAK_MB:,} MB (measured {peak:,.0f} MB)")
+        lines.append(
+            f"- **{'met' if peak <= CURVE_BUILD_PEAK_MB else 'NOT met'}**: build peak memory <= "
+            f"{CURVE_BUILD_PEAK_MB:,} MB (measured {peak:,.0f} MB)"
+        )
     return lines
 
 
@@ -266,20 +294,24 @@ def markdown(results: dict) -> str:
         "",
         f"Run {info['date']} with `python -m bench {results['arguments']}`; reruns per page: {results['reruns']}.",
         "",
-        (f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; Python {info['python']}, "
-         f"Streamlit {info['streamlit']}, DuckDB {info['duckdb']}, pandas {info['pandas']}, Altair {info['altair']}. "
-         f"Load average at start {info['load']}, at end {results.get('load_at_end', '?')} "
-         "(a busy machine inflates every wall time; CPU ms is less sensitive)."),
+        (
+            f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; Python {info['python']}, "
+            f"Streamlit {info['streamlit']}, DuckDB {info['duckdb']}, pandas {info['pandas']}, Altair {info['altair']}. "
+            f"Load average at start {info['load']}, at end {results.get('load_at_end', '?')} "
+            "(a busy machine inflates every wall time; CPU ms is less sensitive)."
+        ),
         "",
         "## Rerun on a filter change (AppTest)",
         "",
-        ("Each rerun sets a sidebar filter combination not used before in the run, so every filtered query misses "
-         "the product's result cache. Product: the app's pages; reference: `bench/reference/` (whole tables in "
-         "`st.cache_data`, pandas masks and groupby every rerun) on the same combinations. CPU ms is this process's "
-         "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; Data ms and "
-         "Data steps are the product's SQL queries and in-memory sums (`dashboard.cube`, `dashboard.engagement_cube`) "
-         "that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
-         "First run: the page's first run with no filters (cold caches), not in the median."),
+        (
+            "Each rerun sets a sidebar filter combination not used before in the run, so every filtered query misses "
+            "the product's result cache. Product: the app's pages; reference: `bench/reference/` (whole tables in "
+            "`st.cache_data`, pandas masks and groupby every rerun) on the same combinations. CPU ms is this process's "
+            "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; Data ms and "
+            "Data steps are the product's SQL queries and in-memory sums (`dashboard.cube`, `dashboard.engagement_cube`) "
+            "that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
+            "First run: the page's first run with no filters (cold caches), not in the median."
+        ),
         "",
         *pages_table(scales),
         "",
@@ -289,10 +321,12 @@ def markdown(results: dict) -> str:
         "",
         "## Cold start and peak server memory (real server, headless Chromium)",
         "",
-        ("Health ok: from starting `streamlit run` to `/_stcore/health` answering ok. First complete page: from "
-         "starting the server until the entry page has finished its script, shows its metric values and stops "
-         "changing (taken at its last change). Peak RSS: the server process's VmHWM after loading every page once "
-         "and a few more times with filters in the address."),
+        (
+            "Health ok: from starting `streamlit run` to `/_stcore/health` answering ok. First complete page: from "
+            "starting the server until the entry page has finished its script, shows its metric values and stops "
+            "changing (taken at its last change). Peak RSS: the server process's VmHWM after loading every page once "
+            "and a few more times with filters in the address."
+        ),
         "",
         *server_table(scales),
         "",

@@ -35,8 +35,12 @@ from load.server import launch, stop
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 START_TIMEOUT_S = 120
 PAGE_TIMEOUT_S = 180
@@ -112,8 +116,9 @@ def _page_errors(page) -> list[str]:
     return [f"{page.url}: {count} exception(s) shown"] if count else []
 
 
-def measure(app: Path, pages: list[str], database: Path, walks: list[list[tuple[str, str]]],
-            log: Path, label: str) -> ServerResult:
+def measure(
+    app: Path, pages: list[str], database: Path, walks: list[list[tuple[str, str]]], log: Path, label: str
+) -> ServerResult:
     """Cold start, then every page once and again per filter combination in ``walks``; peak memory.
 
     ``pages`` are Streamlit page names ('' for the entry page); ``walks`` are URL

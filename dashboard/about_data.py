@@ -17,9 +17,16 @@ def rejects_summary(database: Database) -> pd.DataFrame:
 def build_table(build: pd.DataFrame) -> pd.DataFrame:
     """build_info for people: one row per file, in the contract's words."""
     columns = {
-        "file": "File", "format": "Format", "encoding": "Encoding", "size_bytes": "Size (bytes)", "sha256": "SHA-256",
-        "rows_read": "Rows read", "rows_loaded": "Rows loaded", "rows_rejected": "Rows rejected",
-        "ignored_columns": "Ignored columns", "warnings": "Warnings",
+        "file": "File",
+        "format": "Format",
+        "encoding": "Encoding",
+        "size_bytes": "Size (bytes)",
+        "sha256": "SHA-256",
+        "rows_read": "Rows read",
+        "rows_loaded": "Rows loaded",
+        "rows_rejected": "Rows rejected",
+        "ignored_columns": "Ignored columns",
+        "warnings": "Warnings",
     }
     return build.loc[:, [c for c in columns if c in build.columns]].rename(columns=columns)
 
@@ -39,22 +46,32 @@ def measure_definitions(database: Database) -> pd.DataFrame:
 def waves_table(database: Database) -> pd.DataFrame:
     """The survey waves, oldest first, as the build stored them."""
     frame = database.query("waves")
-    return pd.DataFrame({"Wave": frame["wave_id"], "Name": frame["name"],
-                         "Opened": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["opened"]],
-                         "Closed": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["closed"]]})
+    return pd.DataFrame(
+        {
+            "Wave": frame["wave_id"],
+            "Name": frame["name"],
+            "Opened": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["opened"]],
+            "Closed": [f"{pd.Timestamp(d):%d %B %Y}" for d in frame["closed"]],
+        }
+    )
 
 
 def questions_table(database: Database) -> pd.DataFrame:
     """The question bank in use, in its order: what each measure counts."""
     bank = measures.survey_measures(database).values()
-    return pd.DataFrame({
-        "Question": [m.key for m in bank], "Asked": [m.question for m in bank], "Measure": [m.title for m in bank],
-        "Theme": [m.page for m in bank], "Waves": [", ".join(m.waves) for m in bank],
-        "Answers, in order": ["; ".join(m.scale) for m in bank],
-        "Positive": ["; ".join(m.positive_answers) for m in bank],
-        "Left out of the base": ["; ".join(m.excluded) for m in bank],
-        "Higher is better": ["Yes" if m.higher_is_better else "No" for m in bank],
-    })
+    return pd.DataFrame(
+        {
+            "Question": [m.key for m in bank],
+            "Asked": [m.question for m in bank],
+            "Measure": [m.title for m in bank],
+            "Theme": [m.page for m in bank],
+            "Waves": [", ".join(m.waves) for m in bank],
+            "Answers, in order": ["; ".join(m.scale) for m in bank],
+            "Positive": ["; ".join(m.positive_answers) for m in bank],
+            "Left out of the base": ["; ".join(m.excluded) for m in bank],
+            "Higher is better": ["Yes" if m.higher_is_better else "No" for m in bank],
+        }
+    )
 
 
 def settings_table() -> pd.DataFrame:

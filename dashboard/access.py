@@ -66,7 +66,8 @@ def providers(auth: Mapping[str, Any]) -> list[str]:
     """Sign-in providers [auth] configures completely: "default" (keys at the top) and named sub-sections."""
     complete = ["default"] if all(auth.get(k) for k in PROVIDER_KEYS) else []
     return complete + [
-        name for name, section in auth.items()
+        name
+        for name, section in auth.items()
         if isinstance(section, Mapping) and all(section.get(k) for k in PROVIDER_KEYS)
     ]
 
@@ -122,8 +123,10 @@ def gate() -> Access:
 
     if "auth" not in secrets:
         if access_file is not None:
-            stop(f"An access file is set ({settings.ACCESS_FILE.env}) but sign-in is not configured: there is no "
-                 "`[auth]` section in `.streamlit/secrets.toml`, so nobody can be told apart (see the README).")
+            stop(
+                f"An access file is set ({settings.ACCESS_FILE.env}) but sign-in is not configured: there is no "
+                "`[auth]` section in `.streamlit/secrets.toml`, so nobody can be told apart (see the README)."
+            )
         if required:
             stop(
                 f"Sign-in is required ({settings.REQUIRE_AUTH.env} is on) but not configured: "
@@ -140,8 +143,14 @@ def gate() -> Access:
         st.markdown("Sign in with your organisation account to see the dashboard.")
         for provider in providers(secrets["auth"]):
             label = "Sign in" if provider == "default" else f"Sign in with {provider}"
-            st.button(label, on_click=st.login, args=(provider,), key=f"login-{provider}",
-                      type="primary", icon=":material/login:")
+            st.button(
+                label,
+                on_click=st.login,
+                args=(provider,),
+                key=f"login-{provider}",
+                type="primary",
+                icon=":material/login:",
+            )
         st.stop()
     user = st.user.to_dict()
     who = escape_markdown(user.get("email") or user.get("name") or "")
@@ -176,14 +185,20 @@ def scope(access: Access, options: Options) -> scopes.Scope:
         grants = _grants(str(path), identity)
         scopes.check_units(grants, options, path)
     except scopes.AccessFileError as error:
-        st.error(f"The access file ({settings.ACCESS_FILE.env}) can't be used: {escape_markdown(error)}. "
-                 "Nobody is let in until this is fixed.", icon=":material/lock:")
+        st.error(
+            f"The access file ({settings.ACCESS_FILE.env}) can't be used: {escape_markdown(error)}. "
+            "Nobody is let in until this is fixed.",
+            icon=":material/lock:",
+        )
         st.stop()
     found = scopes.scope_of(access.user, grants)
     if found is None:
         who = escape_markdown(access.user.get("email") or access.user.get("name") or "This account")
-        st.error(f"{who} has no grant in this dashboard's access file, so there is nothing it may see. Ask the "
-                 "dashboard's owner for access to your service area or care group.", icon=":material/lock:")
+        st.error(
+            f"{who} has no grant in this dashboard's access file, so there is nothing it may see. Ask the "
+            "dashboard's owner for access to your service area or care group.",
+            icon=":material/lock:",
+        )
         st.button("Sign out", on_click=st.logout, icon=":material/logout:")
         st.stop()
     return found

@@ -11,8 +11,10 @@ import streamlit as st
 from dashboard import beside_action, charts, engagement, engagement_charts, measures, ui
 from dashboard.sections import section
 
-TILES = tuple(measures.ENGAGEMENT[key] for key in ("actions_raised", "actions_completed", "quick_wins_raised",
-                                                   "quick_wins_completed"))
+TILES = tuple(
+    measures.ENGAGEMENT[key]
+    for key in ("actions_raised", "actions_completed", "quick_wins_raised", "quick_wins_completed")
+)
 
 
 def render(page: ui.Page) -> None:
@@ -56,8 +58,9 @@ def by_theme_and_status(page: ui.Page, summary: dict[str, int]) -> None:
 
 def completion_over_time(page: ui.Page, summary: dict[str, int]) -> None:
     st.subheader("Completion over time")
-    period = st.radio("Per", tuple(engagement.PERIODS), format_func=engagement.PERIODS.get, horizontal=True,
-                      key="actions_period")
+    period = st.radio(
+        "Per", tuple(engagement.PERIODS), format_func=engagement.PERIODS.get, horizontal=True, key="actions_period"
+    )
     completed = engagement.completed_over_time(page.database, page.filters, period)
     period_title = f"{engagement.PERIODS[period]} starting"
     if completed.empty:
@@ -65,8 +68,13 @@ def completion_over_time(page: ui.Page, summary: dict[str, int]) -> None:
     else:
         ui.chart_block(
             charts.time_bars(completed, "period_start", "actions_completed", period_title, "Actions completed"),
-            completed.rename(columns={"period_start": period_title, "actions_completed": "Actions completed",
-                                      "quick_wins_completed": "Quick wins completed"}),
+            completed.rename(
+                columns={
+                    "period_start": period_title,
+                    "actions_completed": "Actions completed",
+                    "quick_wins_completed": "Quick wins completed",
+                }
+            ),
             f"{ui.format_number(summary['actions_completed'])} of the {ui.format_number(summary['actions_raised'])} "
             "actions raised in the period are completed, counted here by the date they were completed.",
             key=f"actions_completed_by_{period}",
@@ -81,8 +89,14 @@ def share_completed(page: ui.Page) -> None:
     else:
         best = completion.sort_values("share_completed", ascending=False).iloc[0]
         ui.chart_block(
-            engagement_charts.share_bars(completion, "care_group", "Care group", "actions_completed",
-                                         "actions_raised", "Share of actions completed"),
+            engagement_charts.share_bars(
+                completion,
+                "care_group",
+                "Care group",
+                "actions_completed",
+                "actions_raised",
+                "Share of actions completed",
+            ),
             engagement.completion_table(completion),
             f"{ui.escape_markdown(best['care_group'])} has completed the largest share of its actions "
             f"({best['share_completed']:.0%}, {ui.format_number(best['actions_completed'])} of "
@@ -91,24 +105,47 @@ def share_completed(page: ui.Page) -> None:
         )
 
 
-ACTION_COLUMNS = ["title", "service_area", "care_group", "theme", "quick_win", "status", "completed", "raised_on",
-                  "completed_on", "days_open"]
+ACTION_COLUMNS = [
+    "title",
+    "service_area",
+    "care_group",
+    "theme",
+    "quick_win",
+    "status",
+    "completed",
+    "raised_on",
+    "completed_on",
+    "days_open",
+]
 
 
 @section
 def find_an_action(page: ui.Page) -> None:
     st.subheader("Find an action")
     search = st.text_input(
-        "Search titles, service areas, care groups, themes and statuses", key="actions_search", max_chars=100,
+        "Search titles, service areas, care groups, themes and statuses",
+        key="actions_search",
+        max_chars=100,
         placeholder="e.g. Wi-Fi",
     )
-    sort = st.selectbox("Sort by", tuple(engagement.ACTION_SORTS), format_func=engagement.ACTION_SORTS.get,
-                        key="actions_sort")
+    sort = st.selectbox(
+        "Sort by", tuple(engagement.ACTION_SORTS), format_func=engagement.ACTION_SORTS.get, key="actions_sort"
+    )
     last_day = page.options.last_day
-    actions = engagement.action_list(page.database, page.filters, search, last_day, sort, limit=engagement.ACTIONS_SHOWN)
-    total = engagement.action_count(page.database, page.filters, search) if len(actions) == engagement.ACTIONS_SHOWN else len(actions)
-    listed = (f" The first {len(actions):,} are listed ({engagement.ACTION_SORTS[sort].lower()}): search to narrow "
-              "them down, or download them all." if total > len(actions) else "")
+    actions = engagement.action_list(
+        page.database, page.filters, search, last_day, sort, limit=engagement.ACTIONS_SHOWN
+    )
+    total = (
+        engagement.action_count(page.database, page.filters, search)
+        if len(actions) == engagement.ACTIONS_SHOWN
+        else len(actions)
+    )
+    listed = (
+        f" The first {len(actions):,} are listed ({engagement.ACTION_SORTS[sort].lower()}): search to narrow "
+        "them down, or download them all."
+        if total > len(actions)
+        else ""
+    )
     st.markdown(
         f"{total:,} actions{' match' if search.strip() else ''}.{listed} Select a column heading to sort the list. "
         f"Days open run to the date completed, or for open actions to {last_day:%d %B %Y} (the last date in the "
@@ -132,10 +169,12 @@ def find_an_action(page: ui.Page) -> None:
     )
     database, filters = page.database, page.filters
     ui.download_buttons(
-        lambda: engagement.action_list(database, filters, search, last_day, sort).loc[:, ACTION_COLUMNS], "actions", page,
-        note=f"Search: {search.strip()}" if search.strip() else "", key="download_actions",
+        lambda: engagement.action_list(database, filters, search, last_day, sort).loc[:, ACTION_COLUMNS],
+        "actions",
+        page,
+        note=f"Search: {search.strip()}" if search.strip() else "",
+        key="download_actions",
     )
-
 
 
 NO_HEADLINE = "The question bank has no question on the three theme pages, so there is no survey measure to show here."
@@ -154,8 +193,11 @@ def results_beside_action(page: ui.Page) -> None:
         st.markdown(NO_HEADLINE)
         return
     measure = st.selectbox(
-        "Survey measure", tuple(headline), index=tuple(headline).index("it_unreliable") if "it_unreliable" in headline else 0,
-        format_func=lambda key: headline[key].title, key="actions_results_measure",
+        "Survey measure",
+        tuple(headline),
+        index=tuple(headline).index("it_unreliable") if "it_unreliable" in headline else 0,
+        format_func=lambda key: headline[key].title,
+        key="actions_results_measure",
     )
     if ui.survey_withheld(page):
         return
@@ -189,8 +231,7 @@ def results_beside_action(page: ui.Page) -> None:
         y_title = ["Actions on", beside.theme] if y == "theme_actions" else axis_choices[y]
         ui.chart_block(
             engagement_charts.results_beside_action(
-                shown, measure_title, y, y_title, reference, median_y,
-                higher_is_worse=worse_is_higher,
+                shown, measure_title, y, y_title, reference, median_y, higher_is_worse=worse_is_higher
             ),
             beside.display_table(measure_title, shown_only=True),
             f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "
@@ -200,10 +241,13 @@ def results_beside_action(page: ui.Page) -> None:
     results_table = beside.display_table(measure_title)
     # Hidden figures are missing values in numeric columns: shown as empty cells, sorted as numbers.
     ui.show_table(results_table, key="actions_results_table")
-    ui.download_buttons(results_table, f"results_beside_action_{measure}", page,
-                        note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
-                        key="download_results_beside_action")
-
+    ui.download_buttons(
+        results_table,
+        f"results_beside_action_{measure}",
+        page,
+        note=f"Survey measure: {measure_title}; related theme: {beside.theme}.",
+        key="download_results_beside_action",
+    )
 
 
 @section
@@ -211,8 +255,10 @@ def across_waves(page: ui.Page) -> None:
     st.subheader("You said, we did: across waves")
     span = beside_action.between_waves(page.options, page.filters)
     if span is None:
-        st.markdown("Pick a survey wave and an earlier wave to compare it with (sidebar) to see, per service area, "
-                    "how each result moved beside the actions completed there between the two waves.")
+        st.markdown(
+            "Pick a survey wave and an earlier wave to compare it with (sidebar) to see, per service area, "
+            "how each result moved beside the actions completed there between the two waves."
+        )
         return
     then, now = page.filters.compare, page.options.wave_of(page.filters)
     st.markdown(
@@ -224,8 +270,9 @@ def across_waves(page: ui.Page) -> None:
     if not headline:
         st.markdown(NO_HEADLINE)
         return
-    measure = st.selectbox("Survey measure", tuple(headline), format_func=lambda key: headline[key].title,
-                           key="across_waves_measure")
+    measure = st.selectbox(
+        "Survey measure", tuple(headline), format_func=lambda key: headline[key].title, key="across_waves_measure"
+    )
     if ui.survey_withheld(page):
         return
     frame = beside_action.across_waves(page.database, page.filters, page.options, page.threshold, measure)
@@ -234,12 +281,19 @@ def across_waves(page: ui.Page) -> None:
     summary = ui.escape_markdown(beside_action.across_waves_sentence(frame, headline[measure], then, now))
     shown = frame.dropna(subset=["change"])
     if len(shown):
-        chart = engagement_charts.change_beside_actions(shown, title, higher_is_better=headline[measure].higher_is_better)
+        chart = engagement_charts.change_beside_actions(
+            shown, title, higher_is_better=headline[measure].higher_is_better
+        )
         ui.chart_block(chart, table, summary, key="across_waves")
     else:
         st.markdown(summary)
     ui.show_table(table, key="across_waves_table")
-    ui.download_buttons(table, f"across_waves_{measure}", page, key="download_across_waves",
-                        note=f"{title}: {then} and {now}, each over the whole wave; change in percentage points; "
-                             "a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05. "
-                             f"Actions completed from {span[0]} to {span[1]}.")
+    ui.download_buttons(
+        table,
+        f"across_waves_{measure}",
+        page,
+        key="download_across_waves",
+        note=f"{title}: {then} and {now}, each over the whole wave; change in percentage points; "
+        "a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05. "
+        f"Actions completed from {span[0]} to {span[1]}.",
+    )

@@ -26,8 +26,15 @@ def results(database: Database, filters: Filters, options: Options, threshold: i
         figures = measures.survey_headline(database, filters.in_wave(wave), threshold)
         for key, measure in bank.items():
             if wave in measure.waves:
-                rows.append({"question": key, "label": measure.title, "theme": measure.page, "wave": wave,
-                             **figures.loc[key, FIGURES].to_dict()})
+                rows.append(
+                    {
+                        "question": key,
+                        "label": measure.title,
+                        "theme": measure.page,
+                        "wave": wave,
+                        **figures.loc[key, FIGURES].to_dict(),
+                    }
+                )
     frame = pd.DataFrame(rows, columns=["question", "label", "theme", "wave", *FIGURES])
     frame["hidden"] = frame["hidden"].astype(bool)
     return frame
@@ -48,13 +55,19 @@ def changes(frame: pd.DataFrame, filters: Filters, options: Options) -> pd.DataF
     return pd.DataFrame({"question": questions["question"], **survey.changes(figures(now), figures(then))})
 
 
-def table(bank: dict[str, measures.SurveyMeasure], frame: pd.DataFrame, changed: pd.DataFrame,
-          options: Options) -> pd.DataFrame:
+def table(
+    bank: dict[str, measures.SurveyMeasure], frame: pd.DataFrame, changed: pd.DataFrame, options: Options
+) -> pd.DataFrame:
     """For people and downloads: one row per question, each wave's percent and n side by side
     (blank where not asked or hidden), then the change and whether it is a real change. ``bank``:
     ``measures.survey_measures``."""
-    out = pd.DataFrame({"Question": [bank[q].question for q in bank], "Measure": [bank[q].title for q in bank],
-                        "Theme": [bank[q].page for q in bank]})
+    out = pd.DataFrame(
+        {
+            "Question": [bank[q].question for q in bank],
+            "Measure": [bank[q].title for q in bank],
+            "Theme": [bank[q].page for q in bank],
+        }
+    )
     keys = list(bank)
     for wave in options.waves:
         rows = frame.loc[frame["wave"] == wave].set_index("question").reindex(keys)
@@ -62,7 +75,9 @@ def table(bank: dict[str, measures.SurveyMeasure], frame: pd.DataFrame, changed:
         out[f"{wave} n"] = disclosure.wholes(pd.to_numeric(rows["n"]).to_numpy(dtype=float))
         out[f"{wave} hidden because"] = [r if h is True else "" for h, r in zip(rows["hidden"], rows["hidden_reason"])]
     if len(changed):
-        for name, values in survey_text.change_table(changed.set_index("question").reindex(keys), compared=False).items():
+        for name, values in survey_text.change_table(
+            changed.set_index("question").reindex(keys), compared=False
+        ).items():
             out[name] = values
     return out
 
@@ -74,6 +89,8 @@ def sentence(changed: pd.DataFrame, filters: Filters, options: Options) -> str:
     both = changed.dropna(subset=["change"])
     real = both.loc[both["significant"].astype(bool)]
     up, down = int((real["change"] > 0).sum()), int((real["change"] < 0).sum())
-    return (f"Between {options.wave_name(filters.compare)} and {options.wave_name(options.wave_of(filters))}, "
-            f"{len(real)} of the {len(both)} questions shown in both waves changed by more than chance would "
-            f"explain (two-proportion z-test, p < 0.05): {up} up and {down} down.")
+    return (
+        f"Between {options.wave_name(filters.compare)} and {options.wave_name(options.wave_of(filters))}, "
+        f"{len(real)} of the {len(both)} questions shown in both waves changed by more than chance would "
+        f"explain (two-proportion z-test, p < 0.05): {up} up and {down} down."
+    )

@@ -72,19 +72,32 @@ class ResultsBesideAction:
         table = self.shown.copy() if shown_only else self.table.copy()
         for column in ("low", "high"):
             table[column] = [None if v is None or pd.isna(v) else round(float(v) * 100) for v in table[column]]
-        return table.drop(columns=["share"]).rename(columns={
-            "service_area": "Service area", "care_group": "Care group", "n": "Responses (n)", "positive": "Positive",
-            "percent": f"{measure_title} (%)", "low": "95% CI low (%)", "high": "95% CI high (%)",
-            "actions_raised": "Actions raised", "actions_completed": "Actions completed",
-            "theme_actions": f"Actions on {self.theme}", "theme_actions_completed": f"Completed on {self.theme}",
-            "needs_attention": "Needs attention", "hidden": "Survey result hidden", "hidden_reason": "Why hidden",
-        })
+        return table.drop(columns=["share"]).rename(
+            columns={
+                "service_area": "Service area",
+                "care_group": "Care group",
+                "n": "Responses (n)",
+                "positive": "Positive",
+                "percent": f"{measure_title} (%)",
+                "low": "95% CI low (%)",
+                "high": "95% CI high (%)",
+                "actions_raised": "Actions raised",
+                "actions_completed": "Actions completed",
+                "theme_actions": f"Actions on {self.theme}",
+                "theme_actions_completed": f"Completed on {self.theme}",
+                "needs_attention": "Needs attention",
+                "hidden": "Survey result hidden",
+                "hidden_reason": "Why hidden",
+            }
+        )
 
 
 AREA_FIGURES = ("n", "positive", "share", "percent", "low", "high")
 
 
-def _by_area(database: Database, filters: Filters, threshold: int, measure: str, areas: pd.Series) -> dict[str, np.ndarray]:
+def _by_area(
+    database: Database, filters: Filters, threshold: int, measure: str, areas: pd.Series
+) -> dict[str, np.ndarray]:
     """The measure per service area (``measures.survey_figures``: disclosure applied, hidden figures
     blank) lined up with ``areas``: hidden, hidden_reason and ``AREA_FIGURES``; an area where
     nobody answered is hidden, with NO_RESPONSES."""
@@ -122,17 +135,26 @@ def results_beside_action(database: Database, filters: Filters, threshold: int, 
     shown = ~hidden
     theme_actions = actions["theme_actions"].to_numpy()
     median_theme = float(np.median(theme_actions[shown])) if shown.any() else 0.0
-    table = pd.DataFrame({
-        "service_area": actions["service_area"], "care_group": actions["care_group"],
-        **{name: disclosure.wholes(values) if name in ("n", "positive", "percent") else values
-           for name, values in figures.items()},
-        "actions_raised": actions["actions_raised"], "actions_completed": actions["actions_completed"],
-        "theme_actions": theme_actions, "theme_actions_completed": actions["theme_actions_completed"],
-        # Actions describe meetings, not respondents: they stay; the survey figures of hidden rows go.
-        "needs_attention": shown & _worse_than(figures["share"], headline["share"], higher_is_worse(database, measure))
-        & (theme_actions <= median_theme),
-        "hidden": hidden, "hidden_reason": pd.array(reasons, dtype=object),
-    })
+    table = pd.DataFrame(
+        {
+            "service_area": actions["service_area"],
+            "care_group": actions["care_group"],
+            **{
+                name: disclosure.wholes(values) if name in ("n", "positive", "percent") else values
+                for name, values in figures.items()
+            },
+            "actions_raised": actions["actions_raised"],
+            "actions_completed": actions["actions_completed"],
+            "theme_actions": theme_actions,
+            "theme_actions_completed": actions["theme_actions_completed"],
+            # Actions describe meetings, not respondents: they stay; the survey figures of hidden rows go.
+            "needs_attention": shown
+            & _worse_than(figures["share"], headline["share"], higher_is_worse(database, measure))
+            & (theme_actions <= median_theme),
+            "hidden": hidden,
+            "hidden_reason": pd.array(reasons, dtype=object),
+        }
+    )
     return ResultsBesideAction(measure, theme, table, headline, median_theme)
 
 
@@ -145,8 +167,18 @@ def _worse_than(shares: np.ndarray, reference: float | None, worse_is_higher: bo
 
 # You said, we did, across waves ------------------------------------------------------------
 
-ACROSS_COLUMNS = ["service_area", "care_group", "then_percent", "then_n", "now_percent", "now_n",
-                  *measures.CHANGE_COLUMNS, "actions_completed", "quick_wins_completed", "hidden_reason"]
+ACROSS_COLUMNS = [
+    "service_area",
+    "care_group",
+    "then_percent",
+    "then_n",
+    "now_percent",
+    "now_n",
+    *measures.CHANGE_COLUMNS,
+    "actions_completed",
+    "quick_wins_completed",
+    "hidden_reason",
+]
 
 
 def between_waves(options: Options, filters: Filters) -> tuple[dt.date, dt.date] | None:
@@ -162,9 +194,12 @@ def between_waves(options: Options, filters: Filters) -> tuple[dt.date, dt.date]
 def _completed_between(database: Database, areas: Filters, span: tuple[dt.date, dt.date]) -> pd.DataFrame:
     """``engagement_cube.completed_between`` once per database, areas and span (My area asks for it
     once per measure)."""
-    return database.memo("completed between",
-                         lambda _: engagement_sums.completed_between(engagement_cube.of(database), areas, *span),
-                         key=(areas, span), keep=16).copy()
+    return database.memo(
+        "completed between",
+        lambda _: engagement_sums.completed_between(engagement_cube.of(database), areas, *span),
+        key=(areas, span),
+        keep=16,
+    ).copy()
 
 
 def across_waves(database: Database, filters: Filters, options: Options, threshold: int, measure: str) -> pd.DataFrame:
@@ -177,34 +212,58 @@ def across_waves(database: Database, filters: Filters, options: Options, thresho
     span = between_waves(options, filters)
     if span is None:
         return pd.DataFrame(columns=ACROSS_COLUMNS)
-    actions = _completed_between(database, Filters(care_groups=filters.care_groups, service_areas=filters.service_areas), span)
-    now, then = (_by_area(database, trust_wide(filters.in_wave(wave)), threshold, measure, actions["service_area"])
-                 for wave in (options.wave_of(filters), filters.compare))
-    reason = [f"{filters.compare}: {b}" if t and not n else f"{options.wave_of(filters)}: {a}" if n and not t
-              else f"both waves: {a}" if n and t else None
-              for a, b, n, t in zip(now["hidden_reason"], then["hidden_reason"], now["hidden"], then["hidden"])]
-    return pd.DataFrame({
-        "service_area": actions["service_area"], "care_group": actions["care_group"],
-        "then_percent": disclosure.wholes(then["percent"]), "then_n": disclosure.wholes(then["n"]),
-        "now_percent": disclosure.wholes(now["percent"]), "now_n": disclosure.wholes(now["n"]),
-        **{name: disclosure.wholes(values) if name in ("compared_percent", "change") else values
-           for name, values in measures.changes(now, then).items()},
-        "actions_completed": actions["actions_completed"], "quick_wins_completed": actions["quick_wins_completed"],
-        "hidden_reason": pd.array(reason, dtype=object),
-    })[ACROSS_COLUMNS]
+    actions = _completed_between(
+        database, Filters(care_groups=filters.care_groups, service_areas=filters.service_areas), span
+    )
+    now, then = (
+        _by_area(database, trust_wide(filters.in_wave(wave)), threshold, measure, actions["service_area"])
+        for wave in (options.wave_of(filters), filters.compare)
+    )
+    reason = [
+        f"{filters.compare}: {b}"
+        if t and not n
+        else f"{options.wave_of(filters)}: {a}"
+        if n and not t
+        else f"both waves: {a}"
+        if n and t
+        else None
+        for a, b, n, t in zip(now["hidden_reason"], then["hidden_reason"], now["hidden"], then["hidden"])
+    ]
+    return pd.DataFrame(
+        {
+            "service_area": actions["service_area"],
+            "care_group": actions["care_group"],
+            "then_percent": disclosure.wholes(then["percent"]),
+            "then_n": disclosure.wholes(then["n"]),
+            "now_percent": disclosure.wholes(now["percent"]),
+            "now_n": disclosure.wholes(now["n"]),
+            **{
+                name: disclosure.wholes(values) if name in ("compared_percent", "change") else values
+                for name, values in measures.changes(now, then).items()
+            },
+            "actions_completed": actions["actions_completed"],
+            "quick_wins_completed": actions["quick_wins_completed"],
+            "hidden_reason": pd.array(reason, dtype=object),
+        }
+    )[ACROSS_COLUMNS]
 
 
 def across_waves_table(frame: pd.DataFrame, measure_title: str, then: str, now: str) -> pd.DataFrame:
     """``across_waves`` for people and downloads."""
-    return pd.DataFrame({
-        "Service area": frame["service_area"], "Care group": frame["care_group"],
-        f"{measure_title}, {then} (%)": frame["then_percent"], f"n, {then}": frame["then_n"],
-        f"{measure_title}, {now} (%)": frame["now_percent"], f"n, {now}": frame["now_n"],
-        **survey_text.change_table(frame, compared=False),
-        "Actions completed between the waves": frame["actions_completed"],
-        "Quick wins completed between the waves": frame["quick_wins_completed"],
-        "Hidden because": frame["hidden_reason"].fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            "Service area": frame["service_area"],
+            "Care group": frame["care_group"],
+            f"{measure_title}, {then} (%)": frame["then_percent"],
+            f"n, {then}": frame["then_n"],
+            f"{measure_title}, {now} (%)": frame["now_percent"],
+            f"n, {now}": frame["now_n"],
+            **survey_text.change_table(frame, compared=False),
+            "Actions completed between the waves": frame["actions_completed"],
+            "Quick wins completed between the waves": frame["quick_wins_completed"],
+            "Hidden because": frame["hidden_reason"].fillna(""),
+        }
+    )
 
 
 def across_waves_sentence(frame: pd.DataFrame, measure: measures.SurveyMeasure, then: str, now: str) -> str:
@@ -215,11 +274,16 @@ def across_waves_sentence(frame: pd.DataFrame, measure: measures.SurveyMeasure, 
         return f"No service area here can be shown in both {then} and {now}."
     acted = shown["actions_completed"] > 0
     parts = []
-    for label, rows in (("that completed at least one action between them", shown.loc[acted]),
-                        ("that completed none", shown.loc[~acted])):
+    for label, rows in (
+        ("that completed at least one action between them", shown.loc[acted]),
+        ("that completed none", shown.loc[~acted]),
+    ):
         if len(rows):
             mean = float(pd.to_numeric(rows["change"]).mean())
             parts.append(f"the {len(rows)} {label} moved {mean:+.1f} points on average")
     better = "higher" if measure.higher_is_better else "lower"
-    return (f"Of {len(shown)} service areas shown in both {then} and {now}, " + " and ".join(parts)
-            + f" ({better} is better for {measure.title}). An association only: areas differ in more than their actions.")
+    return (
+        f"Of {len(shown)} service areas shown in both {then} and {now}, "
+        + " and ".join(parts)
+        + f" ({better} is better for {measure.title}). An association only: areas differ in more than their actions."
+    )

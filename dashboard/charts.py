@@ -73,8 +73,14 @@ def label_room(positions: Iterable[float], labels: Iterable[str], dx: float = 4)
     x domain): room on the right for the part of any label that may pass the plot's edge.
     A label at the domain's end needs its whole width; one further left, less (judged on a
     plot only ``NARROWEST_PLOT_PX`` wide, so wider plots have room to spare)."""
-    need = max((dx + 2 + len(label) * LABEL_CHAR_PX - (1 - min(max(float(at), 0.0), 1.0)) * NARROWEST_PLOT_PX
-                for at, label in zip(positions, labels) if pd.notna(at)), default=0.0)
+    need = max(
+        (
+            dx + 2 + len(label) * LABEL_CHAR_PX - (1 - min(max(float(at), 0.0), 1.0)) * NARROWEST_PLOT_PX
+            for at, label in zip(positions, labels)
+            if pd.notna(at)
+        ),
+        default=0.0,
+    )
     return {"left": PADDING, "top": PADDING, "bottom": PADDING, "right": PADDING + max(0, math.ceil(need))}
 
 
@@ -97,12 +103,7 @@ def tip(name: str, kind: str, title: str | None = None, format: str | None = Non
     return out
 
 
-def interval_bars(
-    frame: pd.DataFrame,
-    category: str,
-    category_title: str,
-    value_title: str = "Percent",
-) -> VegaLite:
+def interval_bars(frame: pd.DataFrame, category: str, category_title: str, value_title: str = "Percent") -> VegaLite:
     """Horizontal bars of ``share`` (0-1) with 95% interval whiskers (``low``/``high``),
     sorted by value, labelled with the percent and n."""
     data = frame.assign(label=[f"{s:.0%} (n={int(n):,})" for s, n in zip(frame["share"], frame["n"])])
@@ -116,13 +117,22 @@ def interval_bars(
         tip("n", "quantitative", "n", ","),
     ]
     x = field("share", "quantitative", title=value_title, axis={"format": "%"}, scale={"domain": [0, 1]})
-    return _chart(data, [
-        {"mark": {"type": "bar", "color": NHS_BLUE}, "encoding": {"x": x, "y": y, "tooltip": tooltip}},
-        {"mark": {"type": "rule", "color": TEXT, "strokeWidth": 1.5},
-         "encoding": {"x": field("low", "quantitative"), "x2": {"field": "high"}, "y": y, "tooltip": tooltip}},
-        {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
-         "encoding": {"x": field("high", "quantitative"), "y": y, "text": field("label", "nominal")}},
-    ], height={"step": 26}, padding=label_room(data["high"], data["label"]))
+    return _chart(
+        data,
+        [
+            {"mark": {"type": "bar", "color": NHS_BLUE}, "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+            {
+                "mark": {"type": "rule", "color": TEXT, "strokeWidth": 1.5},
+                "encoding": {"x": field("low", "quantitative"), "x2": {"field": "high"}, "y": y, "tooltip": tooltip},
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
+                "encoding": {"x": field("high", "quantitative"), "y": y, "text": field("label", "nominal")},
+            },
+        ],
+        height={"step": 26},
+        padding=label_room(data["high"], data["label"]),
+    )
 
 
 def diverging_stacked(
@@ -147,36 +157,79 @@ def diverging_stacked(
             share = part.get(answer, 0.0)
             if share == 0:
                 continue
-            pieces.append({category: group, "answer": answer, "share": share, "start": left, "end": left + share,
-                           "order": order[answer]})
+            pieces.append(
+                {
+                    category: group,
+                    "answer": answer,
+                    "share": share,
+                    "start": left,
+                    "end": left + share,
+                    "order": order[answer],
+                }
+            )
             left += share
-    colours = list(DIVERGING_NEGATIVE[-len(negative):] if negative else []) + [DIVERGING_NEUTRAL] * len(neutral) + list(
-        DIVERGING_POSITIVE[: len(positive)]
+    colours = (
+        list(DIVERGING_NEGATIVE[-len(negative) :] if negative else [])
+        + [DIVERGING_NEUTRAL] * len(neutral)
+        + list(DIVERGING_POSITIVE[: len(positive)])
     )
     fill = dict(zip([*negative, *neutral, *positive], colours))
     for piece in pieces:
         piece["label_colour"] = "white" if fill.get(piece["answer"]) in DARK_FILLS else TEXT
     spans = pd.DataFrame(pieces, columns=[category, "answer", "share", "start", "end", "order", "label_colour"])
-    colour = field("answer", "nominal", title="Answer",
-                   scale={"domain": [*negative, *neutral, *positive], "range": colours},
-                   legend={"orient": "bottom", "columns": 3})
+    colour = field(
+        "answer",
+        "nominal",
+        title="Answer",
+        scale={"domain": [*negative, *neutral, *positive], "range": colours},
+        legend={"orient": "bottom", "columns": 3},
+    )
     y = field(category, "nominal", title=None, axis={"labelLimit": 260})
-    tooltip = [tip(category, "nominal"), tip("answer", "nominal", "Answer"),
-               tip("share", "quantitative", "Share", ".0%")]
-    return _chart(spans, [
-        {"mark": {"type": "bar", "stroke": "white", "strokeWidth": 1},
-         "encoding": {"x": field("start", "quantitative", axis={"format": "%"},
-                                 title="Share of answers (negative left of zero, positive right)"),
-                      "x2": {"field": "end"}, "y": y, "color": colour, "order": field("order", "quantitative"),
-                      "tooltip": tooltip}},
-        {"data": {"values": [{"x": 0}]}, "mark": {"type": "rule", "color": TEXT},
-         "encoding": {"x": field("x", "quantitative")}},
-        {"mark": {"type": "text", "fontWeight": "bold"},
-         "transform": [{"filter": "datum.share >= 0.07"},
-                       {"calculate": "(datum.start + datum.end) / 2", "as": "mid"}],
-         "encoding": {"x": field("mid", "quantitative"), "y": y, "text": field("share", "quantitative", format=".0%"),
-                      "color": field("label_colour", "nominal", scale=None, legend=None)}},
-    ], height={"step": 44})
+    tooltip = [
+        tip(category, "nominal"),
+        tip("answer", "nominal", "Answer"),
+        tip("share", "quantitative", "Share", ".0%"),
+    ]
+    return _chart(
+        spans,
+        [
+            {
+                "mark": {"type": "bar", "stroke": "white", "strokeWidth": 1},
+                "encoding": {
+                    "x": field(
+                        "start",
+                        "quantitative",
+                        axis={"format": "%"},
+                        title="Share of answers (negative left of zero, positive right)",
+                    ),
+                    "x2": {"field": "end"},
+                    "y": y,
+                    "color": colour,
+                    "order": field("order", "quantitative"),
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "data": {"values": [{"x": 0}]},
+                "mark": {"type": "rule", "color": TEXT},
+                "encoding": {"x": field("x", "quantitative")},
+            },
+            {
+                "mark": {"type": "text", "fontWeight": "bold"},
+                "transform": [
+                    {"filter": "datum.share >= 0.07"},
+                    {"calculate": "(datum.start + datum.end) / 2", "as": "mid"},
+                ],
+                "encoding": {
+                    "x": field("mid", "quantitative"),
+                    "y": y,
+                    "text": field("share", "quantitative", format=".0%"),
+                    "color": field("label_colour", "nominal", scale=None, legend=None),
+                },
+            },
+        ],
+        height={"step": 44},
+    )
 
 
 def trend(frame: pd.DataFrame, x: str, x_title: str, value_title: str = "Percent") -> VegaLite:
@@ -189,18 +242,37 @@ def trend(frame: pd.DataFrame, x: str, x_title: str, value_title: str = "Percent
         tip("n", "quantitative", "n", ","),
     ]
     x_enc = field(x, "temporal", title=x_title, axis={"format": "%b %Y", "tickCount": "month"})
-    return _chart(frame, [
-        {"mark": {"type": "area", "opacity": 0.25, "color": NHS_BLUE},
-         "encoding": {"x": x_enc, "y": field("low", "quantitative", axis={"format": "%"}, title=value_title,
-                                             scale={"domain": [0, 1]}),
-                      "y2": {"field": "high"}}},
-        {"mark": {"type": "line", "color": NHS_BLUE, "point": {"filled": True, "size": 60, "color": NHS_BLUE}},
-         "encoding": {"x": x_enc, "y": field("share", "quantitative"), "tooltip": tooltip}},
-    ], height=260)
+    return _chart(
+        frame,
+        [
+            {
+                "mark": {"type": "area", "opacity": 0.25, "color": NHS_BLUE},
+                "encoding": {
+                    "x": x_enc,
+                    "y": field(
+                        "low", "quantitative", axis={"format": "%"}, title=value_title, scale={"domain": [0, 1]}
+                    ),
+                    "y2": {"field": "high"},
+                },
+            },
+            {
+                "mark": {"type": "line", "color": NHS_BLUE, "point": {"filled": True, "size": 60, "color": NHS_BLUE}},
+                "encoding": {"x": x_enc, "y": field("share", "quantitative"), "tooltip": tooltip},
+            },
+        ],
+        height=260,
+    )
 
 
-def count_bars(frame: pd.DataFrame, category: str, value: str, category_title: str, value_title: str,
-               colour: str | None = None, sort_by_value: bool = True) -> VegaLite:
+def count_bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    category_title: str,
+    value_title: str,
+    colour: str | None = None,
+    sort_by_value: bool = True,
+) -> VegaLite:
     """Horizontal bars of a count, labelled with the value; optional colour field (with legend)."""
     y = field(category, "nominal", title=category_title, axis={"labelLimit": 260})
     if sort_by_value:
@@ -213,24 +285,46 @@ def count_bars(frame: pd.DataFrame, category: str, value: str, category_title: s
         bars = {"mark": {"type": "bar"}, "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip}}
         return _chart(frame, [bars], height={"step": BAR_STEP})
     values = frame[value].astype(float)
-    return _chart(frame, [
-        {"mark": {"type": "bar", "color": NHS_BLUE},
-         "encoding": {"x": field(value, "quantitative", title=value_title), "y": y, "tooltip": tooltip}},
-        {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
-         "encoding": {"x": field(value, "quantitative"), "y": y, "text": field(value, "quantitative", format=",")}},
-    ], height={"step": BAR_STEP},
-        padding=label_room(share_of_largest(values), [number_text(v) for v in values.fillna(0)]))
+    return _chart(
+        frame,
+        [
+            {
+                "mark": {"type": "bar", "color": NHS_BLUE},
+                "encoding": {"x": field(value, "quantitative", title=value_title), "y": y, "tooltip": tooltip},
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
+                "encoding": {
+                    "x": field(value, "quantitative"),
+                    "y": y,
+                    "text": field(value, "quantitative", format=","),
+                },
+            },
+        ],
+        height={"step": BAR_STEP},
+        padding=label_room(share_of_largest(values), [number_text(v) for v in values.fillna(0)]),
+    )
 
 
-def time_bars(frame: pd.DataFrame, x: str, value: str, x_title: str, value_title: str,
-              time_format: str = "%d %b %Y") -> VegaLite:
+def time_bars(
+    frame: pd.DataFrame, x: str, value: str, x_title: str, value_title: str, time_format: str = "%d %b %Y"
+) -> VegaLite:
     """Vertical bars over time (e.g. by week)."""
     tooltip = [tip(x, "temporal", x_title, time_format), tip(value, "quantitative", value_title, ",")]
-    return _chart(frame, [
-        {"mark": {"type": "bar", "color": NHS_BLUE},
-         "encoding": {"x": field(x, "temporal", title=x_title, axis={"format": "%d %b"}),
-                      "y": field(value, "quantitative", title=value_title), "tooltip": tooltip}},
-    ], height=240)
+    return _chart(
+        frame,
+        [
+            {
+                "mark": {"type": "bar", "color": NHS_BLUE},
+                "encoding": {
+                    "x": field(x, "temporal", title=x_title, axis={"format": "%d %b"}),
+                    "y": field(value, "quantitative", title=value_title),
+                    "tooltip": tooltip,
+                },
+            }
+        ],
+        height=240,
+    )
 
 
 def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> VegaLite:
@@ -249,14 +343,41 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
     ]
     x = field("share", "quantitative", title="Percent", axis={"format": "%"}, scale={"domain": [0, 1]})
     colour = field("wave", "nominal", title="Wave", scale={"range": list(QUALITATIVE)})
-    return _chart(data, [
-        {"mark": {"type": "rule", "strokeWidth": 1.5},
-         "encoding": {"x": field("low", "quantitative"), "x2": {"field": "high"}, "y": y, "yOffset": offset,
-                      "color": colour, "tooltip": tooltip}},
-        {"mark": {"type": "point", "filled": True, "size": 80},
-         "encoding": {"x": x, "y": y, "yOffset": offset, "color": colour, "shape": field("wave", "nominal"),
-                      "tooltip": tooltip}},
-        {"mark": {"type": "text", "align": "left", "dx": 6, "color": TEXT},
-         "encoding": {"x": field("high", "quantitative"), "y": y, "yOffset": offset,
-                      "text": field("percent_text", "nominal")}},
-    ], height={"step": 44}, padding=label_room(data["high"], data["percent_text"], dx=6))
+    return _chart(
+        data,
+        [
+            {
+                "mark": {"type": "rule", "strokeWidth": 1.5},
+                "encoding": {
+                    "x": field("low", "quantitative"),
+                    "x2": {"field": "high"},
+                    "y": y,
+                    "yOffset": offset,
+                    "color": colour,
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 80},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "yOffset": offset,
+                    "color": colour,
+                    "shape": field("wave", "nominal"),
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 6, "color": TEXT},
+                "encoding": {
+                    "x": field("high", "quantitative"),
+                    "y": y,
+                    "yOffset": offset,
+                    "text": field("percent_text", "nominal"),
+                },
+            },
+        ],
+        height={"step": 44},
+        padding=label_room(data["high"], data["percent_text"], dx=6),
+    )

@@ -42,14 +42,22 @@ class Unit:
 
     def describe(self) -> str:
         """E.g. 'the whole Trust, all surveys' or 'Community nursing (Community health services), Staff survey'."""
-        place = ("the whole Trust" if self.care_group is None
-                 else self.care_group if self.service_area is None
-                 else f"{self.service_area} ({self.care_group})")
+        place = (
+            "the whole Trust"
+            if self.care_group is None
+            else self.care_group
+            if self.service_area is None
+            else f"{self.service_area} ({self.care_group})"
+        )
         return f"{place}, {f'{self.survey} survey' if self.survey else 'all surveys'}"
 
     def params(self) -> dict[str, str | None]:
-        return {"wave": self.wave, "care_group": self.care_group, "service_area": self.service_area,
-                "survey": self.survey}
+        return {
+            "wave": self.wave,
+            "care_group": self.care_group,
+            "service_area": self.service_area,
+            "survey": self.survey,
+        }
 
     def wider(self) -> list[Unit]:
         """The units around this one, nearest first: all surveys, then the care group, then the Trust."""
@@ -90,8 +98,13 @@ def unit_of(filters: Filters, options: Options) -> tuple[Unit | None, str | None
 
 def _units(atoms: pd.DataFrame) -> list[Unit]:
     places = [(None, None)] + [(g, None) for g in sorted(set(atoms["care_group"]) - {contract.NOT_STATED})]
-    places += sorted({(g, a) for g, a in zip(atoms["care_group"], atoms["service_area"])
-                      if g != contract.NOT_STATED and a != contract.NOT_STATED})
+    places += sorted(
+        {
+            (g, a)
+            for g, a in zip(atoms["care_group"], atoms["service_area"])
+            if g != contract.NOT_STATED and a != contract.NOT_STATED
+        }
+    )
     surveys = [None, *sorted(set(atoms["survey"]))]
     return [Unit(g, a, s) for g, a in places for s in surveys]
 
@@ -100,12 +113,18 @@ def decide(atoms: pd.DataFrame, threshold: int, min_comments: int) -> dict[Unit,
     """Every unit with None (listed) or why it is not listed. Pure: tested on constructed atoms."""
     units = _units(atoms)
     care_group, area, survey = (atoms[c].to_numpy(dtype=object) for c in ("care_group", "service_area", "survey"))
-    member = np.column_stack([
-        (np.ones(len(atoms), bool) if u.care_group is None else care_group == u.care_group)
-        & (np.ones(len(atoms), bool) if u.service_area is None else area == u.service_area)
-        & (np.ones(len(atoms), bool) if u.survey is None else survey == u.survey)
-        for u in units
-    ]) if units and len(atoms) else np.zeros((len(atoms), len(units)), bool)
+    member = (
+        np.column_stack(
+            [
+                (np.ones(len(atoms), bool) if u.care_group is None else care_group == u.care_group)
+                & (np.ones(len(atoms), bool) if u.service_area is None else area == u.service_area)
+                & (np.ones(len(atoms), bool) if u.survey is None else survey == u.survey)
+                for u in units
+            ]
+        )
+        if units and len(atoms)
+        else np.zeros((len(atoms), len(units)), bool)
+    )
     respondents = atoms["respondents"].to_numpy(dtype=np.int64)
     comments = atoms["comments"].to_numpy(dtype=np.int64)
     unit_respondents, unit_comments = respondents @ member, comments @ member
@@ -125,27 +144,36 @@ def decide(atoms: pd.DataFrame, threshold: int, min_comments: int) -> dict[Unit,
         region = region.ravel()
         region_respondents = np.bincount(region, weights=respondents)
         region_comments = np.bincount(region, weights=comments)
-        small = [r for r in range(len(region_respondents))
-                 if region_comments[r] > 0 and region_respondents[r] < threshold]
-        around = [(unit_respondents[i], i) for r in small for i in np.flatnonzero(listed)
-                  if member[region == r, i].all()]
+        small = [
+            r for r in range(len(region_respondents)) if region_comments[r] > 0 and region_respondents[r] < threshold
+        ]
+        around = [
+            (unit_respondents[i], i) for r in small for i in np.flatnonzero(listed) if member[region == r, i].all()
+        ]
         if not around:
             return reasons
         _, victim = min(around)
         listed[victim] = False
-        reasons[units[victim]] = (f"listing it beside the other units would let some comments be pinned to fewer "
-                                  f"than {threshold} people")
+        reasons[units[victim]] = (
+            f"listing it beside the other units would let some comments be pinned to fewer than {threshold} people"
+        )
 
 
 def _decided(database: Database, wave: str | None, threshold: int, min_comments: int) -> dict[Unit, str | None]:
     """``decide`` once per database, wave and settings."""
-    return database.memo("comment decisions",
-                         lambda _: decide(database.query("comment_atoms", wave=wave, not_stated=contract.NOT_STATED), threshold, min_comments),
-                         key=(wave, threshold, min_comments), keep=8)
+    return database.memo(
+        "comment decisions",
+        lambda _: decide(
+            database.query("comment_atoms", wave=wave, not_stated=contract.NOT_STATED), threshold, min_comments
+        ),
+        key=(wave, threshold, min_comments),
+        keep=8,
+    )
 
 
-def listing(database: Database, filters: Filters, options: Options, threshold: int, min_comments: int,
-            scope: Scope = TRUST) -> Listing:
+def listing(
+    database: Database, filters: Filters, options: Options, threshold: int, min_comments: int, scope: Scope = TRUST
+) -> Listing:
     """The unit the filters name in their wave, whether it lists its comments, and why not. Only units
     in the person's ``scope`` are listed or offered as the nearest (totals are figures, not comments)."""
     wave = options.wave_of(filters)

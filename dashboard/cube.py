@@ -47,8 +47,16 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 GROUP_COUNTS = ("n", "n_key", "positive", "positive_key", "view_key")  # summed per group
 ANSWER_COUNTS = ("responses", "responses_key")  # summed per answer
-COLUMNS = ["measure", "breakdown", "answer", *LABELS, *GROUP_COUNTS, *ANSWER_COUNTS,
-           "answer_counted", "answer_positive"]
+COLUMNS = [
+    "measure",
+    "breakdown",
+    "answer",
+    *LABELS,
+    *GROUP_COUNTS,
+    *ANSWER_COUNTS,
+    "answer_counted",
+    "answer_positive",
+]
 
 
 @dataclass(frozen=True)
@@ -76,10 +84,14 @@ class Cube:
 def load(connection) -> Cube:
     """Read ``survey_groups`` and ``survey_cells`` into a Cube (once per file: ``of``)."""
     labels = ", ".join(LABELS)
-    groups = arrays.read(connection, f"select {labels}, measure, n, n_key, positive, positive_key, view_key "
-                                     "from survey_groups")
-    cells = arrays.read(connection, f"select {labels}, measure, answer, counted, positive, responses, key_sum "
-                                    "from survey_cells where answer is not null")
+    groups = arrays.read(
+        connection, f"select {labels}, measure, n, n_key, positive, positive_key, view_key from survey_groups"
+    )
+    cells = arrays.read(
+        connection,
+        f"select {labels}, measure, answer, counted, positive, responses, key_sum "
+        "from survey_cells where answer is not null",
+    )
     values = {label: arrays.values_of(groups[label], cells[label]) for label in LABELS}
     # Every question of the bank, answered or not: each always has a selection row.
     bank = arrays.read(connection, "select question_id from questions")["question_id"]
@@ -102,8 +114,9 @@ def load(connection) -> Cube:
         flags[flag][cells_table.codes["measure"][rows], cells_table.codes["answer"][rows]] = True
     keyed = groups.num_rows > 0 and groups["view_key"].null_count == 0
     values["month"] = values["month"].astype("datetime64[ns]")
-    return Cube(values, groups_table, cells_table, flags["counted"], flags["positive"], keyed,
-                waves[-1] if waves else None)
+    return Cube(
+        values, groups_table, cells_table, flags["counted"], flags["positive"], keyed, waves[-1] if waves else None
+    )
 
 
 def of(database: db.Database) -> Cube:
@@ -115,8 +128,13 @@ def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:
     """The rows of ``table`` the filters select (an empty list means no filter)."""
     mask = np.ones(len(table), dtype=bool)
     wave = filters.wave or cube.latest_wave
-    for label, chosen in (("wave", (wave,)), ("care_group", filters.care_groups), ("service_area", filters.service_areas),
-                          ("survey", filters.surveys), ("staff_group", filters.staff_groups)):
+    for label, chosen in (
+        ("wave", (wave,)),
+        ("care_group", filters.care_groups),
+        ("service_area", filters.service_areas),
+        ("survey", filters.surveys),
+        ("staff_group", filters.staff_groups),
+    ):
         if chosen:
             mask &= arrays.allowed(cube.values[label], chosen)[table.codes[label]]
     if filters.date_from or filters.date_to:
@@ -133,8 +151,10 @@ def _mask(cube: Cube, table: Table, filters: Filters) -> np.ndarray:
 def _selected(table: Table, mask: np.ndarray) -> Table:
     """The rows of ``table`` the mask selects (taken once, then summed by every breakdown)."""
     rows = np.flatnonzero(mask)
-    return Table({label: codes[rows] for label, codes in table.codes.items()},
-                 {name: counts[rows] for name, counts in table.counts.items()})
+    return Table(
+        {label: codes[rows] for label, codes in table.codes.items()},
+        {name: counts[rows] for name, counts in table.counts.items()},
+    )
 
 
 def _sums(cube: Cube, table: Table, labels: tuple[str, ...]):
@@ -169,8 +189,9 @@ def figures(cube: Cube, filters: Filters) -> dict[str, np.ndarray]:
             if label in labels:
                 columns[label].append(cube.values[label][codes[1 + labels.index(label)]])
             else:
-                columns[label].append(np.full(rows, None, dtype=object) if label != "month"
-                                      else np.full(rows, np.datetime64("NaT", "ns")))
+                columns[label].append(
+                    np.full(rows, None, dtype=object) if label != "month" else np.full(rows, np.datetime64("NaT", "ns"))
+                )
         for name in (*GROUP_COUNTS, *ANSWER_COUNTS):
             columns[name].append(sums.get(name, np.full(rows, np.nan)))
         for name, flags in (("answer_counted", cube.answer_counted), ("answer_positive", cube.answer_positive)):

@@ -49,8 +49,9 @@ class DatabaseOutdated(Exception):
 
 
 # The tables the queries, macros and in-memory figures read, beyond the extracts' own.
-REQUIRED_TABLES = frozenset({"survey_cells", "survey_groups", "survey_comments", "action_list", "waves", "questions",
-                             "question_waves"})
+REQUIRED_TABLES = frozenset(
+    {"survey_cells", "survey_groups", "survey_comments", "action_list", "waves", "questions", "question_waves"}
+)
 
 
 @cache
@@ -141,8 +142,7 @@ class Database:
                 self._cached_bytes -= dropped
         return frame.copy()
 
-    def memo(self, name: str, build: Callable[[duckdb.DuckDBPyConnection], T], key: Hashable = (),
-             keep: int = 1) -> T:
+    def memo(self, name: str, build: Callable[[duckdb.DuckDBPyConnection], T], key: Hashable = (), keep: int = 1) -> T:
         """What ``build`` makes from this file, made once per ``key`` and kept while the Database
         lives: a rebuilt file is a new Database, so nothing here goes stale. The one cache of what
         is worked out from the file (the cubes, the question bank, each filter state's figures):

@@ -25,16 +25,19 @@ import pandas as pd
 from dashboard import perturbation
 
 HIDDEN_SMALL = "fewer than {threshold} responses"
-WITHHELD = ("survey figures are withheld: this database holds real survey answers but was built without a "
-            "perturbation key (see Data and definitions)")
+WITHHELD = (
+    "survey figures are withheld: this database holds real survey answers but was built without a "
+    "perturbation key (see Data and definitions)"
+)
 # (count column, its key-sum column) as the survey queries return them, and the key sum
 # of everyone in the row's view (every response its filters select, answered or not).
 COUNTS = (("n", "n_key"), ("positive", "positive_key"))
 VIEW_KEY = "view_key"
 
 
-def protect_arrays(columns: Mapping[str, np.ndarray], threshold: int,
-                   counts: Sequence[tuple[str, str]] = COUNTS) -> dict[str, np.ndarray]:
+def protect_arrays(
+    columns: Mapping[str, np.ndarray], threshold: int, counts: Sequence[tuple[str, str]] = COUNTS
+) -> dict[str, np.ndarray]:
     """The disclosure step on plain arrays, for many figures at once.
 
     ``columns`` holds each count and its key sum (float64, nan when missing) and
@@ -93,8 +96,11 @@ def protect(frame: pd.DataFrame, threshold: int, counts: Sequence[tuple[str, str
     """Perturb every count, then hide groups under the threshold (not yet blanked: see ``blank_hidden``)."""
     shown = protect_arrays(_arrays(frame, [name for pair in counts for name in pair] + [VIEW_KEY]), threshold, counts)
     out = frame.drop(columns=[key for _, key in counts] + [VIEW_KEY])
-    return out.assign(**{count: wholes(shown[count]) for count, _ in counts},
-                      hidden=shown["hidden"], hidden_reason=pd.array(shown["hidden_reason"], dtype=object))
+    return out.assign(
+        **{count: wholes(shown[count]) for count, _ in counts},
+        hidden=shown["hidden"],
+        hidden_reason=pd.array(shown["hidden_reason"], dtype=object),
+    )
 
 
 def blank_hidden(frame: pd.DataFrame, keep: Sequence[str]) -> pd.DataFrame:

@@ -28,7 +28,9 @@ BREAKDOWNS: dict[str, str] = {"care_group": "Care group", "service_area": "Servi
 PERIODS: dict[str, str] = {"week": "Week", "month": "Month"}
 # What a breakdown's chart may show: column -> label.
 GROUP_MEASURES: dict[str, str] = {
-    key: ENGAGEMENT[key].title for key in ("conversation_hours", "conversations", "staff_engaged")}
+    key: ENGAGEMENT[key].title for key in ("conversation_hours", "conversations", "staff_engaged")
+}
+
 
 def area_params(filters: Filters) -> dict[str, object]:
     """Care groups, service areas and dates: what conversations and actions filter on."""
@@ -72,8 +74,11 @@ def group_table(groups: pd.DataFrame, dimension: str) -> pd.DataFrame:
     if dimension == "service_area":
         columns["care_group"] = "Care group"
     columns |= {
-        "conversations": "Conversations", "conversation_hours": "Hours", "staff_engaged": "Staff engaged",
-        "actions_raised": "Actions raised", "quick_wins_completed": "Quick wins completed",
+        "conversations": "Conversations",
+        "conversation_hours": "Hours",
+        "staff_engaged": "Staff engaged",
+        "actions_raised": "Actions raised",
+        "quick_wins_completed": "Quick wins completed",
     }
     return groups.loc[:, list(columns)].rename(columns=columns)
 
@@ -105,8 +110,10 @@ def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
         row = counts.setdefault(theme, dict.fromkeys(statuses, 0))
         if status in row:
             row[status] += int(actions)
-    table = pd.DataFrame([{"Strategy theme": theme, **row, "Total": sum(row.values())} for theme, row in counts.items()],
-                         columns=["Strategy theme", *statuses, "Total"])
+    table = pd.DataFrame(
+        [{"Strategy theme": theme, **row, "Total": sum(row.values())} for theme, row in counts.items()],
+        columns=["Strategy theme", *statuses, "Total"],
+    )
     return table.sort_values(["Total", "Strategy theme"], ascending=[False, True], ignore_index=True)
 
 
@@ -119,23 +126,33 @@ def completed_over_time(database: Database, filters: Filters, period: str) -> pd
 def completion_by_care_group(database: Database, filters: Filters) -> pd.DataFrame:
     """Share of the actions raised in each care group that are completed."""
     frame = engagement_sums.actions_by_group(engagement_cube.of(database), filters, "care_group")
-    return pd.DataFrame({
-        "care_group": frame["group_name"], "actions_raised": frame["actions_raised"],
-        "actions_completed": frame["actions_completed"], "share_completed": _shares(frame),
-    })
+    return pd.DataFrame(
+        {
+            "care_group": frame["group_name"],
+            "actions_raised": frame["actions_raised"],
+            "actions_completed": frame["actions_completed"],
+            "share_completed": _shares(frame),
+        }
+    )
 
 
 def completion_table(completion: pd.DataFrame) -> pd.DataFrame:
     """``completion_by_care_group`` for people: the share as a whole percent."""
-    return completion.assign(share_completed=(completion["share_completed"] * 100).round(0)).rename(columns={
-        "care_group": "Care group", "actions_raised": "Actions raised", "actions_completed": "Actions completed",
-        "share_completed": "Completed (%)",
-    })
+    return completion.assign(share_completed=(completion["share_completed"] * 100).round(0)).rename(
+        columns={
+            "care_group": "Care group",
+            "actions_raised": "Actions raised",
+            "actions_completed": "Actions completed",
+            "share_completed": "Completed (%)",
+        }
+    )
 
 
 # How the action list may be sorted: value -> label. Checked before reaching SQL.
 ACTION_SORTS: dict[str, str] = {
-    "newest": "Newest raised first", "oldest": "Oldest raised first", "days_open": "Longest open first",
+    "newest": "Newest raised first",
+    "oldest": "Oldest raised first",
+    "days_open": "Longest open first",
     "title": "Action title, A to Z",
 }
 ACTIONS_SHOWN = 1_000  # actions listed on the page; the download has them all
@@ -145,12 +162,20 @@ def _action_search(filters: Filters, search: str) -> dict[str, object]:
     return {"search": search.strip()[:200], **area_params(filters)}
 
 
-def action_list(database: Database, filters: Filters, search: str, as_of: dt.date, sort: str = "newest",
-                limit: int | None = None) -> pd.DataFrame:
+def action_list(
+    database: Database, filters: Filters, search: str, as_of: dt.date, sort: str = "newest", limit: int | None = None
+) -> pd.DataFrame:
     """Actions in scope matching ``search`` (bound, matched as plain text), sorted by
     ``sort`` (one of ACTION_SORTS; newest first within it): the first ``limit`` (None: all)."""
     _check(sort, ACTION_SORTS, "Sort")
-    frame = database.query("actions_list", as_of=as_of, sort=sort, max_rows=limit, completed=contract.COMPLETED, **_action_search(filters, search))
+    frame = database.query(
+        "actions_list",
+        as_of=as_of,
+        sort=sort,
+        max_rows=limit,
+        completed=contract.COMPLETED,
+        **_action_search(filters, search),
+    )
     frame["completed"] = frame["status"] == contract.COMPLETED
     frame["days_open"] = frame["days_open"].astype("Int64")
     return frame

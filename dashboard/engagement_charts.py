@@ -37,30 +37,56 @@ def theme_status_bars(frame: pd.DataFrame) -> VegaLite:
     totals = frame.groupby("theme", as_index=False)["actions"].sum()
     order = totals.sort_values(["actions", "theme"], ascending=[False, True])["theme"].tolist()
     y = field("theme", "nominal", title=None, sort=order, axis={"labelLimit": 360})
-    colour = field("status", "nominal", title="Status",
-                   scale={"domain": list(contract.STATUSES), "range": list(STATUS_COLOURS)},
-                   legend={"orient": "bottom"})
+    colour = field(
+        "status",
+        "nominal",
+        title="Status",
+        scale={"domain": list(contract.STATUSES), "range": list(STATUS_COLOURS)},
+        legend={"orient": "bottom"},
+    )
     status_order = {s: i for i, s in enumerate(contract.STATUSES)}
     data = frame.assign(status_order=frame["status"].map(status_order))
-    tooltip = [tip("theme", "nominal", "Theme"), tip("status", "nominal", "Status"),
-               tip("actions", "quantitative", "Actions", ",")]
+    tooltip = [
+        tip("theme", "nominal", "Theme"),
+        tip("status", "nominal", "Status"),
+        tip("actions", "quantitative", "Actions", ","),
+    ]
     room = label_room(share_of_largest(totals["actions"]), [number_text(v) for v in totals["actions"]])
-    return VegaLite(data, {
-        "$schema": SCHEMA, "width": "container", "height": {"step": BAR_STEP}, "padding": room,
-        "layer": [
-            {"mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
-             "encoding": {"x": field("actions", "quantitative", aggregate="sum", title="Actions raised"), "y": y,
-                          "color": colour, "order": field("status_order", "quantitative"), "tooltip": tooltip}},
-            {"data": {"values": totals.to_dict("records")},  # one row per theme: a handful of plain values
-             "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
-             "encoding": {"x": field("actions", "quantitative"), "y": field("theme", "nominal", sort=order),
-                          "text": field("actions", "quantitative", format=",")}},
-        ],
-    })
+    return VegaLite(
+        data,
+        {
+            "$schema": SCHEMA,
+            "width": "container",
+            "height": {"step": BAR_STEP},
+            "padding": room,
+            "layer": [
+                {
+                    "mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
+                    "encoding": {
+                        "x": field("actions", "quantitative", aggregate="sum", title="Actions raised"),
+                        "y": y,
+                        "color": colour,
+                        "order": field("status_order", "quantitative"),
+                        "tooltip": tooltip,
+                    },
+                },
+                {
+                    "data": {"values": totals.to_dict("records")},  # one row per theme: a handful of plain values
+                    "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
+                    "encoding": {
+                        "x": field("actions", "quantitative"),
+                        "y": field("theme", "nominal", sort=order),
+                        "text": field("actions", "quantitative", format=","),
+                    },
+                },
+            ],
+        },
+    )
 
 
-def share_bars(frame: pd.DataFrame, category: str, category_title: str, done: str, total: str,
-               value_title: str) -> VegaLite:
+def share_bars(
+    frame: pd.DataFrame, category: str, category_title: str, done: str, total: str, value_title: str
+) -> VegaLite:
     """Horizontal bars of ``done / total`` (0-1), labelled '45% (123 of 273)'."""
     data = frame.loc[frame[total] > 0].assign(share=lambda f: f[done] / f[total])
     data = data.assign(
@@ -75,15 +101,22 @@ def share_bars(frame: pd.DataFrame, category: str, category_title: str, done: st
         tip(total, "quantitative", "Raised", ","),
     ]
     x = field("share", "quantitative", title=value_title, axis={"format": "%"}, scale={"domain": [0, 1]})
-    return VegaLite(data, {
-        "$schema": SCHEMA, "width": "container", "height": {"step": BAR_STEP},
-        "padding": label_room(data["share"], data["label"]),
-        "layer": [
-            {"mark": {"type": "bar", "color": NHS_BLUE}, "encoding": {"x": x, "y": y, "tooltip": tooltip}},
-            {"mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
-             "encoding": {"x": field("share", "quantitative"), "y": y, "text": field("label", "nominal")}},
-        ],
-    })
+    return VegaLite(
+        data,
+        {
+            "$schema": SCHEMA,
+            "width": "container",
+            "height": {"step": BAR_STEP},
+            "padding": label_room(data["share"], data["label"]),
+            "layer": [
+                {"mark": {"type": "bar", "color": NHS_BLUE}, "encoding": {"x": x, "y": y, "tooltip": tooltip}},
+                {
+                    "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
+                    "encoding": {"x": field("share", "quantitative"), "y": y, "text": field("label", "nominal")},
+                },
+            ],
+        },
+    )
 
 
 def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.Series:
@@ -100,8 +133,15 @@ def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.S
     return positions
 
 
-def results_beside_action(frame: pd.DataFrame, measure_title: str, y: str, y_title: str | list[str],
-                          reference_share: float, reference_y: float, higher_is_worse: bool) -> VegaLite:
+def results_beside_action(
+    frame: pd.DataFrame,
+    measure_title: str,
+    y: str,
+    y_title: str | list[str],
+    reference_share: float,
+    reference_y: float,
+    higher_is_worse: bool,
+) -> VegaLite:
     """Each shown service area: the survey measure (x) against a count of actions (y).
 
     Colour is the care group; a triangle marks the areas that need attention and the
@@ -111,12 +151,13 @@ def results_beside_action(frame: pd.DataFrame, measure_title: str, y: str, y_tit
     """
     data = frame.assign(
         needs_attention=frame["needs_attention"].astype(bool),
-        share=frame["share"].astype(float), low=frame["low"].astype(float), high=frame["high"].astype(float),
+        share=frame["share"].astype(float),
+        low=frame["low"].astype(float),
+        high=frame["high"].astype(float),
     )
     data["attention"] = data["needs_attention"].map({True: "Needs attention", False: "Other areas"})
     data["plotted"] = spread_ties(data[y], data["share"])
-    worst = (data.loc[data["needs_attention"]].sort_values("share", ascending=not higher_is_worse)
-             .head(LABELLED_POINTS))
+    worst = data.loc[data["needs_attention"]].sort_values("share", ascending=not higher_is_worse).head(LABELLED_POINTS)
     data["label_rank"] = pd.Series(range(len(worst)), index=worst.index).reindex(data.index).astype("Int64")
     tooltip = [
         tip("service_area", "nominal", "Service area"),
@@ -130,24 +171,37 @@ def results_beside_action(frame: pd.DataFrame, measure_title: str, y: str, y_tit
         tip("theme_actions", "quantitative", "Related-theme actions", ","),
         tip("attention", "nominal", "Flag"),
     ]
-    x = field("share", "quantitative", title=f"{measure_title} (percent)", axis={"format": "%"},
-              scale={"domain": [0, 1]})
+    x = field(
+        "share", "quantitative", title=f"{measure_title} (percent)", axis={"format": "%"}, scale={"domain": [0, 1]}
+    )
     top = int(data[y].max()) if len(data) else 1
     step = max(1, math.ceil(top / 10))
-    y_enc = field("plotted", "quantitative", title=y_title, scale={"domain": [-0.5, top + 0.5], "nice": False},
-                  axis={"values": list(range(0, top + 1, step)), "format": "d"})
+    y_enc = field(
+        "plotted",
+        "quantitative",
+        title=y_title,
+        scale={"domain": [-0.5, top + 0.5], "nice": False},
+        axis={"values": list(range(0, top + 1, step)), "format": "d"},
+    )
     points = {
         "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.9, "stroke": "white", "strokeWidth": 0.5},
         "encoding": {
-            "x": x, "y": y_enc,
-            "color": field("care_group", "nominal", title="Care group",
-                           scale={"domain": list(contract.CARE_GROUPS),
-                                  "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},
-                           legend={"orient": "bottom", "columns": 2, "labelLimit": 320}),
-            "shape": field("attention", "nominal", title="Flag",
-                           scale={"domain": ["Needs attention", "Other areas"], "range": [SHAPES[True], SHAPES[False]]},
-                           legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT,
-                                   "symbolSize": 120}),
+            "x": x,
+            "y": y_enc,
+            "color": field(
+                "care_group",
+                "nominal",
+                title="Care group",
+                scale={"domain": list(contract.CARE_GROUPS), "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},
+                legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
+            ),
+            "shape": field(
+                "attention",
+                "nominal",
+                title="Flag",
+                scale={"domain": ["Needs attention", "Other areas"], "range": [SHAPES[True], SHAPES[False]]},
+                legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT, "symbolSize": 120},
+            ),
             "tooltip": tooltip,
         },
     }
@@ -155,21 +209,35 @@ def results_beside_action(frame: pd.DataFrame, measure_title: str, y: str, y_tit
     layers = [points]
     for rank in range(len(worst)):
         text = {"type": "text", "align": "right", "dx": -6, "dy": -12 - 15 * rank, "fontSize": 11}
-        encoding = {"x": field("share", "quantitative"), "y": field("plotted", "quantitative"),
-                    "text": field("service_area", "nominal")}
+        encoding = {
+            "x": field("share", "quantitative"),
+            "y": field("plotted", "quantitative"),
+            "text": field("service_area", "nominal"),
+        }
         only = [{"filter": f"datum.label_rank === {rank}"}]
         layers += [
-            {"transform": only, "mark": {**text, "color": "white", "stroke": "white", "strokeWidth": 4},
-             "encoding": encoding},
+            {
+                "transform": only,
+                "mark": {**text, "color": "white", "stroke": "white", "strokeWidth": 4},
+                "encoding": encoding,
+            },
             {"transform": only, "mark": {**text, "color": TEXT}, "encoding": encoding},
         ]
     if pd.notna(reference_share):
-        layers.append({"data": {"values": [{"x": float(reference_share)}]},
-                       "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
-                       "encoding": {"x": field("x", "quantitative")}})
-    layers.append({"data": {"values": [{"y": float(reference_y)}]},
-                   "mark": {"type": "rule", "color": TEXT, "strokeDash": [2, 4]},
-                   "encoding": {"y": field("y", "quantitative")}})
+        layers.append(
+            {
+                "data": {"values": [{"x": float(reference_share)}]},
+                "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
+                "encoding": {"x": field("x", "quantitative")},
+            }
+        )
+    layers.append(
+        {
+            "data": {"values": [{"y": float(reference_y)}]},
+            "mark": {"type": "rule", "color": TEXT, "strokeDash": [2, 4]},
+            "encoding": {"y": field("y", "quantitative")},
+        }
+    )
     return VegaLite(data, {"$schema": SCHEMA, "width": "container", "height": 560, "layer": layers})
 
 
@@ -178,8 +246,10 @@ def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_bet
     change in the measure (y, percentage points), coloured by care group, a shape per real change,
     with a zero line. Areas with the same count are spread a little sideways (in name order) so
     none hides another; the exact figures are in every tooltip."""
-    data = frame.assign(change=frame["change"].astype(float),
-                        real=["Real change (p < 0.05)" if s is True else "Could be chance" for s in frame["significant"]])
+    data = frame.assign(
+        change=frame["change"].astype(float),
+        real=["Real change (p < 0.05)" if s is True else "Could be chance" for s in frame["significant"]],
+    )
     # Spread by name, not by change: a slope inside a column would look like a trend.
     data["plotted"] = spread_ties(data["actions_completed"], data["service_area"])
     better = "up is better" if higher_is_better else "down is better"
@@ -192,21 +262,55 @@ def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_bet
         tip("real", "nominal", "Test"),
         tip("actions_completed", "quantitative", "Actions completed between the waves", ","),
     ]
-    return VegaLite(data, {"$schema": SCHEMA, "width": "container", "height": 420, "layer": [
-        {"data": {"values": [{"y": 0}]}, "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
-         "encoding": {"y": field("y", "quantitative")}},
-        {"mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.9, "stroke": "white", "strokeWidth": 0.5},
-         "encoding": {
-             "x": field("plotted", "quantitative", title="Actions completed between the waves"),
-             "y": field("change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]),
-             "color": field("care_group", "nominal", title="Care group",
-                            scale={"domain": list(contract.CARE_GROUPS),
-                                   "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},
-                            legend={"orient": "bottom", "columns": 2, "labelLimit": 320}),
-             "shape": field("real", "nominal", title="Test",
-                            scale={"domain": ["Real change (p < 0.05)", "Could be chance"],
-                                   "range": ["diamond", "circle"]},
-                            legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT}),
-             "tooltip": tooltip,
-         }},
-    ]})
+    return VegaLite(
+        data,
+        {
+            "$schema": SCHEMA,
+            "width": "container",
+            "height": 420,
+            "layer": [
+                {
+                    "data": {"values": [{"y": 0}]},
+                    "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
+                    "encoding": {"y": field("y", "quantitative")},
+                },
+                {
+                    "mark": {
+                        "type": "point",
+                        "filled": True,
+                        "size": 90,
+                        "opacity": 0.9,
+                        "stroke": "white",
+                        "strokeWidth": 0.5,
+                    },
+                    "encoding": {
+                        "x": field("plotted", "quantitative", title="Actions completed between the waves"),
+                        "y": field(
+                            "change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]
+                        ),
+                        "color": field(
+                            "care_group",
+                            "nominal",
+                            title="Care group",
+                            scale={
+                                "domain": list(contract.CARE_GROUPS),
+                                "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)]),
+                            },
+                            legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
+                        ),
+                        "shape": field(
+                            "real",
+                            "nominal",
+                            title="Test",
+                            scale={
+                                "domain": ["Real change (p < 0.05)", "Could be chance"],
+                                "range": ["diamond", "circle"],
+                            },
+                            legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT},
+                        ),
+                        "tooltip": tooltip,
+                    },
+                },
+            ],
+        },
+    )

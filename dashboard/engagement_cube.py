@@ -82,11 +82,14 @@ def load(connection) -> Cube:
     """Read the service areas, conversations, attendees and actions (once per file: ``of``)."""
     areas = arrays.read(connection, "select service_area, care_group from service_areas order by service_area")
     area = np.array(areas["service_area"].to_pylist(), dtype=object)
-    conversations = arrays.read(connection, f"""
+    conversations = arrays.read(
+        connection,
+        f"""
         select conversation_id, service_area, held_on, coalesce(format, '{contract.NOT_STATED}') as format, hours
         from conversations
         where service_area in (select service_area from service_areas)
-    """)
+    """,
+    )
     held_order, conversation_area, conversation_day = _order(conversations, area, "held_on")
     rank = np.empty(len(held_order), dtype=np.int64)
     rank[held_order] = np.arange(len(held_order))  # a conversation's position once sorted
@@ -99,8 +102,9 @@ def load(connection) -> Cube:
     attendee_conversation = rank[held[attendee_order]].astype(np.int32)
     staff = pc.dictionary_encode(attendees["staff_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     staff_group = attendees["staff_group"]
-    actions = arrays.read(connection, "select service_area, raised_on, completed_on, status, quick_win, theme "
-                                      "from action_list")
+    actions = arrays.read(
+        connection, "select service_area, raised_on, completed_on, status, quick_win, theme from action_list"
+    )
     action_order, action_area, action_day = _order(actions, area, "raised_on")
     completed = pc.equal(actions["status"], contract.COMPLETED).to_numpy(zero_copy_only=False)[action_order]
     quick_win = (arrays.numbers(actions["quick_win"], 0.0) > 0)[action_order]
@@ -166,8 +170,9 @@ def _select(starts: np.ndarray, days: np.ndarray, areas: np.ndarray, filters: Fi
     for area in np.flatnonzero(areas):
         start, end = starts[area], starts[area + 1]
         run = days[start:end]
-        pieces.append(np.arange(start + np.searchsorted(run, first), start + np.searchsorted(run, last, "right"),
-                                dtype=np.int32))
+        pieces.append(
+            np.arange(start + np.searchsorted(run, first), start + np.searchsorted(run, last, "right"), dtype=np.int32)
+        )
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
 
 
@@ -201,8 +206,11 @@ def scope(cube: Cube, filters: Filters) -> Scope:
         staff_group = cube.attendee_staff_group
         allowed = staff_group.allowed(filters.staff_groups)[staff_group.codes[attendees]]
         attendees = attendees[allowed & ~cube.attendee_no_staff_group[attendees]]
-    return Scope(_select(cube.conversation_starts, cube.conversation_day, areas, filters), attendees,
-                 _select(cube.action_starts, cube.action_day, areas, filters))
+    return Scope(
+        _select(cube.conversation_starts, cube.conversation_day, areas, filters),
+        attendees,
+        _select(cube.action_starts, cube.action_day, areas, filters),
+    )
 
 
 def masks(cube: Cube, filters: Filters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,8 +228,9 @@ def groups(cube: Cube, dimension: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def action_figures(cube: Cube, actions: np.ndarray, group_of_area: np.ndarray, size: int) -> dict[str, np.ndarray]:
     """Actions raised and completed, quick wins raised and completed, per group, in one count."""
-    kinds = np.bincount(group_of_area[cube.action_area[actions]] * 4 + cube.action_kind[actions],
-                        minlength=size * 4).reshape(size, 4)
+    kinds = np.bincount(
+        group_of_area[cube.action_area[actions]] * 4 + cube.action_kind[actions], minlength=size * 4
+    ).reshape(size, 4)
     return {
         "actions_raised": kinds.sum(axis=1),
         "actions_completed": kinds[:, DONE] + kinds[:, DONE | QUICK_WIN],

@@ -24,9 +24,12 @@ def headline(cube: engagement_cube.Cube, filters: Filters) -> dict[str, float]:
         "conversation_hours": float(cube.conversation_hours[conversations].sum()),
         "staff_engaged": int(np.count_nonzero(np.bincount(cube.attendee_staff[attendees], minlength=cube.staff))),
         "actions_raised": len(actions),
-        "service_areas_covered": int(np.count_nonzero(np.bincount(cube.conversation_area[conversations],
-                                                                  minlength=len(cube.area)))),
-        "quick_wins_completed": int(np.count_nonzero(cube.action_kind[actions] == engagement_cube.QUICK_WIN | engagement_cube.DONE)),
+        "service_areas_covered": int(
+            np.count_nonzero(np.bincount(cube.conversation_area[conversations], minlength=len(cube.area)))
+        ),
+        "quick_wins_completed": int(
+            np.count_nonzero(cube.action_kind[actions] == engagement_cube.QUICK_WIN | engagement_cube.DONE)
+        ),
         "conversations": len(conversations),
     }
 
@@ -45,8 +48,10 @@ def actions_by_group(cube: engagement_cube.Cube, filters: Filters, dimension: st
     group_of_area, names, care_names = engagement_cube.groups(cube, dimension)
     size = len(names)
     in_scope = np.bincount(group_of_area[engagement_cube.areas_in_scope(cube, filters)], minlength=size)
-    frame = pd.DataFrame({"group_name": names, "care_group": care_names}
-                         | engagement_cube.action_figures(cube, engagement_cube.scope(cube, filters).actions, group_of_area, size))
+    frame = pd.DataFrame(
+        {"group_name": names, "care_group": care_names}
+        | engagement_cube.action_figures(cube, engagement_cube.scope(cube, filters).actions, group_of_area, size)
+    )
     return engagement_cube.listed(frame, in_scope, dimension)
 
 
@@ -64,16 +69,22 @@ def by_group(cube: engagement_cube.Cube, filters: Filters, dimension: str) -> pd
     covered[cube.conversation_area[conversations]] = True
     attendee_group = group_of_area[cube.conversation_area[cube.attendee_conversation[attendees]]]
     service_areas = np.bincount(group_of_area[engagement_cube.areas_in_scope(cube, filters)], minlength=size)
-    frame = pd.DataFrame({
-        "group_name": names,
-        "care_group": care_names,
-        "service_areas": service_areas,
-        "conversations": np.bincount(conversation_group, minlength=size),
-        "conversation_hours": np.bincount(conversation_group, weights=cube.conversation_hours[conversations],
-                                          minlength=size),
-        "staff_engaged": engagement_cube.distinct_per_group(attendee_group, cube.attendee_staff[attendees], size, cube.staff),
-        "service_areas_covered": np.bincount(group_of_area[covered], minlength=size),
-    } | engagement_cube.action_figures(cube, actions, group_of_area, size))
+    frame = pd.DataFrame(
+        {
+            "group_name": names,
+            "care_group": care_names,
+            "service_areas": service_areas,
+            "conversations": np.bincount(conversation_group, minlength=size),
+            "conversation_hours": np.bincount(
+                conversation_group, weights=cube.conversation_hours[conversations], minlength=size
+            ),
+            "staff_engaged": engagement_cube.distinct_per_group(
+                attendee_group, cube.attendee_staff[attendees], size, cube.staff
+            ),
+            "service_areas_covered": np.bincount(group_of_area[covered], minlength=size),
+        }
+        | engagement_cube.action_figures(cube, actions, group_of_area, size)
+    )
     return engagement_cube.listed(frame, service_areas, dimension)
 
 
@@ -85,13 +96,16 @@ def formats(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
     labels = cube.conversation_format
     size = len(labels.values)
     codes = labels.codes[conversations]
-    frame = pd.DataFrame({
-        "format": labels.values,
-        "conversations": np.bincount(codes, minlength=size),
-        "conversation_hours": np.bincount(codes, weights=cube.conversation_hours[conversations], minlength=size),
-        "staff_engaged": engagement_cube.distinct_per_group(labels.codes[cube.attendee_conversation[attendees]],
-                                            cube.attendee_staff[attendees], size, cube.staff),
-    })
+    frame = pd.DataFrame(
+        {
+            "format": labels.values,
+            "conversations": np.bincount(codes, minlength=size),
+            "conversation_hours": np.bincount(codes, weights=cube.conversation_hours[conversations], minlength=size),
+            "staff_engaged": engagement_cube.distinct_per_group(
+                labels.codes[cube.attendee_conversation[attendees]], cube.attendee_staff[attendees], size, cube.staff
+            ),
+        }
+    )
     frame = frame.loc[frame["conversations"] > 0]
     return frame.sort_values(["conversations", "format"], ascending=[False, True], ignore_index=True)
 
@@ -103,11 +117,15 @@ def staff_groups(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
     _, attendees, _ = engagement_cube.masks(cube, filters)
     labels = cube.attendee_staff_group
     codes, size = labels.codes[attendees], len(labels.values)
-    frame = pd.DataFrame({
-        "staff_group": labels.values,
-        "staff_engaged": engagement_cube.distinct_per_group(codes, cube.attendee_staff[attendees], size, cube.staff),
-        "attendances": np.bincount(codes, minlength=size),
-    })
+    frame = pd.DataFrame(
+        {
+            "staff_group": labels.values,
+            "staff_engaged": engagement_cube.distinct_per_group(
+                codes, cube.attendee_staff[attendees], size, cube.staff
+            ),
+            "attendances": np.bincount(codes, minlength=size),
+        }
+    )
     frame = frame.loc[frame["attendances"] > 0]
     return frame.sort_values(["staff_engaged", "staff_group"], ascending=[False, True], ignore_index=True)
 
@@ -118,18 +136,26 @@ def by_week(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
     week in which any conversation in the date filter was held (whichever areas), zero when none."""
     in_dates = engagement_cube.in_dates(cube.conversation_day, filters)
     if not in_dates.any():
-        return pd.DataFrame({"week": pd.Series(dtype="datetime64[ns]"), "conversations": pd.Series(dtype=np.int64),
-                             "conversation_hours": pd.Series(dtype=np.float64)})
+        return pd.DataFrame(
+            {
+                "week": pd.Series(dtype="datetime64[ns]"),
+                "conversations": pd.Series(dtype=np.int64),
+                "conversation_hours": pd.Series(dtype=np.float64),
+            }
+        )
     weeks = engagement_cube.periods(cube.conversation_day[in_dates], "week")
     axis = np.arange(weeks.min(), weeks.max() + np.timedelta64(1, "D"), np.timedelta64(7, "D"))
     conversations = engagement_cube.scope(cube, filters).conversations
-    index = ((engagement_cube.periods(cube.conversation_day[conversations], "week") - axis[0]) // np.timedelta64(7, "D"))
-    return pd.DataFrame({
-        "week": axis.astype("datetime64[ns]"),
-        "conversations": np.bincount(index.astype(np.int64), minlength=len(axis)),
-        "conversation_hours": np.bincount(index.astype(np.int64), weights=cube.conversation_hours[conversations],
-                                          minlength=len(axis)),
-    })
+    index = (engagement_cube.periods(cube.conversation_day[conversations], "week") - axis[0]) // np.timedelta64(7, "D")
+    return pd.DataFrame(
+        {
+            "week": axis.astype("datetime64[ns]"),
+            "conversations": np.bincount(index.astype(np.int64), minlength=len(axis)),
+            "conversation_hours": np.bincount(
+                index.astype(np.int64), weights=cube.conversation_hours[conversations], minlength=len(axis)
+            ),
+        }
+    )
 
 
 @db.timed
@@ -144,8 +170,14 @@ def theme_status(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
     quick = np.bincount(index, weights=cube.action_quick_win[actions], minlength=total).astype(np.int64)
     present = np.flatnonzero(counts)
     theme, status = np.unravel_index(present, size)
-    return pd.DataFrame({"theme": themes.values[theme], "status": statuses.values[status],
-                         "actions": counts[present], "quick_wins": quick[present]})
+    return pd.DataFrame(
+        {
+            "theme": themes.values[theme],
+            "status": statuses.values[status],
+            "actions": counts[present],
+            "quick_wins": quick[present],
+        }
+    )
 
 
 @db.timed
@@ -155,9 +187,13 @@ def completed_over_time(cube: engagement_cube.Cube, filters: Filters, period: st
     actions = engagement_cube.scope(cube, filters).actions
     done = actions[cube.action_completed[actions] & (cube.action_completed_day[actions] >= 0)]
     if not len(done):
-        return pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"),
-                             "actions_completed": pd.Series(dtype=np.int64),
-                             "quick_wins_completed": pd.Series(dtype=np.int64)})
+        return pd.DataFrame(
+            {
+                "period_start": pd.Series(dtype="datetime64[ns]"),
+                "actions_completed": pd.Series(dtype=np.int64),
+                "quick_wins_completed": pd.Series(dtype=np.int64),
+            }
+        )
     starts = engagement_cube.periods(cube.action_completed_day[done], period)
     axis = np.unique(starts)
     if period == "month":
@@ -165,12 +201,15 @@ def completed_over_time(cube: engagement_cube.Cube, filters: Filters, period: st
     else:
         axis = np.arange(axis[0], axis[-1] + np.timedelta64(1, "D"), np.timedelta64(7, "D"))
     index = np.searchsorted(axis, starts)
-    return pd.DataFrame({
-        "period_start": axis.astype("datetime64[ns]"),
-        "actions_completed": np.bincount(index, minlength=len(axis)),
-        "quick_wins_completed": np.bincount(index, weights=cube.action_quick_win[done], minlength=len(axis))
-        .astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "period_start": axis.astype("datetime64[ns]"),
+            "actions_completed": np.bincount(index, minlength=len(axis)),
+            "quick_wins_completed": np.bincount(index, weights=cube.action_quick_win[done], minlength=len(axis)).astype(
+                np.int64
+            ),
+        }
+    )
 
 
 @db.timed
@@ -182,20 +221,22 @@ def actions_by_area(cube: engagement_cube.Cube, filters: Filters, theme: str) ->
     area = cube.action_area[actions]
     completed = cube.action_completed[actions]
     themes = cube.action_theme
-    of_theme = (themes.codes[actions] == (np.flatnonzero(themes.values == theme)[:1].tolist() or [-2])[0])
+    of_theme = themes.codes[actions] == (np.flatnonzero(themes.values == theme)[:1].tolist() or [-2])[0]
     size = len(cube.area)
 
     def count(where: np.ndarray) -> np.ndarray:
         return np.bincount(area[where], minlength=size)
 
-    frame = pd.DataFrame({
-        "service_area": cube.area,
-        "care_group": cube.area_care_group.values[cube.area_care_group.codes],
-        "actions_raised": np.bincount(area, minlength=size),
-        "actions_completed": count(completed),
-        "theme_actions": count(of_theme),
-        "theme_actions_completed": count(of_theme & completed),
-    })
+    frame = pd.DataFrame(
+        {
+            "service_area": cube.area,
+            "care_group": cube.area_care_group.values[cube.area_care_group.codes],
+            "actions_raised": np.bincount(area, minlength=size),
+            "actions_completed": count(completed),
+            "theme_actions": count(of_theme),
+            "theme_actions_completed": count(of_theme & completed),
+        }
+    )
     return frame.loc[in_scope].sort_values(["care_group", "service_area"], ignore_index=True)
 
 
@@ -206,13 +247,20 @@ def completed_between(cube: engagement_cube.Cube, filters: Filters, first: dt.da
     care group, then area."""
     in_scope = engagement_cube.areas_in_scope(cube, filters)
     day = cube.action_completed_day
-    done = cube.action_completed & (day >= engagement_cube.day_number(first, 0)) & (day <= engagement_cube.day_number(last, 0))
+    done = (
+        cube.action_completed
+        & (day >= engagement_cube.day_number(first, 0))
+        & (day <= engagement_cube.day_number(last, 0))
+    )
     size = len(cube.area)
-    frame = pd.DataFrame({
-        "service_area": cube.area,
-        "care_group": cube.area_care_group.values[cube.area_care_group.codes],
-        "actions_completed": np.bincount(cube.action_area[done], minlength=size),
-        "quick_wins_completed": np.bincount(cube.action_area[done & cube.action_quick_win.astype(bool)],
-                                            minlength=size),
-    })
+    frame = pd.DataFrame(
+        {
+            "service_area": cube.area,
+            "care_group": cube.area_care_group.values[cube.area_care_group.codes],
+            "actions_completed": np.bincount(cube.action_area[done], minlength=size),
+            "quick_wins_completed": np.bincount(
+                cube.action_area[done & cube.action_quick_win.astype(bool)], minlength=size
+            ),
+        }
+    )
     return frame.loc[in_scope].sort_values(["care_group", "service_area"], ignore_index=True)

@@ -12,14 +12,15 @@ from dashboard import charts, engagement, measures, ui
 from dashboard.sections import section
 from pipeline import contract
 
-TILES = tuple(measures.ENGAGEMENT[key] for key in ("conversations", "conversation_hours", "staff_engaged",
-                                                   "service_areas_covered"))
+TILES = tuple(
+    measures.ENGAGEMENT[key]
+    for key in ("conversations", "conversation_hours", "staff_engaged", "service_areas_covered")
+)
 
 
 def render(page: ui.Page) -> None:
     st.markdown(
-        "The engagement conversations held with staff, February to June 2021. "
-        f"Filters: {ui.filters_text(page)}."
+        f"The engagement conversations held with staff, February to June 2021. Filters: {ui.filters_text(page)}."
     )
     st.info(
         "The **survey** filter does not apply on this page: conversations are not survey responses. "
@@ -44,10 +45,16 @@ def conversations_by_week(page: ui.Page, headline: dict) -> None:
     st.subheader("Conversations by week")
     conversations_text = ui.format_number(headline["conversations"])
     weekly = engagement.by_week(page.database, page.filters)
-    shown = st.segmented_control(
-        "Show", ("conversations", "conversation_hours"), default="conversations", key="engagement_week_measure",
-        format_func=engagement.GROUP_MEASURES.get,
-    ) or "conversations"
+    shown = (
+        st.segmented_control(
+            "Show",
+            ("conversations", "conversation_hours"),
+            default="conversations",
+            key="engagement_week_measure",
+            format_func=engagement.GROUP_MEASURES.get,
+        )
+        or "conversations"
+    )
     shown_title = engagement.GROUP_MEASURES[shown]
     if weekly.empty:
         st.markdown("No conversations match these filters.")
@@ -55,8 +62,9 @@ def conversations_by_week(page: ui.Page, headline: dict) -> None:
         busiest = weekly.loc[weekly[shown].idxmax()]
         ui.chart_block(
             charts.time_bars(weekly, "week", shown, "Week starting", shown_title),
-            weekly.rename(columns={"week": "Week starting", "conversations": "Conversations",
-                                   "conversation_hours": "Hours"}),
+            weekly.rename(
+                columns={"week": "Week starting", "conversations": "Conversations", "conversation_hours": "Hours"}
+            ),
             f"{conversations_text} conversations ({ui.format_number(headline['conversation_hours'])} hours) over "
             f"{len(weekly)} weeks; the busiest week started {busiest['week']:%d %B %Y} with "
             f"{ui.format_number(busiest[shown])} {shown_title.lower()}.",
@@ -68,13 +76,18 @@ def conversations_by_week(page: ui.Page, headline: dict) -> None:
 def where_engagement_happened(page: ui.Page, headline: dict) -> None:
     st.subheader("Where the engagement happened")
     dimension = st.radio(
-        "Break down by", tuple(engagement.BREAKDOWNS), format_func=engagement.BREAKDOWNS.get,
-        horizontal=True, key="engagement_dimension",
+        "Break down by",
+        tuple(engagement.BREAKDOWNS),
+        format_func=engagement.BREAKDOWNS.get,
+        horizontal=True,
+        key="engagement_dimension",
     )
     label = engagement.BREAKDOWNS[dimension]
     groups = engagement.by_group(page.database, page.filters, dimension)
     chosen = st.selectbox(
-        "Measure", tuple(engagement.GROUP_MEASURES), format_func=engagement.GROUP_MEASURES.get,
+        "Measure",
+        tuple(engagement.GROUP_MEASURES),
+        format_func=engagement.GROUP_MEASURES.get,
         key="engagement_group_measure",
     )
     chosen_title = engagement.GROUP_MEASURES[chosen]
@@ -84,8 +97,11 @@ def where_engagement_happened(page: ui.Page, headline: dict) -> None:
     if top.empty:
         st.markdown("No conversations match these filters.")
     else:
-        more = (f" The chart shows the top {len(top)} of {len(groups)}; the table lists all."
-                if len(groups) > len(top) else "")
+        more = (
+            f" The chart shows the top {len(top)} of {len(groups)}; the table lists all."
+            if len(groups) > len(top)
+            else ""
+        )
         leader = top.iloc[0]
         ui.chart_block(
             charts.count_bars(top, dimension, chosen, label, chosen_title),
@@ -107,8 +123,14 @@ def _formats(page: ui.Page, headline: dict) -> None:
     else:
         ui.chart_block(
             charts.count_bars(formats, "format", "conversations", "Format", "Conversations"),
-            formats.rename(columns={"format": "Format", "conversations": "Conversations",
-                                    "conversation_hours": "Hours", "staff_engaged": "Staff engaged"}),
+            formats.rename(
+                columns={
+                    "format": "Format",
+                    "conversations": "Conversations",
+                    "conversation_hours": "Hours",
+                    "staff_engaged": "Staff engaged",
+                }
+            ),
             f"The most common format was {ui.escape_markdown(formats.iloc[0]['format'])} "
             f"({ui.format_number(formats.iloc[0]['conversations'])} of {ui.format_number(headline['conversations'])}).",
             key="engagement_formats",
@@ -124,11 +146,16 @@ def _staff_groups(page: ui.Page) -> None:
         named = reached.loc[reached["staff_group"] != contract.NOT_STATED]
         ui.chart_block(
             charts.count_bars(reached, "staff_group", "staff_engaged", "Staff group", "Staff engaged"),
-            reached.rename(columns={"staff_group": "Staff group", "staff_engaged": "Staff engaged",
-                                    "attendances": "Attendances"}),
+            reached.rename(
+                columns={"staff_group": "Staff group", "staff_engaged": "Staff engaged", "attendances": "Attendances"}
+            ),
             f"{len(named)} staff groups reached"
-            + (f"; the most people came from {ui.escape_markdown(named.iloc[0]['staff_group'])} "
-               f"({ui.format_number(named.iloc[0]['staff_engaged'])})." if len(named) else ".")
+            + (
+                f"; the most people came from {ui.escape_markdown(named.iloc[0]['staff_group'])} "
+                f"({ui.format_number(named.iloc[0]['staff_engaged'])})."
+                if len(named)
+                else "."
+            )
             + " Not stated: attendees whose staff group was not recorded.",
             key="engagement_staff_groups",
         )

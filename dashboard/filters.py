@@ -136,7 +136,9 @@ class Filters:
 def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
     """URL parameters that reopen this view; values equal to the default are left out."""
     params: dict[str, list[str]] = {}
-    for name, values in zip(LIST_PARAMETERS, (filters.care_groups, filters.service_areas, filters.surveys, filters.staff_groups)):
+    for name, values in zip(
+        LIST_PARAMETERS, (filters.care_groups, filters.service_areas, filters.surveys, filters.staff_groups)
+    ):
         if values:
             params[name] = list(values)
     if filters.date_from and month_start(filters.date_from) != month_start(options.first_day):
@@ -144,7 +146,7 @@ def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
     if filters.date_to and month_start(filters.date_to) != month_start(options.last_day):
         params["to"] = [month_value(filters.date_to)]
     wave = options.wave_of(filters)
-    implied = (wave_of_months(options, filters.date_from, filters.date_to) if filters.months_chosen else None)
+    implied = wave_of_months(options, filters.date_from, filters.date_to) if filters.months_chosen else None
     if wave != (implied or options.latest_wave):
         params["wave"] = [wave]
     if filters.compare != default_comparison(options, wave):
@@ -156,8 +158,11 @@ def wave_of_months(options: Options, date_from: dt.date | None, date_to: dt.date
     """The one wave the months fall in (a link made before there were waves names months but no
     wave, and opens on the wave of its months); None when they touch no wave or several."""
     first, last = date_from or options.first_day, date_to or options.last_day
-    touched = [w for w in options.waves if w in options.wave_dates
-               and options.wave_dates[w][0] <= last and options.wave_dates[w][1] >= first]
+    touched = [
+        w
+        for w in options.waves
+        if w in options.wave_dates and options.wave_dates[w][0] <= last and options.wave_dates[w][1] >= first
+    ]
     return touched[0] if len(touched) == 1 else None
 
 
@@ -287,8 +292,16 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
     if compare is None:
         compare = default_comparison(options, options.wave_of(Filters(wave=wave)))
     return Parsed(
-        Filters(care_groups, service_areas, surveys, staff_groups, date_from, date_to,
-                None if wave == options.latest_wave else wave, None if compare == NO_COMPARISON else compare),
+        Filters(
+            care_groups,
+            service_areas,
+            surveys,
+            staff_groups,
+            date_from,
+            date_to,
+            None if wave == options.latest_wave else wave,
+            None if compare == NO_COMPARISON else compare,
+        ),
         tuple(rejected),
         tuple(widened),
     )

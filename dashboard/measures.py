@@ -55,15 +55,26 @@ ENGAGEMENT_MEASURES: tuple[EngagementMeasure, ...] = (
     EngagementMeasure("staff_engaged", "Staff engaged", "Distinct staff codes among conversation attendees."),
     EngagementMeasure("actions_raised", "Actions raised", "Count of actions raised."),
     EngagementMeasure("actions_completed", "Actions completed", "Actions with status Completed."),
-    EngagementMeasure("service_areas_covered", "Service areas covered", "Distinct service areas that held a conversation."),
+    EngagementMeasure(
+        "service_areas_covered", "Service areas covered", "Distinct service areas that held a conversation."
+    ),
     EngagementMeasure("quick_wins_raised", "Quick wins raised", "Actions marked quick win."),
-    EngagementMeasure("quick_wins_completed", "Quick wins completed", "Actions marked quick win with status Completed."),
+    EngagementMeasure(
+        "quick_wins_completed", "Quick wins completed", "Actions marked quick win with status Completed."
+    ),
 )
 ENGAGEMENT: dict[str, EngagementMeasure] = {m.key: m for m in ENGAGEMENT_MEASURES}
 # The published headline figures, on the Overview (102 hours, 256 staff, 831 actions, 92 areas, 213 quick wins).
 OVERVIEW_ENGAGEMENT: tuple[EngagementMeasure, ...] = tuple(
-    ENGAGEMENT[key] for key in ("conversation_hours", "staff_engaged", "actions_raised", "service_areas_covered",
-                                "quick_wins_completed"))
+    ENGAGEMENT[key]
+    for key in (
+        "conversation_hours",
+        "staff_engaged",
+        "actions_raised",
+        "service_areas_covered",
+        "quick_wins_completed",
+    )
+)
 
 
 def _definition(positive: tuple[str, ...], excluded: tuple[str, ...]) -> str:
@@ -75,12 +86,18 @@ def _definition(positive: tuple[str, ...], excluded: tuple[str, ...]) -> str:
 def load_bank(connection) -> dict[str, SurveyMeasure]:
     """The question bank of one database file, in the questions file's order."""
     cursor = connection.cursor()
-    bank = cursor.sql("select question_id, text, label, theme, higher_is_better, summary, neutral from questions "
-                      "order by position").fetchall()
-    scale = cursor.sql("select measure, answer, counted, positive from answer_scale "
-                       "order by measure, position").fetchall()
-    waves = dict(cursor.sql("select question_id, list(wave_id order by opened) from question_waves "
-                            "join waves using (wave_id) group by all").fetchall())
+    bank = cursor.sql(
+        "select question_id, text, label, theme, higher_is_better, summary, neutral from questions order by position"
+    ).fetchall()
+    scale = cursor.sql(
+        "select measure, answer, counted, positive from answer_scale order by measure, position"
+    ).fetchall()
+    waves = dict(
+        cursor.sql(
+            "select question_id, list(wave_id order by opened) from question_waves "
+            "join waves using (wave_id) group by all"
+        ).fetchall()
+    )
     cursor.close()
     out = {}
     for key, text, label, theme, higher_is_better, summary, neutral in bank:
@@ -90,10 +107,18 @@ def load_bank(connection) -> dict[str, SurveyMeasure]:
         middle = {item.strip().lower() for item in (neutral or "").split(contract.LIST_SEPARATOR)}
         middle_answers = tuple(a for a, _, p in answers if a.lower() in middle and not p)
         out[key] = SurveyMeasure(
-            key, label, text, _definition(positive, excluded), tuple(a for a, _, _ in answers),
+            key,
+            label,
+            text,
+            _definition(positive, excluded),
+            tuple(a for a, _, _ in answers),
             negative=tuple(a for a, _, p in answers if not p and a not in middle_answers),
-            neutral=middle_answers, positive_answers=positive, page=theme, excluded=excluded,
-            waves=tuple(waves.get(key) or ()), higher_is_better=higher_is_better is not False,
+            neutral=middle_answers,
+            positive_answers=positive,
+            page=theme,
+            excluded=excluded,
+            waves=tuple(waves.get(key) or ()),
+            higher_is_better=higher_is_better is not False,
             summary=summary or f"answered {' or '.join(positive)}",
         )
     return out
@@ -189,8 +214,9 @@ def survey_figures(database: db.Database, filters: Filters, threshold: int) -> S
     headline, answers, breakdown and months from it, the Overview its headlines."""
     # The comparison changes no figure of this wave: one memo entry for any comparison.
     filters = replace(filters, compare=None)
-    return database.memo("survey figures", lambda _: _survey_figures(database, filters, threshold),
-                         key=(filters, threshold), keep=64)
+    return database.memo(
+        "survey figures", lambda _: _survey_figures(database, filters, threshold), key=(filters, threshold), keep=64
+    )
 
 
 def _survey_figures(database: db.Database, filters: Filters, threshold: int) -> SurveyFigures:
@@ -209,8 +235,10 @@ def _survey_figures(database: db.Database, filters: Filters, threshold: int) -> 
     positions = {key: np.array(found) for key, found in rows.items()}
     bank = list(survey_measures(database))
     selections = np.concatenate([positions[(m, "selection")] for m in bank]) if bank else np.array([], dtype=int)
-    headline = pd.DataFrame({name: _column(name, columns[name][selections]) for name in HEADLINE_COLUMNS},
-                            index=pd.Index(bank, name="measure"))
+    headline = pd.DataFrame(
+        {name: _column(name, columns[name][selections]) for name in HEADLINE_COLUMNS},
+        index=pd.Index(bank, name="measure"),
+    )
     return SurveyFigures(columns, positions, headline)
 
 

@@ -39,8 +39,9 @@ TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
 SCOPES: dict[str, str] = {"area": "This area", "care_group": "Its care group", "trust": "Trust"}
 COMPARISONS: dict[str, str] = {"rest_of_care_group": "Rest of its care group", "rest_of_trust": "Rest of the Trust"}
 ENGAGEMENT_ROWS: tuple[measures.EngagementMeasure, ...] = tuple(
-    measures.ENGAGEMENT[key] for key in ("conversations", "conversation_hours", "staff_engaged", "actions_raised",
-                                         "quick_wins_completed"))
+    measures.ENGAGEMENT[key]
+    for key in ("conversations", "conversation_hours", "staff_engaged", "actions_raised", "quick_wins_completed")
+)
 NO_RESPONSES = "no responses"
 AREA_HIDDEN = "this area's figure is hidden"
 GROUP_HIDDEN = "the comparison group's figure is hidden"
@@ -48,8 +49,13 @@ GROUP_HIDDEN = "the comparison group's figure is hidden"
 
 def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Filters]:
     """The area, its care group and the Trust, each with the page's survey, staff group, dates and wave."""
-    shared = {"surveys": filters.surveys, "staff_groups": filters.staff_groups,
-              "date_from": filters.date_from, "date_to": filters.date_to, "wave": filters.wave}
+    shared = {
+        "surveys": filters.surveys,
+        "staff_groups": filters.staff_groups,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "wave": filters.wave,
+    }
     return {
         "area": Filters(service_areas=(area,), **shared),
         "care_group": Filters(care_groups=(care_group,), **shared),
@@ -69,15 +75,21 @@ def area_survey(database: Database, filters: Filters) -> pd.DataFrame:
     columns = cube.figures(cube.of(database), trust_wide(filters))
     rows = np.flatnonzero(columns["breakdown"] == "service_area")
     rows = rows[np.lexsort([columns[name][rows] for name in ("measure", "service_area", "care_group")])]
-    return pd.DataFrame({name: pd.array(columns[name][rows], dtype=object)
-                         for name in ["care_group", "service_area", "measure"]}
-                        | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS})
+    return pd.DataFrame(
+        {name: pd.array(columns[name][rows], dtype=object) for name in ["care_group", "service_area", "measure"]}
+        | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS}
+    )
 
 
 def trust_wide(filters: Filters) -> Filters:
     """The survey, staff group, date and wave filters over the whole Trust (care group and area dropped)."""
-    return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups,
-                   date_from=filters.date_from, date_to=filters.date_to, wave=filters.wave)
+    return Filters(
+        surveys=filters.surveys,
+        staff_groups=filters.staff_groups,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        wave=filters.wave,
+    )
 
 
 # The scorecard -------------------------------------------------------------------------------
@@ -120,8 +132,13 @@ def survey_scorecard(
         rows = labels["measure"] == measure
         in_group = rows & (labels["care_group"] == care_group)
         own = in_group & (labels["service_area"] == area)
-        for scope, selected, less in (("area", own, None), ("care_group", in_group, None), ("trust", rows, None),
-                                      ("rest_of_care_group", in_group, own), ("rest_of_trust", rows, own)):
+        for scope, selected, less in (
+            ("area", own, None),
+            ("care_group", in_group, None),
+            ("trust", rows, None),
+            ("rest_of_care_group", in_group, own),
+            ("rest_of_trust", rows, own),
+        ):
             keys.append((measure, scope))
             absent.append(scope == "area" and not counts["n"][own].sum())
             for c in RAW_COLUMNS:  # key sums subtract like counts: the rest is the whole less the area
@@ -131,26 +148,46 @@ def survey_scorecard(
     figures |= measures.intervals(figures["n"], figures["positive"])
     figures["hidden_reason"][np.array(absent)] = NO_RESPONSES
     by_scope = {key: {name: values[i] for name, values in figures.items()} for i, key in enumerate(keys)}
-    results = [{"measure": measure, "scope": scope} | by_scope[(measure, scope)]
-               for measure in headline for scope in SCOPES]
+    results = [
+        {"measure": measure, "scope": scope} | by_scope[(measure, scope)] for measure in headline for scope in SCOPES
+    ]
     comparisons = []
     for measure in headline:
         mine = by_scope[(measure, "area")]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
             rest = by_scope[(measure, against)]
-            reason = (AREA_HIDDEN if mine["hidden"] else GROUP_HIDDEN if by_scope[(measure, whole)]["hidden"]
-                      else rest["hidden_reason"] if rest["hidden"] else None)
-            result = None if reason else compare(int(mine["positive"]), int(mine["n"]),
-                                                 int(rest["positive"]), int(rest["n"]))
-            comparisons.append({
-                "measure": measure, "against": against, "area_share": mine["share"],
-                "n": rest["n"], "positive": rest["positive"], "share": rest["share"],
-                "p_value": result.p_value if result else math.nan,
-                "flag": result.flag if result else None,
-                "hidden": reason is not None, "hidden_reason": reason,
-            })
-    return (_blanked(results, ["measure", "scope"], ["n", "positive", "share", "percent", "low", "high"]),
-            _blanked(comparisons, ["measure", "against"], ["area_share", "n", "positive", "share", "p_value", "flag"]))
+            reason = (
+                AREA_HIDDEN
+                if mine["hidden"]
+                else GROUP_HIDDEN
+                if by_scope[(measure, whole)]["hidden"]
+                else rest["hidden_reason"]
+                if rest["hidden"]
+                else None
+            )
+            result = (
+                None
+                if reason
+                else compare(int(mine["positive"]), int(mine["n"]), int(rest["positive"]), int(rest["n"]))
+            )
+            comparisons.append(
+                {
+                    "measure": measure,
+                    "against": against,
+                    "area_share": mine["share"],
+                    "n": rest["n"],
+                    "positive": rest["positive"],
+                    "share": rest["share"],
+                    "p_value": result.p_value if result else math.nan,
+                    "flag": result.flag if result else None,
+                    "hidden": reason is not None,
+                    "hidden_reason": reason,
+                }
+            )
+    return (
+        _blanked(results, ["measure", "scope"], ["n", "positive", "share", "percent", "low", "high"]),
+        _blanked(comparisons, ["measure", "against"], ["area_share", "n", "positive", "share", "p_value", "flag"]),
+    )
 
 
 def _blanked(rows: list[dict], labels: list[str], figures: list[str]) -> pd.DataFrame:
@@ -166,8 +203,9 @@ def _blanked(rows: list[dict], labels: list[str], figures: list[str]) -> pd.Data
         else:
             frame[name] = np.where(hidden, np.nan, np.array(values, dtype=np.float64))
     frame["hidden"] = hidden
-    frame["hidden_reason"] = pd.array([row["hidden_reason"] if h else None for row, h in zip(rows, hidden)],
-                                      dtype=object)
+    frame["hidden_reason"] = pd.array(
+        [row["hidden_reason"] if h else None for row, h in zip(rows, hidden)], dtype=object
+    )
     return pd.DataFrame(frame)
 
 
@@ -175,8 +213,10 @@ def engagement_scorecard(database: Database, filters: Filters, area: str, care_g
     """Conversations, hours, staff engaged, actions and quick wins completed: area, care group, Trust."""
     scopes = scope_filters(filters, area, care_group)
     figures = {scope: measures.engagement_headline(database, scope_filter) for scope, scope_filter in scopes.items()}
-    rows = [{"measure": m.key, "title": m.title} | {scope: figures[scope][m.key] for scope in scopes}
-            for m in ENGAGEMENT_ROWS]
+    rows = [
+        {"measure": m.key, "title": m.title} | {scope: figures[scope][m.key] for scope in scopes}
+        for m in ENGAGEMENT_ROWS
+    ]
     return pd.DataFrame(rows)
 
 
@@ -205,54 +245,88 @@ def comparison_text(row: pd.Series | dict) -> str:
     return f"Not significant: {other}"
 
 
-def survey_tables(results: pd.DataFrame, comparisons: pd.DataFrame,
-                  headline: dict[str, measures.SurveyMeasure]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def survey_tables(
+    results: pd.DataFrame, comparisons: pd.DataFrame, headline: dict[str, measures.SurveyMeasure]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Two narrow tables of text for the page: results by scope, and the comparisons."""
     titles = {key: m.title for key, m in headline.items()}
     texts = {(row["measure"], row["scope"]): result_text(row) for row in results.to_dict("records")}
-    survey_table = pd.DataFrame({label: [texts.get((m, scope)) for m in titles] for scope, label in SCOPES.items()},
-                                index=pd.Index(list(titles.values()), name="Measure"))
+    survey_table = pd.DataFrame(
+        {label: [texts.get((m, scope)) for m in titles] for scope, label in SCOPES.items()},
+        index=pd.Index(list(titles.values()), name="Measure"),
+    )
     texts = {(row["measure"], row["against"]): comparison_text(row) for row in comparisons.to_dict("records")}
     comparison_table = pd.DataFrame(
-        {f"Against the {label[0].lower()}{label[1:]}": [texts.get((m, against)) for m in titles]
-         for against, label in COMPARISONS.items()},
-        index=pd.Index(list(titles.values()), name="Measure"))
+        {
+            f"Against the {label[0].lower()}{label[1:]}": [texts.get((m, against)) for m in titles]
+            for against, label in COMPARISONS.items()
+        },
+        index=pd.Index(list(titles.values()), name="Measure"),
+    )
     return survey_table, comparison_table
 
 
-def summary_frame(area: str, care_group: str, engagement: pd.DataFrame, results: pd.DataFrame,
-                  comparisons: pd.DataFrame, headline: dict[str, measures.SurveyMeasure]) -> pd.DataFrame:
+def summary_frame(
+    area: str,
+    care_group: str,
+    engagement: pd.DataFrame,
+    results: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    headline: dict[str, measures.SurveyMeasure],
+) -> pd.DataFrame:
     """The scorecard as one long table for download: what is on screen, hidden figures blank."""
     scope_names = {"area": area, "care_group": care_group, "trust": "Trust"}
     rows = []
     for _, row in engagement.iterrows():
         for scope in SCOPES:
-            rows.append({"section": "Engagement", "measure": row["title"], "scope": scope_names[scope],
-                         "value": row[scope]})
+            rows.append(
+                {"section": "Engagement", "measure": row["title"], "scope": scope_names[scope], "value": row[scope]}
+            )
     titles = {key: m.title for key, m in headline.items()}
     for _, row in results.iterrows():
-        rows.append({
-            "section": "Survey", "measure": titles[row["measure"]], "scope": scope_names[row["scope"]],
-            "value": row["percent"], "n": row["n"],
-            "ci_low_percent": None if row["hidden"] else round(row["low"] * 100),
-            "ci_high_percent": None if row["hidden"] else round(row["high"] * 100),
-            "hidden_reason": row["hidden_reason"],
-        })
+        rows.append(
+            {
+                "section": "Survey",
+                "measure": titles[row["measure"]],
+                "scope": scope_names[row["scope"]],
+                "value": row["percent"],
+                "n": row["n"],
+                "ci_low_percent": None if row["hidden"] else round(row["low"] * 100),
+                "ci_high_percent": None if row["hidden"] else round(row["high"] * 100),
+                "hidden_reason": row["hidden_reason"],
+            }
+        )
     for _, row in comparisons.iterrows():
-        rows.append({
-            "section": f"Comparison ({TEST_NAME})", "measure": titles[row["measure"]],
-            "scope": f"{area} against the {COMPARISONS[row['against']].lower()}",
-            "value": None if row["hidden"] else round(row["share"] * 100), "n": row["n"],
-            "p_value": None if row["hidden"] else round(float(row["p_value"]), 4),
-            "flag": row["flag"], "hidden_reason": row["hidden_reason"],
-        })
-    columns = ["section", "measure", "scope", "value", "n", "ci_low_percent", "ci_high_percent", "p_value", "flag",
-               "hidden_reason"]
+        rows.append(
+            {
+                "section": f"Comparison ({TEST_NAME})",
+                "measure": titles[row["measure"]],
+                "scope": f"{area} against the {COMPARISONS[row['against']].lower()}",
+                "value": None if row["hidden"] else round(row["share"] * 100),
+                "n": row["n"],
+                "p_value": None if row["hidden"] else round(float(row["p_value"]), 4),
+                "flag": row["flag"],
+                "hidden_reason": row["hidden_reason"],
+            }
+        )
+    columns = [
+        "section",
+        "measure",
+        "scope",
+        "value",
+        "n",
+        "ci_low_percent",
+        "ci_high_percent",
+        "p_value",
+        "flag",
+        "hidden_reason",
+    ]
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
-def scorecard_charts(results: pd.DataFrame, headline: dict[str, measures.SurveyMeasure], area: str,
-                     care_group: str) -> list[tuple[str, object, str]]:
+def scorecard_charts(
+    results: pd.DataFrame, headline: dict[str, measures.SurveyMeasure], area: str, care_group: str
+) -> list[tuple[str, object, str]]:
     """Per headline measure: its title, a chart of the area, its care group and the Trust (shown
     figures only, with their intervals), and the chart's one-sentence summary. For the PDF."""
     from dashboard import charts
@@ -263,10 +337,15 @@ def scorecard_charts(results: pd.DataFrame, headline: dict[str, measures.SurveyM
         rows = results.loc[(results["measure"] == key) & ~results["hidden"].astype(bool)]
         if rows.empty:
             continue
-        frame = pd.DataFrame({"scope": [names[s] for s in rows["scope"]],
-                              **{c: rows[c].astype(float).to_numpy() for c in ("share", "n", "low", "high")}})
-        summary = "; ".join(f"{name}: {share:.0%} of {int(n):,}"
-                            for name, share, n in zip(frame["scope"], frame["share"], frame["n"]))
+        frame = pd.DataFrame(
+            {
+                "scope": [names[s] for s in rows["scope"]],
+                **{c: rows[c].astype(float).to_numpy() for c in ("share", "n", "low", "high")},
+            }
+        )
+        summary = "; ".join(
+            f"{name}: {share:.0%} of {int(n):,}" for name, share, n in zip(frame["scope"], frame["share"], frame["n"])
+        )
         chart = charts.interval_bars(frame, "scope", "Scope", value_title=measure.title)  # with room for labels
         drawn.append((measure.title, chart, f"{measure.title}: {summary}."))
     return drawn
@@ -275,11 +354,14 @@ def scorecard_charts(results: pd.DataFrame, headline: dict[str, measures.SurveyM
 def definitions_table(headline: dict[str, measures.SurveyMeasure]) -> pd.DataFrame:
     """The scorecard's measures in words: each question and how its measure is counted."""
     rows = [{"Measure": m.title, "Definition": m.definition} for m in ENGAGEMENT_ROWS]
-    rows += [{"Measure": m.title, "Definition": f"{m.question} {m.definition}"}
-             for m in headline.values()]
-    rows.append({"Measure": TEST_NAME[0].upper() + TEST_NAME[1:],
-                 "Definition": "The area against the rest of its care group and of the Trust; flagged higher or "
-                               "lower only when p < 0.05."})
+    rows += [{"Measure": m.title, "Definition": f"{m.question} {m.definition}"} for m in headline.values()]
+    rows.append(
+        {
+            "Measure": TEST_NAME[0].upper() + TEST_NAME[1:],
+            "Definition": "The area against the rest of its care group and of the Trust; flagged higher or "
+            "lower only when p < 0.05.",
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -292,7 +374,9 @@ def since_table(database: Database, filters: Filters, options, threshold: int, t
     rows = []
     for key, measure in measures.headline_measures(database).items():
         frame = beside_action.across_waves(database, filters, options, threshold, key)
-        table = beside_action.across_waves_table(frame, "Result", then, now).drop(columns=["Service area", "Care group"])
+        table = beside_action.across_waves_table(frame, "Result", then, now).drop(
+            columns=["Service area", "Care group"]
+        )
         rows.append(table.assign(Measure=measure.title))
     frame = pd.concat(rows, ignore_index=True)
     return frame[["Measure", *[c for c in frame.columns if c != "Measure"]]]

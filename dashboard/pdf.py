@@ -110,8 +110,9 @@ class Report(Tables):
     now when that is missing or unreadable.
     """
 
-    def __init__(self, title: str, stamp: Mapping[str, object] | None = None,
-                 created: dt.datetime | None = None) -> None:
+    def __init__(
+        self, title: str, stamp: Mapping[str, object] | None = None, created: dt.datetime | None = None
+    ) -> None:
         stamp = dict(stamp or {})
         pdf = _Document(footer_title="", synthetic="")
         for style, name in FONT_FILES.items():
@@ -183,17 +184,24 @@ class Report(Tables):
         """A row of figure tiles, each (label, value) or (label, value, small text); more than
         four tiles wrap onto further rows."""
         pdf = self._writable()
-        tiles = [tuple(self.clean("" if part is None else part) for part in tile[:3]) + ("",) * (3 - len(tile))
-                 for tile in tiles]
+        tiles = [
+            tuple(self.clean("" if part is None else part) for part in tile[:3]) + ("",) * (3 - len(tile))
+            for tile in tiles
+        ]
         gap = 3
         width = (pdf.epw - gap * (TILES_PER_ROW - 1)) / TILES_PER_ROW
         pad = 2.5
         inner = width - 2 * pad - 1  # the left accent bar takes 1 mm
         parts = ((8, "", 3.8, GREY), (15, "B", 7, NHS_BLUE), (7.5, "", 3.5, GREY))  # size, style, line, colour
         for start in range(0, len(tiles), TILES_PER_ROW):
-            row = tiles[start:start + TILES_PER_ROW]
-            lines = [[self._lines(text, inner, size, style) if text else [] for text, (size, style, _, _)
-                      in zip(tile, parts)] for tile in row]
+            row = tiles[start : start + TILES_PER_ROW]
+            lines = [
+                [
+                    self._lines(text, inner, size, style) if text else []
+                    for text, (size, style, _, _) in zip(tile, parts)
+                ]
+                for tile in row
+            ]
             height = 2 * pad + max(sum(len(ls) * part[2] for ls, part in zip(tile, parts)) for tile in lines) + 1
             if start == 0:
                 self._start(height)
@@ -310,7 +318,6 @@ class Report(Tables):
         pdf.ln(GAP)
 
 
-
 def fit(pdf: FPDF, text: str, width: float) -> str:
     """``text`` shortened with an ellipsis to fit ``width`` mm in the current font."""
     if pdf.get_string_width(text) <= width:
@@ -318,5 +325,3 @@ def fit(pdf: FPDF, text: str, width: float) -> str:
     while text and pdf.get_string_width(text + "…") > width:
         text = text[:-1]
     return text.rstrip() + "…"
-
-

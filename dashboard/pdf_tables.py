@@ -34,9 +34,13 @@ class Tables:
         if index:
             frame = frame.reset_index()
         headers = [self.clean(pdf_values.column_name(column)) for column in frame.columns]
-        numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-                   for dtype in frame.dtypes]
-        rows = [[self.clean(pdf_values.cell_text(value)) for value in row] for row in frame.itertuples(index=False, name=None)]
+        numeric = [
+            pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype) for dtype in frame.dtypes
+        ]
+        rows = [
+            [self.clean(pdf_values.cell_text(value)) for value in row]
+            for row in frame.itertuples(index=False, name=None)
+        ]
         caption = self.clean(caption) if caption else ""
         caption_height = (len(self._lines(caption, pdf.epw, 9, "B")) * 4.5 + 1) if caption else 0
         if not headers:
@@ -47,11 +51,15 @@ class Tables:
         size, widths = self._column_widths(headers, rows)
         line = size * 0.45
         padding = (1, 1.2)  # vertical, horizontal
-        rows = [[self._fit_cell(text, width - 2 * padding[1], size, line) for text, width in zip(row, widths)]
-                for row in rows]
+        rows = [
+            [self._fit_cell(text, width - 2 * padding[1], size, line) for text, width in zip(row, widths)]
+            for row in rows
+        ]
         # The caption, the header row and the first row together.
-        first = sum(self._row_height(row, widths, size, line, padding, style) for row, style
-                    in ((headers, "B"), *(((rows[0], ""),) if rows else ())))
+        first = sum(
+            self._row_height(row, widths, size, line, padding, style)
+            for row, style in ((headers, "B"), *(((rows[0], ""),) if rows else ()))
+        )
         self._start(caption_height + first)
         self._caption(caption)
         pdf.set_font(FONT, "", size)
@@ -59,10 +67,18 @@ class Tables:
         pdf.set_line_width(0.2)
         pdf.set_fill_color(255)
         with pdf.table(
-            width=pdf.epw, col_widths=widths, line_height=line, padding=padding, v_align="TOP",
+            width=pdf.epw,
+            col_widths=widths,
+            line_height=line,
+            padding=padding,
+            v_align="TOP",
             text_align=tuple("RIGHT" if is_number else "LEFT" for is_number in numeric),
-            headings_style=FontFace(emphasis="BOLD", fill_color=PALE), borders_layout="HORIZONTAL_LINES",
-            cell_fill_mode="ROWS", cell_fill_color=STRIPE, repeat_headings=1, first_row_as_headings=True,
+            headings_style=FontFace(emphasis="BOLD", fill_color=PALE),
+            borders_layout="HORIZONTAL_LINES",
+            cell_fill_mode="ROWS",
+            cell_fill_color=STRIPE,
+            repeat_headings=1,
+            first_row_as_headings=True,
         ) as table:
             table.row(headers)
             for row in rows:
@@ -79,10 +95,19 @@ class Tables:
             pdf.multi_cell(0, 4.5, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.ln(1)
 
-    def _row_height(self, row: Sequence[str], widths: Sequence[float], size: float, line: float,
-                    padding: tuple[float, float], style: str = "") -> float:
-        lines = max(len(self._lines(text, width - 2 * padding[1], size, style)) if text else 1
-                    for text, width in zip(row, widths))
+    def _row_height(
+        self,
+        row: Sequence[str],
+        widths: Sequence[float],
+        size: float,
+        line: float,
+        padding: tuple[float, float],
+        style: str = "",
+    ) -> float:
+        lines = max(
+            len(self._lines(text, width - 2 * padding[1], size, style)) if text else 1
+            for text, width in zip(row, widths)
+        )
         return lines * line + 2 * padding[0]
 
     def _column_widths(self, headers: list[str], rows: list[list[str]]) -> tuple[float, list[float]]:
@@ -92,14 +117,17 @@ class Tables:
         pdf = self._pdf
         columns = list(zip(headers, *rows))
         longest = [max(column, key=len) for column in columns]
-        longest_word = [max((word for text in column for word in text.split()), key=len, default="")
-                        for column in columns]
+        longest_word = [
+            max((word for text in column for word in text.split()), key=len, default="") for column in columns
+        ]
         pad = 2.4 + 0.5
         for size in TABLE_FONT_PT:
             pdf.set_font(FONT, "B", size)  # the header is bold: measure bold, a little wider
             least = [pdf.get_string_width(word) + pad for word in longest_word]
-            wanted = [max(min(pdf.get_string_width(max(text.split("\n"), key=len)) + pad, pdf.epw / 2), low)
-                      for text, low in zip(longest, least)]
+            wanted = [
+                max(min(pdf.get_string_width(max(text.split("\n"), key=len)) + pad, pdf.epw / 2), low)
+                for text, low in zip(longest, least)
+            ]
             if sum(least) <= pdf.epw:
                 break
         if sum(least) > pdf.epw:  # still too many: share by least width; long words break

@@ -63,8 +63,6 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-
-
 def records(frame: pd.DataFrame) -> list[dict]:
     """A DataFrame as Vega-Lite inline values: missing values null, dates ISO 8601 text."""
     columns = [str(column) for column in frame.columns]

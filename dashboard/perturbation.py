@@ -92,8 +92,11 @@ def in_view(own_key_sums: object, view_key_sums: object) -> pd.arrays.IntegerArr
 def _whole(values: object) -> tuple[np.ndarray, np.ndarray]:
     """(values as int64 by position, missing ones as 0; which were missing). Plain numpy: this
     runs for every figure on every rerun, where a pandas round trip per call added up."""
-    array = values if isinstance(values, pd.arrays.IntegerArray) else pd.array(
-        values.to_numpy() if isinstance(values, pd.Series) else values, dtype="Int64")
+    array = (
+        values
+        if isinstance(values, pd.arrays.IntegerArray)
+        else pd.array(values.to_numpy() if isinstance(values, pd.Series) else values, dtype="Int64")
+    )
     return array.to_numpy(dtype=np.int64, na_value=0), np.asarray(array.isna(), dtype=bool)
 
 

@@ -48,10 +48,28 @@ BAND = 5  # "about N more": N rounded up to a multiple of this
 TRUST = "Whole Trust"
 ALL_AREAS = "All service areas"
 LEVELS = ("service_area", "care_group", "trust")
-COLUMNS = ["level", "service_area", "care_group", "headcount", "responses", "rate", "hidden", "hidden_reason",
-           "more_needed", "areas_known", "areas", "note"]
-TABLE_COLUMNS = {"service_area": "Service area", "care_group": "Care group", "headcount": "Headcount",
-                 "responses": "Responses", "rate": "Response rate (%)", "note": "Note"}
+COLUMNS = [
+    "level",
+    "service_area",
+    "care_group",
+    "headcount",
+    "responses",
+    "rate",
+    "hidden",
+    "hidden_reason",
+    "more_needed",
+    "areas_known",
+    "areas",
+    "note",
+]
+TABLE_COLUMNS = {
+    "service_area": "Service area",
+    "care_group": "Care group",
+    "headcount": "Headcount",
+    "responses": "Responses",
+    "rate": "Response rate (%)",
+    "note": "Note",
+}
 ABOVE_100 = "above 100%: the headcount may be out of date"
 NO_HEADCOUNT = "headcount not known: no rate"
 NOT_YET = "not yet reportable: about {more} more responses needed"
@@ -59,20 +77,24 @@ NOT_YET = "not yet reportable: about {more} more responses needed"
 
 def explanation(threshold: int) -> str:
     """The one sentence the section shows about the not-yet-reportable rows."""
-    return (f"While a survey wave is open, an area with fewer than {threshold} responses is not yet reportable and "
-            f"says about how many more it needs: {threshold} less its perturbed count, rounded up to the next "
-            f"multiple of {BAND}, so the figure never tells how few have answered.")
+    return (
+        f"While a survey wave is open, an area with fewer than {threshold} responses is not yet reportable and "
+        f"says about how many more it needs: {threshold} less its perturbed count, rounded up to the next "
+        f"multiple of {BAND}, so the figure never tells how few have answered."
+    )
 
 
 def definition(threshold: int) -> str:
     """What the table counts, for the page and the download."""
     surveys = " and ".join(contract.STAFF_SURVEYS)
-    return (f"Response rate = responses to the {surveys} surveys in the wave / headcount (staff in post, one per "
-            "service area for every wave), as a whole percent. A headcount is of all staff, so the survey, staff "
-            "group and month filters do not apply here; the wave, care group and service area filters do. Care "
-            "group and Trust rows count only their areas with a known headcount, in responses and headcount alike. "
-            f"Responses are perturbed like every survey count and hidden under {threshold}, with their rate; a rate "
-            "above 100% means the headcount is out of date.")
+    return (
+        f"Response rate = responses to the {surveys} surveys in the wave / headcount (staff in post, one per "
+        "service area for every wave), as a whole percent. A headcount is of all staff, so the survey, staff "
+        "group and month filters do not apply here; the wave, care group and service area filters do. Care "
+        "group and Trust rows count only their areas with a known headcount, in responses and headcount alike. "
+        f"Responses are perturbed like every survey count and hidden under {threshold}, with their rate; a rate "
+        "above 100% means the headcount is out of date."
+    )
 
 
 def listed_areas(filters: Filters, options: Options, areas: Sequence[str] | None = None) -> tuple[str, ...]:
@@ -91,9 +113,13 @@ def headcounts(database: db.Database) -> pd.DataFrame:
     when the database was built before the column existed)."""
     areas = database.query("service_area_headcounts")
     known = areas["headcount"] if "headcount" in areas else pd.Series(np.nan, index=areas.index)
-    return pd.DataFrame({"service_area": areas["service_area"].astype(object),
-                         "care_group": areas["care_group"].astype(object),
-                         "headcount": pd.array(pd.to_numeric(known).round(), dtype="Int64")})
+    return pd.DataFrame(
+        {
+            "service_area": areas["service_area"].astype(object),
+            "care_group": areas["care_group"].astype(object),
+            "headcount": pd.array(pd.to_numeric(known).round(), dtype="Int64"),
+        }
+    )
 
 
 def is_open(options: Options, wave: str | None, today: dt.date | None = None) -> bool:
@@ -109,8 +135,14 @@ def more_needed(perturbed: np.ndarray, threshold: int) -> np.ndarray:
     return np.ceil(need / BAND) * BAND
 
 
-def rates(database: db.Database, options: Options, wave: str | None, threshold: int,
-          areas: Sequence[str] | None = None, today: dt.date | None = None) -> pd.DataFrame:
+def rates(
+    database: db.Database,
+    options: Options,
+    wave: str | None,
+    threshold: int,
+    areas: Sequence[str] | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
     """Response rates in ``wave`` (None: the latest): a row per service area in ``areas`` (None: every
     area), in care group then area order; a row per care group of those areas (over all its areas
     with a headcount); a Trust row (over every area with a headcount). Columns ``COLUMNS``: level
@@ -121,8 +153,9 @@ def rates(database: db.Database, options: Options, wave: str | None, threshold: 
     open_wave = is_open(options, wave, today)
     # Every row is worked out once per database, wave, threshold and open or closed: a care group's
     # or the Trust's row covers the whole unit whatever is listed, so listing only picks rows.
-    every = database.memo(f"response rates {wave!r} {threshold} {open_wave}",
-                          lambda _: _every_rate(database, wave, threshold, open_wave))
+    every = database.memo(
+        f"response rates {wave!r} {threshold} {open_wave}", lambda _: _every_rate(database, wave, threshold, open_wave)
+    )
     if areas is None:
         return every.copy()
     level, labels = every["level"].to_numpy(), every["service_area"].to_numpy()
@@ -136,21 +169,34 @@ def _every_rate(database: db.Database, wave: str | None, threshold: int, open_wa
     """Every area's row, each care group's and the Trust's (in the contract's care group order, the same
     for every person whatever their scope: the result is shared)."""
     # Read once per database file: every wave's counts are a few thousand rows at most.
-    every, counts = database.memo("response counts", lambda _: (
-        headcounts(database), database.query("response_counts", surveys=list(contract.STAFF_SURVEYS))))
+    every, counts = database.memo(
+        "response counts",
+        lambda _: (headcounts(database), database.query("response_counts", surveys=list(contract.STAFF_SURVEYS))),
+    )
     counts = counts.loc[counts["wave"] == wave, ["care_group", "service_area", "responses", "key_sum"]]
     every = every.merge(counts, on=["care_group", "service_area"], how="left")
     every["responses"] = every["responses"].fillna(0)
     order = {group: i for i, group in enumerate(contract.CARE_GROUPS)}
     every = every.assign(_group=every["care_group"].map(order).fillna(len(order))).sort_values(
-        ["_group", "care_group", "service_area"], kind="stable")
+        ["_group", "care_group", "service_area"], kind="stable"
+    )
     listed = every
     groups = list(dict.fromkeys(listed["care_group"]))
 
     rows = []  # (level, service_area, care_group, headcount, responses, key_sum, areas_known, areas)
     for area in listed.itertuples(index=False):
-        rows.append(("service_area", area.service_area, area.care_group, area.headcount, area.responses,
-                     area.key_sum, int(pd.notna(area.headcount)), 1))
+        rows.append(
+            (
+                "service_area",
+                area.service_area,
+                area.care_group,
+                area.headcount,
+                area.responses,
+                area.key_sum,
+                int(pd.notna(area.headcount)),
+                1,
+            )
+        )
     for group in groups + [None]:
         members = every if group is None else every.loc[every["care_group"] == group]
         with_headcount = members.loc[members["headcount"].notna()]
@@ -158,10 +204,22 @@ def _every_rate(database: db.Database, wave: str | None, threshold: int, open_wa
         # Key sums add up: the total is perturbed as itself. Built without a key: none, so withheld.
         keyless = (with_headcount["key_sum"].isna() & with_headcount["responses"].gt(0)).any()
         key_sum = np.nan if keyless else with_headcount["key_sum"].fillna(0).sum()
-        rows.append(("trust" if group is None else "care_group", ALL_AREAS, TRUST if group is None else group,
-                     total, with_headcount["responses"].sum(), key_sum, len(with_headcount), len(members)))
-    frame = pd.DataFrame(rows, columns=["level", "service_area", "care_group", "headcount", "responses", "key_sum",
-                                        "areas_known", "areas"])
+        rows.append(
+            (
+                "trust" if group is None else "care_group",
+                ALL_AREAS,
+                TRUST if group is None else group,
+                total,
+                with_headcount["responses"].sum(),
+                key_sum,
+                len(with_headcount),
+                len(members),
+            )
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=["level", "service_area", "care_group", "headcount", "responses", "key_sum", "areas_known", "areas"],
+    )
     return _protect(frame, threshold, open_wave)
 
 
@@ -170,9 +228,14 @@ def _protect(frame: pd.DataFrame, threshold: int, open_wave: bool) -> pd.DataFra
     the threshold, work out the rate and the note."""
     key_sum = pd.to_numeric(frame["key_sum"]).to_numpy(dtype=float, na_value=np.nan)
     shown = disclosure.protect_arrays(
-        {"responses": pd.to_numeric(frame["responses"]).to_numpy(dtype=float), "responses_key": key_sum,
-         disclosure.VIEW_KEY: key_sum},
-        threshold, (("responses", "responses_key"),))
+        {
+            "responses": pd.to_numeric(frame["responses"]).to_numpy(dtype=float),
+            "responses_key": key_sum,
+            disclosure.VIEW_KEY: key_sum,
+        },
+        threshold,
+        (("responses", "responses_key"),),
+    )
     responses, hidden = shown["responses"], shown["hidden"]
     headcount = pd.to_numeric(frame["headcount"]).to_numpy(dtype=float, na_value=np.nan)
     no_areas = (frame["level"].to_numpy() != "service_area") & (frame["areas_known"].to_numpy() == 0)
@@ -207,20 +270,23 @@ def _protect(frame: pd.DataFrame, threshold: int, open_wave: bool) -> pd.DataFra
     def text(values) -> pd.Series:  # labels and notes as plain objects, whatever pandas would infer
         return pd.Series(list(values), dtype=object)
 
-    return pd.DataFrame({
-        "level": text(frame["level"]),
-        "service_area": text(frame["service_area"]),
-        "care_group": text(frame["care_group"]),
-        "headcount": disclosure.wholes(np.where(no_areas, np.nan, headcount)),
-        "responses": disclosure.wholes(np.where(blank, np.nan, responses)),
-        "rate": disclosure.wholes(np.where(blank, np.nan, rate)),
-        "hidden": hidden,
-        "hidden_reason": text(np.where(hidden, shown["hidden_reason"], None)),
-        "more_needed": disclosure.wholes(needed),
-        "areas_known": frame["areas_known"].astype(int).to_numpy(),
-        "areas": frame["areas"].astype(int).to_numpy(),
-        "note": text(notes),
-    }, columns=COLUMNS)
+    return pd.DataFrame(
+        {
+            "level": text(frame["level"]),
+            "service_area": text(frame["service_area"]),
+            "care_group": text(frame["care_group"]),
+            "headcount": disclosure.wholes(np.where(no_areas, np.nan, headcount)),
+            "responses": disclosure.wholes(np.where(blank, np.nan, responses)),
+            "rate": disclosure.wholes(np.where(blank, np.nan, rate)),
+            "hidden": hidden,
+            "hidden_reason": text(np.where(hidden, shown["hidden_reason"], None)),
+            "more_needed": disclosure.wholes(needed),
+            "areas_known": frame["areas_known"].astype(int).to_numpy(),
+            "areas": frame["areas"].astype(int).to_numpy(),
+            "note": text(notes),
+        },
+        columns=COLUMNS,
+    )
 
 
 def table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -252,17 +318,29 @@ def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = N
     waiting = frame.loc[frame["more_needed"].notna()]
     if open_wave:
         closed = page.options.wave_dates[wave][1]
-        st.markdown(f"The survey wave {ui.escape_markdown(page.options.wave_name(wave))} is open until "
-                    f"{closed.day} {closed:%B %Y}: figures will change as responses come in. "
-                    + (f"Not yet reportable: {len(waiting)} of the {len(frame)} rows (see Note)." if len(waiting)
-                       else "Every row is reportable."))
+        st.markdown(
+            f"The survey wave {ui.escape_markdown(page.options.wave_name(wave))} is open until "
+            f"{closed.day} {closed:%B %Y}: figures will change as responses come in. "
+            + (
+                f"Not yet reportable: {len(waiting)} of the {len(frame)} rows (see Note)."
+                if len(waiting)
+                else "Every row is reportable."
+            )
+        )
     if not listed:
         st.markdown("No service area is selected by the filters: only the Trust is shown.")
     if not frame["areas_known"].any():
-        st.markdown("No service area has a headcount, so there is no rate: the Trust adds a `headcount` column "
-                    "to its service areas extract (see Data and definitions).")
+        st.markdown(
+            "No service area has a headcount, so there is no rate: the Trust adds a `headcount` column "
+            "to its service areas extract (see Data and definitions)."
+        )
     st.markdown(ui.escape_markdown(definition(page.threshold)))
     if part is not None:
         part.table(shown).paragraph(definition(page.threshold))
-    ui.download_buttons(shown, "response_rates", page, key="response_rates",
-                        note=definition(page.threshold) + " " + explanation(page.threshold))
+    ui.download_buttons(
+        shown,
+        "response_rates",
+        page,
+        key="response_rates",
+        note=definition(page.threshold) + " " + explanation(page.threshold),
+    )

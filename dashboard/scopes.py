@@ -98,11 +98,13 @@ class Scope:
         if self.whole_trust:
             return options
         allowed = set(self.areas(options))
-        by_group = {group: tuple(a for a in areas if a in allowed)
-                    for group, areas in options.areas_by_care_group.items()}
+        by_group = {
+            group: tuple(a for a in areas if a in allowed) for group, areas in options.areas_by_care_group.items()
+        }
         by_group = {group: areas for group, areas in by_group.items() if areas}
-        return replace(options, areas_by_care_group=by_group,
-                       care_groups=tuple(g for g in options.care_groups if g in by_group))
+        return replace(
+            options, areas_by_care_group=by_group, care_groups=tuple(g for g in options.care_groups if g in by_group)
+        )
 
     def clamp(self, filters: Filters, options: Options) -> Filters:
         """The filters a person's figures are worked out for: within their scope, and all of it when
@@ -121,8 +123,9 @@ class Scope:
         if all(g in self.care_groups for g in groups):
             return replace(filters, care_groups=groups, service_areas=())
         # A care group only partly in scope stands for its areas in scope.
-        return replace(filters, care_groups=groups,
-                       service_areas=tuple(a for a in options.service_areas(groups) if a in allowed))
+        return replace(
+            filters, care_groups=groups, service_areas=tuple(a for a in options.service_areas(groups) if a in allowed)
+        )
 
     def allows_unit(self, care_group: str | None, service_area: str | None) -> bool:
         """Whether a reporting unit (the Trust: both None; a care group; an area) lies in scope."""
@@ -137,10 +140,14 @@ class Scope:
             return "the whole Trust"
         parts = []
         if self.care_groups:
-            parts.append(("care group " if len(self.care_groups) == 1 else "care groups ") + ", ".join(sorted(self.care_groups)))
+            parts.append(
+                ("care group " if len(self.care_groups) == 1 else "care groups ") + ", ".join(sorted(self.care_groups))
+            )
         if self.service_areas:
-            parts.append(("service area " if len(self.service_areas) == 1 else "service areas ")
-                         + ", ".join(sorted(self.service_areas)))
+            parts.append(
+                ("service area " if len(self.service_areas) == 1 else "service areas ")
+                + ", ".join(sorted(self.service_areas))
+            )
         return " and ".join(parts)
 
 
@@ -200,15 +207,20 @@ def _toml_grants(path: Path, text: str) -> tuple[Grant, ...]:
         where = f"{path}, line {lines[index] if index < len(lines) else '?'} (grant {index + 1})"
         extra = sorted(set(table) - {*MATCHES, "role", "units"})
         if extra:
-            raise AccessFileError(f"{where}: unknown key {extra[0]!r}; a grant has one of "
-                                  f"{', '.join(MATCHES)}, a role and units")
+            raise AccessFileError(
+                f"{where}: unknown key {extra[0]!r}; a grant has one of {', '.join(MATCHES)}, a role and units"
+            )
         given = [key for key in MATCHES if key in table]
         if len(given) != 1:
             raise AccessFileError(f"{where}: a grant needs exactly one of {', '.join(MATCHES)}")
         units = table.get("units", [])
         if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
             raise AccessFileError(f"{where}: `units` must be a list of names")
-        grants.append(_grant(where, given[0], table[given[0]], table.get("role"), units, lines[index] if index < len(lines) else 0))
+        grants.append(
+            _grant(
+                where, given[0], table[given[0]], table.get("role"), units, lines[index] if index < len(lines) else 0
+            )
+        )
     return tuple(grants)
 
 
@@ -232,15 +244,15 @@ def _csv_grants(path: Path, text: str) -> tuple[Grant, ...]:
                 raise AccessFileError(f"{path}, line {line}: {len(row)} columns where the header has {len(CSV_HEADER)}")
             match, value, role, units = (cell.strip() for cell in row)
             names = [u.strip() for u in units.split(contract.LIST_SEPARATOR) if u.strip()]
-            grants.append(_grant(f"{path}, line {line}", match.lower(), value, role.lower(), names, line,
-                                 columns=True))
+            grants.append(_grant(f"{path}, line {line}", match.lower(), value, role.lower(), names, line, columns=True))
     except csv.Error as error:
         raise AccessFileError(f"{path}, line {reader.line_num}: {error}") from None
     return tuple(grants)
 
 
-def _grant(where: str, match: str, value: object, role: object, units: list[str], line: int,
-           columns: bool = False) -> Grant:
+def _grant(
+    where: str, match: str, value: object, role: object, units: list[str], line: int, columns: bool = False
+) -> Grant:
     def column(number: int) -> str:
         return f", column {number} ({CSV_HEADER[number - 1]})" if columns else ""
 

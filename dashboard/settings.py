@@ -19,7 +19,9 @@ class Setting:
         return os.environ.get(self.env, "").strip() or self.default
 
 
-DB = Setting("DASHBOARD_DB", "data/engagement.duckdb", "DuckDB file the app reads (built by `python -m pipeline build`).")
+DB = Setting(
+    "DASHBOARD_DB", "data/engagement.duckdb", "DuckDB file the app reads (built by `python -m pipeline build`)."
+)
 MIN_GROUP_SIZE = Setting(
     "DASHBOARD_MIN_GROUP_SIZE", "10", "Survey results for fewer respondents than this are hidden (disclosure control)."
 )
@@ -30,7 +32,8 @@ REQUIRE_AUTH = Setting(
     "DASHBOARD_REQUIRE_AUTH", "false", "When true, no page opens until sign-in ([auth] in secrets.toml) is set up."
 )
 ACCESS_FILE = Setting(
-    "DASHBOARD_ACCESS_FILE", "",
+    "DASHBOARD_ACCESS_FILE",
+    "",
     "With sign-in on: a TOML or CSV file granting each person the whole Trust, care groups or service areas.",
 )
 ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, REQUIRE_AUTH, ACCESS_FILE)

@@ -47,8 +47,12 @@ def _keep_allowed(key: str, allowed: tuple[str, ...]) -> None:
 CARRIED_NOTICES = "_link_notices"  # session key: notices about a link the page replaced by its month link
 
 
-def sidebar_filters(options: Options, page_script: str | None = None, scope: scopes.Scope = scopes.TRUST,
-                    every_option: Options | None = None) -> Filters:
+def sidebar_filters(
+    options: Options,
+    page_script: str | None = None,
+    scope: scopes.Scope = scopes.TRUST,
+    every_option: Options | None = None,
+) -> Filters:
     """The one set of filter widgets, bound to the URL and kept across pages.
 
     ``page_script``: the calling page's file, to reopen it on the month link when a link gives a day.
@@ -64,8 +68,9 @@ def sidebar_filters(options: Options, page_script: str | None = None, scope: sco
         # the month link: the address then reopens this view. The notices about the values
         # replaced go with it; the others are worked out again from the new link.
         names = {name for name, _, _ in parsed.widened}
-        replaced = filter_values.Parsed(parsed.filters, tuple(r for r in parsed.rejected if r[0] in names),
-                                        parsed.widened)
+        replaced = filter_values.Parsed(
+            parsed.filters, tuple(r for r in parsed.rejected if r[0] in names), parsed.widened
+        )
         st.session_state[CARRIED_NOTICES] = replaced.notices()
         link = {key: st.query_params.get_all(key) for key in st.query_params.keys()}
         link.update({name: [month] for name, _, month in parsed.widened})
@@ -79,14 +84,18 @@ def sidebar_filters(options: Options, page_script: str | None = None, scope: sco
     with st.sidebar:
         st.header("Filters")
         yours = "" if scope.whole_trust else " your"
-        care_groups = st.multiselect("Care group", options.care_groups, key="care_group",
-                                     placeholder=f"All{yours} care groups", **many)
+        care_groups = st.multiselect(
+            "Care group", options.care_groups, key="care_group", placeholder=f"All{yours} care groups", **many
+        )
         areas = options.service_areas(care_groups)
         _keep_allowed("service_area", areas)
-        service_areas = st.multiselect("Service area", areas, key="service_area",
-                                       placeholder=f"All{yours} service areas", **many)
+        service_areas = st.multiselect(
+            "Service area", areas, key="service_area", placeholder=f"All{yours} service areas", **many
+        )
         surveys = st.multiselect("Survey", options.surveys, key="survey", placeholder="All surveys", **many)
-        staff_groups = st.multiselect("Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **many)
+        staff_groups = st.multiselect(
+            "Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **many
+        )
         # Whole months only: two views a day apart could differ by one person (docs/DISCLOSURE.md).
         # Shown as written in links (2021-03): a bound box puts the text it shows in the address
         # and reads only that text back, so a label such as "March 2021" would break from=2021-03.
@@ -103,17 +112,24 @@ def sidebar_filters(options: Options, page_script: str | None = None, scope: sco
     for notice in carried + parsed.notices(outside):
         st.warning(notice, icon=":material/link_off:")
     if month_from > month_to:
-        st.warning("The From month is after the To month, so nothing matches. Change one of them.",
-                   icon=":material/event_busy:")
+        st.warning(
+            "The From month is after the To month, so nothing matches. Change one of them.",
+            icon=":material/event_busy:",
+        )
     date_from = dt.date.fromisoformat(f"{month_from}-01")
     date_to = filter_values.month_end(dt.date.fromisoformat(f"{month_to}-01"))
     opened, closed = options.wave_dates.get(wave, (date_from, date_to))
     if month_from <= month_to and (date_to < opened or date_from > closed):
-        st.warning(f"The months picked are outside the survey wave {escape_markdown(wave)} ({opened:%B %Y} to "
-                   f"{closed:%B %Y}), so no survey answer matches. Pick months within it, or another wave.",
-                   icon=":material/event_busy:")
+        st.warning(
+            f"The months picked are outside the survey wave {escape_markdown(wave)} ({opened:%B %Y} to "
+            f"{closed:%B %Y}), so no survey answer matches. Pick months within it, or another wave.",
+            icon=":material/event_busy:",
+        )
     return Filters(
-        tuple(care_groups), tuple(service_areas), tuple(surveys), tuple(staff_groups),
+        tuple(care_groups),
+        tuple(service_areas),
+        tuple(surveys),
+        tuple(staff_groups),
         date_from if month_from != months[0] else None,
         date_to if month_to != months[-1] else None,
         None if wave == options.latest_wave else wave,
@@ -129,14 +145,24 @@ def _wave_boxes(options: Options, bound: dict, default: str | None = None) -> tu
     if not options.waves:
         return None, filter_values.NO_COMPARISON
     listed = tuple(reversed(options.waves))
-    wave = st.selectbox("Survey wave", listed, index=listed.index(default) if default in listed else 0, key="wave",
-                        help="Survey figures are for this wave; engagement figures follow the months.", **bound)
+    wave = st.selectbox(
+        "Survey wave",
+        listed,
+        index=listed.index(default) if default in listed else 0,
+        key="wave",
+        help="Survey figures are for this wave; engagement figures follow the months.",
+        **bound,
+    )
     choices = (*options.earlier_waves(wave), filter_values.NO_COMPARISON)
     if st.session_state.get("compare") not in (None, *choices):
         del st.session_state["compare"]
     compare = st.selectbox(
-        "Compared with", choices, index=0, key="compare",
-        help="Survey figures show their change since this wave, with a test of whether it is real.", **bound,
+        "Compared with",
+        choices,
+        index=0,
+        key="compare",
+        help="Survey figures show their change since this wave, with a test of whether it is real.",
+        **bound,
     )
     named = f"**{escape_markdown(wave)}**: {escape_markdown(options.wave_name(wave))}"
     if compare != filter_values.NO_COMPARISON:

@@ -69,8 +69,9 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 # --- Headline ------------------------------------------------------------------
 
 
-def headline(database: Database, measure: str, filters: Filters, threshold: int,
-             care_group: str | None = None) -> pd.DataFrame:
+def headline(
+    database: Database, measure: str, filters: Filters, threshold: int, care_group: str | None = None
+) -> pd.DataFrame:
     """The rows ``scope`` 'This selection' (the filters), the care group's total when ``care_group`` is
     given (the care group of the areas picked, with the other filters), and 'Whole Trust' (no
     filters), in the filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason;
@@ -83,7 +84,9 @@ def headline(database: Database, measure: str, filters: Filters, threshold: int,
         if care_group is not None:
             scopes.append(replace(chosen, care_groups=(care_group,), service_areas=()))
         scopes.append(Filters(wave=chosen.wave))
-        return pd.concat([measures.survey_headline(database, f, threshold).loc[[measure]] for f in scopes], ignore_index=True)
+        return pd.concat(
+            [measures.survey_headline(database, f, threshold).loc[[measure]] for f in scopes], ignore_index=True
+        )
 
     frame = rows(filters)
     frame.insert(0, "scope", [SCOPE_SELECTED, *([f"Care group: {care_group}"] if care_group else []), SCOPE_TRUST])
@@ -104,6 +107,7 @@ def care_group_of_selection(filters: Filters, care_group_of) -> str | None:
 def changes(now: pd.DataFrame, then: pd.DataFrame) -> dict[str, np.ndarray]:
     """``measures.changes`` of two frames of matching rows (n, positive, percent; blank when hidden
     or missing)."""
+
     def numbers(frame: pd.DataFrame) -> dict[str, np.ndarray]:
         return {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in ("n", "positive", "percent")}
 
@@ -157,20 +161,23 @@ def distribution(database: Database, measure: str, filters: Filters, threshold: 
     reason = selection_hidden_reason(database, measure, filters, threshold)
     hidden = reason is not None
     blank = np.full(len(responses), np.nan)
-    return pd.DataFrame({
-        "answer": pd.array(list(spec.scale), dtype=object),
-        "counted": pd.array([None] * len(found) if hidden else counted, dtype=object),
-        "positive": pd.array([None] * len(found) if hidden else positive, dtype=object),
-        "responses": disclosure.wholes(blank if hidden else responses),
-        "share": blank if hidden else share,
-        "share_of_answered": blank if hidden else share_of_answered,
-        "hidden": np.full(len(found), hidden),
-        "hidden_reason": pd.array([reason] * len(found), dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "answer": pd.array(list(spec.scale), dtype=object),
+            "counted": pd.array([None] * len(found) if hidden else counted, dtype=object),
+            "positive": pd.array([None] * len(found) if hidden else positive, dtype=object),
+            "responses": disclosure.wholes(blank if hidden else responses),
+            "share": blank if hidden else share,
+            "share_of_answered": blank if hidden else share_of_answered,
+            "hidden": np.full(len(found), hidden),
+            "hidden_reason": pd.array([reason] * len(found), dtype=object),
+        }
+    )
 
 
-def _rows(database: Database, measure: str, breakdown: str, filters: Filters, threshold: int,
-          columns: Sequence[str]) -> pd.DataFrame:
+def _rows(
+    database: Database, measure: str, breakdown: str, filters: Filters, threshold: int, columns: Sequence[str]
+) -> pd.DataFrame:
     """The rows of one set of ``measures.survey_figures`` for one measure, of those groups where
     anyone answered it (a group nobody answered has no figure)."""
     frame = measures.survey_figures(database, filters, threshold).of(measure, breakdown, [*columns, "answered"])

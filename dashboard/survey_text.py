@@ -36,7 +36,9 @@ def headline_sentence(measure: measures.SurveyMeasure, frame: pd.DataFrame) -> s
     words = measure.summary
     selected, trust = frame.iloc[0], frame.iloc[-1]
     same = not selected["hidden"] and selected["n"] == trust["n"] and selected["positive"] == trust["positive"]
-    trust_text = "" if trust["hidden"] or same else f"across the whole Trust it was {trust['percent']}% of {_count(trust['n'])}."
+    trust_text = (
+        "" if trust["hidden"] or same else f"across the whole Trust it was {trust['percent']}% of {_count(trust['n'])}."
+    )
     if selected["hidden"]:
         text = f"The result for this selection is hidden: {selected['hidden_reason']}."
         return text + (f" {trust_text[0].upper()}{trust_text[1:]}" if trust_text else "")
@@ -99,7 +101,9 @@ def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: p
     if len(shown) > 1:
         ranked = shown.sort_values(["share", "group"], ascending=[False, True], kind="stable")
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        text += f"; the highest was {top['group']} ({top['percent']}%), the lowest {bottom['group']} ({bottom['percent']}%)"
+        text += (
+            f"; the highest was {top['group']} ({top['percent']}%), the lowest {bottom['group']} ({bottom['percent']}%)"
+        )
     return text + (f"; {hidden_text}." if hidden_text else ".")
 
 
@@ -184,13 +188,13 @@ def distribution_table(frame: pd.DataFrame) -> pd.DataFrame:
     def counted_text(value: object) -> str:
         return {True: "Yes", False: "No (shown apart)"}.get(value, "") if isinstance(value, bool) else ""
 
-    return pd.DataFrame({
-        "Answer": list(frame["answer"]),
-        "Responses": _wholes(frame["responses"]),
-        "Percent of those counted": _percents_1dp(frame["share"]),
-        "Percent of everyone who answered": _percents_1dp(frame["share_of_answered"]),
-        "Counted in the measure": [counted_text(v) for v in frame["counted"]],
-        "Hidden because": [r if h else "" for h, r in zip(frame["hidden"], frame["hidden_reason"])],
-    })
-
-
+    return pd.DataFrame(
+        {
+            "Answer": list(frame["answer"]),
+            "Responses": _wholes(frame["responses"]),
+            "Percent of those counted": _percents_1dp(frame["share"]),
+            "Percent of everyone who answered": _percents_1dp(frame["share_of_answered"]),
+            "Counted in the measure": [counted_text(v) for v in frame["counted"]],
+            "Hidden because": [r if h else "" for h, r in zip(frame["hidden"], frame["hidden_reason"])],
+        }
+    )

@@ -34,16 +34,24 @@ def render_theme(page: ui.Page, theme: str) -> None:
     wave = page.options.wave_of(page.filters)
     asked = {key: m for key, m in measures.theme_measures(page.database, theme).items() if wave in m.waves}
     if not asked:
-        st.info(f"No question of this theme was asked in {ui.escape_markdown(page.options.wave_name(wave))}. "
-                "Pick another survey wave in the sidebar.", icon=":material/quiz:")
+        st.info(
+            f"No question of this theme was asked in {ui.escape_markdown(page.options.wave_name(wave))}. "
+            "Pick another survey wave in the sidebar.",
+            icon=":material/quiz:",
+        )
         return
     key = next(iter(asked))
     if len(asked) > 1:
         # Shown by measure title, which is also what the link holds (a bound box reads back only
         # the text it shows): question=Confident+with+the+patient+record.
         by_title = {m.title: k for k, m in asked.items()}
-        title = st.selectbox("Question", tuple(by_title), key="question", bind="query-params",
-                             help="This theme has more than one question in this wave.")
+        title = st.selectbox(
+            "Question",
+            tuple(by_title),
+            key="question",
+            bind="query-params",
+            help="This theme has more than one question in this wave.",
+        )
         key = by_title.get(title, key)
     render(page, key, theme)
 
@@ -60,8 +68,10 @@ def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
     headline = survey.headline(page.database, measure_key, page.filters, page.threshold, care_group)
     _headline(page, measure, headline, printout)
     if survey.selected_is_hidden(headline):
-        hidden = (f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
-                  "breakdowns and trend are hidden too. Widen the filters to see them.")
+        hidden = (
+            f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
+            "breakdowns and trend are hidden too. Widen the filters to see them."
+        )
         st.info(hidden, icon=":material/visibility_off:")
         printout.part("hidden").paragraph(hidden)
     else:
@@ -69,20 +79,26 @@ def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
         _breakdown(page, measure, printout)
         _trend(page, measure, printout)
     _comments(page, measure)
-    closing = (f"{ui.disclosure_note(page.threshold)} Every percentage is shown with its base (n) and a 95% "
-               "Wilson interval. Data and definitions says more.")
+    closing = (
+        f"{ui.disclosure_note(page.threshold)} Every percentage is shown with its base (n) and a 95% "
+        "Wilson interval. Data and definitions says more."
+    )
     st.markdown(closing)
     printout.part("definitions").heading("Definitions").paragraph(
         f"{measure.question} {measure.definition} {closing} Comments are not printed: they are listed, and "
-        "downloaded, on the page.")
-    ui.pdf_button(printout, f"{measure.key}_view", page, note=f"{measure.title}. {measure.definition}",
-                  key=f"{measure.key}_view")
+        "downloaded, on the page."
+    )
+    ui.pdf_button(
+        printout, f"{measure.key}_view", page, note=f"{measure.title}. {measure.definition}", key=f"{measure.key}_view"
+    )
 
 
 def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, printout: Printout) -> None:
     st.subheader(measure.title)
-    tiles = [ui.survey_tile(column, page, measure, row, label=row["scope"])
-             for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows())]
+    tiles = [
+        ui.survey_tile(column, page, measure, row, label=row["scope"])
+        for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows())
+    ]
     part = printout.part("headline").heading(measure.title).metrics(tiles)
     if page.filters.is_empty:
         st.markdown("No filters are set, so this selection is the whole Trust.")
@@ -101,12 +117,18 @@ def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> 
     apart = [a for a, c in zip(frame["answer"], frame["counted"]) if c is False]
     data = frame.loc[frame["answer"].isin(counted), ["answer", "share"]].assign(group="This selection")
     data["share"] = data["share"].astype(float)
-    negative, neutral, positive = ([a for a in side if a in counted]
-                                   for side in (measure.negative, measure.neutral, measure.positive_answers))
-    chart = _fit_width(charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
-        data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive,
-    ))
-    table, summary = survey_text.distribution_table(frame), ui.escape_markdown(survey_text.distribution_sentence(measure, frame))
+    negative, neutral, positive = (
+        [a for a in side if a in counted] for side in (measure.negative, measure.neutral, measure.positive_answers)
+    )
+    chart = _fit_width(
+        charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
+            data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive
+        )
+    )
+    table, summary = (
+        survey_text.distribution_table(frame),
+        ui.escape_markdown(survey_text.distribution_sentence(measure, frame)),
+    )
     ui.chart_block(chart, table, summary, key=f"{measure.key}_answers")
     part = printout.part("answers").heading("Answers").chart(chart, summary, table)
     if apart:
@@ -133,10 +155,18 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
 @section
 def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("Breakdown")
-    dimension = st.segmented_control(
-        "Break down by", survey.DIMENSIONS, format_func=survey.DIMENSION_TITLES.get, default="care_group",
-        required=True, key="breakdown", bind="query-params",
-    ) or "care_group"
+    dimension = (
+        st.segmented_control(
+            "Break down by",
+            survey.DIMENSIONS,
+            format_func=survey.DIMENSION_TITLES.get,
+            default="care_group",
+            required=True,
+            key="breakdown",
+            bind="query-params",
+        )
+        or "care_group"
+    )
     title = survey.DIMENSION_TITLES[dimension]
     frame = survey.breakdown(page.database, measure.key, dimension, page.filters, page.threshold)
     table = survey_text.breakdown_table(frame, dimension)
@@ -155,7 +185,9 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
         part.paragraph(summary).table(table)
     _hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]), part)
     ui.download_buttons(
-        table, f"{measure.key}_by_{dimension}", page,
+        table,
+        f"{measure.key}_by_{dimension}",
+        page,
         note=f"{measure.title} by {title.lower()}. {measure.definition} n is the number counted in the measure; "
         "Percent = Positive / n, with its 95% Wilson interval. Hidden rows keep their label and give the reason.",
         key=f"{measure.key}_breakdown",
@@ -183,23 +215,35 @@ def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
     found = comments.listing(page.database, page.filters, page.options, page.threshold, page.min_comments, page.scope)
-    nearest = (f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
-               "its comments: pick it in the sidebar." if found.nearest else "")
-    why = ("Comments are listed for one whole reporting unit at a time (the Trust, one care group or one service "
-           "area; one survey or all), over the whole survey wave and every staff group, so that no two lists "
-           "differ by a handful of people.")
+    nearest = (
+        f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
+        "its comments: pick it in the sidebar."
+        if found.nearest
+        else ""
+    )
+    why = (
+        "Comments are listed for one whole reporting unit at a time (the Trust, one care group or one service "
+        "area; one survey or all), over the whole survey wave and every staff group, so that no two lists "
+        "differ by a handful of people."
+    )
     if found.unit is None:
-        st.info(f"{why} They are not listed for these filters: {found.reason}.{nearest}",
-                icon=":material/visibility_off:")
+        st.info(
+            f"{why} They are not listed for these filters: {found.reason}.{nearest}", icon=":material/visibility_off:"
+        )
         return
     unit = ui.escape_markdown(found.unit.describe())
     if not found.listed:
-        st.info(f"{why} The comments of {unit} are not listed: {ui.escape_markdown(found.reason)}.{nearest}",
-                icon=":material/visibility_off:")
+        st.info(
+            f"{why} The comments of {unit} are not listed: {ui.escape_markdown(found.reason)}.{nearest}",
+            icon=":material/visibility_off:",
+        )
         return
     search = st.text_input(
-        "Search the comments", key="comment_search", max_chars=comments.MAX_SEARCH_CHARS,
-        placeholder="For example: Wi-Fi", help="Shows the comments that contain this text, ignoring case.",
+        "Search the comments",
+        key="comment_search",
+        max_chars=comments.MAX_SEARCH_CHARS,
+        placeholder="For example: Wi-Fi",
+        help="Shows the comments that contain this text, ignoring case.",
     )
     table = comments.comments_table(comments.comments(page.database, found.unit, search, limit=comments.COMMENTS_SHOWN))
     capped = len(table) == comments.COMMENTS_SHOWN
@@ -219,6 +263,8 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
         unit_listed, database = found.unit, page.database
         ui.download_buttons(
             lambda: comments.comments_table(comments.comments(database, unit_listed, search)),
-            f"comments_{measure.key}", page,
-            note=f"Comments{searched} from {found.unit.describe()}, whole of the wave {page.options.wave_name(found.unit.wave)}.", key=f"{measure.key}_comments",
+            f"comments_{measure.key}",
+            page,
+            note=f"Comments{searched} from {found.unit.describe()}, whole of the wave {page.options.wave_name(found.unit.wave)}.",
+            key=f"{measure.key}_comments",
         )

@@ -77,10 +77,17 @@ def _read_options(database: db.Database) -> tuple[Options, pd.DataFrame]:
     first = bounds["first_day"] if pd.notna(bounds["first_day"]) else dt.date(2021, 1, 1)
     last = bounds["last_day"] if pd.notna(bounds["last_day"]) else first
     waves = database.query("waves")
-    options = Options(by_group, pd.Timestamp(first).date(), pd.Timestamp(last).date(),
-                      waves=tuple(waves["wave_id"]), wave_names=dict(zip(waves["wave_id"], waves["name"])),
-                      wave_dates={w: (pd.Timestamp(o).date(), pd.Timestamp(c).date())
-                                  for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])})
+    options = Options(
+        by_group,
+        pd.Timestamp(first).date(),
+        pd.Timestamp(last).date(),
+        waves=tuple(waves["wave_id"]),
+        wave_names=dict(zip(waves["wave_id"], waves["name"])),
+        wave_dates={
+            w: (pd.Timestamp(o).date(), pd.Timestamp(c).date())
+            for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])
+        },
+    )
     return options, database.query("build_info")
 
 
@@ -97,8 +104,10 @@ def open_database() -> tuple[db.Database, Options, pd.DataFrame]:
     try:
         database = _open_database(str(path), identity)
     except db.DatabaseOutdated:
-        st.error(f"The database `{path}` was built by an older version of the dashboard. Rebuild it with "
-                 "`make data`, then reload this page.")
+        st.error(
+            f"The database `{path}` was built by an older version of the dashboard. Rebuild it with "
+            "`make data`, then reload this page."
+        )
         st.stop()
     options, build = _options(database)
     return database, options, build
@@ -128,12 +137,15 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     threshold = settings.min_group_size()
     with st.sidebar:
         nav = st.container()
-    chosen = sidebar.sidebar_filters(options, page_script=sys._getframe(1).f_globals.get("__file__"), scope=scope,
-                             every_option=every_option)
+    chosen = sidebar.sidebar_filters(
+        options, page_script=sys._getframe(1).f_globals.get("__file__"), scope=scope, every_option=every_option
+    )
     with nav:
         sidebar.navigation(chosen, options)
-    st.sidebar.markdown(signed_in.note + ("" if scope.whole_trust else
-                                          f" You see {escape_markdown(scope.describe())}, beside the Trust's totals."))
+    st.sidebar.markdown(
+        signed_in.note
+        + ("" if scope.whole_trust else f" You see {escape_markdown(scope.describe())}, beside the Trust's totals.")
+    )
     st.title(title)
     # Every figure is worked out for the filters within the person's scope (all of it when no unit is picked).
     page = Page(database, scope.clamp(chosen, every_option), options, threshold, build, settings.min_comments(), scope)
@@ -191,7 +203,10 @@ def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> tupl
     change = row.get("change")
     shown = change is not None and not pd.isna(change)
     column.metric(
-        label, value, border=True, help=f"{measure.question} {measure.definition}",
+        label,
+        value,
+        border=True,
+        help=f"{measure.question} {measure.definition}",
         delta=(f"{int(change):+d} points" if change else "0 points") if shown else None,
         delta_color="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
     )
@@ -208,8 +223,10 @@ def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> tupl
 def comparison_note(page: Page) -> None:
     """Say why no change is shown when a comparison is asked for but months are chosen."""
     if page.filters.compare and page.filters.months_chosen:
-        st.markdown(f"Change since {escape_markdown(page.options.wave_name(page.filters.compare))} is shown for "
-                    "whole waves: set the months back to the whole period to see it.")
+        st.markdown(
+            f"Change since {escape_markdown(page.options.wave_name(page.filters.compare))} is shown for "
+            "whole waves: set the months back to the whole period to see it."
+        )
 
 
 def show_table(frame: pd.DataFrame, key: str, **options) -> None:
@@ -267,12 +284,17 @@ def stamp(page: Page, note: str = "") -> dict[str, str]:
 
 
 def pdf_button(printout, name: str, page: Page, note: str = "", key: str | None = None) -> None:
-    """"Download this view as PDF": what ``printout`` (``dashboard.printout.Printout``) recorded, with the stamp
+    """ "Download this view as PDF": what ``printout`` (``dashboard.printout.Printout``) recorded, with the stamp
     every download carries; written only when clicked."""
     stamped = stamp(page, note)
     st.download_button(
-        "Download this view as PDF", data=lambda: printout.to_pdf(stamped), file_name=f"{name}.pdf",
-        mime="application/pdf", key=f"pdf_{key or name}", icon=":material/picture_as_pdf:", on_click="ignore",
+        "Download this view as PDF",
+        data=lambda: printout.to_pdf(stamped),
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        key=f"pdf_{key or name}",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
         help="An A4 PDF of this view for a meeting: its figures, charts, tables, definitions and filters.",
     )
 
@@ -295,11 +317,20 @@ def download_buttons(frame, name: str, page: Page, note: str = "", key: str | No
 
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", data=lambda: export.to_csv(data(), stamped), file_name=f"{name}.csv",
-        mime="text/csv", key=f"csv_{key}", icon=":material/download:", on_click="ignore",
+        "Download CSV",
+        data=lambda: export.to_csv(data(), stamped),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        icon=":material/download:",
+        on_click="ignore",
     )
     right.download_button(
-        "Download Excel", data=lambda: export.to_xlsx(data(), stamped), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{key}",
-        icon=":material/download:", on_click="ignore",
+        "Download Excel",
+        data=lambda: export.to_xlsx(data(), stamped),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        icon=":material/download:",
+        on_click="ignore",
     )

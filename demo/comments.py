@@ -33,9 +33,7 @@ from demo.templates import (
     USES,
     WORKAROUNDS,
 )
-from pipeline.contract import (
-    STAFF_SURVEYS,
-)
+from pipeline.contract import STAFF_SURVEYS
 
 
 def comment_2021(rand, ch, survey: str, skills_pos: bool, unreliable_pos: bool) -> str:
@@ -73,9 +71,18 @@ def comment_2021(rand, ch, survey: str, skills_pos: bool, unreliable_pos: bool) 
 
 
 SLOTS: dict[str, tuple[str, ...]] = {
-    "place": PLACES, "time": TIMES, "workaround": WORKAROUNDS, "minutes": MINUTES,
-    "day": DAYS, "system": SYSTEMS, "System": tuple(x[0].upper() + x[1:] for x in SYSTEMS),
-    "kit": KIT, "use": USES, "topic": TOPICS, "meeting": MEETINGS, "relative": RELATIVES,
+    "place": PLACES,
+    "time": TIMES,
+    "workaround": WORKAROUNDS,
+    "minutes": MINUTES,
+    "day": DAYS,
+    "system": SYSTEMS,
+    "System": tuple(x[0].upper() + x[1:] for x in SYSTEMS),
+    "kit": KIT,
+    "use": USES,
+    "topic": TOPICS,
+    "meeting": MEETINGS,
+    "relative": RELATIVES,
 }
 _FIELDS: dict[str, tuple[str, ...]] = {}
 
@@ -101,5 +108,3 @@ def comment_2023(rand, ch, survey: str, skills_pos: bool, unreliable_pos: bool) 
         pool = FOLLOWUP_PUBLIC_BETTER if better else FOLLOWUP_PUBLIC_STILL
     text = fill(ch, ch(pool))
     return text + ch(CLOSERS_POSITIVE if better else CLOSERS_NEGATIVE)
-
-

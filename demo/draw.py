@@ -56,8 +56,13 @@ def scaled(n: int, factor: float, minimum: int = 0) -> int:
     return max(minimum, int(n * factor + 0.5))
 
 
-def period_days(weekday_weight: float, weekend_weight: float, month_weights: Sequence[float],
-                 start: date = PERIOD_START, end: date = PERIOD_END):
+def period_days(
+    weekday_weight: float,
+    weekend_weight: float,
+    month_weights: Sequence[float],
+    start: date = PERIOD_START,
+    end: date = PERIOD_END,
+):
     """All days of a period with a weight each (month_weights: one per month from ``start``'s)."""
     days, weights = [], []
     d = start
@@ -91,9 +96,17 @@ def write_csv(path: Path, header: Sequence[str], rows) -> None:
         w.writerows(rows)
 
 
-def fix_count(rng: Random, values: list, eligible: Sequence[int], positive: frozenset,
-               target: int, to_neg: dict, to_pos: dict, prefer_neg: frozenset,
-               prefer_pos: frozenset) -> None:
+def fix_count(
+    rng: Random,
+    values: list,
+    eligible: Sequence[int],
+    positive: frozenset,
+    target: int,
+    to_neg: dict,
+    to_pos: dict,
+    prefer_neg: frozenset,
+    prefer_pos: frozenset,
+) -> None:
     """Flip the fewest answers so exactly ``target`` eligible rows are positive.
 
     Flips prefer answers next to the cut (e.g. Fair -> Good, Good -> Fair), so
@@ -125,5 +138,3 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-

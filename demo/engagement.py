@@ -33,13 +33,7 @@ from demo.model import (
     UNKNOWN_HEADCOUNTS,
 )
 from demo.templates import ACTION_TEMPLATES, SERVICE_AREAS
-from pipeline.contract import (
-    CARE_GROUPS,
-    FORMATS,
-    STAFF_GROUPS,
-    STAFF_SURVEYS,
-    STATUSES,
-)
+from pipeline.contract import CARE_GROUPS, FORMATS, STAFF_GROUPS, STAFF_SURVEYS, STATUSES
 
 
 # --------------------------------------------------------------------------
@@ -114,14 +108,16 @@ def draw_conversations(rng: Random, areas: list[tuple[str, str]], factor: float)
     width = max(4, len(str(n)))
     convs = []
     for k, i in enumerate(order, 1):
-        convs.append({
-            "id": f"CONV-{k:0{width}d}",
-            "rank": k,
-            "held": held[i],
-            "area": conv_area[i],
-            "quarters": quarters[i],
-            "format": fmts[i],
-        })
+        convs.append(
+            {
+                "id": f"CONV-{k:0{width}d}",
+                "rank": k,
+                "held": held[i],
+                "area": conv_area[i],
+                "quarters": quarters[i],
+                "format": fmts[i],
+            }
+        )
     return convs
 
 
@@ -129,7 +125,7 @@ def draw_attendees(rng: Random, convs: list[dict], factor: float):
     n_conv = len(convs)
     n_staff = scaled(TARGET_STAFF, factor, 1)
     width = max(5, len(str(n_staff * 4)))
-    codes = rng.sample(range(10 ** (width - 1), 10 ** width), n_staff)
+    codes = rng.sample(range(10 ** (width - 1), 10**width), n_staff)
     staff_ids = [f"STF-{c:0{width}d}" for c in codes]
     groups = [
         "" if rng.random() < 0.09 else rng.choices(STAFF_GROUPS, weights=ATTENDEE_STAFF_GROUP_MIX)[0]
@@ -163,8 +159,9 @@ def draw_actions(rng: Random, convs: list[dict], areas: list[tuple[str, str]], f
     # Quick wins: the exact completed count, the rest spread over other statuses.
     qw_rest = n_qw - n_qw_done
     qw_other = quotas(qw_rest, (30, 50, 20))  # Not started, In progress, Closed
-    qw_status = ([COMPLETED] * n_qw_done + [NOT_STARTED] * qw_other[0]
-                 + [IN_PROGRESS] * qw_other[1] + [CLOSED] * qw_other[2])
+    qw_status = (
+        [COMPLETED] * n_qw_done + [NOT_STARTED] * qw_other[0] + [IN_PROGRESS] * qw_other[1] + [CLOSED] * qw_other[2]
+    )
     rng.shuffle(qw_status)
     qw_iter = iter(qw_status)
     other_cum = cumulative((30, 35, 25, 10))  # STATUSES order
@@ -200,15 +197,22 @@ def draw_actions(rng: Random, convs: list[dict], areas: list[tuple[str, str]], f
             status = pick(rand, STATUSES, other_cum)
             done_after = 7 + int(rand() * 114)
         completed = iso(min(raised + done_after, last)) if status == COMPLETED else ""
-        rows.append((raised * sort_base + rank, raised, conv_id, area, theme, _title(ch, theme),
-                     "Yes" if quick[i] else "No", status, completed))
+        rows.append(
+            (
+                raised * sort_base + rank,
+                raised,
+                conv_id,
+                area,
+                theme,
+                _title(ch, theme),
+                "Yes" if quick[i] else "No",
+                status,
+                completed,
+            )
+        )
     rows.sort(key=itemgetter(0))  # by date, then conversation; stable otherwise
     width = max(4, len(str(n)))
-    return [
-        (f"ACT-{k:0{width}d}", r[2], r[3], r[4], r[5], r[6], r[7], iso(r[1]), r[8])
-        for k, r in enumerate(rows, 1)
-    ]
-
+    return [(f"ACT-{k:0{width}d}", r[2], r[3], r[4], r[5], r[6], r[7], iso(r[1]), r[8]) for k, r in enumerate(rows, 1)]
 
 
 def spread_completions(rng: Random, actions: list[tuple], areas: list[tuple[str, str]], iso: Iso) -> list[tuple]:
@@ -244,5 +248,3 @@ def completed_between_waves(actions: list[tuple]) -> Counter:
     """Actions completed after the 2021 wave closed and before the 2023 wave opened, by area."""
     after, before = PERIOD_END.isoformat(), PERIOD_2023_START.isoformat()
     return Counter(r[2] for r in actions if r[6] == COMPLETED and after < r[8] < before)
-
-

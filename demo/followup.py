@@ -40,14 +40,12 @@ from demo.model import (
     VERY_GOOD,
 )
 from demo.survey import draw_respondents, info_answer, probabilities, skills_answer, unreliable_answer
-from pipeline.contract import (
-    CARE_GROUPS,
-    STAFF_SURVEYS,
-)
+from pipeline.contract import CARE_GROUPS, STAFF_SURVEYS
 
 
-def draw_area_effects(rng: Random, areas: list[tuple[str, str]], actions: list[tuple],
-                  factor: float) -> dict[str, dict[str, float]]:
+def draw_area_effects(
+    rng: Random, areas: list[tuple[str, str]], actions: list[tuple], factor: float
+) -> dict[str, dict[str, float]]:
     """Each service area's change in the probability of a positive answer, by question."""
     after, before = PERIOD_END.isoformat(), PERIOD_2023_START.isoformat()
     done = completed_between_waves(actions)
@@ -67,8 +65,9 @@ def draw_area_effects(rng: Random, areas: list[tuple[str, str]], actions: list[t
     return effects
 
 
-def survey_2023(rng: Random, areas: list[tuple[str, str]], n: int, factor: float, layout: dict,
-                 effects: dict[str, dict[str, float]]) -> dict:
+def survey_2023(
+    rng: Random, areas: list[tuple[str, str]], n: int, factor: float, layout: dict, effects: dict[str, dict[str, float]]
+) -> dict:
     """Wave 2023 (invented): the 2021 model, a Trust-wide drift and each area's effect."""
     rand = rng.random
     w_2021, small_2021 = layout["weight"], layout["small_sizes"]
@@ -101,8 +100,12 @@ def survey_2023(rng: Random, areas: list[tuple[str, str]], n: int, factor: float
         p_in += sh_in + DRIFT_2023[Q_INFO] + e[Q_INFO]
         p_epr = 0.0
         if staff:
-            p_epr = (EPR_BY_STAFF_GROUP[sg] if sg else EPR_NO_STAFF_GROUP) + SKILLS_BY_CARE_GROUP[cg] \
-                + 0.5 * e[Q_SKILLS] + (EPR_CHAMPION_BONUS if s == CHAMPION else 0.0)
+            p_epr = (
+                (EPR_BY_STAFF_GROUP[sg] if sg else EPR_NO_STAFF_GROUP)
+                + SKILLS_BY_CARE_GROUP[cg]
+                + 0.5 * e[Q_SKILLS]
+                + (EPR_CHAMPION_BONUS if s == CHAMPION else 0.0)
+            )
         return p_sk, p_un, p_in, p_epr
 
     kind_p: dict[tuple, tuple[float, float, float, float]] = {}
@@ -129,8 +132,12 @@ def survey_2023(rng: Random, areas: list[tuple[str, str]], n: int, factor: float
         if rand() < 0.26:
             comment[i] = comment_2023(rand, ch, survey[i], skilled, unrel[i] in (AGREE, STRONGLY_AGREE))
 
-    return {"survey": survey, "submitted": r["submitted"], "care_group": care_group,
-            "service_area": service_area, "staff_group": staff_group, "comment": comment,
-            "answers": {Q_SKILLS: it_skills, Q_INFO: info, Q_UNRELIABLE: unrel, Q_EPR: epr}}
-
-
+    return {
+        "survey": survey,
+        "submitted": r["submitted"],
+        "care_group": care_group,
+        "service_area": service_area,
+        "staff_group": staff_group,
+        "comment": comment,
+        "answers": {Q_SKILLS: it_skills, Q_INFO: info, Q_UNRELIABLE: unrel, Q_EPR: epr},
+    }

@@ -79,26 +79,58 @@ EXTRACT_DATE = date(2023, 5, 31)
 # Lists are written ';'-separated. epr_confidence is asked in 2023 only, and
 # only staff (Staff and Digital champion surveys) answer it.
 QUESTIONS: tuple[dict[str, object], ...] = (
-    {"question_id": "it_skills", "waves": (), "text": "How would you rate your IT skills?",
-     "label": "IT skills rated good", "theme": "Digital skills", "scale": IT_SKILLS,
-     "positive": (GOOD, VERY_GOOD), "excluded": (), "neutral": (FAIR,), "higher_is_better": True,
-     "summary": "rated their IT skills good or very good"},
-    {"question_id": "info_available", "waves": (),
-     "text": "Do you have the information you need to run your service?",
-     "label": "Information available", "theme": "Information to run services", "scale": INFO_AVAILABLE,
-     "positive": (INFO_YES,), "excluded": (INFO_DONT_KNOW,), "neutral": (INFO_PARTLY, INFO_DONT_KNOW),
-     "higher_is_better": True,
-     "summary": "said they have the information they need to run their service"},
-    {"question_id": "it_unreliable", "waves": (), "text": "IT is too unreliable.",
-     "label": "IT too unreliable", "theme": "IT reliability", "scale": IT_UNRELIABLE,
-     "positive": (AGREE, STRONGLY_AGREE), "excluded": (), "neutral": (NEITHER,),
-     "higher_is_better": False, "summary": "agreed that IT is too unreliable"},
-    {"question_id": "epr_confidence", "waves": (WAVE_2023,),
-     "text": "I feel confident using the electronic patient record.",
-     "label": "Confident with the patient record", "theme": "Digital skills", "scale": AGREEMENT,
-     "positive": (AGREE, STRONGLY_AGREE), "excluded": (), "neutral": (NEITHER,),
-     "higher_is_better": True,
-     "summary": "agreed that they feel confident using the electronic patient record"},
+    {
+        "question_id": "it_skills",
+        "waves": (),
+        "text": "How would you rate your IT skills?",
+        "label": "IT skills rated good",
+        "theme": "Digital skills",
+        "scale": IT_SKILLS,
+        "positive": (GOOD, VERY_GOOD),
+        "excluded": (),
+        "neutral": (FAIR,),
+        "higher_is_better": True,
+        "summary": "rated their IT skills good or very good",
+    },
+    {
+        "question_id": "info_available",
+        "waves": (),
+        "text": "Do you have the information you need to run your service?",
+        "label": "Information available",
+        "theme": "Information to run services",
+        "scale": INFO_AVAILABLE,
+        "positive": (INFO_YES,),
+        "excluded": (INFO_DONT_KNOW,),
+        "neutral": (INFO_PARTLY, INFO_DONT_KNOW),
+        "higher_is_better": True,
+        "summary": "said they have the information they need to run their service",
+    },
+    {
+        "question_id": "it_unreliable",
+        "waves": (),
+        "text": "IT is too unreliable.",
+        "label": "IT too unreliable",
+        "theme": "IT reliability",
+        "scale": IT_UNRELIABLE,
+        "positive": (AGREE, STRONGLY_AGREE),
+        "excluded": (),
+        "neutral": (NEITHER,),
+        "higher_is_better": False,
+        "summary": "agreed that IT is too unreliable",
+    },
+    {
+        "question_id": "epr_confidence",
+        "waves": (WAVE_2023,),
+        "text": "I feel confident using the electronic patient record.",
+        "label": "Confident with the patient record",
+        "theme": "Digital skills",
+        "scale": AGREEMENT,
+        "positive": (AGREE, STRONGLY_AGREE),
+        "excluded": (),
+        "neutral": (NEITHER,),
+        "higher_is_better": True,
+        "summary": "agreed that they feel confident using the electronic patient record",
+    },
 )
 Q_SKILLS, Q_INFO, Q_UNRELIABLE, Q_EPR = (q["question_id"] for q in QUESTIONS)
 
@@ -164,10 +196,11 @@ AREA_EFFECT = {  # question: (none, full, sd)
 }
 EFFECT_THEMES = {
     Q_SKILLS: ("Digital up-skilling and confidence", "Communication and awareness of new systems"),
-    Q_INFO: ("Information, data management and business intelligence",
-             "Workflow processes, alerting and paperless operations"),
-    Q_UNRELIABLE: ("Connectivity, performance and security", "Remote and agile working",
-                   "Estates and digital"),
+    Q_INFO: (
+        "Information, data management and business intelligence",
+        "Workflow processes, alerting and paperless operations",
+    ),
+    Q_UNRELIABLE: ("Connectivity, performance and security", "Remote and agile working", "Estates and digital"),
 }
 PUBLIC_SKILLS_EFFECT = 0.5  # service users' and carers' own IT skills move half as much
 # Share of an area's completed (not quick win) actions whose completion moves
@@ -181,21 +214,25 @@ EPR_NO_STAFF_GROUP = 0.46
 EPR_CHAMPION_BONUS = 0.20
 EPR_SKILLED_BONUS, EPR_UNSKILLED_PENALTY = 0.16, -0.06
 
-THEME_WEIGHTS = dict(zip(THEMES, (
-    3,    # Wellbeing and prevention
-    12,   # Digital up-skilling and confidence
-    6,    # Remote care and monitoring
-    7,    # Information, data management and business intelligence
-    9,    # Workflow processes, alerting and paperless operations
-    5,    # Integrated care systems and single care plan
-    2.5,  # Strategic partnerships and customer focus
-    2.5,  # Choice and empowerment
-    4,    # Digital inclusion and equalities
-    8,    # Communication and awareness of new systems
-    18,   # Connectivity, performance and security
-    4,    # Service user engagement
-    10,   # Remote and agile working
-    6,    # Estates and digital
-    3,    # Innovation
-)))
-
+THEME_WEIGHTS = dict(
+    zip(
+        THEMES,
+        (
+            3,  # Wellbeing and prevention
+            12,  # Digital up-skilling and confidence
+            6,  # Remote care and monitoring
+            7,  # Information, data management and business intelligence
+            9,  # Workflow processes, alerting and paperless operations
+            5,  # Integrated care systems and single care plan
+            2.5,  # Strategic partnerships and customer focus
+            2.5,  # Choice and empowerment
+            4,  # Digital inclusion and equalities
+            8,  # Communication and awareness of new systems
+            18,  # Connectivity, performance and security
+            4,  # Service user engagement
+            10,  # Remote and agile working
+            6,  # Estates and digital
+            3,  # Innovation
+        ),
+    )
+)

@@ -46,11 +46,7 @@ from demo.model import (
     VERY_GOOD,
     VERY_POOR,
 )
-from pipeline.contract import (
-    CARE_GROUPS,
-    STAFF_GROUPS,
-    STAFF_SURVEYS,
-)
+from pipeline.contract import CARE_GROUPS, STAFF_GROUPS, STAFF_SURVEYS
 
 
 def probabilities(s: str, cg: str, sg: str, sk_trend: float, un_trend: float) -> tuple[float, float, float]:
@@ -71,8 +67,15 @@ def probabilities(s: str, cg: str, sg: str, sk_trend: float, un_trend: float) ->
     return p_sk, p_un, p_in
 
 
-def draw_respondents(rng: Random, areas: list[tuple[str, str]], n: int, shares: dict[str, float],
-                 days: list[date], dw: list[float], sizes) -> dict:
+def draw_respondents(
+    rng: Random,
+    areas: list[tuple[str, str]],
+    n: int,
+    shares: dict[str, float],
+    days: list[date],
+    dw: list[float],
+    sizes,
+) -> dict:
     """Who responded: survey, submission day, care group, service area, staff group.
 
     ``sizes(rng, names, cg_of)`` gives the service areas' weights (0 for the
@@ -133,8 +136,9 @@ def draw_respondents(rng: Random, areas: list[tuple[str, str]], n: int, shares: 
     public_cg_cum = cumulative([cg_weight[cg] for cg in public_cgs])
     for i in range(n):
         if mode[i] == 1:
-            care_group[i] = (pick(rand, CARE_GROUPS, staff_cg_cum) if is_staff[i]
-                             else pick(rand, public_cgs, public_cg_cum))
+            care_group[i] = (
+                pick(rand, CARE_GROUPS, staff_cg_cum) if is_staff[i] else pick(rand, public_cgs, public_cg_cum)
+            )
 
     # Staff group (staff surveys only; 7% leave it empty).
     sg_cum = {cg: cumulative(STAFF_GROUP_MIX[cg]) for cg in CARE_GROUPS}
@@ -143,9 +147,17 @@ def draw_respondents(rng: Random, areas: list[tuple[str, str]], n: int, shares: 
         if is_staff[i] and rand() >= 0.07:
             staff_group[i] = pick(rand, STAFF_GROUPS, sg_cum[care_group[i]])
 
-    return {"survey": survey, "is_staff": is_staff, "day_idx": day_idx, "submitted": submitted,
-            "care_group": care_group, "service_area": service_area, "staff_group": staff_group,
-            "weight": weight, "small_sizes": small_sizes}
+    return {
+        "survey": survey,
+        "is_staff": is_staff,
+        "day_idx": day_idx,
+        "submitted": submitted,
+        "care_group": care_group,
+        "service_area": service_area,
+        "staff_group": staff_group,
+        "weight": weight,
+        "small_sizes": small_sizes,
+    }
 
 
 def skills_answer(rand, p_positive: float) -> str:
@@ -237,35 +249,59 @@ def survey_2021(rng: Random, areas: list[tuple[str, str]], n: int) -> tuple[dict
     staff_rows = [i for i in all_rows if is_staff[i]]
     # Land exactly on the published percentages (fewest flips).
     sk_answered = [i for i in all_rows if it_skills[i]]
-    fix_count(rng, it_skills, sk_answered, frozenset((GOOD, VERY_GOOD)),
-               int(TARGET_IT_SKILLS_GOOD * len(sk_answered) + 0.5),
-               to_neg={GOOD: FAIR, VERY_GOOD: FAIR},
-               to_pos={FAIR: GOOD, POOR: GOOD, VERY_POOR: GOOD},
-               prefer_neg=frozenset((GOOD,)), prefer_pos=frozenset((FAIR,)))
+    fix_count(
+        rng,
+        it_skills,
+        sk_answered,
+        frozenset((GOOD, VERY_GOOD)),
+        int(TARGET_IT_SKILLS_GOOD * len(sk_answered) + 0.5),
+        to_neg={GOOD: FAIR, VERY_GOOD: FAIR},
+        to_pos={FAIR: GOOD, POOR: GOOD, VERY_POOR: GOOD},
+        prefer_neg=frozenset((GOOD,)),
+        prefer_pos=frozenset((FAIR,)),
+    )
     un_answered = [i for i in all_rows if unrel[i]]
-    fix_count(rng, unrel, un_answered, frozenset((AGREE, STRONGLY_AGREE)),
-               int(TARGET_IT_UNRELIABLE * len(un_answered) + 0.5),
-               to_neg={AGREE: NEITHER, STRONGLY_AGREE: NEITHER},
-               to_pos={NEITHER: AGREE, DISAGREE: AGREE, STRONGLY_DISAGREE: AGREE},
-               prefer_neg=frozenset((AGREE,)), prefer_pos=frozenset((NEITHER,)))
+    fix_count(
+        rng,
+        unrel,
+        un_answered,
+        frozenset((AGREE, STRONGLY_AGREE)),
+        int(TARGET_IT_UNRELIABLE * len(un_answered) + 0.5),
+        to_neg={AGREE: NEITHER, STRONGLY_AGREE: NEITHER},
+        to_pos={NEITHER: AGREE, DISAGREE: AGREE, STRONGLY_DISAGREE: AGREE},
+        prefer_neg=frozenset((AGREE,)),
+        prefer_pos=frozenset((NEITHER,)),
+    )
     in_answered = [i for i in staff_rows if info[i] and info[i] != INFO_DONT_KNOW]
-    fix_count(rng, info, in_answered, frozenset((INFO_YES,)),
-               int(TARGET_INFO_AVAILABLE * len(in_answered) + 0.5),
-               to_neg={INFO_YES: INFO_PARTLY}, to_pos={INFO_PARTLY: INFO_YES, INFO_NO: INFO_YES},
-               prefer_neg=frozenset((INFO_YES,)), prefer_pos=frozenset((INFO_PARTLY,)))
+    fix_count(
+        rng,
+        info,
+        in_answered,
+        frozenset((INFO_YES,)),
+        int(TARGET_INFO_AVAILABLE * len(in_answered) + 0.5),
+        to_neg={INFO_YES: INFO_PARTLY},
+        to_pos={INFO_PARTLY: INFO_YES, INFO_NO: INFO_YES},
+        prefer_neg=frozenset((INFO_YES,)),
+        prefer_pos=frozenset((INFO_PARTLY,)),
+    )
 
     # Free-text comments on about a quarter of responses.
     comment = [""] * n
     ch = chooser(rng)
     for i in range(n):
         if rand() < 0.26:
-            comment[i] = comment_2021(rand, ch, survey[i], it_skills[i] in (GOOD, VERY_GOOD),
-                                  unrel[i] in (AGREE, STRONGLY_AGREE))
+            comment[i] = comment_2021(
+                rand, ch, survey[i], it_skills[i] in (GOOD, VERY_GOOD), unrel[i] in (AGREE, STRONGLY_AGREE)
+            )
 
-    wave = {"survey": survey, "submitted": r["submitted"], "care_group": care_group,
-            "service_area": r["service_area"], "staff_group": staff_group, "comment": comment,
-            "answers": {Q_SKILLS: it_skills, Q_INFO: info, Q_UNRELIABLE: unrel}}
+    wave = {
+        "survey": survey,
+        "submitted": r["submitted"],
+        "care_group": care_group,
+        "service_area": r["service_area"],
+        "staff_group": staff_group,
+        "comment": comment,
+        "answers": {Q_SKILLS: it_skills, Q_INFO: info, Q_UNRELIABLE: unrel},
+    }
     layout = {"weight": r["weight"], "small_sizes": r["small_sizes"], "shift": (sh_sk, sh_un, sh_in)}
     return wave, layout
-
-

@@ -34,13 +34,10 @@ from demo.model import (
     WAVES,
 )
 from demo.survey import survey_2021
-from pipeline.contract import (
-    SYNTHETIC_MANIFEST,
-)
+from pipeline.contract import SYNTHETIC_MANIFEST
 
 
-def write_wave(responses, answers, wave_id: str, wave: dict, first: int, width: int,
-                chunk: int = 50_000) -> None:
+def write_wave(responses, answers, wave_id: str, wave: dict, first: int, width: int, chunk: int = 50_000) -> None:
     """Append one wave's rows to survey_responses (a csv writer) and survey_answers (a text file).
 
     Answers are written per response in question order, blanks left out. Their
@@ -66,10 +63,11 @@ def write_wave(responses, answers, wave_id: str, wave: dict, first: int, width: 
             (rid, survey[i], submitted[i], wave_id, care_group[i], service_area[i], staff_group[i], comment[i])
             for rid, i in zip(ids, range(start, stop))
         )
-        answers.write("".join(
-            rid + tails[col[i]] for rid, i in zip(ids, range(start, stop)) for col, tails in questions
-            if col[i]
-        ))
+        answers.write(
+            "".join(
+                rid + tails[col[i]] for rid, i in zip(ids, range(start, stop)) for col, tails in questions if col[i]
+            )
+        )
 
 
 def _question_rows() -> list[tuple[str, ...]]:
@@ -77,9 +75,19 @@ def _question_rows() -> list[tuple[str, ...]]:
         return ";".join(values)
 
     return [
-        (q["question_id"], join(q["waves"]), q["text"], q["label"], q["theme"], join(q["scale"]),
-         join(q["positive"]), join(q["excluded"]), join(q["neutral"]),
-         "Yes" if q["higher_is_better"] else "No", q["summary"])
+        (
+            q["question_id"],
+            join(q["waves"]),
+            q["text"],
+            q["label"],
+            q["theme"],
+            join(q["scale"]),
+            join(q["positive"]),
+            join(q["excluded"]),
+            join(q["neutral"]),
+            "Yes" if q["higher_is_better"] else "No",
+            q["summary"],
+        )
         for q in QUESTIONS
     ]
 
@@ -112,12 +120,11 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
 
     areas = service_area_rows()
     convs = draw_conversations(stream("conversations"), areas, factor)
-    actions = spread_completions(stream("completions"),
-                                  draw_actions(stream("actions"), convs, areas, factor, iso), areas, iso)
+    actions = spread_completions(
+        stream("completions"), draw_actions(stream("actions"), convs, areas, factor, iso), areas, iso
+    )
     tables = {
-        "conversations": [
-            (c["id"], iso(c["held"]), c["area"], f"{c['quarters'] / 4:g}", c["format"]) for c in convs
-        ],
+        "conversations": [(c["id"], iso(c["held"]), c["area"], f"{c['quarters'] / 4:g}", c["format"]) for c in convs],
         "conversation_attendees": draw_attendees(stream("attendees"), convs, factor),
         "actions": actions,
         "waves": [(w, name, opened.isoformat(), closed.isoformat()) for w, name, opened, closed in WAVES],
@@ -128,8 +135,10 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
         write_csv(paths[name], COLUMNS[name], rows)
 
     # The survey, one wave at a time (only one wave's columns in memory).
-    with open(paths["survey_responses"], "w", encoding="utf-8", newline="") as rfh, \
-            open(paths["survey_answers"], "w", encoding="utf-8", newline="") as afh:
+    with (
+        open(paths["survey_responses"], "w", encoding="utf-8", newline="") as rfh,
+        open(paths["survey_answers"], "w", encoding="utf-8", newline="") as afh,
+    ):
         responses = csv.writer(rfh, lineterminator="\n")
         responses.writerow(COLUMNS["survey_responses"])
         afh.write(",".join(COLUMNS["survey_answers"]) + "\n")
@@ -169,17 +178,18 @@ def _positive_int(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m demo",
-        description="Write SYNTHETIC demo extracts (not real Trust data) for the dashboard.",
+        prog="python -m demo", description="Write SYNTHETIC demo extracts (not real Trust data) for the dashboard."
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output folder (default {DEFAULT_OUT})")
-    parser.add_argument("--scale", type=_positive_int, default=None,
-                        help=f"number of 2021 survey responses (default {DEFAULT_RESPONSES}; the 2023 "
-                             "wave has about as many and other extracts grow in proportion; published "
-                             "figures then only approximate)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    parser.add_argument(
+        "--scale",
+        type=_positive_int,
+        default=None,
+        help=f"number of 2021 survey responses (default {DEFAULT_RESPONSES}; the 2023 "
+        "wave has about as many and other extracts grow in proportion; published "
+        "figures then only approximate)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     paths = generate(args.out, seed=args.seed, scale=args.scale)
@@ -196,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in FILES:
         stale = args.out / f"{name}.xlsx"
         if stale.exists():
-            print(f"Warning: {stale} is also in {args.out}; remove it so the build reads only "
-                  f"the demo {name}.csv.", file=sys.stderr)
+            print(
+                f"Warning: {stale} is also in {args.out}; remove it so the build reads only the demo {name}.csv.",
+                file=sys.stderr,
+            )
     return 0

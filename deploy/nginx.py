@@ -45,8 +45,9 @@ def standalone(folder: Path, site: Path) -> str:
     write the temp files in ``folder``, which only its owner may).
     """
     user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    temp = "\n".join(f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi",
-                                                                           "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return (
         "# Written by deploy/serve.py for `make serve`; the proxy rules are in the included file,\n"
         "# rendered from deploy/nginx.conf.template.\n"
@@ -67,10 +68,10 @@ def standalone(folder: Path, site: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.nginx", description=__doc__.splitlines()[0])
     parser.add_argument("--listen", default="80", help="what nginx listens on (default %(default)s)")
-    parser.add_argument("--server", action="append", required=True, metavar="HOST:PORT",
-                        help="a replica's address; repeat for each")
-    parser.add_argument("--access-log", default="/var/log/nginx/engagement.access.log",
-                        help="default %(default)s")
+    parser.add_argument(
+        "--server", action="append", required=True, metavar="HOST:PORT", help="a replica's address; repeat for each"
+    )
+    parser.add_argument("--access-log", default="/var/log/nginx/engagement.access.log", help="default %(default)s")
     args = parser.parse_args(argv)
     sys.stdout.write(render(args.listen, args.server, args.access_log))
     return 0

@@ -56,7 +56,12 @@ def _die_with_parent() -> None:
 def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     with open(log, "wb") as out:
         return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,  # a group of its own: a terminal's Ctrl-C reaches only this process
             # One foreign call between fork and exec, no lock taken: safe enough beside other threads.
             preexec_fn=_die_with_parent if _PRCTL else None,  # noqa: PLW1509
@@ -81,8 +86,21 @@ def app_command(port: int, host: str = HOST, script: str = "app.py") -> list[str
     """``streamlit run app.py`` as the app runs in service: headless, no file watcher (a module
     reloaded under running scripts made them fail), on ``host``; the rest is in .streamlit/config.toml.
     ``script``: another entry page (the benchmarks' reference app)."""
-    return [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-            "--server.address", host, "--server.headless", "true", "--server.fileWatcherType", "none"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+    ]
 
 
 def free_port() -> int:
@@ -156,8 +174,9 @@ class Topology:
         return self.folder / "error.log"
 
     @classmethod
-    def start(cls, replicas: int, port: int, database: Path, folder: Path | None = None,
-              env: dict[str, str] | None = None) -> Topology:
+    def start(
+        cls, replicas: int, port: int, database: Path, folder: Path | None = None, env: dict[str, str] | None = None
+    ) -> Topology:
         """Start ``replicas`` app processes and nginx on ``port``; return once the proxy answers."""
         if not NGINX.exists():
             raise RuntimeError(NGINX_MISSING)
@@ -171,11 +190,15 @@ class Topology:
         topology = cls(Path(tempfile.mkdtemp(prefix="engagement-serve-")) if owns else folder, port, owns_folder=owns)
         ports = [free_port() for _ in range(replicas)]
         environment = (env if env is not None else dict(os.environ)) | {
-            "DASHBOARD_DB": str(database.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+            "DASHBOARD_DB": str(database.resolve()),
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
         try:
             for number, app_port in enumerate(ports, start=1):
                 log = topology.folder / f"replica-{number}.log"
-                topology.replicas.append(Replica(number, app_port, _spawn(app_command(app_port), log, environment), log))
+                topology.replicas.append(
+                    Replica(number, app_port, _spawn(app_command(app_port), log, environment), log)
+                )
             deadline = time.monotonic() + START_TIMEOUT_S
             for replica in topology.replicas:  # they start together; wait for each
                 while not healthy(replica.url):
@@ -190,8 +213,10 @@ class Topology:
 
     def _start_nginx(self) -> None:
         site = self.folder / "site.conf"
-        site.write_text(nginx.render(f"{HOST}:{self.port}", [r.address for r in self.replicas],
-                                     str(self.access_log)), encoding="utf-8")
+        site.write_text(
+            nginx.render(f"{HOST}:{self.port}", [r.address for r in self.replicas], str(self.access_log)),
+            encoding="utf-8",
+        )
         main = self.folder / "nginx.conf"
         main.write_text(nginx.standalone(self.folder, site), encoding="utf-8")
         command = [str(NGINX), "-p", str(self.folder), "-c", str(main), "-e", str(self.nginx_log)]
@@ -202,8 +227,10 @@ class Topology:
         deadline = time.monotonic() + 30
         while not healthy(self.url):
             if self.nginx.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start on {self.url}; its log:\n{tail(self.nginx_log)}"
-                                   f"\n{tail(self.folder / 'nginx.out')}")
+                raise RuntimeError(
+                    f"nginx did not start on {self.url}; its log:\n{tail(self.nginx_log)}"
+                    f"\n{tail(self.folder / 'nginx.out')}"
+                )
             time.sleep(0.1)
 
     def pids(self) -> set[int]:
@@ -253,8 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--replicas", type=int, default=2, help="app processes (default %(default)s)")
     parser.add_argument("--port", type=int, default=8501, help="nginx's port on 127.0.0.1 (default %(default)s)")
-    parser.add_argument("--db", type=Path, default=Path(os.environ.get("DASHBOARD_DB", "data/engagement.duckdb")),
-                        help="the database every replica reads (default: $DASHBOARD_DB or %(default)s)")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path(os.environ.get("DASHBOARD_DB", "data/engagement.duckdb")),
+        help="the database every replica reads (default: $DASHBOARD_DB or %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
@@ -275,18 +306,25 @@ def main(argv: list[str] | None = None) -> int:
         for replica in topology.replicas:
             say(f"replica {replica.number} {replica.url} (pid {replica.process.pid})")
         say(f"nginx pid {topology.nginx.pid}; configuration and logs in {topology.folder}")
-        say(f"serving {topology.url} ({args.replicas} replica{'s' if args.replicas > 1 else ''} behind nginx); "
-            "Ctrl-C stops everything")
+        say(
+            f"serving {topology.url} ({args.replicas} replica{'s' if args.replicas > 1 else ''} behind nginx); "
+            "Ctrl-C stops everything"
+        )
         while True:
             time.sleep(0.5)
             if topology.nginx.poll() is not None:
-                say(f"nginx exited (code {topology.nginx.returncode}); stopping. Its log:\n{tail(topology.nginx_log)}",
-                    error=True)
+                say(
+                    f"nginx exited (code {topology.nginx.returncode}); stopping. Its log:\n{tail(topology.nginx_log)}",
+                    error=True,
+                )
                 status = 1
                 break
             for replica in topology.newly_dead():
-                say(f"replica {replica.number} (pid {replica.process.pid}) exited (code {replica.process.returncode}); "
-                    f"nginx routes its sessions to the others. Its log ends:\n{tail(replica.log, 10)}", error=True)
+                say(
+                    f"replica {replica.number} (pid {replica.process.pid}) exited (code {replica.process.returncode}); "
+                    f"nginx routes its sessions to the others. Its log ends:\n{tail(replica.log, 10)}",
+                    error=True,
+                )
             if not topology.alive():
                 say("no replica left; stopping.", error=True)
                 status = 1

@@ -104,17 +104,20 @@ async def drive(server: Server | Proxied, args: argparse.Namespace, paths: list[
 
             playwright = await stack.enter_async_context(async_playwright())
             for _ in range(min(args.browsers, args.browser_sessions)):
-                browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                                           args=CHROMIUM_ARGS)
+                browser = await playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+                )
                 stack.push_async_callback(browser.close)
                 browsers.append(browser)
 
         async def make(number: int):
             # Spread the Chromium pages evenly among the sessions.
             if args.browser_sessions and number * args.browser_sessions // args.sessions != (
-                    (number + 1) * args.browser_sessions // args.sessions):
-                return await new_session(browsers[number % len(browsers)], number, server.url, args.seed,
-                                         args.idle_timeout)
+                (number + 1) * args.browser_sessions // args.sessions
+            ):
+                return await new_session(
+                    browsers[number % len(browsers)], number, server.url, args.seed, args.idle_timeout
+                )
             session = ProtocolSession(number, server.url, random.Random(args.seed + number), args.idle_timeout)
             if args.replicas:  # a route of its own, kept for every connection, as a browser keeps nginx's cookie
                 session.cookie = f"st_route=load-{random.Random(-args.seed - number).getrandbits(64):016x}"
@@ -149,8 +152,9 @@ async def drive(server: Server | Proxied, args: argparse.Namespace, paths: list[
         deadline = loop_started + args.seconds
         probe = asyncio.create_task(probe_http(server.url, deadline))
         iterations = await asyncio.wait_for(
-            asyncio.gather(*(run_loop(s, paths, deadline, args.max_iterations, args.think, args.downloads)
-                             for s in sessions)),
+            asyncio.gather(
+                *(run_loop(s, paths, deadline, args.max_iterations, args.think, args.downloads) for s in sessions)
+            ),
             timeout=args.seconds + 2 * args.think + 3 * args.idle_timeout + 30,
         )
         loop_seconds = time.monotonic() - loop_started
@@ -169,18 +173,32 @@ async def drive(server: Server | Proxied, args: argparse.Namespace, paths: list[
         by_client[client] += len([f for f in session.failures if f.kind != "download"])
         downloads_failed[client] += len([f for f in session.failures if f.kind == "download"])
     return Figures(
-        sessions=args.sessions, browser_sessions=args.browser_sessions, browsers=len(browsers), paths=paths,
-        connect_seconds=connect_seconds, loop_seconds=loop_seconds, iterations=sum(iterations),
-        timings=[t for s in sessions for t in s.timings], failures=[f for s in sessions for f in s.failures],
-        failures_by_client=by_client, downloads_failed=downloads_failed, memory=memory, cpu=cpu,
-        chromium_rss=chromium_rss, http_times=http_times,
-        load_before=load_before, load_after=os.getloadavg(), replicas=args.replicas,
+        sessions=args.sessions,
+        browser_sessions=args.browser_sessions,
+        browsers=len(browsers),
+        paths=paths,
+        connect_seconds=connect_seconds,
+        loop_seconds=loop_seconds,
+        iterations=sum(iterations),
+        timings=[t for s in sessions for t in s.timings],
+        failures=[f for s in sessions for f in s.failures],
+        failures_by_client=by_client,
+        downloads_failed=downloads_failed,
+        memory=memory,
+        cpu=cpu,
+        chromium_rss=chromium_rss,
+        http_times=http_times,
+        load_before=load_before,
+        load_after=os.getloadavg(),
+        replicas=args.replicas,
         by_replica=by_replica(server) if isinstance(server, Proxied) else None,
     )
 
 
-ROUTED = re.compile(r'"GET (?P<path>\S+) [^"]*" (?P<status>\d{3}) .* route=(?P<route>\S+) '
-                    r'upstream=(?P<upstream>.+?) upstream_status=')
+ROUTED = re.compile(
+    r'"GET (?P<path>\S+) [^"]*" (?P<status>\d{3}) .* route=(?P<route>\S+) '
+    r"upstream=(?P<upstream>.+?) upstream_status="
+)
 
 
 def by_replica(server: Proxied) -> dict[str, dict[str, int]]:
@@ -210,6 +228,7 @@ def by_replica(server: Proxied) -> dict[str, dict[str, int]]:
 
 async def probe_http(url: str, deadline: float) -> list[float]:
     """Time ``GET /`` (a static file the server sends from its event loop) once a second until the deadline."""
+
     def fetch() -> float:
         started = time.monotonic()
         try:
@@ -250,8 +269,11 @@ def report(figures: Figures, args: argparse.Namespace) -> str:
     import streamlit
 
     def times(client: str, kind: str, finished: bool = False) -> list[float]:
-        return [t.finished_s if finished else t.settled_s for t in figures.timings
-                if t.client == client and t.kind == kind and (t.finished_s is not None or not finished)]
+        return [
+            t.finished_s if finished else t.settled_s
+            for t in figures.timings
+            if t.client == client and t.kind == kind and (t.finished_s is not None or not finished)
+        ]
 
     runs = [t for t in figures.timings if t.kind != "download"]
     downloads = [t for t in figures.timings if t.kind == "download"]
@@ -261,22 +283,41 @@ def report(figures: Figures, args: argparse.Namespace) -> str:
     # With replicas, the first session warms one of them only: the difference is not a session's cost.
     per_session = (everyone - one) / (figures.sessions - 1) if figures.sessions > 1 and figures.replicas < 2 else None
     protocol = figures.sessions - figures.browser_sessions
-    rows = [("Topology", "the server alone, clients on its port" if not figures.replicas else
-             f"{figures.replicas} replica{'s' if figures.replicas > 1 else ''} behind nginx (deploy/serve.py, "
-             "as `make serve`); every client through nginx")]
+    rows = [
+        (
+            "Topology",
+            "the server alone, clients on its port"
+            if not figures.replicas
+            else f"{figures.replicas} replica{'s' if figures.replicas > 1 else ''} behind nginx (deploy/serve.py, "
+            "as `make serve`); every client through nginx",
+        )
+    ]
     rows += [
-        ("Sessions", f"{figures.sessions}: " + (
-            f"{figures.browser_sessions} in Chromium ({figures.browsers} browser process"
-            f"{'es' if figures.browsers != 1 else ''}, a context and page each) + " if figures.browser_sessions else ""
-        ) + f"{protocol} speaking the websocket protocol"),
+        (
+            "Sessions",
+            f"{figures.sessions}: "
+            + (
+                f"{figures.browser_sessions} in Chromium ({figures.browsers} browser process"
+                f"{'es' if figures.browsers != 1 else ''}, a context and page each) + "
+                if figures.browser_sessions
+                else ""
+            )
+            + f"{protocol} speaking the websocket protocol",
+        ),
         ("Pages visited", ", ".join(figures.paths)),
         ("Connecting all sessions", seconds(figures.connect_seconds)),
         ("Loop", f"{seconds(figures.loop_seconds)} ({figures.iterations:,} iterations of open page + change filter)"),
-        ("Page actions = script runs (opens + filter changes)",
-         f"{actions:,}, {actions / figures.loop_seconds:.1f} per second" if figures.loop_seconds else f"{actions:,}"),
-        ("Errors (exceptions, error boxes, JS errors, timeouts)",
-         (f"{sum(figures.failures_by_client.values())} ({figures.failures_by_client['browser']} in Chromium pages, "
-          f"{figures.failures_by_client['ws']} in protocol clients)")),
+        (
+            "Page actions = script runs (opens + filter changes)",
+            f"{actions:,}, {actions / figures.loop_seconds:.1f} per second" if figures.loop_seconds else f"{actions:,}",
+        ),
+        (
+            "Errors (exceptions, error boxes, JS errors, timeouts)",
+            (
+                f"{sum(figures.failures_by_client.values())} ({figures.failures_by_client['browser']} in Chromium pages, "
+                f"{figures.failures_by_client['ws']} in protocol clients)"
+            ),
+        ),
     ]
     if figures.browser_sessions:
         rows += [
@@ -290,34 +331,65 @@ def report(figures: Figures, args: argparse.Namespace) -> str:
             ("Protocol: new session -> script_finished, p50 / p95", spread(times("ws", "load"))),
         ]
     if args.downloads:
-        for client, name in (("browser", "Chromium: download click -> file saved"),
-                             ("ws", "Protocol: download (file built on request, then fetched from its URL)")):
+        for client, name in (
+            ("browser", "Chromium: download click -> file saved"),
+            ("ws", "Protocol: download (file built on request, then fetched from its URL)"),
+        ):
             if client == "browser" and not figures.browser_sessions or client == "ws" and not protocol:
                 continue
             failed = figures.downloads_failed[client]
-            rows.append((f"{name}, p50 / p95",
-                         f"{spread([t.settled_s for t in downloads if t.client == client])}; {failed} failed"))
+            rows.append(
+                (
+                    f"{name}, p50 / p95",
+                    f"{spread([t.settled_s for t in downloads if t.client == client])}; {failed} failed",
+                )
+            )
     if figures.by_replica:
-        rows.append(("Per replica (nginx's log): websockets / files downloaded / file requests off their session",
-                     "; ".join(
-                         f"{address}: {n['sessions']} / {n['downloads']} / {n['elsewhere']}"
-                         for address, n in figures.by_replica.items())))
-    rows.append(("Static file (GET /) once a second while looping, p50 / p95",
-                 f"{spread(figures.http_times)}, max {seconds(max(figures.http_times, default=None))}"))
+        rows.append(
+            (
+                "Per replica (nginx's log): websockets / files downloaded / file requests off their session",
+                "; ".join(
+                    f"{address}: {n['sessions']} / {n['downloads']} / {n['elsewhere']}"
+                    for address, n in figures.by_replica.items()
+                ),
+            )
+        )
+    rows.append(
+        (
+            "Static file (GET /) once a second while looping, p50 / p95",
+            f"{spread(figures.http_times)}, max {seconds(max(figures.http_times, default=None))}",
+        )
+    )
     everything = [t.settled_s for t in runs]
     rows.append(("Slowest action", seconds(max(everything)) if everything else "–"))
     summed = " (sum over replicas)" if figures.replicas else ""
     rows += [(f"Server RSS {label}{summed}", megabytes(value)) for label, value in figures.memory.items()]
     rows += [
-        ("Server memory per extra session", ("– (the first session warmed one replica only)" if figures.replicas > 1
-                                             else "–") if per_session is None else
-         f"{per_session / 1024:,.0f} KB (RSS after {figures.sessions} − after 1, / {figures.sessions - 1})"),
-        ("CPU during the loop: " + " / ".join(
-            {"server": "server" + (" (replicas)" if figures.replicas else ""),
-             "Chromium": "Chromium and its driver"}.get(name, name) for name in figures.cpu), " / ".join(
-            f"{value:.0f} s ({100 * value / figures.loop_seconds:.0f}% of a core)" for value in figures.cpu.values())),
-        ("Chromium RSS, its processes summed", megabytes(figures.chromium_rss) + " (shared pages counted per process)"
-         if figures.browser_sessions else "–"),
+        (
+            "Server memory per extra session",
+            ("– (the first session warmed one replica only)" if figures.replicas > 1 else "–")
+            if per_session is None
+            else f"{per_session / 1024:,.0f} KB (RSS after {figures.sessions} − after 1, / {figures.sessions - 1})",
+        ),
+        (
+            "CPU during the loop: "
+            + " / ".join(
+                {
+                    "server": "server" + (" (replicas)" if figures.replicas else ""),
+                    "Chromium": "Chromium and its driver",
+                }.get(name, name)
+                for name in figures.cpu
+            ),
+            " / ".join(
+                f"{value:.0f} s ({100 * value / figures.loop_seconds:.0f}% of a core)" for value in figures.cpu.values()
+            ),
+        ),
+        (
+            "Chromium RSS, its processes summed",
+            megabytes(figures.chromium_rss) + " (shared pages counted per process)"
+            if figures.browser_sessions
+            else "–",
+        ),
         ("Load test process RSS", megabytes(proc_memory(os.getpid())["VmRSS"])),
         ("Load average (1 min) before / after", f"{figures.load_before[0]:.1f} / {figures.load_after[0]:.1f}"),
     ]
@@ -325,12 +397,14 @@ def report(figures: Figures, args: argparse.Namespace) -> str:
     lines = [
         f"## {args.title}" if args.title else "## Load test",
         "",
-        (f"`python -m load --sessions {args.sessions} --browser-sessions {args.browser_sessions} "
-         f"--seconds {args.seconds:g} --think {args.think:g} --ramp {args.ramp} --seed {args.seed}"
-         + (f" --replicas {args.replicas} --downloads {args.downloads:g}" if args.replicas else "")
-         + f"` on {dt.datetime.now():%Y-%m-%d %H:%M}; "
-         f"{os.cpu_count()} CPUs, {_memory_total()}, Python {platform.python_version()}, "
-         f"Streamlit {streamlit.__version__}. Server and clients share the machine."),
+        (
+            f"`python -m load --sessions {args.sessions} --browser-sessions {args.browser_sessions} "
+            f"--seconds {args.seconds:g} --think {args.think:g} --ramp {args.ramp} --seed {args.seed}"
+            + (f" --replicas {args.replicas} --downloads {args.downloads:g}" if args.replicas else "")
+            + f"` on {dt.datetime.now():%Y-%m-%d %H:%M}; "
+            f"{os.cpu_count()} CPUs, {_memory_total()}, Python {platform.python_version()}, "
+            f"Streamlit {streamlit.__version__}. Server and clients share the machine."
+        ),
         "",
         f"| {'Measure'.ljust(width)} | Value |",
         f"| {'-' * width} | ----- |",
@@ -356,24 +430,40 @@ def _memory_total() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m load", description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions (default %(default)s)")
-    parser.add_argument("--browser-sessions", type=int, default=5,
-                        help="how many of them are Chromium pages; the rest speak the websocket protocol "
-                             "(default %(default)s; equal to --sessions for browsers only, 0 for none)")
+    parser.add_argument(
+        "--browser-sessions",
+        type=int,
+        default=5,
+        help="how many of them are Chromium pages; the rest speak the websocket protocol "
+        "(default %(default)s; equal to --sessions for browsers only, 0 for none)",
+    )
     parser.add_argument("--seconds", type=float, default=60, help="how long the sessions loop (default %(default)s)")
-    parser.add_argument("--think", type=float, default=0,
-                        help="mean seconds a session pauses after each action (default %(default)s: none)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0,
+        help="mean seconds a session pauses after each action (default %(default)s: none)",
+    )
     parser.add_argument("--max-iterations", type=int, default=500, help="loop bound per session (default %(default)s)")
     parser.add_argument("--browsers", type=int, default=1, help="Chromium processes to spread the pages over")
     parser.add_argument("--ramp", type=int, default=5, help="sessions connected at a time (default %(default)s)")
-    parser.add_argument("--idle-timeout", type=float, default=60,
-                        help="seconds an action may take (default %(default)s)")
+    parser.add_argument(
+        "--idle-timeout", type=float, default=60, help="seconds an action may take (default %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=2021, help="random seed for pages and filters")
-    parser.add_argument("--replicas", type=int, default=0,
-                        help="run N replicas behind nginx (deploy/serve.py, as `make serve`) and go through it "
-                             "(default: the server alone, no proxy)")
-    parser.add_argument("--downloads", type=float, default=None,
-                        help="share of iterations that download a file the page offers "
-                             "(default 0.2 with --replicas, else 0)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="run N replicas behind nginx (deploy/serve.py, as `make serve`) and go through it "
+        "(default: the server alone, no proxy)",
+    )
+    parser.add_argument(
+        "--downloads",
+        type=float,
+        default=None,
+        help="share of iterations that download a file the page offers (default 0.2 with --replicas, else 0)",
+    )
     parser.add_argument("--db", type=Path, help="database to serve (default: build the demo extracts)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the table (default %(default)s)")
     parser.add_argument("--append", action="store_true", help="add this run to --out instead of replacing it")
@@ -396,8 +486,11 @@ def main(argv: list[str] | None = None) -> int:
             print(NGINX_MISSING, file=sys.stderr)
             return 2
     if args.browser_sessions and not CHROMIUM.exists():
-        print(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` (Debian), "
-              "or run with --browser-sessions 0.", file=sys.stderr)
+        print(
+            f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` (Debian), "
+            "or run with --browser-sessions 0.",
+            file=sys.stderr,
+        )
         return 2
     paths = discover_paths(ROOT)
     with tempfile.TemporaryDirectory(prefix="load-") as folder:
@@ -412,9 +505,11 @@ def main(argv: list[str] | None = None) -> int:
             server = Server.start(database, Path(folder) / "server.log")
             what = f"Server {server.url} (pid {server.pid})"
         try:
-            print(f"{what}; {args.sessions} sessions "
-                  f"({args.browser_sessions} in Chromium) for {args.seconds:g} s over {len(paths)} pages ...",
-                  flush=True)
+            print(
+                f"{what}; {args.sessions} sessions "
+                f"({args.browser_sessions} in Chromium) for {args.seconds:g} s over {len(paths)} pages ...",
+                flush=True,
+            )
             figures = asyncio.run(drive(server, args, paths))
         finally:
             server.stop()

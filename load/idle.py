@@ -101,6 +101,7 @@ class Tracker:
 
     def attach(self, page) -> Tracker:
         """Listen to ``page`` (sync or async Playwright page: ``on`` takes plain callbacks in both)."""
+
         def mine(request) -> bool:  # other hosts never block idling
             return request.url.startswith(self.origin)
 
@@ -130,8 +131,9 @@ def wait_idle(page, tracker: Tracker, runs_after: int | None = None, timeout: fl
         page.wait_for_timeout(POLL_MS)
 
 
-async def wait_idle_async(page, tracker: Tracker, runs_after: int | None = None,
-                          timeout: float = IDLE_TIMEOUT_S, poll_ms: float = POLL_MS) -> float:
+async def wait_idle_async(
+    page, tracker: Tracker, runs_after: int | None = None, timeout: float = IDLE_TIMEOUT_S, poll_ms: float = POLL_MS
+) -> float:
     """Async API: wait until idle; return the time.monotonic() at which the page last changed."""
     deadline = time.monotonic() + timeout
     while True:
@@ -144,5 +146,7 @@ async def wait_idle_async(page, tracker: Tracker, runs_after: int | None = None,
 
 
 def _not_idle(url: str, state: dict, tracker: Tracker, runs_after: int | None, timeout: float) -> str:
-    return (f"page {url} not idle after {timeout:.0f} s: {state}; runs finished {tracker.finished} "
-            f"(waiting for more than {runs_after}); requests in flight: {[r.url for r in list(tracker.pending)][:3]}")
+    return (
+        f"page {url} not idle after {timeout:.0f} s: {state}; runs finished {tracker.finished} "
+        f"(waiting for more than {runs_after}); requests in flight: {[r.url for r in list(tracker.pending)][:3]}"
+    )

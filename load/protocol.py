@@ -132,9 +132,14 @@ class ProtocolSession:
         self.link, self.chosen = link, {}
         started = time.monotonic()
         ws_url = "ws" + self.base_url.removeprefix("http") + "/_stcore/stream"
-        self.websocket = await connect(ws_url, subprotocols=[Subprotocol("streamlit")], origin=Origin(self.base_url),
-                                       max_size=None, open_timeout=self.idle_timeout,
-                                       additional_headers={"Cookie": self.cookie} if self.cookie else None)
+        self.websocket = await connect(
+            ws_url,
+            subprotocols=[Subprotocol("streamlit")],
+            origin=Origin(self.base_url),
+            max_size=None,
+            open_timeout=self.idle_timeout,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None,
+        )
         self.last = await self._run(self._rerun_message([]))
         if self._check("load", self.last):
             self.timings.append(Timing("ws", "load", link, time.monotonic() - started, None))
@@ -188,8 +193,10 @@ class ProtocolSession:
                         continue
                     message = read_message(payload, Run(), self)
                     response = message.backend_operation_response
-                    if (message.WhichOneof("type") == "backend_operation_response"
-                            and response.request_id == request.backend_operation_request.request_id):
+                    if (
+                        message.WhichOneof("type") == "backend_operation_response"
+                        and response.request_id == request.backend_operation_request.request_id
+                    ):
                         break
             if response.error_msg:
                 raise RuntimeError(f"download {name!r}: the server said {response.error_msg!r}")
@@ -199,8 +206,9 @@ class ProtocolSession:
         def get() -> Download:
             headers = {"Cookie": self.cookie} if self.cookie else {}
             try:
-                with urllib.request.urlopen(urllib.request.Request(target, headers=headers),
-                                            timeout=self.idle_timeout) as response:
+                with urllib.request.urlopen(
+                    urllib.request.Request(target, headers=headers), timeout=self.idle_timeout
+                ) as response:
                     return Download(name, url, response.status, response.read())
             except urllib.error.HTTPError as error:
                 return Download(name, url, error.code, b"")
@@ -215,8 +223,14 @@ class ProtocolSession:
         got = await self.fetch_download()
         elapsed = time.monotonic() - started
         if got.status != 200 or not got.body.strip():
-            self.failures.append(Failure(self.number, "download", self.url,
-                                         f"{got.label}: HTTP {got.status}, {len(got.body)} bytes from {got.url}"))
+            self.failures.append(
+                Failure(
+                    self.number,
+                    "download",
+                    self.url,
+                    f"{got.label}: HTTP {got.status}, {len(got.body)} bytes from {got.url}",
+                )
+            )
         else:
             self.timings.append(Timing("ws", "download", self.url, elapsed, elapsed))
 

@@ -28,8 +28,15 @@ def launch(command: list[str], database: Path, log: Path) -> subprocess.Popen:
     env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
     with open(log, "wb") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -51,7 +58,11 @@ def build_demo_database(target: Path) -> Path:
     """``python -m pipeline build`` of the shipped demo extracts into ``target``."""
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(ROOT / "data" / "extracts"), "--db", str(target)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"building the demo database failed:\n{result.stdout}\n{result.stderr}")
@@ -99,7 +110,7 @@ class Server:
     def new_tracebacks(self) -> str | None:
         """The log written since the last call, from its first Python traceback on; None when it holds none."""
         written = self.log.read_bytes()
-        fresh = written[self.checked_bytes:].decode("utf-8", errors="replace")
+        fresh = written[self.checked_bytes :].decode("utf-8", errors="replace")
         self.checked_bytes = len(written)
         start = fresh.find(TRACEBACK)
         return None if start < 0 else fresh[start:]
@@ -222,4 +233,3 @@ class Proxied:
 
     def stop(self) -> None:
         self.topology.stop()
-

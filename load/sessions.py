@@ -20,8 +20,15 @@ from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle_async
 from pipeline import contract
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FILTERS = ("Care group", "Survey", "Staff group")  # sidebar multiselects a session changes
 POLL_MS = 200  # 50 pages polling every 50 ms would swamp 2 cores with DevTools calls
 
@@ -77,8 +84,9 @@ class Session:
     page_errors: list[str] = field(default_factory=list)
 
     async def _wait(self, runs_after: int) -> float:
-        return await wait_idle_async(self.page, self.tracker, runs_after=runs_after, timeout=self.idle_timeout,
-                                     poll_ms=POLL_MS)
+        return await wait_idle_async(
+            self.page, self.tracker, runs_after=runs_after, timeout=self.idle_timeout, poll_ms=POLL_MS
+        )
 
     async def _check(self, kind: str) -> bool:
         shown = await self.page.locator(ERRORS).all_inner_texts()
@@ -122,7 +130,8 @@ class Session:
             await self._wait(before)
         except TimeoutError as error:
             tags = await self.page.locator('[data-testid="stSidebar"] [data-tag]').evaluate_all(
-                "els => els.map(e => e.getAttribute('aria-label'))")
+                "els => els.map(e => e.getAttribute('aria-label'))"
+            )
             raise TimeoutError(f"after picking {label}={option!r} (sidebar tags now {tags}): {error}") from None
         settled = (await self.page.evaluate(LAST_CHANGE) - started_page) / 1000  # page clock
         finished = self.tracker.finished_at - started
@@ -146,8 +155,9 @@ class Session:
         path = None if failure else await download.path()
         elapsed = time.monotonic() - started
         if failure or path is None or not Path(path).stat().st_size:
-            self.failures.append(Failure(self.number, "download", self.page.url,
-                                         f"{label}: {failure or 'empty file'} ({download.url})"))
+            self.failures.append(
+                Failure(self.number, "download", self.page.url, f"{label}: {failure or 'empty file'} ({download.url})")
+            )
         else:
             self.timings.append(Timing("browser", "download", self.page.url, elapsed, elapsed))
 
@@ -174,8 +184,9 @@ async def new_session(browser, number: int, base_url: str, seed: int, idle_timeo
     return session
 
 
-async def run_loop(session, paths: list[str], deadline: float, max_iterations: int, think: float = 0,
-                   downloads: float = 0) -> int:
+async def run_loop(
+    session, paths: list[str], deadline: float, max_iterations: int, think: float = 0, downloads: float = 0
+) -> int:
     """Open a page with random filters, then change a filter; repeat until the deadline. Returns iterations.
 
     ``session`` is a browser ``Session`` or a ``load.protocol.ProtocolSession`` (same methods).

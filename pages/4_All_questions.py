@@ -26,14 +26,22 @@ else:
     ui.show_table(table, key="table_all_questions")
 hidden = results.loc[results["hidden"]]
 if len(hidden):
-    st.markdown("**Hidden:** " + "; ".join(
-        f"{ui.escape_markdown(label)} in {ui.escape_markdown(wave)} ({ui.escape_markdown(reason)})"
-        for label, wave, reason in zip(hidden["label"], hidden["wave"], hidden["hidden_reason"])) + ".")
+    st.markdown(
+        "**Hidden:** "
+        + "; ".join(
+            f"{ui.escape_markdown(label)} in {ui.escape_markdown(wave)} ({ui.escape_markdown(reason)})"
+            for label, wave, reason in zip(hidden["label"], hidden["wave"], hidden["hidden_reason"])
+        )
+        + "."
+    )
 ui.download_buttons(
-    table, "all_questions", page, key="all_questions",
+    table,
+    "all_questions",
+    page,
+    key="all_questions",
     note="Every question in every wave that asked it, over each whole wave. Percent = positive / n (see each "
-         "question's measure on Data and definitions). Change is in percentage points, from the compared wave to "
-         "the wave picked; a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05.",
+    "question's measure on Data and definitions). Change is in percentage points, from the compared wave to "
+    "the wave picked; a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05.",
 )
 st.markdown(
     f"{ui.disclosure_note(page.threshold)} The change is the difference of the two percentages shown; whether it is "

@@ -28,13 +28,20 @@ if len(chosen) != 1:
     st.markdown(
         "A one-page scorecard for one service area: its engagement and survey results beside its care group "
         "and the Trust. "
-        + (f"You have {len(chosen)} service areas picked in the sidebar; pick one here instead. "
-           if chosen else "Pick your service area. ")
+        + (
+            f"You have {len(chosen)} service areas picked in the sidebar; pick one here instead. "
+            if chosen
+            else "Pick your service area. "
+        )
         + f"The list shows {listed}."
     )
     st.selectbox(
-        "Your service area", allowed, index=None,
-        placeholder="Choose a service area", key="my_area_choice", on_change=choose_area,
+        "Your service area",
+        allowed,
+        index=None,
+        placeholder="Choose a service area",
+        key="my_area_choice",
+        on_change=choose_area,
     )
     st.stop()
 
@@ -44,8 +51,10 @@ area_text, group_text = ui.escape_markdown(area), ui.escape_markdown(care_group)
 
 st.subheader(area_text)
 shared_filters = my_area.scope_filters(page.filters, area, care_group)["trust"].describe()
-about = (f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey counts perturbed, "
-         f"fewer than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance")
+about = (
+    f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey counts perturbed, "
+    f"fewer than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance"
+)
 st.markdown(about)
 printout = Printout(f"My area: {area}")
 printout.part("about").paragraph(about)
@@ -80,9 +89,11 @@ span = beside_action.between_waves(page.options, page.filters)
 if span is not None:
     then, now = page.filters.compare, page.options.wave_of(page.filters)
     since = my_area.since_table(page.database, page.filters, page.options, page.threshold, then, now)
-    since_text = (f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
-                  f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
-                  f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact.")
+    since_text = (
+        f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
+        f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "
+        f"{span[1]:%B %Y}). Actions and quick wins completed are engagement counts: exact."
+    )
     st.markdown(since_text)
     since_table = since.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value))
     st.table(since_table)

@@ -23,8 +23,9 @@ st.markdown(
     "loaded + rows rejected; a rejected row is kept out of every figure."
 )
 build = about_data.build_table(page.build)
-ui.show_table(build, key="definitions_build",
-             column_config={"SHA-256": st.column_config.TextColumn("SHA-256", width="small")})
+ui.show_table(
+    build, key="definitions_build", column_config={"SHA-256": st.column_config.TextColumn("SHA-256", width="small")}
+)
 ui.download_buttons(build, "build_info", page, key="download_build_info")
 
 st.subheader("Why rows were rejected")
@@ -38,8 +39,15 @@ else:
         "look them up in the extract."
     )
     ui.show_table(
-        rejects.rename(columns={"file": "File", "column": "Column", "reason": "Reason", "rows_rejected": "Rows",
-                                "first_lines": "Lines (first 20)"}),
+        rejects.rename(
+            columns={
+                "file": "File",
+                "column": "Column",
+                "reason": "Reason",
+                "rows_rejected": "Rows",
+                "first_lines": "Lines (first 20)",
+            }
+        ),
         key="definitions_rejects",
     )
 
@@ -55,9 +63,11 @@ st.markdown(
     "survey results only."
 )
 
-st.markdown(f"**Response rates** (All questions, My area). "
-            f"{ui.escape_markdown(response_rates.definition(page.threshold))} "
-            f"{ui.escape_markdown(response_rates.explanation(page.threshold))}")
+st.markdown(
+    f"**Response rates** (All questions, My area). "
+    f"{ui.escape_markdown(response_rates.definition(page.threshold))} "
+    f"{ui.escape_markdown(response_rates.explanation(page.threshold))}"
+)
 
 st.subheader("Survey waves and questions")
 st.markdown(
@@ -102,8 +112,11 @@ st.markdown(
     f"(`{cells.KEY_SETTING}` or `perturbation_key` under `[disclosure]` in `.streamlit/secrets.toml`); it is never "
     "written to the database or the repository, and the app never needs it. The Trust's survey data owner holds "
     "it; dashboard users never do. "
-    + ("These synthetic demo data use the published demo key." if page.synthetic
-       else f"This database's key came from: {', '.join(sorted(set(page.build.get('perturbation', ['unknown']))))}.")
+    + (
+        "These synthetic demo data use the published demo key."
+        if page.synthetic
+        else f"This database's key came from: {', '.join(sorted(set(page.build.get('perturbation', ['unknown']))))}."
+    )
     + " The full policy is docs/DISCLOSURE.md in the repository."
 )
 

@@ -27,8 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     build_command = commands.add_parser("build", help="build the DuckDB file from the extracts")
-    build_command.add_argument("--extracts", type=Path, default=DEFAULT_EXTRACTS, help="folder of extracts (default %(default)s)")
-    build_command.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file to write (default %(default)s)")
+    build_command.add_argument(
+        "--extracts", type=Path, default=DEFAULT_EXTRACTS, help="folder of extracts (default %(default)s)"
+    )
+    build_command.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help="database file to write (default %(default)s)"
+    )
     map_command = commands.add_parser("map", help="turn a Microsoft Forms or SmartSurvey export into survey extracts")
     map_command.add_argument("export", type=Path, help="the export, .csv or .xlsx")
     map_command.add_argument("--mapping", type=Path, required=True, help="mapping file (.toml)")

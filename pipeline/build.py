@@ -51,8 +51,10 @@ class BuildReport:
     perturbation: str = "setting"  # where the perturbation key came from: one of cells.KEY_SOURCES
 
     def text(self) -> str:
-        lines = [f"Built {self.database} at {self.built_at:%Y-%m-%d %H:%M:%S} UTC"
-                 + (" from SYNTHETIC demo extracts" if self.synthetic else "")]
+        lines = [
+            f"Built {self.database} at {self.built_at:%Y-%m-%d %H:%M:%S} UTC"
+            + (" from SYNTHETIC demo extracts" if self.synthetic else "")
+        ]
         lines.append(f"{'file':<30} {'read':>9} {'loaded':>9} {'rejected':>9}")
         for f in self.files:
             lines.append(f"{f.file:<30} {f.rows_read:>9,} {f.rows_loaded:>9,} {f.rows_rejected:>9,}")
@@ -62,13 +64,18 @@ class BuildReport:
                 lines.append(f"    ignored columns: {', '.join(f.ignored_columns)}")
             lines.extend(f"    warning: {w}" for w in f.warnings)
         if self.perturbation == "none":
-            lines.append(f"WARNING: no perturbation key ({cells.KEY_SETTING}): the app will show no survey figure "
-                         "from this database. Set the key and rebuild (docs/DISCLOSURE.md).")
+            lines.append(
+                f"WARNING: no perturbation key ({cells.KEY_SETTING}): the app will show no survey figure "
+                "from this database. Set the key and rebuild (docs/DISCLOSURE.md)."
+            )
         else:
             lines.append(f"Survey counts will be perturbed (key from: {self.perturbation}).")
         total = sum(f.rows_rejected for f in self.files)
-        lines.append(f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
-                     if total else "No rows rejected.")
+        lines.append(
+            f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
+            if total
+            else "No rows rejected."
+        )
         return "\n".join(lines)
 
 
@@ -80,7 +87,9 @@ def _check_header(raw: RawTable | FastCsv, extract_name: str) -> tuple[list[str]
     seen: dict[str, int] = {}
     for position, name in enumerate(raw.header):
         if name and name in seen:
-            raise BuildError(f"{raw.file}: column '{raw.original_header[position]}' appears twice in the header (line 1).")
+            raise BuildError(
+                f"{raw.file}: column '{raw.original_header[position]}' appears twice in the header (line 1)."
+            )
         seen[name] = position
     missing = [c for c in extract.required_columns if c not in seen]
     if missing:
@@ -101,7 +110,9 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, extract_name: str) -> tup
     if isinstance(raw, FastCsv):
         trim = "'" + SPACES.replace("'", "''") + "'"
         selected = ", ".join(
-            f"nullif(trim(c{positions[name]}, {trim}), '') as \"{name}\"" if name in positions else f"null::varchar as \"{name}\""
+            f"nullif(trim(c{positions[name]}, {trim}), '') as \"{name}\""
+            if name in positions
+            else f'null::varchar as "{name}"'
             for name in columns
         )
         con.execute(
@@ -171,7 +182,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
             con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
             create_label_table(con)
             con.execute(
-                "create temp table rejects_all (extract varchar, line bigint, \"column\" varchar, value varchar, reason varchar)"
+                'create temp table rejects_all (extract varchar, line bigint, "column" varchar, value varchar, reason varchar)'
             )
             ignored_by_file: dict[str, list[str]] = {}
             given: dict[str, str] = {}  # extract -> its file's name
@@ -179,8 +190,11 @@ def build(extracts: Path, database: Path) -> BuildReport:
             for extract in all_extracts():
                 path = find_extract(extracts, extract.name, optional=extract.name in contract.OPTIONAL_EXTRACTS)
                 if path is None:  # an optional extract left out: its default
-                    {"waves": questions.default_waves, "questions": questions.default_questions,
-                     "survey_answers": lambda c, e=extract: create_table(c, e)}[extract.name](con)
+                    {
+                        "waves": questions.default_waves,
+                        "questions": questions.default_questions,
+                        "survey_answers": lambda c, e=extract: create_table(c, e),
+                    }[extract.name](con)
                 else:
                     raw, ignored_by_file[extract.name] = _stage(con, path, extract.name)
                     validate_and_load(con, extract)
@@ -220,14 +234,15 @@ def _build_action_list(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, loaded_by_file, built_at, synthetic,
-            key_source) -> list[FileReport]:
+def _finish(
+    con, raws: list[RawTable | FastCsv], ignored_by_file, loaded_by_file, built_at, synthetic, key_source
+) -> list[FileReport]:
     file_of = {raw.file.rsplit(".", 1)[0]: raw.file for raw in raws}
     con.execute("create temp table extract_files (extract varchar, file varchar)")
     con.executemany("insert into extract_files values (?, ?)", list(file_of.items()))
     con.execute(
-        "create table rejects as select f.file, r.line, r.\"column\", r.value, r.reason "
-        "from rejects_all r join extract_files f using (extract) order by f.file, r.line, r.\"column\", r.reason"
+        'create table rejects as select f.file, r.line, r."column", r.value, r.reason '
+        'from rejects_all r join extract_files f using (extract) order by f.file, r.line, r."column", r.reason'
     )
     con.execute(
         "create table build_info (built_at timestamp, synthetic boolean, file varchar, format varchar, "
@@ -239,8 +254,8 @@ def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, loaded_by_file
         loaded = loaded_by_file[extract]
         rejected = con.execute("select count(distinct line) from rejects where file = ?", [raw.file]).fetchall()[0][0]
         top = con.execute(
-            "select \"column\", reason, count(distinct line) as n from rejects where file = ? "
-            "group by all order by n desc, \"column\", reason limit ?",
+            'select "column", reason, count(distinct line) as n from rejects where file = ? '
+            'group by all order by n desc, "column", reason limit ?',
             [raw.file, TOP_REASONS],
         ).fetchall()
         if loaded + rejected != raw.rows_read:  # an invariant of the contract; never expected
@@ -248,8 +263,21 @@ def _finish(con, raws: list[RawTable | FastCsv], ignored_by_file, loaded_by_file
         ignored = ignored_by_file[extract]
         con.execute(
             "insert into build_info values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [built_at, synthetic, raw.file, raw.format, raw.encoding, raw.size_bytes, raw.sha256,
-             raw.rows_read, loaded, rejected, ", ".join(ignored), " ".join(raw.warnings), key_source],
+            [
+                built_at,
+                synthetic,
+                raw.file,
+                raw.format,
+                raw.encoding,
+                raw.size_bytes,
+                raw.sha256,
+                raw.rows_read,
+                loaded,
+                rejected,
+                ", ".join(ignored),
+                " ".join(raw.warnings),
+                key_source,
+            ],
         )
         reports.append(FileReport(raw.file, raw.rows_read, loaded, rejected, ignored, top, raw.warnings))
     return reports

@@ -253,8 +253,15 @@ def _scan(path: Path) -> _Scan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return _Scan(size, digest.hexdigest(), newlines + (0 if last in (b"\n", b"") else 1),
-                 first.split(b"\n", 1)[0], utf8, nul, blank)
+    return _Scan(
+        size,
+        digest.hexdigest(),
+        newlines + (0 if last in (b"\n", b"") else 1),
+        first.split(b"\n", 1)[0],
+        utf8,
+        nul,
+        blank,
+    )
 
 
 def read_csv_fast(con, path: Path, table: str) -> FastCsv | None:

@@ -54,10 +54,22 @@ from pipeline.mapping_file import COLUMN_KEYS, LABELS, canonical_lookup, load_ma
 from pipeline.rules import EXTRACTS
 
 # The extracts' columns (pipeline.rules), less the legacy answer columns: answers go to survey_answers.
-RESPONSE_COLUMNS = tuple(c for c in EXTRACTS["survey_responses"].column_names if c not in contract.LEGACY_ANSWER_COLUMNS)
+RESPONSE_COLUMNS = tuple(
+    c for c in EXTRACTS["survey_responses"].column_names if c not in contract.LEGACY_ANSWER_COLUMNS
+)
 ANSWER_COLUMNS = EXTRACTS["survey_answers"].column_names
-PERSONAL_HEADERS = {"email", "e_mail", "email_address", "e_mail_address", "name", "full_name", "first_name",
-                    "last_name", "ip_address", "ip"}  # normalised headers always dropped
+PERSONAL_HEADERS = {
+    "email",
+    "e_mail",
+    "email_address",
+    "e_mail_address",
+    "name",
+    "full_name",
+    "first_name",
+    "last_name",
+    "ip_address",
+    "ip",
+}  # normalised headers always dropped
 UK_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
 PREVIEW_ROWS = 5
 
@@ -89,8 +101,12 @@ def read_questions(path: Path) -> dict[str, tuple[tuple[str, ...], tuple[str, ..
             raise BuildError(f"{table.file}: missing required column {column}.")
     index = {name: table.header.index(name) for name in ("question_id", "scale", "waves") if name in table.header}
     return {
-        row[index["question_id"]]: (_split(row[index["scale"]]), _split(row[index["waves"]]) if "waves" in index else ())
-        for row in table.rows if row[index["question_id"]]
+        row[index["question_id"]]: (
+            _split(row[index["scale"]]),
+            _split(row[index["waves"]]) if "waves" in index else (),
+        )
+        for row in table.rows
+        if row[index["question_id"]]
     }
 
 
@@ -105,8 +121,10 @@ def _read(path: Path) -> RawTable:
 def _find(table: RawTable, mapping: str, key: str, name: str) -> int:
     hits = [i for i, header in enumerate(table.header) if header == normalise_header(name)]
     if not hits:
-        raise BuildError(f'{mapping}: {key} names column "{name}", but {table.file} has no such column '
-                         f'(its columns: {", ".join(table.original_header)}).')
+        raise BuildError(
+            f'{mapping}: {key} names column "{name}", but {table.file} has no such column '
+            f"(its columns: {', '.join(table.original_header)})."
+        )
     if len(hits) > 1:
         raise BuildError(f'{table.file}: {len(hits)} columns are headed "{name}", so {key} is ambiguous; rename one.')
     return hits[0]
@@ -133,8 +151,11 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
     if table.ragged:
         row, reason = min(table.ragged.items())
         raise BuildError(f"{table.file}: line {table.lines[row]} {reason}; export it again.")
-    bank = read_questions(questions_file) if questions_file else {
-        q["question_id"]: (q["scale"], q["waves"]) for q in contract.SEED_QUESTIONS}
+    bank = (
+        read_questions(questions_file)
+        if questions_file
+        else {q["question_id"]: (q["scale"], q["waves"]) for q in contract.SEED_QUESTIONS}
+    )
 
     targets: dict[int, str] = {}  # export column -> what it becomes
     lookups: dict[int, dict[str, str] | None] = {}  # None: passed through as text
@@ -142,8 +163,10 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
     def assign(key: str, column: str, target: str, lookup: dict[str, str] | None = None) -> None:
         index = _find(table, name, key, column)
         if index in targets:
-            raise BuildError(f'{name}: column "{table.original_header[index]}" is mapped twice '
-                             f"({targets[index]} and {target}); map each column once.")
+            raise BuildError(
+                f'{name}: column "{table.original_header[index]}" is mapped twice '
+                f"({targets[index]} and {target}); map each column once."
+            )
         targets[index], lookups[index] = target, lookup
 
     for key in COLUMN_KEYS:
@@ -155,13 +178,18 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
             assign(key, mapping[key], field_name, lookup)
     for question_id, question in mapping["questions"].items():
         if question_id not in bank:
-            raise BuildError(f"{name}: [questions.{question_id}] is not in {questions_file.name}." if questions_file else
-                             f"{name}: [questions.{question_id}] has no known scale; give --questions questions.csv "
-                             f"(without it only {', '.join(bank)} are known).")
+            raise BuildError(
+                f"{name}: [questions.{question_id}] is not in {questions_file.name}."
+                if questions_file
+                else f"{name}: [questions.{question_id}] has no known scale; give --questions questions.csv "
+                f"(without it only {', '.join(bank)} are known)."
+            )
         scale, waves = bank[question_id]
         if wave and waves and wave not in waves:
-            raise BuildError(f"{name}: [questions.{question_id}] is not asked in wave {wave} "
-                             f"({questions_file.name} gives waves {'; '.join(waves)}).")
+            raise BuildError(
+                f"{name}: [questions.{question_id}] is not asked in wave {wave} "
+                f"({questions_file.name} gives waves {'; '.join(waves)})."
+            )
         lookup = canonical_lookup(scale, question["answers"], f"{name}: [questions.{question_id}.answers]")
         assign(f"[questions.{question_id}] column", question["column"], f"question {question_id}", lookup)
 
@@ -169,8 +197,10 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
     personal = [i for i, h in enumerate(table.header) if h in listed or h in PERSONAL_HEADERS]
     for index in personal:
         if index in targets:
-            raise BuildError(f'{name}: column "{table.original_header[index]}" is personal (never loaded), '
-                             f"so it cannot be mapped to {targets[index]}.")
+            raise BuildError(
+                f'{name}: column "{table.original_header[index]}" is personal (never loaded), '
+                f"so it cannot be mapped to {targets[index]}."
+            )
 
     index_of = {target: index for index, target in targets.items()}
     id_column, date_column = index_of["response_id"], index_of["submitted_on"]
@@ -188,8 +218,9 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
         return found or None
 
     def fail(index: int, line: int, problem: str) -> BuildError:
-        return BuildError(f'{table.file}: line {line}: column "{table.original_header[index]}" '
-                          f"({targets[index]}): {problem}")
+        return BuildError(
+            f'{table.file}: line {line}: column "{table.original_header[index]}" ({targets[index]}): {problem}'
+        )
 
     for line, row in zip(table.lines, table.rows):
         if row[id_column] is None:
@@ -203,23 +234,33 @@ def map_export(export: Path, mapping_file: Path, questions_file: Path | None = N
             raise fail(date_column, line, "is empty; every response needs a date.")
         submitted = _date(text, mapping.get("date_format"))
         if submitted is None:
-            raise fail(date_column, line, f'"{text}" is not a date in the format '
-                       f'{mapping.get("date_format", "dd/mm/yyyy")} (or ISO); set date_format in {name}.')
+            raise fail(
+                date_column,
+                line,
+                f'"{text}" is not a date in the format '
+                f"{mapping.get('date_format', 'dd/mm/yyyy')} (or ISO); set date_format in {name}.",
+            )
         record = dict.fromkeys(RESPONSE_COLUMNS)
-        record.update(response_id=response_id, survey=mapping.get("survey"), submitted_on=submitted.isoformat(),
-                      wave=wave)
+        record.update(
+            response_id=response_id, survey=mapping.get("survey"), submitted_on=submitted.isoformat(), wave=wave
+        )
         record.update({target: value(i, row, line, target) for i, target in fields.items()})
         responses.append(record)
         answers.append({q: value(i, row, line, q) for i, q in questions.items()})
 
-    notes = {id_column: f" (prefixed {mapping['id_prefix']})" if "id_prefix" in mapping else "",
-             date_column: f" (read as {mapping.get('date_format', 'dd/mm/yyyy')} or ISO)"}
+    notes = {
+        id_column: f" (prefixed {mapping['id_prefix']})" if "id_prefix" in mapping else "",
+        date_column: f" (read as {mapping.get('date_format', 'dd/mm/yyyy')} or ISO)",
+    }
     return Mapped(
         export=table.file,
         mapping=name,
         columns=[(table.original_header[i], targets[i] + notes.get(i, "")) for i in sorted(targets)],
-        unmapped=[table.original_header[i] or f"(column {i + 1}, no header)"
-                  for i in range(len(table.header)) if i not in targets and i not in personal],
+        unmapped=[
+            table.original_header[i] or f"(column {i + 1}, no header)"
+            for i in range(len(table.header))
+            if i not in targets and i not in personal
+        ],
         personal=[table.original_header[i] for i in personal],
         question_ids=list(questions.values()),
         responses=responses,
@@ -237,8 +278,12 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 def preview(mapped: Mapped) -> str:
     """What the mapping does, before anything is written."""
-    lines = [f"Mapping {mapped.export} with {mapped.mapping}: {len(mapped.responses)} responses.", *mapped.warnings,
-             f"Given to every row by the mapping: {mapped.every_row}.", "Columns mapped:"]
+    lines = [
+        f"Mapping {mapped.export} with {mapped.mapping}: {len(mapped.responses)} responses.",
+        *mapped.warnings,
+        f"Given to every row by the mapping: {mapped.every_row}.",
+        "Columns mapped:",
+    ]
     lines += _table([[f'"{column}"', "->", target] for column, target in mapped.columns])
     lines.append("Columns not mapped (not loaded): " + (", ".join(f'"{c}"' for c in mapped.unmapped) or "none"))
     lines.append("Personal columns dropped (never loaded): " + (", ".join(f'"{c}"' for c in mapped.personal) or "none"))
@@ -248,8 +293,10 @@ def preview(mapped: Mapped) -> str:
         lines.append(f'  {target} ("{column}"): "{text}" x {len(found)} (first at line {found[0]})')
     lines.append(f"First {min(PREVIEW_ROWS, len(mapped.responses))} rows as they would load:")
     heading = [*RESPONSE_COLUMNS[:-1], *mapped.question_ids, "comment"]
-    rows = [heading] + [[(record | answers).get(c) or "" for c in heading]
-                        for record, answers in zip(mapped.responses[:PREVIEW_ROWS], mapped.answers[:PREVIEW_ROWS])]
+    rows = [heading] + [
+        [(record | answers).get(c) or "" for c in heading]
+        for record, answers in zip(mapped.responses[:PREVIEW_ROWS], mapped.answers[:PREVIEW_ROWS])
+    ]
     for row in rows:
         row[-1] = " ".join(row[-1].split())  # a comment on one line, shortened
         row[-1] = row[-1] if len(row[-1]) <= 40 else row[-1][:39] + "…"
@@ -269,11 +316,16 @@ def write(mapped: Mapped, out: Path, allow_unmatched: bool = False) -> str:
     if mapped.unmatched and not allow_unmatched:
         (target, column, text), found = next(iter(mapped.unmatched.items()))
         total = sum(len(f) for f in mapped.unmatched.values())
-        where = (f"[questions.{target}.answers]", "on the question's scale") if target in mapped.question_ids else (
-            f"[labels.{target}]", f"a {target.replace('_', ' ')} in the contract")
-        raise BuildError(f'{mapped.export}: line {found[0]}: column "{column}" ({target}): "{text}" is not '
-                         f"{where[1]} and not in {where[0]} of {mapped.mapping} ({total} unmatched values in all, "
-                         f"counted in the preview). Map them, or give --allow-unmatched to write them blank.")
+        where = (
+            (f"[questions.{target}.answers]", "on the question's scale")
+            if target in mapped.question_ids
+            else (f"[labels.{target}]", f"a {target.replace('_', ' ')} in the contract")
+        )
+        raise BuildError(
+            f'{mapped.export}: line {found[0]}: column "{column}" ({target}): "{text}" is not '
+            f"{where[1]} and not in {where[0]} of {mapped.mapping} ({total} unmatched values in all, "
+            f"counted in the preview). Map them, or give --allow-unmatched to write them blank."
+        )
     for name in ("survey_responses.xlsx", "survey_answers.xlsx"):
         if (out / name).exists():
             raise BuildError(f"{out / name}: already there; the build would find two files. Move it away first.")
@@ -283,10 +335,13 @@ def write(mapped: Mapped, out: Path, allow_unmatched: bool = False) -> str:
     temps: list[tuple[Path, Path]] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for name, columns, rows in (("survey_responses.csv", RESPONSE_COLUMNS, responses),
-                                    ("survey_answers.csv", ANSWER_COLUMNS, answers)):
-            with tempfile.NamedTemporaryFile("w", dir=out, prefix=f".{name}.", suffix=".tmp", delete=False,
-                                             encoding="utf-8", newline="") as handle:
+        for name, columns, rows in (
+            ("survey_responses.csv", RESPONSE_COLUMNS, responses),
+            ("survey_answers.csv", ANSWER_COLUMNS, answers),
+        ):
+            with tempfile.NamedTemporaryFile(
+                "w", dir=out, prefix=f".{name}.", suffix=".tmp", delete=False, encoding="utf-8", newline=""
+            ) as handle:
                 temps.append((Path(handle.name), out / name))
                 _write_csv(handle, columns, rows)
         for temp, final in temps:
@@ -300,6 +355,9 @@ def write(mapped: Mapped, out: Path, allow_unmatched: bool = False) -> str:
             raise BuildError(f"{out}: cannot write the extracts ({error}).") from None
         raise
     blank = sum(len(f) for f in mapped.unmatched.values())
-    return (f"Wrote {len(responses)} responses to {out / 'survey_responses.csv'} and {len(answers)} answers to "
-            f"{out / 'survey_answers.csv'}" + (f"; {blank} unmatched values written blank." if blank else ".")
-            + f"\nNext: python -m pipeline build --extracts {out}")
+    return (
+        f"Wrote {len(responses)} responses to {out / 'survey_responses.csv'} and {len(answers)} answers to "
+        f"{out / 'survey_answers.csv'}"
+        + (f"; {blank} unmatched values written blank." if blank else ".")
+        + f"\nNext: python -m pipeline build --extracts {out}"
+    )

@@ -66,7 +66,9 @@ def load_mapping(path: Path) -> dict:
     for key, aliases in labels.items():
         if key not in LABELS:
             raise BuildError(f"{name}: unknown key '{key}' in [labels]; the keys are {', '.join(LABELS)}.")
-        labels[key] = canonical_lookup(LABELS[key], text_table(aliases, f"{name}: [labels.{key}]"), f"{name}: [labels.{key}]")
+        labels[key] = canonical_lookup(
+            LABELS[key], text_table(aliases, f"{name}: [labels.{key}]"), f"{name}: [labels.{key}]"
+        )
     if "survey" in mapping:
         survey = canonical_lookup(contract.SURVEYS, {}, name).get(match_key(mapping["survey"]))
         if survey is None:

@@ -46,16 +46,27 @@ def items(text: str | None) -> tuple[str, ...]:
 def default_waves(con: duckdb.DuckDBPyConnection) -> None:
     """One wave open on every day: its id, name and dates are set from the responses."""
     create_table(con, EXTRACTS["waves"])
-    con.execute("insert into waves values (?, 'Every response', date '0001-01-01', date '9999-12-31')",
-                [PLACEHOLDER_WAVE])
+    con.execute(
+        "insert into waves values (?, 'Every response', date '0001-01-01', date '9999-12-31')", [PLACEHOLDER_WAVE]
+    )
 
 
 def default_questions(con: duckdb.DuckDBPyConnection) -> None:
     create_table(con, EXTRACTS["questions"])
     rows = [
-        [q["question_id"], SEPARATOR.join(q["waves"]), q["text"], q["label"], q["theme"],
-         SEPARATOR.join(q["scale"]), SEPARATOR.join(q["positive"]), SEPARATOR.join(q["excluded"]) or None,
-         SEPARATOR.join(q["neutral"]) or None, q["higher_is_better"], q["summary"]]
+        [
+            q["question_id"],
+            SEPARATOR.join(q["waves"]),
+            q["text"],
+            q["label"],
+            q["theme"],
+            SEPARATOR.join(q["scale"]),
+            SEPARATOR.join(q["positive"]),
+            SEPARATOR.join(q["excluded"]) or None,
+            SEPARATOR.join(q["neutral"]) or None,
+            q["higher_is_better"],
+            q["summary"],
+        ]
         for q in contract.SEED_QUESTIONS
     ]
     con.executemany("insert into questions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -65,8 +76,10 @@ def after_questions(con: duckdb.DuckDBPyConnection) -> None:
     """``answer_scale`` and ``question_waves`` from the bank, and each question's ``position``
     (the file's order: loaded rows keep it)."""
     con.execute("create or replace table questions as select *, row_number() over () as position from questions")
-    con.execute("create table answer_scale (measure varchar, answer varchar, position integer, "
-                "counted boolean, positive boolean)")
+    con.execute(
+        "create table answer_scale (measure varchar, answer varchar, position integer, "
+        "counted boolean, positive boolean)"
+    )
     con.execute("create table question_waves (question_id varchar, wave_id varchar)")
     scale_rows, wave_rows = [], []
     wave_ids = [row[0] for row in con.execute("select wave_id from waves order by opened, wave_id").fetchall()]
@@ -86,8 +99,10 @@ def after_questions(con: duckdb.DuckDBPyConnection) -> None:
 
 def after_responses(con: duckdb.DuckDBPyConnection, default_wave: bool) -> None:
     """Every response gets its wave; the default wave takes its responses' dates and year."""
-    con.execute("update survey_responses set wave = (select w.wave_id from waves w "
-                "where survey_responses.submitted_on between w.opened and w.closed) where wave is null")
+    con.execute(
+        "update survey_responses set wave = (select w.wave_id from waves w "
+        "where survey_responses.submitted_on between w.opened and w.closed) where wave is null"
+    )
     if not default_wave:
         return
     first, last = _one(con, "select min(submitted_on), max(submitted_on) from survey_responses")
@@ -96,7 +111,9 @@ def after_responses(con: duckdb.DuckDBPyConnection, default_wave: bool) -> None:
         con.execute("delete from waves")
         return
     wave = str(first.year)
-    name = f"{first:%B %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%B %Y} to {last:%B %Y}"
+    name = (
+        f"{first:%B %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%B %Y} to {last:%B %Y}"
+    )
     con.execute("update waves set wave_id = ?, name = ?, opened = ?, closed = ?", [wave, name, first, last])
     con.execute("update survey_responses set wave = ?", [wave])
     con.execute("update question_waves set wave_id = ? where wave_id = ?", [wave, PLACEHOLDER_WAVE])
@@ -104,9 +121,11 @@ def after_responses(con: duckdb.DuckDBPyConnection, default_wave: bool) -> None:
 
 def after_answers(con: duckdb.DuckDBPyConnection, responses_file: str) -> None:
     """Answers in the scale's spelling; the legacy answer columns added as answers, then dropped."""
-    con.execute("update survey_answers set answer = s.answer from answer_scale s "
-                "where s.measure = survey_answers.question_id and lower(s.answer) = lower(survey_answers.answer) "
-                "and s.answer <> survey_answers.answer")  # only the rows spelt otherwise
+    con.execute(
+        "update survey_answers set answer = s.answer from answer_scale s "
+        "where s.measure = survey_answers.question_id and lower(s.answer) = lower(survey_answers.answer) "
+        "and s.answer <> survey_answers.answer"
+    )  # only the rows spelt otherwise
     legacy = False
     for column in contract.LEGACY_ANSWER_COLUMNS:
         given = _one(con, f'select count(*) from survey_responses where "{column}" is not null')[0]
@@ -117,11 +136,14 @@ def after_answers(con: duckdb.DuckDBPyConnection, responses_file: str) -> None:
             legacy = True
         con.execute(f'alter table survey_responses drop column "{column}"')
     # survey_answers' own rows are unique (a repeat is rejected): only legacy answers can repeat one.
-    twice = legacy and _one(con, "select response_id, question_id from survey_answers group by all having count(*) > 1 "
-                        "limit 1")
+    twice = legacy and _one(
+        con, "select response_id, question_id from survey_answers group by all having count(*) > 1 limit 1"
+    )
     if twice:
-        raise BuildError(f"{responses_file}: response {twice[0]} answers {twice[1]} both in column {twice[1]} "
-                         "and in survey_answers; keep one.")
+        raise BuildError(
+            f"{responses_file}: response {twice[0]} answers {twice[1]} both in column {twice[1]} "
+            "and in survey_answers; keep one."
+        )
 
 
 def _check_legacy(con: duckdb.DuckDBPyConnection, responses_file: str, column: str) -> None:
@@ -131,17 +153,23 @@ def _check_legacy(con: duckdb.DuckDBPyConnection, responses_file: str, column: s
         con,
         f"""select r.wave, count(*) from survey_responses r where r."{column}" is not null
             and not exists (select 1 from question_waves qw where qw.question_id = ? and qw.wave_id = r.wave)
-            group by all order by 2 desc limit 1""", [column])
+            group by all order by 2 desc limit 1""",
+        [column],
+    )
     if unasked:
         raise BuildError(
             f"{responses_file}: column {column} has {unasked[1]:,} answers in wave {unasked[0]}, but the questions "
-            f"file does not ask question {column} in that wave; add it to questions or remove the column.")
+            f"file does not ask question {column} in that wave; add it to questions or remove the column."
+        )
     off_scale = _one(
         con,
         f"""select r."{column}", count(*) from survey_responses r where r."{column}" is not null
             and not exists (select 1 from answer_scale s where s.measure = ? and s.answer = r."{column}")
-            group by all order by 2 desc limit 1""", [column])
+            group by all order by 2 desc limit 1""",
+        [column],
+    )
     if off_scale:
         raise BuildError(
             f"{responses_file}: column {column} holds the answer {off_scale[0]!r} ({off_scale[1]:,} rows), which is "
-            f"not on the scale of question {column} in the questions file; make the scale include it.")
+            f"not on the scale of question {column} in the questions file; make the scale include it."
+        )

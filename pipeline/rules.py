@@ -64,8 +64,10 @@ _STAFF_SURVEYS_SQL = ", ".join("'" + s.replace("'", "''") + "'" for s in contrac
 
 def _items(column: str) -> str:
     """SQL: the ';'-separated items of raw.<column>, trimmed, blanks left out, as a list."""
-    return (f"list_filter(list_transform(string_split(raw.{column}, '{contract.LIST_SEPARATOR}'), lambda x: trim(x)), "
-            "lambda x: x <> '')")
+    return (
+        f"list_filter(list_transform(string_split(raw.{column}, '{contract.LIST_SEPARATOR}'), lambda x: trim(x)), "
+        "lambda x: x <> '')"
+    )
 
 
 def _lower_items(column: str) -> str:
@@ -151,11 +153,7 @@ EXTRACTS: dict[str, Extract] = {
                 f"typed.status is not null and typed.status <> '{contract.COMPLETED}' and raw.completed_on is not null",
                 "must be empty unless status is Completed",
             ),
-            RowRule(
-                "completed_on",
-                "typed.completed_on < typed.raised_on",
-                "is before raised_on",
-            ),
+            RowRule("completed_on", "typed.completed_on < typed.raised_on", "is before raised_on"),
         ),
     ),
     "waves": Extract(
@@ -167,8 +165,11 @@ EXTRACTS: dict[str, Extract] = {
             Column("closed", "date", required=True),
         ),
         row_rules=(
-            RowRule("wave_id", f"not regexp_full_match(typed.wave_id, '{_CODE_PATTERN}')",
-                    "must be letters, digits, - or _ (it is used in links)"),
+            RowRule(
+                "wave_id",
+                f"not regexp_full_match(typed.wave_id, '{_CODE_PATTERN}')",
+                "must be letters, digits, - or _ (it is used in links)",
+            ),
             RowRule("closed", "typed.closed < typed.opened", "is before opened"),
         ),
     ),
@@ -188,22 +189,37 @@ EXTRACTS: dict[str, Extract] = {
             Column("summary", "text"),
         ),
         row_rules=(
-            RowRule("question_id", f"not regexp_full_match(typed.question_id, '{_CODE_PATTERN}')",
-                    "must be letters, digits, - or _ (it is used in links)"),
-            RowRule("waves", f"raw.waves is not null and not list_has_all("
-                             f"coalesce((select list(wave_id) from waves), []), {_items('waves')})",
-                    "names a wave that is not in waves"),
-            RowRule("scale", f"raw.scale is not null and (len({_items('scale')}) < 2 or "
-                             f"len(list_distinct({_lower_items('scale')})) <> len({_items('scale')}))",
-                    "needs at least two different answers, separated by ;"),
+            RowRule(
+                "question_id",
+                f"not regexp_full_match(typed.question_id, '{_CODE_PATTERN}')",
+                "must be letters, digits, - or _ (it is used in links)",
+            ),
+            RowRule(
+                "waves",
+                f"raw.waves is not null and not list_has_all("
+                f"coalesce((select list(wave_id) from waves), []), {_items('waves')})",
+                "names a wave that is not in waves",
+            ),
+            RowRule(
+                "scale",
+                f"raw.scale is not null and (len({_items('scale')}) < 2 or "
+                f"len(list_distinct({_lower_items('scale')})) <> len({_items('scale')}))",
+                "needs at least two different answers, separated by ;",
+            ),
             _not_on_scale("positive"),
             _not_on_scale("excluded"),
             _not_on_scale("neutral"),
-            RowRule("positive", f"raw.positive is not null and len({_items('positive')}) = 0",
-                    "is required: at least one answer"),
-            RowRule("excluded", "raw.excluded is not null and raw.positive is not null and "
-                                f"list_has_any({_lower_items('excluded')}, {_lower_items('positive')})",
-                    "names an answer that is also positive"),
+            RowRule(
+                "positive",
+                f"raw.positive is not null and len({_items('positive')}) = 0",
+                "is required: at least one answer",
+            ),
+            RowRule(
+                "excluded",
+                "raw.excluded is not null and raw.positive is not null and "
+                f"list_has_any({_lower_items('excluded')}, {_lower_items('positive')})",
+                "names an answer that is also positive",
+            ),
         ),
     ),
     "survey_responses": Extract(

@@ -21,7 +21,14 @@ LABEL_LISTS: dict[str, tuple[str, ...]] = {
     column.name: column.labels for extract in EXTRACTS.values() for column in extract.columns if column.kind == "label"
 }
 
-SQL_TYPES = {"text": "varchar", "code": "varchar", "date": "date", "number": "double", "yesno": "boolean", "label": "varchar"}
+SQL_TYPES = {
+    "text": "varchar",
+    "code": "varchar",
+    "date": "date",
+    "number": "double",
+    "yesno": "boolean",
+    "label": "varchar",
+}
 
 YES = ("yes", "y", "true", "1")
 NO = ("no", "n", "false", "0")
@@ -56,7 +63,10 @@ def typed_expression(column: Column) -> tuple[str, str]:
     if column.kind == "number":
         return f"try_cast({raw} as double)", ""
     if column.kind == "yesno":
-        return f"case when lower({raw}) in {_in_list(YES)} then true when lower({raw}) in {_in_list(NO)} then false end", ""
+        return (
+            f"case when lower({raw}) in {_in_list(YES)} then true when lower({raw}) in {_in_list(NO)} then false end",
+            "",
+        )
     if column.kind == "label":
         join = f"left join labels {alias} on {alias}.list = {q(column.name)} and {alias}.key = lower({raw})"
         return f"{alias}.canonical", join
@@ -84,7 +94,7 @@ def parse_reason(column: Column) -> str:
 
 def _check(extract: Extract, column_sql: str, value_sql: str, reason: str, where: str, reason_sql: str = "") -> str:
     return (
-        f"select {q(extract.name)} as extract, _line as line, {column_sql} as \"column\", "
+        f'select {q(extract.name)} as extract, _line as line, {column_sql} as "column", '
         f"left({value_sql}, {MAX_VALUE_CHARS}) as value, {reason_sql or q(reason)} as reason "
         f"from typed_{extract.name} typed join stg_{extract.name} raw using (_line) where {where}"
     )
@@ -102,14 +112,24 @@ def checks(extract: Extract) -> list[str]:
         if column.minimum_exclusive is not None or column.maximum is not None:
             low, high = column.minimum_exclusive, column.maximum
             out.append(
-                _check(extract, name, raw, f"must be more than {low:g} and at most {high:g}",
-                       f"{typed} <= {low} or {typed} > {high}")
+                _check(
+                    extract,
+                    name,
+                    raw,
+                    f"must be more than {low:g} and at most {high:g}",
+                    f"{typed} <= {low} or {typed} > {high}",
+                )
             )
         if column.kind == "code" and column.references:
             table, key = column.references
             out.append(
-                _check(extract, name, raw, f"is not in {table}",
-                       f"{typed} is not null and not exists (select 1 from {ident(table)} t where t.{ident(key)} = {typed})")
+                _check(
+                    extract,
+                    name,
+                    raw,
+                    f"is not in {table}",
+                    f"{typed} is not null and not exists (select 1 from {ident(table)} t where t.{ident(key)} = {typed})",
+                )
             )
         if column.unique:
             key = f"lower({typed})" if column.kind == "text" else typed
@@ -118,7 +138,15 @@ def checks(extract: Extract) -> list[str]:
         key = ", ".join(f"typed.{ident(c)}" for c in extract.unique_together)
         out.append(_duplicate_check(extract, extract.unique_together, key))
     for rule in extract.row_rules:
-        out.append(_check(extract, q(rule.column), f"raw.{ident(rule.column)}", rule.reason, f"coalesce({rule.broken_when}, false)"))
+        out.append(
+            _check(
+                extract,
+                q(rule.column),
+                f"raw.{ident(rule.column)}",
+                rule.reason,
+                f"coalesce({rule.broken_when}, false)",
+            )
+        )
     return out
 
 
@@ -130,7 +158,7 @@ def _duplicate_check(extract: Extract, columns: tuple[str, ...], key_sql: str) -
         f"from typed_{extract.name} typed join stg_{extract.name} raw using (_line) where {not_null}"
     )
     return (
-        f"select {q(extract.name)} as extract, _line as line, {q(', '.join(columns))} as \"column\", "
+        f'select {q(extract.name)} as extract, _line as line, {q(", ".join(columns))} as "column", '
         f"left(value, {MAX_VALUE_CHARS}) as value, "
         f"{q('repeats an earlier row (the first one is kept)')} as reason from ({inner}) where seen > 1"
     )

@@ -92,10 +92,14 @@ def _pairs_in_wave(responses: pd.DataFrame, wave: str) -> list[Pair]:
     frame = responses.assign(month=pd.to_datetime(responses["submitted_on"]).dt.to_period("M").dt.to_timestamp())
     months = sorted(frame["month"].unique())
     pairs: list[Pair] = []
-    places = [(Filters(service_areas=(str(area),), wave=wave), rows)
-              for area, rows in frame[frame["service_area"] != "Not stated"].groupby("service_area")]
-    places += [(Filters(care_groups=(str(group),), wave=wave), rows)
-               for group, rows in frame[frame["care_group"] != "Not stated"].groupby("care_group")]
+    places = [
+        (Filters(service_areas=(str(area),), wave=wave), rows)
+        for area, rows in frame[frame["service_area"] != "Not stated"].groupby("service_area")
+    ]
+    places += [
+        (Filters(care_groups=(str(group),), wave=wave), rows)
+        for group, rows in frame[frame["care_group"] != "Not stated"].groupby("care_group")
+    ]
     for base, rows in places:
         # Date ranges a month apart: the month at either end holds one person.
         by_month = rows.groupby("month")
@@ -106,14 +110,24 @@ def _pairs_in_wave(responses: pd.DataFrame, wave: str) -> list[Pair]:
             start, end = _month_bounds(month)
             if i > 0:
                 first = _month_bounds(months[0])[0]
-                pairs.append(Pair("months, last month added", dataclasses.replace(base, date_from=first, date_to=end),
-                                  dataclasses.replace(base, date_from=first, date_to=start - dt.timedelta(days=1)),
-                                  person))
+                pairs.append(
+                    Pair(
+                        "months, last month added",
+                        dataclasses.replace(base, date_from=first, date_to=end),
+                        dataclasses.replace(base, date_from=first, date_to=start - dt.timedelta(days=1)),
+                        person,
+                    )
+                )
             if i < len(months) - 1:
                 last = _month_bounds(months[-1])[1]
-                pairs.append(Pair("months, first month added", dataclasses.replace(base, date_from=start, date_to=last),
-                                  dataclasses.replace(base, date_from=end + dt.timedelta(days=1), date_to=last),
-                                  person))
+                pairs.append(
+                    Pair(
+                        "months, first month added",
+                        dataclasses.replace(base, date_from=start, date_to=last),
+                        dataclasses.replace(base, date_from=end + dt.timedelta(days=1), date_to=last),
+                        person,
+                    )
+                )
         # Lists with and without a group that holds one person in the place.
         for column, field, kind in (("staff_group", "staff_groups", "staff groups"), ("survey", "surveys", "surveys")):
             groups = sorted(set(rows[column]) - {"Not stated"})
@@ -122,17 +136,25 @@ def _pairs_in_wave(responses: pd.DataFrame, wave: str) -> list[Pair]:
                 if sizes[lone] != 1 or len(groups) < 2:
                     continue
                 person = str(rows.loc[rows[column] == lone, "response_id"].iloc[0])
-                pairs.append(Pair(f"{kind}, lone group added", dataclasses.replace(base, **{field: tuple(groups)}),
-                                  dataclasses.replace(base, **{field: tuple(g for g in groups if g != lone)}), person))
+                pairs.append(
+                    Pair(
+                        f"{kind}, lone group added",
+                        dataclasses.replace(base, **{field: tuple(groups)}),
+                        dataclasses.replace(base, **{field: tuple(g for g in groups if g != lone)}),
+                        person,
+                    )
+                )
     return pairs
 
 
 def shown_pairs(pairs: list[Pair], responses: pd.DataFrame) -> list[Pair]:
     """The pairs whose two views both show some measure (published n at least the threshold):
     a hidden view tells the attacker nothing, so only these are worth reading through the app."""
+
     def shown(view: Filters) -> set[str]:
         rows = oracle.filtered(responses, view)
         return {m for m in oracle.MEASURES if oracle.figures(rows, m)[0] >= THRESHOLD}
+
     return [p for p in pairs if shown(p.with_person) & shown(p.without)]
 
 
@@ -184,11 +206,17 @@ def app_reader(database, filters: Filters, measure: str) -> View:
     answers = _read_back(survey_text.distribution_table(survey.distribution(database, measure, filters, THRESHOLD)))
     rows: dict[tuple[str, str], tuple[float, float]] = {}
     for dimension in DIMENSIONS:
-        labels = [survey.DIMENSION_TITLES[c] for c in (("care_group", "service_area") if dimension == "service_area"
-                                                        else (dimension,))]
-        table = survey_text.breakdown_table(survey.breakdown(database, measure, dimension, filters, THRESHOLD), dimension)
+        labels = [
+            survey.DIMENSION_TITLES[c]
+            for c in (("care_group", "service_area") if dimension == "service_area" else (dimension,))
+        ]
+        table = survey_text.breakdown_table(
+            survey.breakdown(database, measure, dimension, filters, THRESHOLD), dimension
+        )
         rows |= _table_rows(table, dimension, labels)
-    rows |= _table_rows(survey_text.trend_table(survey.trend(database, measure, filters, THRESHOLD)), "month", ["Month"])
+    rows |= _table_rows(
+        survey_text.trend_table(survey.trend(database, measure, filters, THRESHOLD)), "month", ["Month"]
+    )
     return View(True, {a: _number(r) for a, r in zip(answers["Answer"], answers["Responses"])}, rows)
 
 
@@ -219,7 +247,8 @@ def simulated_reader(responses: pd.DataFrame, view_weight: int | None) -> Reader
         rows = {}
         months = view.assign(month=pd.to_datetime(view["submitted_on"]).dt.strftime("%B %Y"))
         for name, by in [(d, [d] if d != "service_area" else ["care_group", "service_area"]) for d in DIMENSIONS] + [
-                ("month", ["month"])]:
+            ("month", ["month"])
+        ]:
             for labels, group in months.groupby(by):
                 shown = figures(group, measure)
                 if shown is not None:
@@ -278,8 +307,11 @@ def observe(pair: Pair, measure: str, read: Reader, responses: pd.DataFrame) -> 
     a, b = read(pair.with_person, measure), read(pair.without, measure)
     if not (a.shown and b.shown):
         return None
-    deltas = [(f"answer:{k}", a.answers[k] - b.answers[k]) for k in a.answers
-              if not (math.isnan(a.answers[k]) or math.isnan(b.answers.get(k, math.nan)))]
+    deltas = [
+        (f"answer:{k}", a.answers[k] - b.answers[k])
+        for k in a.answers
+        if not (math.isnan(a.answers[k]) or math.isnan(b.answers.get(k, math.nan)))
+    ]
     seen = set()
     for key in a.rows.keys() & b.rows.keys():
         if a.rows[key] == b.rows[key] or (a.rows[key], b.rows[key]) in seen:
@@ -289,8 +321,9 @@ def observe(pair: Pair, measure: str, read: Reader, responses: pd.DataFrame) -> 
     return Observation(answer, answer in oracle.POSITIVE[measure], tuple(deltas), pair.wave)
 
 
-def posterior_positive(deltas: Iterable[tuple[str, float]], measure: str, prior: dict[str, float],
-                       model: str = "view") -> float:
+def posterior_positive(
+    deltas: Iterable[tuple[str, float]], measure: str, prior: dict[str, float], model: str = "view"
+) -> float:
     scale = [a for a in oracle.SCALES[measure] if a not in oracle.NOT_COUNTED.get(measure, set())]
     logs = {}
     for answer in scale:
@@ -345,8 +378,9 @@ class Result:
 def attack(observations: list[tuple[str, Observation]], priors: Priors, model: str = "view") -> Result:
     """Bayes guesses for (measure, observation)s, each with its wave's prior: right how often, against
     the base rate."""
-    right = sum((posterior_positive(o.deltas, m, priors[(o.wave, m)], model) > 0.5) == o.positive
-                for m, o in observations)
+    right = sum(
+        (posterior_positive(o.deltas, m, priors[(o.wave, m)], model) > 0.5) == o.positive for m, o in observations
+    )
     positives = sum(o.positive for _, o in observations)
     return Result(len(observations), right, max(positives, len(observations) - positives))
 
@@ -375,16 +409,27 @@ def around(pair: Pair, responses: pd.DataFrame, limit: int) -> list[Pair]:
     in_wave = responses[responses["wave"] == wave]
     local = in_wave[in_wave["service_area"].isin(area)]  # every view here is within the area and the wave
     months = sorted(pd.to_datetime(in_wave["submitted_on"]).dt.to_period("M").dt.to_timestamp().unique())
-    windows = [(_month_bounds(a)[0], _month_bounds(b)[1]) for a, b in itertools.combinations_with_replacement(months, 2)]
+    windows = [
+        (_month_bounds(a)[0], _month_bounds(b)[1]) for a, b in itertools.combinations_with_replacement(months, 2)
+    ]
     groups = sorted(set(local["staff_group"]) - {"Not stated"})
     others = [g for g in groups if g != person["staff_group"]][:6]
-    staff_lists = [()] + [tuple(sorted({person["staff_group"], *extra})) for r in range(len(others) + 1)
-                          for extra in itertools.combinations(others, r)] if person["staff_group"] != "Not stated" else [()]
+    staff_lists = (
+        [()]
+        + [
+            tuple(sorted({person["staff_group"], *extra}))
+            for r in range(len(others) + 1)
+            for extra in itertools.combinations(others, r)
+        ]
+        if person["staff_group"] != "Not stated"
+        else [()]
+    )
     surveys = [(), (person["survey"],)]
     found, sets = [], set()
     for (start, end), staff, survey_list in itertools.product(windows, staff_lists, surveys):
-        with_person = Filters(service_areas=area, surveys=survey_list, staff_groups=staff, date_from=start, date_to=end,
-                              wave=wave)
+        with_person = Filters(
+            service_areas=area, surveys=survey_list, staff_groups=staff, date_from=start, date_to=end, wave=wave
+        )
         members = respondents(local, with_person)
         if pair.response_id not in members or members in sets:
             continue
@@ -403,14 +448,19 @@ def _without(view: Filters, person: pd.Series, months: list[pd.Timestamp]) -> li
     out = []
     if view.date_to and view.date_to > view.date_from:
         out.append(dataclasses.replace(view, date_to=view.date_to.replace(day=1) - dt.timedelta(days=1)))
-        out.append(dataclasses.replace(view, date_from=(pd.Timestamp(view.date_from) + pd.offsets.MonthBegin(1)).date()))
+        out.append(
+            dataclasses.replace(view, date_from=(pd.Timestamp(view.date_from) + pd.offsets.MonthBegin(1)).date())
+        )
     if view.staff_groups and len(view.staff_groups) > 1:
-        out.append(dataclasses.replace(view, staff_groups=tuple(g for g in view.staff_groups if g != person["staff_group"])))
+        out.append(
+            dataclasses.replace(view, staff_groups=tuple(g for g in view.staff_groups if g != person["staff_group"]))
+        )
     return out
 
 
-def averaging(targets: list[Pair], read: Reader, responses: pd.DataFrame, sizes: Iterable[int],
-              priors: Priors) -> dict[int, Result]:
+def averaging(
+    targets: list[Pair], read: Reader, responses: pd.DataFrame, sizes: Iterable[int], priors: Priors
+) -> dict[int, Result]:
     """Accuracy of the Bayes attacker with the first k pairs around each target, per measure."""
     sizes = sorted(sizes)
     results = {k: [] for k in sizes}
@@ -421,14 +471,24 @@ def averaging(targets: list[Pair], read: Reader, responses: pd.DataFrame, sizes:
             observations = [o for o in observations if o is not None]
             for k in sizes:
                 if len(observations) >= k:
-                    merged = Observation(observations[0].answer, observations[0].positive,
-                                         tuple(d for o in observations[:k] for d in o.deltas), observations[0].wave)
+                    merged = Observation(
+                        observations[0].answer,
+                        observations[0].positive,
+                        tuple(d for o in observations[:k] for d in o.deltas),
+                        observations[0].wave,
+                    )
                     results[k].append((measure, merged))
     return {k: attack(found, priors) for k, found in results.items() if found}
 
 
-def simulated_averaging(prior: dict[str, float], positive: set[str], sizes: Iterable[int], trials: int = 4000,
-                        view_size: int = 40, seed: int = 1) -> dict[int, Result]:
+def simulated_averaging(
+    prior: dict[str, float],
+    positive: set[str],
+    sizes: Iterable[int],
+    trials: int = 4000,
+    view_size: int = 40,
+    seed: int = 1,
+) -> dict[int, Result]:
     """The averaging attack when the attacker can find as many pairs as it likes.
 
     For each trial: one person, and ``max(sizes)`` pairs of views around them, each pair
@@ -498,32 +558,45 @@ def report(extracts: Path, database: Path) -> Iterator[str]:
     app = cached(functools.partial(app_reader, database_))
     try:
         yield f"{len(pairs)} pairs of views that differ by one person ({extracts})"
-        for name, read, model in (("exact counts (before)", simulated_reader(responses, None), "exact"),
-                                  ("cell key, own records only", simulated_reader(responses, 0), "own"),
-                                  ("this app (download bytes)", app, "view")):
+        for name, read, model in (
+            ("exact counts (before)", simulated_reader(responses, None), "exact"),
+            ("cell key, own records only", simulated_reader(responses, 0), "own"),
+            ("this app (download bytes)", app, "view"),
+        ):
             priors = trust_priors(responses, read)
             result = attack(single_pairs(pairs, read, responses), priors, model)
-            yield (f"  {name}: right {result.right} of {result.cases} ({result.accuracy:.0%}); "
-                   f"base rate {result.base_rate:.0%}; advantage {result.advantage * 100:+.1f} points")
+            yield (
+                f"  {name}: right {result.right} of {result.cases} ({result.accuracy:.0%}); "
+                f"base rate {result.base_rate:.0%}; advantage {result.advantage * 100:+.1f} points"
+            )
         # The averaging attack reads through the pandas reader, which the tests check gives
         # exactly the app's tables (tests/test_differencing.py): thousands of views.
         fast = cached(simulated_reader(responses, 2))
         priors = trust_priors(responses, fast)
         people = list({p.response_id: p for p in pairs if p.with_person.service_areas}.values())  # one per person
-        targets = people[::max(1, len(people) // 60)]  # about 60 people: each needs thousands of views
-        yield (f"Averaging attack (this app's figures): {len(targets)} people, pairs of views around each "
-               "-> accuracy, base rate, advantage")
+        targets = people[:: max(1, len(people) // 60)]  # about 60 people: each needs thousands of views
+        yield (
+            f"Averaging attack (this app's figures): {len(targets)} people, pairs of views around each "
+            "-> accuracy, base rate, advantage"
+        )
         for k, result in averaging(targets, fast, responses, (1, 2, 4, 8, 16, 32), priors).items():
-            yield (f"  {k:>3} pairs: {result.cases} cases, {result.accuracy:.0%} against {result.base_rate:.0%} "
-                   f"({result.advantage * 100:+.1f} points)")
+            yield (
+                f"  {k:>3} pairs: {result.cases} cases, {result.accuracy:.0%} against {result.base_rate:.0%} "
+                f"({result.advantage * 100:+.1f} points)"
+            )
         latest = responses.attrs["latest_wave"]
-        yield ("Averaging attack, worst case (pairs never run out; 40 others per view, answers as the Trust's "
-               f"in wave {latest}; this app's perturbation) -> accuracy, base rate, advantage")
+        yield (
+            "Averaging attack, worst case (pairs never run out; 40 others per view, answers as the Trust's "
+            f"in wave {latest}; this app's perturbation) -> accuracy, base rate, advantage"
+        )
         for measure in oracle.MEASURES:
-            for k, result in simulated_averaging(priors[(latest, measure)], oracle.POSITIVE[measure],
-                                                 (1, 2, 4, 8, 16, 32, 64), trials=2000).items():
-                yield (f"  {measure}, {k:>3} pairs: {result.accuracy:.0%} against {result.base_rate:.0%} "
-                       f"({result.advantage * 100:+.1f} points)")
+            for k, result in simulated_averaging(
+                priors[(latest, measure)], oracle.POSITIVE[measure], (1, 2, 4, 8, 16, 32, 64), trials=2000
+            ).items():
+                yield (
+                    f"  {measure}, {k:>3} pairs: {result.accuracy:.0%} against {result.base_rate:.0%} "
+                    f"({result.advantage * 100:+.1f} points)"
+                )
     finally:
         database_.close()
 
@@ -534,6 +607,8 @@ if __name__ == "__main__":
     from tests.conftest import DEMO_EXTRACTS
 
     root = Path(__file__).resolve().parent.parent
-    for line in report(Path(sys.argv[1]) if len(sys.argv) > 1 else DEMO_EXTRACTS,
-                       Path(sys.argv[2]) if len(sys.argv) > 2 else root / "data" / "engagement.duckdb"):
+    for line in report(
+        Path(sys.argv[1]) if len(sys.argv) > 1 else DEMO_EXTRACTS,
+        Path(sys.argv[2]) if len(sys.argv) > 2 else root / "data" / "engagement.duckdb",
+    ):
         print(line, flush=True)

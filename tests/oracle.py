@@ -63,7 +63,9 @@ def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.Data
         frame["wave"] = ""
     if (folder / "waves.csv").is_file():
         waves = pd.read_csv(folder / "waves.csv", dtype=str, keep_default_na=False)
-        waves = waves.assign(opened=pd.to_datetime(waves["opened"]).dt.date, closed=pd.to_datetime(waves["closed"]).dt.date)
+        waves = waves.assign(
+            opened=pd.to_datetime(waves["opened"]).dt.date, closed=pd.to_datetime(waves["closed"]).dt.date
+        )
         for wave, opened, closed in zip(waves["wave_id"], waves["opened"], waves["closed"]):
             dated = (frame["wave"] == "") & (frame["submitted_on"] >= opened) & (frame["submitted_on"] <= closed)
             frame.loc[dated, "wave"] = wave
@@ -75,8 +77,9 @@ def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.Data
     # Questions beyond the three written out above: their definitions as the questions file gives them.
     if (folder / "questions.csv").is_file():
         bank = pd.read_csv(folder / "questions.csv", dtype=str, keep_default_na=False)
-        for question, scale, positive, excluded in zip(bank["question_id"], bank["scale"], bank["positive"],
-                                                       bank.get("excluded", "")):
+        for question, scale, positive, excluded in zip(
+            bank["question_id"], bank["scale"], bank["positive"], bank.get("excluded", "")
+        ):
             if question not in SCALES:
                 SCALES[question] = tuple(a.strip() for a in scale.split(";") if a.strip())
                 POSITIVE[question] = {a.strip() for a in positive.split(";") if a.strip()}
@@ -91,8 +94,12 @@ def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows the filters keep: one wave (the filters' or the latest), dates by whole month (the From
     month's first day to the To month's last)."""
     keep = frame["wave"] == (filters.wave or frame.attrs["latest_wave"])
-    for column, values in (("care_group", filters.care_groups), ("service_area", filters.service_areas),
-                           ("survey", filters.surveys), ("staff_group", filters.staff_groups)):
+    for column, values in (
+        ("care_group", filters.care_groups),
+        ("service_area", filters.service_areas),
+        ("survey", filters.surveys),
+        ("staff_group", filters.staff_groups),
+    ):
         if values:
             keep &= frame[column].isin(values)  # 'Not stated' is never a filter value, so empties drop out
     if filters.date_from:
@@ -191,12 +198,18 @@ def read_headcounts(folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
     file has no headcount column)."""
     areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
     given = areas["headcount"] if "headcount" in areas else pd.Series("", index=areas.index)
-    return pd.DataFrame({"service_area": areas["service_area"], "care_group": areas["care_group"],
-                         "headcount": pd.Series([int(h) if h.strip() else None for h in given], dtype=object)})
+    return pd.DataFrame(
+        {
+            "service_area": areas["service_area"],
+            "care_group": areas["care_group"],
+            "headcount": pd.Series([int(h) if h.strip() else None for h in given], dtype=object),
+        }
+    )
 
 
-def expected_response_rates(frame: pd.DataFrame, wave: str, threshold: int = THRESHOLD,
-                            folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
+def expected_response_rates(
+    frame: pd.DataFrame, wave: str, threshold: int = THRESHOLD, folder: Path = DEMO_EXTRACTS
+) -> pd.DataFrame:
     """Per service area, then per care group and the Trust (over their areas with a headcount): the
     headcount, the published count of the wave's Staff and Digital champion responses (everyone in the
     view is the count, so its cell key is 3 x their record keys' sum; ``perturbed``), whether it is
@@ -210,17 +223,26 @@ def expected_response_rates(frame: pd.DataFrame, wave: str, threshold: int = THR
         shown = perturbed(responses, responses)
         hidden = shown < threshold
         rate = percent_half_up(shown, headcount) if headcount is not None and not hidden else None
-        return {"level": level, "service_area": area, "care_group": group, "headcount": headcount,
-                "responses": None if hidden else shown, "perturbed": shown, "hidden": hidden, "rate": rate,
-                "true_responses": len(responses)}
+        return {
+            "level": level,
+            "service_area": area,
+            "care_group": group,
+            "headcount": headcount,
+            "responses": None if hidden else shown,
+            "perturbed": shown,
+            "hidden": hidden,
+            "rate": rate,
+            "true_responses": len(responses),
+        }
 
     for area, group, headcount in zip(areas["service_area"], areas["care_group"], areas["headcount"]):
         rows.append(row("service_area", area, group, headcount, staff[staff["service_area"] == area]))
     known = areas[areas["headcount"].notna()]
     for group, members in [*known.groupby("care_group"), (None, known)]:
         responses = staff[staff["service_area"].isin(set(members["service_area"]))]
-        rows.append(row("trust" if group is None else "care_group", None, group,
-                        int(members["headcount"].sum()), responses))
+        rows.append(
+            row("trust" if group is None else "care_group", None, group, int(members["headcount"].sum()), responses)
+        )
     return pd.DataFrame(rows)
 
 
@@ -231,6 +253,7 @@ def expected_response_rates(frame: pd.DataFrame, wave: str, threshold: int = THR
 def read_engagement(folder: Path = DEMO_EXTRACTS) -> dict[str, pd.DataFrame]:
     """The engagement extracts of ``folder``: areas; conversations and actions with their care group;
     attendees with their conversation's day, area, care group and format."""
+
     def read(name: str) -> pd.DataFrame:
         return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
 

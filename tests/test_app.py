@@ -14,8 +14,11 @@ from tests.test_engagement_pages import real_database, small_engagement, value
 
 pytestmark = pytest.mark.slow
 
-SURVEY_TITLES = {"it_skills": "IT skills rated good", "info_available": "Information available",
-                 "it_unreliable": "IT too unreliable"}
+SURVEY_TITLES = {
+    "it_skills": "IT skills rated good",
+    "info_available": "Information available",
+    "it_unreliable": "IT too unreliable",
+}
 
 
 def _app() -> AppTest:
@@ -29,9 +32,14 @@ def test_overview_shows_the_published_figures_computed_from_the_demo_data(demo_e
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown == {
-        "Conversation hours": "102", "Staff engaged": "256", "Actions raised": "831",
-        "Service areas covered": "92", "Quick wins completed": "213",
-        "IT skills rated good": "39%", "Information available": "69%", "IT too unreliable": "65%",
+        "Conversation hours": "102",
+        "Staff engaged": "256",
+        "Actions raised": "831",
+        "Service areas covered": "92",
+        "Quick wins completed": "213",
+        "IT skills rated good": "39%",
+        "Information available": "69%",
+        "IT too unreliable": "65%",
     }
     # The survey tiles are the oracle's perturbed figures, which round to the published percentages.
     responses = oracle.read_responses()
@@ -71,7 +79,8 @@ def test_a_database_from_an_older_version_asks_for_a_rebuild(small_extracts, tmp
 
 @pytest.mark.parametrize("key", [None, "a-key-set-where-the-database-is-built"], ids=["no key", "key"])
 def test_overview_of_real_extracts_without_a_key_shows_engagement_but_no_survey_figure(
-        small_extracts, tmp_path, monkeypatch, key):
+    small_extracts, tmp_path, monkeypatch, key
+):
     real_database(small_extracts, tmp_path / "real.duckdb", monkeypatch, key)
     at = _app().run()
     assert not at.exception

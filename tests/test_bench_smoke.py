@@ -27,13 +27,29 @@ SCALE = 2_000
 def bench_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("bench")
     out = folder / "latest.md"
-    code = main([
-        "--scales", str(SCALE), "--reruns", "3", "--out", str(out), "--cache", str(folder / "cache"),
-        "--no-browser", "--page", "app.py", "--page", "pages/1_Digital_skills.py",
-    ])
+    code = main(
+        [
+            "--scales",
+            str(SCALE),
+            "--reruns",
+            "3",
+            "--out",
+            str(out),
+            "--cache",
+            str(folder / "cache"),
+            "--no-browser",
+            "--page",
+            "app.py",
+            "--page",
+            "pages/1_Digital_skills.py",
+        ]
+    )
     assert code == 0
-    return {"markdown": out.read_text(encoding="utf-8"), "results": json.loads(out.with_suffix(".json").read_text()),
-            "cache": folder / "cache"}
+    return {
+        "markdown": out.read_text(encoding="utf-8"),
+        "results": json.loads(out.with_suffix(".json").read_text()),
+        "cache": folder / "cache",
+    }
 
 
 def test_every_measured_page_ran_its_reruns_without_errors(bench_run: dict) -> None:
@@ -91,11 +107,11 @@ def test_filter_combinations_never_repeat_and_stay_in_range() -> None:
     assert all(c.date_from <= c.date_to for c in every)
     assert all(not c.service_area for c in every)
     # First pass: a new month range or care group every time (15 ranges x 9 choices, less no filter at all).
-    places = [(c.date_from, c.date_to, c.care_group) for c in every[:15 * 9 - 1]]
+    places = [(c.date_from, c.date_to, c.care_group) for c in every[: 15 * 9 - 1]]
     assert len(set(places)) == len(places) == 15 * 9 - 1
     one_area = list(combos.combinations(first, last, areas, one_service_area=True))
     assert all(len(c.service_area) == 1 and not c.care_group for c in one_area)
-    assert len({(c.date_from, c.date_to, c.service_area) for c in one_area[:15 * 3]}) == 15 * 3
+    assert len({(c.date_from, c.date_to, c.service_area) for c in one_area[: 15 * 3]}) == 15 * 3
 
 
 def test_filter_combinations_as_links_use_months() -> None:

@@ -68,12 +68,10 @@ def expect(**groups: list[Unit]) -> dict[Unit, str]:
 
 
 def test_a_unit_with_too_few_comments_is_not_listed_and_says_why() -> None:
-    decided = comments.decide(atoms(("G1", "A1", "Staff", 30, 5), ("G1", "A2", "Staff", 30, 20)), THRESHOLD,
-                              MIN_COMMENTS)
-    assert kinds(decided) == expect(
-        listed=[*both(), *both("G1"), *both("G1", "A2")],
-        few_comments=both("G1", "A1"),
+    decided = comments.decide(
+        atoms(("G1", "A1", "Staff", 30, 5), ("G1", "A2", "Staff", 30, 20)), THRESHOLD, MIN_COMMENTS
     )
+    assert kinds(decided) == expect(listed=[*both(), *both("G1"), *both("G1", "A2")], few_comments=both("G1", "A1"))
     assert decided[Unit("G1", "A1")] == "it has fewer than 10 comments"
 
 
@@ -82,21 +80,25 @@ def test_a_unit_under_the_threshold_is_not_listed() -> None:
     # what the wider units hold beyond A2 is 28 people: nothing small is left.
     decided = comments.decide(
         atoms(("G1", "A1", "Staff", 8, 3), ("G1", "A2", "Staff", 40, 20), ("G1", "A3", "Staff", 20, 2)),
-        THRESHOLD, min_comments=3,
+        THRESHOLD,
+        min_comments=3,
     )
     assert kinds(decided, min_comments=3) == expect(
-        listed=[*both(), *both("G1"), *both("G1", "A2")],
-        few_responses=both("G1", "A1"),
-        few_comments=both("G1", "A3"),
+        listed=[*both(), *both("G1"), *both("G1", "A2")], few_responses=both("G1", "A1"), few_comments=both("G1", "A3")
     )
     assert decided[Unit("G1", "A1", "Staff")] == "it has fewer than 10 responses"
 
 
 def test_each_survey_is_a_unit_of_its_own() -> None:
     decided = comments.decide(
-        atoms(("G1", "A1", "Staff", 40, 12), ("G1", "A1", "Carer", 30, 4), ("G1", "A2", "Staff", 20, 10),
-              ("G1", "A2", "Carer", 5, 1)),
-        THRESHOLD, MIN_COMMENTS,
+        atoms(
+            ("G1", "A1", "Staff", 40, 12),
+            ("G1", "A1", "Carer", 30, 4),
+            ("G1", "A2", "Staff", 20, 10),
+            ("G1", "A2", "Carer", 5, 1),
+        ),
+        THRESHOLD,
+        MIN_COMMENTS,
     )
     # No Carer unit has 10 comments. The Trust (all surveys) minus the Trust's Staff survey
     # minus A1 (all surveys) is A2's 5 carers, one with a comment: A2 (25 people) comes off
@@ -104,8 +106,12 @@ def test_each_survey_is_a_unit_of_its_own() -> None:
     assert kinds(decided) == expect(
         listed=[Unit(survey="Staff"), Unit("G1", survey="Staff"), *both("G1", "A1"), Unit("G1", "A2", "Staff")],
         small_region=[Unit(), Unit("G1"), Unit("G1", "A2")],
-        few_comments=[Unit(survey="Carer"), Unit("G1", survey="Carer"), Unit("G1", "A1", "Carer"),
-                      Unit("G1", "A2", "Carer")],
+        few_comments=[
+            Unit(survey="Carer"),
+            Unit("G1", survey="Carer"),
+            Unit("G1", "A1", "Carer"),
+            Unit("G1", "A2", "Carer"),
+        ],
     )
 
 
@@ -151,8 +157,14 @@ PLACES = [("G1", "A1"), ("G1", "A2"), ("G1", "A3"), ("G1", NS), ("G2", "B1"), ("
 
 @st.composite
 def random_atoms(draw: st.DrawFn) -> pd.DataFrame:
-    keys = draw(st.lists(st.tuples(st.sampled_from(PLACES), st.sampled_from(["Staff", "Carer"])), min_size=1,
-                         max_size=12, unique=True))
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(PLACES), st.sampled_from(["Staff", "Carer"])),
+            min_size=1,
+            max_size=12,
+            unique=True,
+        )
+    )
     rows = []
     for (care_group, area), survey in keys:
         respondents = draw(st.integers(1, 40))
@@ -163,8 +175,11 @@ def random_atoms(draw: st.DrawFn) -> pd.DataFrame:
 def members(frame: pd.DataFrame, unit: Unit) -> np.ndarray:
     """Which rows of ``frame`` (atoms or responses) are in the unit."""
     keep = np.ones(len(frame), bool)
-    for column, value in (("care_group", unit.care_group), ("service_area", unit.service_area),
-                          ("survey", unit.survey)):
+    for column, value in (
+        ("care_group", unit.care_group),
+        ("service_area", unit.service_area),
+        ("survey", unit.survey),
+    ):
         if value is not None:
             keep &= frame[column].to_numpy(dtype=object) == value
     return keep
@@ -173,8 +188,9 @@ def members(frame: pd.DataFrame, unit: Unit) -> np.ndarray:
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(random_atoms(), st.sampled_from([3, 10]), st.sampled_from([1, 5, 10]))
-def test_no_comment_is_pinned_to_fewer_than_the_threshold(frame: pd.DataFrame, threshold: int,
-                                                           min_comments: int) -> None:
+def test_no_comment_is_pinned_to_fewer_than_the_threshold(
+    frame: pd.DataFrame, threshold: int, min_comments: int
+) -> None:
     decided = comments.decide(frame, threshold, min_comments)
     listed = [unit for unit, reason in decided.items() if reason is None]
     people, said = frame["respondents"].to_numpy(), frame["comments"].to_numpy()
@@ -204,8 +220,9 @@ def test_no_comment_is_pinned_to_fewer_than_the_threshold(frame: pd.DataFrame, t
 
 # --- unit_of: the one unit the filters name --------------------------------------------------------------
 
-OPTIONS = Options({"G1": ("A1", "A2"), "G2": ("B1",)}, dt.date(2021, 2, 1), dt.date(2021, 6, 30),
-                  care_groups=("G1", "G2"))
+OPTIONS = Options(
+    {"G1": ("A1", "A2"), "G2": ("B1",)}, dt.date(2021, 2, 1), dt.date(2021, 6, 30), care_groups=("G1", "G2")
+)
 MONTHS = {"date_from": dt.date(2021, 3, 1), "date_to": dt.date(2021, 4, 30)}
 
 
@@ -299,8 +316,9 @@ def unit_filters(unit: Unit) -> Filters:
 def listings(database, wave: str, responses: pd.DataFrame, options: Options) -> dict[Unit, comments.Listing]:
     """The listing of every unit someone can pick, from the extracts' care groups, areas and surveys."""
     places = [(None, None)] + [(g, None) for g in sorted(set(responses["care_group"]) - {NS})]
-    places += sorted({(g, a) for g, a in zip(responses["care_group"], responses["service_area"])
-                      if g != NS and a != NS})
+    places += sorted(
+        {(g, a) for g, a in zip(responses["care_group"], responses["service_area"]) if g != NS and a != NS}
+    )
     units = [Unit(g, a, s, wave) for g, a in places for s in [None, *sorted(set(responses["survey"]))]]
     found = {unit: comments.listing(database, unit_filters(unit), options, THRESHOLD, MIN_COMMENTS) for unit in units}
     assert all(listing.unit == unit for unit, listing in found.items())
@@ -376,7 +394,8 @@ def test_search_is_cut_to_a_sensible_length(database, wave, responses) -> None:
     assert comments.comments(database, trust, "a" * 10_000).empty
     assert comments.comment_count(database, trust, "a" * 10_000) == 0
     assert comments.comment_count(database, trust, "wi-fi" + " " * 500) == len(
-        [t for t in texts(responses, trust) if "wi-fi" in t.lower()])
+        [t for t in texts(responses, trust) if "wi-fi" in t.lower()]
+    )
 
 
 def test_the_first_comments_of_the_sorted_list_and_the_count_in_full(database, wave, responses) -> None:
@@ -405,13 +424,18 @@ def test_comments_table_has_the_text_and_nothing_else(database, wave, responses)
         {"staff_groups": ("Nursing", "Medical"), "date_to": dt.date(2021, 4, 30)},
     ],
 )
-def test_dates_and_staff_groups_never_change_the_list(database, wave, responses, options, listings, listed,
-                                                      narrowing: dict) -> None:
+def test_dates_and_staff_groups_never_change_the_list(
+    database, wave, responses, options, listings, listed, narrowing: dict
+) -> None:
     year = min(responses["submitted_on"]).year  # the months, in the wave's year
     narrowing = {k: v.replace(year=year) if isinstance(v, dt.date) else v for k, v in narrowing.items()}
-    for unit in [Unit(wave=wave), Unit("Adult mental health", wave=wave), Unit(survey="Staff", wave=wave),
-                 next(u for u in listed if u.service_area),
-                 next(u for u, found in listings.items() if not found.listed)]:
+    for unit in [
+        Unit(wave=wave),
+        Unit("Adult mental health", wave=wave),
+        Unit(survey="Staff", wave=wave),
+        next(u for u in listed if u.service_area),
+        next(u for u, found in listings.items() if not found.listed),
+    ]:
         narrowed = dataclasses.replace(unit_filters(unit), **narrowing)
         assert comments.listing(database, narrowed, options, THRESHOLD, MIN_COMMENTS) == listings[unit]
         assert comments.unit_of(narrowed, options) == (dataclasses.replace(unit, wave=None), None)

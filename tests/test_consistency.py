@@ -22,12 +22,23 @@ pytestmark = pytest.mark.slow
 
 CARE_GROUP = "Community health services"
 MONTHS = {"wave": oracle.PUBLISHED_WAVE, "from": "2021-03", "to": "2021-05"}  # months of the 2021 wave
-FILTERS = Filters(care_groups=(CARE_GROUP,), surveys=("Staff",), date_from=dt.date(2021, 3, 1),
-                  date_to=dt.date(2021, 5, 31), wave=oracle.PUBLISHED_WAVE)
-TITLES = {"it_skills": "IT skills rated good", "info_available": "Information available",
-          "it_unreliable": "IT too unreliable"}
-PAGES = {"it_skills": "1_Digital_skills.py", "info_available": "2_Information_to_run_services.py",
-         "it_unreliable": "3_IT_reliability.py"}
+FILTERS = Filters(
+    care_groups=(CARE_GROUP,),
+    surveys=("Staff",),
+    date_from=dt.date(2021, 3, 1),
+    date_to=dt.date(2021, 5, 31),
+    wave=oracle.PUBLISHED_WAVE,
+)
+TITLES = {
+    "it_skills": "IT skills rated good",
+    "info_available": "Information available",
+    "it_unreliable": "IT too unreliable",
+}
+PAGES = {
+    "it_skills": "1_Digital_skills.py",
+    "info_available": "2_Information_to_run_services.py",
+    "it_unreliable": "3_IT_reliability.py",
+}
 
 
 def _run(script: Path) -> AppTest:
@@ -64,8 +75,9 @@ def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path,
     """The care group's row in a breakdown by care group (same surveys and months) is the view itself."""
     database = db.Database(demo_db)
     try:
-        wider = Filters(surveys=FILTERS.surveys, date_from=FILTERS.date_from, date_to=FILTERS.date_to,
-                        wave=FILTERS.wave)
+        wider = Filters(
+            surveys=FILTERS.surveys, date_from=FILTERS.date_from, date_to=FILTERS.date_to, wave=FILTERS.wave
+        )
         for measure, (n, positive, percent) in expected.items():
             frame = survey.breakdown(database, measure, "care_group", wider, oracle.THRESHOLD)
             row = frame.set_index("care_group").loc[CARE_GROUP]
@@ -77,7 +89,9 @@ def test_a_breakdown_row_its_download_and_the_view_it_names_agree(demo_db: Path,
             # My area's care-group scope for any of its areas is the same view again.
             responses = oracle.read_responses()
             area = sorted(set(responses.loc[responses["care_group"] == CARE_GROUP, "service_area"]) - {"Not stated"})[0]
-            results, _ = my_area.survey_scorecard(my_area.area_survey(database, wider), oracle.MEASURES, area, CARE_GROUP, oracle.THRESHOLD)
+            results, _ = my_area.survey_scorecard(
+                my_area.area_survey(database, wider), oracle.MEASURES, area, CARE_GROUP, oracle.THRESHOLD
+            )
             scope = results.set_index(["measure", "scope"]).loc[(measure, "care_group")]
             assert (scope["n"], scope["positive"], scope["percent"]) == (n, positive, percent)
     finally:
@@ -91,8 +105,10 @@ def test_a_rebuild_of_the_same_data_gives_the_same_figures(demo_db: Path, tmp_pa
     for path in (demo_db, again):
         database = db.Database(path)
         try:
-            figures.append([survey.breakdown(database, m, "service_area", FILTERS, oracle.THRESHOLD) for m in oracle.MEASURES]
-                           + [survey.trend(database, m, Filters(), oracle.THRESHOLD) for m in oracle.MEASURES])
+            figures.append(
+                [survey.breakdown(database, m, "service_area", FILTERS, oracle.THRESHOLD) for m in oracle.MEASURES]
+                + [survey.trend(database, m, Filters(), oracle.THRESHOLD) for m in oracle.MEASURES]
+            )
         finally:
             database.close()
     for first, second in zip(*figures):

@@ -61,10 +61,23 @@ def test_connection_is_read_only_without_file_access(small_db):
 def test_an_open_database_keeps_its_data_across_a_rebuild_and_a_new_one_sees_the_new(small_extracts, small_db):
     before = db.Database(small_db)
     assert before.query(QUERY, **ALL).iloc[0]["actions"] == 2
-    write_csv(small_extracts / "actions.csv", SMALL["actions"] + [
-        {"action_id": "A3", "conversation_id": "", "service_area": "Ward A", "theme": "Innovation", "title": "More",
-         "quick_win": "No", "status": "Not started", "raised_on": "2021-05-01", "completed_on": ""}
-    ])
+    write_csv(
+        small_extracts / "actions.csv",
+        SMALL["actions"]
+        + [
+            {
+                "action_id": "A3",
+                "conversation_id": "",
+                "service_area": "Ward A",
+                "theme": "Innovation",
+                "title": "More",
+                "quick_win": "No",
+                "status": "Not started",
+                "raised_on": "2021-05-01",
+                "completed_on": "",
+            }
+        ],
+    )
     build(small_extracts, small_db)  # swapped in under the same path
     assert db.file_identity(small_db) != before.identity
     # Cache-busting parameters make the old Database really query its (old) file.
@@ -118,12 +131,15 @@ def test_the_in_memory_figures_follow_each_file_across_a_rebuild(small_extracts,
     before = db.Database(small_db)
     hours, answers = figures(before)
     assert hours == 3.5
-    write_csv(small_extracts / "conversations.csv", SMALL["conversations"] + [
-        {"conversation_id": "C3", "held_on": "2021-05-01", "service_area": "Ward A", "hours": "4", "format": ""}
-    ])
-    write_csv(small_extracts / "survey_responses.csv", SMALL["survey_responses"] + [
-        dict(SMALL["survey_responses"][0], response_id="R-new")
-    ])
+    write_csv(
+        small_extracts / "conversations.csv",
+        SMALL["conversations"]
+        + [{"conversation_id": "C3", "held_on": "2021-05-01", "service_area": "Ward A", "hours": "4", "format": ""}],
+    )
+    write_csv(
+        small_extracts / "survey_responses.csv",
+        SMALL["survey_responses"] + [dict(SMALL["survey_responses"][0], response_id="R-new")],
+    )
     build(small_extracts, small_db)
     after = db.Database(small_db)
     assert figures(after) == (7.5, answers + 3)  # a copy of R1, who answered all three questions

@@ -29,8 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 # What the build expects (pipeline.rules): the demo writes the layout with waves, so its survey
 # responses carry no legacy answer columns.
 FILES = contract.EXTRACTS
-COLUMNS = {name: [c for c in EXTRACTS[name].column_names if c not in contract.LEGACY_ANSWER_COLUMNS]
-           for name in FILES}
+COLUMNS = {name: [c for c in EXTRACTS[name].column_names if c not in contract.LEGACY_ANSWER_COLUMNS] for name in FILES}
 # The demo's waves and questions, as docs/DATA_CONTRACT.md describes them.
 WAVES = [
     ["2021", "Digital strategy engagement 2021", "2021-02-01", "2021-06-30"],
@@ -38,22 +37,65 @@ WAVES = [
 ]
 AGREE_SCALE = "Strongly disagree;Disagree;Neither agree nor disagree;Agree;Strongly agree"
 QUESTIONS = [
-    ["it_skills", "", "How would you rate your IT skills?", "IT skills rated good", "Digital skills",
-     "Very poor;Poor;Fair;Good;Very good", "Good;Very good", "", "Fair", "Yes",
-     "rated their IT skills good or very good"],
-    ["info_available", "", "Do you have the information you need to run your service?",
-     "Information available", "Information to run services", "Yes;Partly;No;Don't know", "Yes",
-     "Don't know", "Partly;Don't know", "Yes",
-     "said they have the information they need to run their service"],
-    ["it_unreliable", "", "IT is too unreliable.", "IT too unreliable", "IT reliability", AGREE_SCALE,
-     "Agree;Strongly agree", "", "Neither agree nor disagree", "No", "agreed that IT is too unreliable"],
-    ["epr_confidence", "2023", "I feel confident using the electronic patient record.",
-     "Confident with the patient record", "Digital skills", AGREE_SCALE, "Agree;Strongly agree", "",
-     "Neither agree nor disagree", "Yes",
-     "agreed that they feel confident using the electronic patient record"],
+    [
+        "it_skills",
+        "",
+        "How would you rate your IT skills?",
+        "IT skills rated good",
+        "Digital skills",
+        "Very poor;Poor;Fair;Good;Very good",
+        "Good;Very good",
+        "",
+        "Fair",
+        "Yes",
+        "rated their IT skills good or very good",
+    ],
+    [
+        "info_available",
+        "",
+        "Do you have the information you need to run your service?",
+        "Information available",
+        "Information to run services",
+        "Yes;Partly;No;Don't know",
+        "Yes",
+        "Don't know",
+        "Partly;Don't know",
+        "Yes",
+        "said they have the information they need to run their service",
+    ],
+    [
+        "it_unreliable",
+        "",
+        "IT is too unreliable.",
+        "IT too unreliable",
+        "IT reliability",
+        AGREE_SCALE,
+        "Agree;Strongly agree",
+        "",
+        "Neither agree nor disagree",
+        "No",
+        "agreed that IT is too unreliable",
+    ],
+    [
+        "epr_confidence",
+        "2023",
+        "I feel confident using the electronic patient record.",
+        "Confident with the patient record",
+        "Digital skills",
+        AGREE_SCALE,
+        "Agree;Strongly agree",
+        "",
+        "Neither agree nor disagree",
+        "Yes",
+        "agreed that they feel confident using the electronic patient record",
+    ],
 ]
-POSITIVE = {"it_skills": {"Good", "Very good"}, "info_available": {"Yes"},
-            "it_unreliable": {"Agree", "Strongly agree"}, "epr_confidence": {"Agree", "Strongly agree"}}
+POSITIVE = {
+    "it_skills": {"Good", "Very good"},
+    "info_available": {"Yes"},
+    "it_unreliable": {"Agree", "Strongly agree"},
+    "epr_confidence": {"Agree", "Strongly agree"},
+}
 EXCLUDED = {"info_available": {"Don't know"}}
 STAFF_ONLY = {"info_available", "epr_confidence"}
 LEGACY = ["it_skills", "info_available", "it_unreliable"]
@@ -68,8 +110,7 @@ SHA256_2021_LEGACY = "60a55750e3849cd48a79a22fdb5b3cc42d16e1e1699f8daed6caab838f
 
 def read(out: Path) -> dict[str, pd.DataFrame]:
     return {
-        name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-        for name in FILES
+        name: pd.read_csv(out / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8") for name in FILES
     }
 
 
@@ -113,8 +154,11 @@ def completed_between_waves(f: dict[str, pd.DataFrame]) -> pd.Series:
     """Actions completed after the 2021 wave closed and before the 2023 wave opened, per service area."""
     waves = f["waves"].set_index("wave_id")
     act = f["actions"]
-    done = act[(act["status"] == "Completed") & (act["completed_on"] > waves.loc["2021", "closed"])
-               & (act["completed_on"] < waves.loc["2023", "opened"])]
+    done = act[
+        (act["status"] == "Completed")
+        & (act["completed_on"] > waves.loc["2021", "closed"])
+        & (act["completed_on"] < waves.loc["2023", "opened"])
+    ]
     return done.groupby("service_area").size().reindex(f["service_areas"]["service_area"], fill_value=0)
 
 
@@ -122,15 +166,18 @@ def area_change(f: dict[str, pd.DataFrame], question: str, min_n: int = 10) -> p
     """Per service area: positives and base in each wave, and the change in points (2023 - 2021),
     for areas with at least ``min_n`` answers in both waves."""
     a = f["survey_answers"].merge(f["survey_responses"], on="response_id")
-    a = a[(a["question_id"] == question) & (a["service_area"] != "")
-          & ~a["answer"].isin(EXCLUDED.get(question, set()))]
+    a = a[(a["question_id"] == question) & (a["service_area"] != "") & ~a["answer"].isin(EXCLUDED.get(question, set()))]
     a = a.assign(pos=a["answer"].isin(POSITIVE[question]))
     t = a.groupby(["service_area", "wave"])["pos"].agg(["sum", "count"]).unstack(fill_value=0)
     t = t[(t[("count", "2021")] >= min_n) & (t[("count", "2023")] >= min_n)]
-    out = pd.DataFrame({
-        "pos_2021": t[("sum", "2021")], "n_2021": t[("count", "2021")],
-        "pos_2023": t[("sum", "2023")], "n_2023": t[("count", "2023")],
-    })
+    out = pd.DataFrame(
+        {
+            "pos_2021": t[("sum", "2021")],
+            "n_2021": t[("count", "2021")],
+            "pos_2023": t[("sum", "2023")],
+            "n_2023": t[("count", "2023")],
+        }
+    )
     out["change"] = 100 * (out["pos_2023"] / out["n_2023"] - out["pos_2021"] / out["n_2021"])
     out["between"] = completed_between_waves(f).reindex(out.index)
     return out
@@ -213,8 +260,9 @@ def assert_valid(out: Path, f: dict[str, pd.DataFrame]) -> None:
     # questions
     assert questions.values.tolist() == QUESTIONS
     scale = {q: set(s.split(";")) for q, s in zip(questions["question_id"], questions["scale"])}
-    asked_in = {q: set(w.split(";")) if w else set(wave_span) for q, w in zip(questions["question_id"],
-                                                                              questions["waves"])}
+    asked_in = {
+        q: set(w.split(";")) if w else set(wave_span) for q, w in zip(questions["question_id"], questions["waves"])
+    }
 
     # survey_responses
     assert sr["response_id"].is_unique
@@ -284,8 +332,7 @@ def test_2021_wave_is_the_published_one_relaid(demo):
     sr = wide(demo[1], "2021")
     assert len(sr) == 2400
     assert sr["response_id"].iloc[0] == "R-000001" and sr["response_id"].iloc[-1] == "R-002400"
-    legacy = ["response_id", "survey", "submitted_on", "care_group", "service_area", "staff_group",
-              *LEGACY, "comment"]
+    legacy = ["response_id", "survey", "submitted_on", "care_group", "service_area", "staff_group", *LEGACY, "comment"]
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(legacy)
@@ -466,7 +513,11 @@ def test_cli(tmp_path):
     out = tmp_path / "extracts"
     run = subprocess.run(
         [sys.executable, "-m", "demo", "--out", str(out), "--seed", "11", "--scale", "300"],
-        check=False, cwd=REPO, capture_output=True, text=True, timeout=60,
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     f = read(out)
@@ -476,6 +527,10 @@ def test_cli(tmp_path):
 
     bad = subprocess.run(
         [sys.executable, "-m", "demo", "--out", str(out), "--scale", "0"],
-        check=False, cwd=REPO, capture_output=True, text=True, timeout=60,
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert bad.returncode == 2

@@ -37,8 +37,11 @@ def sample(pairs: list[differencing.Pair], size: int) -> list[differencing.Pair]
     for pair in pairs:
         by_kind.setdefault((pair.kind, str(pair.with_person.wave)), []).append(pair)
     share = max(1, size // len(by_kind))
-    return [p for kind in sorted(by_kind)
-            for p in random.Random("/".join(kind)).sample(by_kind[kind], min(share, len(by_kind[kind])))]
+    return [
+        p
+        for kind in sorted(by_kind)
+        for p in random.Random("/".join(kind)).sample(by_kind[kind], min(share, len(by_kind[kind])))
+    ]
 
 
 # --- Generated small data: many small areas, so many lone respondents ------------------------------------
@@ -63,15 +66,20 @@ def generated_extracts(folder: Path, seed: int = 7) -> Path:
     for i, (area, group) in enumerate(a for a in areas.items() if a[0].startswith("Team")):
         for j in range(rng.randint(20, 60)):
             month = rng.choices(MONTHS, weights=(1, 12, 12, 1))[0]
-            rows.append({
-                "response_id": f"G{i}-{j}", "survey": rng.choices(("Staff", "Digital champion"), weights=(15, 1))[0],
-                "submitted_on": f"{month}-{rng.randint(1, 28):02d}", "care_group": group,
-                "service_area": area, "staff_group": rng.choices(contract.STAFF_GROUPS[:4], weights=(12, 12, 1, 1))[0],
-                "it_skills": rng.choice(("", *contract.IT_SKILLS)),
-                "info_available": rng.choice(contract.INFO_AVAILABLE),
-                "it_unreliable": rng.choice(contract.IT_UNRELIABLE),
-                "comment": rng.choice(("", "", f"Comment {i}-{j} about the Wi-Fi")),
-            })
+            rows.append(
+                {
+                    "response_id": f"G{i}-{j}",
+                    "survey": rng.choices(("Staff", "Digital champion"), weights=(15, 1))[0],
+                    "submitted_on": f"{month}-{rng.randint(1, 28):02d}",
+                    "care_group": group,
+                    "service_area": area,
+                    "staff_group": rng.choices(contract.STAFF_GROUPS[:4], weights=(12, 12, 1, 1))[0],
+                    "it_skills": rng.choice(("", *contract.IT_SKILLS)),
+                    "info_available": rng.choice(contract.INFO_AVAILABLE),
+                    "it_unreliable": rng.choice(contract.IT_UNRELIABLE),
+                    "comment": rng.choice(("", "", f"Comment {i}-{j} about the Wi-Fi")),
+                }
+            )
     write_csv(folder / "survey_responses.csv", rows)
     return folder
 
@@ -155,8 +163,12 @@ def test_no_comment_is_tied_to_one_person(case: Case) -> None:
     threshold, min_comments = oracle.THRESHOLD, 10
     first, last = pd.to_datetime(responses["submitted_on"]).agg(["min", "max"])
     areas = responses[responses["service_area"] != "Not stated"].groupby("care_group")["service_area"].unique()
-    options = Options({g: tuple(sorted(a)) for g, a in areas.items()}, first.date(), last.date(),
-                      waves=tuple(differencing.waves(responses)))
+    options = Options(
+        {g: tuple(sorted(a)) for g, a in areas.items()},
+        first.date(),
+        last.date(),
+        waves=tuple(differencing.waves(responses)),
+    )
     text = responses.set_index("response_id")["comment"].str.strip()
     tied = lists = 0
     for pair in differencing.find_pairs(responses):

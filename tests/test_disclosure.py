@@ -28,8 +28,14 @@ def own_key(count: int, noise: int, view: int = VIEW) -> int:
 
 
 def group(label: str, n: int, n_noise: int, positive: int, positive_noise: int, view: int = VIEW) -> dict[str, object]:
-    return {"group": label, "n": n, "n_key": own_key(n, n_noise, view), "positive": positive,
-            "positive_key": own_key(positive, positive_noise, view) if positive else None, "view_key": view}
+    return {
+        "group": label,
+        "n": n,
+        "n_key": own_key(n, n_noise, view),
+        "positive": positive,
+        "positive_key": own_key(positive, positive_noise, view) if positive else None,
+        "view_key": view,
+    }
 
 
 def frame_of(*rows: dict[str, object]) -> pd.DataFrame:
@@ -40,8 +46,10 @@ def frame_of(*rows: dict[str, object]) -> pd.DataFrame:
 
 
 def by_group(frame: pd.DataFrame) -> dict[str, dict[str, object]]:
-    return {row["group"]: {c: (None if pd.isna(v) else v) for c, v in row.items() if c != "group"}
-            for _, row in frame.iterrows()}
+    return {
+        row["group"]: {c: (None if pd.isna(v) else v) for c, v in row.items() if c != "group"}
+        for _, row in frame.iterrows()
+    }
 
 
 # --- Perturbing ---------------------------------------------------------------------------------------
@@ -78,13 +86,17 @@ def test_the_views_key_sum_counts_too() -> None:
     assert shown(other) == perturbed_count(50, own, other) != 50
 
 
-@pytest.mark.parametrize(("n", "n_noise", "positive", "positive_noise", "expected"), [
-    pytest.param(11, -2, 10, 2, (9, 9), id="positive pushed above n: clamped to n"),
-    pytest.param(30, 3, 30, 1, (33, 31), id="all positive, different noise: each its own"),
-    pytest.param(30, -1, 12, 3, (29, 15), id="well below n: left alone"),
-])
-def test_positive_never_above_n(n: int, n_noise: int, positive: int, positive_noise: int,
-                                expected: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    ("n", "n_noise", "positive", "positive_noise", "expected"),
+    [
+        pytest.param(11, -2, 10, 2, (9, 9), id="positive pushed above n: clamped to n"),
+        pytest.param(30, 3, 30, 1, (33, 31), id="all positive, different noise: each its own"),
+        pytest.param(30, -1, 12, 3, (29, 15), id="well below n: left alone"),
+    ],
+)
+def test_positive_never_above_n(
+    n: int, n_noise: int, positive: int, positive_noise: int, expected: tuple[int, int]
+) -> None:
     out = disclosure.perturb_counts(frame_of(group("a", n, n_noise, positive, positive_noise)))
     assert (out["n"][0], out["positive"][0]) == expected
 
@@ -113,15 +125,18 @@ def test_empty_frame() -> None:
 # --- Hiding -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "noise", "hidden"), [
-    pytest.param(12, -3, True, id="true 12 shown as 9: hidden"),
-    pytest.param(8, 2, False, id="true 8 shown as 10: the threshold itself is shown"),
-    pytest.param(10, 0, False, id="true 10 shown as 10"),
-    pytest.param(10, -1, True, id="true 10 shown as 9: hidden"),
-    pytest.param(13, 3, False, id="true 13 shown as 16"),
-    pytest.param(1, -1, True, id="true 1 shown as 0: hidden, said the same way"),
-    pytest.param(0, 0, True, id="nobody"),
-])
+@pytest.mark.parametrize(
+    ("n", "noise", "hidden"),
+    [
+        pytest.param(12, -3, True, id="true 12 shown as 9: hidden"),
+        pytest.param(8, 2, False, id="true 8 shown as 10: the threshold itself is shown"),
+        pytest.param(10, 0, False, id="true 10 shown as 10"),
+        pytest.param(10, -1, True, id="true 10 shown as 9: hidden"),
+        pytest.param(13, 3, False, id="true 13 shown as 16"),
+        pytest.param(1, -1, True, id="true 1 shown as 0: hidden, said the same way"),
+        pytest.param(0, 0, True, id="nobody"),
+    ],
+)
 def test_hidden_by_the_perturbed_n(n: int, noise: int, hidden: bool) -> None:
     out = disclosure.protect(frame_of(group("a", n, noise, n // 2, 0), group("big", 400, 1, 200, 0)), 10)
     row = by_group(out)["a"]
@@ -132,16 +147,22 @@ def test_hidden_by_the_perturbed_n(n: int, noise: int, hidden: bool) -> None:
 
 
 def test_threshold_is_a_setting() -> None:
-    out = disclosure.protect(frame_of(group("a", 50, 0, 10, 0), group("b", 20, 0, 10, 0), group("c", 19, 0, 10, 0)),
-                             threshold=20)
+    out = disclosure.protect(
+        frame_of(group("a", 50, 0, 10, 0), group("b", 20, 0, 10, 0), group("c", 19, 0, 10, 0)), threshold=20
+    )
     assert list(out["hidden"]) == [False, False, True]
     assert list(out["hidden_reason"].fillna("")) == ["", "", disclosure.HIDDEN_SMALL.format(threshold=20)]
 
 
 def test_other_count_column() -> None:
-    frame = pd.DataFrame({"group": ["a", "b"], "respondents": [50, 12],
-                          "respondents_key": [own_key(50, 0), own_key(12, -3)],
-                          "view_key": [VIEW, VIEW]})
+    frame = pd.DataFrame(
+        {
+            "group": ["a", "b"],
+            "respondents": [50, 12],
+            "respondents_key": [own_key(50, 0), own_key(12, -3)],
+            "view_key": [VIEW, VIEW],
+        }
+    )
     out = disclosure.protect(frame, 10, counts=(("respondents", "respondents_key"),))
     assert list(out["respondents"]) == [50, 9]
     assert list(out["hidden"]) == [False, True]
@@ -196,8 +217,10 @@ def test_same_input_same_output() -> None:
 
 
 def test_blank_hidden_keeps_labels_reasons_and_numeric_dtypes() -> None:
-    out = disclosure.protect(frame_of(group("a", 50, 0, 25, 0), group("b", 30, 0, 15, 0), group("c", 12, -3, 6, 0),
-                                      group("d", 9, 0, 4, 0)), 10)
+    out = disclosure.protect(
+        frame_of(group("a", 50, 0, 25, 0), group("b", 30, 0, 15, 0), group("c", 12, -3, 6, 0), group("d", 9, 0, 4, 0)),
+        10,
+    )
     out["share"] = out["positive"].astype(float) / out["n"].astype(float)
     out["percent"] = pd.array([50, 50, 67, 44], dtype="Int64")
     out["low"] = pd.array([0.4, 0.3, 0.2, 0.1], dtype="Float64")

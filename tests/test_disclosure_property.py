@@ -45,8 +45,12 @@ pytestmark = pytest.mark.slow
 
 NS = "Not stated"
 FIRST_DAY, LAST_DAY = dt.date(2021, 2, 1), dt.date(2021, 6, 30)
-LABELS = {"care_group": ["care_group"], "service_area": ["care_group", "service_area"], "survey": ["survey"],
-          "staff_group": ["staff_group"]}
+LABELS = {
+    "care_group": ["care_group"],
+    "service_area": ["care_group", "service_area"],
+    "survey": ["survey"],
+    "staff_group": ["staff_group"],
+}
 SLOW_WITH_FIXTURE = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 FIGURES_IN_DOWNLOAD = ["Answered (n)", "Positive", "Percent", "95% CI low (%)", "95% CI high (%)"]
 
@@ -83,22 +87,28 @@ def count_frames(draw: st.DrawFn, max_size: int = 12) -> pd.DataFrame:
         has_view = keyed and draw(st.integers(0, 9)) > 0
         key = st.integers(0, 2**40)
         view_key = draw(key) if has_view else None
-        rows.append({
-            "group": f"g{number}",
-            "n": n,
-            "n_key": draw(key) if has_view and n else None,
-            "positive": positive,
-            "positive_key": draw(key) if has_view and positive else None,
-            "view_key": view_key,
-        })
+        rows.append(
+            {
+                "group": f"g{number}",
+                "n": n,
+                "n_key": draw(key) if has_view and n else None,
+                "positive": positive,
+                "positive_key": draw(key) if has_view and positive else None,
+                "view_key": view_key,
+            }
+        )
     frame = pd.DataFrame(rows, columns=["group", "n", "n_key", "positive", "positive_key", "view_key"])
     frame[["n", "positive"]] = frame[["n", "positive"]].astype("int64")
     dtype = draw(st.sampled_from(KEY_DTYPES))
     for column in ("n_key", "positive_key", "view_key"):
         values = [None if missing(v) else int(v) for v in frame[column]]
-        frame[column] = (pd.array(values, dtype="Int64") if dtype == "Int64"
-                         else pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
-                         if dtype == "float64" else pd.Series(values, dtype=object))
+        frame[column] = (
+            pd.array(values, dtype="Int64")
+            if dtype == "Int64"
+            else pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64")
+            if dtype == "float64"
+            else pd.Series(values, dtype=object)
+        )
     return frame
 
 
@@ -145,8 +155,9 @@ def test_protect(frame: pd.DataFrame, threshold: int) -> None:
 @given(frame=count_frames(), threshold=st.integers(1, 30))
 def test_blank_hidden(frame: pd.DataFrame, threshold: int) -> None:
     protected = disclosure.protect(frame, threshold)
-    protected["share"] = [p / n if not missing(n) and n else np.nan
-                          for p, n in zip(protected["positive"], protected["n"])]
+    protected["share"] = [
+        p / n if not missing(n) and n else np.nan for p, n in zip(protected["positive"], protected["n"])
+    ]
     protected["percent"] = pd.array([None if missing(s) else round(100 * s) for s in protected["share"]], dtype="Int64")
     blank = disclosure.blank_hidden(protected, keep=["group"])
     assert blank["n"].dtype == "Int64" and blank["positive"].dtype == "Int64" and blank["percent"].dtype == "Int64"
@@ -193,8 +204,12 @@ def read_download(data: bytes) -> pd.DataFrame:
 
 def opened_alone(filters: Filters, dimension: str, row: pd.Series) -> Filters:
     """The filters that select a breakdown row's group on its own (within the same filters)."""
-    field = {"care_group": "care_groups", "service_area": "service_areas", "survey": "surveys",
-             "staff_group": "staff_groups"}[dimension]
+    field = {
+        "care_group": "care_groups",
+        "service_area": "service_areas",
+        "survey": "surveys",
+        "staff_group": "staff_groups",
+    }[dimension]
     return dataclasses.replace(filters, **{field: (row[dimension],)})
 
 
@@ -202,8 +217,9 @@ def figures(row: pd.Series) -> tuple[object, ...]:
     return tuple(None if missing(row[c]) else row[c] for c in (*survey.FIGURES, "hidden", "hidden_reason"))
 
 
-def check_survey(database: db.Database, responses: pd.DataFrame, measure: str, filters: Filters, threshold: int,
-                 rng: random.Random) -> Counter:
+def check_survey(
+    database: db.Database, responses: pd.DataFrame, measure: str, filters: Filters, threshold: int, rng: random.Random
+) -> Counter:
     """Check everything the survey pages show for one measure and filters; count the breakdown rows
     shown and hidden (so a test can tell that both branches were taken)."""
     seen: Counter = Counter()
@@ -236,7 +252,8 @@ def check_survey(database: db.Database, responses: pd.DataFrame, measure: str, f
     assert abs(n - oracle.true_headline(responses, measure, filters)[0]) <= MAX_NOISE
     assert not distribution["hidden"].any()
     assert dict(zip(distribution["answer"], distribution["responses"])) == oracle.expected_answers(
-        responses, measure, filters)
+        responses, measure, filters
+    )
 
     for dimension, frame in breakdowns.items():
         labels = LABELS[dimension]
@@ -272,8 +289,11 @@ def check_survey(database: db.Database, responses: pd.DataFrame, measure: str, f
 
     by_month = oracle.filtered(responses, filters)
     by_month = by_month.assign(month=pd.to_datetime(by_month["submitted_on"]).dt.to_period("M").dt.to_timestamp())
-    expected_months = {month: oracle.figures(view, measure) for month, view in by_month.groupby("month")
-                       if len(oracle.counted(view, measure))}
+    expected_months = {
+        month: oracle.figures(view, measure)
+        for month, view in by_month.groupby("month")
+        if len(oracle.counted(view, measure))
+    }
     assert [pd.Timestamp(m) for m in trend["month"]] == sorted(expected_months)
     for _, row in trend.iterrows():
         month_n, month_positive = expected_months[pd.Timestamp(row["month"])]
@@ -284,7 +304,9 @@ def check_survey(database: db.Database, responses: pd.DataFrame, measure: str, f
     for _, row in trend.sample(min(1, len(trend)), random_state=rng.randrange(2**31)).iterrows():
         first = pd.Timestamp(row["month"]).date()
         last = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
-        alone = survey.headline(database, measure, dataclasses.replace(filters, date_from=first, date_to=last), threshold).iloc[0]
+        alone = survey.headline(
+            database, measure, dataclasses.replace(filters, date_from=first, date_to=last), threshold
+        ).iloc[0]
         assert figures(alone) == figures(row), first
     return seen
 
@@ -296,8 +318,9 @@ def demo(demo_db: Path) -> Iterator[tuple[db.Database, pd.DataFrame]]:
     database.close()
 
 
-def months(first_day: dt.date = FIRST_DAY, last_day: dt.date = LAST_DAY
-           ) -> st.SearchStrategy[tuple[dt.date | None, dt.date | None]]:
+def months(
+    first_day: dt.date = FIRST_DAY, last_day: dt.date = LAST_DAY
+) -> st.SearchStrategy[tuple[dt.date | None, dt.date | None]]:
     """From and To as the sidebar picks them: whole months (first day, last day), either may be open."""
     starts = list(pd.date_range(first_day.replace(day=1), last_day, freq="MS").date)
     return st.tuples(
@@ -309,8 +332,10 @@ def months(first_day: dt.date = FIRST_DAY, last_day: dt.date = LAST_DAY
 def demo_waves() -> st.SearchStrategy[tuple[str | None, tuple[dt.date | None, dt.date | None]]]:
     """A wave as the sidebar picks it (None: the latest) and months within it."""
     waves = pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str).sort_values(["opened", "wave_id"])
-    spans = {w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
-             for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])}
+    spans = {
+        w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
+        for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])
+    }
     spans[None] = spans[waves["wave_id"].iloc[-1]]
     return st.sampled_from(list(spans)).flatmap(lambda wave: st.tuples(st.just(wave), months(*spans[wave])))
 
@@ -320,7 +345,11 @@ def demo_filters() -> st.SearchStrategy[Filters]:
     areas = sorted(set(responses["service_area"]) - {NS})
     return st.builds(
         lambda care_groups, service_areas, surveys, staff_groups, wave_and_months: Filters(
-            tuple(care_groups), tuple(service_areas), tuple(surveys), tuple(staff_groups), *wave_and_months[1],
+            tuple(care_groups),
+            tuple(service_areas),
+            tuple(surveys),
+            tuple(staff_groups),
+            *wave_and_months[1],
             wave=wave_and_months[0],
         ),
         st.lists(st.sampled_from(contract.CARE_GROUPS), max_size=2, unique=True),
@@ -332,19 +361,27 @@ def demo_filters() -> st.SearchStrategy[Filters]:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=SLOW_WITH_FIXTURE)
-@given(measure=st.sampled_from(oracle.MEASURES), filters=demo_filters(), threshold=st.sampled_from([10, 10, 5, 25]),
-       rng=st.randoms(use_true_random=False))
-def test_demo_database_for_any_filters(demo, measure: str, filters: Filters, threshold: int,
-                                       rng: random.Random) -> None:
+@given(
+    measure=st.sampled_from(oracle.MEASURES),
+    filters=demo_filters(),
+    threshold=st.sampled_from([10, 10, 5, 25]),
+    rng=st.randoms(use_true_random=False),
+)
+def test_demo_database_for_any_filters(
+    demo, measure: str, filters: Filters, threshold: int, rng: random.Random
+) -> None:
     check_survey(*demo, measure, filters, threshold, rng)
 
 
-@pytest.mark.parametrize(("measure", "filters"), [
-    *((measure, Filters()) for measure in oracle.MEASURES),
-    ("it_skills", Filters(care_groups=("Adult mental health", "Corporate services"))),
-    ("it_unreliable", Filters(surveys=("Service user", "Carer"))),
-    ("info_available", Filters(staff_groups=("Nursing",))),
-])
+@pytest.mark.parametrize(
+    ("measure", "filters"),
+    [
+        *((measure, Filters()) for measure in oracle.MEASURES),
+        ("it_skills", Filters(care_groups=("Adult mental health", "Corporate services"))),
+        ("it_unreliable", Filters(surveys=("Service user", "Carer"))),
+        ("info_available", Filters(staff_groups=("Nursing",))),
+    ],
+)
 def test_demo_database_chosen_cases(demo, measure: str, filters: Filters) -> None:
     """Cases hypothesis may not reach every run: the whole Trust, care groups with small areas.
     Each shows some breakdown rows and hides others, so both branches of the check are taken."""
@@ -369,18 +406,20 @@ def response_rows(draw: st.DrawFn) -> list[dict[str, str]]:
         staff_survey = survey_name in contract.STAFF_SURVEYS
         care_group = draw(st.sampled_from([*SMALL_AREAS] + ([] if staff_survey else [""])))
         area = draw(st.sampled_from([*SMALL_AREAS[care_group], ""])) if care_group else ""
-        rows.append({
-            "response_id": f"R{number}",
-            "survey": survey_name,
-            "submitted_on": draw(st.dates(FIRST_DAY, LAST_DAY)).isoformat(),
-            "care_group": care_group,
-            "service_area": area,
-            "staff_group": draw(st.sampled_from(["", "Nursing", "Management"])) if staff_survey else "",
-            "it_skills": draw(st.sampled_from(["", *contract.IT_SKILLS])),
-            "info_available": draw(st.sampled_from(["", *contract.INFO_AVAILABLE])) if staff_survey else "",
-            "it_unreliable": draw(st.sampled_from(["", *contract.IT_UNRELIABLE])),
-            "comment": "",
-        })
+        rows.append(
+            {
+                "response_id": f"R{number}",
+                "survey": survey_name,
+                "submitted_on": draw(st.dates(FIRST_DAY, LAST_DAY)).isoformat(),
+                "care_group": care_group,
+                "service_area": area,
+                "staff_group": draw(st.sampled_from(["", "Nursing", "Management"])) if staff_survey else "",
+                "it_skills": draw(st.sampled_from(["", *contract.IT_SKILLS])),
+                "info_available": draw(st.sampled_from(["", *contract.INFO_AVAILABLE])) if staff_survey else "",
+                "it_unreliable": draw(st.sampled_from(["", *contract.IT_UNRELIABLE])),
+                "comment": "",
+            }
+        )
     return rows
 
 
@@ -391,8 +430,10 @@ def build_small_database(folder: Path, rows: list[dict[str, str]]) -> Path:
     for name, extract_rows in SMALL.items():
         if name not in ("service_areas", "survey_responses"):
             write_csv(extracts / f"{name}.csv", extract_rows)
-    write_csv(extracts / "service_areas.csv",
-              [{"service_area": a, "care_group": g} for g, names in SMALL_AREAS.items() for a in names])
+    write_csv(
+        extracts / "service_areas.csv",
+        [{"service_area": a, "care_group": g} for g, names in SMALL_AREAS.items() for a in names],
+    )
     write_csv(extracts / "survey_responses.csv", rows, header=list(SMALL["survey_responses"][0]))
     report = build(extracts, folder / "test.duckdb")
     assert sum(f.rows_rejected for f in report.files) == 0
@@ -419,8 +460,14 @@ def test_random_small_table_for_any_filters(key_setting, rows, measure, threshol
         extracts = build_small_database(Path(folder), rows)
         database = db.Database(Path(folder) / "test.duckdb")
         try:
-            check_survey(database, oracle.read_responses(extracts, SECRET_FOR_TESTS), measure,
-                         Filters(care_groups=tuple(care_groups), surveys=tuple(surveys)), threshold, rng)
+            check_survey(
+                database,
+                oracle.read_responses(extracts, SECRET_FOR_TESTS),
+                measure,
+                Filters(care_groups=tuple(care_groups), surveys=tuple(surveys)),
+                threshold,
+                rng,
+            )
         finally:
             database.close()
 
@@ -431,16 +478,32 @@ def test_random_small_table_for_any_filters(key_setting, rows, measure, threshol
 def test_real_data_without_a_key_shows_no_survey_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(cells.KEY_SETTING, raising=False)
-    rows = [dict(response_id=f"R-{area}-{i}", survey="Staff", submitted_on=f"2021-0{3 + i % 3}-01",
-                 care_group=care_group, service_area=area, staff_group="Nursing",
-                 it_skills="Good" if i % 2 else "Poor", info_available="Yes", it_unreliable="Agree", comment="")
-            for care_group, areas in SMALL_AREAS.items() for area in areas for i in range(30)]
+    rows = [
+        dict(
+            response_id=f"R-{area}-{i}",
+            survey="Staff",
+            submitted_on=f"2021-0{3 + i % 3}-01",
+            care_group=care_group,
+            service_area=area,
+            staff_group="Nursing",
+            it_skills="Good" if i % 2 else "Poor",
+            info_available="Yes",
+            it_unreliable="Agree",
+            comment="",
+        )
+        for care_group, areas in SMALL_AREAS.items()
+        for area in areas
+        for i in range(30)
+    ]
     build_small_database(tmp_path, rows)
     database = db.Database(tmp_path / "test.duckdb")
     try:
         for measure in oracle.MEASURES:
-            for filters in (Filters(), Filters(care_groups=("Adult mental health",)),
-                            Filters(service_areas=("Finance",))):
+            for filters in (
+                Filters(),
+                Filters(care_groups=("Adult mental health",)),
+                Filters(service_areas=("Finance",)),
+            ):
                 head = survey.headline(database, measure, filters, oracle.THRESHOLD)
                 assert head["hidden"].all() and (head["hidden_reason"] == disclosure.WITHHELD).all()
                 assert head[survey.FIGURES].isna().all().all()

@@ -48,8 +48,9 @@ CHS = "Community health services"
 FILTER_CASES = {
     "none": Filters(),
     "care group": Filters(care_groups=(AMH,)),
-    "two care groups, months": Filters(care_groups=(CHS, "Corporate services"), date_from=dt.date(2021, 3, 1),
-                                       date_to=dt.date(2021, 5, 31)),
+    "two care groups, months": Filters(
+        care_groups=(CHS, "Corporate services"), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)
+    ),
     "staff groups": Filters(staff_groups=("Nursing", "Management")),
     "months only": Filters(date_from=dt.date(2021, 4, 1)),
 }
@@ -72,8 +73,13 @@ def test_with_no_filters_the_published_engagement_totals_hold(database):
     assert measures.engagement_headline(database, Filters())["staff_engaged"] == 256
     # ... and the same from the extracts, so the demo data and the reference agree too.
     expected = oracle.expected_engagement(Filters())
-    assert (expected["conversation_hours"], expected["staff_engaged"], expected["actions_raised"],
-            expected["service_areas_covered"], expected["quick_wins_completed"]) == (102, 256, 831, 92, 213)
+    assert (
+        expected["conversation_hours"],
+        expected["staff_engaged"],
+        expected["actions_raised"],
+        expected["service_areas_covered"],
+        expected["quick_wins_completed"],
+    ) == (102, 256, 831, 92, 213)
 
 
 # Grouped figures add up to the Overview's headline ------------------------------------------------
@@ -84,8 +90,13 @@ def test_with_no_filters_the_published_engagement_totals_hold(database):
 def test_grouped_totals_equal_the_headline(database, filters, dimension):
     headline = measures.engagement_headline(database, filters)
     groups = engagement.by_group(database, filters, dimension)
-    additive = ("conversations", "conversation_hours", "actions_raised", "quick_wins_completed",
-                "service_areas_covered")
+    additive = (
+        "conversations",
+        "conversation_hours",
+        "actions_raised",
+        "quick_wins_completed",
+        "service_areas_covered",
+    )
     for key in additive:
         assert groups[key].sum() == pytest.approx(headline[key]), key
     # One person may attend in several groups: each group counts them once, the headline once overall.
@@ -252,9 +263,13 @@ def test_action_list_days_open_and_completed_flag(database):
 THRESHOLD = oracle.THRESHOLD
 BESIDE_FILTERS = {
     "none": Filters(),
-    "care group, surveys, months": Filters(care_groups=(AMH,), surveys=("Staff", "Digital champion"),
-                                           date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31),
-                                           wave=oracle.PUBLISHED_WAVE),
+    "care group, surveys, months": Filters(
+        care_groups=(AMH,),
+        surveys=("Staff", "Digital champion"),
+        date_from=dt.date(2021, 3, 1),
+        date_to=dt.date(2021, 5, 31),
+        wave=oracle.PUBLISHED_WAVE,
+    ),
 }
 SURVEY_FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
@@ -267,8 +282,13 @@ def responses() -> pd.DataFrame:
 def survey_side(filters: Filters) -> Filters:
     """What the survey side of results beside action follows per area: surveys, staff groups, months
     and wave (each area is its own view; the care group and service area filters pick the areas listed)."""
-    return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups, date_from=filters.date_from,
-                   date_to=filters.date_to, wave=filters.wave)
+    return Filters(
+        surveys=filters.surveys,
+        staff_groups=filters.staff_groups,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        wave=filters.wave,
+    )
 
 
 def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> pd.DataFrame:
@@ -280,15 +300,21 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
     if filters.service_areas:
         areas = areas.loc[areas["service_area"].isin(filters.service_areas)]
     groups = oracle.expected_groups(responses, measure, ["service_area"], survey_side(filters))
-    table = areas[["service_area", "care_group"]].merge(groups[["service_area", "n", "positive"]],
-                                                        on="service_area", how="left")
+    table = areas[["service_area", "care_group"]].merge(
+        groups[["service_area", "n", "positive"]], on="service_area", how="left"
+    )
     headline_n, headline_positive, _ = oracle.expected_headline(responses, measure, filters)
     actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     theme = actions.loc[actions["theme"] == RELATED_THEMES[measure]].groupby("service_area").size()
     table["theme_actions"] = table["service_area"].map(theme).fillna(0).astype(int)
     table["hidden_reason"] = [
-        f"the filtered total is hidden (fewer than {THRESHOLD} responses)" if headline_n < THRESHOLD
-        else my_area.NO_RESPONSES if pd.isna(n) else f"fewer than {THRESHOLD} responses" if n < THRESHOLD else None
+        f"the filtered total is hidden (fewer than {THRESHOLD} responses)"
+        if headline_n < THRESHOLD
+        else my_area.NO_RESPONSES
+        if pd.isna(n)
+        else f"fewer than {THRESHOLD} responses"
+        if n < THRESHOLD
+        else None
         for n in table["n"]
     ]
     table["hidden"] = table["hidden_reason"].notna()
@@ -388,7 +414,13 @@ def test_definitions_name_the_published_measures(database):
     # The Overview's eight published measures (the contract's "Headline measures"), by name, the
     # engagement figures the Engagement, Actions and My area pages show beside them, and every other
     # question of the demo's bank (the 2023 wave's patient record question).
-    published = {"Conversation hours", "Staff engaged", "Actions raised", "Service areas covered", "Quick wins completed"}
+    published = {
+        "Conversation hours",
+        "Staff engaged",
+        "Actions raised",
+        "Service areas covered",
+        "Quick wins completed",
+    }
     assert {m.title for m in measures.OVERVIEW_ENGAGEMENT} == published
     engagement_titles = published | {"Conversations", "Actions completed", "Quick wins raised"}
     survey_titles = {"IT skills rated good", "Information available", "IT too unreliable"}
@@ -414,8 +446,14 @@ def test_settings_table_shows_values_in_use_but_no_path_and_no_key(monkeypatch):
 
 
 def test_area_survey_holds_true_counts_and_key_sums_per_area(database, responses):
-    filters = Filters(care_groups=(CHS,), surveys=("Staff",), staff_groups=("Nursing",),
-                      date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=oracle.PUBLISHED_WAVE)
+    filters = Filters(
+        care_groups=(CHS,),
+        surveys=("Staff",),
+        staff_groups=("Nursing",),
+        date_from=dt.date(2021, 3, 1),
+        date_to=dt.date(2021, 5, 31),
+        wave=oracle.PUBLISHED_WAVE,
+    )
     raw = my_area.area_survey(database, filters)
     side = survey_side(filters)  # the whole Trust: the care group filter does not narrow it
     assert set(raw["care_group"]) - {CHS}
@@ -423,17 +461,21 @@ def test_area_survey_holds_true_counts_and_key_sums_per_area(database, responses
         got = raw.loc[(raw["measure"] == measure) & (raw["n"] > 0)].set_index(["care_group", "service_area"])
         base = oracle.counted(oracle.filtered(responses, side), measure)
         by_area = base.groupby(["care_group", "service_area"])
-        expected = pd.DataFrame({
-            "n": by_area.size(), "n_key": by_area["record_key"].sum(),
-            "positive": by_area["positive"].sum(),
-            "positive_key": base.loc[base["positive"]].groupby(["care_group", "service_area"])["record_key"].sum(),
-        }).fillna({"positive_key": 0})
+        expected = pd.DataFrame(
+            {
+                "n": by_area.size(),
+                "n_key": by_area["record_key"].sum(),
+                "positive": by_area["positive"].sum(),
+                "positive_key": base.loc[base["positive"]].groupby(["care_group", "service_area"])["record_key"].sum(),
+            }
+        ).fillna({"positive_key": 0})
         assert sorted(got.index) == sorted(expected.index), measure
         for column in expected.columns:
             assert got[column].fillna(0).astype(int).to_dict() == expected[column].astype(int).to_dict(), column
         # Perturbed per area (as results beside action shows them), they are the survey pages' figures.
         protected = measures.survey_figures(database, my_area.trust_wide(filters), THRESHOLD).of(
-            measure, "service_area", ["service_area", "n", "positive", "hidden"])
+            measure, "service_area", ["service_area", "n", "positive", "hidden"]
+        )
         protected = protected.loc[~protected["hidden"]].set_index("service_area")
         published = oracle.expected_groups(responses, measure, ["service_area"], side).set_index("service_area")
         real = [a for a in published.index if a != "Not stated" and a in protected.index]
@@ -468,8 +510,12 @@ def test_action_list_is_capped_after_sorting_as_asked(database, sort):
     else:
         done = actions["status"] == "Completed"
         open_ = actions["status"].isin(["Not started", "In progress"])
-        days = pd.concat([(actions.loc[done, "completed_on"] - actions.loc[done, "raised_on"]).dt.days,
-                          (pd.Timestamp(as_of) - actions.loc[open_, "raised_on"]).dt.days.clip(lower=0)])
+        days = pd.concat(
+            [
+                (actions.loc[done, "completed_on"] - actions.loc[done, "raised_on"]).dt.days,
+                (pd.Timestamp(as_of) - actions.loc[open_, "raised_on"]).dt.days.clip(lower=0),
+            ]
+        )
         assert first["days_open"].tolist() == days.sort_values(ascending=False).tolist()[:25]
 
 

@@ -72,8 +72,9 @@ def real_areas(measure: str, filters: Filters = Filters()) -> pd.DataFrame:
 
 def area_under_threshold() -> tuple[str, str]:
     """A real area with answers whose every survey figure is published under the threshold."""
-    sizes = pd.concat([real_areas(m).set_index(["care_group", "service_area"])["n"] for m in oracle.MEASURES],
-                      axis=1).fillna(0)
+    sizes = pd.concat(
+        [real_areas(m).set_index(["care_group", "service_area"])["n"] for m in oracle.MEASURES], axis=1
+    ).fillna(0)
     small = sizes.loc[sizes.max(axis=1) < THRESHOLD]
     assert len(small)
     group, area = small.index[0]
@@ -98,8 +99,12 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
     at = page("5_Engagement.py")
     at.run()
     no_exception(at)
-    assert metrics(at) == {"Conversations": "120", "Conversation hours": "102", "Staff engaged": "256",
-                           "Service areas covered": "92"}
+    assert metrics(at) == {
+        "Conversations": "120",
+        "Conversation hours": "102",
+        "Staff engaged": "256",
+        "Service areas covered": "92",
+    }
     assert any("does not apply" in m.value and "survey" in m.value for m in at.info)
 
     group = "Learning disabilities and forensic"
@@ -109,9 +114,18 @@ def test_engagement_page_reads_the_published_totals_and_follows_a_care_group(dem
     expected = oracle.expected_engagement(Filters(care_groups=(group,)))
     shown = metrics(at)
     assert set(shown) == {"Conversations", "Conversation hours", "Staff engaged", "Service areas covered"}
-    assert_shows(shown, {label: expected[key] for label, key in (
-        ("Conversations", "conversations"), ("Conversation hours", "conversation_hours"),
-        ("Staff engaged", "staff_engaged"), ("Service areas covered", "service_areas_covered"))})
+    assert_shows(
+        shown,
+        {
+            label: expected[key]
+            for label, key in (
+                ("Conversations", "conversations"),
+                ("Conversation hours", "conversation_hours"),
+                ("Staff engaged", "staff_engaged"),
+                ("Service areas covered", "service_areas_covered"),
+            )
+        },
+    )
     # The breakdown table (care group by default) has that one group, with pandas' figures.
     table = table_with(at, "Care group", "Hours", "Staff engaged")
     assert table["Care group"].tolist() == [group]
@@ -137,8 +151,14 @@ def test_engagement_page_staff_group_narrows_staff_engaged_only_from_a_whole_mon
     expected = oracle.expected_engagement(Filters(staff_groups=("Nursing",), date_from=dt.date(2021, 4, 1)))
     everyone = oracle.expected_engagement(Filters(date_from=dt.date(2021, 4, 1)))
     assert expected["staff_engaged"] < everyone["staff_engaged"]
-    assert_shows(metrics(at), {"Staff engaged": expected["staff_engaged"], "Conversations": everyone["conversations"],
-                               "Conversation hours": everyone["conversation_hours"]})
+    assert_shows(
+        metrics(at),
+        {
+            "Staff engaged": expected["staff_engaged"],
+            "Conversations": everyone["conversations"],
+            "Conversation hours": everyone["conversation_hours"],
+        },
+    )
 
 
 # Actions --------------------------------------------------------------------------------------------
@@ -159,8 +179,10 @@ def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
     everything = oracle.expected_engagement(Filters())
     shown = metrics(at)
     assert shown["Actions raised"] == "831" and shown["Quick wins completed"] == "213"  # the published totals
-    assert_shows(shown, {"Actions completed": everything["actions_completed"],
-                         "Quick wins raised": everything["quick_wins_raised"]})
+    assert_shows(
+        shown,
+        {"Actions completed": everything["actions_completed"], "Quick wins raised": everything["quick_wins_raised"]},
+    )
     assert len(table_with(at, "title", "days_open")) == 831
 
     group = "Corporate services"
@@ -169,8 +191,10 @@ def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
     at.run()
     no_exception(at)
     expected = oracle.expected_engagement(Filters(care_groups=(group,)))
-    assert_shows(metrics(at), {"Actions raised": expected["actions_raised"],
-                               "Quick wins completed": expected["quick_wins_completed"]})
+    assert_shows(
+        metrics(at),
+        {"Actions raised": expected["actions_raised"], "Quick wins completed": expected["quick_wins_completed"]},
+    )
     actions = oracle.read_engagement()["actions"]
     fields = ["title", "service_area", "care_group", "theme", "status"]
     contains = actions[fields].apply(lambda column: column.str.lower().str.contains("wi-fi", regex=False))
@@ -230,16 +254,16 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     assert value(engagement_table.loc["Its care group", "Staff engaged"]) == group_expected["staff_engaged"]
     survey_table = at.table[1].value
     for measure, title in (("it_unreliable", "IT too unreliable"), ("it_skills", "IT skills rated good")):
-        for scope, scope_filters in (("This area", Filters(service_areas=(area,), wave=published.wave)),
-                                     ("Its care group", Filters(care_groups=(group,), wave=published.wave)),
-                                     ("Trust", published)):
+        for scope, scope_filters in (
+            ("This area", Filters(service_areas=(area,), wave=published.wave)),
+            ("Its care group", Filters(care_groups=(group,), wave=published.wave)),
+            ("Trust", published),
+        ):
             n, positive, _ = oracle.expected_headline(RESPONSES, measure, scope_filters)
             assert result_cell(n, positive).match(survey_table.loc[title, scope]), (measure, scope)
     assert survey_table.loc["IT too unreliable", "Trust"].startswith(f"{oracle.PUBLISHED['it_unreliable']}% (")
     comparisons = at.table[2].value
-    comparison = re.compile(
-        r"^(▲ Higher than|▼ Lower than|Not significant:) \d+% \(n = [\d,]+\), p ([=<] 0\.\d{2,3})$"
-    )
+    comparison = re.compile(r"^(▲ Higher than|▼ Lower than|Not significant:) \d+% \(n = [\d,]+\), p ([=<] 0\.\d{2,3})$")
     assert comparisons.map(lambda text: bool(comparison.match(text))).all().all()
     assert any("two-proportion z-test" in m.value for m in at.markdown)
 
@@ -249,12 +273,18 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     at.sidebar.selectbox(key="to").set_value("2021-05")
     at.run()
     no_exception(at)
-    shared = {"surveys": ("Staff",), "date_from": dt.date(2021, 3, 1), "date_to": dt.date(2021, 5, 31),
-              "wave": published.wave}
+    shared = {
+        "surveys": ("Staff",),
+        "date_from": dt.date(2021, 3, 1),
+        "date_to": dt.date(2021, 5, 31),
+        "wave": published.wave,
+    }
     survey_table = at.table[1].value
-    for scope, scope_filters in (("This area", Filters(service_areas=(area,), **shared)),
-                                 ("Its care group", Filters(care_groups=(group,), **shared)),
-                                 ("Trust", Filters(**shared))):
+    for scope, scope_filters in (
+        ("This area", Filters(service_areas=(area,), **shared)),
+        ("Its care group", Filters(care_groups=(group,), **shared)),
+        ("Trust", Filters(**shared)),
+    ):
         n, positive, _ = oracle.expected_headline(RESPONSES, "it_unreliable", scope_filters)
         cell = survey_table.loc["IT too unreliable", scope]
         assert cell.startswith("Hidden") if n < THRESHOLD else result_cell(n, positive).match(cell), scope
@@ -304,10 +334,18 @@ def real_database(extracts_folder: Path, target: Path, monkeypatch: pytest.Monke
     """The small extracts (no synthetic manifest: real-looking) with more answers from the ward,
     built through the real pipeline with or without a perturbation key; the app pointed at it."""
     responses = SMALL["survey_responses"] + [
-        {"response_id": f"R{100 + i}", "survey": "Staff", "submitted_on": f"2021-03-{1 + i % 28:02d}",
-         "care_group": "Adult mental health", "service_area": WARD, "staff_group": "Nursing",
-         "it_skills": ("Good", "Poor", "Very good")[i % 3], "info_available": ("Yes", "No")[i % 2],
-         "it_unreliable": ("Agree", "Disagree", "Strongly agree", "Neither agree nor disagree")[i % 4], "comment": ""}
+        {
+            "response_id": f"R{100 + i}",
+            "survey": "Staff",
+            "submitted_on": f"2021-03-{1 + i % 28:02d}",
+            "care_group": "Adult mental health",
+            "service_area": WARD,
+            "staff_group": "Nursing",
+            "it_skills": ("Good", "Poor", "Very good")[i % 3],
+            "info_available": ("Yes", "No")[i % 2],
+            "it_unreliable": ("Agree", "Disagree", "Strongly agree", "Neither agree nor disagree")[i % 4],
+            "comment": "",
+        }
         for i in range(EXTRA_RESPONSES)
     ]
     write_csv(extracts_folder / "survey_responses.csv", responses)
@@ -327,8 +365,10 @@ def real_database(extracts_folder: Path, target: Path, monkeypatch: pytest.Monke
 
 def small_engagement(service_area: str | None = None) -> dict[str, float]:
     """The small extracts' engagement figures, from their rows."""
+
     def mine(rows):
         return [r for r in rows if service_area is None or r["service_area"] == service_area]
+
     actions = mine(SMALL["actions"])
     return {
         "conversation_hours": sum(float(c["hours"]) for c in mine(SMALL["conversations"])),
@@ -339,8 +379,11 @@ def small_engagement(service_area: str | None = None) -> dict[str, float]:
 
 def survey_text(at: AppTest) -> list[str]:
     """Every piece of text and every table cell on the page (for looking for survey figures)."""
-    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "subheader", "title")
-             for e in getattr(at, kind)]
+    texts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "error", "subheader", "title")
+        for e in getattr(at, kind)
+    ]
     texts += [str(cell) for t in at.table for cell in t.value.to_numpy().ravel()]
     texts += [str(column) for d in at.dataframe for column in d.value.columns]
     return texts
@@ -375,8 +418,10 @@ def test_actions_on_real_extracts_withhold_survey_figures_without_a_key(small_ex
     at.run()
     no_exception(at)
     expected = small_engagement()
-    assert_shows(metrics(at), {"Actions raised": expected["actions_raised"],
-                               "Quick wins completed": expected["quick_wins_completed"]})
+    assert_shows(
+        metrics(at),
+        {"Actions raised": expected["actions_raised"], "Quick wins completed": expected["quick_wins_completed"]},
+    )
     assert len(table_with(at, "title", "days_open")) == expected["actions_raised"]
     withheld = [e.value for e in at.error if e.value == ui.WITHHELD_MESSAGE]
     survey_tables = [d.value for d in at.dataframe if "Responses (n)" in d.value.columns]
@@ -397,8 +442,19 @@ def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_
     at.run()
     no_exception(at)
     build_table = table_with(at, "File", "Rows read")
-    files = {f"{name}.csv" for name in ("service_areas", "conversations", "conversation_attendees", "actions",
-                                         "waves", "questions", "survey_responses", "survey_answers")}
+    files = {
+        f"{name}.csv"
+        for name in (
+            "service_areas",
+            "conversations",
+            "conversation_attendees",
+            "actions",
+            "waves",
+            "questions",
+            "survey_responses",
+            "survey_answers",
+        )
+    }
     assert set(build_table["File"]) == files
     assert (build_table["Rows read"] == build_table["Rows loaded"] + build_table["Rows rejected"]).all()
     assert build_table.set_index("File").loc["actions.csv", "Rows loaded"] == 831

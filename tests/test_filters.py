@@ -53,30 +53,61 @@ LONG = "Nursing" + "x" * 10_000
         pytest.param({"care_group": [""]}, Filters(), [], id="empty value ignored"),
         pytest.param({"survey": ["' or 1=1 --"]}, Filters(), [("survey", "' or 1=1 --")], id="sql fragment"),
         pytest.param(
-            {"survey": ["Staff'; drop table survey_responses; --", "Staff"]}, Filters(surveys=("Staff",)),
-            [("survey", "Staff'; drop table survey_responses; --")], id="sql fragment beside a good value",
+            {"survey": ["Staff'; drop table survey_responses; --", "Staff"]},
+            Filters(surveys=("Staff",)),
+            [("survey", "Staff'; drop table survey_responses; --")],
+            id="sql fragment beside a good value",
         ),
-        pytest.param({"staff_group": ['Nursing" or "1"="1']}, Filters(), [("staff_group", 'Nursing" or "1"="1')],
-                     id="double quotes"),
+        pytest.param(
+            {"staff_group": ['Nursing" or "1"="1']},
+            Filters(),
+            [("staff_group", 'Nursing" or "1"="1')],
+            id="double quotes",
+        ),
         pytest.param({"staff_group": ["O'Brien"]}, Filters(), [("staff_group", "O'Brien")], id="apostrophe"),
         pytest.param({"staff_group": [LONG]}, Filters(), [("staff_group", LONG)], id="very long value"),
-        pytest.param({"staff_group": ["Nursing", "Management"]}, Filters(staff_groups=("Nursing", "Management")), [],
-                     id="repeatable staff group"),
-        pytest.param({"service_area": ["Ward A"]}, Filters(service_areas=("Ward A",)), [], id="area with no care group"),
-        pytest.param({"care_group": [AMH], "service_area": ["Ward A"]},
-                     Filters(care_groups=(AMH,), service_areas=("Ward A",)), [], id="area inside its care group"),
-        pytest.param({"care_group": [CHS], "service_area": ["Ward A", "Podiatry"]},
-                     Filters(care_groups=(CHS,), service_areas=("Podiatry",)), [("service_area", "Ward A")],
-                     id="area outside the chosen care group"),
-        pytest.param({"care_group": ["Nope"], "service_area": ["Ward A"]}, Filters(service_areas=("Ward A",)),
-                     [("care_group", "Nope")], id="unknown care group does not narrow areas"),
+        pytest.param(
+            {"staff_group": ["Nursing", "Management"]},
+            Filters(staff_groups=("Nursing", "Management")),
+            [],
+            id="repeatable staff group",
+        ),
+        pytest.param(
+            {"service_area": ["Ward A"]}, Filters(service_areas=("Ward A",)), [], id="area with no care group"
+        ),
+        pytest.param(
+            {"care_group": [AMH], "service_area": ["Ward A"]},
+            Filters(care_groups=(AMH,), service_areas=("Ward A",)),
+            [],
+            id="area inside its care group",
+        ),
+        pytest.param(
+            {"care_group": [CHS], "service_area": ["Ward A", "Podiatry"]},
+            Filters(care_groups=(CHS,), service_areas=("Podiatry",)),
+            [("service_area", "Ward A")],
+            id="area outside the chosen care group",
+        ),
+        pytest.param(
+            {"care_group": ["Nope"], "service_area": ["Ward A"]},
+            Filters(service_areas=("Ward A",)),
+            [("care_group", "Nope")],
+            id="unknown care group does not narrow areas",
+        ),
         pytest.param({"service_area": ["Nowhere"]}, Filters(), [("service_area", "Nowhere")], id="unknown area"),
-        pytest.param({"from": ["2021-03"], "to": ["2021-05"]},
-                     Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)), [], id="months"),
+        pytest.param(
+            {"from": ["2021-03"], "to": ["2021-05"]},
+            Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)),
+            [],
+            id="months",
+        ),
         pytest.param({"from": ["2021-03"]}, Filters(date_from=dt.date(2021, 3, 1)), [], id="from month"),
         pytest.param({"to": ["2021-04"]}, Filters(date_to=dt.date(2021, 4, 30)), [], id="to month"),
-        pytest.param({"from": ["2021-02"], "to": ["2021-06"]},
-                     Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 6, 30)), [], id="whole range"),
+        pytest.param(
+            {"from": ["2021-02"], "to": ["2021-06"]},
+            Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 6, 30)),
+            [],
+            id="whole range",
+        ),
         pytest.param({"to": ["2021-02"]}, Filters(date_to=dt.date(2021, 2, 28)), [], id="February has 28 days"),
         pytest.param({"from": ["2021-3"]}, Filters(), [("from", "2021-3")], id="month not as the box writes it"),
         pytest.param({"from": ["2021-13"]}, Filters(), [("from", "2021-13")], id="no month 13"),
@@ -95,17 +126,32 @@ LONG = "Nursing" + "x" * 10_000
         pytest.param({"to": ["2021-07"]}, Filters(), [("to", "2021-07")], id="month after the data"),
         pytest.param({"from": ["2020-12-31"]}, Filters(), [("from", "2020-12-31")], id="day before the data"),
         pytest.param({"to": ["2021-07-01"]}, Filters(), [("to", "2021-07-01")], id="day after the data"),
-        pytest.param({"from": ["2021-03", "2021-04"]}, Filters(date_from=dt.date(2021, 4, 1)),
-                     [("from", "2021-03")], id="two from months: the last is used, as the box does"),
-        pytest.param({"from": ["2021-03", "nope"]}, Filters(),
-                     [("from", "2021-03"), ("from", "nope")], id="a bad last value: no month, all refused"),
+        pytest.param(
+            {"from": ["2021-03", "2021-04"]},
+            Filters(date_from=dt.date(2021, 4, 1)),
+            [("from", "2021-03")],
+            id="two from months: the last is used, as the box does",
+        ),
+        pytest.param(
+            {"from": ["2021-03", "nope"]},
+            Filters(),
+            [("from", "2021-03"), ("from", "nope")],
+            id="a bad last value: no month, all refused",
+        ),
         pytest.param({"from": ["2021-03", ""]}, Filters(), [("from", "2021-03")], id="an empty last value: no month"),
         pytest.param({"from": ["", "2021-03"]}, Filters(date_from=dt.date(2021, 3, 1)), [], id="empty value ignored"),
-        pytest.param({"from": ["2021-05"], "to": ["2021-03"]},
-                     Filters(date_from=dt.date(2021, 5, 1), date_to=dt.date(2021, 3, 31)), [],
-                     id="from after to: applied as given (the sidebar says nothing matches)"),
-        pytest.param({"utm_source": ["newsletter"], "breakdown": ["Staff group"]}, Filters(), [],
-                     id="other parameters left alone"),
+        pytest.param(
+            {"from": ["2021-05"], "to": ["2021-03"]},
+            Filters(date_from=dt.date(2021, 5, 1), date_to=dt.date(2021, 3, 31)),
+            [],
+            id="from after to: applied as given (the sidebar says nothing matches)",
+        ),
+        pytest.param(
+            {"utm_source": ["newsletter"], "breakdown": ["Staff group"]},
+            Filters(),
+            [],
+            id="other parameters left alone",
+        ),
     ],
 )
 def test_from_query_params(params: dict[str, list[str]], expected: Filters, rejected: list[tuple[str, str]]) -> None:
@@ -123,23 +169,48 @@ def _last_day(year: int, month: int) -> dt.date:
 @pytest.mark.parametrize(
     ("params", "expected", "widened"),
     [
-        pytest.param({"from": ["2021-03-14"]}, Filters(date_from=dt.date(2021, 3, 1)),
-                     [("from", "2021-03-14", "2021-03")], id="from day"),
-        pytest.param({"to": ["2021-04-02"]}, Filters(date_to=dt.date(2021, 4, 30)),
-                     [("to", "2021-04-02", "2021-04")], id="to day"),
-        pytest.param({"from": ["2021-03-14"], "to": ["2021-05-02"]},
-                     Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)),
-                     [("from", "2021-03-14", "2021-03"), ("to", "2021-05-02", "2021-05")], id="both days"),
-        pytest.param({"from": ["2021-02-01"], "to": ["2021-06-30"]},
-                     Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 6, 30)),
-                     [("from", "2021-02-01", "2021-02"), ("to", "2021-06-30", "2021-06")],
-                     id="days already on the month bounds are still a notice"),
-        pytest.param({"from": ["2021-3-1"]}, Filters(date_from=dt.date(2021, 3, 1)),
-                     [("from", "2021-3-1", "2021-03")], id="short day"),
-        pytest.param({"to": ["2021/03/05"]}, Filters(date_to=dt.date(2021, 3, 31)),
-                     [("to", "2021/03/05", "2021-03")], id="day with slashes"),
-        pytest.param({"to": ["2021-02-28"]}, Filters(date_to=dt.date(2021, 2, 28)),
-                     [("to", "2021-02-28", "2021-02")], id="last day of February"),
+        pytest.param(
+            {"from": ["2021-03-14"]},
+            Filters(date_from=dt.date(2021, 3, 1)),
+            [("from", "2021-03-14", "2021-03")],
+            id="from day",
+        ),
+        pytest.param(
+            {"to": ["2021-04-02"]},
+            Filters(date_to=dt.date(2021, 4, 30)),
+            [("to", "2021-04-02", "2021-04")],
+            id="to day",
+        ),
+        pytest.param(
+            {"from": ["2021-03-14"], "to": ["2021-05-02"]},
+            Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)),
+            [("from", "2021-03-14", "2021-03"), ("to", "2021-05-02", "2021-05")],
+            id="both days",
+        ),
+        pytest.param(
+            {"from": ["2021-02-01"], "to": ["2021-06-30"]},
+            Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 6, 30)),
+            [("from", "2021-02-01", "2021-02"), ("to", "2021-06-30", "2021-06")],
+            id="days already on the month bounds are still a notice",
+        ),
+        pytest.param(
+            {"from": ["2021-3-1"]},
+            Filters(date_from=dt.date(2021, 3, 1)),
+            [("from", "2021-3-1", "2021-03")],
+            id="short day",
+        ),
+        pytest.param(
+            {"to": ["2021/03/05"]},
+            Filters(date_to=dt.date(2021, 3, 31)),
+            [("to", "2021/03/05", "2021-03")],
+            id="day with slashes",
+        ),
+        pytest.param(
+            {"to": ["2021-02-28"]},
+            Filters(date_to=dt.date(2021, 2, 28)),
+            [("to", "2021-02-28", "2021-02")],
+            id="last day of February",
+        ),
     ],
 )
 def test_a_day_in_a_link_opens_its_whole_month_with_a_notice(
@@ -207,13 +278,21 @@ def test_month_start_and_end_bound_the_day(day: dt.date) -> None:
     [
         pytest.param(Filters(), {}, id="defaults leave the link clean"),
         pytest.param(Filters(care_groups=(AMH, CHS)), {"care_group": [AMH, CHS]}, id="care groups"),
-        pytest.param(Filters(service_areas=("Ward A",), surveys=("Carer",), staff_groups=("Nursing", "Management")),
-                     {"service_area": ["Ward A"], "survey": ["Carer"], "staff_group": ["Nursing", "Management"]},
-                     id="lists"),
-        pytest.param(Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30)),
-                     {"from": ["2021-03"], "to": ["2021-04"]}, id="months"),
-        pytest.param(Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 6, 30)), {},
-                     id="first and last month are the defaults"),
+        pytest.param(
+            Filters(service_areas=("Ward A",), surveys=("Carer",), staff_groups=("Nursing", "Management")),
+            {"service_area": ["Ward A"], "survey": ["Carer"], "staff_group": ["Nursing", "Management"]},
+            id="lists",
+        ),
+        pytest.param(
+            Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30)),
+            {"from": ["2021-03"], "to": ["2021-04"]},
+            id="months",
+        ),
+        pytest.param(
+            Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 6, 30)),
+            {},
+            id="first and last month are the defaults",
+        ),
     ],
 )
 def test_to_query_params(filters: Filters, expected: dict[str, list[str]]) -> None:
@@ -228,7 +307,9 @@ def test_to_query_params(filters: Filters, expected: dict[str, list[str]]) -> No
         Filters(surveys=("Staff", "Digital champion"), staff_groups=("Nursing",)),
         Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 3, 31)),
         Filters(date_from=dt.date(2021, 5, 1), date_to=dt.date(2021, 3, 31)),
-        Filters(care_groups=(CYP,), service_areas=("School nursing",), surveys=("Carer",), date_to=dt.date(2021, 5, 31)),
+        Filters(
+            care_groups=(CYP,), service_areas=("School nursing",), surveys=("Carer",), date_to=dt.date(2021, 5, 31)
+        ),
     ],
 )
 def test_link_round_trip(filters: Filters) -> None:
@@ -260,8 +341,10 @@ def test_any_view_round_trips_through_its_link(care_groups, surveys, staff_group
     assert parsed.rejected == () and parsed.widened == ()
 
 
-@given(day_from=st.dates(dt.date(2021, 2, 1), dt.date(2021, 6, 30)), day_to=st.dates(dt.date(2021, 2, 1),
-                                                                                   dt.date(2021, 6, 30)))
+@given(
+    day_from=st.dates(dt.date(2021, 2, 1), dt.date(2021, 6, 30)),
+    day_to=st.dates(dt.date(2021, 2, 1), dt.date(2021, 6, 30)),
+)
 def test_a_day_link_reopens_as_the_month_link(day_from: dt.date, day_to: dt.date) -> None:
     """A link with days opens the whole months; the link the page then writes opens the same view, without notice."""
     widened = from_query_params({"from": [day_from.isoformat()], "to": [day_to.isoformat()]}, OPTIONS)
@@ -273,8 +356,17 @@ def test_a_day_link_reopens_as_the_month_link(day_from: dt.date, day_to: dt.date
     assert again.notices() == []
 
 
-HOSTILE = ["' or 1=1 --", "2021-03'); drop table survey_responses; --", "$date_from", "2021-03\x00", "２０２１-０３",
-           "2021-03-01 00:00", "-1", "9999-12", "0001-01"]
+HOSTILE = [
+    "' or 1=1 --",
+    "2021-03'); drop table survey_responses; --",
+    "$date_from",
+    "2021-03\x00",
+    "２０２１-０３",
+    "2021-03-01 00:00",
+    "-1",
+    "9999-12",
+    "0001-01",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

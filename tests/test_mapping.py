@@ -20,22 +20,85 @@ from tests.conftest import ROOT
 EXAMPLE = ROOT / "docs" / "examples" / "forms_mapping.toml"
 SKILLS = "How would you rate your IT skills?"
 INFO = "Do you have the information you need to run your service?"
-COMMENT = 'Wi-Fi drops, "often" \u2014 caf\u00e9, na\u00efve staff \U0001F44D'
+COMMENT = 'Wi-Fi drops, "often" \u2014 caf\u00e9, na\u00efve staff \U0001f44d'
 
-FORMS_HEADER = ["ID", "Start time", "Completion time", "Email", "Name", "Which care group do you work in?",
-                "Which service area do you work in?", "What is your staff group?", SKILLS, INFO,
-                "IT is too unreliable.", "I feel confident using the electronic patient record.",
-                "Is there anything else you would like to tell us?"]
+FORMS_HEADER = [
+    "ID",
+    "Start time",
+    "Completion time",
+    "Email",
+    "Name",
+    "Which care group do you work in?",
+    "Which service area do you work in?",
+    "What is your staff group?",
+    SKILLS,
+    INFO,
+    "IT is too unreliable.",
+    "I feel confident using the electronic patient record.",
+    "Is there anything else you would like to tell us?",
+]
 # Completion times as a Forms CSV writes them (month-first); the XLSX holds real date-times.
 FORMS_ROWS = [
-    [1, "3/15/23 9:58:40", "3/15/23 10:02:11", "jane.doe@nhs.net", "Jane Doe", "Adult mental health", "Ward A",
-     "Nursing", "Excellent", "Yes", "Agree", "Agree", COMMENT],
-    [2, "3/16/23 8:59:00", "3/16/23 9:00:00", "raj.patel@nhs.net", "Raj Patel", "children and young people", "",
-     "AHP", " good ", "Not sure", "", "Neutral", ""],
-    [3, "4/2/23 14:00:00", "4/2/23 14:30:00", "anonymous", "", "Corporate services", "", "Admin and clerical",
-     "Brilliant", "Dunno", "Strongly disagree", "Prefer not to say", "Fine"],
-    [4, "4/3/23 11:00:00", "4/3/23 11:05:09", "mo.khan@nhs.net", "Mo Khan", "Corporate services", "", "Management",
-     "Brilliant", "Don\u2019t know", "Disagree", "Strongly agree", ""],
+    [
+        1,
+        "3/15/23 9:58:40",
+        "3/15/23 10:02:11",
+        "jane.doe@nhs.net",
+        "Jane Doe",
+        "Adult mental health",
+        "Ward A",
+        "Nursing",
+        "Excellent",
+        "Yes",
+        "Agree",
+        "Agree",
+        COMMENT,
+    ],
+    [
+        2,
+        "3/16/23 8:59:00",
+        "3/16/23 9:00:00",
+        "raj.patel@nhs.net",
+        "Raj Patel",
+        "children and young people",
+        "",
+        "AHP",
+        " good ",
+        "Not sure",
+        "",
+        "Neutral",
+        "",
+    ],
+    [
+        3,
+        "4/2/23 14:00:00",
+        "4/2/23 14:30:00",
+        "anonymous",
+        "",
+        "Corporate services",
+        "",
+        "Admin and clerical",
+        "Brilliant",
+        "Dunno",
+        "Strongly disagree",
+        "Prefer not to say",
+        "Fine",
+    ],
+    [
+        4,
+        "4/3/23 11:00:00",
+        "4/3/23 11:05:09",
+        "mo.khan@nhs.net",
+        "Mo Khan",
+        "Corporate services",
+        "",
+        "Management",
+        "Brilliant",
+        "Don\u2019t know",
+        "Disagree",
+        "Strongly agree",
+        "",
+    ],
 ]
 PERSONAL_VALUES = ["jane.doe@nhs.net", "Jane Doe", "raj.patel@nhs.net", "Raj Patel", "mo.khan@nhs.net", "Mo Khan"]
 
@@ -123,13 +186,37 @@ def test_a_forms_export_maps_to_the_contract_columns(tmp_path, out, make_export)
     assert "4 responses" in message and "16 answers" in message and "3 unmatched values written blank" in message
 
     responses = read_rows(out / "survey_responses.csv")
-    assert responses[0] == ["response_id", "survey", "submitted_on", "wave", "care_group", "service_area",
-                            "staff_group", "comment"]
+    assert responses[0] == [
+        "response_id",
+        "survey",
+        "submitted_on",
+        "wave",
+        "care_group",
+        "service_area",
+        "staff_group",
+        "comment",
+    ]
     assert responses[1] == ["F23-1", "Staff", "2023-03-15", "2023", "Adult mental health", "Ward A", "Nursing", COMMENT]
-    assert responses[2] == ["F23-2", "Staff", "2023-03-16", "2023", "Children, young people and families", "",
-                            "Allied health professional", ""]
-    assert responses[3][:8] == ["F23-3", "Staff", "2023-04-02", "2023", "Corporate services", "",
-                                "Administrative and clerical", "Fine"]
+    assert responses[2] == [
+        "F23-2",
+        "Staff",
+        "2023-03-16",
+        "2023",
+        "Children, young people and families",
+        "",
+        "Allied health professional",
+        "",
+    ]
+    assert responses[3][:8] == [
+        "F23-3",
+        "Staff",
+        "2023-04-02",
+        "2023",
+        "Corporate services",
+        "",
+        "Administrative and clerical",
+        "Fine",
+    ]
     assert len(responses) == 5
 
     answers = read_rows(out / "survey_answers.csv")
@@ -171,16 +258,48 @@ def test_the_preview_names_unmapped_and_personal_columns_and_counts_unmatched_an
 
 
 def test_smartsurvey_export_with_a_survey_column_and_default_personal_columns(tmp_path, out):
-    header = ["Response ID", "Started", "Ended", "IP Address", "Email", "Which survey are you completing?",
-              "Care group", SKILLS, "IT is too unreliable.", "Comments"]
+    header = [
+        "Response ID",
+        "Started",
+        "Ended",
+        "IP Address",
+        "Email",
+        "Which survey are you completing?",
+        "Care group",
+        SKILLS,
+        "IT is too unreliable.",
+        "Comments",
+    ]
     rows = [
-        ["90001", "15/03/2023 10:00:00", "15/03/2023 10:02:11", "192.168.10.20", "amy@example.org", "I am a carer",
-         "", "Poor", "Agree", "Slow"],
-        ["90002", "16/03/2023 09:00:00", "16/03/2023 09:04:00", "10.0.0.7", "", "Staff member",
-         "Community health services", "Very good", "Strongly agree", ""],
+        [
+            "90001",
+            "15/03/2023 10:00:00",
+            "15/03/2023 10:02:11",
+            "192.168.10.20",
+            "amy@example.org",
+            "I am a carer",
+            "",
+            "Poor",
+            "Agree",
+            "Slow",
+        ],
+        [
+            "90002",
+            "16/03/2023 09:00:00",
+            "16/03/2023 09:04:00",
+            "10.0.0.7",
+            "",
+            "Staff member",
+            "Community health services",
+            "Very good",
+            "Strongly agree",
+            "",
+        ],
     ]
     export = forms_csv(tmp_path, rows, header)
-    mapping_file = small_mapping(tmp_path, f"""
+    mapping_file = small_mapping(
+        tmp_path,
+        f"""
 survey_column = "Which survey are you completing?"
 response_id = "Response ID"
 id_prefix = "SS-"
@@ -194,7 +313,8 @@ comment = "Comments"
 column = "{SKILLS}"
 [questions.it_unreliable]
 column = "IT is too unreliable."
-""")
+""",
+    )
     mapped = map_export(export, mapping_file)
     assert 'Personal columns dropped (never loaded): "IP Address", "Email"' in preview(mapped)
     assert 'Columns not mapped (not loaded): "Started"\n' in preview(mapped)
@@ -204,15 +324,23 @@ column = "IT is too unreliable."
         ["SS-90002", "Staff", "2023-03-16", "", "Community health services", "", "", ""],
     ]
     assert read_rows(out / "survey_answers.csv")[1:] == [
-        ["SS-90001", "it_skills", "Poor"], ["SS-90001", "it_unreliable", "Agree"],
-        ["SS-90002", "it_skills", "Very good"], ["SS-90002", "it_unreliable", "Strongly agree"],
+        ["SS-90001", "it_skills", "Poor"],
+        ["SS-90001", "it_unreliable", "Agree"],
+        ["SS-90002", "it_skills", "Very good"],
+        ["SS-90002", "it_unreliable", "Strongly agree"],
     ]
     everything = b"".join(p.read_bytes() for p in out.iterdir())
     assert b"192.168.10.20" not in everything and b"10.0.0.7" not in everything and b"amy@example.org" not in everything
 
 
-def stops(tmp_path: Path, out: Path, mapping_text: str | None, *words: str, export: Path | None = None,
-          questions: Path | None = None) -> str:
+def stops(
+    tmp_path: Path,
+    out: Path,
+    mapping_text: str | None,
+    *words: str,
+    export: Path | None = None,
+    questions: Path | None = None,
+) -> str:
     """Mapping and writing stop with a message holding ``words``; the output folder is unchanged."""
     before = snapshot(out)
     export = export or forms_csv(tmp_path, FORMS_ROWS[:2])
@@ -236,14 +364,25 @@ def test_a_question_column_mapped_twice(tmp_path, out):
     stops(tmp_path, out, text, f'column "{SKILLS}" is mapped twice', "it_skills", "it_unreliable")
 
 
-@pytest.mark.parametrize("extra, words", [
-    ('colour = "blue"\n', ["unknown key 'colour'"]),
-    ('[questions.it_unreliable]\ncolum = "IT is too unreliable."\n', ["[questions.it_unreliable]", "unknown key 'colum'"]),
-    ('[labels.service_area]\n"A" = "B"\n', ["unknown key 'service_area' in [labels]"]),
-])
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ('colour = "blue"\n', ["unknown key 'colour'"]),
+        (
+            '[questions.it_unreliable]\ncolum = "IT is too unreliable."\n',
+            ["[questions.it_unreliable]", "unknown key 'colum'"],
+        ),
+        ('[labels.service_area]\n"A" = "B"\n', ["unknown key 'service_area' in [labels]"]),
+    ],
+)
 def test_an_unknown_key(tmp_path, out, extra, words):
-    stops(tmp_path, out, extra + SMALL_MAPPING if extra.startswith("colour") else SMALL_MAPPING + extra,
-          "mapping.toml", *words)
+    stops(
+        tmp_path,
+        out,
+        extra + SMALL_MAPPING if extra.startswith("colour") else SMALL_MAPPING + extra,
+        "mapping.toml",
+        *words,
+    )
 
 
 def test_a_bad_toml_file(tmp_path, out):
@@ -252,8 +391,15 @@ def test_a_bad_toml_file(tmp_path, out):
 
 def test_an_unmatched_answer_stops_writing_unless_allowed(tmp_path, out):
     export = forms_csv(tmp_path)
-    stops(tmp_path, out, None, 'forms.csv: line 4: column "How would you rate your IT skills?" (it_skills): "Brilliant"',
-          "2 unmatched", "--allow-unmatched", export=export)
+    stops(
+        tmp_path,
+        out,
+        None,
+        'forms.csv: line 4: column "How would you rate your IT skills?" (it_skills): "Brilliant"',
+        "2 unmatched",
+        "--allow-unmatched",
+        export=export,
+    )
     message = write(map_export(export, small_mapping(tmp_path)), out, allow_unmatched=True)
     assert "2 unmatched values written blank" in message
 
@@ -262,29 +408,61 @@ def test_an_unmatched_label_counts_as_unmatched(tmp_path, out):
     rows = [FORMS_ROWS[0][:5] + ["Surgery"] + FORMS_ROWS[0][6:]]
     mapped = map_export(forms_csv(tmp_path, rows), small_mapping(tmp_path))
     assert '  care_group ("Which care group do you work in?"): "Surgery" x 1 (first at line 2)' in preview(mapped)
-    stops(tmp_path, out, None, 'line 2: column "Which care group do you work in?" (care_group): "Surgery"',
-          "is not a care group in the contract", export=forms_csv(tmp_path, rows))
+    stops(
+        tmp_path,
+        out,
+        None,
+        'line 2: column "Which care group do you work in?" (care_group): "Surgery"',
+        "is not a care group in the contract",
+        export=forms_csv(tmp_path, rows),
+    )
 
 
 def test_a_date_that_does_not_parse_names_the_column_and_line(tmp_path, out):
     no_format = SMALL_MAPPING.replace('date_format = "%m/%d/%y %H:%M:%S"\n', "")  # default is day-first
-    stops(tmp_path, out, no_format, 'forms.csv: line 2: column "Completion time" (submitted_on)',
-          '"3/15/23 10:02:11" is not a date')
+    stops(
+        tmp_path,
+        out,
+        no_format,
+        'forms.csv: line 2: column "Completion time" (submitted_on)',
+        '"3/15/23 10:02:11" is not a date',
+    )
     # A comment over two physical lines: the next row's line is the one a person sees.
     rows = [FORMS_ROWS[0][:12] + ["first line\nsecond line"], FORMS_ROWS[1][:2] + ["16 March"] + FORMS_ROWS[1][3:]]
     stops(tmp_path, out, None, 'line 4: column "Completion time"', '"16 March"', export=forms_csv(tmp_path, rows))
 
 
 def test_other_mapping_mistakes_are_named(tmp_path, out):
-    stops(tmp_path, out, SMALL_MAPPING.replace('comment = "Is there anything else you would like to tell us?"',
-                                               'comment = "Email"'), 'column "Email" is personal', "comment")
-    stops(tmp_path, out, SMALL_MAPPING.replace('"Excellent" = "Very good"', '"Excellent" = "Superb"'),
-          "[questions.it_skills.answers]", '"Superb" is not one of')
-    stops(tmp_path, out, SMALL_MAPPING + '[questions.epr_confidence]\ncolumn = "I feel confident using the '
-          'electronic patient record."\n', "[questions.epr_confidence] has no known scale", "--questions")
-    stops(tmp_path, out, SMALL_MAPPING.replace('wave = "2023"', 'wave = "2021"') + '[questions.epr_confidence]\n'
-          'column = "I feel confident using the electronic patient record."\n',
-          "[questions.epr_confidence] is not asked in wave 2021", questions=questions_csv(tmp_path))
+    stops(
+        tmp_path,
+        out,
+        SMALL_MAPPING.replace('comment = "Is there anything else you would like to tell us?"', 'comment = "Email"'),
+        'column "Email" is personal',
+        "comment",
+    )
+    stops(
+        tmp_path,
+        out,
+        SMALL_MAPPING.replace('"Excellent" = "Very good"', '"Excellent" = "Superb"'),
+        "[questions.it_skills.answers]",
+        '"Superb" is not one of',
+    )
+    stops(
+        tmp_path,
+        out,
+        SMALL_MAPPING + '[questions.epr_confidence]\ncolumn = "I feel confident using the '
+        'electronic patient record."\n',
+        "[questions.epr_confidence] has no known scale",
+        "--questions",
+    )
+    stops(
+        tmp_path,
+        out,
+        SMALL_MAPPING.replace('wave = "2023"', 'wave = "2021"') + "[questions.epr_confidence]\n"
+        'column = "I feel confident using the electronic patient record."\n',
+        "[questions.epr_confidence] is not asked in wave 2021",
+        questions=questions_csv(tmp_path),
+    )
     stops(tmp_path, out, SMALL_MAPPING.replace('wave = "2023"', "wave = 2023"), "wave must be text in quotes")
     ragged = forms_csv(tmp_path, FORMS_ROWS[:2])
     ragged.write_text(ragged.read_text(encoding="utf-8-sig") + "3,4/2/23 14:30:00\n", encoding="utf-8")
@@ -322,8 +500,9 @@ def test_an_xlsx_extract_in_the_way_stops_writing(tmp_path, out):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, check=False,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 @pytest.mark.slow
@@ -342,8 +521,9 @@ def test_command_line_exit_codes(tmp_path):
     assert sorted(p.name for p in target.iterdir()) == ["survey_answers.csv", "survey_responses.csv"]
 
     before = snapshot(target)
-    stopped = cli("map", str(forms_csv(tmp_path)), "--mapping", str(EXAMPLE), "--questions", str(questions),
-                  "--out", str(target))
+    stopped = cli(
+        "map", str(forms_csv(tmp_path)), "--mapping", str(EXAMPLE), "--questions", str(questions), "--out", str(target)
+    )
     assert stopped.returncode == 1
     assert 'column "How would you rate your IT skills?" (it_skills): "Brilliant"' in stopped.stderr
     assert f"Nothing was written to {target}" in stopped.stderr and snapshot(target) == before

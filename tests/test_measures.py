@@ -88,8 +88,9 @@ def test_the_cases_cover_hidden_and_shown(responses):
 def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(database, responses):
     """With a threshold between a group's true n and its perturbed n, the perturbed n decides."""
     areas = sorted(set(responses["service_area"]) - {"Not stated"})
-    candidates = [Filters(service_areas=(a,)) for a in areas] + [Filters(care_groups=(g,)) for g in
-                                                                 sorted(set(responses["care_group"]) - {"Not stated"})]
+    candidates = [Filters(service_areas=(a,)) for a in areas] + [
+        Filters(care_groups=(g,)) for g in sorted(set(responses["care_group"]) - {"Not stated"})
+    ]
     found = 0
     for filters in candidates:
         n, _, _ = expected_headline(responses, "it_skills", filters)
@@ -121,8 +122,9 @@ def test_hidden_figures_are_blank_and_numbers_stay_numbers(database, responses):
 
 
 def test_intervals_and_percentages_come_from_the_counts_given():
-    frame = pd.DataFrame({"n": pd.array([20, 8, 0, None], dtype="Int64"),
-                          "positive": pd.array([7, 1, 0, None], dtype="Int64")})
+    frame = pd.DataFrame(
+        {"n": pd.array([20, 8, 0, None], dtype="Int64"), "positive": pd.array([7, 1, 0, None], dtype="Int64")}
+    )
     n, positive = (frame[c].to_numpy(dtype=float, na_value=float("nan")) for c in ("n", "positive"))
     out = pd.DataFrame(measures.intervals(n, positive)).astype({"percent": "Int64"})
     assert list(out["percent"][:2]) == [percent_half_up(7, 20), percent_half_up(1, 8)] == [35, 13]  # half up

@@ -108,6 +108,7 @@ def raw(rows: list[Row], withheld: bool = False) -> pd.DataFrame:
 def expected(rows: list[Row]) -> tuple[int, int]:
     """(n, positive) as published for the union of these rows: counts and key sums summed, each
     count perturbed within the union's view, positive never above n."""
+
     def total(column: int) -> int:
         return sum(r[column] or 0 for r in rows)  # a count of nobody has no key sum (None)
 
@@ -119,7 +120,9 @@ def expected_scopes(rows: list[Row], area: str, group: str) -> dict[str, tuple[i
     mine = [r for r in rows if r[0] == group and r[1] == area]
     in_group = [r for r in rows if r[0] == group]
     return {
-        "area": expected(mine), "care_group": expected(in_group), "trust": expected(rows),
+        "area": expected(mine),
+        "care_group": expected(in_group),
+        "trust": expected(rows),
         "rest_of_care_group": expected([r for r in in_group if r not in mine]),
         "rest_of_trust": expected([r for r in rows if r not in mine]),
     }
@@ -142,8 +145,13 @@ def assert_numeric_with_na(frame: pd.DataFrame, columns: list[str]) -> None:
 def test_a_shown_area_gets_figures_and_flags_against_both_rests():
     # Uneven key sums: several scopes get noise, and each must be perturbed from its own summed keys.
     # The tiny neighbour (n = 4) is hidden on its own but does not hide A (no complementary suppression).
-    rows = [("G", "A", 100, 25, 37, 201, 1000), ("G", "B", 100, 14, 90, 12, 777), ("G", "C", 50, 10, 250, 77, 3),
-            ("G", "Tiny", 4, 1, 3, 9, 400), ("H", "D", 300, 60, 5, 140, 41)]
+    rows = [
+        ("G", "A", 100, 25, 37, 201, 1000),
+        ("G", "B", 100, 14, 90, 12, 777),
+        ("G", "C", 50, 10, 250, 77, 3),
+        ("G", "Tiny", 4, 1, 3, 9, 400),
+        ("H", "D", 300, 60, 5, 140, 41),
+    ]
     figures = expected_scopes(rows, "A", "G")
     true_n = {"area": 100, "care_group": 254, "trust": 554, "rest_of_care_group": 154, "rest_of_trust": 454}
     assert any(figures[s][0] != true_n[s] for s in figures)  # the case tells perturbed from true counts
@@ -192,8 +200,12 @@ SMALL_AREAS = [(1, 0), (2, 255), (5, 100), (9, own(DOWN, 77)), (11, own(DOWN, 77
 @pytest.mark.parametrize("area_n, key", SMALL_AREAS)
 def test_an_area_under_the_threshold_shows_no_figure_and_no_comparison(area_n, key):
     assert oracle.perturbed_count(area_n, key, 77) < THRESHOLD  # a true 11 published as 8 is hidden too
-    rows = [("G", "Small", area_n, area_n // 2, key, key, 77), ("G", "B", 40, 20, 60, 61, 5),
-            ("G", "C", 60, 30, 70, 3, 8), ("H", "D", 300, 60, 80, 90, 200)]
+    rows = [
+        ("G", "Small", area_n, area_n // 2, key, key, 77),
+        ("G", "B", 40, 20, 60, 61, 5),
+        ("G", "C", 60, 30, 70, 3, 8),
+        ("H", "D", 300, 60, 80, 90, 200),
+    ]
     results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "Small", "G", THRESHOLD)
     area = results.loc[results["scope"] == "area"]
     assert area["hidden"].all()
@@ -227,8 +239,12 @@ def test_an_area_of_nine_published_as_twelve_is_shown():
 def test_a_small_rest_of_group_is_not_shown_but_the_rest_of_the_trust_is():
     # The rest of G is Tiny + Tiny2: 7 responses, their key sums adding to a cell key that takes three away.
     tiny2 = (own(DOWN, 20 + 30) - 200) % 256
-    rows = [("G", "A", 100, 40, 1, 2, 3), ("G", "Tiny", 4, 1, 200, 3, 20), ("G", "Tiny2", 3, 3, tiny2, 11, 30),
-            ("H", "D", 300, 60, 13, 14, 15)]
+    rows = [
+        ("G", "A", 100, 40, 1, 2, 3),
+        ("G", "Tiny", 4, 1, 200, 3, 20),
+        ("G", "Tiny2", 3, 3, tiny2, 11, 30),
+        ("H", "D", 300, 60, 13, 14, 15),
+    ]
     figures = expected_scopes(rows, "A", "G")
     assert figures["rest_of_care_group"][0] == 4 < THRESHOLD
     results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
@@ -282,14 +298,20 @@ def test_without_a_key_every_scope_is_withheld(database):
 
 
 def test_summary_download_carries_no_hidden_figure(database):
-    rows = [("G", "Small", 6, 3, own(DOWN, 10), 20, 10), ("G", "B", 40, 20, 30, 40, 1), ("G", "C", 60, 30, 50, 60, 2),
-            ("H", "D", 300, 60, 70, 80, 3)]
+    rows = [
+        ("G", "Small", 6, 3, own(DOWN, 10), 20, 10),
+        ("G", "B", 40, 20, 30, 40, 1),
+        ("G", "C", 60, 30, 50, 60, 2),
+        ("H", "D", 300, 60, 70, 80, 3),
+    ]
     assert expected(rows[:1])[0] < THRESHOLD
     results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "Small", "G", THRESHOLD)
     engagement = pd.DataFrame(
         [{"measure": "conversations", "title": "Conversations", "area": 1, "care_group": 3, "trust": 9}]
     )
-    summary = my_area.summary_frame("Small", "G", engagement, results, comparisons, measures.headline_measures(database))
+    summary = my_area.summary_frame(
+        "Small", "G", engagement, results, comparisons, measures.headline_measures(database)
+    )
     hidden_rows = summary.loc[summary["section"] != "Engagement"].loc[lambda f: f["scope"].str.startswith("Small")]
     assert len(hidden_rows) == 3 + 6  # three results, six comparisons
     assert hidden_rows[["value", "n", "ci_low_percent", "ci_high_percent", "p_value", "flag"]].isna().all().all()
@@ -301,8 +323,9 @@ def test_summary_download_carries_no_hidden_figure(database):
 def test_survey_tables_are_narrow_text(database):
     a, b = own(ZERO, 99), own(ZERO, 3)
     rows = [("G", "A", 100, 25, a, a, 99), ("G", "B", 100, 14, b, b, 3), ("H", "D", 300, 60, 1, 2, 4)]
-    survey_table, comparison_table = my_area.survey_tables(*my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD),
-                                                               measures.headline_measures(database))
+    survey_table, comparison_table = my_area.survey_tables(
+        *my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD), measures.headline_measures(database)
+    )
     assert survey_table.shape == (3, 3) and comparison_table.shape == (3, 2)
     assert survey_table.iloc[0, 0].startswith("25% (18–34%, n = 100)")  # Wilson 95% for 25/100: 17.5–34.3%
     assert comparison_table.iloc[0, 0].startswith("▲ Higher than 14% (n = 100), p = 0.0")
@@ -337,8 +360,13 @@ def test_engagement_scorecard_matches_pandas(database):
 
 def shared(filters: Filters) -> dict[str, object]:
     """What the scorecard takes from the page's filters for every scope: surveys, staff groups, months, wave."""
-    return {"surveys": filters.surveys, "staff_groups": filters.staff_groups,
-            "date_from": filters.date_from, "date_to": filters.date_to, "wave": filters.wave}
+    return {
+        "surveys": filters.surveys,
+        "staff_groups": filters.staff_groups,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "wave": filters.wave,
+    }
 
 
 def scopes_of(filters: Filters, area: str, group: str) -> dict[str, Filters]:
@@ -349,8 +377,9 @@ def scopes_of(filters: Filters, area: str, group: str) -> dict[str, Filters]:
     }
 
 
-def oracle_scopes(responses: pd.DataFrame, measure: str, filters: Filters, area: str,
-                  group: str) -> dict[str, tuple[int, int]]:
+def oracle_scopes(
+    responses: pd.DataFrame, measure: str, filters: Filters, area: str, group: str
+) -> dict[str, tuple[int, int]]:
     """Every scope's published (n, positive) from the oracle; the rests are the scope's rows
     without the area's, perturbed as a set of responses of their own."""
     scopes = scopes_of(filters, area, group)
@@ -365,9 +394,13 @@ PUBLISHED = Filters(wave=oracle.PUBLISHED_WAVE)  # no filters, in the wave of th
 SCORECARD_FILTERS = {
     "none": PUBLISHED,
     # care group / service area filters only pick the list: the scopes ignore them
-    "months, staff survey, another care group": Filters(care_groups=("Corporate services",), surveys=("Staff",),
-                                                        date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31),
-                                                        wave=oracle.PUBLISHED_WAVE),
+    "months, staff survey, another care group": Filters(
+        care_groups=("Corporate services",),
+        surveys=("Staff",),
+        date_from=dt.date(2021, 3, 1),
+        date_to=dt.date(2021, 5, 31),
+        wave=oracle.PUBLISHED_WAVE,
+    ),
     # no wave: the latest
     "staff groups": Filters(staff_groups=("Nursing", "Healthcare support worker", "Administrative and clerical")),
 }
@@ -376,11 +409,14 @@ SCORECARD_FILTERS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", SCORECARD_FILTERS.values(), ids=SCORECARD_FILTERS.keys())
 def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, filters):
-    sizes = oracle.expected_groups(responses, "it_unreliable", ["care_group", "service_area"],
-                                   Filters(**shared(filters)))
+    sizes = oracle.expected_groups(
+        responses, "it_unreliable", ["care_group", "service_area"], Filters(**shared(filters))
+    )
     sizes = sizes.loc[sizes["service_area"] != "Not stated"].sort_values(["true_n", "service_area"])
     area, group = sizes.iloc[-1][["service_area", "care_group"]]  # the largest area for these filters
-    results, comparisons = my_area.survey_scorecard(my_area.area_survey(database, filters), oracle.MEASURES, area, group, THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(
+        my_area.area_survey(database, filters), oracle.MEASURES, area, group, THRESHOLD
+    )
     scope_filters = scopes_of(filters, area, group)
     noisy = 0  # shown figures whose published n is not the true n: the case tells the two apart
     for measure in oracle.MEASURES:
@@ -392,7 +428,10 @@ def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, filter
             assert bool(row["hidden"]) == (n < THRESHOLD), (measure, scope)
             if not row["hidden"]:
                 assert (row["n"], row["positive"], row["percent"]) == (
-                    n, positive, oracle.percent_half_up(positive, n)), (measure, scope)
+                    n,
+                    positive,
+                    oracle.percent_half_up(positive, n),
+                ), (measure, scope)
         area_row = pick(results, measure=measure, scope="area")
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
             row = pick(comparisons, measure=measure, against=against)
@@ -412,7 +451,9 @@ def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, filter
 def test_a_small_demo_area_shows_no_survey_figure(database, responses):
     area = oracle.small_area(responses, "it_unreliable")
     group = responses.loc[responses["service_area"] == area, "care_group"].iloc[0]
-    results, comparisons = my_area.survey_scorecard(my_area.area_survey(database, Filters()), oracle.MEASURES, area, group, THRESHOLD)
+    results, comparisons = my_area.survey_scorecard(
+        my_area.area_survey(database, Filters()), oracle.MEASURES, area, group, THRESHOLD
+    )
     row = pick(results, measure="it_unreliable", scope="area")
     assert row["hidden"] and pd.isna(row["n"]) and row["hidden_reason"] == f"fewer than {THRESHOLD} responses"
     assert comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden"].all()

@@ -25,35 +25,47 @@ STAMP = {
     "Synthetic data": "SYNTHETIC DEMO DATA - not real Trust data.",
 }
 TITLE = "My area: Community mental health team (North)"
-CHART_ALTS = ("Skills rated good ranged from 38% to 61% by staff group.",
-              "The share rated good rose from 30% to 50% over eight months.")
+CHART_ALTS = (
+    "Skills rated good ranged from 38% to 61% by staff group.",
+    "The share rated good rose from 30% to 50% over eight months.",
+)
 LONG_ROWS = 80
 
 
 def results() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Staff group": ["Nursing", "Medical", AREA, "Admin & clerical"],
-        "share": [0.42, 0.61, np.nan, 0.38],
-        "low": [0.40, 0.55, np.nan, 0.33],
-        "high": [0.44, 0.67, np.nan, 0.43],
-        "n": [2175, 310, None, 280],
-        "Note": ["", None, "Hidden: fewer than 10", "▲ higher − ’"],
-    })
+    return pd.DataFrame(
+        {
+            "Staff group": ["Nursing", "Medical", AREA, "Admin & clerical"],
+            "share": [0.42, 0.61, np.nan, 0.38],
+            "low": [0.40, 0.55, np.nan, 0.33],
+            "high": [0.44, 0.67, np.nan, 0.43],
+            "n": [2175, 310, None, 280],
+            "Note": ["", None, "Hidden: fewer than 10", "▲ higher − ’"],
+        }
+    )
 
 
 def long_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Reporting unit": [f"Unit {i:02d} community team" for i in range(LONG_ROWS)],
-        "Responses": np.arange(LONG_ROWS) * 37,
-        "Percent good": np.round(np.linspace(0.1, 0.9, LONG_ROWS), 3),
-        "Week": pd.date_range("2024-01-01", periods=LONG_ROWS, freq="W"),
-    })
+    return pd.DataFrame(
+        {
+            "Reporting unit": [f"Unit {i:02d} community team" for i in range(LONG_ROWS)],
+            "Responses": np.arange(LONG_ROWS) * 37,
+            "Percent good": np.round(np.linspace(0.1, 0.9, LONG_ROWS), 3),
+            "Week": pd.date_range("2024-01-01", periods=LONG_ROWS, freq="W"),
+        }
+    )
 
 
 def trend_frame() -> pd.DataFrame:
-    frame = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=8, freq="MS"),
-                          "share": np.linspace(0.3, 0.5, 8), "low": np.linspace(0.25, 0.45, 8),
-                          "high": np.linspace(0.35, 0.55, 8), "n": np.arange(100, 900, 100)})
+    frame = pd.DataFrame(
+        {
+            "month": pd.date_range("2024-01-01", periods=8, freq="MS"),
+            "share": np.linspace(0.3, 0.5, 8),
+            "low": np.linspace(0.25, 0.45, 8),
+            "high": np.linspace(0.35, 0.55, 8),
+            "n": np.arange(100, 900, 100),
+        }
+    )
     frame.loc[3, ["share", "low", "high"]] = np.nan
     return frame
 
@@ -61,8 +73,12 @@ def trend_frame() -> pd.DataFrame:
 def build() -> bytes:
     document = pdf.Report(title=TITLE, stamp=STAMP)
     document.heading("Survey results")
-    document.metrics([("IT skills rated good", "42%", "n = 2,175 · 95% CI 40–44% · +3 points"),
-                      ("Actions completed", "18", "of 25 raised")])
+    document.metrics(
+        [
+            ("IT skills rated good", "42%", "n = 2,175 · 95% CI 40–44% · +3 points"),
+            ("Actions completed", "18", "of 25 raised"),
+        ]
+    )
     document.paragraph(f"Results for {AREA}: ▲ higher, ▼ lower, − no change.")
     shown = results().dropna(subset=["share"])
     document.chart(charts.interval_bars(shown, "Staff group", "Staff group"), alt=CHART_ALTS[0])
@@ -106,9 +122,20 @@ def test_text_layer_holds_the_stamp_headings_figures_and_unicode(pages: list[str
     assert TITLE in first
     for label, value in STAMP.items():
         assert f"{label}: {value}" in first  # printed under the title, as label: value
-    for expected in ("Survey results", "Over time", "All reporting units", "IT skills rated good", "42%",
-                     "n = 2,175 · 95% CI 40–44% · +3 points", "Actions completed", "Results by staff group",
-                     AREA, "▲ higher, ▼ lower, − no change.", "Hidden: fewer than 10", "▲ higher − ’"):
+    for expected in (
+        "Survey results",
+        "Over time",
+        "All reporting units",
+        "IT skills rated good",
+        "42%",
+        "n = 2,175 · 95% CI 40–44% · +3 points",
+        "Actions completed",
+        "Results by staff group",
+        AREA,
+        "▲ higher, ▼ lower, − no change.",
+        "Hidden: fewer than 10",
+        "▲ higher − ’",
+    ):
         assert expected in text, expected
     assert "2,175" in text and "0.42" in text  # table numbers: thousands separators, decimals kept
     assert not re.search(r"\b(nan|NaN|None|NaT|<NA>)\b", text)  # missing values are empty cells
@@ -177,8 +204,7 @@ def alt_texts(reader: PdfReader) -> list[str]:
 def test_text_stays_on_the_page(reader: PdfReader) -> None:
     """Every run of text starts inside the page margins (a wide table is squeezed, not cut off)."""
     document = pdf.Report(title="Wide", stamp={})
-    document.table(pd.DataFrame({f"Column number {i}": [f"value {i}-{j} text" for j in range(3)]
-                                 for i in range(14)}))
+    document.table(pd.DataFrame({f"Column number {i}": [f"value {i}-{j} text" for j in range(3)] for i in range(14)}))
     wide = PdfReader(io.BytesIO(document.to_bytes()))
     margin = pdf.MARGIN * 72 / 25.4
     for page in [*reader.pages, *wide.pages]:

@@ -148,8 +148,9 @@ def test_empty_input() -> None:
 def test_a_counts_key_within_its_view() -> None:
     """A count's key sum within a view: its own records' plus twice the view's; an empty count has
     none of its own (0), and no view key sum (a database without a key) gives none at all."""
-    keys = perturbation.in_view(pd.array([5, pd.NA, 7, 2**40], dtype="Int64"),
-                                pd.array([100, 3, pd.NA, 1], dtype="Int64"))
+    keys = perturbation.in_view(
+        pd.array([5, pd.NA, 7, 2**40], dtype="Int64"), pd.array([100, 3, pd.NA, 1], dtype="Int64")
+    )
     assert [None if pd.isna(k) else int(k) for k in keys] == [205, 6, None, 2**40 + 2]
     # A count of everyone in its view (own = view) has key 3 x own: still unbiased over the 256 keys.
     own = list(range(KEYS))
@@ -173,13 +174,20 @@ def add_responses(folder: Path, count: int = 40) -> None:
     answers = (("Good", "Yes", "Agree"), ("Poor", "No", "Disagree"), ("Very good", "Don't know", ""))
     for number in range(count):
         skills, info, unreliable = answers[number % len(answers)]
-        rows.append({
-            "response_id": f"EXTRA-{number}", "survey": "Staff",
-            "submitted_on": f"2021-0{3 + number % 2}-1{number % 10}",
-            "care_group": "Adult mental health", "service_area": "Ward A" if number % 4 else "",
-            "staff_group": "Nursing" if number % 3 else "", "it_skills": skills, "info_available": info,
-            "it_unreliable": unreliable, "comment": "",
-        })
+        rows.append(
+            {
+                "response_id": f"EXTRA-{number}",
+                "survey": "Staff",
+                "submitted_on": f"2021-0{3 + number % 2}-1{number % 10}",
+                "care_group": "Adult mental health",
+                "service_area": "Ward A" if number % 4 else "",
+                "staff_group": "Nursing" if number % 3 else "",
+                "it_skills": skills,
+                "info_available": info,
+                "it_unreliable": unreliable,
+                "comment": "",
+            }
+        )
     write_csv(folder / "survey_responses.csv", rows)
 
 
@@ -207,9 +215,18 @@ def expected_cells(folder: Path, key: str) -> dict[tuple, tuple[int, int]]:
 
 def stored_cells(database: Path) -> dict[tuple, tuple[int, object]]:
     frame = survey_cells(database)
-    return {(r.survey, r.care_group, r.service_area, r.staff_group, pd.Timestamp(r.month).date(), r.measure,
-             None if pd.isna(r.answer) else r.answer):
-            (int(r.responses), None if pd.isna(r.key_sum) else int(r.key_sum)) for r in frame.itertuples()}
+    return {
+        (
+            r.survey,
+            r.care_group,
+            r.service_area,
+            r.staff_group,
+            pd.Timestamp(r.month).date(),
+            r.measure,
+            None if pd.isna(r.answer) else r.answer,
+        ): (int(r.responses), None if pd.isna(r.key_sum) else int(r.key_sum))
+        for r in frame.itertuples()
+    }
 
 
 def build_info(database: Path) -> list[str]:
@@ -256,8 +273,9 @@ def test_the_key_is_in_no_file(small_extracts: Path, tmp_path: Path, keyed: str)
 
 
 @pytest.mark.slow
-def test_same_extracts_same_cells_and_another_key_other_sums(small_extracts: Path, tmp_path: Path, keyed: str,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_extracts_same_cells_and_another_key_other_sums(
+    small_extracts: Path, tmp_path: Path, keyed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_responses(small_extracts)
     build(small_extracts, tmp_path / "first.duckdb")
     build(small_extracts, tmp_path / "second.duckdb")
@@ -319,17 +337,20 @@ def test_secrets_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert cells.configured_key(file) == "from-the-file"
 
 
-@pytest.mark.parametrize("text", ["", "[disclosure]\n", '[disclosure]\nperturbation_key = "  "\n', '[auth]\nx = 1\n'])
+@pytest.mark.parametrize("text", ["", "[disclosure]\n", '[disclosure]\nperturbation_key = "  "\n', "[auth]\nx = 1\n"])
 def test_no_key_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.delenv(cells.KEY_SETTING, raising=False)
     assert cells.configured_key(secrets(tmp_path / "secrets.toml", text)) is None
     assert cells.configured_key(tmp_path / "missing.toml") is None
 
 
-@pytest.mark.parametrize("text", [
-    '[disclosure]\nperturbation_key = "a"\nperturbation_key = "b"\n',  # a key written twice
-    "[disclosure\nperturbation_key = 'a'\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[disclosure]\nperturbation_key = "a"\nperturbation_key = "b"\n',  # a key written twice
+        "[disclosure\nperturbation_key = 'a'\n",
+    ],
+)
 def test_broken_secrets_file_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.delenv(cells.KEY_SETTING, raising=False)
     file = secrets(tmp_path / "secrets.toml", text)

@@ -17,7 +17,10 @@ CONTRACT_COLUMNS = {name: list(rows[0]) for name, rows in SMALL.items()}
 
 
 def add_rows(folder: Path, extract: str, *rows: dict[str, str]) -> None:
-    write_csv(folder / f"{extract}.csv", SMALL[extract] + [dict(dict.fromkeys(CONTRACT_COLUMNS[extract], ""), **r) for r in rows])
+    write_csv(
+        folder / f"{extract}.csv",
+        SMALL[extract] + [dict(dict.fromkeys(CONTRACT_COLUMNS[extract], ""), **r) for r in rows],
+    )
 
 
 def rejects(database: Path) -> pd.DataFrame:
@@ -33,9 +36,21 @@ def table(database: Path, name: str) -> pd.DataFrame:
 GOOD = {
     "conversations": {"conversation_id": "C9", "held_on": "2021-03-01", "service_area": "Ward A", "hours": "1"},
     "conversation_attendees": {"conversation_id": "C1", "staff_id": "STF-9"},
-    "actions": {"action_id": "A9", "service_area": "Ward A", "theme": "Innovation", "title": "T", "quick_win": "No",
-                "status": "Not started", "raised_on": "2021-03-01"},
-    "survey_responses": {"response_id": "R9", "survey": "Staff", "submitted_on": "2021-03-01", "care_group": "Adult mental health"},
+    "actions": {
+        "action_id": "A9",
+        "service_area": "Ward A",
+        "theme": "Innovation",
+        "title": "T",
+        "quick_win": "No",
+        "status": "Not started",
+        "raised_on": "2021-03-01",
+    },
+    "survey_responses": {
+        "response_id": "R9",
+        "survey": "Staff",
+        "submitted_on": "2021-03-01",
+        "care_group": "Adult mental health",
+    },
     "service_areas": {"service_area": "Ward Z", "care_group": "Corporate services"},
 }
 
@@ -78,9 +93,24 @@ BAD_ROWS = [
     ("survey_responses", {"care_group": ""}, "care_group", "required for the Staff and Digital champion"),
     ("survey_responses", {"service_area": "Nowhere"}, "service_area", "is not in service_areas"),
     ("survey_responses", {"service_area": "District nursing"}, "service_area", "does not belong to the care_group"),
-    ("survey_responses", {"survey": "Carer", "care_group": "", "service_area": "Ward A"}, "service_area", "without a care_group"),
-    ("survey_responses", {"survey": "Carer", "staff_group": "Nursing"}, "staff_group", "only for the Staff and Digital champion"),
-    ("survey_responses", {"survey": "Service user", "info_available": "Yes"}, "info_available", "only for the Staff and Digital champion"),
+    (
+        "survey_responses",
+        {"survey": "Carer", "care_group": "", "service_area": "Ward A"},
+        "service_area",
+        "without a care_group",
+    ),
+    (
+        "survey_responses",
+        {"survey": "Carer", "staff_group": "Nursing"},
+        "staff_group",
+        "only for the Staff and Digital champion",
+    ),
+    (
+        "survey_responses",
+        {"survey": "Service user", "info_available": "Yes"},
+        "info_available",
+        "only for the Staff and Digital champion",
+    ),
     ("survey_responses", {"it_skills": "Excellent"}, "it_skills", "is not an IT skills answer"),
     ("survey_responses", {"info_available": "Maybe"}, "info_available", "is not an information available answer"),
     ("survey_responses", {"it_unreliable": "Agree strongly"}, "it_unreliable", "is not an agree/disagree answer"),
@@ -102,7 +132,11 @@ def test_each_rule_rejects_a_bad_row_with_its_line(small_extracts, tmp_path, ext
     # Only the bad row is rejected; the good row just before it loads.
     assert set(found.loc[found["file"] == file, "line"]) == {bad_line}
     counts = {f.file: f for f in report.files}[file]
-    assert (counts.rows_read, counts.rows_loaded, counts.rows_rejected) == (len(SMALL[extract]) + 2, len(SMALL[extract]) + 1, 1)
+    assert (counts.rows_read, counts.rows_loaded, counts.rows_rejected) == (
+        len(SMALL[extract]) + 2,
+        len(SMALL[extract]) + 1,
+        1,
+    )
 
 
 def test_rows_read_equal_loaded_plus_rejected_for_every_file(demo_db):
@@ -117,10 +151,30 @@ def test_rows_read_equal_loaded_plus_rejected_for_every_file(demo_db):
 
 def test_labels_headers_and_yes_no_are_normalised(small_extracts, tmp_path):
     rows = [
-        {"Action ID": " A9 ", "conversation-id": "", "SERVICE_AREA": " ward a ", "Theme": "innovation", "title": "T",
-         "Quick Win": "y", "status": "completed", "raised on": "15/03/2021", "completed_on": "16/03/2021", "Owner": "x"},
-        {"Action ID": "A10", "conversation-id": "", "SERVICE_AREA": "Ward A", "Theme": "INNOVATION", "title": "T",
-         "Quick Win": "0", "status": "Not Started", "raised on": "2021-03-15", "completed_on": "", "Owner": ""},
+        {
+            "Action ID": " A9 ",
+            "conversation-id": "",
+            "SERVICE_AREA": " ward a ",
+            "Theme": "innovation",
+            "title": "T",
+            "Quick Win": "y",
+            "status": "completed",
+            "raised on": "15/03/2021",
+            "completed_on": "16/03/2021",
+            "Owner": "x",
+        },
+        {
+            "Action ID": "A10",
+            "conversation-id": "",
+            "SERVICE_AREA": "Ward A",
+            "Theme": "INNOVATION",
+            "title": "T",
+            "Quick Win": "0",
+            "status": "Not Started",
+            "raised on": "2021-03-15",
+            "completed_on": "",
+            "Owner": "",
+        },
     ]
     write_csv(small_extracts / "actions.csv", rows)
     database = tmp_path / "out.duckdb"
@@ -138,7 +192,9 @@ def test_utf8_with_bom_and_windows_1252_both_load(small_extracts, tmp_path):
     rows = [rows[0] | {"comment": "Café Wi-Fi – “slow”"}]
     write_csv(small_extracts / "survey_responses.csv", rows, encoding="utf-8-sig")
     with open(small_extracts / "service_areas.csv", "w", encoding="cp1252", newline="") as handle:
-        handle.write("service_area,care_group\r\nWard A,Adult mental health\r\nDistrict nursing,Community health services\r\nCafé – Ward B,Corporate services\r\n")
+        handle.write(
+            "service_area,care_group\r\nWard A,Adult mental health\r\nDistrict nursing,Community health services\r\nCafé – Ward B,Corporate services\r\n"
+        )
     database = tmp_path / "out.duckdb"
     report = build(small_extracts, database)
     assert table(database, "survey_responses").iloc[0]["comment"] == "Café Wi-Fi – “slow”"
@@ -201,7 +257,9 @@ def test_demo_build_is_deterministic(tmp_path):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def _keeps_old_database(small_extracts: Path, tmp_path: Path, breakage) -> subprocess.CompletedProcess:
@@ -255,11 +313,14 @@ def test_cli_exit_codes_and_report(small_extracts, tmp_path):
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
-@pytest.mark.parametrize("body", [
-    "a,b\r\nCafé,1\r\nNaïve,2\r\n",  # multi-byte characters across small pieces, CRLF
-    "\ufeffa,b\nx,1\ny,2",  # a BOM; no newline at the end
-    "a,b\n\xe9,1\n",  # not UTF-8 once encoded as Windows-1252
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a,b\r\nCafé,1\r\nNaïve,2\r\n",  # multi-byte characters across small pieces, CRLF
+        "\ufeffa,b\nx,1\ny,2",  # a BOM; no newline at the end
+        "a,b\n\xe9,1\n",  # not UTF-8 once encoded as Windows-1252
+    ],
+)
 def test_the_streaming_scan_agrees_with_reading_the_whole_file(tmp_path, monkeypatch, chunk, body):
     """The fast path reads a file in pieces; checksum, lines, UTF-8 and first line are the whole file's."""
     import hashlib

@@ -23,10 +23,37 @@ pytestmark = pytest.mark.slow
 
 COLUMNS = list(SMALL["survey_responses"][0])
 NASTY = [
-    "=HYPERLINK(\"http://example.invalid\",\"click\")", "+1+1", "-2", "@SUM(A1)", "'; drop table actions; --",
-    "\"quoted, with comma\"", "Staff", "staff ", " STAFF", "Good", "very GOOD", "Don't know", "2021-03-15",
-    "15/03/2021", "03/15/2021", "2021-13-01", "Adult mental health", "Ward A", "District nursing", "Nursing",
-    "Agree", "x" * 5000, "é ü – “”", "\u202e", "0", "1", "", " ", "NULL", "None", "R1",
+    '=HYPERLINK("http://example.invalid","click")',
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "'; drop table actions; --",
+    '"quoted, with comma"',
+    "Staff",
+    "staff ",
+    " STAFF",
+    "Good",
+    "very GOOD",
+    "Don't know",
+    "2021-03-15",
+    "15/03/2021",
+    "03/15/2021",
+    "2021-13-01",
+    "Adult mental health",
+    "Ward A",
+    "District nursing",
+    "Nursing",
+    "Agree",
+    "x" * 5000,
+    "é ü – “”",
+    "\u202e",
+    "0",
+    "1",
+    "",
+    " ",
+    "NULL",
+    "None",
+    "R1",
 ]
 cell = st.one_of(st.sampled_from(NASTY), st.text(max_size=30))
 row = st.fixed_dictionaries({c: cell for c in COLUMNS})
@@ -43,8 +70,11 @@ def _counts_add_up(database: Path) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(row, min_size=0, max_size=25), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
-       cut=st.one_of(st.none(), st.integers(min_value=0, max_value=400)))
+@given(
+    rows=st.lists(row, min_size=0, max_size=25),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    cut=st.one_of(st.none(), st.integers(min_value=0, max_value=400)),
+)
 def test_random_survey_rows_never_crash_and_counts_add_up(small_extracts, tmp_path_factory, rows, encoding, cut):
     folder = small_extracts
     path = folder / "survey_responses.csv"
@@ -121,7 +151,9 @@ def test_a_build_killed_halfway_leaves_the_database_in_service_and_the_next_buil
     _big_extracts(small_extracts, 400_000)
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(small_extracts), "--db", str(live)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     # Killed halfway by what it has done, not after a guessed time: once the half-built file beside the
     # live one holds data (its write-ahead log has passed 1 MB), with the survey still loading.

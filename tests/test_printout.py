@@ -48,8 +48,10 @@ def pdf_text(printout: Printout, stamp: dict) -> tuple[str, PdfReader]:
 
 def outline(reader: PdfReader) -> list[str]:
     """The outline's headings, nested ones included, in order."""
+
     def walk(items) -> list[str]:
         return [t for item in items for t in (walk(item) if isinstance(item, list) else [item.title])]
+
     return walk(reader.outline)
 
 
@@ -76,7 +78,9 @@ def test_a_theme_page_pdf_holds_the_tiles_tables_and_stamp_on_screen(demo_env, p
         for value in frame.value.select_dtypes("number").stack():
             assert f"{value:,.0f}" in text or f"{value:g}" in text
     # The oracle's figure for the selection, independently.
-    n, _, percent = expected_headline(read_responses(), "it_skills", Filters(service_areas=(NORTH,), care_groups=(AMH,)))
+    n, _, percent = expected_headline(
+        read_responses(), "it_skills", Filters(service_areas=(NORTH,), care_groups=(AMH,))
+    )
     assert f"{percent}%" in text and f"n = {n:,}" in text
     stamp = printouts[-1][1]
     assert squeeze(stamp["Filters"]) in text and "SYNTHETIC DEMO DATA" in text

@@ -38,8 +38,10 @@ from tests.conftest import DEMO_EXTRACTS, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip("Chromium not found: install it with `apt-get install -y chromium` (Debian) to run this test",
-                allow_module_level=True)
+    pytest.skip(
+        "Chromium not found: install it with `apt-get install -y chromium` (Debian) to run this test",
+        allow_module_level=True,
+    )
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (requirements-dev.txt)")
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402 - after the skips above
@@ -48,20 +50,36 @@ from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 BUILD_TIMEOUT_S = 60
 MAX_ROUNDS_PER_BUILD = 3  # keeps the test well under a minute on a busy 2-core machine
 VERSIONS = 4  # the demo extracts, then three rebuilds, each adding one block of rows
 AMH = "Adult mental health"
 NURSING = "Nursing"
 # The demo's latest wave (the one the Overview shows) and its first day: the blocks' responses are in it.
-LATEST_WAVE, IN_LATEST_WAVE = pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str).sort_values(
-    ["opened", "wave_id"]).iloc[-1][["wave_id", "opened"]]
+LATEST_WAVE, IN_LATEST_WAVE = (
+    pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str)
+    .sort_values(["opened", "wave_id"])
+    .iloc[-1][["wave_id", "opened"]]
+)
 THRESHOLD = oracle.THRESHOLD
 TILES = {  # the Overview's tiles
-    "Conversation hours", "Staff engaged", "Actions raised", "Service areas covered", "Quick wins completed",
-    "IT skills rated good", "Information available", "IT too unreliable",
+    "Conversation hours",
+    "Staff engaged",
+    "Actions raised",
+    "Service areas covered",
+    "Quick wins completed",
+    "IT skills rated good",
+    "Information available",
+    "IT too unreliable",
 }
 ENGAGEMENT_PAGE_TILES = {"Conversations", "Conversation hours", "Staff engaged", "Service areas covered"}
 
@@ -81,28 +99,53 @@ def _block(version: int, area: str) -> dict[str, list[dict[str, str]]]:
     ids = [f"{version}-{i:02d}" for i in range(10)]
     return {
         "conversations": [
-            {"conversation_id": f"CONV-R{i}", "held_on": "2021-04-12", "service_area": area, "hours": "1.5",
-             "format": "Face to face"} for i in ids
+            {
+                "conversation_id": f"CONV-R{i}",
+                "held_on": "2021-04-12",
+                "service_area": area,
+                "hours": "1.5",
+                "format": "Face to face",
+            }
+            for i in ids
         ],
         "conversation_attendees": [
             {"conversation_id": f"CONV-R{i}", "staff_id": f"STF-R{i}", "staff_group": NURSING} for i in ids
         ],
         "actions": [
-            {"action_id": f"ACT-R{i}", "conversation_id": f"CONV-R{i}", "service_area": area, "theme": "Innovation",
-             "title": f"Rebuild test action {i}", "quick_win": "Yes" if n < 5 else "No",
-             "status": "Completed" if n < 5 else "In progress", "raised_on": "2021-04-12",
-             "completed_on": "2021-04-20" if n < 5 else ""} for n, i in enumerate(ids)
+            {
+                "action_id": f"ACT-R{i}",
+                "conversation_id": f"CONV-R{i}",
+                "service_area": area,
+                "theme": "Innovation",
+                "title": f"Rebuild test action {i}",
+                "quick_win": "Yes" if n < 5 else "No",
+                "status": "Completed" if n < 5 else "In progress",
+                "raised_on": "2021-04-12",
+                "completed_on": "2021-04-20" if n < 5 else "",
+            }
+            for n, i in enumerate(ids)
         ],
         "survey_responses": [
-            {"response_id": f"R-R{version}-{n:03d}", "survey": "Staff", "submitted_on": IN_LATEST_WAVE,
-             "wave": LATEST_WAVE, "care_group": AMH, "service_area": area, "staff_group": NURSING, "comment": ""}
+            {
+                "response_id": f"R-R{version}-{n:03d}",
+                "survey": "Staff",
+                "submitted_on": IN_LATEST_WAVE,
+                "wave": LATEST_WAVE,
+                "care_group": AMH,
+                "service_area": area,
+                "staff_group": NURSING,
+                "comment": "",
+            }
             for n in range(100)
         ],
         "survey_answers": [
             {"response_id": f"R-R{version}-{n:03d}", "question_id": question, "answer": answer}
             for n in range(100)
-            for question, answer in (("it_skills", "Very good"), ("info_available", "Yes"),
-                                     ("it_unreliable", "Strongly disagree"))
+            for question, answer in (
+                ("it_skills", "Very good"),
+                ("info_available", "Yes"),
+                ("it_unreliable", "Strongly disagree"),
+            )
         ],
     }
 
@@ -111,8 +154,9 @@ def make_versions(folder: Path) -> list[Path]:
     """Extract folders v0 (the demo) .. v3, each the one before plus one block."""
     service_areas = pd.read_csv(DEMO_EXTRACTS / "service_areas.csv", dtype=str)
     conversations = pd.read_csv(DEMO_EXTRACTS / "conversations.csv", dtype=str)
-    quiet = service_areas[(service_areas["care_group"] == AMH)
-                          & ~service_areas["service_area"].isin(conversations["service_area"])]
+    quiet = service_areas[
+        (service_areas["care_group"] == AMH) & ~service_areas["service_area"].isin(conversations["service_area"])
+    ]
     areas = sorted(quiet["service_area"])
     assert len(areas) >= VERSIONS - 1, "the demo extracts need three Adult mental health areas with no conversation"
     versions = [shutil.copytree(DEMO_EXTRACTS, folder / "v0")]
@@ -134,8 +178,11 @@ class Filters:
     staff_groups: tuple[str, ...] = ()
 
 
-SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "info_available",
-                "IT too unreliable": "it_unreliable"}
+SURVEY_TILES = {
+    "IT skills rated good": "it_skills",
+    "Information available": "info_available",
+    "IT too unreliable": "it_unreliable",
+}
 
 
 @cache
@@ -151,11 +198,12 @@ def _survey_tile(folder: Path, filters: Filters, measure: str) -> float | None:
 
 def expected_tiles(folder: Path, filters: Filters) -> dict[str, float | None]:
     """The Overview's tiles for the filters over the extracts in ``folder`` (tests/oracle.py)."""
-    figures = oracle.expected_engagement(ViewFilters(care_groups=filters.care_groups,
-                                                     staff_groups=filters.staff_groups), folder)
-    return {measure.title: float(figures[measure.key])
-            for measure in (ENGAGEMENT["conversations"], *OVERVIEW_ENGAGEMENT)} | {
-        tile: _survey_tile(folder, filters, measure) for tile, measure in SURVEY_TILES.items()}
+    figures = oracle.expected_engagement(
+        ViewFilters(care_groups=filters.care_groups, staff_groups=filters.staff_groups), folder
+    )
+    return {
+        measure.title: float(figures[measure.key]) for measure in (ENGAGEMENT["conversations"], *OVERVIEW_ENGAGEMENT)
+    } | {tile: _survey_tile(folder, filters, measure) for tile, measure in SURVEY_TILES.items()}
 
 
 # --------------------------------------------------------------------------- the server and the sessions
@@ -164,7 +212,11 @@ def expected_tiles(folder: Path, filters: Filters) -> dict[str, float | None]:
 def start_build(extracts: Path, database: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts), "--db", str(database)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 
@@ -253,8 +305,9 @@ class Session:
         wait_idle(self.page, self.tracker, runs_after=self.runs_before)
 
 
-def open_session(context, origin: str, name: str, path: str, base: Filters, label: str, option: str,
-                 tiles: set[str]) -> Session:
+def open_session(
+    context, origin: str, name: str, path: str, base: Filters, label: str, option: str, tiles: set[str]
+) -> Session:
     """Start loading ``path`` in a new page; ``Session.finish_toggle`` (or ``wait_loaded``) waits for it."""
     page = context.new_page()
     errors: list[str] = []
@@ -284,14 +337,22 @@ def tiles_shown(page: Page) -> dict[str, float | None]:
     return shown
 
 
-def which_version(shown: dict[str, float | None], expected: dict[int, dict[str, float | None]], tiles: set[str],
-                  allowed: set[int]) -> int:
+def which_version(
+    shown: dict[str, float | None], expected: dict[int, dict[str, float | None]], tiles: set[str], allowed: set[int]
+) -> int:
     """The one allowed version whose figures every tile shows; fails on a mix or anything else."""
     assert set(shown) == tiles, f"tiles shown: {sorted(shown)}"
-    matches = [v for v in sorted(allowed) if all(shown[t] == pytest.approx(expected[v][t], abs=0.051)
-                                                 if expected[v][t] is not None else shown[t] is None for t in tiles)]
+    matches = [
+        v
+        for v in sorted(allowed)
+        if all(
+            shown[t] == pytest.approx(expected[v][t], abs=0.051) if expected[v][t] is not None else shown[t] is None
+            for t in tiles
+        )
+    ]
     assert matches, f"tiles {shown} match no version in {sorted(allowed)}: " + "; ".join(
-        f"v{v}={ {t: expected[v][t] for t in sorted(tiles)} }" for v in sorted(allowed))
+        f"v{v}={ {t: expected[v][t] for t in sorted(tiles)} }" for v in sorted(allowed)
+    )
     return matches[0]
 
 
@@ -368,7 +429,8 @@ def test_rebuilds_while_sessions_rerun(served: Served, browser) -> None:
         # A new page load sees the new data too, without restarting the server.
         fresh = new_context()
         newcomer = wait_loaded(
-            open_session(fresh, served.url, "new page load", "/", Filters(), "Care group", AMH, TILES))
+            open_session(fresh, served.url, "new page load", "/", Filters(), "Care group", AMH, TILES)
+        )
         assert check(newcomer, {version}) == version
         contexts.remove(fresh)
         fresh.close()
@@ -379,5 +441,7 @@ def test_rebuilds_while_sessions_rerun(served: Served, browser) -> None:
     for context in contexts:
         context.close()
     elapsed = time.monotonic() - started
-    print(f"\n{sum(s.renders for s in sessions)} renders checked in {elapsed:.1f} s; "
-          f"versions seen while a build ran: {sorted(set(seen_during))}")
+    print(
+        f"\n{sum(s.renders for s in sessions)} renders checked in {elapsed:.1f} s; "
+        f"versions seen while a build ran: {sorted(set(seen_during))}"
+    )

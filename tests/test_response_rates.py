@@ -33,11 +33,17 @@ def options_of(database: db.Database) -> Options:
     """The filters' options as the app reads them (dashboard.ui._options, without Streamlit)."""
     areas = database.query("filter_options")
     waves = database.query("waves")
-    return Options({g: tuple(a["service_area"]) for g, a in areas.groupby("care_group", sort=False)},
-                   dt.date(2021, 2, 1), dt.date(2023, 5, 31), waves=tuple(waves["wave_id"]),
-                   wave_names=dict(zip(waves["wave_id"], waves["name"])),
-                   wave_dates={w: (pd.Timestamp(o).date(), pd.Timestamp(c).date())
-                               for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])})
+    return Options(
+        {g: tuple(a["service_area"]) for g, a in areas.groupby("care_group", sort=False)},
+        dt.date(2021, 2, 1),
+        dt.date(2023, 5, 31),
+        waves=tuple(waves["wave_id"]),
+        wave_names=dict(zip(waves["wave_id"], waves["name"])),
+        wave_dates={
+            w: (pd.Timestamp(o).date(), pd.Timestamp(c).date())
+            for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +71,15 @@ def value(x: object) -> int | None:
 @pytest.mark.parametrize("bad", ["0", "-3", "2.5", "many", "inf", "2000000"])
 def test_a_bad_headcount_is_rejected_with_file_line_column_and_reason(small_extracts, tmp_path, bad) -> None:
     areas = [dict(r, headcount="") for r in SMALL["service_areas"]]
-    areas += [{"service_area": "Ward Z", "care_group": "Corporate services", "headcount": "40"},
-              {"service_area": "Ward Y", "care_group": "Corporate services", "headcount": bad}]
+    areas += [
+        {"service_area": "Ward Z", "care_group": "Corporate services", "headcount": "40"},
+        {"service_area": "Ward Y", "care_group": "Corporate services", "headcount": bad},
+    ]
     write_csv(small_extracts / "service_areas.csv", areas)
     database = tmp_path / "out.duckdb"
     report = build(small_extracts, database)
     with duckdb.connect(str(database), read_only=True) as con:
-        rejects = con.sql("select file, line, \"column\", value, reason from rejects").fetchall()
+        rejects = con.sql('select file, line, "column", value, reason from rejects').fetchall()
         loaded = dict(con.sql("select service_area, headcount from service_areas").fetchall())
     reason = "is not a number" if bad == "many" else "must be a whole number of staff from 1 to 1,000,000"
     assert len(rejects) == 1, rejects
@@ -152,7 +160,10 @@ def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, response
             label = row["care_group"] if isinstance(row["care_group"], str) else response_rates.TRUST
             mine = got.loc[label]
             assert (value(mine["headcount"]), value(mine["responses"]), value(mine["rate"])) == (
-                row["headcount"], value(row["responses"]), value(row["rate"])), label
+                row["headcount"],
+                value(row["responses"]),
+                value(row["rate"]),
+            ), label
     # Each total is perturbed as itself: not the sum of its areas' perturbed counts (nor its true count).
     trust = rows(frame, "trust").iloc[0]
     known = rows(frame, "service_area").loc[lambda f: f["headcount"].notna()]
@@ -169,12 +180,25 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
     folder.mkdir()
     for name, table in SMALL.items():
         write_csv(folder / f"{name}.csv", table)
-    write_csv(folder / "service_areas.csv", [dict(SMALL["service_areas"][0], headcount="20"),
-                                             dict(SMALL["service_areas"][1], headcount="300")])
-    many = [{"response_id": f"S{i:03d}", "survey": "Staff" if i % 3 else "Digital champion",
-             "submitted_on": "2021-04-01", "care_group": "Adult mental health", "service_area": "Ward A",
-             "staff_group": "", "it_skills": "Good", "info_available": "", "it_unreliable": "", "comment": ""}
-            for i in range(30)]
+    write_csv(
+        folder / "service_areas.csv",
+        [dict(SMALL["service_areas"][0], headcount="20"), dict(SMALL["service_areas"][1], headcount="300")],
+    )
+    many = [
+        {
+            "response_id": f"S{i:03d}",
+            "survey": "Staff" if i % 3 else "Digital champion",
+            "submitted_on": "2021-04-01",
+            "care_group": "Adult mental health",
+            "service_area": "Ward A",
+            "staff_group": "",
+            "it_skills": "Good",
+            "info_available": "",
+            "it_unreliable": "",
+            "comment": "",
+        }
+        for i in range(30)
+    ]
     write_csv(folder / "survey_responses.csv", SMALL["survey_responses"] + many)
     build(folder, tmp_path / "db.duckdb")
     opened = db.Database(tmp_path / "db.duckdb")
@@ -209,8 +233,9 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
 
 
 def test_areas_under_the_threshold_are_hidden_with_their_rate(database, responses) -> None:
-    frame = rows(response_rates.rates(database, options_of(database), "2023", THRESHOLD, today=AFTER_EVERY_WAVE),
-                 "service_area").set_index("service_area")
+    frame = rows(
+        response_rates.rates(database, options_of(database), "2023", THRESHOLD, today=AFTER_EVERY_WAVE), "service_area"
+    ).set_index("service_area")
     expected = rows(oracle.expected_response_rates(responses, "2023"), "service_area").set_index("service_area")
     small = expected.index[expected["perturbed"] < THRESHOLD]
     assert len(small) >= 5 and len(small) < len(expected)
@@ -243,14 +268,20 @@ def test_an_open_wave_says_about_how_many_more_rounded_up_to_a_multiple_of_5(dat
         assert areas.loc[area, "note"].startswith(f"not yet reportable: about {more} more responses needed")
         assert pd.isna(areas.loc[area, "responses"]) and pd.isna(areas.loc[area, "rate"])
     # Everything else is as after the wave.
-    pd.testing.assert_frame_equal(frame.drop(columns=["note", "more_needed"]),
-                                  closed.drop(columns=["note", "more_needed"]))
+    pd.testing.assert_frame_equal(
+        frame.drop(columns=["note", "more_needed"]), closed.drop(columns=["note", "more_needed"])
+    )
     assert areas.drop(index=waiting)["more_needed"].isna().all()
 
 
 def test_a_wave_is_open_up_to_and_on_its_closed_day() -> None:
-    options = Options({}, dt.date(2023, 3, 1), dt.date(2023, 5, 31), waves=("2023",),
-                      wave_dates={"2023": (dt.date(2023, 3, 1), dt.date(2023, 5, 31))})
+    options = Options(
+        {},
+        dt.date(2023, 3, 1),
+        dt.date(2023, 5, 31),
+        waves=("2023",),
+        wave_dates={"2023": (dt.date(2023, 3, 1), dt.date(2023, 5, 31))},
+    )
     assert response_rates.is_open(options, "2023", dt.date(2023, 5, 31))
     assert not response_rates.is_open(options, "2023", dt.date(2023, 6, 1))
     assert not response_rates.is_open(options, "1999", dt.date(2023, 4, 1))
@@ -276,8 +307,9 @@ def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, respons
     assert set(listed) == set(options.areas_by_care_group["Corporate services"]) and "Finance" in listed
     assert response_rates.listed_areas(Filters(care_groups=("Corporate services",)), options, picked) == ("Finance",)
     assert response_rates.listed_areas(Filters(service_areas=("Payroll",)), options, picked) == ()
-    assert response_rates.listed_areas(Filters(), options) == tuple(sorted(a for g in options.care_groups
-                                                                          for a in options.areas_by_care_group[g]))
+    assert response_rates.listed_areas(Filters(), options) == tuple(
+        sorted(a for g in options.care_groups for a in options.areas_by_care_group[g])
+    )
     # Survey, staff group and months do not narrow a headcount's responses.
     narrowed = Filters(surveys=("Carer",), staff_groups=("Nursing",), date_from=dt.date(2021, 3, 1))
     assert response_rates.listed_areas(narrowed, options) == response_rates.listed_areas(Filters(), options)
@@ -312,7 +344,9 @@ def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, re
     expected = oracle.expected_response_rates(responses, "2021")
     trust = rows(expected, "trust").iloc[0]
     assert (int(table["Responses"].iloc[-1]), int(table["Response rate (%)"].iloc[-1])) == (
-        trust["responses"], trust["rate"])
+        trust["responses"],
+        trust["rate"],
+    )
     assert len([b for b in at.get("download_button")]) == 2
     assert not any("is open until" in m.value for m in at.markdown)
 

@@ -55,7 +55,8 @@ USERS = {
 PAGES = [page.script for page in registry.pages(ROOT)]
 OPTIONS = Options(
     {g: tuple(sorted(a["service_area"])) for g, a in AREAS.groupby("care_group")},
-    dt.date(2021, 2, 1), dt.date(2023, 6, 30),
+    dt.date(2021, 2, 1),
+    dt.date(2023, 6, 30),
 )
 
 
@@ -71,17 +72,22 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 def test_a_toml_access_file_reads_as_grants(tmp_path):
     grants = scopes.read_grants(_write(tmp_path, "access.toml", ACCESS_TOML))
     assert [(g.match, g.role, g.units, g.line) for g in grants] == [
-        ("email", "service_area", (NORTH,), 3), ("group", "care_group", (AMH,), 8), ("group", "trust", (), 13),
+        ("email", "service_area", (NORTH,), 3),
+        ("group", "care_group", (AMH,), 8),
+        ("group", "trust", (), 13),
     ]
 
 
 def test_a_csv_access_file_reads_as_the_same_grants(tmp_path):
-    text = (f"match,value,role,units\nemail,North.Champion@trust.nhs.uk,service_area,{NORTH}\n"
-            f"group,amh-champions,care_group,{AMH}\n\ngroup,{TRUST_GROUP},trust,\n")
+    text = (
+        f"match,value,role,units\nemail,North.Champion@trust.nhs.uk,service_area,{NORTH}\n"
+        f"group,amh-champions,care_group,{AMH}\n\ngroup,{TRUST_GROUP},trust,\n"
+    )
     from_csv = scopes.read_grants(_write(tmp_path, "access.csv", text))
     from_toml = scopes.read_grants(_write(tmp_path, "access.toml", ACCESS_TOML))
     assert [(g.match, g.value, g.role, g.units) for g in from_csv] == [
-        (g.match, g.value, g.role, g.units) for g in from_toml]
+        (g.match, g.value, g.role, g.units) for g in from_toml
+    ]
     assert [g.line for g in from_csv] == [2, 3, 5]
 
 
@@ -90,8 +96,11 @@ def test_a_csv_access_file_reads_as_the_same_grants(tmp_path):
     [
         ("a.toml", "[[grant]]\nemail = 'a@b.c'\nrole = \n", ["line 3", "column"]),
         ("a.toml", "[grants]\n", ["unknown section", "grants"]),
-        ("a.toml", "[[grant]]\nemail = 'a@b.c'\nrole = 'trust'\n\n[[grant]]\nemil = 'x@y.z'\nrole = 'trust'\n",
-         ["line 5", "grant 2", "unknown key 'emil'"]),
+        (
+            "a.toml",
+            "[[grant]]\nemail = 'a@b.c'\nrole = 'trust'\n\n[[grant]]\nemil = 'x@y.z'\nrole = 'trust'\n",
+            ["line 5", "grant 2", "unknown key 'emil'"],
+        ),
         ("a.toml", "[[grant]]\nemail = 'a@b.c'\ngroup = 'g'\nrole = 'trust'\n", ["line 1", "exactly one"]),
         ("a.toml", "[[grant]]\nemail = 'a@b.c'\nrole = 'boss'\n", ["line 1", "role 'boss'"]),
         ("a.toml", "[[grant]]\nemail = 'not-an-address'\nrole = 'trust'\n", ["line 1", "not an e-mail"]),
@@ -128,8 +137,11 @@ def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
 def test_a_unit_the_database_does_not_have_is_refused_with_its_line(tmp_path):
     path = _write(tmp_path, "access.toml", ACCESS_TOML.replace(NORTH, "Community mental health team (Nrth)"))
     grants = scopes.read_grants(path)
-    with pytest.raises(scopes.AccessFileError, match=r"line 3: 'Community mental health team \(Nrth\)' is not a "
-                                                     "service area"):
+    with pytest.raises(
+        scopes.AccessFileError,
+        match=r"line 3: 'Community mental health team \(Nrth\)' is not a "
+        "service area",
+    ):
         scopes.check_units(grants, OPTIONS, path)
     scopes.check_units(scopes.read_grants(_write(tmp_path, "good.toml", ACCESS_TOML)), OPTIONS, path)
 
@@ -157,9 +169,11 @@ def test_grants_match_claims_case_insensitively(grant, user, matches):
 
 
 def test_a_person_gets_every_grant_that_matches_and_trust_wins():
-    grants = [scopes.Grant("domain", "trust.nhs.uk", "care_group", (AMH,)),
-              scopes.Grant("email", "jo@trust.nhs.uk", "service_area", (OTHER_AREA,)),
-              scopes.Grant("group", "board", "trust")]
+    grants = [
+        scopes.Grant("domain", "trust.nhs.uk", "care_group", (AMH,)),
+        scopes.Grant("email", "jo@trust.nhs.uk", "service_area", (OTHER_AREA,)),
+        scopes.Grant("group", "board", "trust"),
+    ]
     jo = scopes.scope_of({"email": "jo@trust.nhs.uk"}, grants)
     assert jo == scopes.Scope(False, frozenset({AMH}), frozenset({OTHER_AREA}))
     assert scopes.scope_of({"email": "jo@trust.nhs.uk", "groups": ["board"]}, grants) == scopes.TRUST
@@ -178,13 +192,22 @@ MIXED = scopes.Scope(False, care_groups=frozenset({AMH}), service_areas=frozense
         (NORTH_ONLY, Filters(care_groups=(AMH,)), Filters(care_groups=(AMH,), service_areas=(NORTH,))),
         # Values outside the scope never get through, even if something let them into the filters.
         (NORTH_ONLY, Filters(service_areas=(SOUTH,)), Filters(care_groups=(AMH,), service_areas=(NORTH,))),
-        (NORTH_ONLY, Filters(care_groups=(OTHER_GROUP,), surveys=("Staff",)),
-         Filters(care_groups=(AMH,), service_areas=(NORTH,), surveys=("Staff",))),
+        (
+            NORTH_ONLY,
+            Filters(care_groups=(OTHER_GROUP,), surveys=("Staff",)),
+            Filters(care_groups=(AMH,), service_areas=(NORTH,), surveys=("Staff",)),
+        ),
         (AMH_ONLY, Filters(), Filters(care_groups=(AMH,))),
         (AMH_ONLY, Filters(service_areas=(SOUTH,)), Filters(service_areas=(SOUTH,))),
         (AMH_ONLY, Filters(service_areas=(OTHER_AREA,), wave="2021"), Filters(care_groups=(AMH,), wave="2021")),
-        (MIXED, Filters(), Filters(care_groups=(AMH, OTHER_GROUP),
-                                   service_areas=tuple(sorted(OPTIONS.service_areas([AMH]) + (OTHER_AREA,))))),
+        (
+            MIXED,
+            Filters(),
+            Filters(
+                care_groups=(AMH, OTHER_GROUP),
+                service_areas=tuple(sorted(OPTIONS.service_areas([AMH]) + (OTHER_AREA,))),
+            ),
+        ),
         (MIXED, Filters(care_groups=(AMH,)), Filters(care_groups=(AMH,))),
         (MIXED, Filters(care_groups=(OTHER_GROUP,)), Filters(care_groups=(OTHER_GROUP,), service_areas=(OTHER_AREA,))),
         (scopes.TRUST, Filters(service_areas=(SOUTH,)), Filters(service_areas=(SOUTH,))),
@@ -194,8 +217,9 @@ MIXED = scopes.Scope(False, care_groups=frozenset({AMH}), service_areas=frozense
 def test_filters_are_clamped_to_the_scope(scope, picked, expected):
     clamped = scope.clamp(picked, OPTIONS)
     assert clamped == expected
-    assert set(OPTIONS.service_areas(clamped.care_groups)) & set(clamped.service_areas or OPTIONS.service_areas(
-        clamped.care_groups)) <= set(scope.areas(OPTIONS))
+    assert set(OPTIONS.service_areas(clamped.care_groups)) & set(
+        clamped.service_areas or OPTIONS.service_areas(clamped.care_groups)
+    ) <= set(scope.areas(OPTIONS))
 
 
 def test_the_sidebar_offers_only_units_in_scope():
@@ -258,8 +282,11 @@ def _page(script: str, role: str, link: dict[str, list[str]] | None = None) -> A
 
 def _everything(at: AppTest, downloads: list[pd.DataFrame] = ()) -> str:
     """All text the page shows or offers: markdown, tiles, tables, notices, widget choices, downloads."""
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title",
-                                  "subheader", "header") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader", "header")
+        for e in getattr(at, kind)
+    ]
     parts += [e.value for e in at.sidebar.markdown]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [e.value.to_csv() for e in at.dataframe] + [e.value.to_csv() for e in at.table]
@@ -268,15 +295,15 @@ def _everything(at: AppTest, downloads: list[pd.DataFrame] = ()) -> str:
     return "\n".join(parts)
 
 
-COMMENTS = " ".join(pd.read_csv(DEMO_EXTRACTS / "survey_responses.csv", dtype=str, usecols=["comment"])["comment"]
-                    .dropna())
+COMMENTS = " ".join(
+    pd.read_csv(DEMO_EXTRACTS / "survey_responses.csv", dtype=str, usecols=["comment"])["comment"].dropna()
+)
 
 
 def _others(*mine: str) -> list[str]:
     """Service areas outside ``mine`` whose names can only come from the data's labels: not inside one of
     ``mine``, nor a phrase people wrote in comments (a comment may mention "the IT service desk")."""
-    return [a for a in AREAS["service_area"]
-            if a not in mine and not any(a in m for m in mine) and a not in COMMENTS]
+    return [a for a in AREAS["service_area"] if a not in mine and not any(a in m for m in mine) and a not in COMMENTS]
 
 
 @pytest.mark.slow
@@ -297,8 +324,9 @@ def test_an_area_champion_sees_no_other_area_on_any_page(demo_env, access_file, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("script", ["app.py", "pages/1_Digital_skills.py", "pages/5_Engagement.py",
-                                    "pages/6_Actions_and_quick_wins.py"])
+@pytest.mark.parametrize(
+    "script", ["app.py", "pages/1_Digital_skills.py", "pages/5_Engagement.py", "pages/6_Actions_and_quick_wins.py"]
+)
 def test_a_care_group_champion_sees_their_areas_and_no_other(demo_env, access_file, downloads, script):
     at = _page(script, "care_group")
     assert not at.exception

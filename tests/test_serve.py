@@ -54,15 +54,21 @@ TIMEOUT_S = 60
 def _build(extracts: Path, database: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts), "--db", str(database)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def _expected(extracts: Path) -> dict[str, str]:
     conversations = pd.read_csv(extracts / "conversations.csv", dtype={"hours": float})
-    return {"Conversations": f"{len(conversations):,}",
-            "Service areas covered": f"{conversations['service_area'].nunique():,}"}
+    return {
+        "Conversations": f"{len(conversations):,}",
+        "Service areas covered": f"{conversations['service_area'].nunique():,}",
+    }
 
 
 @dataclass
@@ -156,7 +162,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "deploy.serve", "--replicas", "2", "--port", str(free_port()), "--db", str(database)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
         start_new_session=True,
     )
     lines: list[str] = []
@@ -174,8 +185,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         started = ready.wait(START_TIMEOUT_S) and process.poll() is None
         assert started, "deploy.serve did not start:\n" + "\n".join(lines)
         text = "\n".join(lines)
-        replicas = {int(n): (url, int(pid)) for n, url, pid in
-                    re.findall(r"replica (\d+) (http://\S+) \(pid (\d+)\)", text)}
+        replicas = {
+            int(n): (url, int(pid)) for n, url, pid in re.findall(r"replica (\d+) (http://\S+) \(pid (\d+)\)", text)
+        }
         run_folder = Path(re.search(r"configuration and logs in (\S+)", text)[1])
         url = re.search(r"serving (http://\S+)", text)[1]
         assert len(replicas) == 2, text
@@ -199,7 +211,8 @@ def test_a_page_loads_through_the_proxy(served: Served) -> None:
     assert len(cookies) == 1 and "HttpOnly" in cookies[0], headers
     status, headers, _ = _get(served.url + "/_stcore/health", cookie=cookies[0].split(";")[0])
     assert status == 200 and not [c for c in headers.get("set-cookie", []) if c.startswith("st_route=")], (
-        "a browser that has the route cookie is not given another")
+        "a browser that has the route cookie is not given another"
+    )
 
     status, _, body = _get(served.url + PAGE)  # the app's page (Streamlit's index.html)
     assert status == 200 and b'<div id="root">' in body, body[-300:]
@@ -242,10 +255,12 @@ def test_a_rebuild_shows_up_in_every_replica(served: Served) -> None:
 
     async def run() -> None:
         # Sessions open before the rebuild: one per replica through the proxy, one on each replica's port.
-        sessions = {f"replica {n} through the proxy": await _open(served.url, route, n)
-                    for n, route in served.routes.items()}
-        sessions |= {f"replica {n} on its port": await _open(url, None, 10 + n)
-                     for n, (url, _pid) in served.replicas.items()}
+        sessions = {
+            f"replica {n} through the proxy": await _open(served.url, route, n) for n, route in served.routes.items()
+        }
+        sessions |= {
+            f"replica {n} on its port": await _open(url, None, 10 + n) for n, (url, _pid) in served.replicas.items()
+        }
         for name, session in sessions.items():
             assert {k: session.last.metrics.get(k) for k in before} == before, name
         await asyncio.to_thread(_build, served.versions[1], served.database)  # swapped in while they are open
@@ -262,8 +277,11 @@ def test_a_rebuild_shows_up_in_every_replica(served: Served) -> None:
     asyncio.run(run())
 
     def served_by() -> set[int]:
-        return {served.replica_of(u.split(", ")[-1]) for route in served.routes.values()
-                for u in served.upstreams(route, "/_stcore/stream")}
+        return {
+            served.replica_of(u.split(", ")[-1])
+            for route in served.routes.values()
+            for u in served.upstreams(route, "/_stcore/stream")
+        }
 
     assert _eventually(lambda: served_by() == {1, 2}), served_by()
 
@@ -308,7 +326,8 @@ def test_stopping_leaves_nothing_behind(served: Served) -> None:
     assert served.process.wait(timeout=30) == 0, "\n".join(served.lines)
     for pid in [nginx_pid, *(pid for _url, pid in served.replicas.values())]:
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower(), (
-            f"process {pid} is still running after deploy.serve stopped")
+            f"process {pid} is still running after deploy.serve stopped"
+        )
     assert not served.folder.exists()
     assert any("stopped." in line for line in served.lines)
     print(f"\nstopped in {time.monotonic() - started:.1f} s")

@@ -44,8 +44,12 @@ from tests.oracle import (
 AMH = "Adult mental health"
 CHS = "Community health services"
 # The filter field a breakdown dimension's group is picked with.
-FILTER_FIELD = {"care_group": "care_groups", "service_area": "service_areas", "survey": "surveys",
-                "staff_group": "staff_groups"}
+FILTER_FIELD = {
+    "care_group": "care_groups",
+    "service_area": "service_areas",
+    "survey": "surveys",
+    "staff_group": "staff_groups",
+}
 W2021 = PUBLISHED_WAVE  # filters with months name the wave of those months (no wave: the latest, 2023)
 
 
@@ -70,13 +74,17 @@ FILTER_CASES = [
     pytest.param(Filters(care_groups=(AMH, CHS), surveys=("Staff",)), id="two care groups, staff survey"),
     pytest.param(Filters(surveys=("Service user", "Carer")), id="service users and carers"),
     pytest.param(Filters(staff_groups=("Nursing", "Healthcare support worker")), id="staff groups"),
-    pytest.param(Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30), wave=W2021),
-                 id="March and April"),
-    pytest.param(Filters(surveys=("Digital champion",), date_from=dt.date(2021, 5, 1), wave=W2021),
-                 id="champions from May"),
+    pytest.param(
+        Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30), wave=W2021), id="March and April"
+    ),
+    pytest.param(
+        Filters(surveys=("Digital champion",), date_from=dt.date(2021, 5, 1), wave=W2021), id="champions from May"
+    ),
     pytest.param(Filters(care_groups=("Corporate services",), surveys=("Carer",)), id="small: corporate carers"),
-    pytest.param(Filters(service_areas=("Memory assessment service",), date_to=dt.date(2021, 3, 31), wave=W2021),
-                 id="one area to March"),
+    pytest.param(
+        Filters(service_areas=("Memory assessment service",), date_to=dt.date(2021, 3, 31), wave=W2021),
+        id="one area to March",
+    ),
 ]
 
 
@@ -147,7 +155,12 @@ def test_small_selection_hides_everything(database, responses) -> None:
     assert survey.selected_is_hidden(head)
     assert head.iloc[0][survey.FIGURES].isna().all()
     assert head.iloc[0]["hidden_reason"] == "fewer than 10 responses"
-    assert survey.distribution(database, "it_skills", filters, THRESHOLD)[["responses", "share", "counted"]].isna().all().all()
+    assert (
+        survey.distribution(database, "it_skills", filters, THRESHOLD)[["responses", "share", "counted"]]
+        .isna()
+        .all()
+        .all()
+    )
     for dimension in survey.DIMENSIONS:
         assert survey.breakdown(database, "it_skills", dimension, filters, THRESHOLD).empty
     assert survey.trend(database, "it_skills", filters, THRESHOLD).empty
@@ -171,7 +184,8 @@ def test_perturbation_is_on_and_within_its_bound(database, responses) -> None:
                 compared += 1
         frame = survey.breakdown(database, measure, "service_area", Filters(), THRESHOLD)
         truth = expected_groups(responses, measure, ["care_group", "service_area"]).set_index(
-            ["care_group", "service_area"])["true_n"]
+            ["care_group", "service_area"]
+        )["true_n"]
         for _, row in frame[~frame["hidden"]].iterrows():
             true_n = int(truth.loc[(row["care_group"], row["service_area"])])
             assert abs(int(row["n"]) - true_n) <= MAX_NOISE
@@ -185,8 +199,14 @@ def test_perturbation_is_on_and_within_its_bound(database, responses) -> None:
 
 
 @pytest.mark.parametrize("measure", MEASURES)
-@pytest.mark.parametrize("filters", [Filters(), Filters(care_groups=(CHS,), surveys=("Staff",)),
-                                     Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 4, 30), wave=W2021)])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(care_groups=(CHS,), surveys=("Staff",)),
+        Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 4, 30), wave=W2021),
+    ],
+)
 def test_distribution_matches_the_oracle(database, responses, measure: str, filters: Filters) -> None:
     frame = survey.distribution(database, measure, filters, THRESHOLD).set_index("answer")
     expected = expected_answers(responses, measure, filters)
@@ -223,8 +243,15 @@ def test_dont_know_is_shown_apart(database, responses) -> None:
 
 @pytest.mark.parametrize("measure", MEASURES)
 @pytest.mark.parametrize("dimension", ["care_group", "survey", "staff_group"])
-@pytest.mark.parametrize("filters", [Filters(), Filters(care_groups=(AMH, CHS)), Filters(surveys=("Staff",)),
-                                     Filters(date_from=dt.date(2021, 5, 1), wave=W2021)])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(care_groups=(AMH, CHS)),
+        Filters(surveys=("Staff",)),
+        Filters(date_from=dt.date(2021, 5, 1), wave=W2021),
+    ],
+)
 def test_breakdown_matches_the_oracle(database, responses, measure: str, dimension: str, filters: Filters) -> None:
     frame = survey.breakdown(database, measure, dimension, filters, THRESHOLD)
     expected = expected_groups(responses, measure, [dimension], filters).set_index(dimension)
@@ -281,8 +308,9 @@ def test_breakdown_by_care_group_with_no_filters(database, responses) -> None:
     assert f"the highest was {top['care_group']} ({percent_half_up(top['positive'], top['n'])}%)" in sentence
     assert f"the lowest {bottom['care_group']} ({percent_half_up(bottom['positive'], bottom['n'])}%)" in sentence
     n, positive = int(expected["n"].sum()), int(expected["positive"].sum())
-    assert sentence.startswith(f"Of {n:,} people who answered in the {len(expected)} care groups shown, "
-                               f"{percent_half_up(positive, n)}%")
+    assert sentence.startswith(
+        f"Of {n:,} people who answered in the {len(expected)} care groups shown, {percent_half_up(positive, n)}%"
+    )
 
 
 @pytest.mark.parametrize("measure", MEASURES)
@@ -332,10 +360,15 @@ def test_breakdown_table_blanks_hidden_rows_with_reason(database, responses) -> 
 
 
 @pytest.mark.parametrize("measure", MEASURES)
-@pytest.mark.parametrize("filters", [Filters(), Filters(care_groups=(AMH,), surveys=("Staff",)),
-                                     Filters(surveys=("Digital champion",)),
-                                     Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1),
-                                             date_to=dt.date(2021, 5, 31), wave=W2021)])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(care_groups=(AMH,), surveys=("Staff",)),
+        Filters(surveys=("Digital champion",)),
+        Filters(care_groups=(CHS,), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=W2021),
+    ],
+)
 def test_trend_matches_the_oracle(database, with_month, measure: str, filters: Filters) -> None:
     frame = survey.trend(database, measure, filters, THRESHOLD)
     expected = expected_groups(with_month, measure, ["month"], filters).set_index("month")
@@ -347,7 +380,10 @@ def test_trend_matches_the_oracle(database, with_month, measure: str, filters: F
             assert pd.isna(row["n"]) and pd.isna(row["percent"])
         else:
             assert (row["n"], row["positive"], row["percent"]) == (
-                truth["n"], truth["positive"], percent_half_up(truth["positive"], truth["n"]))
+                truth["n"],
+                truth["positive"],
+                percent_half_up(truth["positive"], truth["n"]),
+            )
 
 
 def test_trend_sentence_names_the_range(database, with_month) -> None:
@@ -369,7 +405,10 @@ def test_headline_sentence(database, responses) -> None:
     filters = Filters(care_groups=(AMH,))
     n, _, percent = expected_headline(responses, "it_unreliable", filters)
     trust_n, _, trust_percent = expected_headline(responses, "it_unreliable")
-    sentence = survey_text.headline_sentence(measures.survey_measures(database)["it_unreliable"], survey.headline(database, "it_unreliable", filters, THRESHOLD))
+    sentence = survey_text.headline_sentence(
+        measures.survey_measures(database)["it_unreliable"],
+        survey.headline(database, "it_unreliable", filters, THRESHOLD),
+    )
     assert sentence.startswith(f"Of {n:,} people who answered, {percent}% agreed that IT is too unreliable (95% CI ")
     assert sentence.endswith(f"across the whole Trust it was {trust_percent}% of {trust_n:,}.")
 

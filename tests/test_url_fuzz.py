@@ -57,34 +57,120 @@ SQL = [
     "' or 1=1 --",
     "'; drop table actions; --",
     "Staff'; drop table survey_responses; --",
-    "\" or \"1\"=\"1",
+    '" or "1"="1',
     "Nursing' union select * from rejects --",
     "$care_groups",
     "1); select 1; --",
     "') or ('a'='a",
 ]
 ODD = [
-    "O'Brien", "\"", "'", "\\", "%", "%27", "%00", "+", "&", "=", "#", "?", ";", "*", "NULL", "None", "[]", "{}",
-    "staff", "STAFF", " Staff", "Staff ", "Staff\n", "Adult  mental health", "adult mental health",
-    "Nursing\x00", "\x00", "\x1b[31mred", "\r\n", "\t", "\u202eevil", "\u200b", "Ｓｔａｆｆ", "Staﬀ", "日本語",
-    "é ü – “”", "🙂", "<script>alert(1)</script>", "**bold**", ":red[x]", "$x$",
-    "x" * 10_000, "Staff" * 2_000, "'" * 10_000, "é" * 10_000,
+    "O'Brien",
+    '"',
+    "'",
+    "\\",
+    "%",
+    "%27",
+    "%00",
+    "+",
+    "&",
+    "=",
+    "#",
+    "?",
+    ";",
+    "*",
+    "NULL",
+    "None",
+    "[]",
+    "{}",
+    "staff",
+    "STAFF",
+    " Staff",
+    "Staff ",
+    "Staff\n",
+    "Adult  mental health",
+    "adult mental health",
+    "Nursing\x00",
+    "\x00",
+    "\x1b[31mred",
+    "\r\n",
+    "\t",
+    "\u202eevil",
+    "\u200b",
+    "Ｓｔａｆｆ",
+    "Staﬀ",
+    "日本語",
+    "é ü – “”",
+    "🙂",
+    "<script>alert(1)</script>",
+    "**bold**",
+    ":red[x]",
+    "$x$",
+    "x" * 10_000,
+    "Staff" * 2_000,
+    "'" * 10_000,
+    "é" * 10_000,
 ]
 BAD_DATES = [  # the demo's months are February 2021 to May 2023
-    "2021-01", "2023-06", "2020-12-31", "2021-01-31", "2023-06-01", "2030-01", "0001-01", "9999-12", "2021-02-30",
-    "2021-13", "2021-00", "2021-3", "2021-13-01", "15/03/2021", "03/15/2021", "03/2021", "March 2021", "202103",
-    "20210301", "2021-03-01T00:00", "2021-03 ", " 2021-03", "+2021-03", "２０２１-０３", "2021-03' or 1=1 --",
-    "today", "0", "-1", "",
+    "2021-01",
+    "2023-06",
+    "2020-12-31",
+    "2021-01-31",
+    "2023-06-01",
+    "2030-01",
+    "0001-01",
+    "9999-12",
+    "2021-02-30",
+    "2021-13",
+    "2021-00",
+    "2021-3",
+    "2021-13-01",
+    "15/03/2021",
+    "03/15/2021",
+    "03/2021",
+    "March 2021",
+    "202103",
+    "20210301",
+    "2021-03-01T00:00",
+    "2021-03 ",
+    " 2021-03",
+    "+2021-03",
+    "２０２１-０３",
+    "2021-03' or 1=1 --",
+    "today",
+    "0",
+    "-1",
+    "",
 ]
 UNKNOWN_NAMES = [
-    "utm_source", "page", "filter", "CARE_GROUP", "care_group ", "care-group", "Survey", "care_groups", "date_from",
-    "embed", "embed_options", "' or 1=1 --", "x" * 500, "日本", "\x00", "$survey",
+    "utm_source",
+    "page",
+    "filter",
+    "CARE_GROUP",
+    "care_group ",
+    "care-group",
+    "Survey",
+    "care_groups",
+    "date_from",
+    "embed",
+    "embed_options",
+    "' or 1=1 --",
+    "x" * 500,
+    "日本",
+    "\x00",
+    "$survey",
 ]
 ENGAGEMENT_TILES = (
-    "Conversation hours", "Staff engaged", "Actions raised", "Service areas covered", "Quick wins completed",
+    "Conversation hours",
+    "Staff engaged",
+    "Actions raised",
+    "Service areas covered",
+    "Quick wins completed",
 )
-SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "info_available",
-                "IT too unreliable": "it_unreliable"}
+SURVEY_TILES = {
+    "IT skills rated good": "it_skills",
+    "Information available": "info_available",
+    "IT too unreliable": "it_unreliable",
+}
 BAD_WAVES = ["2022", "2021 ", " 2023", "2023-03", "latest", "NONE", "none ", "all"]
 
 
@@ -131,10 +217,22 @@ def demo() -> Demo:
         responses[column] = responses[column].fillna("Not stated")
     days = pd.concat([conversations["held_on"], actions["raised_on"], responses["submitted_on"]])
     waves = read("waves").sort_values(["opened", "wave_id"])
-    wave_days = {w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
-                 for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])}
-    return Demo(read("service_areas"), conversations, read("conversation_attendees"), actions, responses,
-                days.min(), days.max(), tuple(waves["wave_id"]), wave_days, tuple(read("questions")["question_id"]))
+    wave_days = {
+        w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
+        for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])
+    }
+    return Demo(
+        read("service_areas"),
+        conversations,
+        read("conversation_attendees"),
+        actions,
+        responses,
+        days.min(),
+        days.max(),
+        tuple(waves["wave_id"]),
+        wave_days,
+        tuple(read("questions")["question_id"]),
+    )
 
 
 @dataclass
@@ -154,8 +252,15 @@ class Link:
 
     @property
     def filters(self) -> Filters:
-        return Filters(self.care_groups, self.service_areas, self.surveys, self.staff_groups,
-                       self.date_from, self.date_to, wave=self.survey_wave)
+        return Filters(
+            self.care_groups,
+            self.service_areas,
+            self.surveys,
+            self.staff_groups,
+            self.date_from,
+            self.date_to,
+            wave=self.survey_wave,
+        )
 
     @property
     def survey_wave(self) -> str | None:
@@ -187,8 +292,9 @@ def implied_wave(date_from: dt.date | None, date_to: dt.date | None) -> str | No
 
 def expected_engagement(link: Link) -> dict[str, float]:
     """The Overview's engagement tiles for the link (tests/oracle.py), by tile title."""
-    figures = oracle.expected_engagement(Filters(link.care_groups, link.service_areas, (), link.staff_groups,
-                                                 link.date_from, link.date_to))
+    figures = oracle.expected_engagement(
+        Filters(link.care_groups, link.service_areas, (), link.staff_groups, link.date_from, link.date_to)
+    )
     return {measure.title: figures[measure.key] for measure in OVERVIEW_ENGAGEMENT}
 
 
@@ -261,8 +367,9 @@ def links(draw: st.DrawFn) -> Link:
     # writing a day are the edge cases checked at the end.)
     # Months from the whole range, or from one wave's months (the survey's months are the waves').
     responses = data.responses
-    wave_months = [sorted({d.replace(day=1) for d in responses.loc[responses["wave"] == w, "submitted_on"]})
-                   for w in data.waves]
+    wave_months = [
+        sorted({d.replace(day=1) for d in responses.loc[responses["wave"] == w, "submitted_on"]}) for w in data.waves
+    ]
     starts = draw(st.sampled_from([data_months(), *wave_months]))
     first, second = sorted(draw(st.lists(st.sampled_from(starts), min_size=2, max_size=2)))
     for name, month in (("from", first), ("to", second)):
@@ -295,7 +402,7 @@ def links(draw: st.DrawFn) -> Link:
     named = wave_kind == "valid" or any(n == "wave" for n, _ in link.bad)
     shown_wave = link.wave if wave_kind == "valid" else None if named else implied_wave(link.date_from, link.date_to)
     wave = shown_wave or data.waves[-1]
-    comparable = (*data.waves[:data.waves.index(wave)], NO_COMPARISON)  # earlier waves, or none
+    comparable = (*data.waves[: data.waves.index(wave)], NO_COMPARISON)  # earlier waves, or none
     compare_kind = draw(st.sampled_from(["absent", "valid", "bad"]))
     if compare_kind == "valid":
         params.append(("compare", draw(st.sampled_from(comparable))))
@@ -356,6 +463,7 @@ def recording_queries() -> Iterator[list[tuple[str, dict]]]:
             filters = next(a for a in (*args, *kwargs.values()) if isinstance(a, Filters))
             calls.append((name, filters.sql_params()))
             return function(*args, **kwargs)
+
         return record
 
     with contextlib.ExitStack() as stack:
@@ -412,8 +520,12 @@ def check_queries(calls: list[tuple[str, dict]], link: Link) -> None:
         "surveys": set(contract.SURVEYS),
         "staff_groups": set(contract.STAFF_GROUPS),
     }
-    known_text = set().union(*labels.values()) | set(data.waves) | set(data.questions) | {
-        "care_group", "service_area", "survey", "staff_group", "", contract.NOT_STATED, contract.COMPLETED}
+    known_text = (
+        set().union(*labels.values())
+        | set(data.waves)
+        | set(data.questions)
+        | {"care_group", "service_area", "survey", "staff_group", "", contract.NOT_STATED, contract.COMPLETED}
+    )
     refused = {v for _, v in link.bad}
     telling = {v for v in refused if len(v) >= 4 and not any(v in label for label in known_text)}
     for name, params in calls:
@@ -437,8 +549,11 @@ def check_queries(calls: list[tuple[str, dict]], link: Link) -> None:
                         assert item == month_end(item), (key, item)  # and the To month's last
 
 
-FUZZ = settings(max_examples=40, deadline=None,  # each example is an AppTest run: 0.1-1 s
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,  # each example is an AppTest run: 0.1-1 s
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @FUZZ
@@ -479,7 +594,10 @@ def test_a_survey_page_survives_hostile_links(link: Link, breakdown: str) -> Non
 def test_the_expectations_here_reproduce_the_published_figures() -> None:
     """The pandas arithmetic above, checked against the contract's published figures."""
     assert expected_engagement(Link()) == {
-        "Conversation hours": 102, "Staff engaged": 256, "Actions raised": 831, "Service areas covered": 92,
+        "Conversation hours": 102,
+        "Staff engaged": 256,
+        "Actions raised": 831,
+        "Service areas covered": 92,
         "Quick wins completed": 213,
     }
     assert {m: expected_survey(Link(wave=oracle.PUBLISHED_WAVE), m) for m in SURVEY_TILES.values()} == oracle.PUBLISHED
@@ -506,29 +624,49 @@ END_OF_MARCH, END_OF_MAY = dt.date(2021, 3, 31), dt.date(2021, 5, 31)
     "link",
     [
         pytest.param(_known({"care_group": [AMH, AMH]}, [], care_groups=(AMH,)), id="repeated valid value"),
-        pytest.param(_known({"from": ["2021-03"], "to": ["2021-05"]}, [], date_from=MARCH, date_to=END_OF_MAY),
-                     id="months: March 1 to May 31"),
-        pytest.param(_widened({"from": ["2021-03-14"], "to": ["2021-05-02"]},
-                              [("from", "2021-03-14"), ("to", "2021-05-02")], date_from=MARCH, date_to=END_OF_MAY),
-                     id="days: widened to their months"),
-        pytest.param(_known({"from": ["2021-03", "2021-04"]}, [("from", "2021-03")], date_from=APRIL),
-                     id="two from months: the last is used, as the month box does"),
-        pytest.param(_known({"from": ["2021-04", "nope"]}, [("from", "2021-04"), ("from", "nope")]),
-                     id="a refused last value: no month"),
-        pytest.param(_known({"from": ["2021-05"], "to": ["2021-03"]}, [], date_from=MAY, date_to=END_OF_MARCH),
-                     id="from after to: applied as given, nothing matches"),
-        pytest.param(_widened({"to": ["2021-3-1"]}, [("to", "2021-3-1")], date_to=END_OF_MARCH),
-                     id="day without leading zeros"),
-        pytest.param(_widened({"to": ["2021/03/01"]}, [("to", "2021/03/01")], date_to=END_OF_MARCH),
-                     id="day with slashes"),
+        pytest.param(
+            _known({"from": ["2021-03"], "to": ["2021-05"]}, [], date_from=MARCH, date_to=END_OF_MAY),
+            id="months: March 1 to May 31",
+        ),
+        pytest.param(
+            _widened(
+                {"from": ["2021-03-14"], "to": ["2021-05-02"]},
+                [("from", "2021-03-14"), ("to", "2021-05-02")],
+                date_from=MARCH,
+                date_to=END_OF_MAY,
+            ),
+            id="days: widened to their months",
+        ),
+        pytest.param(
+            _known({"from": ["2021-03", "2021-04"]}, [("from", "2021-03")], date_from=APRIL),
+            id="two from months: the last is used, as the month box does",
+        ),
+        pytest.param(
+            _known({"from": ["2021-04", "nope"]}, [("from", "2021-04"), ("from", "nope")]),
+            id="a refused last value: no month",
+        ),
+        pytest.param(
+            _known({"from": ["2021-05"], "to": ["2021-03"]}, [], date_from=MAY, date_to=END_OF_MARCH),
+            id="from after to: applied as given, nothing matches",
+        ),
+        pytest.param(
+            _widened({"to": ["2021-3-1"]}, [("to", "2021-3-1")], date_to=END_OF_MARCH), id="day without leading zeros"
+        ),
+        pytest.param(
+            _widened({"to": ["2021/03/01"]}, [("to", "2021/03/01")], date_to=END_OF_MARCH), id="day with slashes"
+        ),
         pytest.param(_known({"to": ["2021-3"]}, [("to", "2021-3")]), id="month without its leading zero"),
         pytest.param(_known({"to": ["March 2021"]}, [("to", "March 2021")]), id="month by name"),
         pytest.param(_known({"from": ["2021-W09-1"]}, [("from", "2021-W09-1")]), id="ISO week date"),
-        pytest.param(_known({"from": ["2021-01"], "to": ["2023-06"]}, [("from", "2021-01"), ("to", "2023-06")]),
-                     id="months outside the data"),
+        pytest.param(
+            _known({"from": ["2021-01"], "to": ["2023-06"]}, [("from", "2021-01"), ("to", "2023-06")]),
+            id="months outside the data",
+        ),
         pytest.param(_known({"to": ["2021-05' or 1=1 --"]}, [("to", "2021-05' or 1=1 --")]), id="sql after a month"),
-        pytest.param(_known({"care_group": [AMH], "survey": ["Staff"]}, [], care_groups=(AMH,), surveys=("Staff",)),
-                     id="control: valid link"),
+        pytest.param(
+            _known({"care_group": [AMH], "survey": ["Staff"]}, [], care_groups=(AMH,), surveys=("Staff",)),
+            id="control: valid link",
+        ),
     ],
 )
 def test_links_at_the_edges_do_what_their_notices_say(link: Link) -> None:
@@ -574,5 +712,5 @@ MARKDOWN_ACTIVE = re.compile(r"(?<!\\)[\[\]<>*_`]|https?://")
 def test_a_notice_shows_the_refused_value_as_plain_text(value: str) -> None:
     at, _calls = run(APP, Link(params={"survey": [value]}, bad=[("survey", value)]))
     (notice,) = [w.value for w in at.warning if w.value.startswith("Ignored survey=")]
-    quoted = notice[len("Ignored survey="):notice.rindex(" from the link")]
+    quoted = notice[len("Ignored survey=") : notice.rindex(" from the link")]
     assert not MARKDOWN_ACTIVE.search(quoted), notice

@@ -45,8 +45,14 @@ def options(demo_db: Path) -> Options:
     con = duckdb.connect(str(demo_db), read_only=True)
     waves = con.sql("select wave_id, name, opened, closed from waves order by opened").fetchall()
     con.close()
-    return Options({}, dt.date(2021, 2, 1), dt.date(2023, 5, 31), waves=tuple(w[0] for w in waves),
-                   wave_names={w[0]: w[1] for w in waves}, wave_dates={w[0]: (w[2], w[3]) for w in waves})
+    return Options(
+        {},
+        dt.date(2021, 2, 1),
+        dt.date(2023, 5, 31),
+        waves=tuple(w[0] for w in waves),
+        wave_names={w[0]: w[1] for w in waves},
+        wave_dates={w[0]: (w[2], w[3]) for w in waves},
+    )
 
 
 @pytest.fixture
@@ -70,7 +76,9 @@ def test_demo_builds_two_waves_and_a_bank_of_four_questions(demo_db: Path) -> No
     con = duckdb.connect(str(demo_db), read_only=True)
     assert con.sql("select wave_id from waves order by opened").fetchall() == [(THEN,), (NOW,)]
     assert [q for (q,) in con.sql("select question_id from questions order by position").fetchall()] == [
-        *HEADLINE, "epr_confidence"]
+        *HEADLINE,
+        "epr_confidence",
+    ]
     asked = set(con.sql("select question_id, wave_id from question_waves").fetchall())
     assert ("epr_confidence", NOW) in asked and ("epr_confidence", THEN) not in asked
     assert con.sql("select count(*) from rejects").fetchall() == [(0,)]
@@ -92,7 +100,9 @@ def test_figures_follow_the_wave_and_default_to_the_latest(database, responses) 
         n, positive, _ = oracle.expected_headline(responses, measure, Filters(wave=NOW))
         assert (latest.loc[measure, "n"], latest.loc[measure, "positive"]) == (n, positive), measure
     # A question the wave does not ask has no figure there.
-    assert pd.isna(measures.survey_headline(database, Filters(wave=THEN), oracle.THRESHOLD).loc["epr_confidence", "percent"])
+    assert pd.isna(
+        measures.survey_headline(database, Filters(wave=THEN), oracle.THRESHOLD).loc["epr_confidence", "percent"]
+    )
 
 
 def _answers_folder(tmp_path: Path) -> Path:
@@ -110,17 +120,21 @@ def test_bad_answers_are_rejected_with_file_line_column_and_reason(tmp_path: Pat
     lines = len((folder / "survey_answers.csv").read_text(encoding="utf-8").splitlines())
     first_2021 = pd.read_csv(folder / "survey_responses.csv", dtype=str).query("wave == '2021'")["response_id"].iloc[0]
     last_2023 = pd.read_csv(folder / "survey_responses.csv", dtype=str).query("wave == '2023'")["response_id"].iloc[-1]
-    _append(folder / "survey_answers.csv", [
-        {"response_id": first_2021, "question_id": "epr_confidence", "answer": "Agree"},  # not asked in 2021
-        {"response_id": last_2023, "question_id": "it_skills", "answer": "Brilliant"},  # not on the scale
-        {"response_id": last_2023, "question_id": "no_such_question", "answer": "Yes"},
-        {"response_id": "R-NOBODY", "question_id": "it_skills", "answer": "Good"},
-    ])
+    _append(
+        folder / "survey_answers.csv",
+        [
+            {"response_id": first_2021, "question_id": "epr_confidence", "answer": "Agree"},  # not asked in 2021
+            {"response_id": last_2023, "question_id": "it_skills", "answer": "Brilliant"},  # not on the scale
+            {"response_id": last_2023, "question_id": "no_such_question", "answer": "Yes"},
+            {"response_id": "R-NOBODY", "question_id": "it_skills", "answer": "Good"},
+        ],
+    )
     database = tmp_path / "x.duckdb"
     report = build(folder, database)
     con = duckdb.connect(str(database), read_only=True)
-    rejects = con.sql("select line, \"column\", value, reason from rejects where file = 'survey_answers.csv' "
-                      "order by line, \"column\"").fetchall()
+    rejects = con.sql(
+        'select line, "column", value, reason from rejects where file = \'survey_answers.csv\' order by line, "column"'
+    ).fetchall()
     con.close()
     assert (lines + 1, "question_id", "epr_confidence", "is not asked in its response's wave") in rejects
     assert (lines + 2, "answer", "Brilliant", "is not on its question's scale") in rejects
@@ -137,17 +151,22 @@ def test_answers_match_their_scale_ignoring_case_and_are_stored_as_the_scale_spe
     database = tmp_path / "x.duckdb"
     build(folder, database)
     con = duckdb.connect(str(database), read_only=True)
-    stored = con.sql("select a.answer from survey_answers a where a.answer is not null and not exists "
-                     "(select 1 from answer_scale s where s.measure = a.question_id and s.answer = a.answer)").fetchall()
+    stored = con.sql(
+        "select a.answer from survey_answers a where a.answer is not null and not exists "
+        "(select 1 from answer_scale s where s.measure = a.question_id and s.answer = a.answer)"
+    ).fetchall()
     con.close()
     assert stored == []
 
 
 def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding_its_date(small_extracts, tmp_path):
-    write_csv(small_extracts / "waves.csv", [
-        {"wave_id": "spring", "name": "Spring", "opened": "2021-03-01", "closed": "2021-03-31"},
-        {"wave_id": "april", "name": "April", "opened": "2021-04-01", "closed": "2021-04-30"},
-    ])
+    write_csv(
+        small_extracts / "waves.csv",
+        [
+            {"wave_id": "spring", "name": "Spring", "opened": "2021-03-01", "closed": "2021-03-31"},
+            {"wave_id": "april", "name": "April", "opened": "2021-04-01", "closed": "2021-04-30"},
+        ],
+    )
     rows = pd.read_csv(small_extracts / "survey_responses.csv", dtype=str, keep_default_na=False)
     late = rows.iloc[[1]].assign(response_id="R3", submitted_on="2021-05-15")  # in no wave
     pd.concat([rows, late]).to_csv(small_extracts / "survey_responses.csv", index=False)
@@ -155,19 +174,32 @@ def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding
     build(small_extracts, database)
     con = duckdb.connect(str(database), read_only=True)
     assert con.sql("select response_id, wave from survey_responses order by 1").fetchall() == [
-        ("R1", "spring"), ("R2", "april")]
-    assert con.sql("select line, \"column\", reason from rejects").fetchall() == [
-        (4, "submitted_on", "is not within exactly one wave's dates (opened to closed); give the wave")]
+        ("R1", "spring"),
+        ("R2", "april"),
+    ]
+    assert con.sql('select line, "column", reason from rejects').fetchall() == [
+        (4, "submitted_on", "is not within exactly one wave's dates (opened to closed); give the wave")
+    ]
     assert con.sql("select count(*) from survey_answers").fetchall() == [(4,)]
     con.close()
 
 
 def test_an_answer_column_the_questions_file_does_not_ask_stops_the_build_naming_it(small_extracts, tmp_path):
-    seed = [q for q in __import__("pipeline.contract", fromlist=["SEED_QUESTIONS"]).SEED_QUESTIONS
-            if q["question_id"] != "info_available"]
-    write_csv(small_extracts / "questions.csv", [
-        {k: ";".join(v) if isinstance(v, tuple) else ("yes" if v is True else "no" if v is False else v)
-         for k, v in q.items()} for q in seed])
+    seed = [
+        q
+        for q in __import__("pipeline.contract", fromlist=["SEED_QUESTIONS"]).SEED_QUESTIONS
+        if q["question_id"] != "info_available"
+    ]
+    write_csv(
+        small_extracts / "questions.csv",
+        [
+            {
+                k: ";".join(v) if isinstance(v, tuple) else ("yes" if v is True else "no" if v is False else v)
+                for k, v in q.items()
+            }
+            for q in seed
+        ],
+    )
     database = tmp_path / "x.duckdb"
     with pytest.raises(BuildError, match=r"survey_responses\.csv: column info_available .* does not ask"):
         build(small_extracts, database)
@@ -192,7 +224,8 @@ def test_wave_and_compare_links_are_checked_and_round_trip(options: Options) -> 
 
 
 def test_change_is_the_difference_of_the_percentages_shown_with_a_z_test_of_the_perturbed_counts(
-        database, responses) -> None:
+    database, responses
+) -> None:
     for filters in (Filters(compare=THEN), Filters(compare=THEN, care_groups=("Adult mental health",))):
         for measure in HEADLINE:
             frame = survey.headline(database, measure, filters, oracle.THRESHOLD)
@@ -226,10 +259,14 @@ def test_all_questions_lists_every_question_in_every_wave_that_asked_it(database
     filters = Filters(compare=THEN)
     results = all_questions.results(database, filters, options, oracle.THRESHOLD)
     assert list(zip(results["question"], results["wave"])) == [
-        *((q, THEN) for q in HEADLINE), *((q, NOW) for q in (*HEADLINE, "epr_confidence"))]
+        *((q, THEN) for q in HEADLINE),
+        *((q, NOW) for q in (*HEADLINE, "epr_confidence")),
+    ]
     for question, wave, percent in zip(results["question"], results["wave"], results["percent"]):
         assert percent == oracle.expected_headline(responses, question, Filters(wave=wave))[2]
-    table = all_questions.table(measures.survey_measures(database), results, all_questions.changes(results, filters, options), options)
+    table = all_questions.table(
+        measures.survey_measures(database), results, all_questions.changes(results, filters, options), options
+    )
     assert list(table["Measure"])[:3] == ["IT skills rated good", "Information available", "IT too unreliable"]
     assert table.loc[3, f"{THEN} (%)"] is pd.NA and table.loc[3, "Change (points)"] is pd.NA  # epr: 2023 only
     assert list(table.loc[:2, "Change (points)"]) == list(table.loc[:2, f"{NOW} (%)"] - table.loc[:2, f"{THEN} (%)"])
@@ -240,8 +277,12 @@ def test_all_questions_page_shows_the_table_and_the_change(demo_env) -> None:
     at = app("4_All_questions.py")
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["Measure"]) == ["IT skills rated good", "Information available", "IT too unreliable",
-                                      "Confident with the patient record"]
+    assert list(table["Measure"]) == [
+        "IT skills rated good",
+        "Information available",
+        "IT too unreliable",
+        "Confident with the patient record",
+    ]
     assert "Real change (p < 0.05)" in table.columns
     assert any("changed by more than chance would explain" in m.value for m in at.markdown)
 
@@ -254,13 +295,37 @@ def test_a_question_added_to_the_extracts_appears_on_the_pages(tmp_path, monkeyp
     folder = _answers_folder(tmp_path)
     with open(folder / "questions.csv", newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    _append(folder / "questions.csv", [dict(zip(header, [
-        "remote_working", "2023", "I can work remotely without problems.", "Remote working works", "Digital skills",
-        "No;Sometimes;Yes", "Yes", "", "Sometimes", "yes", "said remote working works"]))])
+    _append(
+        folder / "questions.csv",
+        [
+            dict(
+                zip(
+                    header,
+                    [
+                        "remote_working",
+                        "2023",
+                        "I can work remotely without problems.",
+                        "Remote working works",
+                        "Digital skills",
+                        "No;Sometimes;Yes",
+                        "Yes",
+                        "",
+                        "Sometimes",
+                        "yes",
+                        "said remote working works",
+                    ],
+                )
+            )
+        ],
+    )
     responses = pd.read_csv(folder / "survey_responses.csv", dtype=str).query("wave == '2023'")["response_id"]
-    _append(folder / "survey_answers.csv", [
-        {"response_id": r, "question_id": "remote_working", "answer": ("Yes", "No", "Sometimes", "Yes")[i % 4]}
-        for i, r in enumerate(responses)])
+    _append(
+        folder / "survey_answers.csv",
+        [
+            {"response_id": r, "question_id": "remote_working", "answer": ("Yes", "No", "Sometimes", "Yes")[i % 4]}
+            for i, r in enumerate(responses)
+        ],
+    )
     database = tmp_path / "new.duckdb"
     build(folder, database)
     monkeypatch.setenv("DASHBOARD_DB", str(database))
@@ -278,25 +343,42 @@ def test_a_question_added_to_the_extracts_appears_on_the_pages(tmp_path, monkeyp
 
 
 def test_across_waves_puts_each_areas_change_beside_the_actions_completed_between_the_waves(
-        database, responses, options) -> None:
+    database, responses, options
+) -> None:
     filters = Filters(compare=THEN)
-    frame = beside_action.across_waves(database, filters, options, oracle.THRESHOLD, "it_skills").set_index("service_area")
+    frame = beside_action.across_waves(database, filters, options, oracle.THRESHOLD, "it_skills").set_index(
+        "service_area"
+    )
     actions = pd.read_csv(DEMO_EXTRACTS / "actions.csv", dtype=str, keep_default_na=False)
-    done = actions.loc[(actions["status"] == "Completed") & (actions["completed_on"] > "2021-06-30")
-                       & (actions["completed_on"] < "2023-03-01")]
+    done = actions.loc[
+        (actions["status"] == "Completed")
+        & (actions["completed_on"] > "2021-06-30")
+        & (actions["completed_on"] < "2023-03-01")
+    ]
     assert len(done)
     expected_done = done.groupby("service_area").size()
     assert frame["actions_completed"].to_dict() == {a: int(expected_done.get(a, 0)) for a in frame.index}
     now = oracle.expected_groups(responses, "it_skills", ["service_area"], Filters(wave=NOW)).set_index("service_area")
-    then = oracle.expected_groups(responses, "it_skills", ["service_area"], Filters(wave=THEN)).set_index("service_area")
-    both = [a for a in frame.index if a in now.index and a in then.index
-            and now.loc[a, "n"] >= oracle.THRESHOLD and then.loc[a, "n"] >= oracle.THRESHOLD]
+    then = oracle.expected_groups(responses, "it_skills", ["service_area"], Filters(wave=THEN)).set_index(
+        "service_area"
+    )
+    both = [
+        a
+        for a in frame.index
+        if a in now.index
+        and a in then.index
+        and now.loc[a, "n"] >= oracle.THRESHOLD
+        and then.loc[a, "n"] >= oracle.THRESHOLD
+    ]
     assert len(both) > 10
     for area in both:
         p1 = oracle.percent_half_up(int(now.loc[area, "positive"]), int(now.loc[area, "n"]))
         p0 = oracle.percent_half_up(int(then.loc[area, "positive"]), int(then.loc[area, "n"]))
         assert (frame.loc[area, "now_percent"], frame.loc[area, "then_percent"], frame.loc[area, "change"]) == (
-            p1, p0, p1 - p0), area
+            p1,
+            p0,
+            p1 - p0,
+        ), area
     hidden = frame.loc[[a for a in frame.index if a not in both]]
     assert hidden["change"].isna().all() and hidden["hidden_reason"].notna().all()
 
@@ -314,7 +396,10 @@ def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env
     at = app("app.py", wave=THEN)
     tiles = {m.label: m for m in at.metric}
     assert {k: tiles[k].value for k in ("IT skills rated good", "Information available", "IT too unreliable")} == {
-        "IT skills rated good": "39%", "Information available": "69%", "IT too unreliable": "65%"}
+        "IT skills rated good": "39%",
+        "Information available": "69%",
+        "IT too unreliable": "65%",
+    }
     assert all(not tiles[k].proto.delta for k in tiles)  # 2021 has no earlier wave
     at = app("app.py")
     delta = {m.label: m.proto.delta for m in at.metric}
@@ -332,27 +417,36 @@ def test_a_link_with_months_and_no_wave_opens_on_the_wave_of_its_months(options:
     parsed = from_query_params({"from": ["2021-03"], "to": ["2021-04"]}, options)
     assert parsed.filters.wave == THEN and not parsed.rejected
     assert from_query_params({"from": ["2023-03"]}, options).filters.wave is None  # the latest
-    for filters in (Filters(date_from=dt.date(2021, 3, 1)), Filters(date_from=dt.date(2021, 3, 1), wave=THEN),
-                    Filters(date_from=dt.date(2023, 4, 1))):
+    for filters in (
+        Filters(date_from=dt.date(2021, 3, 1)),
+        Filters(date_from=dt.date(2021, 3, 1), wave=THEN),
+        Filters(date_from=dt.date(2023, 4, 1)),
+    ):
         assert from_query_params(to_query_params(filters, options), options).filters == filters
     at = app("app.py", **{"from": "2021-03", "to": "2021-05"})
     assert at.selectbox(key="wave").value == THEN and not at.warning
 
 
 def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the_build(small_extracts, tmp_path):
-    write_csv(small_extracts / "survey_answers.csv", [
-        {"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"},  # R2 left it blank: fine
-        {"response_id": "R1", "question_id": "it_skills", "answer": "Good"},  # R1 answered it in its column
-    ])
+    write_csv(
+        small_extracts / "survey_answers.csv",
+        [
+            {"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"},  # R2 left it blank: fine
+            {"response_id": "R1", "question_id": "it_skills", "answer": "Good"},  # R1 answered it in its column
+        ],
+    )
     database = tmp_path / "x.duckdb"
     with pytest.raises(BuildError, match=r"survey_responses\.csv: response R1 answers it_skills both in column"):
         build(small_extracts, database)
-    write_csv(small_extracts / "survey_answers.csv", [
-        {"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"}])
+    write_csv(
+        small_extracts / "survey_answers.csv",
+        [{"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"}],
+    )
     build(small_extracts, database)
     con = duckdb.connect(str(database), read_only=True)
-    assert con.sql("select answer from survey_answers where response_id = 'R2' and question_id = 'it_unreliable'"
-                   ).fetchall() == [("Agree",)]  # stored as the scale spells it
+    assert con.sql(
+        "select answer from survey_answers where response_id = 'R2' and question_id = 'it_unreliable'"
+    ).fetchall() == [("Agree",)]  # stored as the scale spells it
     con.close()
 
 
@@ -361,14 +455,20 @@ def test_a_bank_with_no_question_on_the_theme_pages_still_draws_every_page(tmp_p
     folder = _answers_folder(tmp_path)
     bank = pd.read_csv(folder / "questions.csv", dtype=str, keep_default_na=False)
     bank.loc[bank["question_id"] == "epr_confidence"].assign(theme="Patient record").to_csv(
-        folder / "questions.csv", index=False)
+        folder / "questions.csv", index=False
+    )
     answers = pd.read_csv(folder / "survey_answers.csv", dtype=str, keep_default_na=False)
     answers.loc[answers["question_id"] == "epr_confidence"].to_csv(folder / "survey_answers.csv", index=False)
     database = tmp_path / "custom.duckdb"
     build(folder, database)
     monkeypatch.setenv("DASHBOARD_DB", str(database))
-    for page in ("app.py", "1_Digital_skills.py", "4_All_questions.py", "6_Actions_and_quick_wins.py",
-                 "8_Data_and_definitions.py"):
+    for page in (
+        "app.py",
+        "1_Digital_skills.py",
+        "4_All_questions.py",
+        "6_Actions_and_quick_wins.py",
+        "8_Data_and_definitions.py",
+    ):
         at = app(page)
         assert not at.exception, (page, at.exception)
     listing = app("4_All_questions.py").dataframe[0].value

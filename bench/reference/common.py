@@ -122,9 +122,9 @@ def load_actions(path: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def date_range(path: str) -> tuple[dt.date, dt.date]:
-    days = pd.concat([
-        load_responses(path)["submitted_on"], load_conversations(path)["held_on"], load_actions(path)["raised_on"]
-    ])
+    days = pd.concat(
+        [load_responses(path)["submitted_on"], load_conversations(path)["held_on"], load_actions(path)["raised_on"]]
+    )
     return days.min().date(), days.max().date()
 
 
@@ -152,8 +152,11 @@ def sidebar_filters(path: str) -> dict:
         month_from = st.selectbox("From month", choices_of_month, index=0, key="from", **bound)
         month_to = st.selectbox("To month", choices_of_month, index=len(choices_of_month) - 1, key="to", **bound)
     return {
-        "care_groups": care_groups, "service_areas": service_areas, "surveys": surveys,
-        "staff_groups": staff_groups, "date_from": pd.Period(month_from, "M").start_time,
+        "care_groups": care_groups,
+        "service_areas": service_areas,
+        "surveys": surveys,
+        "staff_groups": staff_groups,
+        "date_from": pd.Period(month_from, "M").start_time,
         "date_to": pd.Period(month_to, "M").end_time.normalize(),
     }
 
@@ -183,8 +186,12 @@ def filter_by_area(frame: pd.DataFrame, filters: dict, date_column: str) -> pd.D
 def describe(filters: dict) -> str:
     parts = [
         f"{label}: {', '.join(filters[key])}"
-        for label, key in (("Care group", "care_groups"), ("Service area", "service_areas"), ("Survey", "surveys"),
-                           ("Staff group", "staff_groups"))
+        for label, key in (
+            ("Care group", "care_groups"),
+            ("Service area", "service_areas"),
+            ("Survey", "surveys"),
+            ("Staff group", "staff_groups"),
+        )
         if filters[key]
     ]
     parts.append(f"Months: {filters['date_from']:%B %Y} to {filters['date_to']:%B %Y}")
@@ -218,8 +225,14 @@ def measure_figures(responses: pd.DataFrame, key: str) -> dict:
     positive = int(positive_mask(responses, key).sum())
     low, high = wilson(positive, n)
     share = positive / n if n else math.nan
-    return {"n": n, "positive": positive, "share": share, "percent": round(share * 100) if n else None,
-            "low": low, "high": high}
+    return {
+        "n": n,
+        "positive": positive,
+        "share": share,
+        "percent": round(share * 100) if n else None,
+        "low": low,
+        "high": high,
+    }
 
 
 def with_intervals(groups: pd.DataFrame) -> pd.DataFrame:
@@ -251,10 +264,18 @@ def metric_text(figures: dict) -> str:
 def interval_bars(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
     data = frame.assign(label=[f"{s:.0%} (n={int(n):,})" for s, n in zip(frame["share"], frame["n"])])
     y = alt.Y(f"{category}:N", sort="-x", title=title)
-    tooltip = [f"{category}:N", alt.Tooltip("share:Q", format=".0%"), alt.Tooltip("low:Q", format=".0%"),
-               alt.Tooltip("high:Q", format=".0%"), "n:Q"]
-    bars = alt.Chart(data).mark_bar(color=NHS_BLUE).encode(
-        x=alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])), y=y, tooltip=tooltip)
+    tooltip = [
+        f"{category}:N",
+        alt.Tooltip("share:Q", format=".0%"),
+        alt.Tooltip("low:Q", format=".0%"),
+        alt.Tooltip("high:Q", format=".0%"),
+        "n:Q",
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=NHS_BLUE)
+        .encode(x=alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])), y=y, tooltip=tooltip)
+    )
     whiskers = alt.Chart(data).mark_rule(color=TEXT).encode(x="low:Q", x2="high:Q", y=y)
     labels = alt.Chart(data).mark_text(align="left", dx=4).encode(x="high:Q", y=y, text="label:N")
     return (bars + whiskers + labels).properties(height=max(120, 24 * len(data)))
@@ -262,45 +283,71 @@ def interval_bars(frame: pd.DataFrame, category: str, title: str) -> alt.Chart:
 
 def diverging_bars(counts: pd.DataFrame, key: str) -> alt.Chart:
     spec = MEASURES[key]
-    left = -counts.loc[counts["answer"].isin(spec["negative"]), "share"].sum() - counts.loc[
-        counts["answer"].isin(spec["neutral"]), "share"].sum() / 2
+    left = (
+        -counts.loc[counts["answer"].isin(spec["negative"]), "share"].sum()
+        - counts.loc[counts["answer"].isin(spec["neutral"]), "share"].sum() / 2
+    )
     rows = []
     for answer, share in zip(counts["answer"], counts["share"]):
         rows.append({"group": "This selection", "answer": answer, "share": share, "start": left, "end": left + share})
         left += share
     spans = pd.DataFrame(rows)
-    bars = alt.Chart(spans).mark_bar().encode(
-        x=alt.X("start:Q", axis=alt.Axis(format="%")), x2="end:Q", y=alt.Y("group:N", title=None),
-        color=alt.Color("answer:N", sort=list(counts["answer"])),
-        tooltip=["answer:N", alt.Tooltip("share:Q", format=".0%")])
-    labels = alt.Chart(spans).mark_text(color="white").encode(
-        x="mid:Q", y="group:N", text=alt.Text("share:Q", format=".0%")).transform_calculate(
-        mid="(datum.start + datum.end) / 2")
+    bars = (
+        alt.Chart(spans)
+        .mark_bar()
+        .encode(
+            x=alt.X("start:Q", axis=alt.Axis(format="%")),
+            x2="end:Q",
+            y=alt.Y("group:N", title=None),
+            color=alt.Color("answer:N", sort=list(counts["answer"])),
+            tooltip=["answer:N", alt.Tooltip("share:Q", format=".0%")],
+        )
+    )
+    labels = (
+        alt.Chart(spans)
+        .mark_text(color="white")
+        .encode(x="mid:Q", y="group:N", text=alt.Text("share:Q", format=".0%"))
+        .transform_calculate(mid="(datum.start + datum.end) / 2")
+    )
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color=TEXT).encode(x="x:Q")
     return (bars + labels + zero).properties(height=90)
 
 
 def trend_chart(frame: pd.DataFrame) -> alt.Chart:
     x = alt.X("month:T", axis=alt.Axis(format="%b %Y"))
-    band = alt.Chart(frame).mark_area(opacity=0.25, color=NHS_BLUE).encode(
-        x=x, y=alt.Y("low:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])), y2="high:Q")
-    line = alt.Chart(frame).mark_line(color=NHS_BLUE, point=True).encode(
-        x=x, y="share:Q", tooltip=[alt.Tooltip("month:T", format="%B %Y"), alt.Tooltip("share:Q", format=".0%"), "n:Q"])
+    band = (
+        alt.Chart(frame)
+        .mark_area(opacity=0.25, color=NHS_BLUE)
+        .encode(x=x, y=alt.Y("low:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])), y2="high:Q")
+    )
+    line = (
+        alt.Chart(frame)
+        .mark_line(color=NHS_BLUE, point=True)
+        .encode(
+            x=x,
+            y="share:Q",
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), alt.Tooltip("share:Q", format=".0%"), "n:Q"],
+        )
+    )
     return (band + line).properties(height=260)
 
 
 def count_bars(frame: pd.DataFrame, category: str, value: str, title: str) -> alt.Chart:
     y = alt.Y(f"{category}:N", sort="-x", title=title)
-    bars = alt.Chart(frame).mark_bar(color=NHS_BLUE).encode(
-        x=f"{value}:Q", y=y, tooltip=[f"{category}:N", f"{value}:Q"])
+    bars = (
+        alt.Chart(frame).mark_bar(color=NHS_BLUE).encode(x=f"{value}:Q", y=y, tooltip=[f"{category}:N", f"{value}:Q"])
+    )
     labels = alt.Chart(frame).mark_text(align="left", dx=4).encode(x=f"{value}:Q", y=y, text=f"{value}:Q")
     return (bars + labels).properties(height=max(120, 24 * len(frame)))
 
 
 def time_bars(frame: pd.DataFrame, x: str, value: str) -> alt.Chart:
-    return alt.Chart(frame).mark_bar(color=NHS_BLUE).encode(
-        x=alt.X(f"{x}:T", axis=alt.Axis(format="%d %b")), y=f"{value}:Q", tooltip=[f"{x}:T", f"{value}:Q"]
-    ).properties(height=240)
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=NHS_BLUE)
+        .encode(x=alt.X(f"{x}:T", axis=alt.Axis(format="%d %b")), y=f"{value}:Q", tooltip=[f"{x}:T", f"{value}:Q"])
+        .properties(height=240)
+    )
 
 
 def chart_with_table(chart: alt.Chart, table: pd.DataFrame, summary: str, key: str) -> None:
@@ -344,15 +391,24 @@ def survey_page(key: str, title: str) -> None:
     base = counts.loc[counts["counted"], "responses"].sum()
     counts["share"] = counts["responses"].where(counts["counted"]) / base
     shown_counts = counts[counts["counted"]]
-    chart_with_table(diverging_bars(shown_counts, key), counts,
-                     f"Of {base:,} people counted, {figures['percent']}% answered {' or '.join(spec['positive'])}.",
-                     f"{key}_answers")
+    chart_with_table(
+        diverging_bars(shown_counts, key),
+        counts,
+        f"Of {base:,} people counted, {figures['percent']}% answered {' or '.join(spec['positive'])}.",
+        f"{key}_answers",
+    )
 
     st.subheader("Breakdown")
-    dimension = st.segmented_control(
-        "Break down by", ("care_group", "service_area", "survey", "staff_group"), default="care_group",
-        key="breakdown", bind="query-params",
-    ) or "care_group"
+    dimension = (
+        st.segmented_control(
+            "Break down by",
+            ("care_group", "service_area", "survey", "staff_group"),
+            default="care_group",
+            key="breakdown",
+            bind="query-params",
+        )
+        or "care_group"
+    )
     in_base = selected[counted_mask(selected, key)]
     groups = in_base.groupby(dimension).agg(n=(key, "size"), positive=(key, lambda s: s.isin(spec["positive"]).sum()))
     groups = hide_small(with_intervals(groups.reset_index()), limit)
@@ -360,10 +416,15 @@ def survey_page(key: str, title: str) -> None:
     figures = ("n", "positive", "share", "percent", "low", "high")
     table = groups.assign(**{c: groups[c].where(~groups["hidden"]) for c in figures})
     if len(shown):
-        chart_with_table(interval_bars(shown, dimension, dimension.replace("_", " ").capitalize()), table,
-                         f"{len(shown)} groups shown, {int(groups['hidden'].sum())} hidden.", f"{key}_breakdown")
-    st.download_button("Download CSV", table.to_csv(index=False), file_name=f"{key}_by_{dimension}.csv",
-                       key=f"csv_{key}_breakdown")
+        chart_with_table(
+            interval_bars(shown, dimension, dimension.replace("_", " ").capitalize()),
+            table,
+            f"{len(shown)} groups shown, {int(groups['hidden'].sum())} hidden.",
+            f"{key}_breakdown",
+        )
+    st.download_button(
+        "Download CSV", table.to_csv(index=False), file_name=f"{key}_by_{dimension}.csv", key=f"csv_{key}_breakdown"
+    )
 
     st.subheader("By month")
     months = in_base.assign(month=in_base["submitted_on"].dt.to_period("M").dt.to_timestamp())

@@ -58,7 +58,6 @@ AXE_MISSING = "axe-core not installed: run `npm ci` (Makefile does this)"
 VIEWPORT = {"width": 1366, "height": 900}
 
 
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip = pytest.mark.skip(reason=CHROMIUM_MISSING)
     for item in items:
@@ -109,8 +108,10 @@ def no_traceback_in_server_log(app_server: Server) -> Iterator[None]:
     yield
     found = app_server.new_tracebacks()
     if found:
-        pytest.fail(f"The Streamlit server logged a traceback during this test "
-                    f"(full log: {app_server.log}):\n{found[:6000]}", pytrace=False)
+        pytest.fail(
+            f"The Streamlit server logged a traceback during this test (full log: {app_server.log}):\n{found[:6000]}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="package")
@@ -129,9 +130,7 @@ def new_context(browser, app_server: Server) -> Iterator[Callable]:
     contexts = []
 
     def make(**options):
-        context = browser.new_context(
-            base_url=app_server.url, viewport=VIEWPORT, accept_downloads=True, **options
-        )
+        context = browser.new_context(base_url=app_server.url, viewport=VIEWPORT, accept_downloads=True, **options)
         context.set_default_timeout(30_000)
         context.add_init_script(INIT_SCRIPT)
         context.on("page", lambda page: track_page(page, app_server.url))

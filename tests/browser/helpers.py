@@ -29,6 +29,7 @@ NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")  # 1,234  39  25.2  -3
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE_SUMMARY: dict[str, dict] = {}  # page -> {impact: violated rules, "review": {rule: n}}
 
+
 @dataclass(frozen=True)
 class AppPage:
     """One page of the app: its URL path and a name for test ids and file names."""
@@ -215,9 +216,7 @@ def screenshot_full(page: Page, path: Path) -> None:
 
 def error_elements(page: Page) -> list[str]:
     """Texts of exceptions and st.error boxes shown (st.error renders stAlertContentError)."""
-    return page.locator(
-        '[data-testid="stException"], [data-testid="stAlertContentError"]'
-    ).all_inner_texts()
+    return page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').all_inner_texts()
 
 
 def selectbox_input(page: Page, label: str):

@@ -89,8 +89,10 @@ def test_axe_finds_no_serious_or_critical_violations(axe_script, page, app_page:
     counts = Counter(v["impact"] or "unknown" for v in violations)
     review = {v["id"]: len(v["nodes"]) for v in result["incomplete"]}
     AXE_SUMMARY[app_page.name] = dict(counts) | {"review": review}
-    print(f"{app_page.path}: axe {result['axeVersion']}, {result['passes']} rules pass; violations "
-          + ", ".join(f"{impact} {counts.get(impact, 0)}" for impact in ("critical", "serious", "moderate", "minor")))
+    print(
+        f"{app_page.path}: axe {result['axeVersion']}, {result['passes']} rules pass; violations "
+        + ", ".join(f"{impact} {counts.get(impact, 0)}" for impact in ("critical", "serious", "moderate", "minor"))
+    )
     for v in violations:
         if v["impact"] not in BLOCKING:
             print(f"  {v['impact']}: {v['id']} ({len(v['nodes'])} nodes) {v['help']}")

@@ -44,8 +44,11 @@ PAGES = discover_pages(ROOT)
 CARE_GROUP = contract.CARE_GROUPS[0]
 # Pages that show no figure the sidebar filters change (checked: picking a filter leaves every number).
 WITHOUT_FILTERED_FIGURES = {"Data_and_definitions"}
-OVERVIEW_SURVEY_TILES = {"IT skills rated good": "it_skills", "Information available": "info_available",
-                         "IT too unreliable": "it_unreliable"}
+OVERVIEW_SURVEY_TILES = {
+    "IT skills rated good": "it_skills",
+    "Information available": "info_available",
+    "IT too unreliable": "it_unreliable",
+}
 CHARTS = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
 
 CHART_DRAWN = """
@@ -261,8 +264,9 @@ def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_m
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
     # The link's wave stays in the address beside the months it was given.
     assert query == {"wave": [PUBLISHED], "from": ["2021-03"], "to": ["2021-05"], "staff_group": ["Nursing"]}, page.url
-    filters = Filters(staff_groups=("Nursing",), date_from=MARCH_TO_MAY.date_from, date_to=MARCH_TO_MAY.date_to,
-                      wave=PUBLISHED)
+    filters = Filters(
+        staff_groups=("Nursing",), date_from=MARCH_TO_MAY.date_from, date_to=MARCH_TO_MAY.date_to, wave=PUBLISHED
+    )
     assert metrics_by_label(page)["This selection"] == expected_tile("it_skills", filters)
 
     other = new_context().new_page()
@@ -280,7 +284,8 @@ def test_picking_a_month_filters_the_figures_and_goes_in_the_address(page, new_c
     april_on = Filters(date_from=dt.date(2021, 4, 1), wave=PUBLISHED)
     tiles = metrics_by_label(page)
     assert {t: tiles[t] for t in OVERVIEW_SURVEY_TILES} == {
-        tile: expected_tile(measure, april_on) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
+        tile: expected_tile(measure, april_on) for tile, measure in OVERVIEW_SURVEY_TILES.items()
+    }
     assert not error_elements(page)
 
     other = new_context().new_page()
@@ -317,8 +322,6 @@ def test_comments_are_not_listed_for_several_care_groups_and_the_page_says_why(p
     assert "comments from" not in main_text(page)
     assert page.get_by_label("Search the comments").count() == 0
     screenshot_full(page, SCREENSHOTS / "IT_reliability-comments-not-listed.png")
-
-
 
 
 def _download_pdf(page, scope: str) -> str:
