@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import beside_action, charts, engagement, engagement_charts, measures, ui
+from dashboard import beside_action, charts, downloads, engagement, engagement_charts, measures, ui
 from dashboard.sections import section
 
 TILES = tuple(
@@ -168,7 +168,7 @@ def find_an_action(page: ui.Page) -> None:
         },
     )
     database, filters = page.database, page.filters
-    ui.download_buttons(
+    downloads.download_buttons(
         lambda: engagement.action_list(database, filters, search, last_day, sort).loc[:, ACTION_COLUMNS],
         "actions",
         page,
@@ -241,7 +241,7 @@ def results_beside_action(page: ui.Page) -> None:
     results_table = beside.display_table(measure_title)
     # Hidden figures are missing values in numeric columns: shown as empty cells, sorted as numbers.
     ui.show_table(results_table, key="actions_results_table")
-    ui.download_buttons(
+    downloads.download_buttons(
         results_table,
         f"results_beside_action_{measure}",
         page,
@@ -288,7 +288,7 @@ def across_waves(page: ui.Page) -> None:
     else:
         st.markdown(summary)
     ui.show_table(table, key="across_waves_table")
-    ui.download_buttons(
+    downloads.download_buttons(
         table,
         f"across_waves_{measure}",
         page,

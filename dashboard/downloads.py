@@ -1,4 +1,7 @@
-"""Files built on a click stay until the browser has fetched them.
+"""Downloads: the buttons every page shows (CSV, Excel, PDF; each built only when clicked and
+stamped with the view it came from), and the files they build kept until fetched.
+
+Files built on a click stay until the browser has fetched them.
 
 Every download on a page is built only when clicked (``st.download_button`` with a callable). In
 Streamlit 1.67 the file a click builds belongs to no session: the clean-up that ends every script
@@ -18,6 +21,11 @@ from __future__ import annotations
 
 import functools
 import logging
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
 
 _LOGGER = logging.getLogger(__name__)
 KEPT = ":built"  # suffix of the coordinates a built file is kept under, beside its button's
@@ -58,3 +66,71 @@ def keep(manager, entry: dict | None, url: str) -> bool:
             return False
         session[entry["coordinates"] + KEPT] = built  # a repeat click replaces the one before
     return True
+
+
+def stamp(page: ui.Page, note: str = "") -> dict[str, str]:
+    """What every download carries: filters, disclosure note, build time, synthetic label."""
+    out = {
+        "Source": "Digital strategy engagement dashboard",
+        "Filters": ui.describe(page),
+        "Disclosure control": ui.disclosure_note(page.threshold),
+        "Data built": f"{page.built_at:%Y-%m-%d %H:%M} UTC" if page.built_at is not None else "unknown",
+    }
+    if note:
+        out["Note"] = note
+    if page.synthetic:
+        out["Synthetic data"] = "SYNTHETIC DEMO DATA - not real Trust data."
+    return out
+
+
+def pdf_button(printout, name: str, page: ui.Page, note: str = "", key: str | None = None) -> None:
+    """ "Download this view as PDF": what ``printout`` (``dashboard.printout.Printout``) recorded, with the stamp
+    every download carries; written only when clicked."""
+    stamped = stamp(page, note)
+    st.download_button(
+        "Download this view as PDF",
+        data=lambda: printout.to_pdf(stamped),
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        key=f"pdf_{key or name}",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help="An A4 PDF of this view for a meeting: its figures, charts, tables, definitions and filters.",
+    )
+
+
+def download_buttons(frame, name: str, page: ui.Page, note: str = "", key: str | None = None) -> None:
+    """CSV and Excel downloads of ``frame``, built only when clicked.
+
+    ``frame`` is a DataFrame (what is on screen) or a zero-argument callable
+    returning one, called only when a button is clicked: a list shown capped on
+    the page downloads in full without fetching it on every rerun (it reads the database the
+    page showed, which it names itself: the click runs outside the page's run).
+    """
+    from dashboard import export
+
+    key = key or name
+    stamped = stamp(page, note)
+
+    def data() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        data=lambda: export.to_csv(data(), stamped),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv_{key}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download Excel",
+        data=lambda: export.to_xlsx(data(), stamped),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        icon=":material/download:",
+        on_click="ignore",
+    )

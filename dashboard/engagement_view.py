@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, engagement, measures, ui
+from dashboard import charts, downloads, engagement, measures, ui
 from dashboard.sections import section
 from pipeline import contract
 
@@ -112,7 +112,7 @@ def where_engagement_happened(page: ui.Page, headline: dict) -> None:
             f"engaged in total.{more}",
             key=f"engagement_by_{dimension}",
         )
-    ui.download_buttons(table, f"engagement_by_{dimension}", page, key=f"download_engagement_by_{dimension}")
+    downloads.download_buttons(table, f"engagement_by_{dimension}", page, key=f"download_engagement_by_{dimension}")
 
 
 def _formats(page: ui.Page, headline: dict) -> None:

@@ -3,7 +3,7 @@
 Pure functions of their inputs (no Streamlit, no database). ``Report`` lays the document
 out as it is written, top to bottom, and ``to_bytes`` returns the file::
 
-    document = Report(title="My area: ...", stamp=ui.stamp(page))
+    document = Report(title="My area: ...", stamp=downloads.stamp(page))
     document.heading("Survey results")
     document.metrics([("IT skills rated good", "42%", "n = 2,175 · 95% CI 40–44%")])
     document.chart(chart, alt="IT skills were rated good by 42% ...")
@@ -21,7 +21,7 @@ Its parts: ``pdf_style`` (font, layout, colours), ``pdf_tables`` (tables), ``pdf
 (charts to PNG) and ``pdf_values`` (cells as text, chart data as JSON).
 
 Importing fpdf2 takes about 0.4 s: import this module when a PDF is asked for (as
-``ui.download_buttons`` does ``export``), not when a page loads. The first chart in a process
+``downloads.download_buttons`` does ``export``), not when a page loads. The first chart in a process
 takes about half a second more (vl-convert starts its JavaScript runtime); later ones ~0.1 s.
 """
 
@@ -103,7 +103,7 @@ class Report(Tables):
     """An A4 portrait PDF, written top to bottom: ``heading``, ``paragraph``, ``metrics``,
     ``table`` and ``chart``, then ``to_bytes``.
 
-    ``stamp`` (``ui.stamp``: filters, disclosure note, build time, synthetic label) is
+    ``stamp`` (``downloads.stamp``: filters, disclosure note, build time, synthetic label) is
     printed under the title as "label: value" lines; a "Synthetic data" entry is also
     printed at the top of every page. ``created`` is the PDF's creation date; by
     default the stamp's "Data built" time (so the same input gives the same bytes), or

@@ -62,14 +62,6 @@ COLUMNS = [
     "areas",
     "note",
 ]
-TABLE_COLUMNS = {
-    "service_area": "Service area",
-    "care_group": "Care group",
-    "headcount": "Headcount",
-    "responses": "Responses",
-    "rate": "Response rate (%)",
-    "note": "Note",
-}
 ABOVE_100 = "above 100%: the headcount may be out of date"
 NO_HEADCOUNT = "headcount not known: no rate"
 NOT_YET = "not yet reportable: about {more} more responses needed"
@@ -286,61 +278,4 @@ def _protect(frame: pd.DataFrame, threshold: int, open_wave: bool) -> pd.DataFra
             "note": text(notes),
         },
         columns=COLUMNS,
-    )
-
-
-def table(frame: pd.DataFrame) -> pd.DataFrame:
-    """For people and downloads: Service area, Care group, Headcount, Responses, Response rate (%), Note."""
-    return frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
-
-
-def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = None, part=None) -> None:
-    """The Response rates section for ``page`` (a ``dashboard.ui.Page``): its wave, and the areas its
-    care group and service area filters select, limited to ``areas`` when given (None: no limit).
-    ``today`` (default: today) decides whether the wave is still open; for tests. ``part`` (a
-    ``dashboard.printout.Part``) records the section for the page's PDF."""
-    import streamlit as st
-
-    from dashboard import ui
-
-    st.subheader("Response rates")
-    st.markdown(ui.escape_markdown(explanation(page.threshold)))
-    if part is not None:
-        part.heading("Response rates").paragraph(explanation(page.threshold))
-    if ui.survey_withheld(page):
-        return
-    wave = page.options.wave_of(page.filters)
-    listed = listed_areas(page.filters, page.options, areas)
-    frame = rates(page.database, page.options, wave, page.threshold, listed, today)
-    shown = table(frame)
-    ui.show_table(shown, key="table_response_rates")
-    open_wave = is_open(page.options, wave, today)
-    waiting = frame.loc[frame["more_needed"].notna()]
-    if open_wave:
-        closed = page.options.wave_dates[wave][1]
-        st.markdown(
-            f"The survey wave {ui.escape_markdown(page.options.wave_name(wave))} is open until "
-            f"{closed.day} {closed:%B %Y}: figures will change as responses come in. "
-            + (
-                f"Not yet reportable: {len(waiting)} of the {len(frame)} rows (see Note)."
-                if len(waiting)
-                else "Every row is reportable."
-            )
-        )
-    if not listed:
-        st.markdown("No service area is selected by the filters: only the Trust is shown.")
-    if not frame["areas_known"].any():
-        st.markdown(
-            "No service area has a headcount, so there is no rate: the Trust adds a `headcount` column "
-            "to its service areas extract (see Data and definitions)."
-        )
-    st.markdown(ui.escape_markdown(definition(page.threshold)))
-    if part is not None:
-        part.table(shown).paragraph(definition(page.threshold))
-    ui.download_buttons(
-        shown,
-        "response_rates",
-        page,
-        key="response_rates",
-        note=definition(page.threshold) + " " + explanation(page.threshold),
     )

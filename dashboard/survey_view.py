@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, comments, measures, survey, survey_text, ui
+from dashboard import charts, comments, downloads, measures, survey, survey_charts, survey_text, ui
 from dashboard.measures import SurveyMeasure
 from dashboard.printout import Printout
 from dashboard.sections import section
@@ -88,7 +88,7 @@ def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
         f"{measure.question} {measure.definition} {closing} Comments are not printed: they are listed, and "
         "downloaded, on the page."
     )
-    ui.pdf_button(
+    downloads.pdf_button(
         printout, f"{measure.key}_view", page, note=f"{measure.title}. {measure.definition}", key=f"{measure.key}_view"
     )
 
@@ -121,7 +121,7 @@ def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> 
         [a for a in side if a in counted] for side in (measure.negative, measure.neutral, measure.positive_answers)
     )
     chart = _fit_width(
-        charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
+        survey_charts.diverging_stacked(  # drawn left to right: negative, neutral, positive
             data, "group", [*negative, *neutral, *positive], negative=negative, neutral=neutral, positive=positive
         )
     )
@@ -176,7 +176,7 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
     # Redrawn on its own when the dimension changes: the PDF then prints the new breakdown.
     part = printout.part("breakdown").heading(f"Breakdown by {title.lower()}")
     if len(shown):
-        chart = _fit_width(charts.interval_bars(_numeric(shown), "group", title, value_title=measure.title))
+        chart = _fit_width(survey_charts.interval_bars(_numeric(shown), "group", title, value_title=measure.title))
         ui.chart_block(chart, table, summary, key=f"{measure.key}_breakdown")
         part.chart(chart, summary, table)
     else:
@@ -184,7 +184,7 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
         ui.show_table(table, key=f"table_{measure.key}_breakdown")
         part.paragraph(summary).table(table)
     _hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]), part)
-    ui.download_buttons(
+    downloads.download_buttons(
         table,
         f"{measure.key}_by_{dimension}",
         page,
@@ -202,7 +202,7 @@ def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     shown = frame.loc[~frame["hidden"].astype(bool)]
     part = printout.part("trend").heading("By month")
     if len(shown):
-        chart = _fit_width(charts.trend(_numeric(shown), "month", "Month", value_title=measure.title))
+        chart = _fit_width(survey_charts.trend(_numeric(shown), "month", "Month", value_title=measure.title))
         ui.chart_block(chart, survey_text.trend_table(frame), summary, key=f"{measure.key}_trend")
         part.chart(chart, summary, survey_text.trend_table(frame))
     else:
@@ -261,7 +261,7 @@ def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     if len(table):
         ui.show_table(table, key=f"comments_{measure.key}")
         unit_listed, database = found.unit, page.database
-        ui.download_buttons(
+        downloads.download_buttons(
             lambda: comments.comments_table(comments.comments(database, unit_listed, search)),
             f"comments_{measure.key}",
             page,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import all_questions, charts, measures, response_rates, ui
+from dashboard import all_questions, downloads, measures, response_rates_view, survey_charts, ui
 
 page = ui.page_setup("All questions", icon=":material/quiz:")
 
@@ -20,7 +20,7 @@ summary = ui.escape_markdown(all_questions.sentence(changed, page.filters, page.
 shown = results.loc[~results["hidden"]].astype({"share": float, "low": float, "high": float, "n": float})
 st.subheader("Results by wave")
 if len(shown):
-    ui.chart_block(charts.wave_points(shown, "label", "Measure"), table, summary, key="all_questions")
+    ui.chart_block(survey_charts.wave_points(shown, "label", "Measure"), table, summary, key="all_questions")
 else:
     st.markdown(summary)
     ui.show_table(table, key="table_all_questions")
@@ -34,7 +34,7 @@ if len(hidden):
         )
         + "."
     )
-ui.download_buttons(
+downloads.download_buttons(
     table,
     "all_questions",
     page,
@@ -49,4 +49,4 @@ st.markdown(
     "sampling error of any group large enough to be shown)."
 )
 
-response_rates.render(page)
+response_rates_view.render(page)

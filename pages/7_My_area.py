@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import beside_action, measures, my_area, response_rates, ui
+from dashboard import beside_action, downloads, measures, my_area, my_area_text, response_rates_view, ui
 from dashboard.printout import Printout
 
 page = ui.page_setup("My area", icon=":material/location_on:")
@@ -61,8 +61,8 @@ printout.part("about").paragraph(about)
 note = f"Service area: {area} ({care_group})"
 with st.sidebar:  # kept out of the printed page
     st.markdown("**This scorecard**")
-    downloads = st.container()
-    ui.pdf_button(printout, "my_area_scorecard", page, note=note, key="my_area")
+    scorecard_files = st.container()
+    downloads.pdf_button(printout, "my_area_scorecard", page, note=note, key="my_area")
     st.markdown("To print it on one page, close this sidebar and use your browser's Print.")
 
 engagement = my_area.engagement_scorecard(page.database, page.filters, area, care_group)
@@ -76,13 +76,13 @@ if ui.survey_withheld(page):
 headline = measures.headline_measures(page.database)
 raw = my_area.area_survey(page.database, page.filters)
 results, comparisons = my_area.survey_scorecard(raw, headline, area, care_group, page.threshold)
-survey_table, comparison_table = my_area.survey_tables(results, comparisons, headline)
+survey_table, comparison_table = my_area_text.survey_tables(results, comparisons, headline)
 st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
 against = f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)"
 st.markdown(against)
 st.table(comparison_table.rename_axis("Survey"))
 part = printout.part("survey").heading("Survey results").table(survey_table, caption="% (95% CI, n)")
-for measure, chart, summary in my_area.scorecard_charts(results, headline, area, care_group):
+for measure, chart, summary in my_area_text.scorecard_charts(results, headline, area, care_group):
     part.heading(measure, level=2).chart(chart, summary)
 part.heading("Against the rest", level=2).paragraph(against).table(comparison_table)
 span = beside_action.between_waves(page.options, page.filters)
@@ -101,8 +101,8 @@ if span is not None:
 else:
     ui.comparison_note(page)
 with st.expander("Response rates: this area, its care group and the Trust"):
-    response_rates.render(page, areas=(area,), part=printout.part("response rates"))
-printout.part("definitions").heading("Definitions").table(my_area.definitions_table(headline))
-summary = my_area.summary_frame(area, care_group, engagement, results, comparisons, headline)
-with downloads:
-    ui.download_buttons(summary, "my_area_scorecard", page, note=note, key="download_my_area")
+    response_rates_view.render(page, areas=(area,), part=printout.part("response rates"))
+printout.part("definitions").heading("Definitions").table(my_area_text.definitions_table(headline))
+summary = my_area_text.summary_frame(area, care_group, engagement, results, comparisons, headline)
+with scorecard_files:
+    downloads.download_buttons(summary, "my_area_scorecard", page, note=note, key="download_my_area")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about_data, measures, perturbation, response_rates, ui
+from dashboard import about_data, downloads, measures, perturbation, response_rates, ui
 from pipeline import cells
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
@@ -26,7 +26,7 @@ build = about_data.build_table(page.build)
 ui.show_table(
     build, key="definitions_build", column_config={"SHA-256": st.column_config.TextColumn("SHA-256", width="small")}
 )
-ui.download_buttons(build, "build_info", page, key="download_build_info")
+downloads.download_buttons(build, "build_info", page, key="download_build_info")
 
 st.subheader("Why rows were rejected")
 rejects = about_data.rejects_summary(page.database)

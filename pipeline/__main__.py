@@ -17,7 +17,8 @@ from pathlib import Path
 
 from pipeline.build import build
 from pipeline.ingest import BuildError
-from pipeline.mapping import map_export, preview, write
+from pipeline.mapping import map_export
+from pipeline.mapping_output import preview, write
 
 DEFAULT_EXTRACTS = Path("data/extracts")
 DEFAULT_DB = Path("data/engagement.duckdb")

@@ -12,9 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import mapping
+from pipeline import mapping_output
 from pipeline.ingest import BuildError
-from pipeline.mapping import map_export, preview, write
+from pipeline.mapping import map_export
+from pipeline.mapping_output import preview, write
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "docs" / "examples" / "forms_mapping.toml"
@@ -476,7 +477,7 @@ def test_other_mapping_mistakes_are_named(tmp_path, out):
 def test_an_interrupted_write_leaves_the_folder_unchanged(tmp_path, out, monkeypatch):
     mapped = map_export(forms_csv(tmp_path, FORMS_ROWS[:2]), small_mapping(tmp_path))
     before, calls = snapshot(out), []
-    real = mapping._write_csv
+    real = mapping_output.write_csv
 
     def fail_second(handle, columns, rows):
         calls.append(columns)
@@ -484,7 +485,7 @@ def test_an_interrupted_write_leaves_the_folder_unchanged(tmp_path, out, monkeyp
             raise OSError(28, "No space left on device")
         real(handle, columns, rows)
 
-    monkeypatch.setattr(mapping, "_write_csv", fail_second)
+    monkeypatch.setattr(mapping_output, "write_csv", fail_second)
     with pytest.raises(BuildError, match="cannot write the extracts"):
         write(mapped, out)
     assert len(calls) == 2 and snapshot(out) == before  # the first file, written aside, was removed

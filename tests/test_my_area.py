@@ -12,7 +12,7 @@ from statistics import NormalDist
 import pandas as pd
 import pytest
 
-from dashboard import disclosure, measures, my_area
+from dashboard import disclosure, measures, my_area, my_area_text
 from dashboard.filters import Filters
 from dashboard.perturbation import MAX_NOISE, NOISE
 from tests import oracle
@@ -221,8 +221,8 @@ def test_an_area_under_the_threshold_shows_no_figure_and_no_comparison(area_n, k
     for scope in ("care_group", "trust"):
         for _, row in results.loc[results["scope"] == scope].iterrows():
             assert not row["hidden"] and (row["n"], row["positive"]) == figures[scope]
-    texts = [my_area.result_text(r) for _, r in area.iterrows()]
-    texts += [my_area.comparison_text(r) for _, r in comparisons.iterrows()]
+    texts = [my_area_text.result_text(r) for _, r in area.iterrows()]
+    texts += [my_area_text.comparison_text(r) for _, r in comparisons.iterrows()]
     assert all("%" not in text for text in texts)
 
 
@@ -292,7 +292,9 @@ def test_without_a_key_every_scope_is_withheld(database):
     assert results["hidden"].all() and (results["hidden_reason"] == disclosure.WITHHELD).all()
     assert results[FIGURES].isna().all().all()
     assert comparisons["hidden"].all() and comparisons[COMPARISON_FIGURES].isna().all().all()
-    survey_table, comparison_table = my_area.survey_tables(results, comparisons, measures.headline_measures(database))
+    survey_table, comparison_table = my_area_text.survey_tables(
+        results, comparisons, measures.headline_measures(database)
+    )
     assert not survey_table.stack().str.contains("%").any()
     assert not comparison_table.stack().str.contains("%").any()
 
@@ -309,7 +311,7 @@ def test_summary_download_carries_no_hidden_figure(database):
     engagement = pd.DataFrame(
         [{"measure": "conversations", "title": "Conversations", "area": 1, "care_group": 3, "trust": 9}]
     )
-    summary = my_area.summary_frame(
+    summary = my_area_text.summary_frame(
         "Small", "G", engagement, results, comparisons, measures.headline_measures(database)
     )
     hidden_rows = summary.loc[summary["section"] != "Engagement"].loc[lambda f: f["scope"].str.startswith("Small")]
@@ -323,7 +325,7 @@ def test_summary_download_carries_no_hidden_figure(database):
 def test_survey_tables_are_narrow_text(database):
     a, b = own(ZERO, 99), own(ZERO, 3)
     rows = [("G", "A", 100, 25, a, a, 99), ("G", "B", 100, 14, b, b, 3), ("H", "D", 300, 60, 1, 2, 4)]
-    survey_table, comparison_table = my_area.survey_tables(
+    survey_table, comparison_table = my_area_text.survey_tables(
         *my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD), measures.headline_measures(database)
     )
     assert survey_table.shape == (3, 3) and comparison_table.shape == (3, 2)

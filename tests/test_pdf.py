@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from dashboard import charts, pdf, pdf_charts
+from dashboard import charts, pdf, pdf_charts, survey_charts
 
 A4_POINTS = (595.28, 841.89)
 AREA = "Ysbyty Gwynedd – Llŷn a Môn (Gogledd) · Zürich Łódź"  # a Unicode area name
@@ -81,10 +81,10 @@ def build() -> bytes:
     )
     document.paragraph(f"Results for {AREA}: ▲ higher, ▼ lower, − no change.")
     shown = results().dropna(subset=["share"])
-    document.chart(charts.interval_bars(shown, "Staff group", "Staff group"), alt=CHART_ALTS[0])
+    document.chart(survey_charts.interval_bars(shown, "Staff group", "Staff group"), alt=CHART_ALTS[0])
     document.table(results(), caption="Results by staff group")
     document.heading("Over time", level=2)
-    document.chart(charts.trend(trend_frame(), "month", "Month"), alt=CHART_ALTS[1])
+    document.chart(survey_charts.trend(trend_frame(), "month", "Month"), alt=CHART_ALTS[1])
     document.heading("All reporting units")
     document.table(long_table(), caption="Every reporting unit")
     return document.to_bytes()
@@ -248,7 +248,7 @@ def test_characters_the_font_lacks_become_a_replacement_mark() -> None:
 
 def test_chart_spec_fixes_the_width_and_inlines_the_data() -> None:
     frame = trend_frame()
-    spec = pdf_charts.chart_spec(charts.trend(frame, "month", "Month"))
+    spec = pdf_charts.chart_spec(survey_charts.trend(frame, "month", "Month"))
     assert spec["width"] == pdf_charts.CHART_WIDTH_PX  # not "container": there is no browser
     assert spec["config"]["axis"] == charts.CONFIG["axis"]  # as ui.chart_block draws it
     values = spec["data"]["values"]

@@ -1,6 +1,6 @@
 """The PDFs a page offers: what they hold is what the page shows.
 
-Each page runs in AppTest; ``ui.pdf_button`` is wrapped so the test keeps the page's
+Each page runs in AppTest; ``downloads.pdf_button`` is wrapped so the test keeps the page's
 printout (the real button is still drawn) and writes the PDF as a click would. The PDF is
 read back with pypdf: its text must hold the numbers shown on screen, and the stamp.
 Expected survey figures are also checked against the oracle (tests/oracle.py).
@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from dashboard import ui
+from dashboard import downloads, ui
 from dashboard.filters import Filters
 from dashboard.printout import Printout
 from tests.conftest import ROOT
@@ -30,13 +30,13 @@ AMH = "Adult mental health"
 @pytest.fixture
 def printouts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Printout, dict]]:
     kept: list[tuple[Printout, dict]] = []
-    real = ui.pdf_button
+    real = downloads.pdf_button
 
     def keep(printout, name, page, note="", key=None):
-        kept.append((printout, ui.stamp(page, note)))
+        kept.append((printout, downloads.stamp(page, note)))
         return real(printout, name, page, note, key)
 
-    monkeypatch.setattr(ui, "pdf_button", keep)
+    monkeypatch.setattr(downloads, "pdf_button", keep)
     return kept
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, disclosure, response_rates
+from dashboard import db, disclosure, response_rates, response_rates_view
 from dashboard.filters import Filters, Options
 from demo import generate
 from pipeline.build import build
@@ -247,7 +247,7 @@ def test_areas_under_the_threshold_are_hidden_with_their_rate(database, response
     assert (~shown["hidden"]).all() and (shown["responses"] >= THRESHOLD).all()
     assert not shown["note"].str.contains("hidden|not yet").any()
     # The download carries no figure of a hidden area either.
-    table = response_rates.table(frame.reset_index())
+    table = response_rates_view.table(frame.reset_index())
     assert table.loc[table["Service area"].isin(small), ["Responses", "Response rate (%)"]].isna().all().all()
 
 
@@ -321,10 +321,10 @@ def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, respons
 
 
 def _section_script() -> None:
-    from dashboard import response_rates, ui
+    from dashboard import response_rates_view, ui
 
     page = ui.page_setup("Response rates test")
-    response_rates.render(page, areas=("Finance", "Payroll", "Adult ADHD service"))
+    response_rates_view.render(page, areas=("Finance", "Payroll", "Adult ADHD service"))
 
 
 @pytest.mark.slow
@@ -354,10 +354,10 @@ def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, re
 def _open_wave_script() -> None:
     import datetime as dt
 
-    from dashboard import response_rates, ui
+    from dashboard import response_rates_view, ui
 
     page = ui.page_setup("Response rates test")
-    response_rates.render(page, today=dt.date(2023, 4, 1))
+    response_rates_view.render(page, today=dt.date(2023, 4, 1))
 
 
 @pytest.mark.slow

@@ -17,7 +17,8 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from dashboard import registry, scopes, settings, ui
+from dashboard import downloads as buttons
+from dashboard import registry, scopes, settings
 from dashboard.filters import Filters, Options
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import expected_headline, read_responses
@@ -251,23 +252,23 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[pd.DataFrame]:
     """Every table a page offers for download, as the button would serve it (a callable is called),
     and the text of every PDF it offers. The real buttons are still drawn: this only keeps a copy."""
     offered: list[pd.DataFrame] = []
-    real = ui.download_buttons
+    real = buttons.download_buttons
 
     def keep(frame, name, page, note="", key=None):
         offered.append(frame() if callable(frame) else frame)
-        offered[-1].attrs["stamp"] = ui.stamp(page, note)
+        offered[-1].attrs["stamp"] = buttons.stamp(page, note)
         return real(frame, name, page, note, key)
 
-    real_pdf = ui.pdf_button
+    real_pdf = buttons.pdf_button
 
     def keep_pdf(printout, name, page, note="", key=None):
         # The PDF as a click would write it, read back as text: one cell of a frame.
-        reader = PdfReader(io.BytesIO(printout.to_pdf(ui.stamp(page, note))))
+        reader = PdfReader(io.BytesIO(printout.to_pdf(buttons.stamp(page, note))))
         offered.append(pd.DataFrame({"PDF": ["\n".join(p.extract_text() for p in reader.pages)]}))
         return real_pdf(printout, name, page, note, key)
 
-    monkeypatch.setattr(ui, "download_buttons", keep)
-    monkeypatch.setattr(ui, "pdf_button", keep_pdf)
+    monkeypatch.setattr(buttons, "download_buttons", keep)
+    monkeypatch.setattr(buttons, "pdf_button", keep_pdf)
     return offered
 
 
