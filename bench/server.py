@@ -29,19 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.serve import app_command, free_port, healthy
-from load.idle import INIT_SCRIPT  # records when the DOM last changed (window.__stIdle)
+from load.idle import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT  # INIT_SCRIPT: when the DOM last changed
 from load.server import launch, stop
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 START_TIMEOUT_S = 120
 PAGE_TIMEOUT_S = 180
 QUIET_MS = 250

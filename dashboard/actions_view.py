@@ -180,6 +180,23 @@ def find_an_action(page: ui.Page) -> None:
 NO_HEADLINE = "The question bank has no question on the three theme pages, so there is no survey measure to show here."
 
 
+def _measure_box(page: ui.Page, key: str, first: str | None = None) -> tuple[dict, str | None]:
+    """The headline measures and the one picked ("Survey measure", ``first`` chosen to begin with);
+    None, saying so, when the question bank has none on the theme pages."""
+    headline = measures.headline_measures(page.database)
+    if not headline:
+        st.markdown(NO_HEADLINE)
+        return headline, None
+    keys = tuple(headline)
+    return headline, st.selectbox(
+        "Survey measure",
+        keys,
+        index=keys.index(first) if first in headline else 0,
+        format_func=lambda measure: headline[measure].title,
+        key=key,
+    )
+
+
 @section
 def results_beside_action(page: ui.Page) -> None:
     st.subheader("Results beside action")
@@ -188,17 +205,9 @@ def results_beside_action(page: ui.Page) -> None:
         "little related action stand out. Survey results follow every filter; their counts are perturbed and "
         f"areas with fewer than {page.threshold} responses are left out."
     )
-    headline = measures.headline_measures(page.database)
-    if not headline:
-        st.markdown(NO_HEADLINE)
+    headline, measure = _measure_box(page, "actions_results_measure", first="it_unreliable")
+    if measure is None:
         return
-    measure = st.selectbox(
-        "Survey measure",
-        tuple(headline),
-        index=tuple(headline).index("it_unreliable") if "it_unreliable" in headline else 0,
-        format_func=lambda key: headline[key].title,
-        key="actions_results_measure",
-    )
     if ui.survey_withheld(page):
         return
     beside = beside_action.results_beside_action(page.database, page.filters, page.threshold, measure)
@@ -266,13 +275,9 @@ def across_waves(page: ui.Page) -> None:
         f"{ui.escape_markdown(page.options.wave_name(now))} (each over the whole wave), its change, and the actions "
         f"completed there between the waves ({span[0]:%d %B %Y} to {span[1]:%d %B %Y}). Month filters do not apply."
     )
-    headline = measures.headline_measures(page.database)
-    if not headline:
-        st.markdown(NO_HEADLINE)
+    headline, measure = _measure_box(page, "across_waves_measure")
+    if measure is None:
         return
-    measure = st.selectbox(
-        "Survey measure", tuple(headline), format_func=lambda key: headline[key].title, key="across_waves_measure"
-    )
     if ui.survey_withheld(page):
         return
     frame = beside_action.across_waves(page.database, page.filters, page.options, page.threshold, measure)

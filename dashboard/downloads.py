@@ -115,22 +115,17 @@ def download_buttons(frame, name: str, page: ui.Page, note: str = "", key: str |
     def data() -> pd.DataFrame:
         return frame() if callable(frame) else frame
 
-    left, right = st.columns(2)
-    left.download_button(
-        "Download CSV",
-        data=lambda: export.to_csv(data(), stamped),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"csv_{key}",
-        icon=":material/download:",
-        on_click="ignore",
+    formats = (
+        ("CSV", "csv", "text/csv", export.to_csv),
+        ("Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.to_xlsx),
     )
-    right.download_button(
-        "Download Excel",
-        data=lambda: export.to_xlsx(data(), stamped),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{key}",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    for column, (label, suffix, mime, write) in zip(st.columns(2), formats):
+        column.download_button(
+            f"Download {label}",
+            data=lambda write=write: write(data(), stamped),
+            file_name=f"{name}.{suffix}",
+            mime=mime,
+            key=f"{suffix}_{key}",
+            icon=":material/download:",
+            on_click="ignore",
+        )

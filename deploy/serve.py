@@ -53,7 +53,9 @@ def _die_with_parent() -> None:
     _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+def spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``command`` from the project root, its output in ``log``, in a process group of its own,
+    dying with this process."""
     with open(log, "wb") as out:
         return subprocess.Popen(
             command,
@@ -68,7 +70,7 @@ def _spawn(command: list[str], log: Path, env: dict[str, str] | None = None) -> 
         )
 
 
-def _stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
     """Signal a child we started; kill its process group if it has not exited within ``timeout``."""
     if process.poll() is None:
         try:
@@ -196,9 +198,7 @@ class Topology:
         try:
             for number, app_port in enumerate(ports, start=1):
                 log = topology.folder / f"replica-{number}.log"
-                topology.replicas.append(
-                    Replica(number, app_port, _spawn(app_command(app_port), log, environment), log)
-                )
+                topology.replicas.append(Replica(number, app_port, spawn(app_command(app_port), log, environment), log))
             deadline = time.monotonic() + START_TIMEOUT_S
             for replica in topology.replicas:  # they start together; wait for each
                 while not healthy(replica.url):
@@ -223,7 +223,7 @@ class Topology:
         check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False)
         if check.returncode != 0:
             raise RuntimeError(f"nginx rejected its configuration:\n{check.stderr}")
-        self.nginx = _spawn(command, self.folder / "nginx.out")
+        self.nginx = spawn(command, self.folder / "nginx.out")
         deadline = time.monotonic() + 30
         while not healthy(self.url):
             if self.nginx.poll() is not None or time.monotonic() > deadline:
@@ -250,12 +250,12 @@ class Topology:
     def stop(self) -> None:
         """nginx first (fast shutdown: open websockets would hold a graceful one), then every replica."""
         if self.nginx is not None:
-            _stop(self.nginx, signal.SIGTERM)
+            stop(self.nginx, signal.SIGTERM)
         for replica in self.replicas:
             if replica.process.poll() is None:
                 replica.process.terminate()
         for replica in self.replicas:
-            _stop(replica.process)
+            stop(replica.process)
         if self.owns_folder:
             shutil.rmtree(self.folder, ignore_errors=True)
 

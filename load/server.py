@@ -7,14 +7,13 @@ Everything here runs on 127.0.0.1 only, and stops only the processes it started 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.serve import app_command, free_port, healthy
+from deploy.serve import app_command, free_port, healthy, spawn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60
@@ -27,31 +26,7 @@ def launch(command: list[str], database: Path, log: Path) -> subprocess.Popen:
     the demo's group size, whatever the environment says."""
     env = os.environ | {"DASHBOARD_DB": str(database), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
-    with open(log, "wb") as out:
-        return subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server we started: terminate, then kill its own process group."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)  # the group it leads (start_new_session)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
+    return spawn(command, log, env)
 
 
 def build_demo_database(target: Path) -> Path:

@@ -19,16 +19,6 @@ from dashboard import registry
 from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle_async
 from pipeline import contract
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FILTERS = ("Care group", "Survey", "Staff group")  # sidebar multiselects a session changes
 POLL_MS = 200  # 50 pages polling every 50 ms would swamp 2 cores with DevTools calls
 

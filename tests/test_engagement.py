@@ -9,6 +9,7 @@ helpers at the top are shared with the other engagement tests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -282,13 +283,7 @@ def responses() -> pd.DataFrame:
 def survey_side(filters: Filters) -> Filters:
     """What the survey side of results beside action follows per area: surveys, staff groups, months
     and wave (each area is its own view; the care group and service area filters pick the areas listed)."""
-    return Filters(
-        surveys=filters.surveys,
-        staff_groups=filters.staff_groups,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        wave=filters.wave,
-    )
+    return dataclasses.replace(filters, care_groups=(), service_areas=())
 
 
 def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> pd.DataFrame:

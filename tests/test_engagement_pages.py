@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import ui
 from dashboard.filters import Filters
 from dashboard.text import escape_markdown
+from pipeline import contract
 from pipeline.build import build
 from tests import oracle
 from tests.conftest import ROOT, SMALL, opened_database, write_csv
@@ -442,19 +443,7 @@ def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_
     at.run()
     no_exception(at)
     build_table = table_with(at, "File", "Rows read")
-    files = {
-        f"{name}.csv"
-        for name in (
-            "service_areas",
-            "conversations",
-            "conversation_attendees",
-            "actions",
-            "waves",
-            "questions",
-            "survey_responses",
-            "survey_answers",
-        )
-    }
+    files = {f"{name}.csv" for name in contract.EXTRACTS}
     assert set(build_table["File"]) == files
     assert (build_table["Rows read"] == build_table["Rows loaded"] + build_table["Rows rejected"]).all()
     assert build_table.set_index("File").loc["actions.csv", "Rows loaded"] == 831

@@ -32,11 +32,11 @@ import pytest
 
 from dashboard.filters import Filters as ViewFilters
 from dashboard.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
+from load.idle import CHROMIUM, CHROMIUM_ARGS
 from load.server import Server, stop
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(
         "Chromium not found: install it with `apt-get install -y chromium` (Debian) to run this test",
@@ -50,15 +50,6 @@ from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BUILD_TIMEOUT_S = 60
 MAX_ROUNDS_PER_BUILD = 3  # keeps the test well under a minute on a busy 2-core machine
 VERSIONS = 4  # the demo extracts, then three rebuilds, each adding one block of rows

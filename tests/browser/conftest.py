@@ -37,22 +37,13 @@ from pathlib import Path
 
 import pytest
 
+from load.idle import CHROMIUM, CHROMIUM_ARGS
 from load.server import Server
 
 from .helpers import ARTEFACTS, AXE_SUMMARY, INIT_SCRIPT, ROOT, track_page
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = "Chromium not found: install it with `apt-get install -y chromium` (Debian) to run the browser tests"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_MISSING = "axe-core not installed: run `npm ci` (Makefile does this)"
 VIEWPORT = {"width": 1366, "height": 900}
