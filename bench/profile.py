@@ -84,20 +84,27 @@ def _layer_totals(stats: pstats.Stats) -> dict[str, float]:
     return totals
 
 
+def _opened(page: Path):
+    """An AppTest of the app, run once and switched to ``page``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    if page != ROOT / "app.py":
+        at.switch_page(str(page.relative_to(ROOT)))
+        at.run()
+    return at
+
+
 def profile(page: Path, database: Path, reruns: int, seed: int = 7) -> str:
     from streamlit import config
-    from streamlit.testing.v1 import AppTest
 
     os.environ["DASHBOARD_DB"] = str(database)
     config.set_option("client.showErrorDetails", "full")
     query_log = install_query_log()
     share_script_cache()
     chosen = _combinations(database, seed, is_my_area(page))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    if page != ROOT / "app.py":
-        at.switch_page(str(page.relative_to(ROOT)))
-        at.run()
+    at = _opened(page)
     profiler = cProfile.Profile()
     walls, sql = [], []
     for _ in range(reruns):
@@ -203,18 +210,13 @@ def _instrument(totals: dict) -> None:
 
 def sections(page: Path, database: Path, reruns: int, seed: int = 7) -> str:
     from streamlit import config
-    from streamlit.testing.v1 import AppTest
 
     os.environ["DASHBOARD_DB"] = str(database)
     config.set_option("client.showErrorDetails", "full")
     totals: dict[str, list] = {}
     _instrument(totals)
     chosen = _combinations(database, seed, is_my_area(page))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    if page != ROOT / "app.py":
-        at.switch_page(str(page.relative_to(ROOT)))
-        at.run()
+    at = _opened(page)
     totals.clear()
     walls = []
     for _ in range(reruns):

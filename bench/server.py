@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.serve import app_command, free_port, healthy
-from load.idle import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT  # INIT_SCRIPT: when the DOM last changed
+from load.idle import CHROMIUM, INIT_SCRIPT, chromium  # INIT_SCRIPT: when the DOM last changed
 from load.server import launch, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,47 +119,41 @@ def measure(
     if not chromium_available():
         result.note = f"skipped: {CHROMIUM} not found (apt-get install -y chromium)"
         return result
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        started = time.time()
+        process = launch(app_command(port, script=str(app.relative_to(ROOT))), database, log)
         try:
-            context = browser.new_context(viewport=VIEWPORT)
-            context.add_init_script(INIT_SCRIPT)
-            page = context.new_page()
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            started = time.time()
-            process = launch(app_command(port, script=str(app.relative_to(ROOT))), database, log)
-            try:
-                deadline = time.monotonic() + START_TIMEOUT_S
-                while not healthy(base):
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        result.errors.append(f"server did not become healthy (exit code {process.poll()}); see {log}")
-                        return result
-                    time.sleep(0.02)
-                result.health_s = time.time() - started
-                result.rss_started_mb = memory_mb(process.pid, "VmRSS")
-                navigated = time.time()
-                page.goto(page_url(base, ""), wait_until="commit")
-                complete = wait_complete(page, need_metrics=True)
-                result.first_page_s = complete - started
-                result.first_page_load_s = complete - navigated
-                result.page_loads = 1
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not healthy(base):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    result.errors.append(f"server did not become healthy (exit code {process.poll()}); see {log}")
+                    return result
+                time.sleep(0.02)
+            result.health_s = time.time() - started
+            result.rss_started_mb = memory_mb(process.pid, "VmRSS")
+            navigated = time.time()
+            page.goto(page_url(base, ""), wait_until="commit")
+            complete = wait_complete(page, need_metrics=True)
+            result.first_page_s = complete - started
+            result.first_page_load_s = complete - navigated
+            result.page_loads = 1
+            result.errors += _page_errors(page)
+            visits = [(name, []) for name in pages[1:]]
+            visits += [(pages[i % len(pages)], params) for i, params in enumerate(walks)]
+            for name, params in visits:
+                page.goto(page_url(base, name, params), wait_until="commit")
+                try:
+                    wait_complete(page, need_metrics=False)
+                except TimeoutError as error:
+                    result.errors.append(str(error))
                 result.errors += _page_errors(page)
-                visits = [(name, []) for name in pages[1:]]
-                visits += [(pages[i % len(pages)], params) for i, params in enumerate(walks)]
-                for name, params in visits:
-                    page.goto(page_url(base, name, params), wait_until="commit")
-                    try:
-                        wait_complete(page, need_metrics=False)
-                    except TimeoutError as error:
-                        result.errors.append(str(error))
-                    result.errors += _page_errors(page)
-                    result.page_loads += 1
-                result.peak_rss_mb = memory_mb(process.pid, "VmHWM")
-            finally:
-                stop(process)
+                result.page_loads += 1
+            result.peak_rss_mb = memory_mb(process.pid, "VmHWM")
         finally:
-            browser.close()
+            stop(process)
     return result

@@ -32,7 +32,7 @@ import pytest
 
 from dashboard.filters import Filters as ViewFilters
 from dashboard.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
-from load.idle import CHROMIUM, CHROMIUM_ARGS
+from load.idle import CHROMIUM, chromium
 from load.server import Server, stop
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
@@ -44,7 +44,7 @@ if not CHROMIUM.exists():
     )
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402 - after the skips above
+from playwright.sync_api import Page  # noqa: E402 - after the skips above
 
 from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle  # noqa: E402
 
@@ -248,10 +248,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass

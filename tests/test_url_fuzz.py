@@ -556,9 +556,8 @@ FUZZ = settings(
 )
 
 
-@FUZZ
-@given(link=links())
-def test_overview_survives_hostile_links_and_shows_the_valid_filters_figures(link: Link) -> None:
+def check_overview(link: Link) -> AppTest:
+    """The Overview on ``link``: clean, with the notices it owes and the valid filters' figures on its tiles."""
     at, calls = run(APP, link)
     check_clean(at)
     check_notices(at, link)
@@ -569,6 +568,13 @@ def test_overview_survives_hostile_links_and_shows_the_valid_filters_figures(lin
         assert shown[tile] == pytest.approx(engagement[tile], abs=0.051), (tile, link.params)
     for tile, measure in SURVEY_TILES.items():
         assert shown[tile] == expected_survey(link, measure), (tile, link.params)
+    return at
+
+
+@FUZZ
+@given(link=links())
+def test_overview_survives_hostile_links_and_shows_the_valid_filters_figures(link: Link) -> None:
+    check_overview(link)
 
 
 @settings(FUZZ, max_examples=10)
@@ -671,15 +677,7 @@ END_OF_MARCH, END_OF_MAY = dt.date(2021, 3, 31), dt.date(2021, 5, 31)
 )
 def test_links_at_the_edges_do_what_their_notices_say(link: Link) -> None:
     """Each case expects the page to apply exactly the values its notices do not refuse (or widen)."""
-    at, calls = run(APP, link)
-    check_clean(at)
-    check_notices(at, link)
-    check_queries(calls, link)
-    shown = {m.label: shown_number(m.value) for m in at.metric}
-    engagement = expected_engagement(link)
-    assert {t: shown[t] for t in ENGAGEMENT_TILES} == pytest.approx(engagement, abs=0.051)
-    for tile, measure in SURVEY_TILES.items():
-        assert shown[tile] == expected_survey(link, measure), (tile, link.params)
+    at = check_overview(link)
     nothing_matches = [w.value for w in at.warning if "nothing matches" in w.value]
     reversed_months = bool(link.date_from and link.date_to and link.date_from > link.date_to)
     assert len(nothing_matches) == reversed_months, nothing_matches

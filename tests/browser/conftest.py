@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from load.idle import CHROMIUM, CHROMIUM_ARGS
+from load.idle import CHROMIUM, chromium
 from load.server import Server
 
 from .helpers import ARTEFACTS, AXE_SUMMARY, INIT_SCRIPT, ROOT, track_page
@@ -107,12 +107,8 @@ def no_traceback_in_server_log(app_server: Server) -> Iterator[None]:
 
 @pytest.fixture(scope="package")
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
