@@ -44,6 +44,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from load.idle import CHROMIUM, CHROMIUM_ARGS
 from load.protocol import ProtocolSession
 from load.server import (
     ROOT,
@@ -56,7 +57,7 @@ from load.server import (
     proc_memory,
     rss_sum,
 )
-from load.sessions import CHROMIUM, CHROMIUM_ARGS, Failure, Timing, discover_paths, new_session, run_loop
+from load.sessions import Failure, Timing, discover_paths, new_session, run_loop
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
 MB = 1024 * 1024

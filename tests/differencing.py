@@ -602,13 +602,22 @@ def report(extracts: Path, database: Path) -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
     from tests.conftest import DEMO_EXTRACTS
 
-    root = Path(__file__).resolve().parent.parent
-    for line in report(
-        Path(sys.argv[1]) if len(sys.argv) > 1 else DEMO_EXTRACTS,
-        Path(sys.argv[2]) if len(sys.argv) > 2 else root / "data" / "engagement.duckdb",
-    ):
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.differencing",
+        description="Every pair of views one person apart on the extracts, and what a download would give away.",
+    )
+    parser.add_argument("extracts", nargs="?", type=Path, default=DEMO_EXTRACTS, help="default: the demo extracts")
+    parser.add_argument(
+        "db",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "data" / "engagement.duckdb",
+        help="the database built from them (default %(default)s)",
+    )
+    args = parser.parse_args()
+    for line in report(args.extracts, args.db):
         print(line, flush=True)
