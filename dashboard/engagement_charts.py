@@ -133,6 +133,20 @@ def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.S
     return positions
 
 
+def count_axis(counts: pd.Series, title: str | list[str]) -> dict:
+    """The axis of a count plotted at ``spread_ties`` positions ("plotted"): ticks at whole
+    numbers only (about ten of them), the scale half a step beyond the first and last."""
+    top = int(counts.max()) if len(counts) else 1
+    step = max(1, math.ceil(top / 10))
+    return field(
+        "plotted",
+        "quantitative",
+        title=title,
+        scale={"domain": [-0.5, top + 0.5], "nice": False},
+        axis={"values": list(range(0, top + 1, step)), "format": "d"},
+    )
+
+
 def results_beside_action(
     frame: pd.DataFrame,
     measure_title: str,
@@ -174,15 +188,7 @@ def results_beside_action(
     x = field(
         "share", "quantitative", title=f"{measure_title} (percent)", axis={"format": "%"}, scale={"domain": [0, 1]}
     )
-    top = int(data[y].max()) if len(data) else 1
-    step = max(1, math.ceil(top / 10))
-    y_enc = field(
-        "plotted",
-        "quantitative",
-        title=y_title,
-        scale={"domain": [-0.5, top + 0.5], "nice": False},
-        axis={"values": list(range(0, top + 1, step)), "format": "d"},
-    )
+    y_enc = count_axis(data[y], y_title)
     points = {
         "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.9, "stroke": "white", "strokeWidth": 0.5},
         "encoding": {
@@ -284,7 +290,7 @@ def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_bet
                         "strokeWidth": 0.5,
                     },
                     "encoding": {
-                        "x": field("plotted", "quantitative", title="Actions completed between the waves"),
+                        "x": count_axis(data["actions_completed"], "Actions completed between the waves"),
                         "y": field(
                             "change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]
                         ),

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import all_questions, beside_action, measures, survey
+from dashboard import all_questions, beside_action, engagement_charts, measures, survey
 from dashboard.filters import Filters, Options, from_query_params, to_query_params
 from pipeline.build import build
 from pipeline.ingest import BuildError
@@ -381,6 +381,22 @@ def test_across_waves_puts_each_areas_change_beside_the_actions_completed_betwee
         ), area
     hidden = frame.loc[[a for a in frame.index if a not in both]]
     assert hidden["change"].isna().all() and hidden["hidden_reason"].notna().all()
+
+
+def test_across_waves_counts_actions_in_whole_numbers(database, options) -> None:
+    """Areas with the same count are spread a little sideways so none hides another, but the axis
+    still counts whole actions: ticks at whole numbers from 0, never -0.4 or 1.2 actions."""
+    frame = beside_action.across_waves(database, Filters(compare=THEN), options, oracle.THRESHOLD, "it_skills")
+    shown = frame.dropna(subset=["change"])
+    chart = engagement_charts.change_beside_actions(shown, "IT skills rated good", higher_is_better=True)
+    x = chart.spec["layer"][1]["encoding"]["x"]
+    top = int(shown["actions_completed"].max())
+    assert x["axis"]["format"] == "d" and x["axis"]["values"][0] == 0
+    assert all(isinstance(v, int) and 0 <= v <= top for v in x["axis"]["values"])
+    assert x["scale"]["domain"] == [-0.5, top + 0.5]
+    plotted = chart.data["plotted"]
+    assert plotted.round().astype(int).tolist() == shown["actions_completed"].astype(int).tolist()
+    assert plotted.nunique() > shown["actions_completed"].nunique()  # ties were spread
 
 
 @pytest.mark.slow
