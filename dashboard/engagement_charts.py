@@ -30,6 +30,9 @@ from pipeline import contract
 STATUS_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#000000")  # Okabe-Ito, one per status
 SHAPES = {True: "triangle-up", False: "circle"}
 LABELLED_POINTS = 3  # names written beside the scatter's flagged points; every name is in the tooltip and table
+NAME_LINE_PX = 15  # a name's line on the scatter (11 px text on its halo)
+NAME_LIFT = 0.7  # a name's middle sits this many lines above its point
+PLOT_PX_AT_LEAST = 280  # the scatter's plot area at its shortest: its 560 px less the axis and a wrapped legend
 
 
 def theme_status_bars(frame: pd.DataFrame) -> VegaLite:
@@ -147,6 +150,55 @@ def count_axis(counts: pd.Series, title: str | list[str]) -> dict:
     )
 
 
+def name_heights(plotted: pd.Series, top: int) -> pd.Series:
+    """Where the names of the worst few go on the count axis (its data units, domain -0.5 to
+    top + 0.5): just above their points, each moved down only as far as it must so that no two
+    names come closer than a line, at any plot height from ``PLOT_PX_AT_LEAST`` up (the plot's
+    height in pixels is Streamlit's to choose, so the gap is kept in data units)."""
+    line = NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST
+    ceiling = top + 0.5 - line / 2
+    heights, below = {}, math.inf
+    for index, position in plotted.sort_values(ascending=False, kind="stable").items():
+        below = min(position + NAME_LIFT * line, ceiling, below - line)
+        heights[index] = below
+    return pd.Series(heights, dtype=float).reindex(plotted.index)
+
+
+def name_layers(top: int) -> list[dict]:
+    """The named areas' names (rows with a ``name_y``) beside their points, on a white halo: to
+    the left of a point in the right half, to the right of one in the left half, so a name stays
+    inside the plot. A name another pushed away from its point gets a leader line to it."""
+    lift = NAME_LIFT * NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST  # name_heights' place for a name left alone
+    encoding = {
+        "x": field("share", "quantitative"),
+        "y": field("name_y", "quantitative"),
+        "text": field("service_area", "nominal"),
+    }
+    layers: list[dict] = [
+        {
+            "transform": [{"filter": f"isValid(datum.name_y) && abs(datum.name_y - datum.plotted - {lift}) > 1e-6"}],
+            "mark": {"type": "rule", "color": TEXT, "strokeWidth": 0.75},
+            "encoding": {
+                "x": field("share", "quantitative"),
+                "y": field("plotted", "quantitative"),
+                "y2": {"field": "name_y"},
+            },
+        }
+    ]
+    for side, align, dx in (("datum.share >= 0.5", "right", -6), ("datum.share < 0.5", "left", 6)):
+        text = {"type": "text", "align": align, "baseline": "middle", "dx": dx, "fontSize": 11}
+        named = [{"filter": f"isValid(datum.name_y) && {side}"}]
+        layers += [
+            {
+                "transform": named,
+                "mark": {**text, "color": "white", "stroke": "white", "strokeWidth": 4},
+                "encoding": encoding,
+            },
+            {"transform": named, "mark": {**text, "color": TEXT}, "encoding": encoding},
+        ]
+    return layers
+
+
 def results_beside_action(
     frame: pd.DataFrame,
     measure_title: str,
@@ -172,7 +224,8 @@ def results_beside_action(
     data["attention"] = data["needs_attention"].map({True: "Needs attention", False: "Other areas"})
     data["plotted"] = spread_ties(data[y], data["share"])
     worst = data.loc[data["needs_attention"]].sort_values("share", ascending=not higher_is_worse).head(LABELLED_POINTS)
-    data["label_rank"] = pd.Series(range(len(worst)), index=worst.index).reindex(data.index).astype("Int64")
+    top = int(data[y].max()) if len(data) else 1
+    data["name_y"] = name_heights(data.loc[worst.index, "plotted"], top).reindex(data.index)  # NaN: not named
     tooltip = [
         tip("service_area", "nominal", "Service area"),
         tip("care_group", "nominal", "Care group"),
@@ -211,24 +264,7 @@ def results_beside_action(
             "tooltip": tooltip,
         },
     }
-    # Names of the worst few, stacked above their points (right-aligned: they sit far right), each on a white halo.
-    layers = [points]
-    for rank in range(len(worst)):
-        text = {"type": "text", "align": "right", "dx": -6, "dy": -12 - 15 * rank, "fontSize": 11}
-        encoding = {
-            "x": field("share", "quantitative"),
-            "y": field("plotted", "quantitative"),
-            "text": field("service_area", "nominal"),
-        }
-        only = [{"filter": f"datum.label_rank === {rank}"}]
-        layers += [
-            {
-                "transform": only,
-                "mark": {**text, "color": "white", "stroke": "white", "strokeWidth": 4},
-                "encoding": encoding,
-            },
-            {"transform": only, "mark": {**text, "color": TEXT}, "encoding": encoding},
-        ]
+    layers = [points, *name_layers(top)]
     if pd.notna(reference_share):
         layers.append(
             {
