@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import beside_action, charts, downloads, engagement, engagement_charts, measures, ui
+from dashboard import (
+    beside_action,
+    beside_action_charts,
+    charts,
+    downloads,
+    engagement,
+    engagement_charts,
+    measures,
+    ui,
+)
 from dashboard.sections import section
 
 TILES = tuple(
@@ -233,13 +242,13 @@ def results_beside_action(page: ui.Page) -> None:
         named = f": {', '.join(attention)}." if attention else "."
         attention_text = (
             f"{len(attention)} area{'s' if len(attention) != 1 else ''} need{'s' if len(attention) == 1 else ''} "
-            f"attention (triangles; the {engagement_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
+            f"attention (triangles; the {beside_action_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
             f"{direction} than the filtered total of {beside.headline['percent']}% and no more actions on {theme_text} "
             f"than the median area ({beside.median_theme_actions:g}){named}"
         )
         y_title = ["Actions on", beside.theme] if y == "theme_actions" else axis_choices[y]
         ui.chart_block(
-            engagement_charts.results_beside_action(
+            beside_action_charts.results_beside_action(
                 shown, measure_title, y, y_title, reference, median_y, higher_is_worse=worse_is_higher
             ),
             beside.display_table(measure_title, shown_only=True),
@@ -286,7 +295,7 @@ def across_waves(page: ui.Page) -> None:
     summary = ui.escape_markdown(beside_action.across_waves_sentence(frame, headline[measure], then, now))
     shown = frame.dropna(subset=["change"])
     if len(shown):
-        chart = engagement_charts.change_beside_actions(
+        chart = beside_action_charts.change_beside_actions(
             shown, title, higher_is_better=headline[measure].higher_is_better
         )
         ui.chart_block(chart, table, summary, key="across_waves")

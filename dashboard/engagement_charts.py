@@ -1,21 +1,17 @@
-"""Charts (Vega-Lite specs) for the engagement, actions and My area pages, in the house style of
-``dashboard.charts``: colour-blind-safe colours (Okabe-Ito), values in labels and
-tooltips, nothing carried by colour alone.
-
-Every function takes a tidy DataFrame from ``dashboard.engagement`` whose hidden
-survey rows (disclosure control) are already removed, and returns a chart.
+"""The Actions page's bar charts (actions by strategy theme and status; the share completed by
+care group), in the house style of ``dashboard.charts``: colour-blind-safe colours (Okabe-Ito),
+values in labels and tooltips, nothing carried by colour alone. The Engagement page's bars are
+``dashboard.charts``' count and time bars; the Actions page's scatters are in
+``dashboard.beside_action_charts``.
 """
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
 from dashboard.charts import (
     BAR_STEP,
     NHS_BLUE,
-    QUALITATIVE,
     SCHEMA,
     TEXT,
     VegaLite,
@@ -28,11 +24,6 @@ from dashboard.charts import (
 from pipeline import contract
 
 STATUS_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#000000")  # Okabe-Ito, one per status
-SHAPES = {True: "triangle-up", False: "circle"}
-LABELLED_POINTS = 3  # names written beside the scatter's flagged points; every name is in the tooltip and table
-NAME_LINE_PX = 15  # a name's line on the scatter (11 px text on its halo)
-NAME_LIFT = 0.7  # a name's middle sits this many lines above its point
-PLOT_PX_AT_LEAST = 280  # the scatter's plot area at its shortest: its 560 px less the axis and a wrapped legend
 
 
 def theme_status_bars(frame: pd.DataFrame) -> VegaLite:
@@ -116,242 +107,6 @@ def share_bars(
                 {
                     "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
                     "encoding": {"x": field("share", "quantitative"), "y": y, "text": field("label", "nominal")},
-                },
-            ],
-        },
-    )
-
-
-def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.Series:
-    """Plotting positions for counts with many ties: points with the same count are spread
-    evenly over ``width`` around it, in ``order`` (so they do not hide each other)."""
-    positions = counts.astype(float).copy()
-    for _, members in counts.groupby(counts):
-        if len(members) < 2:
-            continue
-        ranked = order.loc[members.index].sort_values(kind="stable").index
-        step = min(width / len(ranked), 0.15)
-        for rank, index in enumerate(ranked):
-            positions.loc[index] = counts.loc[index] + (rank - (len(ranked) - 1) / 2) * step
-    return positions
-
-
-def count_axis(counts: pd.Series, title: str | list[str]) -> dict:
-    """The axis of a count plotted at ``spread_ties`` positions ("plotted"): ticks at whole
-    numbers only (about ten of them), the scale half a step beyond the first and last."""
-    top = int(counts.max()) if len(counts) else 1
-    step = max(1, math.ceil(top / 10))
-    return field(
-        "plotted",
-        "quantitative",
-        title=title,
-        scale={"domain": [-0.5, top + 0.5], "nice": False},
-        axis={"values": list(range(0, top + 1, step)), "format": "d"},
-    )
-
-
-def name_heights(plotted: pd.Series, top: int) -> pd.Series:
-    """Where the names of the worst few go on the count axis (its data units, domain -0.5 to
-    top + 0.5): just above their points, each moved down only as far as it must so that no two
-    names come closer than a line, at any plot height from ``PLOT_PX_AT_LEAST`` up (the plot's
-    height in pixels is Streamlit's to choose, so the gap is kept in data units)."""
-    line = NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST
-    ceiling = top + 0.5 - line / 2
-    heights, below = {}, math.inf
-    for index, position in plotted.sort_values(ascending=False, kind="stable").items():
-        below = min(position + NAME_LIFT * line, ceiling, below - line)
-        heights[index] = below
-    return pd.Series(heights, dtype=float).reindex(plotted.index)
-
-
-def name_layers(top: int) -> list[dict]:
-    """The named areas' names (rows with a ``name_y``) beside their points, on a white halo: to
-    the left of a point in the right half, to the right of one in the left half, so a name stays
-    inside the plot. A name another pushed away from its point gets a leader line to it."""
-    lift = NAME_LIFT * NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST  # name_heights' place for a name left alone
-    encoding = {
-        "x": field("share", "quantitative"),
-        "y": field("name_y", "quantitative"),
-        "text": field("service_area", "nominal"),
-    }
-    layers: list[dict] = [
-        {
-            "transform": [{"filter": f"isValid(datum.name_y) && abs(datum.name_y - datum.plotted - {lift}) > 1e-6"}],
-            "mark": {"type": "rule", "color": TEXT, "strokeWidth": 0.75},
-            "encoding": {
-                "x": field("share", "quantitative"),
-                "y": field("plotted", "quantitative"),
-                "y2": {"field": "name_y"},
-            },
-        }
-    ]
-    for side, align, dx in (("datum.share >= 0.5", "right", -6), ("datum.share < 0.5", "left", 6)):
-        text = {"type": "text", "align": align, "baseline": "middle", "dx": dx, "fontSize": 11}
-        named = [{"filter": f"isValid(datum.name_y) && {side}"}]
-        layers += [
-            {
-                "transform": named,
-                "mark": {**text, "color": "white", "stroke": "white", "strokeWidth": 4},
-                "encoding": encoding,
-            },
-            {"transform": named, "mark": {**text, "color": TEXT}, "encoding": encoding},
-        ]
-    return layers
-
-
-def results_beside_action(
-    frame: pd.DataFrame,
-    measure_title: str,
-    y: str,
-    y_title: str | list[str],
-    reference_share: float,
-    reference_y: float,
-    higher_is_worse: bool,
-) -> VegaLite:
-    """Each shown service area: the survey measure (x) against a count of actions (y).
-
-    Colour is the care group; a triangle marks the areas that need attention and the
-    worst few are named; dashed rules mark the filtered total (x) and the median count
-    (y). Areas with the same count are spread slightly apart vertically so none hides
-    another; the exact count, the 95% interval and n are in every tooltip.
-    """
-    data = frame.assign(
-        needs_attention=frame["needs_attention"].astype(bool),
-        share=frame["share"].astype(float),
-        low=frame["low"].astype(float),
-        high=frame["high"].astype(float),
-    )
-    data["attention"] = data["needs_attention"].map({True: "Needs attention", False: "Other areas"})
-    data["plotted"] = spread_ties(data[y], data["share"])
-    worst = data.loc[data["needs_attention"]].sort_values("share", ascending=not higher_is_worse).head(LABELLED_POINTS)
-    top = int(data[y].max()) if len(data) else 1
-    data["name_y"] = name_heights(data.loc[worst.index, "plotted"], top).reindex(data.index)  # NaN: not named
-    tooltip = [
-        tip("service_area", "nominal", "Service area"),
-        tip("care_group", "nominal", "Care group"),
-        tip("share", "quantitative", measure_title, ".0%"),
-        tip("low", "quantitative", "95% CI low", ".0%"),
-        tip("high", "quantitative", "95% CI high", ".0%"),
-        tip("n", "quantitative", "Responses (n)", ","),
-        tip("actions_raised", "quantitative", "Actions raised", ","),
-        tip("actions_completed", "quantitative", "Actions completed", ","),
-        tip("theme_actions", "quantitative", "Related-theme actions", ","),
-        tip("attention", "nominal", "Flag"),
-    ]
-    x = field(
-        "share", "quantitative", title=f"{measure_title} (percent)", axis={"format": "%"}, scale={"domain": [0, 1]}
-    )
-    y_enc = count_axis(data[y], y_title)
-    points = {
-        "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.9, "stroke": "white", "strokeWidth": 0.5},
-        "encoding": {
-            "x": x,
-            "y": y_enc,
-            "color": field(
-                "care_group",
-                "nominal",
-                title="Care group",
-                scale={"domain": list(contract.CARE_GROUPS), "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},
-                legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
-            ),
-            "shape": field(
-                "attention",
-                "nominal",
-                title="Flag",
-                scale={"domain": ["Needs attention", "Other areas"], "range": [SHAPES[True], SHAPES[False]]},
-                legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT, "symbolSize": 120},
-            ),
-            "tooltip": tooltip,
-        },
-    }
-    layers = [points, *name_layers(top)]
-    if pd.notna(reference_share):
-        layers.append(
-            {
-                "data": {"values": [{"x": float(reference_share)}]},
-                "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
-                "encoding": {"x": field("x", "quantitative")},
-            }
-        )
-    layers.append(
-        {
-            "data": {"values": [{"y": float(reference_y)}]},
-            "mark": {"type": "rule", "color": TEXT, "strokeDash": [2, 4]},
-            "encoding": {"y": field("y", "quantitative")},
-        }
-    )
-    return VegaLite(data, {"$schema": SCHEMA, "width": "container", "height": 560, "layer": layers})
-
-
-def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_better: bool) -> VegaLite:
-    """Each service area shown in both waves: actions completed between the waves (x) against the
-    change in the measure (y, percentage points), coloured by care group, a shape per real change,
-    with a zero line. Areas with the same count are spread a little sideways (in name order) so
-    none hides another; the exact figures are in every tooltip."""
-    data = frame.assign(
-        change=frame["change"].astype(float),
-        real=["Real change (p < 0.05)" if s is True else "Could be chance" for s in frame["significant"]],
-    )
-    # Spread by name, not by change: a slope inside a column would look like a trend.
-    data["plotted"] = spread_ties(data["actions_completed"], data["service_area"])
-    better = "up is better" if higher_is_better else "down is better"
-    tooltip = [
-        tip("service_area", "nominal", "Service area"),
-        tip("care_group", "nominal", "Care group"),
-        tip("then_percent", "quantitative", "Earlier wave (%)"),
-        tip("now_percent", "quantitative", "This wave (%)"),
-        tip("change", "quantitative", "Change (points)", "+d"),
-        tip("real", "nominal", "Test"),
-        tip("actions_completed", "quantitative", "Actions completed between the waves", ","),
-    ]
-    return VegaLite(
-        data,
-        {
-            "$schema": SCHEMA,
-            "width": "container",
-            "height": 420,
-            "layer": [
-                {
-                    "data": {"values": [{"y": 0}]},
-                    "mark": {"type": "rule", "color": TEXT, "strokeDash": [4, 4]},
-                    "encoding": {"y": field("y", "quantitative")},
-                },
-                {
-                    "mark": {
-                        "type": "point",
-                        "filled": True,
-                        "size": 90,
-                        "opacity": 0.9,
-                        "stroke": "white",
-                        "strokeWidth": 0.5,
-                    },
-                    "encoding": {
-                        "x": count_axis(data["actions_completed"], "Actions completed between the waves"),
-                        "y": field(
-                            "change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]
-                        ),
-                        "color": field(
-                            "care_group",
-                            "nominal",
-                            title="Care group",
-                            scale={
-                                "domain": list(contract.CARE_GROUPS),
-                                "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)]),
-                            },
-                            legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
-                        ),
-                        "shape": field(
-                            "real",
-                            "nominal",
-                            title="Test",
-                            scale={
-                                "domain": ["Real change (p < 0.05)", "Could be chance"],
-                                "range": ["diamond", "circle"],
-                            },
-                            legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT},
-                        ),
-                        "tooltip": tooltip,
-                    },
                 },
             ],
         },

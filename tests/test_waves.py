@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import all_questions, beside_action, engagement_charts, measures, survey
+from dashboard import all_questions, beside_action, beside_action_charts, measures, survey
 from dashboard.filters import Filters, Options, from_query_params, to_query_params
 from pipeline.build import build
 from pipeline.ingest import BuildError
@@ -388,7 +388,7 @@ def test_across_waves_counts_actions_in_whole_numbers(database, options) -> None
     still counts whole actions: ticks at whole numbers from 0, never -0.4 or 1.2 actions."""
     frame = beside_action.across_waves(database, Filters(compare=THEN), options, oracle.THRESHOLD, "it_skills")
     shown = frame.dropna(subset=["change"])
-    chart = engagement_charts.change_beside_actions(shown, "IT skills rated good", higher_is_better=True)
+    chart = beside_action_charts.change_beside_actions(shown, "IT skills rated good", higher_is_better=True)
     x = chart.spec["layer"][1]["encoding"]["x"]
     top = int(shown["actions_completed"].max())
     assert x["axis"]["format"] == "d" and x["axis"]["values"][0] == 0

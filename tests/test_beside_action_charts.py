@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import beside_action, engagement_charts
-from dashboard.engagement_charts import NAME_LIFT, NAME_LINE_PX, PLOT_PX_AT_LEAST, name_heights
+from dashboard import beside_action, beside_action_charts
+from dashboard.beside_action_charts import NAME_LIFT, NAME_LINE_PX, PLOT_PX_AT_LEAST, name_heights
 from dashboard.filters import Filters
 from tests.conftest import opened_database
 
@@ -29,7 +29,7 @@ def line(top: int) -> float:
 
 @given(
     top=st.integers(min_value=1, max_value=400),
-    fractions=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=engagement_charts.LABELLED_POINTS),
+    fractions=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=beside_action_charts.LABELLED_POINTS),
 )
 def test_names_are_a_line_apart_inside_the_plot_and_as_close_to_their_points_as_that_allows(
     top: int, fractions: list[float]
@@ -57,11 +57,11 @@ def test_two_names_in_one_place_are_drawn_apart() -> None:
 
 def test_the_chart_names_the_worst_few_on_the_side_that_keeps_them_inside(database) -> None:
     beside = beside_action.results_beside_action(database, Filters(), 10, "it_skills")
-    chart = engagement_charts.results_beside_action(
+    chart = beside_action_charts.results_beside_action(
         beside.shown, "IT skills rated good", "actions_raised", "Actions raised", 0.4, 7, higher_is_worse=False
     )
     named = chart.data.loc[chart.data["name_y"].notna()]
-    assert len(named) == min(engagement_charts.LABELLED_POINTS, int(beside.shown["needs_attention"].sum()))
+    assert len(named) == min(beside_action_charts.LABELLED_POINTS, int(beside.shown["needs_attention"].sum()))
     assert named["needs_attention"].all()
     # The lowest shares of the flagged areas are the worst when higher is better.
     flagged = chart.data.loc[chart.data["needs_attention"], "share"]
