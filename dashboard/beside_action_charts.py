@@ -54,14 +54,17 @@ def count_axis(counts: pd.Series, title: str | list[str]) -> dict:
 def name_heights(plotted: pd.Series, top: int) -> pd.Series:
     """Where the names of the worst few go on the count axis (its data units, domain -0.5 to
     top + 0.5): just above their points, each moved down only as far as it must so that no two
-    names come closer than a line, at any plot height from ``PLOT_PX_AT_LEAST`` up (the plot's
+    names come closer than a line (and back up if that would put it under the plot), at any plot height from ``PLOT_PX_AT_LEAST`` up (the plot's
     height in pixels is Streamlit's to choose, so the gap is kept in data units)."""
     line = NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST
-    ceiling = top + 0.5 - line / 2
+    ceiling, floor = top + 0.5 - line / 2, -0.5 + line / 2
     heights, below = {}, math.inf
     for index, position in plotted.sort_values(ascending=False, kind="stable").items():
         below = min(position + NAME_LIFT * line, ceiling, below - line)
         heights[index] = below
+    above = -math.inf  # names pushed under the plot's floor go back up, still a line apart
+    for index in reversed(list(heights)):
+        above = heights[index] = max(heights[index], floor, above + line)
     return pd.Series(heights, dtype=float).reindex(plotted.index)
 
 
