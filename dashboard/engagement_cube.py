@@ -18,8 +18,9 @@ once per file.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ EPOCH = dt.date(1970, 1, 1)
 QUICK_WIN, DONE = 1, 2  # an action's kind: flags
 
 
-@dataclass(frozen=True, eq=False)  # hashed by identity: one cube per file, a key of the memos below
+@dataclass(frozen=True, eq=False)  # compared by identity: one cube per file (``of``: Database.memo)
 class Cube:
     area: np.ndarray  # service areas, sorted
     area_care_group: Labels  # per service area: its care group
@@ -60,6 +61,9 @@ class Cube:
     action_kind: np.ndarray  # QUICK_WIN | DONE flags, 0..3
     action_status: Labels
     action_theme: Labels
+    # The last few filter states' rows (``scope``): kept with the cube, so they go when its file does.
+    scopes: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    scopes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def _order(table: pa.Table, area: np.ndarray, day_column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,11 +199,26 @@ class Scope:
     actions: np.ndarray  # actions in scope
 
 
-@functools.lru_cache(maxsize=4)  # a page asks several times per run; positions take memory (4 B a row)
-@db.timed
+SCOPES_KEPT = 4  # a page asks several times per run, My area for four states at once; positions take 4 B a row
+
+
 def scope(cube: Cube, filters: Filters) -> Scope:
-    """The conversations, attendees and actions the filters select (worked out once per filter state
-    and kept for the few runs that ask again: My area asks for four at once)."""
+    """The conversations, attendees and actions the filters select: worked out once per filter
+    state and kept with the cube for the few runs that ask again (the last ``SCOPES_KEPT``)."""
+    with cube.scopes_lock:
+        if filters in cube.scopes:
+            cube.scopes.move_to_end(filters)
+            return cube.scopes[filters]
+    found = scope_rows(cube, filters)
+    with cube.scopes_lock:
+        cube.scopes[filters] = found
+        while len(cube.scopes) > SCOPES_KEPT:
+            cube.scopes.popitem(last=False)
+    return found
+
+
+@db.timed
+def scope_rows(cube: Cube, filters: Filters) -> Scope:
     areas = areas_in_scope(cube, filters)
     attendees = _select(cube.attendee_starts, cube.attendee_day, areas, filters)
     if filters.staff_groups:

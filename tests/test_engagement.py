@@ -517,3 +517,25 @@ def test_action_list_is_capped_after_sorting_as_asked(database, sort):
 def test_action_list_sort_is_checked(database):
     with pytest.raises(ValueError):
         engagement.action_list(database, Filters(), "", dt.date(2021, 7, 9), "title; drop table actions")
+
+
+def test_a_filter_states_rows_are_kept_with_the_cube_of_its_file(database, demo_db) -> None:
+    """The last few filter states' rows live in the cube (so they go when its file's Database
+    does): asked again, the same rows come back; a fifth state drops the oldest; another open
+    Database of the same file has its own."""
+    from dashboard import engagement_cube
+
+    cube = engagement_cube.of(database)
+    first = engagement_cube.scope(cube, Filters(care_groups=(AMH,)))
+    assert engagement_cube.scope(cube, Filters(care_groups=(AMH,))) is first
+    for group in contract.CARE_GROUPS[1 : 1 + engagement_cube.SCOPES_KEPT]:
+        engagement_cube.scope(cube, Filters(care_groups=(group,)))
+    assert len(cube.scopes) == engagement_cube.SCOPES_KEPT
+    assert Filters(care_groups=(AMH,)) not in cube.scopes
+    again = engagement_cube.scope(cube, Filters(care_groups=(AMH,)))
+    assert again is not first and (again.actions == first.actions).all()
+    other = db.Database(demo_db)
+    try:
+        assert not engagement_cube.of(other).scopes
+    finally:
+        other.close()
