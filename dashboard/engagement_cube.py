@@ -219,6 +219,7 @@ def scope(cube: Cube, filters: Filters) -> Scope:
 
 @db.timed
 def scope_rows(cube: Cube, filters: Filters) -> Scope:
+    """The positions of the conversations, attendees (in the staff groups picked) and actions the filters select."""
     areas = areas_in_scope(cube, filters)
     attendees = _select(cube.attendee_starts, cube.attendee_day, areas, filters)
     if filters.staff_groups:
