@@ -40,7 +40,7 @@ def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.S
 def count_axis(counts: pd.Series, title: str | list[str]) -> dict:
     """The axis of a count plotted at ``spread_ties`` positions ("plotted"): ticks at whole
     numbers only (about ten of them), the scale half a step beyond the first and last."""
-    top = int(counts.max()) if len(counts) else 1
+    top = count_top(counts)
     step = max(1, math.ceil(top / 10))
     return field(
         "plotted",
@@ -51,12 +51,23 @@ def count_axis(counts: pd.Series, title: str | list[str]) -> dict:
     )
 
 
+def count_top(counts: pd.Series) -> int:
+    """The largest count on a count axis (1 when there is none)."""
+    return int(counts.max()) if len(counts) else 1
+
+
+def name_line(top: int) -> float:
+    """A name's line in the count axis' data units, on the shortest plot allowed for
+    (``PLOT_PX_AT_LEAST``): the plot's height in pixels is Streamlit's to choose, so gaps between
+    names are kept in data units, which only grow on a taller plot."""
+    return NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST
+
+
 def name_heights(plotted: pd.Series, top: int) -> pd.Series:
     """Where the names of the worst few go on the count axis (its data units, domain -0.5 to
     top + 0.5): just above their points, each moved down only as far as it must so that no two
-    names come closer than a line (and back up if that would put it under the plot), at any plot height from ``PLOT_PX_AT_LEAST`` up (the plot's
-    height in pixels is Streamlit's to choose, so the gap is kept in data units)."""
-    line = NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST
+    names come closer than a line (and back up if that would put it under the plot)."""
+    line = name_line(top)
     ceiling, floor = top + 0.5 - line / 2, -0.5 + line / 2
     heights, below = {}, math.inf
     for index, position in plotted.sort_values(ascending=False, kind="stable").items():
@@ -68,11 +79,10 @@ def name_heights(plotted: pd.Series, top: int) -> pd.Series:
     return pd.Series(heights, dtype=float).reindex(plotted.index)
 
 
-def name_layers(top: int) -> list[dict]:
+def name_layers() -> list[dict]:
     """The named areas' names (rows with a ``name_y``) beside their points, on a white halo: to
     the left of a point in the right half, to the right of one in the left half, so a name stays
-    inside the plot. A name another pushed away from its point gets a leader line to it."""
-    lift = NAME_LIFT * NAME_LINE_PX * (top + 1) / PLOT_PX_AT_LEAST  # name_heights' place for a name left alone
+    inside the plot. A name pushed away from its point (``name_moved``) gets a leader line to it."""
     encoding = {
         "x": field("share", "quantitative"),
         "y": field("name_y", "quantitative"),
@@ -80,7 +90,7 @@ def name_layers(top: int) -> list[dict]:
     }
     layers: list[dict] = [
         {
-            "transform": [{"filter": f"isValid(datum.name_y) && abs(datum.name_y - datum.plotted - {lift}) > 1e-6"}],
+            "transform": [{"filter": "datum.name_moved"}],
             "mark": {"type": "rule", "color": TEXT, "strokeWidth": 0.75},
             "encoding": {
                 "x": field("share", "quantitative"),
@@ -128,8 +138,9 @@ def results_beside_action(
     data["attention"] = data["needs_attention"].map({True: "Needs attention", False: "Other areas"})
     data["plotted"] = spread_ties(data[y], data["share"])
     worst = data.loc[data["needs_attention"]].sort_values("share", ascending=not higher_is_worse).head(LABELLED_POINTS)
-    top = int(data[y].max()) if len(data) else 1
+    top = count_top(data[y])
     data["name_y"] = name_heights(data.loc[worst.index, "plotted"], top).reindex(data.index)  # NaN: not named
+    data["name_moved"] = data["name_y"].notna() & (data["name_y"] != data["plotted"] + NAME_LIFT * name_line(top))
     tooltip = [
         tip("service_area", "nominal", "Service area"),
         tip("care_group", "nominal", "Care group"),
@@ -168,7 +179,7 @@ def results_beside_action(
             "tooltip": tooltip,
         },
     }
-    layers = [points, *name_layers(top)]
+    layers = [points, *name_layers()]
     if pd.notna(reference_share):
         layers.append(
             {

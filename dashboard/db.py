@@ -76,6 +76,22 @@ def file_identity(path: Path) -> tuple[int, int, int] | None:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+class Recent(OrderedDict):
+    """The most recently used values by key, each made once: the bounded store behind
+    ``Database.memo`` and the engagement cube's filter states. The caller holds a lock around
+    ``get_or_make`` when threads share it."""
+
+    def get_or_make(self, key: Hashable, make: Callable[[], T], keep: int) -> T:
+        """The value of ``key``, made by ``make`` the first time; the ``keep`` most recently used stay."""
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        while len(self) > keep:
+            self.popitem(last=False)
+        return value
+
+
 @dataclass
 class Database:
     path: Path
@@ -84,7 +100,7 @@ class Database:
     _results: OrderedDict = field(init=False, repr=False, default_factory=OrderedDict)  # key -> (frame, bytes)
     _cached_bytes: int = field(init=False, repr=False, default=0)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
-    _memos: dict[str, OrderedDict] = field(init=False, repr=False, default_factory=dict)  # name -> key -> value
+    _memos: dict[str, Recent] = field(init=False, repr=False, default_factory=dict)  # name -> key -> value
     # Re-entrant: a memo may be built from another (response rates from the response counts).
     _memo_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
 
@@ -148,16 +164,14 @@ class Database:
         is worked out from the file (the cubes, the question bank, each filter state's figures):
         under each ``name``, the ``keep`` most recently used keys are kept. Sessions asking at
         once wait for the first to finish rather than each working it out."""
-        with self._memo_lock:
-            kept = self._memos.setdefault(name, OrderedDict())
-            if key in kept:
-                kept.move_to_end(key)
-                return kept[key]
-            value = kept[key] = build(self.connection)
-            while len(kept) > keep:
-                kept.popitem(last=False)
+
+        def make() -> T:
+            value = build(self.connection)
             pa.default_memory_pool().release_unused()  # the Arrow reads behind it are done with
             return value
+
+        with self._memo_lock:
+            return self._memos.setdefault(name, Recent()).get_or_make(key, make, keep)
 
     def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:
         sql = query_text(name)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,7 +61,7 @@ class Cube:
     action_status: Labels
     action_theme: Labels
     # The last few filter states' rows (``scope``): kept with the cube, so they go when its file does.
-    scopes: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    scopes: db.Recent = field(default_factory=db.Recent, repr=False)
     scopes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -206,15 +205,7 @@ def scope(cube: Cube, filters: Filters) -> Scope:
     """The conversations, attendees and actions the filters select: worked out once per filter
     state and kept with the cube for the few runs that ask again (the last ``SCOPES_KEPT``)."""
     with cube.scopes_lock:
-        if filters in cube.scopes:
-            cube.scopes.move_to_end(filters)
-            return cube.scopes[filters]
-    found = scope_rows(cube, filters)
-    with cube.scopes_lock:
-        cube.scopes[filters] = found
-        while len(cube.scopes) > SCOPES_KEPT:
-            cube.scopes.popitem(last=False)
-    return found
+        return cube.scopes.get_or_make(filters, lambda: scope_rows(cube, filters), SCOPES_KEPT)
 
 
 @db.timed
