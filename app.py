@@ -31,8 +31,12 @@ for column, measure in zip(st.columns(max(len(tiles), 1)), tiles.values()):
     if wave not in measure.waves:
         column.metric(measure.title, "Not asked", border=True, help=f"{measure.question} Not asked in this wave.")
         continue
-    row = survey.headline(page.database, measure.key, page.filters, page.threshold).iloc[0]
+    row = survey.headline(page.database, measure.key, page.filters).iloc[0]
     ui.survey_tile(column, page, measure, row, label=measure.title)
 ui.comparison_note(page)
+if page.filters.months_chosen:
+    st.markdown(
+        "Survey figures are for the whole wave: the months picked narrow the engagement figures above, not these."
+    )
 
 st.markdown(ui.disclosure_note(page.threshold))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import measures, settings
+from dashboard import measures, release, settings
 from dashboard.db import Database
 
 
@@ -74,12 +74,47 @@ def questions_table(database: Database) -> pd.DataFrame:
     )
 
 
-def settings_table() -> pd.DataFrame:
-    """Every setting: environment variable, default, the value in use (the database by file name only), help."""
+def settings_table(database: Database) -> pd.DataFrame:
+    """Every setting: environment variable, default, the value in use (the database by file name only;
+    the build's settings as the release was built with them), help."""
+    built = release.of(database)
+    from_build = {settings.MIN_GROUP_SIZE.env: built.threshold, settings.MIN_COMMENTS.env: built.min_comments}
 
     def in_use(setting: settings.Setting) -> str:
-        return settings.database_path().name if setting is settings.DB else setting.value()
+        if setting is settings.DB:
+            return settings.database_path().name
+        if setting.env in from_build:
+            return f"{from_build[setting.env]} (when the database was built)"
+        return setting.value()
 
     return pd.DataFrame(
         [{"Setting": s.env, "Default": s.default, "In use": in_use(s), "Help": s.help} for s in settings.ALL_SETTINGS]
+    )
+
+
+AUDIT_STATUSES = {
+    "released": "Released",
+    "fewer than the threshold": "Suppressed: fewer responses than the threshold",
+    "nested pair": "Suppressed: one inside another, differing by a few",
+    "parent minus children": "Suppressed: a whole less its shown parts leaves a few",
+    "two by two": "Suppressed: two splits and their crossing leave a few",
+    "question base under the threshold": "Questions not released for a released group: base under the threshold",
+}
+AUDIT_KINDS = {
+    "answers": "Unit x survey x staff group (whole wave)",
+    "month": "Unit x month",
+    "rate": "Service area's staff surveys (response rates)",
+}
+
+
+def audit_table(database: Database) -> pd.DataFrame:
+    """The build's audit of the release (``release_audit``): groups per wave, kind and status."""
+    frame = database.query("release_audit")
+    return pd.DataFrame(
+        {
+            "Wave": frame["wave"],
+            "Groups": [AUDIT_KINDS.get(k, k) for k in frame["kind"]],
+            "Status": [AUDIT_STATUSES.get(s, s) for s in frame["status"]],
+            "Count": frame["groups"],
+        }
     )

@@ -211,15 +211,16 @@ def results_beside_action(page: ui.Page) -> None:
     st.subheader("Results beside action")
     st.markdown(
         "Each service area's survey result beside the actions raised there, so that areas with a poor result and "
-        "little related action stand out. Survey results follow every filter; their counts are perturbed and "
-        f"areas with fewer than {page.threshold} responses are left out."
+        "little related action stand out. Survey results follow the survey and staff group filters over each whole "
+        "wave (months do not narrow them); they come from the protected release, so an area too small to show "
+        "safely is left out."
     )
     headline, measure = _measure_box(page, "actions_results_measure", first="it_unreliable")
     if measure is None:
         return
     if ui.survey_withheld(page):
         return
-    beside = beside_action.results_beside_action(page.database, page.filters, page.threshold, measure)
+    beside = beside_action.results_beside_action(page.database, page.filters, measure)
     measure_title = headline[measure].title
     axis_choices = {
         "theme_actions": f"Actions on {beside.theme} (the related theme)",
@@ -233,7 +234,7 @@ def results_beside_action(page: ui.Page) -> None:
     if beside.headline["hidden"]:
         st.markdown(f"Survey results are hidden for these filters: {beside.headline['hidden_reason']}.")
     elif shown.empty:
-        st.markdown(f"No service area in these filters has {page.threshold} or more responses, so none is shown.")
+        st.markdown("No service area in these filters has a result that can be shown safely, so none is shown.")
     else:
         reference = beside.headline["share"]
         median_y = beside.median(y)
@@ -289,7 +290,7 @@ def across_waves(page: ui.Page) -> None:
         return
     if ui.survey_withheld(page):
         return
-    frame = beside_action.across_waves(page.database, page.filters, page.options, page.threshold, measure)
+    frame = beside_action.across_waves(page.database, page.filters, page.options, measure)
     title = headline[measure].title
     table = beside_action.across_waves_table(frame, title, then, now)
     summary = ui.escape_markdown(beside_action.across_waves_sentence(frame, headline[measure], then, now))

@@ -1,8 +1,8 @@
 """Every question of the bank in every wave that asked it, and its change: the All questions page.
 
 Plain Python (no Streamlit). Each wave's figures are ``measures.survey_headline`` for the
-filters' units over the whole wave (months belong to one wave), so every figure has been
-through the one disclosure step; the change between the filters' wave and the compared
+filters' units over the whole wave (months belong to one wave), so every figure is a sum of
+released cells; the change between the filters' wave and the compared
 wave is ``measures.changes`` of those figures.
 """
 
@@ -14,16 +14,16 @@ from dashboard import disclosure, measures, survey, survey_text
 from dashboard.db import Database
 from dashboard.filters import Filters, Options
 
-FIGURES = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
+FIGURES = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason", "left_out"]
 
 
-def results(database: Database, filters: Filters, options: Options, threshold: int) -> pd.DataFrame:
+def results(database: Database, filters: Filters, options: Options) -> pd.DataFrame:
     """One row per question and wave that asked it, in the bank's order then oldest wave first:
     question, label, theme, wave and the figures (blank when hidden, with the reason)."""
     bank = measures.survey_measures(database)
     rows = []
     for wave in options.waves:
-        figures = measures.survey_headline(database, filters.in_wave(wave), threshold)
+        figures = measures.survey_headline(database, filters.in_wave(wave))
         for key, measure in bank.items():
             if wave in measure.waves:
                 rows.append(

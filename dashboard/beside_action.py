@@ -2,7 +2,7 @@
 
 "Results beside action" joins actions per service area to a survey measure per service area
 over the whole Trust; the survey side is the survey pages' own figure for each area
-(``measures.survey_figures``: perturbed, hidden when small). "Across waves" lines a measure up in
+(``measures.survey_figures``: released cells, hidden when not released). "Across waves" lines a measure up in
 two waves per area beside the actions completed between them.
 
 No Streamlit here; tested against independent pandas computations.
@@ -19,7 +19,6 @@ import pandas as pd
 from dashboard import disclosure, engagement_cube, engagement_sums, measures, survey_text
 from dashboard.db import Database
 from dashboard.filters import Filters, Options
-from dashboard.my_area import NO_RESPONSES, trust_wide
 
 # The strategy theme whose actions answer each survey measure.
 # The strategy theme of the actions that bear on each theme page's questions.
@@ -95,25 +94,28 @@ class ResultsBesideAction:
 AREA_FIGURES = ("n", "positive", "share", "percent", "low", "high")
 
 
-def _by_area(
-    database: Database, filters: Filters, threshold: int, measure: str, areas: pd.Series
-) -> dict[str, np.ndarray]:
-    """The measure per service area (``measures.survey_figures``: disclosure applied, hidden figures
-    blank) lined up with ``areas``: hidden, hidden_reason and ``AREA_FIGURES``; an area where
-    nobody answered is hidden, with NO_RESPONSES."""
-    found = measures.survey_figures(database, filters, threshold).arrays(measure, "service_area")
-    at = {area: i for i, (area, answered) in enumerate(zip(found["service_area"], found["answered"])) if answered}
+def trust_wide(filters: Filters) -> Filters:
+    """The survey, staff group and wave filters over the whole Trust (units and months dropped:
+    survey figures are whole-wave)."""
+    return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups, wave=filters.wave)
+
+
+def _by_area(database: Database, filters: Filters, measure: str, areas: pd.Series) -> dict[str, np.ndarray]:
+    """The measure per service area (``measures.survey_figures``: released cells, hidden figures
+    blank) lined up with ``areas``: hidden, hidden_reason and ``AREA_FIGURES``."""
+    found = measures.survey_figures(database, filters).arrays(measure, "service_area")
+    at = {area: i for i, area in enumerate(found["service_area"])}
     rows = np.array([at.get(area, -1) for area in areas], dtype=np.int64)
     has = rows >= 0
     out = {}
-    for name, missing in (("hidden", True), ("hidden_reason", NO_RESPONSES), *((f, np.nan) for f in AREA_FIGURES)):
+    for name, missing in (("hidden", True), ("hidden_reason", disclosure.HIDDEN), *((f, np.nan) for f in AREA_FIGURES)):
         values = np.full(len(rows), missing, dtype=found[name].dtype)
         values[has] = found[name][rows[has]]
         out[name] = values
     return out
 
 
-def results_beside_action(database: Database, filters: Filters, threshold: int, measure: str) -> ResultsBesideAction:
+def results_beside_action(database: Database, filters: Filters, measure: str) -> ResultsBesideAction:
     """Per service area in scope: the survey measure (disclosure applied) beside its actions.
 
     Areas are flagged ``needs_attention`` when shown, worse than the filtered
@@ -122,10 +124,10 @@ def results_beside_action(database: Database, filters: Filters, threshold: int, 
     total itself is hidden, every area's survey figure is hidden too.
     """
     _check(measure, tuple(measures.survey_measures(database)), "Measure")
-    headline = measures.survey_headline(database, filters, threshold).loc[measure]
+    headline = measures.survey_headline(database, filters).loc[measure]
     theme = action_theme(database, measure)
     actions = engagement_sums.actions_by_area(engagement_cube.of(database), filters, theme)
-    by_area = _by_area(database, trust_wide(filters), threshold, measure, actions["service_area"])
+    by_area = _by_area(database, trust_wide(filters), measure, actions["service_area"])
     hidden, reasons = by_area["hidden"], by_area["hidden_reason"]
     if headline["hidden"]:
         hidden[:] = True
@@ -202,7 +204,7 @@ def _completed_between(database: Database, areas: Filters, span: tuple[dt.date, 
     ).copy()
 
 
-def across_waves(database: Database, filters: Filters, options: Options, threshold: int, measure: str) -> pd.DataFrame:
+def across_waves(database: Database, filters: Filters, options: Options, measure: str) -> pd.DataFrame:
     """Per service area the care group and area filters cover: the measure in the compared wave and
     in the filters' wave (each over the whole wave, with the page's surveys and staff groups;
     disclosure applied, hidden areas blank with the reason), its change and whether it is real
@@ -216,7 +218,7 @@ def across_waves(database: Database, filters: Filters, options: Options, thresho
         database, Filters(care_groups=filters.care_groups, service_areas=filters.service_areas), span
     )
     now, then = (
-        _by_area(database, trust_wide(filters.in_wave(wave)), threshold, measure, actions["service_area"])
+        _by_area(database, trust_wide(filters.in_wave(wave)), measure, actions["service_area"])
         for wave in (options.wave_of(filters), filters.compare)
     )
     reason = [

@@ -50,7 +50,19 @@ class DatabaseOutdated(Exception):
 
 # The tables the queries, macros and in-memory figures read, beyond the extracts' own.
 REQUIRED_TABLES = frozenset(
-    {"survey_cells", "survey_groups", "survey_comments", "action_list", "waves", "questions", "question_waves"}
+    {
+        "release_groups",
+        "release_cells",
+        "release_audit",
+        "release_info",
+        "comment_units",
+        "comment_regions",
+        "release_comments",
+        "action_list",
+        "waves",
+        "questions",
+        "question_waves",
+    }
 )
 
 

@@ -2,11 +2,11 @@
 
 The arithmetic of each measure lives in one place: the survey measures' answer
 groupings in the question bank (``pipeline.contract.SEED_QUESTIONS`` or the questions
-extract, written by the build to ``answer_scale``,
-summed into ``survey_cells`` and ``survey_groups``; added up per filter state by
-``dashboard.cube``), the engagement measures in ``dashboard.engagement_cube``. This
-module names them for people, perturbs survey counts and hides small groups
-(``dashboard.disclosure``), then adds intervals, before anything is shown.
+extract, written by the build to ``answer_scale``; the build releases each answer's
+perturbed count per group, ``pipeline/release.py``, and ``dashboard.figures`` adds up
+the released cells a filter state covers), the engagement measures in
+``dashboard.engagement_cube``. This module names them for people and adds percentages
+and intervals to the released counts before anything is shown.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from dashboard import cube, db, disclosure, engagement_cube, engagement_sums, stats
+from dashboard import db, disclosure, engagement_cube, engagement_sums, figures, release, stats
 from dashboard.filters import Filters
 from pipeline import contract
 
@@ -162,22 +162,21 @@ def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
     return {"share": share, "percent": np.where(missing, np.nan, percent), "low": low, "high": high}
 
 
-def survey_headline(database: db.Database, filters: Filters, threshold: int) -> pd.DataFrame:
-    """One row per survey measure, indexed by measure: perturbed n and positive, percent and
-    interval from them; hidden (figures blank) when the perturbed n is under the threshold.
-    The 'selection' rows of ``survey_figures``: one decision for everything about the selection."""
-    return survey_figures(database, filters, threshold).headline
+def survey_headline(database: db.Database, filters: Filters) -> pd.DataFrame:
+    """One row per survey measure, indexed by measure: n and positive (sums of released cells),
+    percent and interval from them, hidden (figures blank) when no part is released, and the
+    parts left out. The 'selection' rows of ``survey_figures``."""
+    return survey_figures(database, filters).headline
 
 
-HEADLINE_COLUMNS = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason"]
-SURVEY_COUNTS = (*disclosure.COUNTS, ("responses", "responses_key"))
+HEADLINE_COLUMNS = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden_reason", "left_out"]
 
 
 @dataclass(frozen=True)
 class SurveyFigures:
-    """Every survey figure of one filter state, through the one disclosure step."""
+    """Every survey figure of one filter state: sums of the release (``dashboard.figures``)."""
 
-    columns: dict[str, np.ndarray]  # ``dashboard.cube.figures`` protected, hidden rows blanked, plus ``answered``
+    columns: dict[str, np.ndarray]  # ``dashboard.figures.figures`` plus share, percent and interval
     positions: dict[tuple[str, str], np.ndarray]  # (measure, breakdown) -> row positions
     headline: pd.DataFrame  # the selection rows, indexed by measure
 
@@ -188,7 +187,7 @@ class SurveyFigures:
 
     def of(self, measure: str, breakdown: str, columns: Sequence[str]) -> pd.DataFrame:
         """``arrays`` as a frame of ``columns``: counts and percent as whole numbers (blank when
-        hidden), labels, ``hidden`` and its reason."""
+        hidden), labels, ``hidden``, its reason and the parts left out."""
         rows = self.positions.get((measure, breakdown), np.array([], dtype=np.int64))
         return pd.DataFrame({name: _column(name, self.columns[name][rows]) for name in columns})
 
@@ -202,33 +201,21 @@ def _column(name: str, values: np.ndarray) -> object:
     return pd.array(values, dtype=object) if values.dtype == object else values  # labels stay plain objects
 
 
-def survey_figures(database: db.Database, filters: Filters, threshold: int) -> SurveyFigures:
-    """Every survey figure of one filter state (``dashboard.cube``: per measure, the selection,
-    each answer and each group of every breakdown) through the one disclosure step: counts
-    perturbed, groups hidden under the threshold, percent and interval from the perturbed
-    counts, figures of hidden groups blank (answers are hidden with their selection, by the
-    caller). Every measure has a selection (``dashboard.cube``); ``answered`` says
-    whether anyone in a row answered its measure (a group nobody answered has no figure).
+def survey_figures(database: db.Database, filters: Filters) -> SurveyFigures:
+    """Every survey figure of one filter state (``dashboard.figures``: per measure, the selection,
+    each answer and each row of every breakdown, summed from the release), with percent and
+    interval; figures of hidden rows blank.
 
-    Worked out once per database, filters and threshold, on arrays: a survey page reads its
-    headline, answers, breakdown and months from it, the Overview its headlines."""
+    Worked out once per database and filters: a survey page reads its headline, answers,
+    breakdown and months from it, the Overview its headlines."""
     # The comparison changes no figure of this wave: one memo entry for any comparison.
     filters = replace(filters, compare=None)
-    return database.memo(
-        "survey figures", lambda _: _survey_figures(database, filters, threshold), key=(filters, threshold), keep=64
-    )
+    return database.memo("survey figures", lambda _: _survey_figures(database, filters), key=filters, keep=64)
 
 
-def _survey_figures(database: db.Database, filters: Filters, threshold: int) -> SurveyFigures:
-    columns = cube.figures(cube.of(database), filters)
-    columns["answered"] = np.nan_to_num(columns["n"]) > 0  # the true n, before perturbation
-    shown = disclosure.protect_arrays(columns, threshold, SURVEY_COUNTS)
-    columns = {name: values for name, values in columns.items() if not name.endswith("_key")} | shown
+def _survey_figures(database: db.Database, filters: Filters) -> SurveyFigures:
+    columns = figures.figures(release.of(database), filters)
     columns |= intervals(columns["n"], columns["positive"])
-    # Answers are hidden with their selection (the caller's decision); a group's own figures when it is.
-    blank = columns["hidden"] & (columns["breakdown"] != "answer")
-    for name in HEADLINE_COLUMNS[:6]:
-        columns[name] = np.where(blank, np.nan, columns[name])
     rows: dict[tuple[str, str], list[int]] = {}
     for row, key in enumerate(zip(columns["measure"], columns["breakdown"])):
         rows.setdefault(key, []).append(row)

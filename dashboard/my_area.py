@@ -1,24 +1,20 @@
 """My area: one service area's scorecard beside its care group and the Trust.
 
-The three scopes share the page's survey, staff group and date filters; the care
-group and service area filters only pick the area (its care group is the one it
-belongs to, and the Trust is every response).
+Engagement follows the page's filters for all three scopes (the care group and service area
+filters only pick the area; its care group is the one it belongs to).
 
-Survey results come from ``area_survey``: true counts and key sums per care group
-and service area over the whole Trust, never shown as they are. Key sums add up,
-so the area, its care group, the Trust and the rest of each (the care group or
-Trust without the area) are each perturbed as themselves
-(``disclosure.protect_arrays``): the area's figure here is the survey pages'
-figure for the same filters, and a scope whose perturbed n is under the
-threshold is hidden.
+Survey results are each unit's **released whole-wave total** (``dashboard.release``): the
+area's, its care group's and the Trust's group over every survey, staff group and month of
+the wave. They are fixed totals, not views: the survey, staff group and month filters do not
+change them, so a champion cannot narrow a care group's figure, which covers areas outside
+their own, to a few people. A unit whose total is not released is hidden.
 
-The area is compared with the REST of its care group and with the REST of the
-Trust (independent samples: the area's responses are taken out of the
-comparison group) by the two-sided pooled two-proportion z-test at the 5%
-level, on perturbed counts. A comparison is shown only when the area, the
-whole it is compared within and the rest are all shown.
+The area is compared with the REST of its care group and with the REST of the Trust
+(independent samples: the whole less the area, a difference of two released totals) by
+the two-sided pooled two-proportion z-test at the 5% level. A comparison is shown only when
+the area and the whole are both shown and the rest has at least the threshold of answers.
 
-No Streamlit here; tested on constructed cases.
+No Streamlit here; tested on the demo release.
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import cube, disclosure, measures, stats
+from dashboard import beside_action, disclosure, measures, release, stats
 from dashboard.db import Database
 from dashboard.filters import Filters
 
@@ -42,13 +38,18 @@ ENGAGEMENT_ROWS: tuple[measures.EngagementMeasure, ...] = tuple(
     measures.ENGAGEMENT[key]
     for key in ("conversations", "conversation_hours", "staff_engaged", "actions_raised", "quick_wins_completed")
 )
-NO_RESPONSES = "no responses"
 AREA_HIDDEN = "this area's figure is hidden"
 GROUP_HIDDEN = "the comparison group's figure is hidden"
+NOBODY_ELSE = "no one else answered: the area is the whole group"
+FIXED_TOTALS = (
+    "Survey results are each unit's released total for the whole wave (every survey, staff group and month): "
+    "the sidebar's survey, staff group and month filters do not change them."
+)
 
 
 def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Filters]:
-    """The area, its care group and the Trust, each with the page's survey, staff group, dates and wave."""
+    """The area, its care group and the Trust, each with the page's survey, staff group, dates and wave
+    (for engagement: survey figures are fixed totals)."""
     shared = {
         "surveys": filters.surveys,
         "staff_groups": filters.staff_groups,
@@ -61,35 +62,6 @@ def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Fil
         "care_group": Filters(care_groups=(care_group,), **shared),
         "trust": Filters(**shared),
     }
-
-
-# Survey results per service area, with disclosure control -----------------------------------
-
-RAW_COLUMNS = ["n", "n_key", "positive", "positive_key", "view_key"]
-
-
-def area_survey(database: Database, filters: Filters) -> pd.DataFrame:
-    """True counts and key sums of each survey measure per care group and service area over the
-    whole Trust (survey, staff group and date filters applied). Never shown as they are: see
-    ``survey_scorecard``."""
-    columns = cube.figures(cube.of(database), trust_wide(filters))
-    rows = np.flatnonzero(columns["breakdown"] == "service_area")
-    rows = rows[np.lexsort([columns[name][rows] for name in ("measure", "service_area", "care_group")])]
-    return pd.DataFrame(
-        {name: pd.array(columns[name][rows], dtype=object) for name in ["care_group", "service_area", "measure"]}
-        | {name: disclosure.wholes(columns[name][rows]) for name in RAW_COLUMNS}
-    )
-
-
-def trust_wide(filters: Filters) -> Filters:
-    """The survey, staff group, date and wave filters over the whole Trust (care group and area dropped)."""
-    return Filters(
-        surveys=filters.surveys,
-        staff_groups=filters.staff_groups,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        wave=filters.wave,
-    )
 
 
 # The scorecard -------------------------------------------------------------------------------
@@ -110,61 +82,50 @@ def compare(x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA) -> Compari
 
 
 def survey_scorecard(
-    raw: pd.DataFrame, headline: Iterable[str], area: str, care_group: str, threshold: int
+    database: Database, filters: Filters, headline: Iterable[str], area: str, care_group: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The area's survey measures beside its care group and the Trust, and its comparisons.
-
-    ``raw`` is ``area_survey``'s output; ``headline`` the measures' keys
-    (``measures.headline_measures``). Each scope is summed from it (counts and key
-    sums), then perturbed and hidden as itself. Returns (results, comparisons), both
-    blanked where hidden:
+    """The area's survey measures beside its care group and the Trust, and its comparisons, from
+    the released whole-wave totals of the filters' wave (``headline``: the measures' keys,
+    ``measures.headline_measures``). Returns (results, comparisons), both blanked where hidden:
     results: measure, scope (area / care_group / trust), n, positive, share, percent, low, high, hidden, hidden_reason;
     comparisons: measure, against (rest_of_care_group / rest_of_trust), area_share, n, positive, share,
     p_value, flag, hidden, hidden_reason.
     """
-    labels = {c: raw[c].to_numpy(dtype=object) for c in ("measure", "care_group", "service_area")}
-    counts = {c: raw[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in RAW_COLUMNS}
-    keys: list[tuple[str, str]] = []
-    sums: dict[str, list[float]] = {c: [] for c in RAW_COLUMNS}
-    absent = []
+    built = release.of(database)
+    wave = filters.wave or (list(built.waves)[-1] if built.waves else None)
+    totals = {
+        scope: release.total(built, wave, (part,))
+        for scope, part in (
+            ("area", release.Part(release.ANSWERS, care_group, area)),
+            ("care_group", release.Part(release.ANSWERS, care_group)),
+            ("trust", release.Part()),
+        )
+    }
     headline = list(headline)
+    results, comparisons = [], []
     for measure in headline:
-        rows = labels["measure"] == measure
-        in_group = rows & (labels["care_group"] == care_group)
-        own = in_group & (labels["service_area"] == area)
-        for scope, selected, less in (
-            ("area", own, None),
-            ("care_group", in_group, None),
-            ("trust", rows, None),
-            ("rest_of_care_group", in_group, own),
-            ("rest_of_trust", rows, own),
-        ):
-            keys.append((measure, scope))
-            absent.append(scope == "area" and not counts["n"][own].sum())
-            for c in RAW_COLUMNS:  # key sums subtract like counts: the rest is the whole less the area
-                sums[c].append(counts[c][selected].sum() - (counts[c][less].sum() if less is not None else 0.0))
-    columns = {c: np.array(values) for c, values in sums.items()}
-    figures = disclosure.protect_arrays(columns, threshold)
-    figures |= measures.intervals(figures["n"], figures["positive"])
-    figures["hidden_reason"][np.array(absent)] = NO_RESPONSES
-    by_scope = {key: {name: values[i] for name, values in figures.items()} for i, key in enumerate(keys)}
-    results = [
-        {"measure": measure, "scope": scope} | by_scope[(measure, scope)] for measure in headline for scope in SCOPES
-    ]
-    comparisons = []
-    for measure in headline:
-        mine = by_scope[(measure, "area")]
+        m = built.measures.index(measure)
+        figures = {}
+        for scope, summed in totals.items():
+            hidden = bool(summed.hidden[m])
+            figures[scope] = _figure(summed.n[m], summed.positive[m], hidden, built.reason() if hidden else None)
+            results.append({"measure": measure, "scope": scope} | figures[scope])
+        mine = figures["area"]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
-            rest = by_scope[(measure, against)]
+            rest_n = figures[whole]["n"] - mine["n"] if not (mine["hidden"] or figures[whole]["hidden"]) else np.nan
+            rest_positive = figures[whole]["positive"] - mine["positive"]
             reason = (
                 AREA_HIDDEN
                 if mine["hidden"]
                 else GROUP_HIDDEN
-                if by_scope[(measure, whole)]["hidden"]
-                else rest["hidden_reason"]
-                if rest["hidden"]
+                if figures[whole]["hidden"]
+                else NOBODY_ELSE
+                if rest_n == 0
+                else disclosure.HIDDEN
+                if rest_n < built.threshold
                 else None
             )
+            rest = _figure(rest_n, rest_positive, reason is not None, reason)
             result = (
                 None
                 if reason
@@ -188,6 +149,19 @@ def survey_scorecard(
         _blanked(results, ["measure", "scope"], ["n", "positive", "share", "percent", "low", "high"]),
         _blanked(comparisons, ["measure", "against"], ["area_share", "n", "positive", "share", "p_value", "flag"]),
     )
+
+
+def _figure(n: float, positive: float, hidden: bool, reason: str | None) -> dict[str, object]:
+    """One scope's figures from its released counts (percent and interval: ``measures.intervals``)."""
+    counts = {"n": np.array([n], dtype=float), "positive": np.array([positive], dtype=float)}
+    worked = measures.intervals(counts["n"], counts["positive"])
+    return {
+        "n": n,
+        "positive": positive,
+        **{name: float(values[0]) for name, values in worked.items()},
+        "hidden": hidden,
+        "hidden_reason": reason,
+    }
 
 
 def _blanked(rows: list[dict], labels: list[str], figures: list[str]) -> pd.DataFrame:
@@ -220,15 +194,17 @@ def engagement_scorecard(database: Database, filters: Filters, area: str, care_g
     return pd.DataFrame(rows)
 
 
-def since_table(database: Database, filters: Filters, options, threshold: int, then: str, now: str) -> pd.DataFrame:
+def since_table(database: Database, filters: Filters, options, then: str, now: str) -> pd.DataFrame:
     """The area (the filters' one service area) in both waves, per headline measure: each wave's
-    percent and n, the change and whether it is real, and the actions completed between the waves
-    (``beside_action.across_waves``: disclosure applied, hidden figures blank with the reason)."""
-    from dashboard import beside_action
-
+    whole released total (every survey and staff group) and n, the change and whether it is real,
+    and the actions completed between the waves (``beside_action.across_waves``: hidden figures
+    blank with the reason)."""
+    whole = Filters(
+        care_groups=filters.care_groups, service_areas=filters.service_areas, wave=filters.wave, compare=then
+    )
     rows = []
     for key, measure in measures.headline_measures(database).items():
-        frame = beside_action.across_waves(database, filters, options, threshold, key)
+        frame = beside_action.across_waves(database, whole, options, key)
         table = beside_action.across_waves_table(frame, "Result", then, now).drop(
             columns=["Service area", "Care group"]
         )

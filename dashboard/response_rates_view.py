@@ -38,11 +38,11 @@ def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = N
         return
     wave = page.options.wave_of(page.filters)
     listed = response_rates.listed_areas(page.filters, page.options, areas)
-    frame = response_rates.rates(page.database, page.options, wave, page.threshold, listed, today)
+    frame = response_rates.rates(page.database, page.options, wave, listed, today)
     shown = table(frame)
     ui.show_table(shown, key="table_response_rates")
     open_wave = response_rates.is_open(page.options, wave, today)
-    waiting = frame.loc[frame["more_needed"].notna()]
+    waiting = frame.loc[frame["hidden"] & (frame["level"] == "service_area")]
     if open_wave:
         closed = page.options.wave_dates[wave][1]
         st.markdown(

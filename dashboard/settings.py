@@ -1,32 +1,21 @@
-"""Settings, declared once: name, default, one line of help. Read from the environment."""
+"""Settings, declared once: name, default, one line of help. Read from the environment.
+
+The app's own settings are here; the disclosure thresholds are the build's (``pipeline.settings``:
+the release is audited with them), listed here too so that the Data page shows every setting.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.settings import MIN_COMMENTS, MIN_GROUP_SIZE, Setting
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Setting:
-    env: str
-    default: str
-    help: str
-
-    def value(self) -> str:
-        return os.environ.get(self.env, "").strip() or self.default
+BUILD_SETTINGS = (MIN_GROUP_SIZE, MIN_COMMENTS)  # read when the database is built, not by the app
 
 
 DB = Setting(
     "DASHBOARD_DB", "data/engagement.duckdb", "DuckDB file the app reads (built by `python -m pipeline build`)."
-)
-MIN_GROUP_SIZE = Setting(
-    "DASHBOARD_MIN_GROUP_SIZE", "10", "Survey results for fewer respondents than this are hidden (disclosure control)."
-)
-MIN_COMMENTS = Setting(
-    "DASHBOARD_MIN_COMMENTS", "10", "Comments are listed only for a reporting unit with at least this many comments."
 )
 REQUIRE_AUTH = Setting(
     "DASHBOARD_REQUIRE_AUTH", "false", "When true, no page opens until sign-in ([auth] in secrets.toml) is set up."
@@ -51,25 +40,6 @@ def access_file() -> Path | None:
         return None
     path = Path(raw)
     return path if path.is_absolute() else ROOT / path
-
-
-def _whole_number(setting: Setting) -> int:
-    raw = setting.value()
-    try:
-        size = int(raw)
-    except ValueError:
-        raise ValueError(f"{setting.env}={raw!r} is not a whole number") from None
-    if size < 1:
-        raise ValueError(f"{setting.env}={raw!r} must be at least 1")
-    return size
-
-
-def min_group_size() -> int:
-    return _whole_number(MIN_GROUP_SIZE)
-
-
-def min_comments() -> int:
-    return _whole_number(MIN_COMMENTS)
 
 
 def require_auth() -> bool:

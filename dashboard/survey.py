@@ -1,16 +1,17 @@
 """Survey results by theme: the data behind the three survey pages.
 
-Plain Python (no Streamlit). Every function reads ``measures.survey_figures`` (one
-pass of sums and one disclosure step per filter state) and returns a DataFrame that
-has already been through disclosure control (``dashboard.disclosure``): every count
-perturbed, and a group whose perturbed n is under ``threshold`` hidden, its figures
-blanked and its reason given. When the filtered group itself is hidden, nothing about
-it is returned (no breakdown rows, no months). Comments are not here: they are listed
-per fixed reporting unit (``dashboard.comments``).
+Plain Python (no Streamlit). Every function reads ``measures.survey_figures`` (the sums of
+released cells a filter state covers: ``dashboard.figures``) and returns a DataFrame of
+figures derived from the release only: a row none of whose parts is released is hidden,
+its figures blank, with the reason; a row some of whose parts are not released names them
+(``left_out``). When the filtered group itself is hidden, nothing about it is returned (no
+breakdown rows, no months). Survey figures are whole-wave: months pick the rows of the
+trend only. Comments are not here: they are listed per fixed reporting unit
+(``dashboard.comments``).
 
 The measures are defined once, in the build's ``answer_scale`` table (from the question
-bank: ``pipeline.contract.SEED_QUESTIONS`` or the questions extract); this module only groups, adds
-intervals and protects. ``dashboard.survey_text`` describes the frames: a sentence and a table each.
+bank: ``pipeline.contract.SEED_QUESTIONS`` or the questions extract); this module only groups
+and adds intervals. ``dashboard.survey_text`` describes the frames: a sentence and a table each.
 """
 
 from __future__ import annotations
@@ -52,13 +53,13 @@ def _measure(database: Database, measure: str) -> measures.SurveyMeasure:
     return bank[measure]
 
 
-def selection_hidden_reason(database: Database, measure: str, filters: Filters, threshold: int) -> str | None:
+def selection_hidden_reason(database: Database, measure: str, filters: Filters) -> str | None:
     """Why the filtered group is hidden for ``measure`` (None when it is shown).
 
     One decision, ``measures.survey_headline``'s, for everything about the
     selection: its headline, answers, breakdowns and months.
     """
-    row = measures.survey_headline(database, filters, threshold).loc[measure]
+    row = measures.survey_headline(database, filters).loc[measure]
     return str(row["hidden_reason"]) if bool(row["hidden"]) else None
 
 
@@ -69,13 +70,12 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 # --- Headline ------------------------------------------------------------------
 
 
-def headline(
-    database: Database, measure: str, filters: Filters, threshold: int, care_group: str | None = None
-) -> pd.DataFrame:
+def headline(database: Database, measure: str, filters: Filters, care_group: str | None = None) -> pd.DataFrame:
     """The rows ``scope`` 'This selection' (the filters), the care group's total when ``care_group`` is
     given (the care group of the areas picked, with the other filters), and 'Whole Trust' (no
-    filters), in the filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason;
-    with a comparison (``measures.compared_filters``), each row's change since the compared wave
+    filters), in the filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason,
+    left_out (the parts of the row not released); with a comparison
+    (``measures.compared_filters``), each row's change since the compared wave
     (``measures.CHANGE_COLUMNS``)."""
     _measure(database, measure)
 
@@ -84,9 +84,7 @@ def headline(
         if care_group is not None:
             scopes.append(replace(chosen, care_groups=(care_group,), service_areas=()))
         scopes.append(Filters(wave=chosen.wave))
-        return pd.concat(
-            [measures.survey_headline(database, f, threshold).loc[[measure]] for f in scopes], ignore_index=True
-        )
+        return pd.concat([measures.survey_headline(database, f).loc[[measure]] for f in scopes], ignore_index=True)
 
     frame = rows(filters)
     frame.insert(0, "scope", [SCOPE_SELECTED, *([f"Care group: {care_group}"] if care_group else []), SCOPE_TRUST])
@@ -94,7 +92,7 @@ def headline(
     then = measures.compared_filters(filters)
     if then is not None:
         frame = _add_change(frame, rows(then))
-    return frame[["scope", *FIGURES, "hidden", "hidden_reason", *_change_columns(frame)]]
+    return frame[["scope", *FIGURES, "hidden", "hidden_reason", "left_out", *_change_columns(frame)]]
 
 
 def care_group_of_selection(filters: Filters, care_group_of) -> str | None:
@@ -136,52 +134,48 @@ def selected_is_hidden(frame: pd.DataFrame) -> bool:
 # --- Answer distribution -----------------------------------------------------------
 
 
-def distribution(database: Database, measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
+def distribution(database: Database, measure: str, filters: Filters) -> pd.DataFrame:
     """One row per answer on the measure's full scale, in scale order.
 
-    ``responses`` gave that answer; ``share`` is of those counted in the measure
-    (blank for an answer outside its base, such as Don't know, which is shown
-    apart); ``share_of_answered`` is of everyone who answered. ``counted`` and
-    ``positive`` say where the answer sits in the measure (blank when nobody gave
-    it). Every row is hidden when fewer than ``threshold`` are counted.
+    ``responses`` gave that answer (the released counts, summed); ``share`` is of those
+    counted in the measure (blank for an answer outside its base, such as Don't know,
+    which is shown apart); ``share_of_answered`` is of everyone who answered.
+    ``counted`` and ``positive`` say where the answer sits in the measure (from the
+    question bank, whatever the counts). Every row is hidden when the selection is.
     """
     spec = _measure(database, measure)
-    rows = measures.survey_figures(database, filters, threshold).arrays(measure, "answer")
+    rows = measures.survey_figures(database, filters).arrays(measure, "answer")
     at = {answer: i for i, answer in enumerate(rows["answer"])}
-    found = [at.get(answer) for answer in spec.scale]  # None: nobody gave it
-    responses = np.array([0.0 if i is None else rows["responses"][i] for i in found])
-    responses = np.nan_to_num(responses)  # withheld: the selection is hidden below anyway
-    counted = [None if i is None else bool(rows["answer_counted"][i]) for i in found]
-    positive = [None if i is None else bool(rows["answer_positive"][i]) for i in found]
-    in_base = np.array([c is not False for c in counted])
+    responses = np.array([rows["responses"][at[a]] if a in at else 0.0 for a in spec.scale])
+    responses = np.nan_to_num(responses)  # hidden: blanked below
+    counted = [a not in spec.excluded for a in spec.scale]
+    positive = [a in spec.positive_answers for a in spec.scale]
+    in_base = np.array(counted)
     base, answered = responses[in_base].sum(), responses.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(in_base & (base > 0), responses / base, np.nan)
         share_of_answered = responses / answered if answered else np.full(len(responses), np.nan)
-    reason = selection_hidden_reason(database, measure, filters, threshold)
+    reason = selection_hidden_reason(database, measure, filters)
     hidden = reason is not None
     blank = np.full(len(responses), np.nan)
     return pd.DataFrame(
         {
             "answer": pd.array(list(spec.scale), dtype=object),
-            "counted": pd.array([None] * len(found) if hidden else counted, dtype=object),
-            "positive": pd.array([None] * len(found) if hidden else positive, dtype=object),
+            "counted": pd.array(counted, dtype=object),
+            "positive": pd.array(positive, dtype=object),
             "responses": disclosure.wholes(blank if hidden else responses),
             "share": blank if hidden else share,
             "share_of_answered": blank if hidden else share_of_answered,
-            "hidden": np.full(len(found), hidden),
-            "hidden_reason": pd.array([reason] * len(found), dtype=object),
+            "hidden": np.full(len(responses), hidden),
+            "hidden_reason": pd.array([reason] * len(responses), dtype=object),
         }
     )
 
 
-def _rows(
-    database: Database, measure: str, breakdown: str, filters: Filters, threshold: int, columns: Sequence[str]
-) -> pd.DataFrame:
-    """The rows of one set of ``measures.survey_figures`` for one measure, of those groups where
-    anyone answered it (a group nobody answered has no figure)."""
-    frame = measures.survey_figures(database, filters, threshold).of(measure, breakdown, [*columns, "answered"])
-    return frame.loc[frame["answered"].to_numpy()].drop(columns="answered")
+def _rows(database: Database, measure: str, breakdown: str, filters: Filters, columns: Sequence[str]) -> pd.DataFrame:
+    """The rows of one set of ``measures.survey_figures`` for one measure (every row the structure
+    lists, shown or hidden)."""
+    return measures.survey_figures(database, filters).of(measure, breakdown, list(columns))
 
 
 # --- Breakdown by a dimension ---------------------------------------------------------
@@ -189,7 +183,7 @@ def _rows(
 
 def breakdown_columns(dimension: str) -> list[str]:
     labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
-    return ["group", *labels, *FIGURES, "hidden", "hidden_reason"]
+    return ["group", *labels, *FIGURES, "hidden", "hidden_reason", "left_out"]
 
 
 def _area_label(care_group: str, service_area: str) -> str:
@@ -198,22 +192,23 @@ def _area_label(care_group: str, service_area: str) -> str:
     return service_area
 
 
-def breakdown(database: Database, measure: str, dimension: str, filters: Filters, threshold: int) -> pd.DataFrame:
-    """One row per group of ``dimension`` (care_group, service_area, survey, staff_group),
-    'Not stated' included: group (a unique label), the dimension's column(s), n,
-    positive, share, percent, low, high, hidden, hidden_reason.
+def breakdown(database: Database, measure: str, dimension: str, filters: Filters) -> pd.DataFrame:
+    """One row per group of ``dimension`` (care_group, service_area, survey, staff_group) that
+    the structure lists ('Not stated' only when shown): group (a unique label), the
+    dimension's column(s), n, positive, share, percent, low, high, hidden, hidden_reason,
+    left_out.
 
     Shown rows first, highest share first; then hidden rows by label, their figures
-    blank. No rows at all when the filtered group is under the threshold.
+    blank. No rows at all when the filtered group is hidden.
     """
     _measure(database, measure)
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown breakdown {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
     columns = breakdown_columns(dimension)
-    if selection_hidden_reason(database, measure, filters, threshold):
+    if selection_hidden_reason(database, measure, filters):
         return _empty(columns)
     labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
-    frame = _rows(database, measure, dimension, filters, threshold, [*labels, *FIGURES, "hidden", "hidden_reason"])
+    frame = _rows(database, measure, dimension, filters, [*labels, *FIGURES, "hidden", "hidden_reason", "left_out"])
     if dimension == "service_area":
         frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
     else:
@@ -224,7 +219,7 @@ def breakdown(database: Database, measure: str, dimension: str, filters: Filters
     frame = frame[columns].reset_index(drop=True)
     then = measures.compared_filters(filters)
     if then is not None:
-        earlier = _rows(database, measure, dimension, then, threshold, [*labels, "n", "positive", "percent"])
+        earlier = _rows(database, measure, dimension, then, [*labels, "n", "positive", "percent"])
         matched = frame[labels].merge(earlier, on=labels, how="left")
         frame = _add_change(frame, matched)
     return frame
@@ -232,15 +227,16 @@ def breakdown(database: Database, measure: str, dimension: str, filters: Filters
 
 # --- Trend by month -----------------------------------------------------------------------
 
-TREND_COLUMNS = ["month", *FIGURES, "hidden", "hidden_reason"]
+TREND_COLUMNS = ["month", *FIGURES, "hidden", "hidden_reason", "left_out"]
 
 
-def trend(database: Database, measure: str, filters: Filters, threshold: int) -> pd.DataFrame:
-    """One row per calendar month with answers, in date order: month (first day), n,
-    positive, share, percent, low, high, hidden, hidden_reason. Each month is its own
-    view, perturbed and hidden as itself. No rows when the filtered group is hidden."""
+def trend(database: Database, measure: str, filters: Filters) -> pd.DataFrame:
+    """One row per calendar month of the wave within the months picked, in date order: month
+    (first day), n, positive, share, percent, low, high, hidden, hidden_reason, left_out. A
+    month covers everyone in the units picked that month (every survey and staff group: only
+    whole units are released by month). No rows when the filtered group is hidden."""
     _measure(database, measure)
-    if selection_hidden_reason(database, measure, filters, threshold):
+    if selection_hidden_reason(database, measure, filters):
         return _empty(TREND_COLUMNS)
-    frame = _rows(database, measure, "month", filters, threshold, TREND_COLUMNS)
+    frame = _rows(database, measure, "month", filters, TREND_COLUMNS)
     return frame.sort_values("month", ignore_index=True)

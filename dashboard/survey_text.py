@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard import measures, stats
+from dashboard import disclosure, measures, stats
 from dashboard.survey import DIMENSION_PLURALS, DIMENSION_TITLES
 
 
@@ -49,6 +49,31 @@ def headline_sentence(measure: measures.SurveyMeasure, frame: pd.DataFrame) -> s
     return text + (f"; {trust_text}" if trust_text else ".")
 
 
+def headline_notes(frame: pd.DataFrame, filters) -> list[str]:
+    """What a reader must know about the headline's figures: the parts of the selection left out
+    (too small to release), and that survey figures are whole-wave when months are picked."""
+    notes = []
+    selected = frame.iloc[0]
+    if not selected["hidden"] and selected["left_out"]:
+        notes.append(disclosure.left_out_text(selected["left_out"]))
+    if filters.months_chosen:
+        notes.append(
+            "Survey figures are for the whole wave: the months picked narrow the engagement figures and the months "
+            "shown on the trend chart, not these results."
+        )
+    return notes
+
+
+def trend_note(filters) -> str:
+    """Why a trend may not follow the survey and staff group filters ('' when it does)."""
+    if not (filters.surveys or filters.staff_groups):
+        return ""
+    return (
+        "Each month counts everyone in the units picked who answered that month, whatever their survey or staff "
+        "group: results are released by month only for whole units."
+    )
+
+
 def _join(parts: Sequence[str]) -> str:
     parts = list(parts)
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -78,10 +103,8 @@ def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> 
 
 
 def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: pd.DataFrame) -> str:
-    """E.g. 'Of 2,380 people who answered in the 5 care groups shown, 39% rated their
-    IT skills good or very good; the highest was X (52%), the lowest Y (21%); 1 care
-    group is hidden.'"""
-    words = measure.summary
+    """E.g. 'Of the 5 care groups shown, the highest was X (52%), the lowest Y (21%); 1 care group is
+    hidden.' The selection's own figure and n are the headline's: no second total is given here."""
     plural = DIMENSION_PLURALS[dimension]
     if frame.empty:
         return f"The breakdown by {DIMENSION_TITLES[dimension].lower()} is hidden: the selection is too small."
@@ -92,17 +115,15 @@ def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: p
         hidden_text = f"{hidden} {plural if hidden > 1 else plural[:-1]} {'are' if hidden > 1 else 'is'} hidden"
     if shown.empty:
         return f"All {hidden} {plural if hidden > 1 else plural[:-1]} are hidden to protect small groups."
-    n = int(shown["n"].sum())
-    positive = int(shown["positive"].sum())
-    text = (
-        f"Of {_count(n)} people who answered in the {len(shown)} {plural if len(shown) > 1 else plural[:-1]} shown, "
-        f"{stats.whole_percent(positive, n)}% {words}"
-    )
-    if len(shown) > 1:
+    if len(shown) == 1:
+        only = shown.iloc[0]
+        text = f"Only {only['group']} is shown: {only['percent']}% {measure.summary} (n = {_count(only['n'])})"
+    else:
         ranked = shown.sort_values(["share", "group"], ascending=[False, True], kind="stable")
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
-        text += (
-            f"; the highest was {top['group']} ({top['percent']}%), the lowest {bottom['group']} ({bottom['percent']}%)"
+        text = (
+            f"Of the {len(shown)} {plural} shown, the highest was {top['group']} ({top['percent']}%), "
+            f"the lowest {bottom['group']} ({bottom['percent']}%)"
         )
     return text + (f"; {hidden_text}." if hidden_text else ".")
 
@@ -174,10 +195,20 @@ def change_table(frame: pd.DataFrame, compared: bool = True) -> dict[str, object
 
 
 def breakdown_table(frame: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """The breakdown for people: hidden rows keep their label, figures blank, with the reason."""
+    """The breakdown for people: hidden rows keep their label, figures blank, with the reason; a row
+    that leaves out parts too small to release names them."""
     labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
     table = {DIMENSION_TITLES[c]: list(frame[c]) for c in labels}
-    return pd.DataFrame(table | _figures_table(frame))
+    left_out = _left_out(frame)
+    return pd.DataFrame(table | _figures_table(frame) | ({"Left out": left_out} if any(left_out) else {}))
+
+
+def _left_out(frame: pd.DataFrame) -> list[str]:
+    if "left_out" not in frame:
+        return [""] * len(frame)
+    return [
+        "; ".join(parts) if parts and not hidden else "" for parts, hidden in zip(frame["left_out"], frame["hidden"])
+    ]
 
 
 def trend_table(frame: pd.DataFrame) -> pd.DataFrame:

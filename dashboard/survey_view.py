@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, comments, downloads, measures, survey, survey_charts, survey_text, ui
+from dashboard import charts, comments, disclosure, downloads, measures, survey, survey_charts, survey_text, ui
 from dashboard.measures import SurveyMeasure
 from dashboard.printout import Printout
 from dashboard.sections import section
@@ -65,12 +65,13 @@ def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
     if ui.survey_withheld(page):
         return
     care_group = survey.care_group_of_selection(page.filters, page.options.care_group_of)
-    headline = survey.headline(page.database, measure_key, page.filters, page.threshold, care_group)
+    headline = survey.headline(page.database, measure_key, page.filters, care_group)
     _headline(page, measure, headline, printout)
     if survey.selected_is_hidden(headline):
         hidden = (
-            f"Fewer than {page.threshold} people in this selection answered this question, so its answers, "
-            "breakdowns and trend are hidden too. Widen the filters to see them."
+            f"This selection's result is hidden: {disclosure.HIDDEN} (fewer than {page.threshold} responses, or it "
+            "would let a smaller group be worked out from other figures). Its answers, breakdowns and trend are "
+            "hidden too. Widen the filters to see them."
         )
         st.info(hidden, icon=":material/visibility_off:")
         printout.part("hidden").paragraph(hidden)
@@ -105,12 +106,15 @@ def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, pri
     sentence = ui.escape_markdown(survey_text.headline_sentence(measure, headline))
     st.markdown(sentence)
     part.paragraph(sentence)
+    for note in survey_text.headline_notes(headline, page.filters):
+        st.markdown(ui.escape_markdown(note))
+        part.paragraph(note)
     ui.comparison_note(page)
 
 
 def _distribution(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("Answers")
-    frame = survey.distribution(page.database, measure.key, page.filters, page.threshold)
+    frame = survey.distribution(page.database, measure.key, page.filters)
     # The diverging bar shows the answers counted in the measure, as shares of its
     # base; an answer outside the base (Don't know) is shown apart, in the table and text.
     counted = [a for a, c in zip(frame["answer"], frame["counted"]) if c is not False]
@@ -168,7 +172,7 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
         or "care_group"
     )
     title = survey.DIMENSION_TITLES[dimension]
-    frame = survey.breakdown(page.database, measure.key, dimension, page.filters, page.threshold)
+    frame = survey.breakdown(page.database, measure.key, dimension, page.filters)
     table = survey_text.breakdown_table(frame, dimension)
     summary = ui.escape_markdown(survey_text.breakdown_sentence(measure, dimension, frame))
     hidden = frame.loc[frame["hidden"].astype(bool)]
@@ -196,11 +200,16 @@ def _breakdown(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> Non
 
 def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
     st.subheader("By month")
-    frame = survey.trend(page.database, measure.key, page.filters, page.threshold)
+    frame = survey.trend(page.database, measure.key, page.filters)
     summary = ui.escape_markdown(survey_text.trend_sentence(frame))
+    whole_units = survey_text.trend_note(page.filters)
+    if whole_units:
+        st.markdown(ui.escape_markdown(whole_units))
     hidden = frame.loc[frame["hidden"].astype(bool)]
     shown = frame.loc[~frame["hidden"].astype(bool)]
     part = printout.part("trend").heading("By month")
+    if whole_units:
+        part.paragraph(whole_units)
     if len(shown):
         chart = _fit_width(survey_charts.trend(_numeric(shown), "month", "Month", value_title=measure.title))
         ui.chart_block(chart, survey_text.trend_table(frame), summary, key=f"{measure.key}_trend")
@@ -214,7 +223,7 @@ def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
 @section
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
-    found = comments.listing(page.database, page.filters, page.options, page.threshold, page.min_comments, page.scope)
+    found = comments.listing(page.database, page.filters, page.options, page.scope)
     nearest = (
         f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
         "its comments: pick it in the sidebar."

@@ -134,7 +134,9 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     database, every_option, build = open_database()
     scope = access.scope(signed_in, every_option)
     options = scope.restrict(every_option)  # the sidebar offers only units in scope
-    threshold = settings.min_group_size()
+    from dashboard import release
+
+    threshold = release.of(database).threshold  # the release's: fixed when the database was built
     with st.sidebar:
         nav = st.container()
     chosen = sidebar.sidebar_filters(
@@ -148,7 +150,9 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     )
     st.title(title)
     # Every figure is worked out for the filters within the person's scope (all of it when no unit is picked).
-    page = Page(database, scope.clamp(chosen, every_option), options, threshold, build, settings.min_comments(), scope)
+    page = Page(
+        database, scope.clamp(chosen, every_option), options, threshold, build, release.of(database).min_comments, scope
+    )
     if page.synthetic:
         st.info(SYNTHETIC_NOTICE, icon=":material/science:")
     return page
@@ -257,12 +261,14 @@ def survey_withheld(page: Page) -> bool:
 
 def disclosure_note(threshold: int) -> str:
     """What is done to survey figures, in one sentence: on pages, in downloads and in the README."""
-    from dashboard import perturbation
+    from pipeline import perturbation
 
     return (
-        f"Every survey count is perturbed (cell key method: up to {perturbation.MAX_NOISE} added or taken away, "
-        f"the same for the same responses everywhere), so totals may differ slightly from the sum of their parts; "
-        f"percentages come from the perturbed counts, and groups of fewer than {threshold} are hidden. "
-        "The secret key that sets the noise is held by the Trust's survey data owner, not by dashboard users. "
-        "Comments are listed only for whole reporting units. Engagement figures are exact."
+        "Survey figures come from one fixed release per wave, made when the database was built: each count was "
+        f"perturbed once (up to {perturbation.MAX_NOISE} added or taken away, the same for the same people "
+        f"everywhere), groups of fewer than {threshold} responses and groups that would single out fewer were "
+        "suppressed, and every figure shown is a released count or a sum of them, so totals may differ slightly "
+        "from the sum of their parts. Survey figures are for whole waves. The secret key that sets the noise is "
+        "held by the Trust's survey data owner, not by dashboard users. Comments are listed only for whole "
+        "reporting units. Engagement figures are exact."
     )

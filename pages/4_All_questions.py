@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import all_questions, downloads, measures, response_rates_view, survey_charts, ui
+from dashboard import all_questions, disclosure, downloads, measures, response_rates_view, survey_charts, ui
 
 page = ui.page_setup("All questions", icon=":material/quiz:")
 
@@ -13,7 +13,7 @@ st.markdown(
 )
 if ui.survey_withheld(page):
     st.stop()
-results = all_questions.results(page.database, page.filters, page.options, page.threshold)
+results = all_questions.results(page.database, page.filters, page.options)
 changed = all_questions.changes(results, page.filters, page.options)
 table = all_questions.table(measures.survey_measures(page.database), results, changed, page.options)
 summary = ui.escape_markdown(all_questions.sentence(changed, page.filters, page.options))
@@ -34,6 +34,9 @@ if len(hidden):
         )
         + "."
     )
+partial = results.loc[~results["hidden"] & results["left_out"].map(bool)]
+for label, wave, left_out in zip(partial["label"], partial["wave"], partial["left_out"]):
+    st.markdown(ui.escape_markdown(f"{label}, {wave}: " + disclosure.left_out_text(left_out)))
 downloads.download_buttons(
     table,
     "all_questions",
@@ -41,11 +44,11 @@ downloads.download_buttons(
     key="all_questions",
     note="Every question in every wave that asked it, over each whole wave. Percent = positive / n (see each "
     "question's measure on Data and definitions). Change is in percentage points, from the compared wave to "
-    "the wave picked; a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05.",
+    "the wave picked; a real change is one a two-proportion z-test of the released counts finds at p < 0.05.",
 )
 st.markdown(
     f"{ui.disclosure_note(page.threshold)} The change is the difference of the two percentages shown; whether it is "
-    "real is a two-proportion z-test on the perturbed counts (the noise, at most 3 in a count, is small beside the "
+    "real is a two-proportion z-test on the released counts (the noise, at most 3 in a count, is small beside the "
     "sampling error of any group large enough to be shown)."
 )
 

@@ -50,10 +50,10 @@ care_group = page.options.care_group_of(area)
 area_text, group_text = ui.escape_markdown(area), ui.escape_markdown(care_group)
 
 st.subheader(area_text)
-shared_filters = my_area.scope_filters(page.filters, area, care_group)["trust"].describe()
+shared_filters = ui.escape_markdown(my_area.scope_filters(page.filters, area, care_group)["trust"].describe())
 about = (
-    f"Care group: **{group_text}** · Same filters for all three: **{shared_filters}** · Survey counts perturbed, "
-    f"fewer than {page.threshold} responses hidden · Six tests: about one scorecard in four flags by chance"
+    f"Care group: **{group_text}** · Engagement, same filters for all three: **{shared_filters}** · "
+    f"{my_area.FIXED_TOTALS} · Six tests: about one scorecard in four flags by chance"
 )
 st.markdown(about)
 printout = Printout(f"My area: {area}")
@@ -74,8 +74,7 @@ printout.part("engagement").heading("Engagement").table(engagement_table.T.renam
 if ui.survey_withheld(page):
     st.stop()
 headline = measures.headline_measures(page.database)
-raw = my_area.area_survey(page.database, page.filters)
-results, comparisons = my_area.survey_scorecard(raw, headline, area, care_group, page.threshold)
+results, comparisons = my_area.survey_scorecard(page.database, page.filters, headline, area, care_group)
 survey_table, comparison_table = my_area_text.survey_tables(results, comparisons, headline)
 st.table(survey_table.rename_axis("Survey: % (95% CI, n)"))
 against = f"**Against the rest** by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)"
@@ -88,7 +87,7 @@ part.heading("Against the rest", level=2).paragraph(against).table(comparison_ta
 span = beside_action.between_waves(page.options, page.filters)
 if span is not None:
     then, now = page.filters.compare, page.options.wave_of(page.filters)
-    since = my_area.since_table(page.database, page.filters, page.options, page.threshold, then, now)
+    since = my_area.since_table(page.database, page.filters, page.options, then, now)
     since_text = (
         f"**Since {ui.escape_markdown(page.options.wave_name(then))}**: each result in both waves (whole "
         f"waves), its change, and the actions this area completed between them ({span[0]:%B %Y} to "

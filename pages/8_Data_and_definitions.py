@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import about_data, downloads, measures, perturbation, response_rates, ui
-from pipeline import cells
+from dashboard import about_data, downloads, measures, response_rates, ui
+from pipeline import keys, perturbation
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
 
@@ -60,7 +60,8 @@ st.table(about_data.measure_definitions(page.database).set_index("Measure"))
 st.markdown(
     "Conversations and staff engaged are counted by the date a conversation was held; actions by the date "
     "raised. The staff group filter narrows staff engaged and survey results; the survey filter narrows "
-    "survey results only."
+    "survey results only. The month filter narrows engagement figures and picks the months shown on survey "
+    "trend charts; survey figures themselves are for whole waves."
 )
 
 st.markdown(
@@ -89,27 +90,42 @@ st.markdown(
 st.subheader("Small numbers: disclosure control")
 st.markdown(ui.disclosure_note(page.threshold))
 st.markdown(
-    f"**Every survey count is perturbed.** Each response has a record key made from a keyed hash of its id; a "
-    "figure's cell key is the sum of its responses' keys plus twice the sum over its whole view (everyone its "
-    "filters select), and a fixed table turns the cell key and the true count "
-    f"into a small whole number, at most **{perturbation.MAX_NOISE}** either way, that is added to the count "
-    "(the cell key method of the ONS and the ABS). The noise averages zero, never makes a count negative, and "
-    "leaves zero as zero. The same responses always give the same figure, on every page, in every download and "
-    "after a rebuild; two views that differ by one person differ by noise, not by that person's answer. "
-    "Percentages and intervals are worked out from the perturbed counts, so a total may differ slightly from "
-    "the sum of its parts."
+    "**One fixed release per wave.** When the database is built, the survey responses are turned into a fixed "
+    "list of cells, and the responses themselves are not kept in the database the app reads. The cells are the "
+    "counts of each answer (blank answers too) for the Trust, each care group and each service area; for all "
+    "surveys or one; for all staff groups or one; over the whole wave; the same for everyone in a unit by month "
+    "(for the trend charts); and each service area's responses to the staff surveys (for response rates). Every "
+    "survey figure on every page, chart, table, download and PDF is one of these cells or a sum of them: picking "
+    "several areas, surveys or staff groups adds up their cells, and a part too small to release is left out "
+    "and named."
 )
 st.markdown(
-    f"**Small groups are hidden.** A group whose perturbed count is under **{page.threshold}** shows no figure. "
-    "Dates are picked by whole month. **Comments** are listed only for a whole reporting unit (the Trust, one "
-    "care group or one service area; one survey or all) over a whole survey wave, when it has at least "
+    f"**Each count is perturbed once.** A keyed hash of exactly which responses a cell holds chooses a small "
+    f"whole number, at most **{perturbation.MAX_NOISE}** either way, that is added to its count (the cell key "
+    "method of the ONS and the ABS). The noise averages zero, never makes a count negative and leaves zero as "
+    "zero. Two cells holding the same people get the same noise wherever they appear, and one person more or "
+    "less gives unrelated noise. Because the release is fixed, looking at it again, or through another view, "
+    "never draws new noise: there is nothing to average away."
+)
+st.markdown(
+    f"**The release is audited.** A group of fewer than **{page.threshold}** responses is not released. Then the "
+    "build looks for any way to single out fewer than that many people from what is released, and suppresses "
+    "more groups until there is none: two groups one inside the other that differ by a few people, a whole less "
+    "its released parts, and two splits of a unit with their crossing. Every hidden group looks the same, "
+    "whatever the reason and however few it holds. A question is not released for a group where fewer than "
+    f"{page.threshold} answers count in its base. What the audit found:"
+)
+ui.show_table(about_data.audit_table(page.database), key="definitions_audit")
+st.markdown(
+    "**Comments** are listed only for a whole reporting unit (the Trust, one care group or one service area; one "
+    "survey or all) over a whole survey wave, when it has at least "
     f"**{page.min_comments}** comments and no comment could be pinned to fewer than {page.threshold} people by "
     "comparing lists. Engagement activity (hours, conversations, actions) describes meetings, not respondents, "
     "and is shown exactly."
 )
 st.markdown(
     f"**Who holds the key.** The perturbation key is a secret set where the database is built "
-    f"(`{cells.KEY_SETTING}` or `perturbation_key` under `[disclosure]` in `.streamlit/secrets.toml`); it is never "
+    f"(`{keys.KEY_SETTING}` or `perturbation_key` under `[disclosure]` in `.streamlit/secrets.toml`); it is never "
     "written to the database or the repository, and the app never needs it. The Trust's survey data owner holds "
     "it; dashboard users never do. "
     + (
@@ -121,5 +137,8 @@ st.markdown(
 )
 
 st.subheader("Settings")
-st.markdown("Set as environment variables when the app starts; the defaults apply otherwise.")
-st.table(about_data.settings_table().set_index("Setting"))
+st.markdown(
+    "Set as environment variables; the defaults apply otherwise. The disclosure thresholds are read when the "
+    "database is built (the release is audited with them); the others when the app starts."
+)
+st.table(about_data.settings_table(page.database).set_index("Setting"))

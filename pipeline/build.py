@@ -1,15 +1,23 @@
 """Build: extracts folder -> one DuckDB file, swapped in whole.
 
-Takes the extracts folder and the target database path; gives the target file
-replaced atomically by a freshly built one holding the extract tables (an
-optional extract left out gets its default: ``pipeline.questions``, which also
-writes ``answer_scale`` and ``question_waves``), ``rejects`` (file, line, column,
-value, reason) and ``build_info`` (one row per file given: when, size, checksum,
-rows read / loaded / rejected, ignored columns, where the perturbation key came
-from), ``survey_cells``, ``survey_groups`` and ``survey_comments``
-(``pipeline.cells``), ``action_list`` (the actions with their care group, for the
-action list), and a ``BuildReport``. On any ``BuildError`` the target is left
-untouched.
+Takes the extracts folder and the target database path. Everything is loaded,
+validated and released in a build-only staging file beside the target (the extract
+tables; an optional extract left out gets its default: ``pipeline.questions``, which
+also writes ``answer_scale`` and ``question_waves``). Then only the tables the app
+reads (``SERVED_TABLES``) are copied into a new file, which replaces the target
+atomically, and the staging file is deleted:
+
+- the engagement extracts, ``action_list`` (the actions with their care group), the
+  waves and the question bank;
+- the survey release (``pipeline.release``: ``release_groups``, ``release_cells``,
+  ``release_audit``) and the released comments (``pipeline.comment_units``);
+- ``rejects`` (file, line, column, value, reason; the value left out for the survey
+  files, whose rows are answers), ``build_info`` (one row per file given: when, size,
+  checksum, rows read / loaded / rejected, ignored columns, where the perturbation key
+  came from) and ``release_info`` (the thresholds the release was made with).
+
+So the served file holds no survey response, answer, record key or true survey count.
+Returns a ``BuildReport``. On any ``BuildError`` the target is left untouched.
 """
 
 from __future__ import annotations
@@ -23,11 +31,33 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline import cells, contract, questions
+from pipeline import comment_units, contract, keys, questions, release, settings
 from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract, read_csv, read_csv_fast, read_xlsx
 from pipeline.validate import all_extracts, create_label_table, create_table, validate_and_load
 
 TOP_REASONS = 3
+# The tables the app reads: nothing else leaves the staging file.
+SERVED_TABLES = (
+    "service_areas",
+    "conversations",
+    "conversation_attendees",
+    "actions",
+    "action_list",
+    "waves",
+    "questions",
+    "question_waves",
+    "answer_scale",
+    "release_groups",
+    "release_cells",
+    "release_audit",
+    "release_info",
+    "comment_units",
+    "comment_regions",
+    "release_comments",
+    "rejects",
+    "build_info",
+)
+SURVEY_EXTRACTS = ("survey_responses", "survey_answers")  # their rejected values are not served
 MEMORY_LIMIT = "400MB"  # DuckDB's buffer memory during a build (a million responses peak near 600 MB in all)
 
 
@@ -48,7 +78,9 @@ class BuildReport:
     built_at: dt.datetime
     synthetic: bool
     files: list[FileReport]
-    perturbation: str = "setting"  # where the perturbation key came from: one of cells.KEY_SOURCES
+    perturbation: str = "setting"  # where the perturbation key came from: one of keys.KEY_SOURCES
+    audit: object = None  # pandas frame: wave, kind, status, groups (pipeline.release)
+    threshold: int = 10
 
     def text(self) -> str:
         lines = [
@@ -65,11 +97,19 @@ class BuildReport:
             lines.extend(f"    warning: {w}" for w in f.warnings)
         if self.perturbation == "none":
             lines.append(
-                f"WARNING: no perturbation key ({cells.KEY_SETTING}): the app will show no survey figure "
-                "from this database. Set the key and rebuild (docs/DISCLOSURE.md)."
+                f"WARNING: no perturbation key ({keys.KEY_SETTING}): nothing of the survey was released, and the "
+                "app will show no survey figure from this database. Set the key and rebuild (docs/DISCLOSURE.md)."
             )
         else:
-            lines.append(f"Survey counts will be perturbed (key from: {self.perturbation}).")
+            lines.append(
+                f"Survey release: perturbed once (key from: {self.perturbation}), audited at {self.threshold} "
+                "responses; groups per wave, kind and status:"
+            )
+            if self.audit is not None and len(self.audit):
+                table = self.audit.pivot_table(
+                    index=["wave", "kind"], columns="status", values="groups", aggfunc="sum", fill_value=0
+                ).astype(int)
+                lines.extend("    " + line for line in table.to_string().splitlines())
         total = sum(f.rows_rejected for f in self.files)
         lines.append(
             f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
@@ -148,7 +188,7 @@ def _is_synthetic(folder: Path, raws: list[RawTable | FastCsv]) -> bool:
 
 def _remove_stale_builds(target: Path) -> None:
     """A build killed halfway leaves its side file behind; the next build clears it."""
-    for stale in target.parent.glob(f".{target.name}.building-*"):
+    for stale in [*target.parent.glob(f".{target.name}.building-*"), *target.parent.glob(f".{target.name}.serving-*")]:
         pid = stale.name.rsplit("-", 1)[-1].split(".")[0]
         if pid.isdigit() and pid != str(os.getpid()) and not _process_alive(int(pid)):
             stale.unlink(missing_ok=True)
@@ -170,10 +210,13 @@ def build(extracts: Path, database: Path) -> BuildReport:
         raise BuildError(f"{extracts}: no such folder of extracts.")
     database.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(database)
-    side = database.parent / f".{database.name}.building-{os.getpid()}"
-    for leftover in (side, side.with_name(side.name + ".wal")):
+    side = database.parent / f".{database.name}.building-{os.getpid()}"  # build-only: holds the responses
+    served = database.parent / f".{database.name}.serving-{os.getpid()}"  # what replaces the target
+    for leftover in (side, side.with_name(side.name + ".wal"), served, served.with_name(served.name + ".wal")):
         leftover.unlink(missing_ok=True)
     built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    threshold = settings.whole_number(settings.MIN_GROUP_SIZE)
+    min_comments = settings.whole_number(settings.MIN_COMMENTS)
     try:
         raws = []
         con = duckdb.connect(str(side))
@@ -208,21 +251,40 @@ def build(extracts: Path, database: Path) -> BuildReport:
                 elif extract.name == "survey_answers":
                     questions.after_answers(con, given["survey_responses"])
             synthetic = _is_synthetic(extracts, raws)
-            key, key_source = cells.choose_key(synthetic)
-            cells.build_cells(con, key)
+            key, key_source = keys.choose_key(synthetic)
+            released = release.build_release(con, key, threshold)
+            comment_units.build_comment_units(con, threshold, min_comments)
             _build_action_list(con)
             reports = _finish(con, raws, ignored_by_file, loaded, built_at, synthetic, key_source)
-            con.execute("checkpoint")
+            con.execute(
+                "create table release_info as select ?::integer as threshold, ?::integer as min_comments, "
+                "?::varchar as perturbation, ?::integer as max_noise",
+                [threshold, min_comments, key_source, release.perturbation.MAX_NOISE],
+            )
+            _serve(con, served)
         finally:
             con.close()
-        with open(side, "rb") as handle:
+        with open(served, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(side, database)
-    except BaseException:
-        side.unlink(missing_ok=True)
-        side.with_name(side.name + ".wal").unlink(missing_ok=True)
-        raise
-    return BuildReport(database, built_at, synthetic, reports, key_source)
+        os.replace(served, database)
+    finally:
+        for leftover in (side, served):
+            leftover.unlink(missing_ok=True)
+            leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
+    return BuildReport(database, built_at, synthetic, reports, key_source, released.summary, threshold)
+
+
+def _serve(con: duckdb.DuckDBPyConnection, served: Path) -> None:
+    """Copy the served tables, and only them, into a new file (the staging file, which holds the
+    responses, is deleted after). Rejected values of the survey files are left out."""
+    con.execute(f"attach '{str(served).replace(chr(39), chr(39) * 2)}' as served")
+    con.execute(
+        "update rejects set value = null where file in (select file from extract_files where extract in ?)",
+        [list(SURVEY_EXTRACTS)],
+    )
+    for table in SERVED_TABLES:
+        con.execute(f"create table served.{table} as select * from main.{table}")
+    con.execute("detach served")
 
 
 def _build_action_list(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,7 +4,7 @@ Takes the loaded ``waves``, ``questions``, ``survey_responses`` and
 ``survey_answers`` tables (or their absence: the defaults below); gives
 
 - ``waves`` always: without a waves file, one wave holding every response, named by
-  its months and identified by the year of its first response;
+  its months, identified by the year of its first response and dated by whole months;
 - ``questions`` always: without a questions file, the seed questions
   (``contract.SEED_QUESTIONS``), asked in every wave;
 - ``answer_scale`` (question, answer, position, counted, positive): the one
@@ -20,6 +20,8 @@ or whose answers are not on its scale, stops the build naming the column.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import duckdb
 
@@ -114,7 +116,10 @@ def after_responses(con: duckdb.DuckDBPyConnection, default_wave: bool) -> None:
     name = (
         f"{first:%B %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%B %Y} to {last:%B %Y}"
     )
-    con.execute("update waves set wave_id = ?, name = ?, opened = ?, closed = ?", [wave, name, first, last])
+    # Whole months: the wave's dates are shown, and need not tell the day of the first or last response.
+    opened = first.replace(day=1)
+    closed = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    con.execute("update waves set wave_id = ?, name = ?, opened = ?, closed = ?", [wave, name, opened, closed])
     con.execute("update survey_responses set wave = ?", [wave])
     con.execute("update question_waves set wave_id = ? where wave_id = ?", [wave, PLACEHOLDER_WAVE])
 

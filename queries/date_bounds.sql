@@ -1,6 +1,9 @@
--- The first and last dates in the data, for the date filter's range.
+-- The first and last dates of the data, for the month filter's range: the survey waves' dates
+-- (each a fixed period set by the survey's owner), the conversations and the actions.
 with dates as (
-    select submitted_on as day from survey_responses
+    select opened as day from waves
+    union all
+    select closed from waves
     union all
     select held_on from conversations
     union all

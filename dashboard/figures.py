@@ -1,0 +1,252 @@
+"""Every survey figure of one filter state, as sums of released cells (``dashboard.release``).
+
+A filter state names units (service areas, else care groups, else the Trust), surveys (or
+all) and staff groups (or all) in one wave. Its figure covers the released groups
+unit x survey x staff group for every combination chosen; each breakdown row covers those of
+one care group, service area, survey or staff group; each month covers the units' month
+groups (every survey and staff group: only whole units are released by month). Months do
+not narrow a survey figure: survey figures are whole-wave.
+
+Which rows a breakdown lists never depends on a count: every care group and service area of
+the Trust's structure (``service_areas``), every survey and staff group of the contract and
+every month of the wave is listed, shown or hidden; a 'Not stated' row (a label that is not
+part of the structure) is listed only when it is shown, so a hidden one looks the same
+whether it holds nobody or a few. A row whose parts are all suppressed is hidden; a row with
+some parts suppressed sums the others and names the ones left out (``left_out``).
+
+``figures(release, filters)`` returns the columns ``measures.SurveyFigures`` holds. No
+Streamlit, no database reads: tested on the demo release against independent sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from dashboard import db
+from dashboard.filters import Filters
+from dashboard.release import ANSWERS, MONTH, Part, Release, total
+from pipeline import contract
+
+UNIT_LABELS = ("care_group", "service_area")
+LABELS = ("wave", "care_group", "service_area", "survey", "staff_group", "month")
+COLUMNS = [
+    "measure",
+    "breakdown",
+    *LABELS,
+    "answer",
+    "n",
+    "positive",
+    "responses",
+    "hidden",
+    "hidden_reason",
+    "left_out",
+    "answer_counted",
+    "answer_positive",
+]
+BREAKDOWNS = ("selection", "care_group", "service_area", "survey", "staff_group", "month", "answer")
+
+Unit = tuple[str | None, str | None]  # (care group, service area); (None, None) is the Trust
+
+
+def units(release: Release, filters: Filters) -> list[Unit]:
+    """The units the filters name: their service areas, else their care groups, else the Trust."""
+    if filters.service_areas:
+        return [(release.care_group_of.get(area), area) for area in filters.service_areas]
+    if filters.care_groups:
+        return [(group, None) for group in filters.care_groups]
+    return [(None, None)]
+
+
+def describe_unit(unit: Unit) -> str:
+    care_group, area = unit
+    if care_group is None:
+        return "the whole Trust"
+    if area is None:
+        return care_group
+    return f"{contract.NOT_STATED} ({care_group})" if area == contract.NOT_STATED else area
+
+
+def _crossed(
+    chosen_units: Sequence[Unit], surveys: Sequence[str | None], staff_groups: Sequence[str | None]
+) -> tuple[Part, ...]:
+    return tuple(Part(ANSWERS, g, a, s, sg) for g, a in chosen_units for s in surveys for sg in staff_groups)
+
+
+def _name(part: Part, varying: set[str]) -> str:
+    """A part in words, naming only what varies among its row's parts."""
+    words = []
+    if "unit" in varying:
+        words.append(describe_unit((part.care_group, part.service_area)))
+    if "survey" in varying and part.survey:
+        words.append(f"{part.survey} survey")
+    if "staff_group" in varying and part.staff_group:
+        words.append(part.staff_group)
+    return ", ".join(words)
+
+
+def _rows(release: Release, filters: Filters, wave: str | None) -> list[tuple[str, dict, tuple[Part, ...]]]:
+    """Every row of the filter state: (breakdown, its labels, the parts it covers)."""
+    chosen = units(release, filters)
+    surveys: Sequence[str | None] = filters.surveys or (None,)
+    staff_groups: Sequence[str | None] = filters.staff_groups or (None,)
+    rows = [("selection", {}, _crossed(chosen, surveys, staff_groups))]
+    structure: dict[str, list[str]] = {}
+    for area, group in sorted(release.care_group_of.items()):
+        structure.setdefault(group, []).append(area)
+    # Care groups and service areas: the units' own, or the structure under the Trust.
+    if chosen == [(None, None)]:
+        by_group = {g: [(g, None)] for g in sorted(structure)} | {contract.NOT_STATED: [(contract.NOT_STATED, None)]}
+        areas = [(g, a) for g in sorted(structure) for a in structure[g]]
+        areas += [(g, contract.NOT_STATED) for g in [*sorted(structure), contract.NOT_STATED]]
+    elif filters.service_areas:
+        by_group = {}
+        for unit in chosen:
+            by_group.setdefault(unit[0], []).append(unit)
+        areas = list(chosen)
+    else:
+        by_group = {unit[0]: [unit] for unit in chosen}
+        areas = [(g, a) for g, _ in chosen for a in structure.get(g, [])]
+        areas += [(g, contract.NOT_STATED) for g, _ in chosen]
+    for group, its_units in by_group.items():
+        rows.append(("care_group", {"care_group": group}, _crossed(its_units, surveys, staff_groups)))
+    for group, area in areas:
+        rows.append(
+            (
+                "service_area",
+                {"care_group": group, "service_area": area},
+                _crossed([(group, area)], surveys, staff_groups),
+            )
+        )
+    for survey in filters.surveys or contract.SURVEYS:
+        rows.append(("survey", {"survey": survey}, _crossed(chosen, [survey], staff_groups)))
+    for staff_group in filters.staff_groups or (*contract.STAFF_GROUPS, contract.NOT_STATED):
+        rows.append(("staff_group", {"staff_group": staff_group}, _crossed(chosen, surveys, [staff_group])))
+    found = release.waves.get(wave)
+    for month in found.months if found else ():
+        if _in_months(month, filters):
+            rows.append(("month", {"month": month}, tuple(Part(MONTH, g, a, month=month) for g, a in chosen)))
+    return rows
+
+
+def _in_months(month: dt.date, filters: Filters) -> bool:
+    return (filters.date_from is None or month >= filters.date_from.replace(day=1)) and (
+        filters.date_to is None or month <= filters.date_to
+    )
+
+
+def _varying(parts: Sequence[Part]) -> set[str]:
+    varying = set()
+    if len({(p.care_group, p.service_area) for p in parts}) > 1:
+        varying.add("unit")
+    if len({p.survey for p in parts}) > 1:
+        varying.add("survey")
+    if len({p.staff_group for p in parts}) > 1:
+        varying.add("staff_group")
+    return varying
+
+
+def _not_stated(labels: dict) -> bool:
+    return any(labels.get(c) == contract.NOT_STATED for c in ("care_group", "service_area", "staff_group"))
+
+
+@db.timed
+def figures(release: Release, filters: Filters) -> dict[str, np.ndarray]:
+    """Per measure: the selection, each row of every breakdown and each answer of the selection
+    (``COLUMNS``): perturbed counts summed from the release, hidden when no part is released."""
+    wave = filters.wave or (list(release.waves)[-1] if release.waves else None)
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    reason = release.reason()
+    measures = release.measures
+    for breakdown, labels, parts in _rows(release, filters, wave):
+        summed = total(release, wave, parts)
+        varying = _varying(parts)
+        for m, measure in enumerate(measures):
+            hidden = bool(summed.hidden[m])
+            if hidden and _not_stated(labels):
+                continue  # a 'Not stated' row is listed only when shown
+            left = tuple(_name(p, varying) for p in summed.left_out(m))
+            _add(
+                columns,
+                measure,
+                breakdown,
+                wave,
+                labels,
+                None,
+                summed.n[m],
+                summed.positive[m],
+                np.nan,
+                hidden,
+                reason,
+                left,
+            )
+            if breakdown == "selection":
+                for a, answer in enumerate(release.answers):
+                    if release.scale[m, a]:
+                        _add(
+                            columns,
+                            measure,
+                            "answer",
+                            wave,
+                            {},
+                            answer,
+                            np.nan,
+                            np.nan,
+                            summed.answers[m, a],
+                            hidden,
+                            reason,
+                            left,
+                            bool(release.counted[m, a]),
+                            bool(release.positive[m, a]),
+                        )
+    out = {name: _objects(values) for name, values in columns.items()}
+    for name in ("n", "positive", "responses"):
+        out[name] = np.array(columns[name], dtype=float)
+        out[name][np.array(columns["hidden"], dtype=bool)] = np.nan
+    out["hidden"] = np.array(columns["hidden"], dtype=bool)
+    out["month"] = np.array(
+        [np.datetime64(m, "ns") if m is not None else np.datetime64("NaT", "ns") for m in columns["month"]]
+    )
+    return out
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array, whatever the values (tuples stay single values)."""
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        out[i] = value
+    return out
+
+
+def _add(
+    columns,
+    measure,
+    breakdown,
+    wave,
+    labels,
+    answer,
+    n,
+    positive,
+    responses,
+    hidden,
+    reason,
+    left,
+    counted=False,
+    is_positive=False,
+) -> None:
+    columns["measure"].append(measure)
+    columns["breakdown"].append(breakdown)
+    columns["wave"].append(wave)
+    for label in LABELS[1:]:
+        columns[label].append(labels.get(label))
+    columns["answer"].append(answer)
+    columns["n"].append(n)
+    columns["positive"].append(positive)
+    columns["responses"].append(responses)
+    columns["hidden"].append(hidden)
+    columns["hidden_reason"].append(reason if hidden else None)
+    columns["left_out"].append(left)
+    columns["answer_counted"].append(counted)
+    columns["answer_positive"].append(is_positive)
