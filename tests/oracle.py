@@ -3,31 +3,35 @@
 The engagement figures (``read_engagement``, ``expected_engagement``) are plain counts and sums
 over the extracts' rows.
 
-Every survey figure the app shows is a perturbed count (docs/DISCLOSURE.md). This
-module works the expected figures out from the demo extracts' rows, never by
-calling the code under test: the record keys from ``hashlib`` (SHA-256 of the
-key, a unit separator and the response id; first byte), a count's cell key as
-the sum of its rows' record keys plus twice the sum over its view (every
-response the figure's filters select, answered or not), modulo 256, and the
-noise looked up in the published
-perturbation table (``dashboard.perturbation.NOISE``, whose own properties
-``tests/test_perturbation.py`` checks). A wrong definition in SQL, a lost
-filter, a key sum over the wrong rows or a count left unperturbed shows up.
+Every survey figure the app shows is a released cell or a sum of released cells
+(docs/DISCLOSURE.md). This module works the expected figures out from the extracts' rows,
+never by calling the code under test: each cell's noise from ``hmac`` (a member hash per
+response: the first 8 bytes of HMAC-SHA-256 of the key and 'response:' + id; the cell's
+fingerprint: their sum modulo 2**64; its cell key: the first byte of HMAC-SHA-256 of the key
+and 'cell:' + the fingerprint in decimal) looked up in the published perturbation table
+(``pipeline.perturbation.NOISE``, whose own properties ``tests/test_perturbation.py``
+checks), and each figure as the sum over the parts its filters name. Which groups the build
+released is the audit's decision: it is read from the database (``Released``), and the
+audit itself is checked by ``tests/test_audit.py`` and the attack tests. A wrong definition,
+a lost filter, a cell over the wrong rows or a count left unperturbed shows up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from dashboard.filters import Filters
-from dashboard.perturbation import MAX_NOISE, NOISE
 from pipeline import contract
-from pipeline.cells import DEMO_KEY
+from pipeline.keys import DEMO_KEY
+from pipeline.perturbation import MAX_NOISE, NOISE
 from tests.conftest import DEMO_EXTRACTS
 
 THRESHOLD = 10
@@ -42,13 +46,27 @@ POSITIVE = {"it_skills": {"Good", "Very good"}, "info_available": {"Yes"}, "it_u
 NOT_COUNTED = {"info_available": {"Don't know"}}
 PUBLISHED = {"it_skills": 39, "info_available": 69, "it_unreliable": 65}
 PUBLISHED_WAVE = "2021"  # the demo's wave that reproduces the published figures (the latest is shown by default)
+NS = "Not stated"
 
 
-def record_key(response_id: str, key: str = DEMO_KEY) -> int:
-    return hashlib.sha256(f"{key}\x1f{response_id}".encode()).digest()[0]
+def member_hash(response_id: str, key: str = DEMO_KEY) -> int:
+    return int.from_bytes(hmac.new(key.encode(), f"response:{response_id}".encode(), hashlib.sha256).digest()[:8])
 
 
-def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.DataFrame:
+def cell_key(response_ids, key: str = DEMO_KEY) -> int:
+    """The cell key of the cell holding exactly ``response_ids``."""
+    fingerprint = sum(member_hash(r, key) for r in response_ids) % 2**64
+    return hmac.new(key.encode(), f"cell:{fingerprint}".encode(), hashlib.sha256).digest()[0]
+
+
+def released_count(response_ids, key: str = DEMO_KEY) -> int:
+    """A cell's count as the release holds it: true count plus the table's noise for its cell key."""
+    ids = list(response_ids)
+    count = len(ids)
+    return count + int(NOISE[min(count, MAX_NOISE), cell_key(ids, key) if count else 0])
+
+
+def read_responses(folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
     """One row per response, one column per question (its answer, '' when blank) and its wave:
     read from survey_answers.csv when the folder has one, else from the legacy answer columns;
     the wave from the response's wave column, else the waves file's dates, else one wave named
@@ -85,28 +103,92 @@ def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.Data
                 POSITIVE[question] = {a.strip() for a in positive.split(";") if a.strip()}
                 NOT_COUNTED[question] = {a.strip() for a in excluded.split(";") if a.strip()}
     for column in ("care_group", "service_area", "staff_group"):
-        frame[column] = frame[column].replace("", "Not stated")
-    frame["record_key"] = [record_key(r, key) for r in frame["response_id"]]
+        frame[column] = frame[column].replace("", NS)
+    frame["month"] = [d.replace(day=1) for d in frame["submitted_on"]]
     return frame
 
 
-def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The rows the filters keep: one wave (the filters' or the latest), dates by whole month (the From
-    month's first day to the To month's last)."""
-    keep = frame["wave"] == (filters.wave or frame.attrs["latest_wave"])
-    for column, values in (
-        ("care_group", filters.care_groups),
-        ("service_area", filters.service_areas),
-        ("survey", filters.surveys),
-        ("staff_group", filters.staff_groups),
-    ):
-        if values:
-            keep &= frame[column].isin(values)  # 'Not stated' is never a filter value, so empties drop out
-    if filters.date_from:
-        keep &= frame["submitted_on"] >= filters.date_from.replace(day=1)
-    if filters.date_to:
-        following = (filters.date_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        keep &= frame["submitted_on"] < following
+@dataclass(frozen=True)
+class Released:
+    """What the build released, read from a database: the groups (kind, care group, service area,
+    survey, staff group, month; None = all) and, for each, the questions released."""
+
+    groups: frozenset
+    questions: frozenset  # (group key, question)
+
+    def shows(self, group: tuple, measure: str) -> bool:
+        return (group, measure) in self.questions
+
+
+def _key(row) -> tuple:
+    def label(value):
+        return None if value is None or pd.isna(value) else value
+
+    month = label(row["month"])
+    return (
+        row["wave"],
+        row["kind"],
+        label(row["care_group"]),
+        label(row["service_area"]),
+        label(row["survey"]),
+        label(row["staff_group"]),
+        pd.Timestamp(month).date() if month is not None else None,
+    )
+
+
+def released(database: Path) -> Released:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        groups = con.sql("select * from release_groups").df()
+        cells = con.sql("select distinct * exclude (answer, responses) from release_cells").df()
+    finally:
+        con.close()
+    return Released(
+        frozenset(_key(row) for _, row in groups.iterrows()),
+        frozenset((_key(row), row["measure"]) for _, row in cells.iterrows()),
+    )
+
+
+def wave_of(frame: pd.DataFrame, filters: Filters) -> str:
+    return filters.wave or frame.attrs["latest_wave"]
+
+
+def care_group_of(area: str, folder: Path = DEMO_EXTRACTS) -> str:
+    areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
+    return dict(zip(areas["service_area"], areas["care_group"]))[area]
+
+
+def parts(frame: pd.DataFrame, filters: Filters, folder: Path = DEMO_EXTRACTS) -> list[tuple]:
+    """The release's groups a filter state's figure covers: the units (areas, else care groups, else
+    the Trust) x the surveys (or all) x the staff groups (or all), in the filters' wave."""
+    wave = wave_of(frame, filters)
+    if filters.service_areas:
+        units = [(care_group_of(a, folder), a) for a in filters.service_areas]
+    elif filters.care_groups:
+        units = [(g, None) for g in filters.care_groups]
+    else:
+        units = [(None, None)]
+    return [
+        (wave, "answers", g, a, s, sg, None)
+        for g, a in units
+        for s in (filters.surveys or (None,))
+        for sg in (filters.staff_groups or (None,))
+    ]
+
+
+def members(frame: pd.DataFrame, group: tuple) -> pd.DataFrame:
+    """The responses of one group of the release."""
+    wave, kind, care_group, area, survey, staff_group, month = group
+    keep = frame["wave"] == wave
+    for column, value in (("care_group", care_group), ("service_area", area), ("survey", survey)):
+        if value is not None:
+            keep &= frame[column] == value
+    if staff_group is not None:
+        keep &= frame["staff_group"] == staff_group
+    if month is not None:
+        keep &= frame["month"] == month
+    if kind == "rate":
+        keep &= frame["survey"].isin(STAFF_SURVEYS)
     return frame[keep]
 
 
@@ -118,12 +200,16 @@ def counted(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     return base
 
 
-def perturbed(rows: pd.DataFrame, view: pd.DataFrame) -> int:
-    """The published count of ``rows`` shown within ``view`` (the responses its filters select):
-    true count plus the table's noise for the cell key (rows' keys + 2 x view's keys) mod 256."""
-    count = len(rows)
-    key = int(rows["record_key"].sum()) + 2 * int(view["record_key"].sum())
-    return count + int(NOISE[min(count, MAX_NOISE), key % 256])
+def answer_counts(rows: pd.DataFrame, measure: str) -> dict[str, int]:
+    """Released count of each answer on the measure's scale within one group's rows."""
+    return {answer: released_count(rows.loc[rows[measure] == answer, "response_id"]) for answer in SCALES[measure]}
+
+
+def group_figures(rows: pd.DataFrame, measure: str) -> tuple[int, int]:
+    """(n, positive) of one released group: sums of its answers' released counts."""
+    counts = answer_counts(rows, measure)
+    n = sum(c for a, c in counts.items() if a not in NOT_COUNTED.get(measure, set()))
+    return n, sum(c for a, c in counts.items() if a in POSITIVE[measure])
 
 
 def percent_half_up(positive: int, n: int) -> int:
@@ -131,60 +217,116 @@ def percent_half_up(positive: int, n: int) -> int:
     return (200 * positive + n) // (2 * n)
 
 
-def figures(view: pd.DataFrame, measure: str) -> tuple[int, int]:
-    """(n, positive) as published for a measure within a view: both perturbed, positive never above n."""
-    base = counted(view, measure)
-    n = perturbed(base, view)
-    return n, min(perturbed(base[base["positive"]], view), n)
-
-
-def expected_headline(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> tuple[int, int, int | None]:
-    n, positive = figures(filtered(frame, filters), measure)
+def expected_headline(
+    frame: pd.DataFrame, measure: str, filters: Filters, release: Released, folder: Path = DEMO_EXTRACTS
+) -> tuple[int | None, int | None, int | None]:
+    """(n, positive, percent) as shown: summed over the parts released for the measure; all None
+    when no part is."""
+    n = positive = 0
+    shown = False
+    for part in parts(frame, filters, folder):
+        if release.shows(part, measure):
+            shown = True
+            part_n, part_positive = group_figures(members(frame, part), measure)
+            n, positive = n + part_n, positive + part_positive
+    if not shown:
+        return None, None, None
     return n, positive, percent_half_up(positive, n) if n else None
 
 
 def true_headline(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> tuple[int, int]:
-    """The exact (n, positive): never shown, used to check that what is shown is not it by accident."""
-    base = counted(filtered(frame, filters), measure)
+    """The exact (n, positive) over the whole wave: never shown, used to check that what is shown is
+    not it by accident."""
+    view = frame[frame["wave"] == wave_of(frame, filters)]
+    for column, values in (
+        ("care_group", filters.care_groups),
+        ("service_area", filters.service_areas),
+        ("survey", filters.surveys),
+        ("staff_group", filters.staff_groups),
+    ):
+        if values:
+            view = view[view[column].isin(values)]
+    base = counted(view, measure)
     return len(base), int(base["positive"].sum())
 
 
-def expected_groups(frame: pd.DataFrame, measure: str, by: list[str], filters: Filters = Filters()) -> pd.DataFrame:
-    """One row per group with anyone counted: published n and positive, the true n beside them (true_n).
-    Each group is its own view (everyone in the filters and the group)."""
-    rows = []
-    for labels, view in filtered(frame, filters).groupby(by):
-        true_n = len(counted(view, measure))
-        if true_n:
-            n, positive = figures(view, measure)
-            rows.append({**dict(zip(by, labels)), "n": n, "positive": positive, "true_n": true_n})
-    return pd.DataFrame(rows, columns=[*by, "n", "positive", "true_n"])
+def expected_answers(frame: pd.DataFrame, measure: str, filters: Filters, release: Released) -> dict[str, int]:
+    """Released responses per answer on the measure's scale, summed over the parts shown."""
+    totals = dict.fromkeys(SCALES[measure], 0)
+    for part in parts(frame, filters):
+        if release.shows(part, measure):
+            for answer, count in answer_counts(members(frame, part), measure).items():
+                totals[answer] += count
+    return totals
 
 
-def expected_answers(frame: pd.DataFrame, measure: str, filters: Filters = Filters()) -> dict[str, int]:
-    """Published responses per answer on the measure's scale (0 where nobody gave it)."""
-    view = filtered(frame, filters)
-    return {answer: perturbed(view[view[measure] == answer], view) for answer in SCALES[measure]}
+def structure(folder: Path = DEMO_EXTRACTS) -> dict[str, list[str]]:
+    """Care group -> its service areas, from service_areas.csv."""
+    areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
+    out: dict[str, list[str]] = {}
+    for area, group in zip(areas["service_area"], areas["care_group"]):
+        out.setdefault(group, []).append(area)
+    return out
 
 
-def small_area(frame: pd.DataFrame, measure: str) -> str:
-    """A real service area whose published n for ``measure`` is under THRESHOLD (but not zero)."""
-    sizes = expected_groups(frame, measure, ["service_area"])
-    sizes = sizes[(sizes["service_area"] != "Not stated") & (sizes["n"] < THRESHOLD) & (sizes["true_n"] > 0)]
-    return str(sizes.sort_values(["n", "service_area"]).iloc[0]["service_area"])
-
-
-def perturbed_count(count: int, own_key_sum: int | None, view_key_sum: int | None) -> int | None:
-    """A count as published from the sums a survey query returns beside it (tests of dashboard.disclosure):
-    the true count plus the table's noise for (own key sum + 2 x view key sum) mod 256. An empty count has
-    no key sum of its own (0) and stays 0; with no view key sum (a database built without a key) any other
-    count is withheld (None)."""
-    if count == 0:
-        return 0
-    if view_key_sum is None or pd.isna(view_key_sum):
-        return None
-    own = 0 if own_key_sum is None or pd.isna(own_key_sum) else int(own_key_sum)
-    return count + int(NOISE[min(count, MAX_NOISE), (own + 2 * int(view_key_sum)) % 256])
+def expected_breakdown(
+    frame: pd.DataFrame, measure: str, dimension: str, filters: Filters, release: Released, folder: Path = DEMO_EXTRACTS
+) -> dict[tuple, tuple[int | None, int | None]]:
+    """Per row of a breakdown (keyed by its label: the care group, (care group, area), survey or staff group):
+    (n, positive) summed over the row's released parts; (None, None) when none is released. Rows are the
+    structure's (every care group and area of service_areas.csv, every survey and staff group of the
+    contract) plus 'Not stated' ones when shown, restated here from docs/DISCLOSURE.md."""
+    wave = wave_of(frame, filters)
+    tree = structure(folder)
+    if filters.service_areas:
+        units = [(care_group_of(a, folder), a) for a in filters.service_areas]
+    elif filters.care_groups:
+        units = [(g, None) for g in filters.care_groups]
+    else:
+        units = [(None, None)]
+    surveys = filters.surveys or (None,)
+    staff_groups = filters.staff_groups or (None,)
+    rows: dict[tuple, list[tuple]] = {}
+    if dimension == "care_group":
+        if units == [(None, None)]:
+            for group in [*tree, NS]:
+                rows[(group,)] = [(group, None)]
+        else:
+            for g, a in units:
+                rows.setdefault((g,), []).append((g, a))
+    elif dimension == "service_area":
+        if units == [(None, None)]:
+            chosen = [(g, a) for g in tree for a in tree[g]] + [(g, NS) for g in [*tree, NS]]
+        elif filters.service_areas:
+            chosen = units
+        else:
+            chosen = [(g, a) for g, _ in units for a in tree.get(g, [])] + [(g, NS) for g, _ in units]
+        rows = {(g, a): [(g, a)] for g, a in chosen}
+    out = {}
+    if dimension in ("care_group", "service_area"):
+        keyed = {
+            label: [(wave, "answers", g, a, s, sg, None) for g, a in us for s in surveys for sg in staff_groups]
+            for label, us in rows.items()
+        }
+    elif dimension == "survey":
+        keyed = {
+            (s,): [(wave, "answers", g, a, s, sg, None) for g, a in units for sg in staff_groups]
+            for s in (filters.surveys or contract.SURVEYS)
+        }
+    else:
+        keyed = {
+            (sg,): [(wave, "answers", g, a, s, sg, None) for g, a in units for s in surveys]
+            for sg in (filters.staff_groups or (*contract.STAFF_GROUPS, NS))
+        }
+    for label, group_keys in keyed.items():
+        shown = [k for k in group_keys if release.shows(k, measure)]
+        if not shown:
+            if NS not in label:
+                out[label] = (None, None)
+            continue
+        sums = [group_figures(members(frame, k), measure) for k in shown]
+        out[label] = (sum(n for n, _ in sums), sum(p for _, p in sums))
+    return out
 
 
 # --- Response rates (dashboard/response_rates.py) ------------------------------------------------------
@@ -208,40 +350,49 @@ def read_headcounts(folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
 
 
 def expected_response_rates(
-    frame: pd.DataFrame, wave: str, threshold: int = THRESHOLD, folder: Path = DEMO_EXTRACTS
+    frame: pd.DataFrame, wave: str, release: Released, folder: Path = DEMO_EXTRACTS
 ) -> pd.DataFrame:
-    """Per service area, then per care group and the Trust (over their areas with a headcount): the
-    headcount, the published count of the wave's Staff and Digital champion responses (everyone in the
-    view is the count, so its cell key is 3 x their record keys' sum; ``perturbed``), whether it is
-    hidden (under the threshold), the rate as a whole percent half up (None when hidden or with no
-    headcount) and the true count (``true_responses``, never shown)."""
-    staff = frame[(frame["wave"] == wave) & frame["survey"].isin(STAFF_SURVEYS)]
+    """Per service area, then per care group and the Trust: the headcount, the released count of the
+    wave's Staff and Digital champion responses (the area's rate group; care groups and the Trust:
+    the sum over their areas with a headcount and a released count), whether it is hidden, the rate
+    as a whole percent half up (None when hidden or with no headcount)."""
     areas = read_headcounts(folder)
     rows = []
-
-    def row(level: str, area: str, group: str, headcount: int | None, responses: pd.DataFrame) -> dict:
-        shown = perturbed(responses, responses)
-        hidden = shown < threshold
-        rate = percent_half_up(shown, headcount) if headcount is not None and not hidden else None
-        return {
-            "level": level,
-            "service_area": area,
-            "care_group": group,
-            "headcount": headcount,
-            "responses": None if hidden else shown,
-            "perturbed": shown,
-            "hidden": hidden,
-            "rate": rate,
-            "true_responses": len(responses),
-        }
-
+    counts = {}
     for area, group, headcount in zip(areas["service_area"], areas["care_group"], areas["headcount"]):
-        rows.append(row("service_area", area, group, headcount, staff[staff["service_area"] == area]))
-    known = areas[areas["headcount"].notna()]
-    for group, members in [*known.groupby("care_group"), (None, known)]:
-        responses = staff[staff["service_area"].isin(set(members["service_area"]))]
+        key = (wave, "rate", group, area, None, None, None)
+        shown = released_count(members(frame, key)["response_id"]) if key in release.groups else None
+        counts[area] = shown
+        rate = percent_half_up(shown, headcount) if headcount is not None and shown is not None else None
         rows.append(
-            row("trust" if group is None else "care_group", None, group, int(members["headcount"].sum()), responses)
+            {
+                "level": "service_area",
+                "service_area": area,
+                "care_group": group,
+                "headcount": headcount,
+                "responses": shown,
+                "hidden": shown is None,
+                "rate": rate,
+            }
+        )
+    for group, members_ in [*areas.groupby("care_group"), (None, areas)]:
+        known = [
+            (a, h)
+            for a, h in zip(members_["service_area"], members_["headcount"])
+            if h is not None and counts[a] is not None
+        ]
+        responses = sum(counts[a] for a, _ in known) if known else None
+        headcount = sum(h for _, h in known) if known else None
+        rows.append(
+            {
+                "level": "trust" if group is None else "care_group",
+                "service_area": None,
+                "care_group": group,
+                "headcount": headcount,
+                "responses": responses,
+                "hidden": not known,
+                "rate": percent_half_up(responses, headcount) if known else None,
+            }
         )
     return pd.DataFrame(rows)
 
