@@ -178,15 +178,15 @@ def time_page(path: Path, combinations: list, query_log: QueryLog | None = None)
 
 
 def database_options(database: Path) -> tuple[dt.date, dt.date, list[str]]:
+    """The first and last days of the data and the service areas, as the sidebar offers them: the days
+    from the product's own query (``queries/date_bounds.sql``: the waves' dates, conversations,
+    actions; the served file holds no survey responses), so the month ranges are the sidebar's."""
     import duckdb
 
     con = duckdb.connect(str(database), read_only=True)
     try:
         areas = [a for (a,) in con.execute("select service_area from service_areas").fetchall()]
-        first, last = con.execute(
-            "select min(d), max(d) from (select submitted_on d from survey_responses union all "
-            "select held_on from conversations union all select raised_on from actions)"
-        ).fetchone()
+        first, last = con.execute((ROOT / "queries" / "date_bounds.sql").read_text(encoding="utf-8")).fetchone()
     finally:
         con.close()
     return first, last, areas

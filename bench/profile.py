@@ -51,8 +51,11 @@ LAYERS: tuple[tuple[str, object], ...] = (
     ),
     ("Streamlit: metric", lambda f, fn: "streamlit/elements/metric.py" in f and fn == "metric"),
     (
-        "Disclosure control (perturbation, hiding)",
-        lambda f, fn: "dashboard/disclosure.py" in f and fn in ("perturb_counts", "hide_small", "blank_hidden"),
+        "Survey release: load and sums (release.load, figures)",
+        lambda f, fn: (
+            (f.endswith("dashboard/release.py") and fn == "load")
+            or (f.endswith("dashboard/figures.py") and fn == "figures")
+        ),
     ),
 )
 
@@ -143,6 +146,8 @@ SECTION_MODULES = (
     "engagement_charts",
     "my_area",
     "measures",
+    "figures",
+    "release",
     "disclosure",
     "ui",
     "export",

@@ -306,10 +306,11 @@ def markdown(results: dict) -> str:
         (
             "Each rerun sets a sidebar filter combination not used before in the run, so every filtered query misses "
             "the product's result cache. Product: the app's pages; reference: `bench/reference/` (whole tables in "
-            "`st.cache_data`, pandas masks and groupby every rerun) on the same combinations. CPU ms is this process's "
+            "`st.cache_data`, pandas masks and groupby every rerun; survey figures, in both, are sums of the released "
+            "cells a filter state covers) on the same combinations. CPU ms is this process's "
             "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; Data ms and "
-            "Data steps are the product's SQL queries and in-memory sums (`dashboard.cube`, `dashboard.engagement_cube`) "
-            "that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
+            "Data steps are the product's SQL queries and in-memory sums (`dashboard.figures` over the survey release, "
+            "`dashboard.engagement_cube`) that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
             "First run: the page's first run with no filters (cold caches), not in the median."
         ),
         "",

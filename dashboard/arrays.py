@@ -1,4 +1,4 @@
-"""Reading a table into arrays, for the in-memory figures (``dashboard.cube``, ``dashboard.engagement_cube``).
+"""Reading a table into arrays, for the in-memory figures (``dashboard.release``, ``dashboard.engagement_cube``).
 
 Columns come from DuckDB as Arrow and become numpy arrays without a pass through
 Python objects: a label column is dictionary-encoded by Arrow and its codes

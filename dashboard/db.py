@@ -202,7 +202,7 @@ class Database:
 
 
 def timed(function: Callable[..., T]) -> Callable[..., T]:
-    """Log a data step that is not SQL (the in-memory sums of ``dashboard.cube`` and
+    """Log a data step that is not SQL (the in-memory sums of ``dashboard.figures`` and
     ``dashboard.engagement_cube``) beside the queries: 'sums NAME took X ms'."""
 
     @functools.wraps(function)

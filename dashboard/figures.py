@@ -52,9 +52,11 @@ Unit = tuple[str | None, str | None]  # (care group, service area); (None, None)
 
 
 def units(release: Release, filters: Filters) -> list[Unit]:
-    """The units the filters name: their service areas, else their care groups, else the Trust."""
-    if filters.service_areas:
-        return [(release.care_group_of.get(area), area) for area in filters.service_areas]
+    """The units the filters name: their service areas (those in the care groups picked, if any), else
+    their care groups, else the Trust."""
+    if filters.service_areas:  # within the care groups picked, when any are (as the sidebar offers them)
+        areas = [(release.care_group_of.get(area), area) for area in filters.service_areas]
+        return [unit for unit in areas if not filters.care_groups or unit[0] in filters.care_groups]
     if filters.care_groups:
         return [(group, None) for group in filters.care_groups]
     return [(None, None)]

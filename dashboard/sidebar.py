@@ -122,7 +122,8 @@ def sidebar_filters(
     if month_from <= month_to and (date_to < opened or date_from > closed):
         st.warning(
             f"The months picked are outside the survey wave {escape_markdown(wave)} ({opened:%B %Y} to "
-            f"{closed:%B %Y}), so no survey answer matches. Pick months within it, or another wave.",
+            f"{closed:%B %Y}), so the survey trend lists no month (survey figures are for the whole wave). Pick "
+            "months within it, or another wave.",
             icon=":material/event_busy:",
         )
     return Filters(

@@ -18,7 +18,6 @@ a lost filter, a cell over the wrong rows or a count left unperturbed shows up.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -66,11 +65,12 @@ def released_count(response_ids, key: str = DEMO_KEY) -> int:
     return count + int(NOISE[min(count, MAX_NOISE), cell_key(ids, key) if count else 0])
 
 
-def read_responses(folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
+def read_responses(folder: Path = DEMO_EXTRACTS, key: str = DEMO_KEY) -> pd.DataFrame:
     """One row per response, one column per question (its answer, '' when blank) and its wave:
     read from survey_answers.csv when the folder has one, else from the legacy answer columns;
     the wave from the response's wave column, else the waves file's dates, else one wave named
-    by the first response's year. ``frame.attrs['latest_wave']`` is the wave shown by default."""
+    by the first response's year. ``frame.attrs['latest_wave']`` is the wave shown by default;
+    ``frame.attrs['key']`` the perturbation key the cells of these rows are worked out with."""
     frame = pd.read_csv(folder / "survey_responses.csv", dtype=str, keep_default_na=False)
     frame["submitted_on"] = pd.to_datetime(frame["submitted_on"], format="%Y-%m-%d").dt.date
     if (folder / "survey_answers.csv").is_file():
@@ -92,6 +92,7 @@ def read_responses(folder: Path = DEMO_EXTRACTS) -> pd.DataFrame:
         latest = str(min(frame["submitted_on"]).year)
         frame["wave"] = latest
     frame.attrs["latest_wave"] = latest
+    frame.attrs["key"] = key
     # Questions beyond the three written out above: their definitions as the questions file gives them.
     if (folder / "questions.csv").is_file():
         bank = pd.read_csv(folder / "questions.csv", dtype=str, keep_default_na=False)
@@ -164,6 +165,7 @@ def parts(frame: pd.DataFrame, filters: Filters, folder: Path = DEMO_EXTRACTS) -
     wave = wave_of(frame, filters)
     if filters.service_areas:
         units = [(care_group_of(a, folder), a) for a in filters.service_areas]
+        units = [u for u in units if not filters.care_groups or u[0] in filters.care_groups]
     elif filters.care_groups:
         units = [(g, None) for g in filters.care_groups]
     else:
@@ -202,7 +204,8 @@ def counted(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 def answer_counts(rows: pd.DataFrame, measure: str) -> dict[str, int]:
     """Released count of each answer on the measure's scale within one group's rows."""
-    return {answer: released_count(rows.loc[rows[measure] == answer, "response_id"]) for answer in SCALES[measure]}
+    key = rows.attrs.get("key", DEMO_KEY)
+    return {answer: released_count(rows.loc[rows[measure] == answer, "response_id"], key) for answer in SCALES[measure]}
 
 
 def group_figures(rows: pd.DataFrame, measure: str) -> tuple[int, int]:
@@ -280,6 +283,7 @@ def expected_breakdown(
     tree = structure(folder)
     if filters.service_areas:
         units = [(care_group_of(a, folder), a) for a in filters.service_areas]
+        units = [u for u in units if not filters.care_groups or u[0] in filters.care_groups]
     elif filters.care_groups:
         units = [(g, None) for g in filters.care_groups]
     else:
@@ -361,7 +365,12 @@ def expected_response_rates(
     counts = {}
     for area, group, headcount in zip(areas["service_area"], areas["care_group"], areas["headcount"]):
         key = (wave, "rate", group, area, None, None, None)
-        shown = released_count(members(frame, key)["response_id"]) if key in release.groups else None
+        its_rows = members(frame, key)
+        shown = (
+            released_count(its_rows["response_id"], its_rows.attrs.get("key", DEMO_KEY))
+            if key in release.groups
+            else None
+        )
         counts[area] = shown
         rate = percent_half_up(shown, headcount) if headcount is not None and shown is not None else None
         rows.append(

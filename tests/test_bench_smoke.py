@@ -2,8 +2,9 @@
 
 2,000 synthetic responses, 3 reruns, the Overview and one survey page (each with
 its pandas reference), without the browser part; then, when Chromium is
-installed, one cold start of the real server. Plus the pure parts: page
-discovery and naming, and filter combinations that never repeat.
+installed, one cold start of the real server. The reference shows the product's
+survey figures (both sum the released cells a filter state covers). Plus the pure
+parts: page discovery and naming, and filter combinations that never repeat.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 
 from bench import combos, pages, report, server
 from bench.__main__ import main
+from pipeline import contract
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -84,6 +86,56 @@ def test_extracts_are_reused_for_the_same_scale_and_seed(bench_run: dict) -> Non
     folder, generated = data.extracts(bench_run["cache"], SCALE, 2021)
     assert generated is None
     assert (folder / "survey_responses.csv").is_file()
+
+
+def _tiles(script: Path, page: str | None, filters: dict[str, list[str]]) -> dict[str, str]:
+    """The metric tiles of one page (``page``: switched to from ``script``) with the sidebar's filters set."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(script), default_timeout=120)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    for key, values in filters.items():
+        at.sidebar.multiselect(key=key).set_value(values)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_reference_sums_the_same_released_cells_as_the_product(
+    bench_run: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reference reads the release tables its own way (whole tables in pandas, masks and groupby),
+    yet its survey tiles are the product's, shown or hidden alike, for the whole Trust, one care group
+    and survey, two care groups and a staff group, and one service area: it does the product's work
+    (summing the released cells a filter state covers), so the timings compare like with like."""
+    import duckdb
+
+    database = next(bench_run["cache"].glob("scale-*/engagement.duckdb"))
+    monkeypatch.setenv("DASHBOARD_DB", str(database))
+    monkeypatch.delenv("DASHBOARD_MIN_GROUP_SIZE", raising=False)
+    with duckdb.connect(str(database), read_only=True) as con:
+        (area,) = con.execute("select service_area from service_areas order by service_area limit 1").fetchone()
+    states = [
+        {},
+        {"care_group": [contract.CARE_GROUPS[0]], "survey": ["Staff"]},
+        {"care_group": list(contract.CARE_GROUPS[1:3]), "staff_group": ["Nursing"]},
+        {"service_area": [area]},
+    ]
+    overview_tiles = ("IT skills rated good", "Information available", "IT too unreliable")
+    seen = set()
+    for filters in states:
+        product = _tiles(ROOT / "app.py", None, filters)
+        reference = _tiles(pages.REFERENCE / "app.py", None, filters)
+        assert {t: product[t] for t in overview_tiles} == {t: reference[t] for t in overview_tiles}, filters
+        product = _tiles(ROOT / "app.py", "pages/1_Digital_skills.py", filters)
+        reference = _tiles(pages.REFERENCE / "pages" / "1_Digital_skills.py", None, filters)
+        for tile in ("This selection", "Whole Trust"):
+            assert product[tile] == reference[tile], (filters, tile, product, reference)
+        seen |= {t for t in product.values() if t.endswith("%")}
+    assert len(seen) > 1, seen  # the filters change the figures: the comparison is not of one number
 
 
 def test_pages_are_discovered_and_named_as_streamlit_names_them() -> None:

@@ -60,7 +60,7 @@ def test_two_names_in_one_place_are_drawn_apart() -> None:
 
 
 def test_the_chart_names_the_worst_few_on_the_side_that_keeps_them_inside(database) -> None:
-    beside = beside_action.results_beside_action(database, Filters(), 10, "it_skills")
+    beside = beside_action.results_beside_action(database, Filters(), "it_skills")
     chart = beside_action_charts.results_beside_action(
         beside.shown, "IT skills rated good", "actions_raised", "Actions raised", 0.4, 7, higher_is_worse=False
     )

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-COMMANDS = ("pipeline", "demo", "bench", "bench.profile", "load", "deploy.serve", "deploy.nginx", "tests.differencing")
+COMMANDS = ("pipeline", "demo", "bench", "bench.profile", "load", "deploy.serve", "deploy.nginx", "tests.attacks")
 
 
 @pytest.mark.parametrize("module", COMMANDS)

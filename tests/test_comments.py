@@ -1,12 +1,14 @@
-"""Comments listed only for fixed reporting units (dashboard/comments.py, docs/DISCLOSURE.md "Comments").
+"""Comments listed only for fixed reporting units (pipeline/comment_units.py, dashboard/comments.py,
+docs/DISCLOSURE.md "Comments").
 
-Two halves. ``decide`` on small atoms built here by hand, where the right
+Two halves. ``decide`` (made at build time) on small atoms built here by hand, where the right
 answer can be worked out on paper (and on random atoms, against the rule it
 promises: no comment can be pinned to fewer than the threshold of people by
-comparing lists). Then ``listing``, ``comments``, ``comment_count`` and
-``comments_table`` on the demo database against pandas over the demo extracts:
-what a listed unit lists, what the search finds, and that no two listed units'
-lists differ by the comments of fewer than the threshold of people.
+comparing lists). Then the demo database against pandas over the demo extracts: the
+build's stored decisions are ``decide`` on the atoms worked out from the extracts, and
+``listing``, ``comments``, ``comment_count`` and ``comments_table`` show what a listed unit
+lists, what the search finds, and that no two listed units' lists differ by the comments of
+fewer than the threshold of people.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import comments, db
-from dashboard.comments import Unit
 from dashboard.filters import Filters, Options
+from pipeline import comment_units
+from pipeline.comment_units import Unit
 from tests.conftest import DEMO_EXTRACTS, opened_database
 from tests.oracle import THRESHOLD, read_responses
 
@@ -68,7 +71,7 @@ def expect(**groups: list[Unit]) -> dict[Unit, str]:
 
 
 def test_a_unit_with_too_few_comments_is_not_listed_and_says_why() -> None:
-    decided = comments.decide(
+    decided = comment_units.decide(
         atoms(("G1", "A1", "Staff", 30, 5), ("G1", "A2", "Staff", 30, 20)), THRESHOLD, MIN_COMMENTS
     )
     assert kinds(decided) == expect(listed=[*both(), *both("G1"), *both("G1", "A2")], few_comments=both("G1", "A1"))
@@ -78,7 +81,7 @@ def test_a_unit_with_too_few_comments_is_not_listed_and_says_why() -> None:
 def test_a_unit_under_the_threshold_is_not_listed() -> None:
     # A1 has enough comments (3) but only 8 people. A1 and A3 are in the same units, so
     # what the wider units hold beyond A2 is 28 people: nothing small is left.
-    decided = comments.decide(
+    decided = comment_units.decide(
         atoms(("G1", "A1", "Staff", 8, 3), ("G1", "A2", "Staff", 40, 20), ("G1", "A3", "Staff", 20, 2)),
         THRESHOLD,
         min_comments=3,
@@ -90,7 +93,7 @@ def test_a_unit_under_the_threshold_is_not_listed() -> None:
 
 
 def test_each_survey_is_a_unit_of_its_own() -> None:
-    decided = comments.decide(
+    decided = comment_units.decide(
         atoms(
             ("G1", "A1", "Staff", 40, 12),
             ("G1", "A1", "Carer", 30, 4),
@@ -127,7 +130,7 @@ SMALL_REGION = [
 def test_a_small_region_takes_the_smallest_listed_unit_around_it_off() -> None:
     # 20 people with no care group: once G1 is off, the Trust minus G2, A1 and A2 is A3 and
     # these 20 together (25 people), which is not small, so the Trust stays listed.
-    decided = comments.decide(atoms(*SMALL_REGION, (NS, NS, "Staff", 20, 4)), THRESHOLD, MIN_COMMENTS)
+    decided = comment_units.decide(atoms(*SMALL_REGION, (NS, NS, "Staff", 20, 4)), THRESHOLD, MIN_COMMENTS)
     assert kinds(decided) == expect(
         listed=[*both(), *both("G2"), *both("G1", "A1"), *both("G1", "A2"), *both("G2", "B1")],
         small_region=both("G1"),
@@ -137,7 +140,7 @@ def test_a_small_region_takes_the_smallest_listed_unit_around_it_off() -> None:
 
 def test_units_keep_coming_off_while_a_small_region_is_left() -> None:
     # Without the people with no care group, the Trust minus G2, A1 and A2 is A3 alone.
-    decided = comments.decide(atoms(*SMALL_REGION), THRESHOLD, MIN_COMMENTS)
+    decided = comment_units.decide(atoms(*SMALL_REGION), THRESHOLD, MIN_COMMENTS)
     assert kinds(decided) == expect(
         listed=[*both("G2"), *both("G1", "A1"), *both("G1", "A2"), *both("G2", "B1")],
         small_region=[*both(), *both("G1")],
@@ -146,7 +149,7 @@ def test_units_keep_coming_off_while_a_small_region_is_left() -> None:
 
 
 def test_no_atoms_no_units_listed() -> None:
-    decided = comments.decide(atoms(), THRESHOLD, MIN_COMMENTS)
+    decided = comment_units.decide(atoms(), THRESHOLD, MIN_COMMENTS)
     assert kinds(decided) == {Unit(): "few comments"}
 
 
@@ -191,7 +194,7 @@ def members(frame: pd.DataFrame, unit: Unit) -> np.ndarray:
 def test_no_comment_is_pinned_to_fewer_than_the_threshold(
     frame: pd.DataFrame, threshold: int, min_comments: int
 ) -> None:
-    decided = comments.decide(frame, threshold, min_comments)
+    decided = comment_units.decide(frame, threshold, min_comments)
     listed = [unit for unit, reason in decided.items() if reason is None]
     people, said = frame["respondents"].to_numpy(), frame["comments"].to_numpy()
     inside_of = {unit: members(frame, unit) for unit in decided}
@@ -215,7 +218,7 @@ def test_no_comment_is_pinned_to_fewer_than_the_threshold(
         if said[only].sum():
             assert people[only].sum() >= threshold, (first, second)
     # The order of the atoms does not matter.
-    assert comments.decide(frame.iloc[::-1].reset_index(drop=True), threshold, min_comments) == decided
+    assert comment_units.decide(frame.iloc[::-1].reset_index(drop=True), threshold, min_comments) == decided
 
 
 # --- unit_of: the one unit the filters name --------------------------------------------------------------
@@ -261,6 +264,10 @@ def test_unit_of_names_one_unit(filters: Filters, unit: Unit) -> None:
 )
 def test_unit_of_names_none_for_several(filters: Filters, reason: str) -> None:
     assert comments.unit_of(filters, OPTIONS) == (None, reason)
+
+
+def test_the_app_and_the_build_share_one_unit() -> None:
+    assert comments.Unit is comment_units.Unit
 
 
 def test_units_describe_themselves(database) -> None:
@@ -320,7 +327,7 @@ def listings(database, wave: str, responses: pd.DataFrame, options: Options) -> 
         {(g, a) for g, a in zip(responses["care_group"], responses["service_area"]) if g != NS and a != NS}
     )
     units = [Unit(g, a, s, wave) for g, a in places for s in [None, *sorted(set(responses["survey"]))]]
-    found = {unit: comments.listing(database, unit_filters(unit), options, THRESHOLD, MIN_COMMENTS) for unit in units}
+    found = {unit: comments.listing(database, unit_filters(unit), options) for unit in units}
     assert all(listing.unit == unit for unit, listing in found.items())
     return found
 
@@ -342,6 +349,45 @@ def test_demo_lists_some_units_and_not_others(wave, listings, listed) -> None:
     assert any(unit.care_group and not unit.service_area for unit in listed)
     reasons = {kind(listing.reason) for listing in listings.values() if not listing.listed}
     assert {"few comments", "small region"} <= reasons  # the demo exercises the region rule
+
+
+def extract_atoms(responses: pd.DataFrame) -> pd.DataFrame:
+    """The wave's atoms worked out from the extracts with pandas: per care group, service area
+    ('Not stated' when empty) and survey, the responses and how many of them left a comment."""
+    grouped = responses.assign(said=responses["text"] != "").groupby(
+        ["care_group", "service_area", "survey"], sort=True
+    )
+    return grouped.agg(respondents=("response_id", "size"), comments=("said", "sum")).reset_index()[ATOM_COLUMNS]
+
+
+def test_the_build_made_its_thresholds_known(database) -> None:
+    """The decisions below were made with the build's settings, which the app reads from the file."""
+    info = database.connection.execute("select threshold, min_comments from release_info").fetchall()
+    assert info == [(THRESHOLD, MIN_COMMENTS)]
+
+
+def test_the_builds_decisions_are_decide_on_the_extracts_atoms(database, wave, responses, listings) -> None:
+    """The decisions stored by the build (``comment_units``) for the wave are exactly ``decide`` on the
+    atoms worked out from the extracts: every unit, listed or not, with the same reason; and the
+    listing of every unit someone can pick says the same."""
+    expected = comment_units.decide(extract_atoms(responses), THRESHOLD, MIN_COMMENTS)
+    stored = database.query("comment_units", wave=wave)
+
+    def label(value: object) -> str | None:
+        return None if value is None or pd.isna(value) else value
+
+    found = {
+        Unit(label(g), label(a), label(s)): (None if listed else reason)
+        for g, a, s, listed, reason in zip(
+            stored["care_group"], stored["service_area"], stored["survey"], stored["listed"], stored["reason"]
+        )
+    }
+    assert found == expected
+    assert any(reason is None for reason in expected.values())  # some listed, some not: not a vacuous match
+    assert any(reason is not None for reason in expected.values())
+    for unit, listing in listings.items():
+        assert listing.reason == expected[dataclasses.replace(unit, wave=None)], unit
+        assert listing.listed == (listing.reason is None), unit
 
 
 @pytest.mark.slow
@@ -437,13 +483,13 @@ def test_dates_and_staff_groups_never_change_the_list(
         next(u for u, found in listings.items() if not found.listed),
     ]:
         narrowed = dataclasses.replace(unit_filters(unit), **narrowing)
-        assert comments.listing(database, narrowed, options, THRESHOLD, MIN_COMMENTS) == listings[unit]
+        assert comments.listing(database, narrowed, options) == listings[unit]
         assert comments.unit_of(narrowed, options) == (dataclasses.replace(unit, wave=None), None)
 
 
 def test_several_areas_list_nothing_and_point_to_a_listed_unit(database, wave, options, listings) -> None:
     areas = options.service_areas(["Adult mental health"])[:2]
-    found = comments.listing(database, Filters(service_areas=areas, wave=wave), options, THRESHOLD, MIN_COMMENTS)
+    found = comments.listing(database, Filters(service_areas=areas, wave=wave), options)
     assert (found.unit, found.listed, found.reason) == (None, False, "several service areas are picked")
     assert found.nearest is not None and listings[found.nearest].listed
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-import numpy as np
 import pytest
 
 from dashboard import db
 from dashboard.filters import Filters
 from pipeline.build import build
+from pipeline.keys import DEMO_KEY, KEY_SETTING
 from tests.conftest import SMALL, write_csv
 
 # actions_list_count: how many actions the care group, service area, date and search filters select.
@@ -119,18 +119,29 @@ def test_a_result_too_big_to_keep_is_still_returned(small_db, monkeypatch):
     assert not database._results and database._cached_bytes == 0
 
 
-def test_the_in_memory_figures_follow_each_file_across_a_rebuild(small_extracts, small_db):
-    """The cubes (dashboard.cube, dashboard.engagement_cube) are read once per file: a Database on the
-    old file keeps the old figures, one on the rebuilt file gets the new, with no restart."""
-    from dashboard import cube, measures
+def test_the_in_memory_figures_follow_each_file_across_a_rebuild(small_extracts, tmp_path, monkeypatch):
+    """The release (dashboard.release) and the engagement cube are read once per file: a Database on
+    the old file keeps the old figures, one on the rebuilt file gets the new, with no restart. Built
+    with the demo key and a threshold of 1, so the small extracts' Trust group is released and its
+    perturbed count can be worked out independently (tests/oracle.py)."""
+    from dashboard import measures, release
+    from tests import oracle
 
-    def figures(database: db.Database) -> tuple[float, int]:
-        responses = int(np.nansum(cube.figures(cube.of(database), Filters())["responses"]))
+    monkeypatch.setenv(KEY_SETTING, DEMO_KEY)
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
+    path = tmp_path / "live.duckdb"
+    trust = release.Part()
+
+    def figures(database: db.Database) -> tuple[float, float]:
+        responses = release.responses(release.of(database), "2021", trust)
         return measures.engagement_headline(database, Filters())["conversation_hours"], responses
 
-    before = db.Database(small_db)
-    hours, answers = figures(before)
-    assert hours == 3.5
+    def expected() -> int:
+        return oracle.released_count(oracle.read_responses(small_extracts)["response_id"])
+
+    build(small_extracts, path)
+    before = db.Database(path)
+    assert figures(before) == (3.5, expected())
     write_csv(
         small_extracts / "conversations.csv",
         SMALL["conversations"]
@@ -140,7 +151,8 @@ def test_the_in_memory_figures_follow_each_file_across_a_rebuild(small_extracts,
         small_extracts / "survey_responses.csv",
         SMALL["survey_responses"] + [dict(SMALL["survey_responses"][0], response_id="R-new")],
     )
-    build(small_extracts, small_db)
-    after = db.Database(small_db)
-    assert figures(after) == (7.5, answers + 3)  # a copy of R1, who answered all three questions
-    assert figures(before) == (3.5, answers)
+    build(small_extracts, path)
+    after = db.Database(path)
+    assert figures(after) == (7.5, expected())  # three responses now, perturbed as a new cell
+    assert figures(before)[1] == oracle.released_count(["R1", "R2"])
+    assert figures(before)[0] == 3.5

@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import about_data, beside_action, db, engagement, measures, my_area
+from dashboard import about_data, beside_action, db, disclosure, engagement, measures
 from dashboard.filters import Filters
 from pipeline import contract
 from pipeline.build import build
@@ -229,7 +229,7 @@ def test_unknown_choices_are_refused_before_reaching_sql(database):
     with pytest.raises(ValueError):
         engagement.completed_over_time(database, Filters(), "day'; drop table actions; --")
     with pytest.raises(ValueError):
-        beside_action.results_beside_action(database, Filters(), 10, "comment")
+        beside_action.results_beside_action(database, Filters(), "comment")
 
 
 @pytest.mark.parametrize("search", ["wi-fi", "TEAMS", "Connectivity", "", "no action has this title", "%", "_"])
@@ -264,13 +264,15 @@ def test_action_list_days_open_and_completed_flag(database):
 THRESHOLD = oracle.THRESHOLD
 BESIDE_FILTERS = {
     "none": Filters(),
-    "care group, surveys, months": Filters(
-        care_groups=(AMH,),
-        surveys=("Staff", "Digital champion"),
+    # each area's figure sums its two staff groups' released parts; the months narrow the actions only
+    "care group, staff groups, months": Filters(
+        care_groups=(CHS,),
+        staff_groups=("Nursing", "Allied health professional"),
         date_from=dt.date(2021, 3, 1),
         date_to=dt.date(2021, 5, 31),
         wave=oracle.PUBLISHED_WAVE,
     ),
+    "care group, staff survey": Filters(care_groups=("Corporate services",), surveys=("Staff",), wave="2023"),
 }
 SURVEY_FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
@@ -280,41 +282,47 @@ def responses() -> pd.DataFrame:
     return oracle.read_responses()
 
 
+@pytest.fixture(scope="module")
+def released(demo_db) -> oracle.Released:
+    return oracle.released(demo_db)
+
+
 def survey_side(filters: Filters) -> Filters:
-    """What the survey side of results beside action follows per area: surveys, staff groups, months
-    and wave (each area is its own view; the care group and service area filters pick the areas listed)."""
-    return dataclasses.replace(filters, care_groups=(), service_areas=())
+    """What the survey side of results beside action follows per area: the surveys, staff groups and
+    wave over the whole wave (the care group and service area filters pick the areas listed; months
+    narrow the actions only)."""
+    return Filters(surveys=filters.surveys, staff_groups=filters.staff_groups, wave=filters.wave)
 
 
-def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> pd.DataFrame:
-    """Per service area in scope, from the oracle and the extracts: published n and positive (NA
-    when the area has nobody counted), hidden and why, related-theme actions and needs_attention."""
+def expected_beside(responses: pd.DataFrame, released: oracle.Released, filters: Filters, measure: str) -> pd.DataFrame:
+    """Per service area in scope, from the oracle and the extracts: the area's released n and positive
+    (summed over its released parts; NA when none is released), hidden and why, related-theme actions
+    and needs_attention."""
     areas = oracle.read_engagement()["areas"]
     if filters.care_groups:
         areas = areas.loc[areas["care_group"].isin(filters.care_groups)]
     if filters.service_areas:
         areas = areas.loc[areas["service_area"].isin(filters.service_areas)]
-    groups = oracle.expected_groups(responses, measure, ["service_area"], survey_side(filters))
-    table = areas[["service_area", "care_group"]].merge(
-        groups[["service_area", "n", "positive"]], on="service_area", how="left"
-    )
-    headline_n, headline_positive, _ = oracle.expected_headline(responses, measure, filters)
+    per_area = oracle.expected_breakdown(responses, measure, "service_area", survey_side(filters), released)
+    table = areas[["service_area", "care_group"]].copy()
+    figures = [per_area[(g, a)] for g, a in zip(table["care_group"], table["service_area"])]
+    table["n"] = [n for n, _ in figures]
+    table["positive"] = [p for _, p in figures]
+    headline_n, headline_positive, _ = oracle.expected_headline(responses, measure, filters, released)
     actions = oracle.in_scope(oracle.read_engagement()["actions"], "raised_on", filters)
     theme = actions.loc[actions["theme"] == RELATED_THEMES[measure]].groupby("service_area").size()
     table["theme_actions"] = table["service_area"].map(theme).fillna(0).astype(int)
     table["hidden_reason"] = [
-        f"the filtered total is hidden (fewer than {THRESHOLD} responses)"
-        if headline_n < THRESHOLD
-        else my_area.NO_RESPONSES
+        f"the filtered total is hidden ({disclosure.HIDDEN})"
+        if headline_n is None
+        else disclosure.HIDDEN
         if pd.isna(n)
-        else f"fewer than {THRESHOLD} responses"
-        if n < THRESHOLD
         else None
         for n in table["n"]
     ]
     table["hidden"] = table["hidden_reason"].notna()
     shown = ~table["hidden"]
-    share = table["positive"] / table["n"]
+    share = table["positive"].astype(float) / table["n"].astype(float)
     total = headline_positive / headline_n if headline_n else float("nan")
     worse = share > total if measure == "it_unreliable" else share < total
     median = table.loc[shown, "theme_actions"].median()
@@ -325,10 +333,10 @@ def expected_beside(responses: pd.DataFrame, filters: Filters, measure: str) -> 
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", BESIDE_FILTERS.values(), ids=BESIDE_FILTERS.keys())
 @pytest.mark.parametrize("measure", contract.LEGACY_ANSWER_COLUMNS)
-def test_results_beside_action_match_the_oracle(database, responses, filters, measure):
-    result = beside_action.results_beside_action(database, filters, THRESHOLD, measure)
+def test_results_beside_action_match_the_oracle(database, responses, released, filters, measure):
+    result = beside_action.results_beside_action(database, filters, measure)
     table = result.table.set_index("service_area")
-    expected = expected_beside(responses, filters, measure)
+    expected = expected_beside(responses, released, filters, measure)
     assert sorted(table.index) == sorted(expected.index)  # every area in scope, answered or not
     table = table.loc[expected.index]
     assert table["hidden"].tolist() == expected["hidden"].tolist()
@@ -354,29 +362,60 @@ def test_results_beside_action_match_the_oracle(database, responses, filters, me
     assert result.median_theme_actions == expected.loc[shown, "theme_actions"].median()
 
 
-def test_needs_attention_depends_on_both_the_result_and_the_related_actions(database, responses):
+def test_results_beside_action_show_each_areas_whole_wave_figure_whatever_the_months(database, responses, released):
+    """The survey side is each area's released figure over the whole wave with the page's surveys and
+    staff groups: months narrow the actions beside it, never the survey figures, and the care group
+    filter only picks the areas listed (an area's figure is the same under the Trust)."""
+    wave = oracle.PUBLISHED_WAVE
+    whole = Filters(care_groups=(CHS,), staff_groups=("Nursing",), wave=wave)
+    spring = dataclasses.replace(whole, date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 4, 30))
+    survey_columns = ["service_area", *SURVEY_FIGURES, "hidden", "hidden_reason"]
+    got = beside_action.results_beside_action(database, whole, "it_skills").table
+    narrowed = beside_action.results_beside_action(database, spring, "it_skills").table
+    pd.testing.assert_frame_equal(narrowed[survey_columns], got[survey_columns])
+    assert narrowed["actions_raised"].sum() < got["actions_raised"].sum()  # the months were live
+    trust = beside_action.results_beside_action(database, Filters(staff_groups=("Nursing",), wave=wave), "it_skills")
+    pd.testing.assert_frame_equal(
+        trust.table.loc[trust.table["care_group"] == CHS, survey_columns].reset_index(drop=True), got[survey_columns]
+    )
+    # Each shown area's figure is its released Nursing group over the wave, not one narrowed to the months.
+    shown = got.loc[~got["hidden"]]
+    assert len(shown)
+    for area, n, positive in zip(shown["service_area"], shown["n"], shown["positive"]):
+        group = (wave, "answers", CHS, area, None, "Nursing", None)
+        assert released.shows(group, "it_skills")
+        assert (n, positive) == oracle.group_figures(oracle.members(responses, group), "it_skills")
+
+
+def test_needs_attention_depends_on_both_the_result_and_the_related_actions(database, responses, released):
     # The demo data have areas flagged, and areas as bad whose related actions keep them unflagged.
-    expected = expected_beside(responses, Filters(), "it_unreliable")
-    headline_n, headline_positive, _ = oracle.expected_headline(responses, "it_unreliable")
+    expected = expected_beside(responses, released, Filters(), "it_unreliable")
+    headline_n, headline_positive, _ = oracle.expected_headline(responses, "it_unreliable", Filters(), released)
     shown = expected.loc[~expected["hidden"]]
     worse = shown.loc[shown["positive"] / shown["n"] > headline_positive / headline_n]
     assert worse["needs_attention"].any() and not worse["needs_attention"].all()
-    result = beside_action.results_beside_action(database, Filters(), THRESHOLD, "it_unreliable")
+    result = beside_action.results_beside_action(database, Filters(), "it_unreliable")
     flagged = result.table.loc[result.table["needs_attention"], "service_area"]
     assert sorted(flagged) == sorted(worse.index[worse["needs_attention"]])
     assert result.theme == "Connectivity, performance and security"
 
 
-def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(database, responses):
-    area = oracle.small_area(responses, "it_unreliable")
-    group = oracle.read_engagement()["areas"].set_index("service_area").loc[area, "care_group"]
+def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(database, responses, released):
+    wave = responses.attrs["latest_wave"]
+    group, area = next(
+        (g, a)
+        for g, areas in oracle.structure().items()
+        for a in areas
+        if len(oracle.members(responses, (wave, "answers", g, a, None, None, None)))
+        and not released.shows((wave, "answers", g, a, None, None, None), "it_unreliable")
+    )
     filters = Filters(care_groups=(group,), service_areas=(area,))
-    assert oracle.expected_headline(responses, "it_unreliable", filters)[0] < THRESHOLD
-    result = beside_action.results_beside_action(database, filters, THRESHOLD, "it_unreliable")
+    assert oracle.expected_headline(responses, "it_unreliable", filters, released)[0] is None
+    result = beside_action.results_beside_action(database, filters, "it_unreliable")
     assert result.headline["hidden"] and result.shown.empty
     assert result.table["service_area"].tolist() == [area]
     assert result.table[SURVEY_FIGURES].isna().all().all()
-    assert result.table["hidden_reason"].str.startswith("the filtered total is hidden").all()
+    assert (result.table["hidden_reason"] == f"the filtered total is hidden ({disclosure.HIDDEN})").all()
     assert not result.table["needs_attention"].any()
 
 
@@ -427,56 +466,28 @@ def test_definitions_name_the_published_measures(database):
     assert "Don't know" in definitions.loc["Information available", "Definition"]  # not counted in the base
 
 
-def test_settings_table_shows_values_in_use_but_no_path_and_no_key(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", "/srv/private/folder/engagement-live.duckdb")
+def test_settings_table_shows_values_in_use_but_no_path_and_no_key(small_extracts, tmp_path, monkeypatch):
+    """The disclosure thresholds are the build's: the table shows the value the database was built with,
+    whatever the app's environment says; the database by file name only; never the key."""
     monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "25")
     monkeypatch.setenv("DASHBOARD_PERTURBATION_KEY", "a-secret-perturbation-key")
     monkeypatch.delenv("DASHBOARD_MIN_COMMENTS", raising=False)
-    settings = about_data.settings_table().set_index("Setting")
+    path = tmp_path / "built_with_25.duckdb"
+    build(small_extracts, path)
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "7")  # set for the app: changes nothing
+    monkeypatch.setenv("DASHBOARD_DB", "/srv/private/folder/engagement-live.duckdb")
+    database = db.Database(path)
+    try:
+        settings = about_data.settings_table(database).set_index("Setting")
+    finally:
+        database.close()
     assert settings.loc["DASHBOARD_DB", "In use"] == "engagement-live.duckdb"  # by file name only
-    assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == "25"
-    assert settings.loc["DASHBOARD_MIN_COMMENTS", "In use"] == settings.loc["DASHBOARD_MIN_COMMENTS", "Default"]
+    assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == "25 (when the database was built)"
+    assert settings.loc["DASHBOARD_MIN_COMMENTS", "In use"] == (
+        f"{settings.loc['DASHBOARD_MIN_COMMENTS', 'Default']} (when the database was built)"
+    )
     text = settings.to_csv()
     assert "/srv/private" not in text and "a-secret-perturbation-key" not in text
-
-
-def test_area_survey_holds_true_counts_and_key_sums_per_area(database, responses):
-    filters = Filters(
-        care_groups=(CHS,),
-        surveys=("Staff",),
-        staff_groups=("Nursing",),
-        date_from=dt.date(2021, 3, 1),
-        date_to=dt.date(2021, 5, 31),
-        wave=oracle.PUBLISHED_WAVE,
-    )
-    raw = my_area.area_survey(database, filters)
-    side = survey_side(filters)  # the whole Trust: the care group filter does not narrow it
-    assert set(raw["care_group"]) - {CHS}
-    for measure in oracle.MEASURES:
-        got = raw.loc[(raw["measure"] == measure) & (raw["n"] > 0)].set_index(["care_group", "service_area"])
-        base = oracle.counted(oracle.filtered(responses, side), measure)
-        by_area = base.groupby(["care_group", "service_area"])
-        expected = pd.DataFrame(
-            {
-                "n": by_area.size(),
-                "n_key": by_area["record_key"].sum(),
-                "positive": by_area["positive"].sum(),
-                "positive_key": base.loc[base["positive"]].groupby(["care_group", "service_area"])["record_key"].sum(),
-            }
-        ).fillna({"positive_key": 0})
-        assert sorted(got.index) == sorted(expected.index), measure
-        for column in expected.columns:
-            assert got[column].fillna(0).astype(int).to_dict() == expected[column].astype(int).to_dict(), column
-        # Perturbed per area (as results beside action shows them), they are the survey pages' figures.
-        protected = measures.survey_figures(database, my_area.trust_wide(filters), THRESHOLD).of(
-            measure, "service_area", ["service_area", "n", "positive", "hidden"]
-        )
-        protected = protected.loc[~protected["hidden"]].set_index("service_area")
-        published = oracle.expected_groups(responses, measure, ["service_area"], side).set_index("service_area")
-        real = [a for a in published.index if a != "Not stated" and a in protected.index]
-        assert real
-        assert protected.loc[real, "n"].astype(int).tolist() == published.loc[real, "n"].tolist()
-        assert protected.loc[real, "positive"].astype(int).tolist() == published.loc[real, "positive"].tolist()
 
 
 @pytest.mark.parametrize("search", ["", "wi-fi", "no action has this title"])

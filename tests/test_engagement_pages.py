@@ -1,7 +1,7 @@
 """AppTest for the Engagement, Actions, My area and Data and definitions pages.
 
 Each page renders without an exception; a filter change gives the numbers pandas
-computes here from the demo extracts (survey figures from tests/oracle.py, perturbed);
+computes here from the demo extracts (survey figures from tests/oracle.py: released counts);
 ``service_area=`` in the URL opens My area on that area; an area under the disclosure
 threshold shows no survey figure; a database of real (non-synthetic) extracts built
 without a perturbation key shows engagement figures but no survey figure.
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import ui
+from dashboard import about_data, ui
 from dashboard.filters import Filters
 from dashboard.text import escape_markdown
 from pipeline import contract
@@ -65,31 +65,48 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def real_areas(measure: str, filters: Filters = Filters()) -> pd.DataFrame:
-    """Published n and positive per real service area (oracle), with the area's care group."""
-    groups = oracle.expected_groups(RESPONSES, measure, ["care_group", "service_area"], filters)
-    return groups.loc[groups["service_area"] != "Not stated"]
+@pytest.fixture(scope="module")
+def released(demo_db: Path) -> oracle.Released:
+    """What the demo build released (read from the file)."""
+    return oracle.released(demo_db)
 
 
-def area_under_threshold() -> tuple[str, str]:
-    """A real area with answers whose every survey figure is published under the threshold."""
-    sizes = pd.concat(
-        [real_areas(m).set_index(["care_group", "service_area"])["n"] for m in oracle.MEASURES], axis=1
-    ).fillna(0)
-    small = sizes.loc[sizes.max(axis=1) < THRESHOLD]
-    assert len(small)
-    group, area = small.index[0]
-    return area, group
+def whole_wave(released: oracle.Released, measure: str, wave: str, unit: tuple) -> tuple[int, int] | None:
+    """A unit's (care group, service area) released whole-wave (n, positive) for the measure, every
+    survey, staff group and month (oracle); None when the build did not release it."""
+    group = (wave, "answers", *unit, None, None, None)
+    if not released.shows(group, measure):
+        return None
+    return oracle.group_figures(oracle.members(RESPONSES, group), measure)
 
 
-def area_over_threshold(filters: Filters = Filters()) -> tuple[str, str]:
-    """The real area with the most answers to 'IT too unreliable' (in the filters' wave)."""
-    row = real_areas("it_unreliable", filters).sort_values(["true_n", "service_area"]).iloc[-1]
-    return row["service_area"], row["care_group"]
+def real_units(wave: str) -> list[tuple[str, str]]:
+    """(care group, service area) of every real area of the structure, with its responses in the wave."""
+    return [
+        (group, area)
+        for group, areas in oracle.structure().items()
+        for area in areas
+        if len(oracle.members(RESPONSES, (wave, "answers", group, area, None, None, None)))
+    ]
+
+
+def area_under_threshold(released: oracle.Released, wave: str = RESPONSES.attrs["latest_wave"]) -> tuple[str, str]:
+    """A real area with responses in the wave none of whose headline figures is released."""
+    for group, area in real_units(wave):
+        if all(whole_wave(released, m, wave, (group, area)) is None for m in oracle.MEASURES):
+            return area, group
+    raise AssertionError("no small area in the demo")
+
+
+def area_over_threshold(wave: str = RESPONSES.attrs["latest_wave"]) -> tuple[str, str]:
+    """The real area with the most answers to 'IT too unreliable' in the wave."""
+    base = oracle.counted(RESPONSES.loc[RESPONSES["wave"] == wave], "it_unreliable")
+    sizes = base.loc[base["service_area"] != oracle.NS].groupby(["service_area", "care_group"]).size()
+    return sizes.sort_values(kind="stable").index[-1]
 
 
 def result_cell(n: int, positive: int) -> re.Pattern:
-    """A scorecard cell for these published counts: 'P% (L–H%, n = N)'."""
+    """A scorecard cell for these released counts: 'P% (L–H%, n = N)'."""
     return re.compile(rf"^{oracle.percent_half_up(positive, n)}% \(\d+–\d+%, n = {n:,}\)$")
 
 
@@ -205,7 +222,7 @@ def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
     assert sorted(table["title"]) == sorted(matching["title"])
 
 
-def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
+def test_actions_page_results_beside_action_leave_small_areas_out(demo_env, released):
     at = page("6_Actions_and_quick_wins.py")
     at.run()
     no_exception(at)
@@ -214,32 +231,53 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env):
     assert len(tables) == 2  # beside the chart (areas shown) and in full
     chart_table, table = sorted(tables, key=len)
     table = table.set_index("Service area")
-    published = real_areas("it_unreliable").set_index("service_area")
-    assert sorted(table.index) == sorted(oracle.read_engagement()["areas"]["service_area"])
-    expected_hidden = ~table.index.isin(published.index[published["n"] >= THRESHOLD])
-    assert table["Survey result hidden"].tolist() == expected_hidden.tolist()
-    assert expected_hidden.any() and not expected_hidden.all()
+    # Each area's released figure over the whole latest wave (oracle), None when not released.
+    per_area = oracle.expected_breakdown(RESPONSES, "it_unreliable", "service_area", Filters(), released)
+    groups = oracle.read_engagement()["areas"].set_index("service_area")["care_group"]
+    assert sorted(table.index) == sorted(groups.index)
+    expected = {area: per_area[(groups[area], area)] for area in table.index}
+    expected_hidden = [expected[area][0] is None for area in table.index]
+    assert table["Survey result hidden"].tolist() == expected_hidden
+    assert any(expected_hidden) and not all(expected_hidden)
     # Hidden figures are missing values in numeric columns (shown as empty cells, sorted as numbers).
     for column in ("Responses (n)", "Positive", "IT too unreliable (%)"):
         assert pd.api.types.is_numeric_dtype(table[column]), (column, table[column].dtype)
         assert table.loc[expected_hidden, column].isna().all()
-    shown = table.loc[~expected_hidden]
-    assert shown["Responses (n)"].astype(int).to_dict() == published.loc[shown.index, "n"].to_dict()
-    assert shown["Positive"].astype(int).to_dict() == published.loc[shown.index, "positive"].to_dict()
+    shown = table.loc[[not h for h in expected_hidden]]
+    assert shown["Responses (n)"].astype(int).to_dict() == {a: expected[a][0] for a in shown.index}
+    assert shown["Positive"].astype(int).to_dict() == {a: expected[a][1] for a in shown.index}
     assert sorted(chart_table["Service area"]) == sorted(shown.index)
     assert not chart_table["Survey result hidden"].any()
-    headline = oracle.expected_headline(RESPONSES, "it_unreliable")
+    headline = oracle.expected_headline(RESPONSES, "it_unreliable", Filters(), released)
     assert any(f"filtered total ({headline[2]}%)" in m.value for m in at.markdown)
 
 
 # My area -------------------------------------------------------------------------------------------
 
 
-def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env):
-    published = Filters(wave=oracle.PUBLISHED_WAVE)  # the published figures and their months
-    area, group = area_over_threshold(published)
+def assert_whole_wave_survey_table(survey_table: pd.DataFrame, wave: str, area: str, group: str, released) -> None:
+    """Every cell of the scorecard's survey table is its unit's released whole-wave total (oracle)."""
+    units = {"This area": (group, area), "Its care group": (group, None), "Trust": (None, None)}
+    titles = {
+        "it_unreliable": "IT too unreliable",
+        "it_skills": "IT skills rated good",
+        "info_available": "Information available",
+    }
+    for measure, title in titles.items():
+        for scope, unit in units.items():
+            figures = whole_wave(released, measure, wave, unit)
+            cell = survey_table.loc[title, scope]
+            if figures is None:
+                assert cell == "Hidden: too few responses to show safely", (measure, scope)
+            else:
+                assert result_cell(*figures).match(cell), (measure, scope, cell)
+
+
+def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env, released):
+    wave = oracle.PUBLISHED_WAVE  # the published figures and their months
+    area, group = area_over_threshold(wave)
     at = page("7_My_area.py")
-    at.query_params["wave"] = [oracle.PUBLISHED_WAVE]
+    at.query_params["wave"] = [wave]
     at.query_params["service_area"] = [area]
     at.run()
     no_exception(at)
@@ -254,56 +292,49 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env)
     assert engagement_table.loc["Trust", "Actions raised"] == "831"
     assert value(engagement_table.loc["Its care group", "Staff engaged"]) == group_expected["staff_engaged"]
     survey_table = at.table[1].value
-    for measure, title in (("it_unreliable", "IT too unreliable"), ("it_skills", "IT skills rated good")):
-        for scope, scope_filters in (
-            ("This area", Filters(service_areas=(area,), wave=published.wave)),
-            ("Its care group", Filters(care_groups=(group,), wave=published.wave)),
-            ("Trust", published),
-        ):
-            n, positive, _ = oracle.expected_headline(RESPONSES, measure, scope_filters)
-            assert result_cell(n, positive).match(survey_table.loc[title, scope]), (measure, scope)
+    assert_whole_wave_survey_table(survey_table, wave, area, group, released)
+    assert not survey_table.stack().str.startswith("Hidden").any()  # the largest area: everything released
     assert survey_table.loc["IT too unreliable", "Trust"].startswith(f"{oracle.PUBLISHED['it_unreliable']}% (")
     comparisons = at.table[2].value
     comparison = re.compile(r"^(▲ Higher than|▼ Lower than|Not significant:) \d+% \(n = [\d,]+\), p ([=<] 0\.\d{2,3})$")
     assert comparisons.map(lambda text: bool(comparison.match(text))).all().all()
     assert any("two-proportion z-test" in m.value for m in at.markdown)
+    assert any("do not change them" in m.value for m in at.markdown)
 
-    # The page's survey and month filters apply to all three scopes.
+    # The page's survey and month filters narrow engagement, not the survey results: those are each
+    # unit's released whole-wave totals, the same as before.
     at.sidebar.multiselect(key="survey").set_value(["Staff"])
     at.sidebar.selectbox(key="from").set_value("2021-03")
     at.sidebar.selectbox(key="to").set_value("2021-05")
     at.run()
     no_exception(at)
-    shared = {
-        "surveys": ("Staff",),
-        "date_from": dt.date(2021, 3, 1),
-        "date_to": dt.date(2021, 5, 31),
-        "wave": published.wave,
-    }
-    survey_table = at.table[1].value
-    for scope, scope_filters in (
-        ("This area", Filters(service_areas=(area,), **shared)),
-        ("Its care group", Filters(care_groups=(group,), **shared)),
-        ("Trust", Filters(**shared)),
-    ):
-        n, positive, _ = oracle.expected_headline(RESPONSES, "it_unreliable", scope_filters)
-        cell = survey_table.loc["IT too unreliable", scope]
-        assert cell.startswith("Hidden") if n < THRESHOLD else result_cell(n, positive).match(cell), scope
+    narrowed = oracle.expected_engagement(Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31)))
+    assert narrowed["actions_raised"] < 831  # the months were live
+    assert value(at.table[0].value.loc["Trust", "Actions raised"]) == narrowed["actions_raised"]
+    pd.testing.assert_frame_equal(at.table[1].value, survey_table)
+    pd.testing.assert_frame_equal(at.table[2].value, comparisons)
+    # Followed, the survey filter would have given other figures.
+    staff_only = oracle.expected_headline(
+        RESPONSES, "it_unreliable", Filters(service_areas=(area,), surveys=("Staff",), wave=wave), released
+    )
+    assert staff_only[:2] != whole_wave(released, "it_unreliable", wave, (group, area))
 
 
-def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env):
-    area, group = area_under_threshold()
+def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env, released):
+    wave = RESPONSES.attrs["latest_wave"]
+    area, group = area_under_threshold(released, wave)
     at = page("7_My_area.py")
     at.query_params["service_area"] = [area]
     at.run()
     no_exception(at)
     assert at.subheader[0].value == escape_markdown(area)
     survey_table = at.table[1].value
-    assert survey_table["This area"].str.match(rf"^Hidden: (fewer than {THRESHOLD} responses|no responses)$").all()
-    assert survey_table["This area"].str.contains(f"fewer than {THRESHOLD} responses").any()
+    # One reason, whatever the cause: a hidden area looks the same whether it holds nobody or a few.
+    assert (survey_table["This area"] == "Hidden: too few responses to show safely").all()
     comparisons = at.table[2].value
-    assert comparisons.map(lambda text: text.startswith("Not shown") and "%" not in text).all().all()
-    # The care group and Trust are still there.
+    assert (comparisons == "Not shown: this area's figure is hidden").all().all()
+    # The care group and Trust are still there, their released whole-wave totals.
+    assert_whole_wave_survey_table(survey_table, wave, area, group, released)
     assert survey_table["Trust"].str.contains("%").all()
 
 
@@ -329,6 +360,9 @@ def test_my_area_without_one_area_asks_for_one_and_puts_it_in_the_url(demo_env):
 
 WARD = "Ward A"  # of the small extracts (tests/conftest.py), in Adult mental health
 EXTRA_RESPONSES = 24  # enough that, built with a key, the ward's survey figures would be shown
+# Carers of no stated area, in April: without them the Trust less the ward would leave the small
+# extracts' one carer (R2), and the build's audit would rightly keep the ward's figures back.
+OTHER_RESPONSES = 12
 
 
 def real_database(extracts_folder: Path, target: Path, monkeypatch: pytest.MonkeyPatch, key: str | None) -> Path:
@@ -348,6 +382,21 @@ def real_database(extracts_folder: Path, target: Path, monkeypatch: pytest.Monke
             "comment": "",
         }
         for i in range(EXTRA_RESPONSES)
+    ]
+    responses += [
+        {
+            "response_id": f"R{200 + i}",
+            "survey": "Carer",
+            "submitted_on": f"2021-04-{1 + i:02d}",
+            "care_group": "",
+            "service_area": "",
+            "staff_group": "",
+            "it_skills": ("Good", "Fair")[i % 2],
+            "info_available": "",
+            "it_unreliable": "",
+            "comment": "",
+        }
+        for i in range(OTHER_RESPONSES)
     ]
     write_csv(extracts_folder / "survey_responses.csv", responses)
     with monkeypatch.context() as during_build:
@@ -438,7 +487,7 @@ def test_actions_on_real_extracts_withhold_survey_figures_without_a_key(small_ex
 # Data and definitions -------------------------------------------------------------------------------
 
 
-def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_env):
+def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_env, released):
     at = page("8_Data_and_definitions.py")
     at.run()
     no_exception(at)
@@ -450,8 +499,33 @@ def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_
     measures_table = at.table[0].value
     assert {"Conversation hours", "IT too unreliable"} <= set(measures_table.index)
     assert measures_table["Definition"].str.len().gt(0).all()
-    assert any(f"perturbed count is under **{THRESHOLD}**" in m.value for m in at.markdown)
-    assert any("Every survey count is perturbed" in m.value and "at most **3**" in m.value for m in at.markdown)
+    assert any(f"A group of fewer than **{THRESHOLD}** responses is not released" in m.value for m in at.markdown)
+    assert any("Each count is perturbed once" in m.value and "at most **3**" in m.value for m in at.markdown)
     assert any("synthetic" in m.value.lower() for m in at.markdown)
     settings = at.table[1].value
-    assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == str(THRESHOLD)
+    assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == f"{THRESHOLD} (when the database was built)"
+    # The audit's summary: per wave and kind of group, how many were released or suppressed and why.
+    audit = table_with(at, "Wave", "Groups", "Status", "Count")
+    for wave in ("2021", "2023"):
+        shown = audit.loc[(audit["Wave"] == wave) & (audit["Status"] == "Released")].set_index("Groups")["Count"]
+        for kind, label in about_data.AUDIT_KINDS.items():
+            assert shown[label] == sum(g[0] == wave and g[1] == kind for g in released.groups), (wave, kind)
+
+
+def test_data_page_shows_the_threshold_the_database_was_built_with(small_extracts, tmp_path, monkeypatch):
+    """The threshold is a build setting: the Data page shows the value the database was built with,
+    not the one the app is started with."""
+    database = tmp_path / "built_with_12.duckdb"
+    with monkeypatch.context() as during_build:
+        during_build.setenv("DASHBOARD_MIN_GROUP_SIZE", "12")
+        build(small_extracts, database)
+    monkeypatch.setenv("DASHBOARD_DB", str(database))
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "7")  # set for the app: changes nothing
+    monkeypatch.delenv("DASHBOARD_REQUIRE_AUTH", raising=False)
+    at = page("8_Data_and_definitions.py")
+    at.run()
+    no_exception(at)
+    settings = at.table[1].value
+    assert settings.loc["DASHBOARD_MIN_GROUP_SIZE", "In use"] == "12 (when the database was built)"
+    assert any("A group of fewer than **12** responses is not released" in m.value for m in at.markdown)
+    assert not any("fewer than **7**" in m.value or "fewer than 7 " in m.value for m in at.markdown)

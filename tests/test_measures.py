@@ -1,18 +1,21 @@
-"""The headline survey measures: one definition, perturbed counts, and the threshold on the perturbed n.
+"""The headline survey measures: one definition, sums of released cells, hidden where the release says.
 
-Expected figures are the oracle's (tests/oracle.py): perturbed counts worked out
-in pandas from the demo extracts, never by the code under test.
+Expected figures are the oracle's (tests/oracle.py): released counts worked out in pandas
+from the demo extracts and the key, summed over the parts the build released (read from the
+file), never by the code under test.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from dashboard import db, measures
+from dashboard import db, disclosure, measures
 from dashboard.filters import Filters
 from tests.conftest import opened_database
 from tests.oracle import (
@@ -20,11 +23,16 @@ from tests.oracle import (
     PUBLISHED,
     PUBLISHED_WAVE,
     THRESHOLD,
+    Released,
+    counted,
     expected_headline,
+    group_figures,
+    members,
     percent_half_up,
     read_responses,
-    small_area,
-    true_headline,
+    released,
+    structure,
+    wave_of,
 )
 
 FIGURES = ["n", "positive", "share", "percent", "low", "high"]
@@ -40,14 +48,35 @@ def responses() -> pd.DataFrame:
     return read_responses()
 
 
-def test_no_filters_gives_the_published_figures(database, responses):
+@pytest.fixture(scope="module")
+def release(demo_db: Path) -> Released:
+    return released(demo_db)
+
+
+def area_part(wave: str, care_group: str, area: str) -> tuple:
+    return (wave, "answers", care_group, area, None, None, None)
+
+
+def small_area(responses: pd.DataFrame, release: Released, measure: str, wave: str) -> tuple[str, str]:
+    """(care group, service area) of an area some of whose people answered ``measure`` in ``wave``,
+    too few for its whole-wave group to be released for it."""
+    for care_group, areas in structure().items():
+        for area in areas:
+            part = area_part(wave, care_group, area)
+            if not release.shows(part, measure) and 0 < len(counted(members(responses, part), measure)) < THRESHOLD:
+                return care_group, area
+    raise AssertionError("the demo has no small area")
+
+
+def test_no_filters_gives_the_published_figures(database, responses, release):
     published = Filters(wave=PUBLISHED_WAVE)
-    headline = measures.survey_headline(database, published, THRESHOLD)
+    headline = measures.survey_headline(database, published)
     assert headline.loc[list(MEASURES), "percent"].to_dict() == PUBLISHED
     assert not headline.loc[list(MEASURES), "hidden"].any()
     for measure in MEASURES:
         row = headline.loc[measure]
-        assert (row["n"], row["positive"], row["percent"]) == expected_headline(responses, measure, published)
+        assert (row["n"], row["positive"], row["percent"]) == expected_headline(responses, measure, published, release)
+        assert row["left_out"] == ()
 
 
 # Without a wave, the latest; the months are the published (2021) wave's.
@@ -59,60 +88,100 @@ CASES = [
     Filters(date_from=dt.date(2021, 2, 1), date_to=dt.date(2021, 2, 28), wave=PUBLISHED_WAVE),
     Filters(care_groups=("Corporate services",), surveys=("Digital champion",)),
     Filters(service_areas=("District nursing (Eastern locality)",), date_to=dt.date(2021, 3, 31), wave=PUBLISHED_WAVE),
+    Filters(service_areas=("Podiatry", "Tissue viability", "Continence service")),
 ]
 
 
 @pytest.mark.parametrize("filters", CASES, ids=lambda f: f.describe())
-def test_survey_headline_matches_the_oracle(database, responses, filters: Filters):
-    headline = measures.survey_headline(database, filters, THRESHOLD)
+def test_survey_headline_matches_the_oracle(database, responses, release, filters: Filters):
+    headline = measures.survey_headline(database, filters)
     assert list(headline.index) == list(measures.survey_measures(database))  # every question of the bank
     assert set(MEASURES) <= set(headline.index)
     for measure in MEASURES:
         row = headline.loc[measure]
-        n, positive, percent = expected_headline(responses, measure, filters)
-        assert bool(row["hidden"]) == (n < THRESHOLD), measure
+        n, positive, percent = expected_headline(responses, measure, filters, release)
+        assert bool(row["hidden"]) == (n is None), measure
         if row["hidden"]:
-            assert row["hidden_reason"] == f"fewer than {THRESHOLD} responses"
+            assert row["hidden_reason"] == disclosure.HIDDEN
             assert row[FIGURES].isna().all()
         else:
+            assert pd.isna(row["hidden_reason"])
             assert (row["n"], row["positive"], row["percent"]) == (n, positive, percent), measure
             assert row["share"] == pytest.approx(positive / n)
             assert row["low"] <= positive / n <= row["high"]
 
 
-def test_the_cases_cover_hidden_and_shown(responses):
-    sizes = [expected_headline(responses, m, f)[0] for m in MEASURES for f in CASES]
-    assert min(sizes) < THRESHOLD <= max(sizes)
+def test_the_cases_cover_hidden_and_shown(responses, release):
+    sizes = [expected_headline(responses, m, f, release)[0] for m in MEASURES for f in CASES]
+    assert None in sizes and any(n is not None for n in sizes)
 
 
-def test_the_perturbed_n_decides_what_is_hidden_not_the_true_n(database, responses):
-    """With a threshold between a group's true n and its perturbed n, the perturbed n decides."""
-    areas = sorted(set(responses["service_area"]) - {"Not stated"})
-    candidates = [Filters(service_areas=(a,)) for a in areas] + [
-        Filters(care_groups=(g,)) for g in sorted(set(responses["care_group"]) - {"Not stated"})
-    ]
-    found = 0
-    for filters in candidates:
-        n, _, _ = expected_headline(responses, "it_skills", filters)
-        true_n, _ = true_headline(responses, "it_skills", filters)
-        if n == true_n or min(n, true_n) == 0:
-            continue
-        threshold = max(n, true_n)  # the true n is on one side of it, the perturbed n on the other
-        row = measures.survey_headline(database, filters, threshold).loc["it_skills"]
-        if n < true_n:
-            assert row["hidden"] and row["hidden_reason"] == f"fewer than {threshold} responses"
-            assert pd.isna(row["n"]) and pd.isna(row["percent"])
-        else:
-            assert not row["hidden"] and row["n"] == n
-        found += 1
-        if found >= 6:
-            break
-    assert found >= 6
+@pytest.mark.parametrize("filters", [f for f in CASES if f.months_chosen], ids=lambda f: f.describe())
+def test_months_do_not_change_the_headline(database, filters: Filters):
+    """Survey figures are whole-wave: the same filters without their months give the same headline."""
+    whole_wave = dataclasses.replace(filters, date_from=None, date_to=None)
+    pd.testing.assert_frame_equal(
+        measures.survey_headline(database, filters), measures.survey_headline(database, whole_wave)
+    )
 
 
-def test_hidden_figures_are_blank_and_numbers_stay_numbers(database, responses):
-    area = small_area(responses, "it_skills")
-    headline = measures.survey_headline(database, Filters(service_areas=(area,)), THRESHOLD)
+def test_the_release_decides_what_is_hidden_not_the_shown_n(database, responses, release):
+    """Whether a service area is shown is the build's decision (its audit on true counts), read from
+    the release: a released area is shown even when its perturbed n falls under the threshold, and
+    an area the audit suppressed to protect another group is hidden though it has enough answers."""
+    wave = PUBLISHED_WAVE
+    shown_under, suppressed_over = 0, 0
+    for measure in MEASURES:
+        for care_group, areas in structure().items():
+            for area in areas:
+                part = area_part(wave, care_group, area)
+                row = measures.survey_headline(database, Filters(service_areas=(area,), wave=wave)).loc[measure]
+                assert bool(row["hidden"]) == (not release.shows(part, measure)), (area, measure)
+                true_base = len(counted(members(responses, part), measure))
+                if not row["hidden"]:
+                    assert (row["n"], row["positive"]) == group_figures(members(responses, part), measure)
+                    shown_under += row["n"] < THRESHOLD
+                else:
+                    suppressed_over += true_base >= THRESHOLD
+    assert shown_under > 0
+    assert suppressed_over > 0
+
+
+def test_a_selection_leaves_out_and_names_the_parts_not_released(database, responses, release):
+    """Several units, one too small to release: the headline sums the others and names the one left
+    out; when every part is released nothing is named."""
+    wave = wave_of(responses, Filters())
+    care_group, small = small_area(responses, release, "it_skills", wave)
+    big = [a for a in structure()[care_group] if release.shows(area_part(wave, care_group, a), "it_skills")][:2]
+    assert len(big) == 2
+    filters = Filters(service_areas=(small, *big))
+    row = measures.survey_headline(database, filters).loc["it_skills"]
+    assert not row["hidden"]
+    assert row["left_out"] == (small,)
+    n, positive = (
+        sum(values)
+        for values in zip(
+            *(group_figures(members(responses, area_part(wave, care_group, a)), "it_skills") for a in big)
+        )
+    )
+    assert (row["n"], row["positive"], row["percent"]) == (n, positive, percent_half_up(positive, n))
+    assert (row["n"], row["positive"]) == expected_headline(responses, "it_skills", filters, release)[:2]
+    whole = measures.survey_headline(database, Filters(service_areas=tuple(big))).loc["it_skills"]
+    assert whole["left_out"] == ()
+    assert (whole["n"], whole["positive"]) == (n, positive)
+
+
+def test_a_hidden_selection_names_nothing_left_out(database, responses, release):
+    """A selection none of whose parts is released is hidden as a whole: no part is named."""
+    wave = wave_of(responses, Filters())
+    _, small = small_area(responses, release, "it_skills", wave)
+    row = measures.survey_headline(database, Filters(service_areas=(small,))).loc["it_skills"]
+    assert row["hidden"] and row["left_out"] == ()
+
+
+def test_hidden_figures_are_blank_and_numbers_stay_numbers(database, responses, release):
+    _, area = small_area(responses, release, "it_skills", wave_of(responses, Filters()))
+    headline = measures.survey_headline(database, Filters(service_areas=(area,)))
     assert headline.loc["it_skills", "hidden"]
     assert headline.loc["it_skills", FIGURES].isna().all()
     for column in ("n", "positive", "percent"):

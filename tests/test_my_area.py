@@ -1,20 +1,22 @@
-"""My area: the significance flag on constructed cases either side of p = 0.05, disclosure
-control of the scorecard (every scope perturbed as itself from its summed key sums, hidden
-when its perturbed n is under the threshold), and the scorecard's figures against the
-oracle (tests/oracle.py) over the demo extracts."""
+"""My area: the significance flag on constructed cases either side of p = 0.05; the survey side of
+the scorecard on hand-made releases (each unit is its own released whole-wave total, each rest the
+difference of two released totals, hidden where the release hides a unit or the rest is small);
+and the scorecard against the oracle (tests/oracle.py) over the demo release, whatever the survey,
+staff group and month filters say."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 from statistics import NormalDist
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import disclosure, measures, my_area, my_area_text
+from dashboard import disclosure, measures, my_area, my_area_text, release
 from dashboard.filters import Filters
-from dashboard.perturbation import MAX_NOISE, NOISE
 from tests import oracle
 from tests.conftest import opened_database
 
@@ -30,26 +32,11 @@ def pooled_z_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     return 2 * (1 - NormalDist().cdf(abs(z)))
 
 
-def key_with_noise(noise: int, count: int = MAX_NOISE) -> int:
-    """A cell key whose noise for this count is ``noise`` (read off the published table)."""
-    return next(k for k in range(256) if NOISE[min(count, MAX_NOISE), k] == noise)
-
-
-def own(cell_key: int, view_key_sum: int) -> int:
-    """The own key sum that gives this cell key within a view of this key sum."""
-    return (cell_key - 2 * view_key_sum) % 256
-
-
 @pytest.fixture(scope="module")
 def database(demo_db):
     """The demo database: its headline measures (the demo's are oracle.MEASURES) name the scorecard's
     rows, and the demo tests read its figures."""
     yield from opened_database(demo_db)
-
-
-ZERO = key_with_noise(0)  # for any count of 3 or more: published as it is
-DOWN = key_with_noise(-3)  # three taken away
-UP = key_with_noise(3)  # three added
 
 
 # The flag, either side of the boundary -----------------------------------------------------------
@@ -85,47 +72,63 @@ def test_no_flag_without_a_testable_difference(x1, n1, x2, n2):
     assert my_area.compare(x1, n1, x2, n2).flag == "no significant difference"
 
 
-# Scorecard on constructed area_survey output -------------------------------------------------------
+# The scorecard on hand-made releases ---------------------------------------------------------------
 
-# care_group, service_area, n, positive, n_key, positive_key, view_key
-Row = tuple[str, str, int, int, int | None, int | None, int]
+# A two-answer scale for hand-made releases: "Yes" counts towards every measure, "No" is counted but
+# not positive, the blank answer (None) is not counted.
+SCALE = (None, "Yes", "No")
+BLANKS = 3  # blank answers in every released group: listed, never counted
+WAVE = "W"
+
+Unit = tuple  # (care group, service area): (None, None) is the Trust, (group, None) a care group
+Figures = tuple  # (n, positive) as released
 
 
-def raw(rows: list[Row], withheld: bool = False) -> pd.DataFrame:
-    """What area_survey returns: the same counts and key sums for each of the three measures
-    (key sums empty when the database was built without a key)."""
-    keys = ["n_key", "positive_key", "view_key"]
-    frame = pd.DataFrame(
-        [(g, a, m, n, nk, p, pk, vk) for g, a, n, p, nk, pk, vk in rows for m in oracle.MEASURES],
-        columns=["care_group", "service_area", "measure", "n", "n_key", "positive", "positive_key", "view_key"],
+class ReleaseOnly:
+    """A stand-in database holding only a hand-made release: all the survey scorecard reads."""
+
+    def __init__(self, built: release.Release) -> None:
+        self.built = built
+
+    def memo(self, name, load, **_):
+        assert name == "survey release"
+        return self.built
+
+
+def hand_made(units: dict, keyed: bool = True) -> ReleaseOnly:
+    """A release of whole-wave groups (every survey and staff group) of these units, each released
+    with its (n, positive) for every headline measure, or per measure ({measure: (n, positive)}: a
+    measure left out is not released for that group, as when its base is under the threshold). A
+    unit left out is not released at all. Without a key nothing is released."""
+    measures_ = oracle.MEASURES
+    rows, cells = {}, []
+    for i, ((group, area), figures) in enumerate(units.items() if keyed else ()):
+        rows[release.Part(release.ANSWERS, group, area)] = i
+        per_measure = figures if isinstance(figures, dict) else dict.fromkeys(measures_, figures)
+        values = np.full((len(measures_), len(SCALE)), np.nan)
+        for m, measure in enumerate(measures_):
+            if measure in per_measure:
+                n, positive = per_measure[measure]
+                values[m] = (BLANKS, positive, n - positive)
+        cells.append(values)
+    cells = np.array(cells) if cells else np.zeros((0, len(measures_), len(SCALE)))
+    built = release.Release(
+        measures=measures_,
+        answers=SCALE,
+        scale=np.ones((len(measures_), len(SCALE)), dtype=bool),
+        counted=np.array([[False, True, True]] * len(measures_)),
+        positive=np.array([[False, True, False]] * len(measures_)),
+        waves={WAVE: release.Wave(rows, np.nansum(cells[:, 0], axis=1), cells, ())},
+        care_group_of={area: group for group, area in units if area is not None},
+        threshold=THRESHOLD,
+        min_comments=10,
+        keyed=keyed,
     )
-    if withheld:
-        frame[keys] = pd.NA
-    frame[keys] = frame[keys].astype("Int64")
-    return frame
+    return ReleaseOnly(built)
 
 
-def expected(rows: list[Row]) -> tuple[int, int]:
-    """(n, positive) as published for the union of these rows: counts and key sums summed, each
-    count perturbed within the union's view, positive never above n."""
-
-    def total(column: int) -> int:
-        return sum(r[column] or 0 for r in rows)  # a count of nobody has no key sum (None)
-
-    n = oracle.perturbed_count(total(2), total(4), total(6))
-    return n, min(oracle.perturbed_count(total(3), total(5), total(6)), n)
-
-
-def expected_scopes(rows: list[Row], area: str, group: str) -> dict[str, tuple[int, int]]:
-    mine = [r for r in rows if r[0] == group and r[1] == area]
-    in_group = [r for r in rows if r[0] == group]
-    return {
-        "area": expected(mine),
-        "care_group": expected(in_group),
-        "trust": expected(rows),
-        "rest_of_care_group": expected([r for r in in_group if r not in mine]),
-        "rest_of_trust": expected([r for r in rows if r not in mine]),
-    }
+def scorecard(units: dict, area: str, group: str, keyed: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return my_area.survey_scorecard(hand_made(units, keyed), Filters(), oracle.MEASURES, area, group)
 
 
 def pick(frame: pd.DataFrame, **where) -> pd.Series:
@@ -142,153 +145,157 @@ def assert_numeric_with_na(frame: pd.DataFrame, columns: list[str]) -> None:
         assert pd.api.types.is_numeric_dtype(frame[column]), (column, frame[column].dtype)
 
 
-def test_a_shown_area_gets_figures_and_flags_against_both_rests():
-    # Uneven key sums: several scopes get noise, and each must be perturbed from its own summed keys.
-    # The tiny neighbour (n = 4) is hidden on its own but does not hide A (no complementary suppression).
-    rows = [
-        ("G", "A", 100, 25, 37, 201, 1000),
-        ("G", "B", 100, 14, 90, 12, 777),
-        ("G", "C", 50, 10, 250, 77, 3),
-        ("G", "Tiny", 4, 1, 3, 9, 400),
-        ("H", "D", 300, 60, 5, 140, 41),
-    ]
-    figures = expected_scopes(rows, "A", "G")
-    true_n = {"area": 100, "care_group": 254, "trust": 554, "rest_of_care_group": 154, "rest_of_trust": 454}
-    assert any(figures[s][0] != true_n[s] for s in figures)  # the case tells perturbed from true counts
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
+def assert_shown(row: pd.Series, n: int, positive: int) -> None:
+    assert not row["hidden"] and pd.isna(row["hidden_reason"])
+    assert (row["n"], row["positive"]) == (n, positive)
+    assert row["percent"] == oracle.percent_half_up(positive, n)
+    assert row["low"] < positive / n < row["high"]
+
+
+def assert_compared(row: pd.Series, area: Figures, rest: Figures) -> None:
+    """A comparison shown: the rest's n and positive, both shares, the pooled z-test and its flag."""
+    (area_n, area_positive), (n, positive) = area, rest
+    assert not row["hidden"] and pd.isna(row["hidden_reason"])
+    assert (row["n"], row["positive"]) == (n, positive)
+    assert row["area_share"] == pytest.approx(area_positive / area_n)
+    assert row["share"] == pytest.approx(positive / n)
+    p_value = pooled_z_p_value(area_positive, area_n, positive, n)
+    assert row["p_value"] == pytest.approx(p_value)
+    higher = area_positive / area_n > positive / n
+    assert row["flag"] == ("no significant difference" if p_value >= 0.05 else "higher" if higher else "lower")
+
+
+def assert_not_compared(row: pd.Series, reason: str) -> None:
+    assert row["hidden"] and row["hidden_reason"] == reason
+    assert row[COMPARISON_FIGURES].isna().all() and pd.isna(row["flag"])
+
+
+def test_each_unit_is_its_own_released_total_and_the_rests_are_differences():
+    # Each total is perturbed as itself: the care group's and the Trust's released totals are not the
+    # sums of their areas' (250 and 49, 550 and 109 here). The scorecard shows the totals; a rest is
+    # the whole's total less the area's.
+    units = {
+        ("G", "A"): (100, 25),
+        ("G", "B"): (100, 14),
+        ("G", "C"): (50, 10),
+        ("H", "D"): (300, 60),
+        ("G", None): (252, 45),
+        ("H", None): (301, 61),
+        (None, None): (553, 117),
+    }
+    expected = {"area": (100, 25), "care_group": (252, 45), "trust": (553, 117)}
+    rests = {"rest_of_care_group": (152, 20), "rest_of_trust": (453, 92)}
+    results, comparisons = scorecard(units, "A", "G")
     assert len(results) == 3 * 3 and len(comparisons) == 3 * 2
+    assert_numeric_with_na(results, FIGURES)
+    assert_numeric_with_na(comparisons, COMPARISON_FIGURES)
     for measure in oracle.MEASURES:
         for scope in my_area.SCOPES:
-            row = pick(results, measure=measure, scope=scope)
-            n, positive = figures[scope]
-            assert not row["hidden"], scope
-            assert (row["n"], row["positive"]) == (n, positive), scope
-            assert row["percent"] == oracle.percent_half_up(positive, n)
-            assert row["low"] < positive / n < row["high"]
-        area_n, area_positive = figures["area"]
+            assert_shown(pick(results, measure=measure, scope=scope), *expected[scope])
         for against in my_area.COMPARISONS:
-            row = pick(comparisons, measure=measure, against=against)
-            n, positive = figures[against]
-            assert not row["hidden"]
-            assert (row["n"], row["positive"]) == (n, positive), against
-            assert row["area_share"] == pytest.approx(area_positive / area_n)
-            assert row["share"] == pytest.approx(positive / n)
-            p_value = pooled_z_p_value(area_positive, area_n, positive, n)
-            assert row["p_value"] == pytest.approx(p_value)
-            higher = area_positive / area_n > positive / n
-            assert row["flag"] == ("no significant difference" if p_value >= 0.05 else "higher" if higher else "lower")
+            assert_compared(pick(comparisons, measure=measure, against=against), expected["area"], rests[against])
+    # The case tells the rest of the care group (flagged) from the rest of the Trust (not flagged).
+    flags = {a: pick(comparisons, measure="it_skills", against=a)["flag"] for a in my_area.COMPARISONS}
+    assert flags == {"rest_of_care_group": "higher", "rest_of_trust": "no significant difference"}
 
 
 def test_the_flag_follows_the_boundary_in_the_scorecard():
     # Area A 25/100 against the rest of its group 14/100: p = 0.0496, flagged higher;
-    # one fewer positive answer (24/100): p = 0.070, not flagged. Keys with no noise for
-    # the area and the rest of its group (B alone), so the counts are the test's own.
-    a, b = own(ZERO, 123), own(ZERO, 45)
-    assert [oracle.perturbed_count(*case) for case in ((100, a, 123), (24, a, 123), (14, b, 45))] == [100, 24, 14]
+    # one fewer positive answer (24/100): p = 0.070, not flagged.
     for positive, flag in ((25, "higher"), (24, "no significant difference")):
-        rows = [("G", "A", 100, positive, a, a, 123), ("G", "B", 100, 14, b, b, 45), ("H", "D", 500, 100, 7, 7, 9)]
-        _, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
+        units = {
+            ("G", "A"): (100, positive),
+            ("G", "B"): (100, 14),
+            ("G", None): (200, positive + 14),
+            (None, None): (700, positive + 114),
+        }
+        _, comparisons = scorecard(units, "A", "G")
         row = pick(comparisons, measure="it_unreliable", against="rest_of_care_group")
         assert (row["n"], row["positive"]) == (100, 14)
         assert row["flag"] == flag
 
 
-# (true n of the area, its key sum): hidden when the PERTURBED n is under the threshold.
-SMALL_AREAS = [(1, 0), (2, 255), (5, 100), (9, own(DOWN, 77)), (11, own(DOWN, 77))]
+WHOLES = {("G", "B"): (40, 20), ("G", "C"): (60, 30), ("G", None): (105, 52), (None, None): (405, 112)}
+NOT_RELEASED = {
+    # the area's group is not released (too few, or suppressed by the audit)
+    "area not released": {("G", "Small"): None},
+    # the area's group is released, but its base for two questions is under the threshold
+    "questions not released": {("G", "Small"): {"it_skills": (12, 5)}},
+    # nobody from the area answered: it has no group at all
+    "no responses": {},
+}
 
 
-@pytest.mark.parametrize("area_n, key", SMALL_AREAS)
-def test_an_area_under_the_threshold_shows_no_figure_and_no_comparison(area_n, key):
-    assert oracle.perturbed_count(area_n, key, 77) < THRESHOLD  # a true 11 published as 8 is hidden too
-    rows = [
-        ("G", "Small", area_n, area_n // 2, key, key, 77),
-        ("G", "B", 40, 20, 60, 61, 5),
-        ("G", "C", 60, 30, 70, 3, 8),
-        ("H", "D", 300, 60, 80, 90, 200),
-    ]
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "Small", "G", THRESHOLD)
-    area = results.loc[results["scope"] == "area"]
-    assert area["hidden"].all()
-    assert area[FIGURES].isna().all().all()
+@pytest.mark.parametrize("small", NOT_RELEASED.values(), ids=NOT_RELEASED.keys())
+def test_an_area_not_released_shows_no_figure_and_no_comparison(small):
+    units = {unit: figures for unit, figures in (small | WHOLES).items() if figures is not None}
+    results, comparisons = scorecard(units, "Small", "G")
     assert_numeric_with_na(results, FIGURES)
-    assert (area["hidden_reason"] == f"fewer than {THRESHOLD} responses").all()
-    # No comparison: nothing about the area's answers is shown.
-    assert comparisons["hidden"].all() and (comparisons["hidden_reason"] == my_area.AREA_HIDDEN).all()
-    assert comparisons[COMPARISON_FIGURES].isna().all().all() and comparisons["flag"].isna().all()
     assert_numeric_with_na(comparisons, COMPARISON_FIGURES)
-    # Its care group and the Trust are still shown, each perturbed as itself.
-    figures = expected_scopes(rows, "Small", "G")
-    for scope in ("care_group", "trust"):
-        for _, row in results.loc[results["scope"] == scope].iterrows():
-            assert not row["hidden"] and (row["n"], row["positive"]) == figures[scope]
-    texts = [my_area_text.result_text(r) for _, r in area.iterrows()]
-    texts += [my_area_text.comparison_text(r) for _, r in comparisons.iterrows()]
-    assert all("%" not in text for text in texts)
-
-
-def test_an_area_of_nine_published_as_twelve_is_shown():
-    # The threshold applies to the perturbed n: a true 9 published as 12 is shown, as 12.
-    assert oracle.perturbed_count(9, own(UP, 30), 30) == 12
-    rows = [("G", "A", 9, 4, own(UP, 30), 50, 30), ("G", "B", 40, 20, 60, 61, 7), ("H", "D", 300, 60, 80, 90, 11)]
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
-    area = pick(results, measure="it_skills", scope="area")
-    assert not area["hidden"] and (area["n"], area["positive"]) == expected(rows[:1]) and area["n"] == 12
-    assert not comparisons["hidden"].any()
-
-
-def test_a_small_rest_of_group_is_not_shown_but_the_rest_of_the_trust_is():
-    # The rest of G is Tiny + Tiny2: 7 responses, their key sums adding to a cell key that takes three away.
-    tiny2 = (own(DOWN, 20 + 30) - 200) % 256
-    rows = [
-        ("G", "A", 100, 40, 1, 2, 3),
-        ("G", "Tiny", 4, 1, 200, 3, 20),
-        ("G", "Tiny2", 3, 3, tiny2, 11, 30),
-        ("H", "D", 300, 60, 13, 14, 15),
+    released_for = small.get(("G", "Small")) or {}
+    hidden_measures = [m for m in oracle.MEASURES if m not in released_for]
+    assert hidden_measures
+    for measure in oracle.MEASURES:
+        area = pick(results, measure=measure, scope="area")
+        if measure in released_for:  # a question released for the area is shown as released
+            assert_shown(area, *released_for[measure])
+            continue
+        # One reason whatever the cause: a hidden group looks the same whether it holds nobody or a few.
+        assert area["hidden"] and area["hidden_reason"] == disclosure.HIDDEN
+        assert area[FIGURES].isna().all()
+        # No comparison: nothing about the area's answers is shown.
+        for against in my_area.COMPARISONS:
+            assert_not_compared(pick(comparisons, measure=measure, against=against), my_area.AREA_HIDDEN)
+        # Its care group and the Trust are still shown, each its own released total.
+        assert_shown(pick(results, measure=measure, scope="care_group"), *WHOLES[("G", None)])
+        assert_shown(pick(results, measure=measure, scope="trust"), *WHOLES[(None, None)])
+    hidden = results.loc[(results["scope"] == "area") & results["measure"].isin(hidden_measures)]
+    texts = [my_area_text.result_text(r) for _, r in hidden.iterrows()]
+    texts += [
+        my_area_text.comparison_text(r)
+        for _, r in comparisons.loc[comparisons["measure"].isin(hidden_measures)].iterrows()
     ]
-    figures = expected_scopes(rows, "A", "G")
-    assert figures["rest_of_care_group"][0] == 4 < THRESHOLD
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
+    assert texts and all("%" not in text for text in texts)
+
+
+@pytest.mark.parametrize("rest_n, shown", [(4, False), (THRESHOLD - 1, False), (THRESHOLD, True)])
+def test_a_small_rest_of_group_is_not_shown_but_the_rest_of_the_trust_is(rest_n, shown):
+    # The rest of G is its released total less the area's: under the threshold, it is not shown.
+    units = {("G", "A"): (100, 40), ("G", None): (100 + rest_n, 41), (None, None): (404, 101)}
+    results, comparisons = scorecard(units, "A", "G")
     assert not pick(results, measure="it_skills", scope="area")["hidden"]
     rest_group = pick(comparisons, measure="it_skills", against="rest_of_care_group")
-    assert rest_group["hidden"] and rest_group["hidden_reason"] == f"fewer than {THRESHOLD} responses"
-    assert pd.isna(rest_group["n"]) and pd.isna(rest_group["p_value"]) and pd.isna(rest_group["flag"])
-    assert pd.isna(rest_group["area_share"])
-    rest_trust = pick(comparisons, measure="it_skills", against="rest_of_trust")
-    assert not rest_trust["hidden"] and (rest_trust["n"], rest_trust["positive"]) == figures["rest_of_trust"]
-    (area_n, area_positive), (n, positive) = figures["area"], figures["rest_of_trust"]
-    assert rest_trust["p_value"] == pytest.approx(pooled_z_p_value(area_positive, area_n, positive, n))
+    if shown:
+        assert_compared(rest_group, (100, 40), (rest_n, 1))
+    else:
+        assert_not_compared(rest_group, disclosure.HIDDEN)
+    assert_compared(pick(comparisons, measure="it_skills", against="rest_of_trust"), (100, 40), (304, 61))
 
 
-def test_a_small_care_group_hides_its_figure_and_the_comparisons():
-    rows = [("G", "A", 8, 4, own(DOWN, 9), 30, 9), ("H", "D", 300, 60, 40, 50, 60)]
-    assert expected(rows[:1])[0] == 5
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD)
+def test_an_area_that_is_its_whole_care_group_has_no_rest_to_compare_with():
+    units = {("G", "A"): (50, 20), ("G", None): (50, 20), (None, None): (400, 100)}
+    _, comparisons = scorecard(units, "A", "G")
     for measure in oracle.MEASURES:
-        assert pick(results, measure=measure, scope="care_group")["hidden"]
-        assert pick(results, measure=measure, scope="area")["hidden"]
-        trust = pick(results, measure=measure, scope="trust")
-        assert not trust["hidden"] and (trust["n"], trust["positive"]) == expected(rows)
-    assert comparisons["hidden"].all() and comparisons["p_value"].isna().all()
+        assert_not_compared(pick(comparisons, measure=measure, against="rest_of_care_group"), my_area.NOBODY_ELSE)
+        assert_compared(pick(comparisons, measure=measure, against="rest_of_trust"), (50, 20), (350, 80))
 
 
-@pytest.mark.parametrize("area", ["Nowhere", "Quiet"])
-def test_an_area_with_no_responses_says_so(area):
-    # Nowhere has no row; Quiet has responses but no answer to count (n = 0, no key sums of its
-    # own): their keys still belong to its care group's view and the Trust's.
-    rows = [("G", "B", 40, 20, 1, 2, 5), ("G", "Quiet", 0, 0, None, None, 177), ("H", "D", 300, 60, 3, 4, 6)]
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, area, "G", THRESHOLD)
-    shown = results.loc[results["scope"] == "area"]
-    assert shown["hidden"].all() and (shown["hidden_reason"] == my_area.NO_RESPONSES).all()
-    assert comparisons["hidden"].all()
-    for scope, scope_rows in (("care_group", rows[:2]), ("trust", rows)):
-        row = pick(results, measure="it_skills", scope=scope)
-        assert (row["n"], row["positive"]) == expected(scope_rows), scope
+def test_a_care_group_not_released_hides_its_figure_and_its_comparison_only():
+    units = {("G", "A"): (100, 25), ("H", "D"): (300, 60), (None, None): (500, 100)}
+    results, comparisons = scorecard(units, "A", "G")
+    for measure in oracle.MEASURES:
+        group = pick(results, measure=measure, scope="care_group")
+        assert group["hidden"] and group["hidden_reason"] == disclosure.HIDDEN and group[FIGURES].isna().all()
+        assert_shown(pick(results, measure=measure, scope="area"), 100, 25)
+        assert_shown(pick(results, measure=measure, scope="trust"), 500, 100)
+        assert_not_compared(pick(comparisons, measure=measure, against="rest_of_care_group"), my_area.GROUP_HIDDEN)
+        assert_compared(pick(comparisons, measure=measure, against="rest_of_trust"), (100, 25), (400, 75))
 
 
 def test_without_a_key_every_scope_is_withheld(database):
-    # A database of real answers built without a key: key sums are empty, so no count is shown.
-    rows = [("G", "A", 100, 25, 0, 0, 0), ("G", "B", 100, 14, 0, 0, 0), ("H", "D", 300, 60, 0, 0, 0)]
-    results, comparisons = my_area.survey_scorecard(raw(rows, withheld=True), oracle.MEASURES, "A", "G", THRESHOLD)
+    # A database of real answers built without a key: nothing is released, so no count is shown.
+    units = {("G", "A"): (100, 25), ("G", None): (200, 39), (None, None): (500, 100)}
+    results, comparisons = scorecard(units, "A", "G", keyed=False)
     assert results["hidden"].all() and (results["hidden_reason"] == disclosure.WITHHELD).all()
     assert results[FIGURES].isna().all().all()
     assert comparisons["hidden"].all() and comparisons[COMPARISON_FIGURES].isna().all().all()
@@ -300,14 +307,8 @@ def test_without_a_key_every_scope_is_withheld(database):
 
 
 def test_summary_download_carries_no_hidden_figure(database):
-    rows = [
-        ("G", "Small", 6, 3, own(DOWN, 10), 20, 10),
-        ("G", "B", 40, 20, 30, 40, 1),
-        ("G", "C", 60, 30, 50, 60, 2),
-        ("H", "D", 300, 60, 70, 80, 3),
-    ]
-    assert expected(rows[:1])[0] < THRESHOLD
-    results, comparisons = my_area.survey_scorecard(raw(rows), oracle.MEASURES, "Small", "G", THRESHOLD)
+    units = {("G", "B"): (40, 20), ("G", "C"): (60, 30), ("G", None): (106, 53), (None, None): (407, 113)}
+    results, comparisons = scorecard(units, "Small", "G")  # Small is not released
     engagement = pd.DataFrame(
         [{"measure": "conversations", "title": "Conversations", "area": 1, "care_group": 3, "trust": 9}]
     )
@@ -319,14 +320,14 @@ def test_summary_download_carries_no_hidden_figure(database):
     assert hidden_rows[["value", "n", "ci_low_percent", "ci_high_percent", "p_value", "flag"]].isna().all().all()
     assert summary.loc[summary["section"] == "Engagement", "value"].tolist() == [1, 3, 9]
     shown = summary.loc[(summary["section"] == "Survey") & (summary["scope"] == "Trust")]
-    assert shown["n"].tolist() == [expected(rows)[0]] * 3
+    assert shown["n"].tolist() == [407] * 3
+    assert shown["value"].tolist() == [oracle.percent_half_up(113, 407)] * 3
 
 
 def test_survey_tables_are_narrow_text(database):
-    a, b = own(ZERO, 99), own(ZERO, 3)
-    rows = [("G", "A", 100, 25, a, a, 99), ("G", "B", 100, 14, b, b, 3), ("H", "D", 300, 60, 1, 2, 4)]
+    units = {("G", "A"): (100, 25), ("G", None): (200, 39), (None, None): (600, 125)}
     survey_table, comparison_table = my_area_text.survey_tables(
-        *my_area.survey_scorecard(raw(rows), oracle.MEASURES, "A", "G", THRESHOLD), measures.headline_measures(database)
+        *scorecard(units, "A", "G"), measures.headline_measures(database)
     )
     assert survey_table.shape == (3, 3) and comparison_table.shape == (3, 2)
     assert survey_table.iloc[0, 0].startswith("25% (18–34%, n = 100)")  # Wilson 95% for 25/100: 17.5–34.3%
@@ -339,6 +340,11 @@ def test_survey_tables_are_narrow_text(database):
 @pytest.fixture(scope="module")
 def responses() -> pd.DataFrame:
     return oracle.read_responses()
+
+
+@pytest.fixture(scope="module")
+def released(demo_db: Path) -> oracle.Released:
+    return oracle.released(demo_db)
 
 
 def test_engagement_scorecard_matches_pandas(database):
@@ -360,42 +366,72 @@ def test_engagement_scorecard_matches_pandas(database):
     assert got.loc["conversations", "trust"] > got.loc["conversations", "area"] > 0
 
 
-def shared(filters: Filters) -> dict[str, object]:
-    """What the scorecard takes from the page's filters for every scope: surveys, staff groups, months, wave."""
-    return {
-        "surveys": filters.surveys,
-        "staff_groups": filters.staff_groups,
-        "date_from": filters.date_from,
-        "date_to": filters.date_to,
-        "wave": filters.wave,
+def whole_wave(
+    responses: pd.DataFrame, released: oracle.Released, measure: str, wave: str, unit: tuple
+) -> tuple[int, int] | None:
+    """A unit's released whole-wave (n, positive) for the measure (every survey, staff group and month),
+    from the oracle; None when the build did not release it."""
+    group = (wave, "answers", *unit, None, None, None)
+    if not released.shows(group, measure):
+        return None
+    return oracle.group_figures(oracle.members(responses, group), measure)
+
+
+def oracle_scorecard(
+    responses: pd.DataFrame, released: oracle.Released, measure: str, wave: str, area: str, group: str
+) -> tuple[dict, dict]:
+    """Per scope the released whole-wave (n, positive) or None; per rest (n, positive) or why not shown."""
+    scopes = {
+        scope: whole_wave(responses, released, measure, wave, unit)
+        for scope, unit in (("area", (group, area)), ("care_group", (group, None)), ("trust", (None, None)))
     }
+    rests = {}
+    for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
+        mine, everyone = scopes["area"], scopes[whole]
+        if mine is None:
+            rests[against] = my_area.AREA_HIDDEN
+        elif everyone is None:
+            rests[against] = my_area.GROUP_HIDDEN
+        else:
+            n, positive = everyone[0] - mine[0], everyone[1] - mine[1]
+            rests[against] = my_area.NOBODY_ELSE if n == 0 else disclosure.HIDDEN if n < THRESHOLD else (n, positive)
+    return scopes, rests
 
 
-def scopes_of(filters: Filters, area: str, group: str) -> dict[str, Filters]:
-    return {
-        "area": Filters(service_areas=(area,), **shared(filters)),
-        "care_group": Filters(care_groups=(group,), **shared(filters)),
-        "trust": Filters(**shared(filters)),
-    }
+def largest_area(responses: pd.DataFrame, wave: str) -> tuple[str, str]:
+    """(service area, care group) of the real area with the most answers to 'IT too unreliable' in the wave."""
+    base = oracle.counted(responses.loc[responses["wave"] == wave], "it_unreliable")
+    sizes = base.loc[base["service_area"] != oracle.NS].groupby(["service_area", "care_group"]).size()
+    return sizes.sort_values(kind="stable").index[-1]
 
 
-def oracle_scopes(
-    responses: pd.DataFrame, measure: str, filters: Filters, area: str, group: str
-) -> dict[str, tuple[int, int]]:
-    """Every scope's published (n, positive) from the oracle; the rests are the scope's rows
-    without the area's, perturbed as a set of responses of their own."""
-    scopes = scopes_of(filters, area, group)
-    out = {scope: oracle.expected_headline(responses, measure, f)[:2] for scope, f in scopes.items()}
-    for rest, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
-        view = oracle.filtered(responses, scopes[whole])
-        out[rest] = oracle.figures(view.loc[view["service_area"] != area], measure)
-    return out
+def assert_matches_the_oracle(results, comparisons, responses, released, wave, area, group) -> int:
+    """Every figure and comparison of the scorecard is the oracle's; returns how many shown figures
+    are not the true count (the case tells released from true counts)."""
+    noisy = 0
+    for measure in oracle.MEASURES:
+        scopes, rests = oracle_scorecard(responses, released, measure, wave, area, group)
+        for scope, unit in (("area", (group, area)), ("care_group", (group, None)), ("trust", (None, None))):
+            row = pick(results, measure=measure, scope=scope)
+            if scopes[scope] is None:
+                assert row["hidden"] and row["hidden_reason"] == disclosure.HIDDEN, (measure, scope)
+                assert row[FIGURES].isna().all()
+                continue
+            assert_shown(row, *scopes[scope])
+            members = oracle.members(responses, (wave, "answers", *unit, None, None, None))
+            noisy += scopes[scope][0] != len(oracle.counted(members, measure))
+        for against, expected in rests.items():
+            row = pick(comparisons, measure=measure, against=against)
+            if isinstance(expected, str):
+                assert_not_compared(row, expected)
+            else:
+                assert_compared(row, scopes["area"], expected)
+    return noisy
 
 
-PUBLISHED = Filters(wave=oracle.PUBLISHED_WAVE)  # no filters, in the wave of the published figures
 SCORECARD_FILTERS = {
-    "none": PUBLISHED,
-    # care group / service area filters only pick the list: the scopes ignore them
+    "none": Filters(wave=oracle.PUBLISHED_WAVE),
+    # care group and service area filters only pick the list; survey, staff group and months do not apply
     "months, staff survey, another care group": Filters(
         care_groups=("Corporate services",),
         surveys=("Staff",),
@@ -410,55 +446,72 @@ SCORECARD_FILTERS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", SCORECARD_FILTERS.values(), ids=SCORECARD_FILTERS.keys())
-def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, filters):
-    sizes = oracle.expected_groups(
-        responses, "it_unreliable", ["care_group", "service_area"], Filters(**shared(filters))
-    )
-    sizes = sizes.loc[sizes["service_area"] != "Not stated"].sort_values(["true_n", "service_area"])
-    area, group = sizes.iloc[-1][["service_area", "care_group"]]  # the largest area for these filters
-    results, comparisons = my_area.survey_scorecard(
-        my_area.area_survey(database, filters), oracle.MEASURES, area, group, THRESHOLD
-    )
-    scope_filters = scopes_of(filters, area, group)
-    noisy = 0  # shown figures whose published n is not the true n: the case tells the two apart
-    for measure in oracle.MEASURES:
-        figures = oracle_scopes(responses, measure, filters, area, group)
-        for scope in my_area.SCOPES:
-            row = pick(results, measure=measure, scope=scope)
-            n, positive = figures[scope]
-            noisy += n >= THRESHOLD and n != oracle.true_headline(responses, measure, scope_filters[scope])[0]
-            assert bool(row["hidden"]) == (n < THRESHOLD), (measure, scope)
-            if not row["hidden"]:
-                assert (row["n"], row["positive"], row["percent"]) == (
-                    n,
-                    positive,
-                    oracle.percent_half_up(positive, n),
-                ), (measure, scope)
-        area_row = pick(results, measure=measure, scope="area")
-        for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
-            row = pick(comparisons, measure=measure, against=against)
-            n, positive = figures[against]
-            hidden = area_row["hidden"] or figures[whole][0] < THRESHOLD or n < THRESHOLD
-            assert bool(row["hidden"]) == hidden, (measure, against)
-            if not hidden:
-                assert (row["n"], row["positive"]) == (n, positive), (measure, against)
-                area_n, area_positive = figures["area"]
-                assert row["p_value"] == pytest.approx(pooled_z_p_value(area_positive, area_n, positive, n))
+def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, released, filters):
+    wave = oracle.wave_of(responses, filters)
+    area, group = largest_area(responses, wave)
+    headline = measures.headline_measures(database)
+    assert tuple(headline) == oracle.MEASURES
+    results, comparisons = my_area.survey_scorecard(database, filters, headline, area, group)
+    assert len(results) == 3 * 3 and len(comparisons) == 3 * 2
+    noisy = assert_matches_the_oracle(results, comparisons, responses, released, wave, area, group)
     assert noisy > 0
-    trust = pick(results, measure="it_unreliable", scope="trust")
-    if filters == PUBLISHED:
+    assert not results["hidden"].any()  # the largest area, its care group and the Trust are all released
+    if wave == oracle.PUBLISHED_WAVE:
+        trust = pick(results, measure="it_unreliable", scope="trust")
         assert trust["percent"] == oracle.PUBLISHED["it_unreliable"]
 
 
-def test_a_small_demo_area_shows_no_survey_figure(database, responses):
-    area = oracle.small_area(responses, "it_unreliable")
-    group = responses.loc[responses["service_area"] == area, "care_group"].iloc[0]
+@pytest.mark.slow
+def test_the_survey_scorecard_does_not_follow_the_survey_staff_group_and_month_filters(database, responses, released):
+    """The survey results are fixed whole-wave totals: narrowing the survey, staff groups and months
+    changes the engagement side but leaves every survey figure and comparison as it is."""
+    wave = oracle.PUBLISHED_WAVE
+    area, group = largest_area(responses, wave)
+    headline = measures.headline_measures(database)
+    whole = Filters(wave=wave)
+    narrowed = Filters(
+        surveys=("Staff",),
+        staff_groups=("Nursing",),
+        date_from=dt.date(2021, 3, 1),
+        date_to=dt.date(2021, 3, 31),
+        wave=wave,
+    )
+    results, comparisons = my_area.survey_scorecard(database, whole, headline, area, group)
+    for filters in (narrowed, Filters(surveys=("Carer",), wave=wave), Filters(staff_groups=("Medical",), wave=wave)):
+        again, compared_again = my_area.survey_scorecard(database, filters, headline, area, group)
+        pd.testing.assert_frame_equal(again, results)
+        pd.testing.assert_frame_equal(compared_again, comparisons)
+    assert_matches_the_oracle(results, comparisons, responses, released, wave, area, group)
+    # The filters were live: followed, they would give other survey figures, and engagement does follow them.
+    for scope, scope_filters in my_area.scope_filters(narrowed, area, group).items():
+        followed = oracle.expected_headline(responses, "it_unreliable", scope_filters, released)
+        shown = pick(results, measure="it_unreliable", scope=scope)
+        assert followed[:2] != (shown["n"], shown["positive"]), scope
+    engagement = my_area.engagement_scorecard(database, whole, area, group)
+    assert not engagement.equals(my_area.engagement_scorecard(database, narrowed, area, group))
+    # The wave does apply: the other wave gives the other wave's totals.
+    other = my_area.survey_scorecard(database, Filters(wave="2023"), headline, area, group)
+    assert_matches_the_oracle(*other, responses, released, "2023", area, group)
+    assert not other[0].equals(results)
+
+
+def test_a_small_demo_area_shows_no_survey_figure(database, responses, released):
+    wave = oracle.PUBLISHED_WAVE
+    tree = oracle.structure()
+    area, group = next(
+        (a, g)
+        for g, areas in tree.items()
+        for a in areas
+        if len(oracle.members(responses, (wave, "answers", g, a, None, None, None)))
+        and not released.shows((wave, "answers", g, a, None, None, None), "it_unreliable")
+    )
     results, comparisons = my_area.survey_scorecard(
-        my_area.area_survey(database, Filters()), oracle.MEASURES, area, group, THRESHOLD
+        database, Filters(wave=wave), measures.headline_measures(database), area, group
     )
     row = pick(results, measure="it_unreliable", scope="area")
-    assert row["hidden"] and pd.isna(row["n"]) and row["hidden_reason"] == f"fewer than {THRESHOLD} responses"
+    assert row["hidden"] and pd.isna(row["n"]) and row["hidden_reason"] == disclosure.HIDDEN
     assert comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden"].all()
-    figures = oracle_scopes(responses, "it_unreliable", Filters(), area, group)
+    assert (comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden_reason"] == my_area.AREA_HIDDEN).all()
     care_group = pick(results, measure="it_unreliable", scope="care_group")
-    assert (care_group["n"], care_group["positive"]) == figures["care_group"]
+    expected = whole_wave(responses, released, "it_unreliable", wave, (group, None))
+    assert expected is not None and (care_group["n"], care_group["positive"]) == expected

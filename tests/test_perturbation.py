@@ -1,15 +1,17 @@
-"""Cell key perturbation: the noise table's promises, ``perturb``, and the keys the build stores.
+"""Cell key perturbation: the noise table's promises, ``perturb``, and the counts the build releases.
 
 The table's properties are worked out here from its definition (docs/DISCLOSURE.md,
 issue 10), one true count at a time, by asking ``perturb`` for the count under each
 of the 256 cell keys: unbiased (the noise averages exactly zero, in whole keys),
-bounded, never negative, zero stays zero. The build is checked against record keys
-computed here with ``hashlib`` (``tests.oracle.record_key``), never by the SQL.
+bounded, never negative, zero stays zero. The build's released counts are checked
+against cell keys computed here with ``hmac`` (``tests.oracle.released_count``), never
+by the SQL.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import subprocess
 from collections import Counter
@@ -23,11 +25,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import perturbation
-from dashboard.perturbation import KEYS, MAX_NOISE, NOISE
-from pipeline import cells, contract
+from pipeline import contract, keys, perturbation
 from pipeline.build import build
 from pipeline.ingest import BuildError
+from pipeline.perturbation import KEYS, MAX_NOISE, NOISE
 from tests import oracle
 from tests.conftest import ROOT, SMALL, write_csv
 
@@ -48,7 +49,7 @@ def noise_row(count: int) -> list[int]:
 def test_the_bound_is_within_the_policy_and_reached() -> None:
     # Issue 10: the maximum noise is chosen between 2 and 4; the base row uses all of it.
     assert 2 <= MAX_NOISE <= 4
-    assert KEYS == cells.RECORD_KEYS == 256
+    assert KEYS == 256
     base = noise_row(MAX_NOISE + 10)
     assert min(base) == -MAX_NOISE and max(base) == MAX_NOISE
 
@@ -98,74 +99,47 @@ def test_table_is_read_only_and_whole() -> None:
 
 # --- perturb ----------------------------------------------------------------------------------------
 
-key_sums = st.integers(0, 2**40)
+cell_keys = st.integers(0, 2**40)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 10_000), key_sums), max_size=30))
+@given(st.lists(st.tuples(st.integers(0, 10_000), cell_keys), max_size=30))
 def test_perturb_is_the_table_lookup_elementwise(cells_: list[tuple[int, int]]) -> None:
     counts = [c for c, _ in cells_]
-    keys = [k for _, k in cells_]
-    out = perturbation.perturb(counts, keys)
-    assert out.dtype == "Int64" and len(out) == len(cells_)
+    keys_ = [k for _, k in cells_]
+    out = perturbation.perturb(counts, keys_)
+    assert len(out) == len(cells_)
     for position, (count, key) in enumerate(cells_):
         expected = count + int(NOISE[min(count, MAX_NOISE), key % KEYS])
         assert out[position] == expected
         assert perturbation.perturb([count], [key])[0] == expected  # each cell on its own: the same
-    # Deterministic, and independent of the order the cells come in.
-    assert list(perturbation.perturb(counts, keys)) == list(out)
-    assert list(perturbation.perturb(counts[::-1], keys[::-1])) == list(out)[::-1]
+    assert list(perturbation.perturb(counts[::-1], keys_[::-1])) == list(out)[::-1]
 
 
-@settings(max_examples=50, deadline=None)
-@given(count=st.integers(0, 5_000), key=st.integers(0, KEYS - 1), wraps=st.integers(1, 2**40))
-def test_only_the_key_sum_modulo_256_matters(count: int, key: int, wraps: int) -> None:
-    assert perturbation.perturb([count], [key + KEYS * wraps])[0] == perturbation.perturb([count], [key])[0]
-
-
-def test_missing_key_sum_withholds_a_count_but_not_a_zero() -> None:
-    counts = pd.array([5, 0, 12, 1, 40], dtype="Int64")
-    keys = pd.array([pd.NA, pd.NA, 300, pd.NA, 7], dtype="Int64")
-    out = perturbation.perturb(counts, keys)
-    assert out.dtype == "Int64"
-    assert out.isna().tolist() == [True, False, False, True, False]
-    assert out[1] == 0
-    assert out[2] == 12 + NOISE[MAX_NOISE, 300 % KEYS]
-    assert out[4] == 40 + NOISE[MAX_NOISE, 7]
-    # Key sums as DuckDB hands them over (float with NaN) mean the same.
-    floats = perturbation.perturb(pd.Series([5, 0, 12, 1, 40]), pd.Series([np.nan, np.nan, 300.0, np.nan, 7.0]))
-    assert floats.isna().tolist() == out.isna().tolist()
-    assert [v for v in floats if not pd.isna(v)] == [v for v in out if not pd.isna(v)]
+def test_the_rows_the_build_joins_are_the_table() -> None:
+    rows = perturbation.rows()
+    assert len(rows) == (MAX_NOISE + 1) * KEYS
+    assert all(NOISE[row, key] == noise for row, key, noise in rows)
 
 
 def test_empty_input() -> None:
-    out = perturbation.perturb([], [])
-    assert len(out) == 0 and out.dtype == "Int64"
-    series = perturbation.perturb(pd.Series([], dtype="Int64"), pd.Series([], dtype="Int64"))
-    assert len(series) == 0 and series.dtype == "Int64"
+    assert len(perturbation.perturb([], [])) == 0
 
 
-def test_a_counts_key_within_its_view() -> None:
-    """A count's key sum within a view: its own records' plus twice the view's; an empty count has
-    none of its own (0), and no view key sum (a database without a key) gives none at all."""
-    keys = perturbation.in_view(
-        pd.array([5, pd.NA, 7, 2**40], dtype="Int64"), pd.array([100, 3, pd.NA, 1], dtype="Int64")
-    )
-    assert [None if pd.isna(k) else int(k) for k in keys] == [205, 6, None, 2**40 + 2]
-    # A count of everyone in its view (own = view) has key 3 x own: still unbiased over the 256 keys.
-    own = list(range(KEYS))
-    for count in COUNTS:
-        out = perturbation.perturb([count] * KEYS, perturbation.in_view(own, own))
-        assert sum(int(value) - count for value in out) == 0, count
+# --- The keyed hash, in SQL and in Python -------------------------------------------------------------
 
 
-def test_positions_not_index_labels() -> None:
-    counts = pd.Series([20, 3], index=[7, 3])
-    keys = pd.Series([1, 200], index=[3, 7])  # a different index order: matched by position
-    assert list(perturbation.perturb(counts, keys)) == [20 + NOISE[MAX_NOISE, 1], 3 + NOISE[MAX_NOISE, 200]]
+@settings(max_examples=40, deadline=None)
+@given(key=st.text(min_size=1, max_size=100), message=st.text(max_size=60))
+def test_the_sql_hmac_is_hmac_sha_256(key: str, message: str) -> None:
+    """The build hashes inside DuckDB: the same digest as Python's hmac, for any key (longer than a
+    block too) and any text."""
+    with duckdb.connect() as con:
+        found = con.execute(f"select {keys.hmac_sql('$message')}", keys.pads(key) | {"message": message}).fetchone()[0]
+    assert found == hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-# --- The build: record keys, key sums, where the key goes ---------------------------------------------
+# --- The build: released counts, where the key goes -----------------------------------------------------
 
 
 def add_responses(folder: Path, count: int = 40) -> None:
@@ -191,42 +165,28 @@ def add_responses(folder: Path, count: int = 40) -> None:
     write_csv(folder / "survey_responses.csv", rows)
 
 
-def survey_cells(database: Path) -> pd.DataFrame:
+def release_cells(database: Path) -> pd.DataFrame:
     with duckdb.connect(str(database), read_only=True) as con:
-        frame = con.execute("select * from survey_cells").df()
-    keys = ["survey", "care_group", "service_area", "staff_group", "month", "measure", "answer"]
-    return frame.sort_values(keys).reset_index(drop=True)
+        frame = con.execute("select * from release_cells").df()
+    return frame.sort_values([c for c in frame.columns if c != "responses"]).reset_index(drop=True)
 
 
-def expected_cells(folder: Path, key: str) -> dict[tuple, tuple[int, int]]:
-    """(survey, care group, service area, staff group, month, measure, answer) -> (responses, key sum).
-
-    A blank answer is a cell too (answer None), so that each measure's cells hold every response."""
+def check_cells(folder: Path, database: Path, key: str) -> int:
+    """Every released cell's count is the count of exactly its responses plus the table's noise for the
+    cell key of exactly those responses, worked out here with hmac. Returns how many cells were checked."""
     responses = oracle.read_responses(folder, key)
-    responses["month"] = pd.to_datetime(responses["submitted_on"]).dt.to_period("M").dt.to_timestamp()
-    out = {}
-    for measure in oracle.MEASURES:
-        cell = ["survey", "care_group", "service_area", "staff_group", "month", measure]
-        for labels, rows in responses.groupby(cell):
-            *where, month, answer = labels
-            out[(*where, month.date(), measure, answer or None)] = (len(rows), int(rows["record_key"].sum()))
-    return out
-
-
-def stored_cells(database: Path) -> dict[tuple, tuple[int, object]]:
-    frame = survey_cells(database)
-    return {
-        (
-            r.survey,
-            r.care_group,
-            r.service_area,
-            r.staff_group,
-            pd.Timestamp(r.month).date(),
-            r.measure,
-            None if pd.isna(r.answer) else r.answer,
-        ): (int(r.responses), None if pd.isna(r.key_sum) else int(r.key_sum))
-        for r in frame.itertuples()
-    }
+    frame = release_cells(database)
+    for row in frame.itertuples():
+        group = (
+            row.wave,
+            row.kind,
+            *(None if pd.isna(v) else v for v in (row.care_group, row.service_area, row.survey, row.staff_group)),
+            None if pd.isna(row.month) else pd.Timestamp(row.month).date(),
+        )
+        rows = oracle.members(responses, group)
+        given = rows[row.measure] == ("" if pd.isna(row.answer) else row.answer)
+        assert row.responses == oracle.released_count(rows.loc[given, "response_id"], key), row
+    return len(frame)
 
 
 def build_info(database: Path) -> list[str]:
@@ -237,25 +197,38 @@ def build_info(database: Path) -> list[str]:
 @pytest.fixture
 def keyed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     monkeypatch.chdir(tmp_path)  # no secrets file of a developer's working folder
-    monkeypatch.setenv(cells.KEY_SETTING, SECRET)
+    monkeypatch.setenv(keys.KEY_SETTING, SECRET)
     return SECRET
 
 
 @pytest.fixture
 def unkeyed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(cells.KEY_SETTING, raising=False)
+    monkeypatch.delenv(keys.KEY_SETTING, raising=False)
 
 
-def test_key_sums_are_the_sums_of_the_record_keys(small_extracts: Path, tmp_path: Path, keyed: str) -> None:
+def test_released_counts_are_the_counts_plus_the_noise_of_exactly_their_responses(
+    small_extracts: Path, tmp_path: Path, keyed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_responses(small_extracts)
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")  # every group released: every cell is checked
     report = build(small_extracts, tmp_path / "keyed.duckdb")
     assert report.perturbation == "setting" and build_info(tmp_path / "keyed.duckdb") == ["setting"]
-    stored = stored_cells(tmp_path / "keyed.duckdb")
-    expected = expected_cells(small_extracts, keyed)
-    assert stored == expected
-    assert max(key_sum for _, key_sum in stored.values()) > 255  # sums are stored whole, not reduced
-    assert max(responses for responses, _ in stored.values()) > 1
+    assert check_cells(small_extracts, tmp_path / "keyed.duckdb", keyed) > 50
+    cells = release_cells(tmp_path / "keyed.duckdb")
+    responses = oracle.read_responses(small_extracts, keyed)
+    trust = cells[
+        (cells["kind"] == "answers")
+        & cells["care_group"].isna()
+        & cells["survey"].isna()
+        & cells["staff_group"].isna()
+        & (cells["measure"] == "it_skills")
+    ]
+    true = responses.groupby(responses["it_skills"].replace("", None), dropna=False).size()
+    shown = dict(zip(trust["answer"].where(trust["answer"].notna(), None), trust["responses"]))
+    assert sum(shown.values()) != len(responses) or any(  # perturbed, not the true counts
+        shown.get(a if a else None, 0) != n for a, n in true.items()
+    )
 
 
 def test_the_key_is_in_no_file(small_extracts: Path, tmp_path: Path, keyed: str) -> None:
@@ -273,36 +246,42 @@ def test_the_key_is_in_no_file(small_extracts: Path, tmp_path: Path, keyed: str)
 
 
 @pytest.mark.slow
-def test_same_extracts_same_cells_and_another_key_other_sums(
+def test_same_key_same_release_and_another_key_other_noise(
     small_extracts: Path, tmp_path: Path, keyed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_responses(small_extracts)
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
     build(small_extracts, tmp_path / "first.duckdb")
     build(small_extracts, tmp_path / "second.duckdb")
-    first = survey_cells(tmp_path / "first.duckdb")
-    pd.testing.assert_frame_equal(first, survey_cells(tmp_path / "second.duckdb"))
-    monkeypatch.setenv(cells.KEY_SETTING, keyed + "-rotated")
+    first = release_cells(tmp_path / "first.duckdb")
+    pd.testing.assert_frame_equal(first, release_cells(tmp_path / "second.duckdb"))
+    monkeypatch.setenv(keys.KEY_SETTING, keyed + "-rotated")
     build(small_extracts, tmp_path / "other.duckdb")
-    other = survey_cells(tmp_path / "other.duckdb")
-    pd.testing.assert_frame_equal(first.drop(columns="key_sum"), other.drop(columns="key_sum"))
-    assert (first["key_sum"] != other["key_sum"]).any()
+    other = release_cells(tmp_path / "other.duckdb")
+    pd.testing.assert_frame_equal(first.drop(columns="responses"), other.drop(columns="responses"))
+    assert (first["responses"] != other["responses"]).any()
+    assert ((first["responses"] - other["responses"]).abs() <= 2 * MAX_NOISE).all()
 
 
-def test_no_key_and_real_data_stores_no_key_sum_and_warns(small_extracts: Path, tmp_path: Path, unkeyed: None) -> None:
+def test_no_key_and_real_data_releases_nothing_and_warns(small_extracts: Path, tmp_path: Path, unkeyed: None) -> None:
     add_responses(small_extracts)
     database = tmp_path / "plain.duckdb"
     report = build(small_extracts, database)
-    stored = survey_cells(database)
-    assert len(stored) > 0 and stored["key_sum"].isna().all()
-    assert stored["responses"].sum() > 0
+    assert release_cells(database).empty
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from release_groups").fetchone()[0] == 0
+        assert con.execute("select perturbation from release_info").fetchone()[0] == "none"
     assert build_info(database) == ["none"]
     assert report.perturbation == "none" and not report.synthetic
     text = report.text()
-    assert "WARNING" in text and cells.KEY_SETTING in text
+    assert "WARNING" in text and keys.KEY_SETTING in text
 
 
-def test_no_key_and_synthetic_data_uses_the_demo_key(small_extracts: Path, tmp_path: Path, unkeyed: None) -> None:
+def test_no_key_and_synthetic_data_uses_the_demo_key(
+    small_extracts: Path, tmp_path: Path, unkeyed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_responses(small_extracts)
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
     data = (small_extracts / "survey_responses.csv").read_bytes()
     manifest = {"files": {"survey_responses.csv": hashlib.sha256(data).hexdigest()}}
     (small_extracts / contract.SYNTHETIC_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -311,7 +290,7 @@ def test_no_key_and_synthetic_data_uses_the_demo_key(small_extracts: Path, tmp_p
     assert report.synthetic and report.perturbation == "demo key (synthetic data)"
     assert build_info(database) == ["demo key (synthetic data)"]
     assert "WARNING" not in report.text()
-    assert stored_cells(database) == expected_cells(small_extracts, cells.DEMO_KEY)
+    assert check_cells(small_extracts, database, keys.DEMO_KEY) > 50
 
 
 # --- Where the key comes from --------------------------------------------------------------------------
@@ -324,24 +303,24 @@ def secrets(path: Path, text: str) -> Path:
 
 def test_environment_wins_over_the_secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     file = secrets(tmp_path / "secrets.toml", '[disclosure]\nperturbation_key = "from-the-file"\n')
-    monkeypatch.setenv(cells.KEY_SETTING, "  from-the-environment ")
-    assert cells.configured_key(file) == "from-the-environment"
+    monkeypatch.setenv(keys.KEY_SETTING, "  from-the-environment ")
+    assert keys.configured_key(file) == "from-the-environment"
 
 
 def test_secrets_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(cells.KEY_SETTING, raising=False)
+    monkeypatch.delenv(keys.KEY_SETTING, raising=False)
     text = '[auth]\nallowed = ["a@b"]\n\n[disclosure]\nperturbation_key = "from-the-file"\n'
     file = secrets(tmp_path / "secrets.toml", text)
-    assert cells.configured_key(file) == "from-the-file"
-    monkeypatch.setenv(cells.KEY_SETTING, "   ")  # a blank setting is no setting
-    assert cells.configured_key(file) == "from-the-file"
+    assert keys.configured_key(file) == "from-the-file"
+    monkeypatch.setenv(keys.KEY_SETTING, "   ")  # a blank setting is no setting
+    assert keys.configured_key(file) == "from-the-file"
 
 
 @pytest.mark.parametrize("text", ["", "[disclosure]\n", '[disclosure]\nperturbation_key = "  "\n', "[auth]\nx = 1\n"])
 def test_no_key_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    monkeypatch.delenv(cells.KEY_SETTING, raising=False)
-    assert cells.configured_key(secrets(tmp_path / "secrets.toml", text)) is None
-    assert cells.configured_key(tmp_path / "missing.toml") is None
+    monkeypatch.delenv(keys.KEY_SETTING, raising=False)
+    assert keys.configured_key(secrets(tmp_path / "secrets.toml", text)) is None
+    assert keys.configured_key(tmp_path / "missing.toml") is None
 
 
 @pytest.mark.parametrize(
@@ -352,27 +331,27 @@ def test_no_key_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: 
     ],
 )
 def test_broken_secrets_file_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
-    monkeypatch.delenv(cells.KEY_SETTING, raising=False)
+    monkeypatch.delenv(keys.KEY_SETTING, raising=False)
     file = secrets(tmp_path / "secrets.toml", text)
     with pytest.raises(BuildError, match="secrets.toml") as error:
-        cells.configured_key(file)
+        keys.configured_key(file)
     assert str(file) in str(error.value)
 
 
 def test_broken_secrets_file_as_bytes_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(cells.KEY_SETTING, raising=False)
+    monkeypatch.delenv(keys.KEY_SETTING, raising=False)
     file = tmp_path / "secrets.toml"
     file.write_bytes(b'[disclosure]\nperturbation_key = "\xff\xfe"\n')
     with pytest.raises(BuildError) as error:
-        cells.configured_key(file)
+        keys.configured_key(file)
     assert str(file) in str(error.value)
 
 
 def test_choose_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(cells.KEY_SETTING, raising=False)
-    assert cells.choose_key(synthetic=False) == (None, "none")
-    assert cells.choose_key(synthetic=True) == (cells.DEMO_KEY, "demo key (synthetic data)")
-    monkeypatch.setenv(cells.KEY_SETTING, "set")
-    assert cells.choose_key(synthetic=True) == ("set", "setting")
-    assert cells.choose_key(synthetic=False) == ("set", "setting")
+    monkeypatch.delenv(keys.KEY_SETTING, raising=False)
+    assert keys.choose_key(synthetic=False) == (None, "none")
+    assert keys.choose_key(synthetic=True) == (keys.DEMO_KEY, "demo key (synthetic data)")
+    monkeypatch.setenv(keys.KEY_SETTING, "set")
+    assert keys.choose_key(synthetic=True) == ("set", "setting")
+    assert keys.choose_key(synthetic=False) == ("set", "setting")

@@ -10,8 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline.build import build
-from tests.conftest import ROOT, SMALL, write_csv
+from pipeline.build import SERVED_TABLES, SURVEY_EXTRACTS, build
+from pipeline.keys import KEY_SETTING
+from tests.conftest import DEMO_EXTRACTS, ROOT, SMALL, write_csv
 
 CONTRACT_COLUMNS = {name: list(rows[0]) for name, rows in SMALL.items()}
 
@@ -131,6 +132,13 @@ def test_each_rule_rejects_a_bad_row_with_its_line(small_extracts, tmp_path, ext
     assert mine.loc[mine["column"] == column, "reason"].str.contains(reason).all(), mine.to_string()
     # Only the bad row is rejected; the good row just before it loads.
     assert set(found.loc[found["file"] == file, "line"]) == {bad_line}
+    # The rejected value is kept for the engagement files (to find and fix the row); a survey row is
+    # someone's answers, so its values never reach the served file.
+    values = mine.loc[mine["column"] == column, "value"]
+    if extract in SURVEY_EXTRACTS:
+        assert found.loc[found["file"] == file, "value"].isna().all(), mine.to_string()
+    elif changes.get(column):
+        assert (values == changes[column]).all(), mine.to_string()
     counts = {f.file: f for f in report.files}[file]
     assert (counts.rows_read, counts.rows_loaded, counts.rows_rejected) == (
         len(SMALL[extract]) + 2,
@@ -140,13 +148,31 @@ def test_each_rule_rejects_a_bad_row_with_its_line(small_extracts, tmp_path, ext
 
 
 def test_rows_read_equal_loaded_plus_rejected_for_every_file(demo_db):
+    """build_info reports, per file, the rows read, loaded and rejected. The engagement tables are served
+    with exactly the rows loaded; the survey files are loaded only in the build's staging file, so the
+    served file has no response table at all and build_info is where their loaded rows are reported."""
     with duckdb.connect(str(demo_db), read_only=True) as con:
         info = con.execute("select file, rows_read, rows_loaded, rows_rejected from build_info").df()
-        assert len(info) == 8  # the demo has every extract: the five of 2021, waves, questions and survey_answers
-        for row in info.itertuples():
-            assert row.rows_read == row.rows_loaded + row.rows_rejected
-            table_name = row.file.rsplit(".", 1)[0]
-            assert con.execute(f'select count(*) from "{table_name}"').fetchone()[0] == row.rows_loaded
+        served = {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+        rejected = con.execute("select file, count(distinct line) as lines from rejects group by file").df()
+    assert len(info) == 8  # the demo has every extract: the five of 2021, waves, questions and survey_answers
+    assert served == set(SERVED_TABLES)
+    assert not served & {"survey_responses", "survey_answers", "survey_cells", "survey_groups", "survey_comments"}
+    assert not list(demo_db.parent.glob(f".{demo_db.name}.*"))  # the staging file is gone
+    rejects_by_file = dict(zip(rejected["file"], rejected["lines"]))
+    for row in info.itertuples():
+        assert row.rows_read == row.rows_loaded + row.rows_rejected
+        assert row.rows_rejected == rejects_by_file.get(row.file, 0), row.file
+        # Rows read: every data row of the file, as pandas reads it.
+        source = pd.read_csv(DEMO_EXTRACTS / row.file, dtype=str, keep_default_na=False)
+        assert row.rows_read == len(source), row.file
+        table_name = row.file.rsplit(".", 1)[0]
+        if table_name in SURVEY_EXTRACTS:
+            assert table_name not in served
+            assert row.rows_loaded > 0
+        else:
+            with duckdb.connect(str(demo_db), read_only=True) as con:
+                assert con.execute(f'select count(*) from "{table_name}"').fetchone()[0] == row.rows_loaded
 
 
 def test_labels_headers_and_yes_no_are_normalised(small_extracts, tmp_path):
@@ -187,7 +213,10 @@ def test_labels_headers_and_yes_no_are_normalised(small_extracts, tmp_path):
     assert {f.file: f for f in report.files}["actions.csv"].ignored_columns == ["Owner"]
 
 
-def test_utf8_with_bom_and_windows_1252_both_load(small_extracts, tmp_path):
+def test_utf8_with_bom_and_windows_1252_both_load(small_extracts, tmp_path, monkeypatch):
+    # Thresholds of 1, so the one response's comment is released (release_comments) and can be read back.
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
+    monkeypatch.setenv("DASHBOARD_MIN_COMMENTS", "1")
     rows = SMALL["survey_responses"][:1]
     rows = [rows[0] | {"comment": "Café Wi-Fi – “slow”"}]
     write_csv(small_extracts / "survey_responses.csv", rows, encoding="utf-8-sig")
@@ -197,11 +226,12 @@ def test_utf8_with_bom_and_windows_1252_both_load(small_extracts, tmp_path):
         )
     database = tmp_path / "out.duckdb"
     report = build(small_extracts, database)
-    assert table(database, "survey_responses").iloc[0]["comment"] == "Café Wi-Fi – “slow”"
+    assert list(table(database, "release_comments")["comment"]) == ["Café Wi-Fi – “slow”"]
     assert "Café – Ward B" in set(table(database, "service_areas")["service_area"])
     by_file = {f.file: f for f in report.files}
     assert by_file["service_areas.csv"].warnings and "Windows-1252" in by_file["service_areas.csv"].warnings[0]
     assert not by_file["survey_responses.csv"].warnings
+    assert by_file["survey_responses.csv"].rows_loaded == 1
 
 
 def test_line_numbers_follow_the_file_with_quoted_newlines_and_blank_lines(small_extracts, tmp_path):
@@ -222,10 +252,30 @@ def test_line_numbers_follow_the_file_with_quoted_newlines_and_blank_lines(small
     assert "has 3 fields but the header has 2" in mine.set_index("line")["reason"].to_dict()[7]
 
 
+def served_tables_equal(first: Path, second: Path) -> None:
+    """Every served table of two builds is the same (build_info: its row counts and settings; the
+    files' format, size and checksum differ between a CSV and an XLSX)."""
+    for name in SERVED_TABLES:
+        if name != "build_info":
+            pd.testing.assert_frame_equal(table(first, name), table(second, name), obj=name)
+    same = ["file", "rows_read", "rows_loaded", "rows_rejected", "ignored_columns", "synthetic", "perturbation"]
+    info_a, info_b = table(first, "build_info"), table(second, "build_info")
+    pd.testing.assert_frame_equal(
+        info_a[same].assign(file=info_a["file"].str.rsplit(".", n=1).str[0]),
+        info_b[same].assign(file=info_b["file"].str.rsplit(".", n=1).str[0]),
+    )
+
+
 @pytest.mark.slow
-def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path):
+def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path, monkeypatch):
+    """The survey rows are only in the staging file: the same release (built with a key and a
+    threshold of 1, so the small extracts' groups are released) shows they loaded the same."""
+    monkeypatch.setenv(KEY_SETTING, "a test key")
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
+    monkeypatch.setenv("DASHBOARD_MIN_COMMENTS", "1")
     csv_db = tmp_path / "csv.duckdb"
     build(small_extracts, csv_db)
+    assert len(table(csv_db, "release_cells")) and len(table(csv_db, "release_comments"))
     xlsx_folder = tmp_path / "xlsx"
     xlsx_folder.mkdir()
     for name in SMALL:
@@ -239,21 +289,21 @@ def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path):
         frame.to_excel(xlsx_folder / f"{name}.xlsx", index=False)
     xlsx_db = tmp_path / "xlsx.duckdb"
     build(xlsx_folder, xlsx_db)
-    for name in SMALL:
-        pd.testing.assert_frame_equal(table(csv_db, name), table(xlsx_db, name))
+    served_tables_equal(csv_db, xlsx_db)
     assert rejects(xlsx_db).empty
 
 
 @pytest.mark.slow
 def test_demo_build_is_deterministic(tmp_path):
+    """Two builds of the demo serve the same tables, the release included (perturbed the same way)."""
     first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     build(ROOT / "data" / "extracts", first)
     build(ROOT / "data" / "extracts", second)
-    for name in [*SMALL, "rejects"]:
-        pd.testing.assert_frame_equal(table(first, name), table(second, name))
+    served_tables_equal(first, second)
     info_a, info_b = table(first, "build_info"), table(second, "build_info")
     pd.testing.assert_frame_equal(info_a.drop(columns="built_at"), info_b.drop(columns="built_at"))
     assert bool(info_a["synthetic"].all())
+    assert len(table(first, "release_cells"))
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.build import build
+from pipeline.build import SERVED_TABLES, SURVEY_EXTRACTS, build
 from pipeline.ingest import BuildError
 from tests.conftest import ROOT, SMALL, write_csv
 
@@ -60,13 +61,30 @@ row = st.fixed_dictionaries({c: cell for c in COLUMNS})
 
 
 def _counts_add_up(database: Path) -> None:
+    """build_info's counts add up; the engagement tables hold the rows loaded, and the survey files,
+    loaded only in the build's staging file, have no table in the served file."""
     with duckdb.connect(str(database), read_only=True) as con:
+        served = {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert served == set(SERVED_TABLES)
         for file, read, loaded, rejected in con.execute(
             "select file, rows_read, rows_loaded, rows_rejected from build_info"
         ).fetchall():
             assert read == loaded + rejected, file
+            assert con.execute("select count(distinct line) from rejects where file = ?", [file]).fetchone()[0] == (
+                rejected
+            )
             table = file.rsplit(".", 1)[0]
-            assert con.execute(f'select count(*) from "{table}"').fetchone()[0] == loaded
+            if table in SURVEY_EXTRACTS:
+                assert table not in served
+                # A survey row's values are someone's answers: never served, even when rejected.
+                assert (
+                    con.execute("select count(*) from rejects where file = ? and value is not null", [file]).fetchone()[
+                        0
+                    ]
+                    == 0
+                )
+            else:
+                assert con.execute(f'select count(*) from "{table}"').fetchone()[0] == loaded
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -114,14 +132,19 @@ def test_huge_field_is_rejected_cleanly(small_extracts, tmp_path):
         build(small_extracts, tmp_path / "out.duckdb")
 
 
-def test_formulas_in_extracts_are_stored_as_text(small_extracts, tmp_path):
+def test_formulas_in_extracts_are_stored_as_text(small_extracts, tmp_path, monkeypatch):
+    # Thresholds of 1, so the Trust lists its comments and the released comment can be read back.
+    monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
+    monkeypatch.setenv("DASHBOARD_MIN_COMMENTS", "1")
     formula = '=HYPERLINK("http://example.invalid","click")'
     rows = SMALL["survey_responses"] + [dict(SMALL["survey_responses"][0], response_id="R9", comment=formula)]
     write_csv(small_extracts / "survey_responses.csv", rows)
     database = tmp_path / "out.duckdb"
     build(small_extracts, database)
     with duckdb.connect(str(database), read_only=True) as con:
-        assert con.execute("select comment from survey_responses where response_id = 'R9'").fetchone()[0] == formula
+        released = [comment for (comment,) in con.execute("select comment from release_comments").fetchall()]
+    assert formula in released
+    assert sorted(released) == sorted([formula, SMALL["survey_responses"][0]["comment"]])
 
 
 def _big_extracts(folder: Path, responses: int) -> None:
@@ -147,7 +170,7 @@ def test_a_build_killed_halfway_leaves_the_database_in_service_and_the_next_buil
     live = tmp_path / "live.duckdb"
     build(small_extracts, live)
     with duckdb.connect(str(live), read_only=True) as con:
-        before = con.execute("select count(*) from survey_responses").fetchone()[0]
+        before = con.execute("select * from build_info order by file").df()
     _big_extracts(small_extracts, 400_000)
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(small_extracts), "--db", str(live)],
@@ -166,7 +189,14 @@ def test_a_build_killed_halfway_leaves_the_database_in_service_and_the_next_buil
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     with duckdb.connect(str(live), read_only=True) as con:  # still the old, whole database
-        assert con.execute("select count(*) from survey_responses").fetchone()[0] == before
+        pd.testing.assert_frame_equal(con.execute("select * from build_info order by file").df(), before)
+        assert {name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()} == set(
+            SERVED_TABLES
+        )
     report = build(small_extracts, live)
     assert {f.file: f.rows_loaded for f in report.files}["survey_responses.csv"] == 400_000
+    with duckdb.connect(str(live), read_only=True) as con:  # the new database reports the rows it loaded
+        loaded = con.execute("select rows_loaded from build_info where file = 'survey_responses.csv'").fetchone()[0]
+    assert loaded == 400_000
     assert not list(tmp_path.glob(".live.duckdb.building-*"))
+    assert not list(tmp_path.glob(".live.duckdb.serving-*"))

@@ -11,15 +11,16 @@ from __future__ import annotations
 import io
 import re
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from dashboard import downloads, ui
+from dashboard import disclosure, downloads, ui
 from dashboard.filters import Filters
 from dashboard.printout import Printout
 from tests.conftest import ROOT
-from tests.oracle import expected_headline, read_responses
+from tests.oracle import expected_headline, expected_response_rates, read_responses, released
 
 pytestmark = pytest.mark.slow
 
@@ -59,6 +60,11 @@ def squeeze(text: str) -> str:
     return " ".join(ui.plain_text(str(text)).split())
 
 
+def number(value) -> int | None:
+    """A whole number as a table holds it; None when blank."""
+    return None if pd.isna(value) else int(value)
+
+
 def test_a_theme_page_pdf_holds_the_tiles_tables_and_stamp_on_screen(demo_env, printouts):
     at = AppTest.from_file(str(ROOT / "pages/1_Digital_skills.py"), default_timeout=60)
     at.query_params["service_area"] = [NORTH]
@@ -79,9 +85,9 @@ def test_a_theme_page_pdf_holds_the_tiles_tables_and_stamp_on_screen(demo_env, p
             assert f"{value:,.0f}" in text or f"{value:g}" in text
     # The oracle's figure for the selection, independently.
     n, _, percent = expected_headline(
-        read_responses(), "it_skills", Filters(service_areas=(NORTH,), care_groups=(AMH,))
+        read_responses(), "it_skills", Filters(service_areas=(NORTH,), care_groups=(AMH,)), released(demo_env)
     )
-    assert f"{percent}%" in text and f"n = {n:,}" in text
+    assert percent is not None and f"{percent}%" in text and f"n = {n:,}" in text
     stamp = printouts[-1][1]
     assert squeeze(stamp["Filters"]) in text and "SYNTHETIC DEMO DATA" in text
     assert outline(reader)[:3] == ["IT skills rated good", "Answers", "Breakdown by care group"]
@@ -109,9 +115,27 @@ def test_my_area_pdf_holds_the_scorecard_on_screen(demo_env, printouts):
             if value.strip():
                 assert squeeze(value) in text, value
     rates = at.dataframe[-1].value  # the response rates: the area, its care group and the Trust
-    assert list(rates["Care group"])[-1] == "Whole Trust"
-    for value in rates[["Headcount", "Responses", "Response rate (%)"]].stack():
+    assert list(rates["Care group"]) == [AMH, AMH, "Whole Trust"]
+    for value in rates[["Headcount", "Responses", "Response rate (%)"]].stack().dropna():  # hidden: blank
         assert f"{value:,}" in text
+    for note in rates["Note"].dropna():
+        assert squeeze(note) in text, note
+    # The rates on screen are the oracle's: the area's released rate group, the sums over the areas
+    # with a headcount and a released count.
+    responses = read_responses()
+    expected = expected_response_rates(responses, responses.attrs["latest_wave"], released(demo_env))
+    rows = [
+        expected.loc[(expected["level"] == "service_area") & (expected["service_area"] == NORTH)].iloc[0],
+        expected.loc[(expected["level"] == "care_group") & (expected["care_group"] == AMH)].iloc[0],
+        expected.loc[expected["level"] == "trust"].iloc[0],
+    ]
+    for (_, shown), row in zip(rates.iterrows(), rows):
+        assert number(shown["Responses"]) == number(row["responses"])
+        assert number(shown["Response rate (%)"]) == number(row["rate"])
+        if row["hidden"]:  # the wave has closed: hidden for good
+            assert shown["Note"] == disclosure.HIDDEN
+        else:
+            assert number(shown["Headcount"]) == number(row["headcount"]) is not None
     assert f"My area: {NORTH}" in text
     titles = outline(reader)
     assert titles[:3] == ["Engagement", "Survey results", "IT skills rated good"] and "Definitions" in titles
@@ -121,8 +145,6 @@ def test_my_area_pdf_holds_the_scorecard_on_screen(demo_env, printouts):
 
 def test_a_chart_the_pdf_cannot_draw_leaves_its_table(demo_env):
     printout = Printout("Broken")
-    import pandas as pd
-
     from dashboard.charts import VegaLite
 
     broken = VegaLite(pd.DataFrame({"x": [1]}), {"mark": "no-such-mark", "encoding": {}})

@@ -9,8 +9,10 @@ Overview shows), so every tile differs between versions. Checked after every rer
 figures for the session's filters (the one before the swap or the one after), never a mix. After each
 swap: the sessions opened before it keep working and show the new figures, and a new page load shows
 them too, without restarting the server; the server log holds no traceback. Expected figures are
-computed with pandas from each version's extracts: engagement here, the survey tiles (percentages of
-perturbed counts, as every survey figure is) by tests/oracle.py.
+computed with pandas from each version's extracts: engagement here, the survey tiles (sums of the
+released cells, as every survey figure is) by tests/oracle.py, with which groups each version
+releases read from that version built once beforehand into a file of its own (the swapped-in file
+is checked to release the same).
 
 Needs Chromium at /usr/bin/chromium (skipped with a hint otherwise), like tests/browser.
 """
@@ -18,6 +20,7 @@ Needs Chromium at /usr/bin/chromium (skipped with a hint otherwise), like tests/
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -61,7 +64,6 @@ LATEST_WAVE, IN_LATEST_WAVE = (
     .sort_values(["opened", "wave_id"])
     .iloc[-1][["wave_id", "opened"]]
 )
-THRESHOLD = oracle.THRESHOLD
 TILES = {  # the Overview's tiles
     "Conversation hours",
     "Staff engaged",
@@ -181,29 +183,34 @@ def _responses(folder: Path) -> pd.DataFrame:
     return oracle.read_responses(folder)  # the versions keep the demo's manifest: built with the demo key
 
 
-def _survey_tile(folder: Path, filters: Filters, measure: str) -> float | None:
+def _survey_tile(folder: Path, release: oracle.Released, filters: Filters, measure: str) -> float | None:
     view = ViewFilters(care_groups=filters.care_groups, surveys=filters.surveys, staff_groups=filters.staff_groups)
-    n, _positive, percent = oracle.expected_headline(_responses(folder), measure, view)
-    return None if n < THRESHOLD else float(percent)  # None: shown as "Hidden"
+    _n, _positive, percent = oracle.expected_headline(_responses(folder), measure, view, release, folder)
+    return None if percent is None else float(percent)  # None: shown as "Hidden"
 
 
-def expected_tiles(folder: Path, filters: Filters) -> dict[str, float | None]:
-    """The Overview's tiles for the filters over the extracts in ``folder`` (tests/oracle.py)."""
+def expected_tiles(folder: Path, release: oracle.Released, filters: Filters) -> dict[str, float | None]:
+    """The Overview's tiles for the filters over the extracts in ``folder``, whose build released
+    ``release`` (tests/oracle.py)."""
     figures = oracle.expected_engagement(
         ViewFilters(care_groups=filters.care_groups, staff_groups=filters.staff_groups), folder
     )
     return {
         measure.title: float(figures[measure.key]) for measure in (ENGAGEMENT["conversations"], *OVERVIEW_ENGAGEMENT)
-    } | {tile: _survey_tile(folder, filters, measure) for tile, measure in SURVEY_TILES.items()}
+    } | {tile: _survey_tile(folder, release, filters, measure) for tile, measure in SURVEY_TILES.items()}
 
 
 # --------------------------------------------------------------------------- the server and the sessions
 
 
 def start_build(extracts: Path, database: Path) -> subprocess.Popen:
+    """``python -m pipeline build`` with the default thresholds (they are build settings: a developer's
+    shell must not change what is released)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DASHBOARD_MIN_GROUP_SIZE", "DASHBOARD_MIN_COMMENTS")}
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts), "--db", str(database)],
         cwd=ROOT,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -225,23 +232,31 @@ class Served:
     url: str
     database: Path
     versions: list[Path]
+    releases: list[oracle.Released]  # what each version's build releases
     log: Path
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The four extract versions, v0 built into a database, and ``streamlit run app.py`` serving it."""
+    """The four extract versions, each built once into a file of its own (to read what it releases),
+    v0 built into the served database, and ``streamlit run app.py`` serving it."""
     folder = tmp_path_factory.mktemp("rebuild")
     versions = make_versions(folder)
+    releases = []
+    for version, extracts in enumerate(versions):
+        own = folder / "releases" / f"v{version}.duckdb"
+        finish_build(start_build(extracts, own))
+        releases.append(oracle.released(own))
     database = folder / "serve" / "engagement.duckdb"
     finish_build(start_build(versions[0], database))
+    assert oracle.released(database) == releases[0]  # a build of the same extracts releases the same
     log = folder / "server.log"
     try:
         server = Server.start(database, log)  # as in service: no file watcher
     except RuntimeError as error:
         pytest.fail(str(error), pytrace=False)
     try:
-        yield Served(server.url, database, versions, log)
+        yield Served(server.url, database, versions, releases, log)
     finally:
         server.stop()
 
@@ -351,7 +366,9 @@ def test_rebuilds_while_sessions_rerun(served: Served, browser) -> None:
 
     def figures(filters: Filters) -> dict[int, dict[str, float | None]]:
         if filters not in expected:
-            expected[filters] = {v: expected_tiles(folder, filters) for v, folder in enumerate(served.versions)}
+            expected[filters] = {
+                v: expected_tiles(folder, served.releases[v], filters) for v, folder in enumerate(served.versions)
+            }
         return expected[filters]
 
     def new_context():
@@ -413,6 +430,8 @@ def test_rebuilds_while_sessions_rerun(served: Served, browser) -> None:
             seen_during += rerun_all({version - 1, version})
             rounds += 1
         finish_build(build)
+        # The file swapped in releases what this version's own build released (the expected figures' premise).
+        assert oracle.released(served.database) == served.releases[version]
         # Sessions opened before the swap keep working, and their next rerun reads the new file.
         assert rerun_all({version}) == [version] * len(sessions)
         # A new page load sees the new data too, without restarting the server.

@@ -1,8 +1,9 @@
 """Response rates (issue 13): the headcount column, rates per area, care group and Trust, hiding,
-the banded "about N more" while a wave is open, and the section on a page.
+what a hidden row says while a wave is open, and the section on a page.
 
 Expected figures come from tests/oracle.py: pandas over survey_responses.csv and service_areas.csv
-with the oracle's own record keys and the published perturbation table, never the code under test.
+with the oracle's own member hashes and the published perturbation table, over the rate groups the
+build released (read from the file), never the code under test.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from tests.conftest import SMALL, opened_database, write_csv
 WAVES = ("2021", "2023")
 AFTER_EVERY_WAVE = dt.date(2030, 1, 1)
 WHILE_2023_IS_OPEN = dt.date(2023, 4, 1)  # the demo's 2023 wave runs 2023-03-01 to 2023-05-31
-THRESHOLD = oracle.THRESHOLD
 
 
 def options_of(database: db.Database) -> Options:
@@ -49,6 +49,11 @@ def options_of(database: db.Database) -> Options:
 @pytest.fixture(scope="module")
 def responses() -> pd.DataFrame:
     return oracle.read_responses()
+
+
+@pytest.fixture(scope="module")
+def released(demo_db: Path) -> oracle.Released:
+    return oracle.released(demo_db)
 
 
 @pytest.fixture
@@ -100,12 +105,12 @@ def test_service_areas_without_a_headcount_column_still_build(small_extracts, tm
         assert con.execute("select count(*), count(headcount) from service_areas").fetchone() == (2, 0)
     opened = db.Database(database)
     try:
-        frame = response_rates.rates(opened, options_of(opened), None, THRESHOLD, today=AFTER_EVERY_WAVE)
+        frame = response_rates.rates(opened, options_of(opened), None, today=AFTER_EVERY_WAVE)
     finally:
         opened.close()
     assert frame["rate"].isna().all() and frame["headcount"].isna().all()
     assert (rows(frame, "service_area")["note"].str.contains("headcount not known")).all()
-    assert rows(frame, "trust")["note"].tolist() == ["areas with a headcount: 0 of 2"]
+    assert rows(frame, "trust")["note"].tolist() == ["areas counted (a headcount and a released count): 0 of 2"]
 
 
 # --------------------------------------------------------------------------- the demo's headcounts
@@ -139,9 +144,9 @@ def test_a_tiny_demo_builds_with_its_headcounts(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("wave", WAVES)
-def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, responses, wave) -> None:
-    frame = response_rates.rates(database, options_of(database), wave, THRESHOLD, today=AFTER_EVERY_WAVE)
-    expected = oracle.expected_response_rates(responses, wave)
+def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, responses, released, wave) -> None:
+    frame = response_rates.rates(database, options_of(database), wave, today=AFTER_EVERY_WAVE)
+    expected = oracle.expected_response_rates(responses, wave, released)
 
     areas = rows(frame, "service_area").set_index("service_area")
     want = rows(expected, "service_area").set_index("service_area")
@@ -160,19 +165,30 @@ def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, response
             label = row["care_group"] if isinstance(row["care_group"], str) else response_rates.TRUST
             mine = got.loc[label]
             assert (value(mine["headcount"]), value(mine["responses"]), value(mine["rate"])) == (
-                row["headcount"],
+                value(row["headcount"]),
                 value(row["responses"]),
                 value(row["rate"]),
             ), label
-    # Each total is perturbed as itself: not the sum of its areas' perturbed counts (nor its true count).
+            assert bool(mine["hidden"]) == bool(row["hidden"]), label
+    # A care group's and the Trust's rows add up the areas counted: those with a headcount and a
+    # released count, in responses and headcount alike; the note says how many of how many.
     trust = rows(frame, "trust").iloc[0]
-    known = rows(frame, "service_area").loc[lambda f: f["headcount"].notna()]
-    (true_trust,) = rows(expected, "trust")["true_responses"]
-    assert trust["note"] == f"areas with a headcount: {len(known)} of {len(areas)}"
-    assert len(known) < len(areas)
-    shown_parts = rows(expected, "service_area").loc[lambda f: f["headcount"].notna(), "perturbed"].sum()
-    assert value(trust["responses"]) != shown_parts or value(trust["responses"]) != true_trust
-    assert (rows(expected, "service_area")["perturbed"] != rows(expected, "service_area")["true_responses"]).any()
+    counted = want.loc[want["headcount"].notna() & ~want["hidden"]]
+    assert trust["note"] == f"areas counted (a headcount and a released count): {len(counted)} of {len(want)}"
+    assert (value(trust["responses"]), value(trust["headcount"])) == (
+        int(counted["responses"].sum()),
+        int(counted["headcount"].sum()),
+    )
+    # The case has areas left out either way: hidden ones with a headcount, shown ones without.
+    assert (want["hidden"] & want["headcount"].notna()).any()
+    assert (~want["hidden"] & want["headcount"].isna()).any()
+    # The counts shown are released counts, not true ones.
+    shown = want.loc[~want["hidden"]]
+    true = [
+        len(oracle.members(responses, (wave, "rate", g, a, None, None, None)))
+        for g, a in zip(shown["care_group"], shown.index)
+    ]
+    assert (shown["responses"].astype(int).to_numpy() != true).any()
 
 
 def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagged(tmp_path, monkeypatch) -> None:
@@ -199,11 +215,28 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
         }
         for i in range(30)
     ]
+    # Carers of no stated area: without them the Trust less the ward would leave the one carer of the
+    # small extracts (R2), and the build's audit would rightly keep the ward's count back.
+    many += [
+        {
+            "response_id": f"C{i:03d}",
+            "survey": "Carer",
+            "submitted_on": "2021-04-01",
+            "care_group": "",
+            "service_area": "",
+            "staff_group": "",
+            "it_skills": "Fair",
+            "info_available": "",
+            "it_unreliable": "",
+            "comment": "",
+        }
+        for i in range(12)
+    ]
     write_csv(folder / "survey_responses.csv", SMALL["survey_responses"] + many)
     build(folder, tmp_path / "db.duckdb")
     opened = db.Database(tmp_path / "db.duckdb")
     try:
-        frame = response_rates.rates(opened, options_of(opened), None, THRESHOLD, today=AFTER_EVERY_WAVE)
+        frame = response_rates.rates(opened, options_of(opened), None, today=AFTER_EVERY_WAVE)
     finally:
         opened.close()
     ward = rows(frame, "service_area").set_index("service_area").loc["Ward A"]
@@ -215,14 +248,17 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
     build(folder, with_key)
     opened = db.Database(with_key)
     try:
-        frame = response_rates.rates(opened, options_of(opened), None, THRESHOLD, today=AFTER_EVERY_WAVE)
+        frame = response_rates.rates(opened, options_of(opened), None, today=AFTER_EVERY_WAVE)
     finally:
         opened.close()
-    everyone = oracle.read_responses(folder, key="test-key")
-    expected = oracle.expected_response_rates(everyone, everyone.attrs["latest_wave"], folder=folder)
+    everyone = oracle.read_responses(folder)
+    group = (everyone.attrs["latest_wave"], "rate", "Adult mental health", "Ward A", None, None, None)
+    assert group in oracle.released(with_key).groups
+    members = oracle.members(everyone, group)["response_id"]
+    assert len(members) == 31  # R1 and the 30 above
+    shown = oracle.released_count(members, key="test-key")
     ward = rows(frame, "service_area").set_index("service_area").loc["Ward A"]
-    shown = int(rows(expected, "service_area").set_index("service_area").loc["Ward A", "responses"])
-    assert value(ward["responses"]) == shown and abs(shown - 31) <= 3  # R1 and the 30 above
+    assert value(ward["responses"]) == shown and abs(shown - 31) <= 3
     assert value(ward["rate"]) == (200 * shown + 20) // 40 > 100
     assert response_rates.ABOVE_100 in ward["note"]
     nursing = rows(frame, "service_area").set_index("service_area").loc["District nursing"]
@@ -232,46 +268,51 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
 # --------------------------------------------------------------------------- hidden and not yet reportable
 
 
-def test_areas_under_the_threshold_are_hidden_with_their_rate(database, responses) -> None:
+def test_areas_not_released_are_hidden_with_their_rate(database, responses, released) -> None:
     frame = rows(
-        response_rates.rates(database, options_of(database), "2023", THRESHOLD, today=AFTER_EVERY_WAVE), "service_area"
+        response_rates.rates(database, options_of(database), "2023", today=AFTER_EVERY_WAVE), "service_area"
     ).set_index("service_area")
-    expected = rows(oracle.expected_response_rates(responses, "2023"), "service_area").set_index("service_area")
-    small = expected.index[expected["perturbed"] < THRESHOLD]
+    expected = rows(oracle.expected_response_rates(responses, "2023", released), "service_area").set_index(
+        "service_area"
+    )
+    small = expected.index[expected["hidden"]]
     assert len(small) >= 5 and len(small) < len(expected)
     hidden = frame.loc[small]
     assert hidden["hidden"].all()
-    assert hidden["responses"].isna().all() and hidden["rate"].isna().all() and hidden["more_needed"].isna().all()
-    assert hidden["note"].str.startswith("hidden: fewer than 10 responses").all()
+    assert hidden["responses"].isna().all() and hidden["rate"].isna().all()
+    # One reason, whatever the cause, and nothing about how many answered.
+    assert (hidden["hidden_reason"] == disclosure.HIDDEN).all()
+    assert hidden["note"].str.startswith(disclosure.HIDDEN).all()
+    assert not hidden["note"].str.contains(r"\d").any()
     shown = frame.drop(index=small)
-    assert (~shown["hidden"]).all() and (shown["responses"] >= THRESHOLD).all()
-    assert not shown["note"].str.contains("hidden|not yet").any()
+    assert (~shown["hidden"]).all() and shown["responses"].notna().all()
+    assert not shown["note"].str.contains("hidden|not yet|too few").any()
     # The download carries no figure of a hidden area either.
     table = response_rates_view.table(frame.reset_index())
     assert table.loc[table["Service area"].isin(small), ["Responses", "Response rate (%)"]].isna().all().all()
 
 
-@pytest.mark.parametrize("threshold", [10, 13])
-def test_an_open_wave_says_about_how_many_more_rounded_up_to_a_multiple_of_5(database, responses, threshold) -> None:
+def test_an_open_wave_says_not_yet_reportable_and_nothing_more(database, responses, released) -> None:
     options = options_of(database)
-    closed = response_rates.rates(database, options, "2023", threshold, today=AFTER_EVERY_WAVE)
-    frame = response_rates.rates(database, options, "2023", threshold, today=WHILE_2023_IS_OPEN)
-    expected = oracle.expected_response_rates(responses, "2023", threshold=threshold)
+    closed = response_rates.rates(database, options, "2023", today=AFTER_EVERY_WAVE)
+    frame = response_rates.rates(database, options, "2023", today=WHILE_2023_IS_OPEN)
+    expected = oracle.expected_response_rates(responses, "2023", released)
     areas = rows(frame, "service_area").set_index("service_area")
     want = rows(expected, "service_area").set_index("service_area")
-    waiting = want.index[want["perturbed"] < threshold]
+    waiting = want.index[want["hidden"]]
     assert len(waiting)
     for area in waiting:
-        more = int(areas.loc[area, "more_needed"])
-        need = threshold - int(want.loc[area, "perturbed"])
-        assert more % 5 == 0 and need <= more < need + 5, (area, more, need)
-        assert areas.loc[area, "note"].startswith(f"not yet reportable: about {more} more responses needed")
+        # No "about N more": a hidden area looks the same whether it holds nobody or a few.
+        assert areas.loc[area, "hidden_reason"] == response_rates.NOT_YET
+        note = areas.loc[area, "note"]
+        assert note in (response_rates.NOT_YET, f"{response_rates.NOT_YET}; {response_rates.NO_HEADCOUNT}"), area
         assert pd.isna(areas.loc[area, "responses"]) and pd.isna(areas.loc[area, "rate"])
     # Everything else is as after the wave.
     pd.testing.assert_frame_equal(
-        frame.drop(columns=["note", "more_needed"]), closed.drop(columns=["note", "more_needed"])
+        frame.drop(columns=["note", "hidden_reason"]), closed.drop(columns=["note", "hidden_reason"])
     )
-    assert areas.drop(index=waiting)["more_needed"].isna().all()
+    assert (closed.loc[closed["hidden"], "hidden_reason"] == disclosure.HIDDEN).all()
+    assert not frame.loc[~frame["hidden"], "note"].str.contains("not yet").any()
 
 
 def test_a_wave_is_open_up_to_and_on_its_closed_day() -> None:
@@ -285,7 +326,6 @@ def test_a_wave_is_open_up_to_and_on_its_closed_day() -> None:
     assert response_rates.is_open(options, "2023", dt.date(2023, 5, 31))
     assert not response_rates.is_open(options, "2023", dt.date(2023, 6, 1))
     assert not response_rates.is_open(options, "1999", dt.date(2023, 4, 1))
-    assert list(response_rates.more_needed([0, 1, 4, 5, 6, 9], 10)) == [10, 10, 10, 5, 5, 5]
 
 
 # --------------------------------------------------------------------------- which rows
@@ -293,9 +333,9 @@ def test_a_wave_is_open_up_to_and_on_its_closed_day() -> None:
 
 def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, responses) -> None:
     options = options_of(database)
-    every = response_rates.rates(database, options, "2021", THRESHOLD, today=AFTER_EVERY_WAVE)
+    every = response_rates.rates(database, options, "2021", today=AFTER_EVERY_WAVE)
     picked = ("Finance", "Adult ADHD service")
-    frame = response_rates.rates(database, options, "2021", THRESHOLD, areas=picked, today=AFTER_EVERY_WAVE)
+    frame = response_rates.rates(database, options, "2021", areas=picked, today=AFTER_EVERY_WAVE)
     assert sorted(rows(frame, "service_area")["service_area"]) == sorted(picked)
     assert rows(frame, "care_group")["care_group"].tolist() == ["Adult mental health", "Corporate services"]
     # Totals are of the whole care group and Trust, whichever areas are listed.
@@ -313,7 +353,7 @@ def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, respons
     # Survey, staff group and months do not narrow a headcount's responses.
     narrowed = Filters(surveys=("Carer",), staff_groups=("Nursing",), date_from=dt.date(2021, 3, 1))
     assert response_rates.listed_areas(narrowed, options) == response_rates.listed_areas(Filters(), options)
-    nothing = response_rates.rates(database, options, "2021", THRESHOLD, areas=(), today=AFTER_EVERY_WAVE)
+    nothing = response_rates.rates(database, options, "2021", areas=(), today=AFTER_EVERY_WAVE)
     assert nothing["level"].tolist() == ["trust"]
 
 
@@ -328,20 +368,21 @@ def _section_script() -> None:
 
 
 @pytest.mark.slow
-def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, responses) -> None:
+def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, responses, released) -> None:
     at = AppTest.from_function(_section_script, default_timeout=60)
     at.query_params["wave"] = "2021"
     at.run()
     assert not at.exception, at.exception
     assert [s.value for s in at.subheader] == ["Response rates"]
     texts = " ".join(m.value for m in at.markdown)
-    assert "rounded up to the next multiple of 5" in texts
+    assert "says so and nothing more" in texts and "add up the areas that are shown" in texts
+    assert "more responses needed" not in texts
     assert "the survey, staff group and month filters do not apply" in texts
     (table,) = [d.value for d in at.dataframe]
     assert list(table.columns) == ["Service area", "Care group", "Headcount", "Responses", "Response rate (%)", "Note"]
     assert table["Service area"].tolist()[:3] == ["Adult ADHD service", "Finance", "Payroll"]
     assert table["Care group"].tolist()[-1] == response_rates.TRUST
-    expected = oracle.expected_response_rates(responses, "2021")
+    expected = oracle.expected_response_rates(responses, "2021", released)
     trust = rows(expected, "trust").iloc[0]
     assert (int(table["Responses"].iloc[-1]), int(table["Response rate (%)"].iloc[-1])) == (
         trust["responses"],
@@ -361,16 +402,19 @@ def _open_wave_script() -> None:
 
 
 @pytest.mark.slow
-def test_the_section_says_which_rows_are_not_yet_reportable_while_the_wave_is_open(demo_env, responses) -> None:
+def test_the_section_says_which_rows_are_not_yet_reportable_while_the_wave_is_open(
+    demo_env, responses, released
+) -> None:
     at = AppTest.from_function(_open_wave_script, default_timeout=60)
     at.query_params["wave"] = "2023"
     at.query_params["care_group"] = "Corporate services"
     at.run()
     assert not at.exception, at.exception
     (table,) = [d.value for d in at.dataframe]
-    expected = rows(oracle.expected_response_rates(responses, "2023"), "service_area")
+    expected = rows(oracle.expected_response_rates(responses, "2023", released), "service_area")
     waiting = set(expected.loc[(expected["care_group"] == "Corporate services") & expected["hidden"], "service_area"])
     notes = table.set_index("Service area").loc[sorted(waiting), "Note"]
-    assert len(waiting) and notes.str.startswith("not yet reportable: about ").all()
+    assert len(waiting) and notes.str.startswith(response_rates.NOT_YET).all()
+    assert not notes.str.contains(r"\d").any()  # nothing about how many have answered
     (said,) = [m.value for m in at.markdown if "is open until" in m.value]
     assert "31 May 2023" in said and f"Not yet reportable: {len(waiting)} of the {len(table)} rows" in said

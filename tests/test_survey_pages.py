@@ -1,7 +1,9 @@
 """The three survey theme pages in AppTest on the demo database.
 
-Expected numbers are the oracle's (tests/oracle.py): perturbed counts worked
-out with pandas from the demo extracts, never by the code under test. Comments
+Expected numbers are the oracle's (tests/oracle.py): released counts worked out with
+pandas from the demo extracts, summed over the parts the build released (read from the
+file), never by the code under test. Survey figures are whole-wave: the months picked
+narrow only the months the trend lists. Comments
 are expected straight from the extracts: a unit's comments over its whole wave. Pages open
 on the latest wave; a test of the published (2021) figures or months opens the link with
 ``wave=2021``.
@@ -11,21 +13,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import disclosure
 from dashboard.filters import Filters
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import (
     PUBLISHED,
     PUBLISHED_WAVE,
     THRESHOLD,
-    expected_groups,
+    Released,
+    counted,
+    expected_breakdown,
     expected_headline,
+    members,
     read_responses,
-    small_area,
+    released,
+    structure,
 )
 
 pytestmark = pytest.mark.slow
@@ -46,6 +54,23 @@ def responses() -> pd.DataFrame:
     frame = read_responses()
     frame["text"] = frame["comment"].str.strip()
     return frame
+
+
+@pytest.fixture(scope="module")
+def release(demo_db: Path) -> Released:
+    return released(demo_db)
+
+
+def small_area(responses: pd.DataFrame, release: Released, measure: str) -> str:
+    """An area some of whose people answered ``measure`` in the latest wave, too few for its
+    whole-wave group to be released for it."""
+    wave = responses.attrs["latest_wave"]
+    for care_group, areas in structure().items():
+        for area in areas:
+            part = (wave, "answers", care_group, area, None, None, None)
+            if not release.shows(part, measure) and 0 < len(counted(members(responses, part), measure)) < THRESHOLD:
+                return area
+    raise AssertionError("the demo has no small area")
 
 
 def unit_comments(responses: pd.DataFrame, search: str = "", wave: str | None = None, **unit: str) -> list[str]:
@@ -85,18 +110,30 @@ def comment_table(at: AppTest) -> pd.DataFrame | None:
     return tables[0] if tables else None
 
 
+def trend_months(at: AppTest) -> list[str]:
+    """The months the trend's table lists, as '2021-03'."""
+    (table,) = [d.value for d in at.dataframe if list(d.value.columns[:1]) == ["Month"]]
+    return [f"{pd.Timestamp(month):%Y-%m}" for month in table["Month"]]
+
+
+def wave_months(wave: str) -> list[str]:
+    """The calendar months of a wave's dates (waves.csv), as '2021-03'."""
+    waves = pd.read_csv(DEMO_EXTRACTS / "waves.csv", dtype=str).set_index("wave_id")
+    return [f"{m:%Y-%m}" for m in pd.period_range(waves.loc[wave, "opened"], waves.loc[wave, "closed"], freq="M")]
+
+
 def assert_ran_cleanly(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
 
 @pytest.mark.parametrize("measure", list(PAGES))
-def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, responses, measure: str) -> None:
+def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, responses, release, measure: str) -> None:
     at = page(measure)
     at.query_params["wave"] = [PUBLISHED_WAVE]
     at.run()
     assert_ran_cleanly(at)
-    n, _, percent = expected_headline(responses, measure, Filters(wave=PUBLISHED_WAVE))
+    n, _, percent = expected_headline(responses, measure, Filters(wave=PUBLISHED_WAVE), release)
     assert percent == PUBLISHED[measure]
     assert metric(at, "This selection") == metric(at, "Whole Trust") == f"{percent}%"
     assert f"n = {n:,} · 95% CI" in markdown(at)[1]
@@ -106,7 +143,9 @@ def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, respons
 
     at.sidebar.multiselect(key="care_group").set_value([AMH]).run()
     assert_ran_cleanly(at)
-    n_amh, _, percent_amh = expected_headline(responses, measure, Filters(care_groups=(AMH,), wave=PUBLISHED_WAVE))
+    n_amh, _, percent_amh = expected_headline(
+        responses, measure, Filters(care_groups=(AMH,), wave=PUBLISHED_WAVE), release
+    )
     assert metric(at, "This selection") == f"{percent_amh}%"
     assert metric(at, "Whole Trust") == f"{percent}%"
     assert any(f"Of {n_amh:,} people who answered, {percent_amh}%" in text for text in markdown(at))
@@ -114,21 +153,25 @@ def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, respons
     at.sidebar.multiselect(key="survey").set_value(["Staff"]).run()
     assert_ran_cleanly(at)
     filters = Filters(care_groups=(AMH,), surveys=("Staff",), wave=PUBLISHED_WAVE)
-    n_staff, _, percent_staff = expected_headline(responses, measure, filters)
+    n_staff, _, percent_staff = expected_headline(responses, measure, filters, release)
     assert metric(at, "This selection") == f"{percent_staff}%"
     assert f"n = {n_staff:,} · 95% CI" in markdown(at)[1]
 
+    assert trend_months(at) == wave_months(PUBLISHED_WAVE)
+
+    # Survey figures are whole-wave: a month picked changes no figure, only the months the trend
+    # lists, and the page says so.
     at.sidebar.selectbox(key="from").set_value("2021-04").run()
     assert_ran_cleanly(at)
-    filters = Filters(care_groups=(AMH,), surveys=("Staff",), date_from=dt.date(2021, 4, 1), wave=PUBLISHED_WAVE)
-    n_april, _, percent_april = expected_headline(responses, measure, filters)
-    assert n_april < n_staff
-    assert metric(at, "This selection") == f"{percent_april}%"
-    assert f"n = {n_april:,} · 95% CI" in markdown(at)[1]
+    assert metric(at, "This selection") == f"{percent_staff}%"
+    assert f"n = {n_staff:,} · 95% CI" in markdown(at)[1]
+    assert any(text.startswith("Survey figures are for the whole wave") for text in markdown(at))
+    assert trend_months(at) == [m for m in wave_months(PUBLISHED_WAVE) if m >= "2021-04"]
+    assert any(text.startswith("Each month counts everyone in the units picked") for text in markdown(at))
 
 
 @pytest.mark.parametrize("measure", list(PAGES))
-def test_a_link_opens_with_its_filters_set(demo_env, responses, measure: str) -> None:
+def test_a_link_opens_with_its_filters_set(demo_env, responses, release, measure: str) -> None:
     at = page(measure)
     at.query_params["wave"] = [PUBLISHED_WAVE]
     at.query_params["care_group"] = [CHS]
@@ -149,14 +192,15 @@ def test_a_link_opens_with_its_filters_set(demo_env, responses, measure: str) ->
         date_to=dt.date(2021, 5, 31),
         wave=PUBLISHED_WAVE,
     )
-    n, _, percent = expected_headline(responses, measure, filters)
+    n, _, percent = expected_headline(responses, measure, filters, release)
     assert metric(at, "This selection") == f"{percent}%"
     assert f"n = {n:,} · 95% CI" in markdown(at)[1]
     assert "Months\\: March 2021 to May 2021" in markdown(at)[0]
+    assert trend_months(at) == ["2021-03", "2021-04", "2021-05"]
     assert not at.warning
 
 
-def test_a_link_with_a_day_opens_on_its_whole_month_with_a_notice(demo_env, responses) -> None:
+def test_a_link_with_a_day_opens_on_its_whole_month_with_a_notice(demo_env, responses, release) -> None:
     at = page("it_unreliable")
     at.query_params["wave"] = [PUBLISHED_WAVE]
     at.query_params["care_group"] = [AMH]
@@ -171,13 +215,14 @@ def test_a_link_with_a_day_opens_on_its_whole_month_with_a_notice(demo_env, resp
     filters = Filters(
         care_groups=(AMH,), date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 4, 30), wave=PUBLISHED_WAVE
     )
-    n, _, percent = expected_headline(responses, "it_unreliable", filters)
+    n, _, percent = expected_headline(responses, "it_unreliable", filters, release)
     assert metric(at, "This selection") == f"{percent}%"
     assert f"n = {n:,} · 95% CI" in markdown(at)[1]
+    assert trend_months(at) == ["2021-03", "2021-04"]
 
 
 @pytest.mark.parametrize("measure", list(PAGES))
-def test_bad_link_values_give_a_notice_not_an_error(demo_env, responses, measure: str) -> None:
+def test_bad_link_values_give_a_notice_not_an_error(demo_env, responses, release, measure: str) -> None:
     at = page(measure)
     at.query_params["care_group"] = ["Nope"]
     at.query_params["survey"] = ["' or 1=1 --"]
@@ -194,12 +239,12 @@ def test_bad_link_values_give_a_notice_not_an_error(demo_env, responses, measure
     assert "to='2019-01'" in warnings
     assert "staff_group='xxxx" in warnings
     assert at.segmented_control(key="breakdown").value == "care_group"
-    _, _, percent = expected_headline(responses, measure, Filters(staff_groups=("Nursing",)))
+    _, _, percent = expected_headline(responses, measure, Filters(staff_groups=("Nursing",)), release)
     assert metric(at, "This selection") == f"{percent}%"
 
 
-def test_small_selection_is_hidden_with_its_reason(demo_env, responses) -> None:
-    area = small_area(responses, "it_skills")
+def test_small_selection_is_hidden_with_its_reason(demo_env, responses, release) -> None:
+    area = small_area(responses, release, "it_skills")
     (care_group,) = set(responses.loc[responses["service_area"] == area, "care_group"])
     assert len(unit_comments(responses, service_area=area)) < 10
     at = page("it_skills")
@@ -207,9 +252,13 @@ def test_small_selection_is_hidden_with_its_reason(demo_env, responses) -> None:
     at.run()
     assert_ran_cleanly(at)
     assert metric(at, "This selection") == "Hidden"
-    assert metric(at, "Whole Trust") == f"{expected_headline(responses, 'it_skills')[2]}%"  # the latest wave
-    assert any("Hidden: fewer than 10 responses" in text for text in markdown(at))
-    assert f"Fewer than {THRESHOLD} people in this selection" in infos(at)
+    trust = expected_headline(responses, "it_skills", Filters(), release)  # the latest wave
+    assert metric(at, "Whole Trust") == f"{trust[2]}%"
+    assert any(f"Hidden: {disclosure.HIDDEN}" in text for text in markdown(at))
+    assert (
+        f"This selection's result is hidden: {disclosure.HIDDEN} (fewer than {THRESHOLD} responses, or it would let "
+        "a smaller group be worked out from other figures)"
+    ) in infos(at)
     assert not at.get("vega_lite_chart")
     assert not at.dataframe
     # The area's comments are not listed either (too few), and the page says which unit lists them.
@@ -220,20 +269,23 @@ def test_small_selection_is_hidden_with_its_reason(demo_env, responses) -> None:
     assert not [t for t in at.text_input if t.key == "comment_search"]
 
 
-def test_breakdown_by_service_area_lists_the_hidden_areas(demo_env, responses) -> None:
+def test_breakdown_by_service_area_lists_the_hidden_areas(demo_env, responses, release) -> None:
     at = page("info_available")
     at.run()
     at.segmented_control(key="breakdown").set_value("service_area").run()
     assert_ran_cleanly(at)
-    sizes = expected_groups(responses, "info_available", ["care_group", "service_area"])
-    small = sizes.loc[sizes["n"] < THRESHOLD]
-    named = small.loc[small["service_area"] != "Not stated", "service_area"]
-    hidden_text = " ".join(text for text in markdown(at) if text.startswith("**Hidden"))
-    assert len(named) and all(area in hidden_text for area in named)
-    assert "**Hidden, fewer than 10 responses:**" in hidden_text
+    expected = expected_breakdown(responses, "info_available", "service_area", Filters(), release)
+    hidden = [area for (_, area), (n, _) in expected.items() if n is None]
+    assert hidden and "Not stated" not in hidden  # a 'Not stated' row is listed only when shown
+    (hidden_text,) = [text for text in markdown(at) if text.startswith("**Hidden")]
+    assert hidden_text.startswith(f"**Hidden, {disclosure.HIDDEN}:** ")
+    assert all(area in hidden_text for area in hidden)
+    assert hidden_text.count("; ") == len(hidden) - 1  # nothing hidden beyond them
     (sentence,) = [text for text in markdown(at) if "service areas shown" in text]
-    shown, hidden = re.search(r"in the (\d+) service areas shown.*; (\d+) service areas are hidden", sentence).groups()
-    assert (int(shown), int(hidden)) == (len(sizes) - len(small), len(small))  # nothing hidden beyond the small
+    shown, hidden_count = re.search(
+        r"Of the (\d+) service areas shown.*; (\d+) service areas are hidden", sentence
+    ).groups()
+    assert (int(shown), int(hidden_count)) == (len(expected) - len(hidden), len(hidden))
 
 
 def test_the_whole_trust_lists_the_first_comments_and_counts_them_all(demo_env, responses) -> None:

@@ -4,9 +4,12 @@ and its numbers are those of the valid values alone; no hostile value ever reach
 Hypothesis builds links mixing valid filter values with SQL fragments, quotes, 10,000-character
 values, unicode, control characters and unknown parameter names, and runs app.py (and one survey
 page) under AppTest against the demo database. The expected numbers are computed with pandas
-straight from the demo extracts, from the valid values only: engagement here, the (perturbed)
-survey figures by tests/oracle.py. Every call into the database is recorded, and none may carry
-a hostile value.
+straight from the demo extracts, from the valid values only: engagement here, the released
+survey figures by tests/oracle.py (perturbed counts summed over the groups the build released).
+Every call into the database is recorded, and none may carry a hostile value.
+
+Survey figures are whole-wave: the months of a link narrow the engagement figures (and the months
+a trend lists), never a survey figure; a page with months picked says so.
 
 Dates are whole months (``from=2021-03&to=2021-05``); a day in a link opens its whole month, with
 a notice saying so, and the sidebar's month boxes show the months applied. Links at the edges
@@ -46,7 +49,6 @@ pytestmark = pytest.mark.slow
 
 APP = str(ROOT / "app.py")
 SURVEY_PAGE = ROOT / "pages" / "1_Digital_skills.py"
-THRESHOLD = oracle.THRESHOLD  # DASHBOARD_MIN_GROUP_SIZE's default; the fixture below unsets the variable
 LIST_NAMES = ("care_group", "service_area", "survey", "staff_group")
 DATE_NAMES = ("from", "to")
 WAVE_NAMES = ("wave", "compare")
@@ -185,8 +187,7 @@ class Demo:
     conversations: pd.DataFrame
     attendees: pd.DataFrame
     actions: pd.DataFrame
-    responses: pd.DataFrame
-    first_day: dt.date
+    first_day: dt.date  # the month filter's range (queries/date_bounds.sql): waves' dates, conversations, actions
     last_day: dt.date
     waves: tuple[str, ...]  # oldest first
     wave_days: dict[str, tuple[dt.date, dt.date]]  # opened, closed
@@ -212,11 +213,8 @@ def demo() -> Demo:
         held_on=lambda f: _dates(f["held_on"]), hours=lambda f: f["hours"].astype(float)
     )
     actions = read("actions").assign(raised_on=lambda f: _dates(f["raised_on"]))
-    responses = read("survey_responses").assign(submitted_on=lambda f: _dates(f["submitted_on"]))
-    for column in ("care_group", "service_area", "staff_group"):
-        responses[column] = responses[column].fillna("Not stated")
-    days = pd.concat([conversations["held_on"], actions["raised_on"], responses["submitted_on"]])
     waves = read("waves").sort_values(["opened", "wave_id"])
+    days = pd.concat([_dates(waves["opened"]), _dates(waves["closed"]), conversations["held_on"], actions["raised_on"]])
     wave_days = {
         w: (dt.date.fromisoformat(o), dt.date.fromisoformat(c))
         for w, o, c in zip(waves["wave_id"], waves["opened"], waves["closed"])
@@ -226,7 +224,6 @@ def demo() -> Demo:
         conversations,
         read("conversation_attendees"),
         actions,
-        responses,
         days.min(),
         days.max(),
         tuple(waves["wave_id"]),
@@ -303,11 +300,39 @@ def responses() -> pd.DataFrame:
     return oracle.read_responses()
 
 
+@cache
+def _released(database: str) -> oracle.Released:
+    return oracle.released(Path(database))
+
+
+def released() -> oracle.Released:
+    """What the build released: read from the demo database this module runs on (``demo_database``)."""
+    return _released(os.environ["DASHBOARD_DB"])
+
+
 def expected_survey(link: Link, measure: str) -> int | None:
-    """The whole percent shown for ``measure`` (from perturbed counts), or None when it is hidden
-    (perturbed n under THRESHOLD)."""
-    n, _positive, percent = oracle.expected_headline(responses(), measure, link.filters)
-    return None if n < THRESHOLD else percent
+    """The whole percent shown for ``measure`` (released counts summed over the parts of the link's
+    valid filters, whole-wave: its months change nothing), or None when it is hidden (no part released)."""
+    n, _positive, percent = oracle.expected_headline(responses(), measure, link.filters, released())
+    return None if n is None else percent
+
+
+WHOLE_WAVE = "Survey figures are for the whole wave"  # the note a page with months picked shows
+
+
+def months_picked(link: Link) -> bool:
+    """Whether the link narrows the months: a From month after the data's first, or a To month before
+    its last (the first and last months are the month boxes' defaults: no month picked)."""
+    months = data_months()
+    return bool(
+        (link.date_from and link.date_from != months[0]) or (link.date_to and link.date_to != month_end(months[-1]))
+    )
+
+
+def check_whole_wave_note(at: AppTest, link: Link) -> None:
+    """Months picked change no survey figure, and the page says so, once; with no month picked it says nothing."""
+    notes = [m.value for m in at.markdown if m.value.startswith(WHOLE_WAVE)]
+    assert len(notes) == months_picked(link), (notes, link.params)
 
 
 def month_value(day: dt.date) -> str:
@@ -365,10 +390,10 @@ def links(draw: st.DrawFn) -> Link:
     # Dates: absent, one month (from <= to), one day (opens its month, with a notice), or one
     # or two refused values. (Several values where one is valid, from > to, and other ways of
     # writing a day are the edge cases checked at the end.)
-    # Months from the whole range, or from one wave's months (the survey's months are the waves').
-    responses = data.responses
+    # Months from the whole range, or from one wave's months (from the month it opened to the one it closed).
     wave_months = [
-        sorted({d.replace(day=1) for d in responses.loc[responses["wave"] == w, "submitted_on"]}) for w in data.waves
+        [d.date() for d in pd.date_range(opened.replace(day=1), closed, freq="MS")]
+        for opened, closed in data.wave_days.values()
     ]
     starts = draw(st.sampled_from([data_months(), *wave_months]))
     first, second = sorted(draw(st.lists(st.sampled_from(starts), min_size=2, max_size=2)))
@@ -568,6 +593,7 @@ def check_overview(link: Link) -> AppTest:
         assert shown[tile] == pytest.approx(engagement[tile], abs=0.051), (tile, link.params)
     for tile, measure in SURVEY_TILES.items():
         assert shown[tile] == expected_survey(link, measure), (tile, link.params)
+    check_whole_wave_note(at, link)
     return at
 
 
@@ -591,6 +617,7 @@ def test_a_survey_page_survives_hostile_links(link: Link, breakdown: str) -> Non
             assert params["dimension"] in ("care_group", "service_area", "survey", "staff_group"), params
     shown = {m.label: shown_number(m.value) for m in at.metric}
     assert shown["This selection"] == expected_survey(link, "it_skills")
+    check_whole_wave_note(at, link)
     wave = link.survey_wave
     assert shown["Whole Trust"] == expected_survey(Link(wave=wave), "it_skills")  # the whole Trust, same wave
     if wave == oracle.PUBLISHED_WAVE:

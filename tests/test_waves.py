@@ -1,8 +1,12 @@
 """Survey waves and the question bank (issue 12): the build, change since a wave, the All
 questions page, a new question added as data, and you said / we did across waves.
 
-Expected figures come from tests/oracle.py (pandas over the extract CSVs, its own record keys)
-and from plain pandas over actions.csv; the two-proportion z-test is written out again here.
+Expected figures come from tests/oracle.py (pandas over the extract CSVs, the release's noise
+worked out again, which groups were released read from the file) and from plain pandas over
+actions.csv; the two-proportion z-test is written out again here. The served file holds no
+response or answer: what the build made of answers is checked in the release it serves
+(``release_cells``), on small extracts built with a key and a threshold of 1 so that every group
+is released, against counts worked out by hand with the oracle's noise.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dashboard.filters import Filters, Options, from_query_params, to_query_para
 from pipeline.build import build
 from pipeline.ingest import BuildError
 from tests import oracle
-from tests.conftest import DEMO_EXTRACTS, ROOT, copy_extracts, opened_database, write_csv
+from tests.conftest import DEMO_EXTRACTS, ROOT, SMALL, copy_extracts, opened_database, write_csv
 
 THEN, NOW = "2021", "2023"
 HEADLINE = ("it_skills", "info_available", "it_unreliable")
@@ -55,9 +59,44 @@ def options(demo_db: Path) -> Options:
     )
 
 
+@pytest.fixture(scope="module")
+def release(demo_db: Path) -> oracle.Released:
+    return oracle.released(demo_db)
+
+
 @pytest.fixture
 def database(demo_db: Path) -> Iterator[None]:
     yield from opened_database(demo_db)
+
+
+KEY = "a-key-set-where-the-database-is-built"
+# The small extracts' answers (tests/conftest.py), per response: '' when blank.
+SMALL_ANSWERS = {r["response_id"]: {m: r[m] for m in oracle.MEASURES} for r in SMALL["survey_responses"]}
+
+
+def build_everything_released(folder: Path, database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build with a perturbation key and a threshold of 1: every group of the release is released, so
+    what the build made of each response and answer shows in ``release_cells``."""
+    with monkeypatch.context() as during_build:
+        during_build.setenv("DASHBOARD_PERTURBATION_KEY", KEY)
+        during_build.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
+        build(folder, database)
+
+
+def released_cells(database: Path, **group: str | None) -> dict[tuple[str, str | None], int]:
+    """(measure, answer) -> released count of the answers group named by ``group`` (wave, care_group,
+    service_area, survey, staff_group; a label left out means 'all')."""
+    labels = ("care_group", "service_area", "survey", "staff_group")
+    where = " and ".join(
+        ["kind = 'answers'", "wave = $wave"] + [f"{c} is not distinct from ${c}" for c in labels] + ["month is null"]
+    )
+    con = duckdb.connect(str(database), read_only=True)
+    rows = con.execute(
+        f"select measure, answer, responses from release_cells where {where}",
+        {"wave": group["wave"], **{c: group.get(c) for c in labels}},
+    ).fetchall()
+    con.close()
+    return {(m, a): r for m, a, r in rows}
 
 
 def app(page: str, **params: str) -> AppTest:
@@ -85,24 +124,22 @@ def test_demo_builds_two_waves_and_a_bank_of_four_questions(demo_db: Path) -> No
     con.close()
 
 
-def test_the_2021_wave_still_gives_the_published_figures(database, responses) -> None:
-    headline = measures.survey_headline(database, Filters(wave=THEN), oracle.THRESHOLD)
+def test_the_2021_wave_still_gives_the_published_figures(database, responses, release) -> None:
+    headline = measures.survey_headline(database, Filters(wave=THEN))
     for measure in HEADLINE:
-        n, positive, percent = oracle.expected_headline(responses, measure, Filters(wave=THEN))
+        n, positive, percent = oracle.expected_headline(responses, measure, Filters(wave=THEN), release)
         assert (headline.loc[measure, "n"], headline.loc[measure, "positive"]) == (n, positive)
         assert headline.loc[measure, "percent"] == percent == oracle.PUBLISHED[measure]
 
 
-def test_figures_follow_the_wave_and_default_to_the_latest(database, responses) -> None:
-    latest = measures.survey_headline(database, Filters(), oracle.THRESHOLD)
-    assert latest.equals(measures.survey_headline(database, Filters(wave=NOW), oracle.THRESHOLD))
+def test_figures_follow_the_wave_and_default_to_the_latest(database, responses, release) -> None:
+    latest = measures.survey_headline(database, Filters())
+    assert latest.equals(measures.survey_headline(database, Filters(wave=NOW)))
     for measure in (*HEADLINE, "epr_confidence"):
-        n, positive, _ = oracle.expected_headline(responses, measure, Filters(wave=NOW))
-        assert (latest.loc[measure, "n"], latest.loc[measure, "positive"]) == (n, positive), measure
+        n, positive, _ = oracle.expected_headline(responses, measure, Filters(wave=NOW), release)
+        assert n is not None and (latest.loc[measure, "n"], latest.loc[measure, "positive"]) == (n, positive), measure
     # A question the wave does not ask has no figure there.
-    assert pd.isna(
-        measures.survey_headline(database, Filters(wave=THEN), oracle.THRESHOLD).loc["epr_confidence", "percent"]
-    )
+    assert pd.isna(measures.survey_headline(database, Filters(wave=THEN)).loc["epr_confidence", "percent"])
 
 
 def _answers_folder(tmp_path: Path) -> Path:
@@ -116,6 +153,8 @@ def _append(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def test_bad_answers_are_rejected_with_file_line_column_and_reason(tmp_path: Path) -> None:
+    """Each bad answer row is rejected with its line, column and reason; the value it held is not
+    served (a survey file's rows are answers)."""
     folder = _answers_folder(tmp_path)
     lines = len((folder / "survey_answers.csv").read_text(encoding="utf-8").splitlines())
     first_2021 = pd.read_csv(folder / "survey_responses.csv", dtype=str).query("wave == '2021'")["response_id"].iloc[0]
@@ -136,30 +175,47 @@ def test_bad_answers_are_rejected_with_file_line_column_and_reason(tmp_path: Pat
         'select line, "column", value, reason from rejects where file = \'survey_answers.csv\' order by line, "column"'
     ).fetchall()
     con.close()
-    assert (lines + 1, "question_id", "epr_confidence", "is not asked in its response's wave") in rejects
-    assert (lines + 2, "answer", "Brilliant", "is not on its question's scale") in rejects
-    assert (lines + 3, "question_id", "no_such_question", "is not in questions") in rejects
-    assert (lines + 4, "response_id", "R-NOBODY", "is not in survey_responses") in rejects
+    assert (lines + 1, "question_id", None, "is not asked in its response's wave") in rejects
+    assert (lines + 2, "answer", None, "is not on its question's scale") in rejects
+    assert (lines + 3, "question_id", None, "is not in questions") in rejects
+    assert (lines + 4, "response_id", None, "is not in survey_responses") in rejects
+    assert all(value is None for _, _, value, _ in rejects)
     assert [f.rows_rejected for f in report.files if f.file == "survey_answers.csv"] == [4]
 
 
-def test_answers_match_their_scale_ignoring_case_and_are_stored_as_the_scale_spells_them(tmp_path: Path) -> None:
+def test_answers_match_their_scale_ignoring_case_and_are_stored_as_the_scale_spells_them(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    """The demo's answers written in capitals give the demo's release exactly: each answer counted
+    as the scale spells it (same responses, same key: same cells), and no other spelling released."""
     folder = _answers_folder(tmp_path)
     answers = pd.read_csv(folder / "survey_answers.csv", dtype=str, keep_default_na=False)
     shouted = answers["answer"].str.upper()
+    assert (shouted != answers["answer"]).any()
     answers.assign(answer=shouted).to_csv(folder / "survey_answers.csv", index=False)
     database = tmp_path / "x.duckdb"
     build(folder, database)
-    con = duckdb.connect(str(database), read_only=True)
-    stored = con.sql(
-        "select a.answer from survey_answers a where a.answer is not null and not exists "
-        "(select 1 from answer_scale s where s.measure = a.question_id and s.answer = a.answer)"
-    ).fetchall()
-    con.close()
-    assert stored == []
+
+    def cells(path: Path) -> list[tuple]:
+        con = duckdb.connect(str(path), read_only=True)
+        rows = con.sql("select * from release_cells order by all").fetchall()
+        off_scale = con.sql(
+            "select c.answer from release_cells c where c.answer is not null and not exists "
+            "(select 1 from answer_scale s where s.measure = c.measure and s.answer = c.answer)"
+        ).fetchall()
+        con.close()
+        assert off_scale == []
+        return rows
+
+    shouted_cells = cells(database)
+    assert len(shouted_cells) and shouted_cells == cells(demo_db)
 
 
-def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding_its_date(small_extracts, tmp_path):
+def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding_its_date(
+    small_extracts, tmp_path, monkeypatch
+):
+    """R1 (March) is in the spring wave, R2 (April) in the April one, R3 (May, in no wave) is rejected:
+    seen in the release, built so that every group is released."""
     write_csv(
         small_extracts / "waves.csv",
         [
@@ -171,16 +227,52 @@ def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding
     late = rows.iloc[[1]].assign(response_id="R3", submitted_on="2021-05-15")  # in no wave
     pd.concat([rows, late]).to_csv(small_extracts / "survey_responses.csv", index=False)
     database = tmp_path / "x.duckdb"
-    build(small_extracts, database)
+    build_everything_released(small_extracts, database, monkeypatch)
     con = duckdb.connect(str(database), read_only=True)
-    assert con.sql("select response_id, wave from survey_responses order by 1").fetchall() == [
-        ("R1", "spring"),
-        ("R2", "april"),
-    ]
     assert con.sql('select line, "column", reason from rejects').fetchall() == [
         (4, "submitted_on", "is not within exactly one wave's dates (opened to closed); give the wave")
     ]
-    assert con.sql("select count(*) from survey_answers").fetchall() == [(4,)]
+    # The whole Trust in each wave: its units are those of the one response the wave holds.
+    assert set(
+        con.sql(
+            "select wave, care_group, service_area from release_groups where kind = 'answers' "
+            "and survey is null and staff_group is null"
+        ).fetchall()
+    ) == {
+        ("spring", None, None),
+        ("spring", "Adult mental health", None),
+        ("spring", "Adult mental health", "Ward A"),
+        ("april", None, None),
+        ("april", "Not stated", None),
+        ("april", "Not stated", "Not stated"),
+    }
+    con.close()
+    # Each wave's cells hold exactly its response's answers (R1's three in spring, R2's one in April,
+    # R3's none): the questions answered there (a base of at least 1), every answer of each scale and
+    # the blank one, each the released count of who gave it.
+    assert all(oracle.released_count([r], KEY) > 0 for r in ("R1", "R2"))  # a lost answer would show
+    for wave, response in (("spring", "R1"), ("april", "R2")):
+        cells = released_cells(database, wave=wave)
+        answered = [m for m in oracle.MEASURES if SMALL_ANSWERS[response][m]]
+        assert set(cells) == {(m, a) for m in answered for a in (None, *oracle.SCALES[m])}
+        for (measure, answer), count in cells.items():
+            gave = SMALL_ANSWERS[response][measure] == (answer or "")
+            assert count == oracle.released_count([response] if gave else [], KEY), (wave, measure, answer)
+
+
+def test_without_a_waves_file_one_wave_covers_the_whole_months_of_the_responses(small_extracts, tmp_path):
+    """The small extracts' responses are dated 15 March and 15 April 2021: the default wave is named by
+    its months and runs from the first day of the first to the last day of the last (its dates are
+    shown, and need not tell the day of the first or last response)."""
+    dates = sorted(dt.date.fromisoformat(r["submitted_on"]) for r in SMALL["survey_responses"])
+    assert [(d.month, d.day) for d in dates] == [(3, 15), (4, 15)]
+    database = tmp_path / "x.duckdb"
+    build(small_extracts, database)
+    con = duckdb.connect(str(database), read_only=True)
+    assert con.sql("select wave_id, name, opened, closed from waves").fetchall() == [
+        ("2021", "March 2021 to April 2021", dt.date(2021, 3, 1), dt.date(2021, 4, 30))
+    ]
+    assert set(con.sql("select distinct wave_id from question_waves").fetchall()) == {("2021",)}
     con.close()
 
 
@@ -224,13 +316,14 @@ def test_wave_and_compare_links_are_checked_and_round_trip(options: Options) -> 
 
 
 def test_change_is_the_difference_of_the_percentages_shown_with_a_z_test_of_the_perturbed_counts(
-    database, responses
+    database, responses, release
 ) -> None:
     for filters in (Filters(compare=THEN), Filters(compare=THEN, care_groups=("Adult mental health",))):
         for measure in HEADLINE:
-            frame = survey.headline(database, measure, filters, oracle.THRESHOLD)
-            n1, x1, p1 = oracle.expected_headline(responses, measure, filters)
-            n0, x0, p0 = oracle.expected_headline(responses, measure, filters.in_wave(THEN))
+            frame = survey.headline(database, measure, filters)
+            n1, x1, p1 = oracle.expected_headline(responses, measure, filters, release)
+            n0, x0, p0 = oracle.expected_headline(responses, measure, filters.in_wave(THEN), release)
+            assert None not in (p1, p0)
             row = frame.iloc[0]
             assert (row["percent"], row["compared_percent"], row["change"]) == (p1, p0, p1 - p0)
             assert row["p_value"] == pytest.approx(z_test(x1, n1, x0, n0))
@@ -238,16 +331,39 @@ def test_change_is_the_difference_of_the_percentages_shown_with_a_z_test_of_the_
 
 
 def test_no_change_without_a_comparison_or_with_months_chosen(database) -> None:
-    assert "change" not in survey.headline(database, "it_skills", Filters(), oracle.THRESHOLD)
+    """Change since a wave is shown only for whole waves: not with months picked, although the
+    months leave the figure itself as it is (survey figures are whole-wave)."""
+    assert "change" in survey.headline(database, "it_skills", Filters(compare=THEN))
+    assert "change" not in survey.headline(database, "it_skills", Filters())
     months = Filters(compare=THEN, date_from=dt.date(2023, 3, 1))
-    assert "change" not in survey.headline(database, "it_skills", months, oracle.THRESHOLD)
+    with_months = survey.headline(database, "it_skills", months)
+    assert "change" not in with_months
+    whole = survey.headline(database, "it_skills", Filters(compare=THEN))
+    assert with_months[["n", "positive", "percent"]].equals(whole[["n", "positive", "percent"]])
 
 
-def test_a_hidden_group_has_no_change(database, responses) -> None:
-    area = oracle.small_area(responses, "it_skills")
-    frame = survey.breakdown(database, "it_skills", "service_area", Filters(compare=THEN), oracle.THRESHOLD)
-    row = frame.loc[frame["service_area"] == area].iloc[0]
-    assert row["hidden"] and pd.isna(row["change"]) and pd.isna(row["p_value"]) and pd.isna(row["compared_percent"])
+def _area_shown(release: oracle.Released, wave: str, area: str, measure: str) -> bool:
+    return release.shows((wave, "answers", oracle.care_group_of(area), area, None, None, None), measure)
+
+
+def test_a_hidden_group_has_no_change(database, release) -> None:
+    """An area hidden now has no change; nor has one shown now but hidden in the compared wave;
+    the others' change is the difference of the two percentages shown."""
+    areas = [a for areas in oracle.structure().values() for a in areas]
+    hidden_now = [a for a in areas if not _area_shown(release, NOW, a, "it_skills")]
+    hidden_then = [
+        a for a in areas if _area_shown(release, NOW, a, "it_skills") and not _area_shown(release, THEN, a, "it_skills")
+    ]
+    assert hidden_now and hidden_then
+    frame = survey.breakdown(database, "it_skills", "service_area", Filters(compare=THEN))
+    for area in hidden_now:
+        row = frame.loc[frame["service_area"] == area].iloc[0]
+        assert row["hidden"] and pd.isna(row["change"]) and pd.isna(row["p_value"]), area
+        assert pd.isna(row["compared_percent"]), area
+    for area in hidden_then:
+        row = frame.loc[frame["service_area"] == area].iloc[0]
+        assert not row["hidden"] and pd.notna(row["percent"]), area
+        assert pd.isna(row["compared_percent"]) and pd.isna(row["change"]) and pd.isna(row["p_value"]), area
     shown = frame.loc[~frame["hidden"] & frame["compared_percent"].notna()]
     assert len(shown) and (shown["change"] == shown["percent"] - shown["compared_percent"]).all()
 
@@ -255,15 +371,15 @@ def test_a_hidden_group_has_no_change(database, responses) -> None:
 # --- All questions ----------------------------------------------------------------------
 
 
-def test_all_questions_lists_every_question_in_every_wave_that_asked_it(database, responses, options) -> None:
+def test_all_questions_lists_every_question_in_every_wave_that_asked_it(database, responses, options, release) -> None:
     filters = Filters(compare=THEN)
-    results = all_questions.results(database, filters, options, oracle.THRESHOLD)
+    results = all_questions.results(database, filters, options)
     assert list(zip(results["question"], results["wave"])) == [
         *((q, THEN) for q in HEADLINE),
         *((q, NOW) for q in (*HEADLINE, "epr_confidence")),
     ]
     for question, wave, percent in zip(results["question"], results["wave"], results["percent"]):
-        assert percent == oracle.expected_headline(responses, question, Filters(wave=wave))[2]
+        assert percent == oracle.expected_headline(responses, question, Filters(wave=wave), release)[2]
     table = all_questions.table(
         measures.survey_measures(database), results, all_questions.changes(results, filters, options), options
     )
@@ -329,7 +445,10 @@ def test_a_question_added_to_the_extracts_appears_on_the_pages(tmp_path, monkeyp
     database = tmp_path / "new.duckdb"
     build(folder, database)
     monkeypatch.setenv("DASHBOARD_DB", str(database))
-    expected = oracle.expected_headline(oracle.read_responses(folder), "remote_working", Filters(wave=NOW))[2]
+    expected = oracle.expected_headline(
+        oracle.read_responses(folder), "remote_working", Filters(wave=NOW), oracle.released(database)
+    )[2]
+    assert expected is not None
     listing = app("4_All_questions.py").dataframe[0].value
     row = listing.loc[listing["Measure"] == "Remote working works"].iloc[0]
     assert row[f"{NOW} (%)"] == expected and row[f"{THEN} (%)"] is pd.NA
@@ -343,12 +462,10 @@ def test_a_question_added_to_the_extracts_appears_on_the_pages(tmp_path, monkeyp
 
 
 def test_across_waves_puts_each_areas_change_beside_the_actions_completed_between_the_waves(
-    database, responses, options
+    database, responses, options, release
 ) -> None:
     filters = Filters(compare=THEN)
-    frame = beside_action.across_waves(database, filters, options, oracle.THRESHOLD, "it_skills").set_index(
-        "service_area"
-    )
+    frame = beside_action.across_waves(database, filters, options, "it_skills").set_index("service_area")
     actions = pd.read_csv(DEMO_EXTRACTS / "actions.csv", dtype=str, keep_default_na=False)
     done = actions.loc[
         (actions["status"] == "Completed")
@@ -358,35 +475,33 @@ def test_across_waves_puts_each_areas_change_beside_the_actions_completed_betwee
     assert len(done)
     expected_done = done.groupby("service_area").size()
     assert frame["actions_completed"].to_dict() == {a: int(expected_done.get(a, 0)) for a in frame.index}
-    now = oracle.expected_groups(responses, "it_skills", ["service_area"], Filters(wave=NOW)).set_index("service_area")
-    then = oracle.expected_groups(responses, "it_skills", ["service_area"], Filters(wave=THEN)).set_index(
-        "service_area"
-    )
-    both = [
-        a
-        for a in frame.index
-        if a in now.index
-        and a in then.index
-        and now.loc[a, "n"] >= oracle.THRESHOLD
-        and then.loc[a, "n"] >= oracle.THRESHOLD
-    ]
+    assert sorted(frame.index) == sorted(a for areas in oracle.structure().values() for a in areas)
+    figures = {
+        (area, wave): oracle.expected_headline(
+            responses, "it_skills", Filters(service_areas=(area,), wave=wave), release
+        )
+        for area in frame.index
+        for wave in (NOW, THEN)
+    }
+    both = [a for a in frame.index if figures[(a, NOW)][2] is not None and figures[(a, THEN)][2] is not None]
     assert len(both) > 10
     for area in both:
-        p1 = oracle.percent_half_up(int(now.loc[area, "positive"]), int(now.loc[area, "n"]))
-        p0 = oracle.percent_half_up(int(then.loc[area, "positive"]), int(then.loc[area, "n"]))
+        (n1, _, p1), (n0, _, p0) = figures[(area, NOW)], figures[(area, THEN)]
         assert (frame.loc[area, "now_percent"], frame.loc[area, "then_percent"], frame.loc[area, "change"]) == (
             p1,
             p0,
             p1 - p0,
         ), area
+        assert (frame.loc[area, "now_n"], frame.loc[area, "then_n"]) == (n1, n0), area
+        assert pd.isna(frame.loc[area, "hidden_reason"]), area
     hidden = frame.loc[[a for a in frame.index if a not in both]]
-    assert hidden["change"].isna().all() and hidden["hidden_reason"].notna().all()
+    assert len(hidden) and hidden["change"].isna().all() and hidden["hidden_reason"].notna().all()
 
 
 def test_across_waves_counts_actions_in_whole_numbers(database, options) -> None:
     """Areas with the same count are spread a little sideways so none hides another, but the axis
     still counts whole actions: ticks at whole numbers from 0, never -0.4 or 1.2 actions."""
-    frame = beside_action.across_waves(database, Filters(compare=THEN), options, oracle.THRESHOLD, "it_skills")
+    frame = beside_action.across_waves(database, Filters(compare=THEN), options, "it_skills")
     shown = frame.dropna(subset=["change"])
     chart = beside_action_charts.change_beside_actions(shown, "IT skills rated good", higher_is_better=True)
     x = chart.spec["layer"][1]["encoding"]["x"]
@@ -408,18 +523,18 @@ def test_actions_page_draws_across_waves(demo_env) -> None:
 
 
 @pytest.mark.slow
-def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env, responses) -> None:
+def test_links_pick_the_wave_and_comparison_and_a_bad_one_gets_a_notice(demo_env, responses, release) -> None:
     at = app("app.py", wave=THEN)
     tiles = {m.label: m for m in at.metric}
     assert {k: tiles[k].value for k in ("IT skills rated good", "Information available", "IT too unreliable")} == {
-        "IT skills rated good": "39%",
-        "Information available": "69%",
-        "IT too unreliable": "65%",
+        "IT skills rated good": f"{oracle.PUBLISHED['it_skills']}%",
+        "Information available": f"{oracle.PUBLISHED['info_available']}%",
+        "IT too unreliable": f"{oracle.PUBLISHED['it_unreliable']}%",
     }
     assert all(not tiles[k].proto.delta for k in tiles)  # 2021 has no earlier wave
     at = app("app.py")
     delta = {m.label: m.proto.delta for m in at.metric}
-    now = oracle.expected_headline(responses, "it_skills", Filters(wave=NOW))[2]
+    now = oracle.expected_headline(responses, "it_skills", Filters(wave=NOW), release)[2]
     assert delta["IT skills rated good"] == f"{now - oracle.PUBLISHED['it_skills']:+d} points"
     at = app("app.py", compare="none")
     assert not any(m.proto.delta for m in at.metric)
@@ -443,7 +558,9 @@ def test_a_link_with_months_and_no_wave_opens_on_the_wave_of_its_months(options:
     assert at.selectbox(key="wave").value == THEN and not at.warning
 
 
-def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the_build(small_extracts, tmp_path):
+def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the_build(
+    small_extracts, tmp_path, monkeypatch
+):
     write_csv(
         small_extracts / "survey_answers.csv",
         [
@@ -458,12 +575,11 @@ def test_an_answer_given_both_as_a_legacy_column_and_in_survey_answers_stops_the
         small_extracts / "survey_answers.csv",
         [{"response_id": "R2", "question_id": "it_unreliable", "answer": "agree"}],
     )
-    build(small_extracts, database)
-    con = duckdb.connect(str(database), read_only=True)
-    assert con.sql(
-        "select answer from survey_answers where response_id = 'R2' and question_id = 'it_unreliable'"
-    ).fetchall() == [("Agree",)]  # stored as the scale spells it
-    con.close()
+    build_everything_released(small_extracts, database, monkeypatch)
+    # R2 is the one Carer response: its it_unreliable answer is counted as the scale spells it.
+    carer = released_cells(database, wave="2021", survey="Carer")
+    assert carer[("it_unreliable", "Agree")] == oracle.released_count(["R2"], KEY) > 0
+    assert carer[("it_unreliable", None)] == 0 and ("it_unreliable", "agree") not in carer
 
 
 @pytest.mark.slow

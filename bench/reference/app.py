@@ -1,5 +1,8 @@
 """Reference Overview (usual pandas style): engagement and survey headline tiles.
 
+The survey tiles sum the released cells (``release_cells``) the filters cover, whole-wave, the
+usual pandas way (``common.select_cells``, ``common.measure_figures``).
+
 Run: ``DASHBOARD_DB=... streamlit run bench/reference/app.py`` from the repository root.
 """
 
@@ -9,7 +12,6 @@ from bench.reference import common
 
 st.set_page_config(page_title="Overview (reference)", layout="wide")
 path = common.database_path()
-limit = common.threshold()
 filters = common.sidebar_filters(path)
 st.title("Digital strategy engagement: overview")
 st.markdown(f"Filters: **{common.describe(filters)}**.")
@@ -32,9 +34,10 @@ for column, (title, value) in zip(st.columns(len(tiles)), tiles):
     column.metric(title, f"{value:,.0f}", border=True)
 
 st.subheader("Survey results")
-selected = common.filter_responses(common.load_responses(path), filters)
+selected = common.select_cells(common.load_cells(path), filters)
 for column, (key, spec) in zip(st.columns(len(common.MEASURES)), common.MEASURES.items()):
     figures = common.measure_figures(selected, key)
-    hidden = figures["n"] < limit
-    column.metric(spec["title"], "Hidden" if hidden else f"{figures['percent']}%", border=True)
-    column.markdown("Hidden: too few responses" if hidden else common.metric_text(figures))
+    column.metric(spec["title"], "Hidden" if figures["hidden"] else f"{figures['percent']}%", border=True)
+    column.markdown(f"Hidden: {common.HIDDEN}" if figures["hidden"] else common.metric_text(figures))
+if filters["months_picked"]:
+    st.markdown("Survey figures are for the whole wave: the months picked narrow the engagement figures, not these.")

@@ -3,10 +3,28 @@
 Whole tables are read from the DuckDB file into DataFrames once and kept with
 ``@st.cache_data`` (which hands every rerun its own copy); every rerun then
 filters them with boolean masks and aggregates with ``groupby``. Measures,
-intervals and the small-numbers rule are restated here, as a typical dashboard
+intervals and the filter-to-cells rule are restated here, as a typical dashboard
 would, so the reference costs what that style costs. It is a yardstick for
 ``python -m bench``, not a second implementation to keep in step with the
 product: nothing in the product imports it.
+
+Survey figures. The served database holds no survey responses: the build releases,
+per wave, perturbed counts of every answer per released group (``release_cells``:
+a unit, the Trust, a care group or a service area, x a survey or all x a staff
+group or all over the whole wave, or a unit x a month; docs/DISCLOSURE.md). So
+the reference does what a typical dashboard would do with those tables: it loads
+``release_cells`` of the latest wave, ``answer_scale`` and ``release_info`` whole,
+and on every rerun picks, with boolean masks, the cells of the groups the filters
+cover (the chosen service areas, else care groups, else the Trust; each chosen
+survey and staff group, else 'all'), sums them by answer with ``groupby`` and
+works each measure out of the sums. That is the same work the product does (it
+sums the same released cells, ``dashboard.figures``), done the usual pandas way.
+A group the release leaves out simply has no cells: it adds nothing, and a figure
+with no cell at all is hidden. Survey figures are whole-wave, as the product's:
+the months picked only choose which months the trend lists (the month groups).
+Comments are the released ones (``comment_units``, ``comment_regions``,
+``release_comments``) of the one unit the filters name, never narrowed by month
+or staff group.
 """
 
 from __future__ import annotations
@@ -28,6 +46,10 @@ NOT_STATED = "Not stated"
 NHS_BLUE = "#005EB8"
 TEXT = "#212B32"
 Z95 = 1.959963984540054
+ALL = "(all)"  # a release label left empty (NULL): the group covers every value of it
+LABELS = ["kind", "care_group", "service_area", "survey", "staff_group"]
+HIDDEN = "too few responses to show safely"
+WHOLE_TRUST = {"care_groups": [], "service_areas": [], "surveys": [], "staff_groups": []}
 
 MEASURES: dict[str, dict] = {
     "it_skills": {
@@ -65,8 +87,10 @@ def database_path() -> str:
     return str(path if path.is_absolute() else ROOT / path)
 
 
-def threshold() -> int:
-    return int(os.environ.get("DASHBOARD_MIN_GROUP_SIZE", "").strip() or 10)
+@st.cache_data(show_spinner=False)
+def threshold(path: str) -> int:
+    """The build's threshold (release_info): no released group has fewer responses."""
+    return int(_read(path, "select threshold from release_info")["threshold"].iloc[0])
 
 
 # --- Loading: whole tables, cached -------------------------------------------------------------
@@ -85,19 +109,51 @@ def load_service_areas(path: str) -> pd.DataFrame:
     return _read(path, "select * from service_areas")
 
 
+@st.cache_data(show_spinner=False)
+def latest_wave(path: str) -> str:
+    """The latest wave (what the product shows by default)."""
+    return str(_read(path, "select wave_id from waves order by opened desc limit 1")["wave_id"].iloc[0])
+
+
 @st.cache_data(show_spinner="Loading data...")
-def load_responses(path: str) -> pd.DataFrame:
-    # The latest wave's responses (what the product shows by default), one column per question.
-    latest = _read(path, "select wave_id from waves order by opened desc limit 1")["wave_id"].iloc[0]
-    responses = _read(path, "select * from survey_responses")
-    responses = responses.loc[responses["wave"] == latest]
-    answers = _read(path, "select * from survey_answers")
-    wide = answers.pivot(index="response_id", columns="question_id", values="answer")
-    responses = responses.join(wide, on="response_id")
-    responses["submitted_on"] = pd.to_datetime(responses["submitted_on"])
-    for column in ("care_group", "service_area", "staff_group"):
-        responses[column] = responses[column].fillna(NOT_STATED)
-    return responses
+def load_cells(path: str) -> pd.DataFrame:
+    """The latest wave's released cells, whole: one row per released group, question and answer
+    (the blank answer too), with its perturbed count. Empty labels read as ALL."""
+    cells = _read(path, "select * from release_cells")
+    cells = cells.loc[cells["wave"] == latest_wave(path)].drop(columns="wave")
+    for column in LABELS:
+        cells[column] = cells[column].fillna(ALL)
+    cells["month"] = pd.to_datetime(cells["month"])
+    return cells.merge(load_scale(path), on=["measure", "answer"], how="left")
+
+
+@st.cache_data(show_spinner="Loading data...")
+def load_scale(path: str) -> pd.DataFrame:
+    """answer_scale: which answers of each question count in its base and which towards its measure."""
+    return _read(path, "select measure, answer, counted, positive from answer_scale")
+
+
+@st.cache_data(show_spinner="Loading data...")
+def load_comments(path: str) -> pd.DataFrame:
+    """The latest wave's released comments with the units that list them (comment_regions), whole."""
+    wave = latest_wave(path)
+    regions = _read(path, "select * from comment_regions")
+    comments = _read(path, "select * from release_comments")
+    joined = regions.merge(comments, on=["wave", "region"])
+    joined = joined.loc[joined["wave"] == wave].drop(columns=["wave", "region"])
+    for column in ("care_group", "service_area", "survey"):
+        joined[column] = joined[column].fillna(ALL)
+    return joined
+
+
+@st.cache_data(show_spinner="Loading data...")
+def load_comment_units(path: str) -> pd.DataFrame:
+    """The latest wave's comment units and whether each lists its comments (decided by the build)."""
+    units = _read(path, "select * from comment_units")
+    units = units.loc[units["wave"] == latest_wave(path)].drop(columns="wave")
+    for column in ("care_group", "service_area", "survey"):
+        units[column] = units[column].fillna(ALL)
+    return units
 
 
 @st.cache_data(show_spinner="Loading data...")
@@ -122,8 +178,15 @@ def load_actions(path: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def date_range(path: str) -> tuple[dt.date, dt.date]:
+    """The months offered: the waves' dates, the conversations' and the actions' (as the product's)."""
+    waves = _read(path, "select opened, closed from waves")
     days = pd.concat(
-        [load_responses(path)["submitted_on"], load_conversations(path)["held_on"], load_actions(path)["raised_on"]]
+        [
+            pd.to_datetime(waves["opened"]),
+            pd.to_datetime(waves["closed"]),
+            load_conversations(path)["held_on"],
+            load_actions(path)["raised_on"],
+        ]
     )
     return days.min().date(), days.max().date()
 
@@ -158,20 +221,49 @@ def sidebar_filters(path: str) -> dict:
         "staff_groups": staff_groups,
         "date_from": pd.Period(month_from, "M").start_time,
         "date_to": pd.Period(month_to, "M").end_time.normalize(),
+        "months_picked": (month_from, month_to) != (choices_of_month[0], choices_of_month[-1]),
     }
 
 
-def filter_responses(responses: pd.DataFrame, filters: dict) -> pd.DataFrame:
-    mask = responses["submitted_on"].between(filters["date_from"], filters["date_to"])
-    if filters["care_groups"]:
-        mask &= responses["care_group"].isin(filters["care_groups"])
+def unit_mask(cells: pd.DataFrame, filters: dict, by: str | None = None) -> pd.Series:
+    """The cells of the filters' units: the chosen service areas, else the chosen care groups, else the
+    Trust. ``by`` 'care_group' or 'service_area': the units one level down instead, when the filters
+    leave that level open (every care group of the Trust, every area of the chosen care groups)."""
+    care_group, area = cells["care_group"], cells["service_area"]
     if filters["service_areas"]:
-        mask &= responses["service_area"].isin(filters["service_areas"])
-    if filters["surveys"]:
-        mask &= responses["survey"].isin(filters["surveys"])
-    if filters["staff_groups"]:
-        mask &= responses["staff_group"].isin(filters["staff_groups"])
-    return responses[mask]
+        return area.isin(filters["service_areas"])
+    if filters["care_groups"]:
+        mask = care_group.isin(filters["care_groups"])
+        return mask & (area != ALL) if by == "service_area" else mask & (area == ALL)
+    if by == "care_group":
+        return (care_group != ALL) & (area == ALL)
+    if by == "service_area":
+        return area != ALL
+    return (care_group == ALL) & (area == ALL)
+
+
+def label_mask(cells: pd.DataFrame, column: str, chosen: list, by: str | None = None) -> pd.Series:
+    """The cells of the chosen surveys (or staff groups), else of 'all'; ``by`` the column itself:
+    one row per value (the chosen ones, else every one)."""
+    if chosen:
+        return cells[column].isin(chosen)
+    return cells[column] != ALL if by == column else cells[column] == ALL
+
+
+def select_cells(cells: pd.DataFrame, filters: dict, by: str | None = None) -> pd.DataFrame:
+    """The released cells (whole wave) the filters cover; ``by`` a dimension: those of each of its rows."""
+    mask = (cells["kind"] == "answers") & unit_mask(cells, filters, by)
+    mask &= label_mask(cells, "survey", filters["surveys"], by)
+    mask &= label_mask(cells, "staff_group", filters["staff_groups"], by)
+    return cells[mask]
+
+
+def month_cells(cells: pd.DataFrame, filters: dict) -> pd.DataFrame:
+    """The units' month groups within the months picked (released by month for whole units only:
+    every survey and staff group)."""
+    mask = (cells["kind"] == "month") & unit_mask(cells, filters)
+    mask &= cells["month"].between(filters["date_from"], filters["date_to"])
+    return cells[mask]
 
 
 def filter_by_area(frame: pd.DataFrame, filters: dict, date_column: str) -> pd.DataFrame:
@@ -211,47 +303,107 @@ def wilson(positive: int, n: int) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def counted_mask(responses: pd.DataFrame, key: str) -> pd.Series:
-    answers = responses[key]
-    return answers.notna() & ~answers.isin(MEASURES[key]["excluded"])
-
-
-def positive_mask(responses: pd.DataFrame, key: str) -> pd.Series:
-    return responses[key].isin(MEASURES[key]["positive"])
-
-
-def measure_figures(responses: pd.DataFrame, key: str) -> dict:
-    n = int(counted_mask(responses, key).sum())
-    positive = int(positive_mask(responses, key).sum())
+def measure_figures(cells: pd.DataFrame, key: str) -> dict:
+    """One measure from the cells chosen: n and positive are sums of the released counts of its counted
+    and positive answers; hidden when no cell of the question is there (no part released)."""
+    mine = cells[cells["measure"] == key]
+    n = int(mine.loc[mine["counted"].fillna(False).astype(bool), "responses"].sum())
+    positive = int(mine.loc[mine["positive"].fillna(False).astype(bool), "responses"].sum())
     low, high = wilson(positive, n)
     share = positive / n if n else math.nan
     return {
+        "hidden": mine.empty,
         "n": n,
         "positive": positive,
         "share": share,
-        "percent": round(share * 100) if n else None,
+        "percent": (200 * positive + n) // (2 * n) if n else None,  # whole percent, half up, as published
         "low": low,
         "high": high,
     }
 
 
+def group_figures(cells: pd.DataFrame, key: str, by: list[str]) -> pd.DataFrame:
+    """n and positive of ``key`` per value of the ``by`` columns (a row per group with cells of the question)."""
+    mine = cells[cells["measure"] == key]
+    mine = mine.assign(
+        n=mine["responses"].where(mine["counted"].fillna(False).astype(bool), 0),
+        positive=mine["responses"].where(mine["positive"].fillna(False).astype(bool), 0),
+    )
+    return mine.groupby(by)[["n", "positive"]].sum().reset_index()
+
+
 def with_intervals(groups: pd.DataFrame) -> pd.DataFrame:
+    """share, percent and 95% Wilson bounds per row (blank for a hidden row: n missing)."""
     groups = groups.copy()
     groups["share"] = groups["positive"] / groups["n"]
-    groups["percent"] = (groups["share"] * 100).round()
-    bounds = [wilson(int(p), int(n)) for p, n in zip(groups["positive"], groups["n"])]
+    groups["percent"] = (200 * groups["positive"] + groups["n"]) // (2 * groups["n"])  # half up, as published
+    bounds = [
+        wilson(int(p), int(n)) if pd.notna(n) else (math.nan, math.nan) for p, n in zip(groups["positive"], groups["n"])
+    ]
     groups["low"] = [b[0] for b in bounds]
     groups["high"] = [b[1] for b in bounds]
     return groups
 
 
-def hide_small(groups: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """Hide groups under the limit; when exactly one is hidden, hide the next smallest too."""
-    groups = groups.copy()
-    groups["hidden"] = groups["n"] < limit
-    if groups["hidden"].sum() == 1 and len(groups) > 1:
-        groups.loc[groups.loc[~groups["hidden"], "n"].idxmin(), "hidden"] = True
-    return groups
+def list_rows(groups: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
+    """Every row of a breakdown (the rows of ``every``, keyed by its columns), hidden where no cell was
+    released; 'Not stated' rows only when shown."""
+    by = list(every.columns)
+    listed = every.merge(groups, on=by, how="outer")
+    listed["hidden"] = listed["n"].isna()
+    not_stated = listed[by].eq(NOT_STATED).any(axis=1)
+    return listed[~(listed["hidden"] & not_stated)].reset_index(drop=True)
+
+
+def breakdown_rows(path: str, filters: dict, dimension: str) -> pd.DataFrame:
+    """The rows a breakdown lists whatever the counts: the structure's care groups and service areas
+    (of the units picked), the surveys and staff groups picked, else every one."""
+    areas = load_service_areas(path)[["care_group", "service_area"]]
+    if filters["service_areas"]:
+        areas = areas[areas["service_area"].isin(filters["service_areas"])]
+    elif filters["care_groups"]:
+        areas = areas[areas["care_group"].isin(filters["care_groups"])]
+    if dimension == "care_group":
+        groups = sorted(set(areas["care_group"]))
+        return pd.DataFrame(
+            {"care_group": groups if filters["care_groups"] or filters["service_areas"] else list(contract.CARE_GROUPS)}
+        )
+    if dimension == "service_area":
+        return areas.reset_index(drop=True)
+    every = contract.SURVEYS if dimension == "survey" else contract.STAFF_GROUPS
+    return pd.DataFrame({dimension: filters[f"{dimension}s"] or list(every)})
+
+
+@st.cache_data(show_spinner=False)
+def wave_months(path: str) -> list[pd.Timestamp]:
+    """The calendar months of the latest wave, from the one it opened in to the one it closed in."""
+    wave = _read(path, "select opened, closed from waves order by opened desc limit 1").iloc[0]
+    return list(pd.period_range(wave["opened"], wave["closed"], freq="M").to_timestamp())
+
+
+def comments_of(path: str, filters: dict) -> tuple[pd.Series | None, str]:
+    """The released comments of the one unit the filters name (months and staff groups never narrow
+    it), or None and why not."""
+    if len(filters["service_areas"]) > 1 or (len(filters["care_groups"]) > 1 and not filters["service_areas"]):
+        return None, "several units are picked"
+    if len(filters["surveys"]) > 1:
+        return None, "several surveys are picked"
+    areas = load_service_areas(path)
+    if filters["service_areas"]:
+        area = filters["service_areas"][0]
+        unit = (areas.loc[areas["service_area"] == area, "care_group"].iloc[0], area)
+    else:
+        unit = (filters["care_groups"][0] if filters["care_groups"] else ALL, ALL)
+    survey = filters["surveys"][0] if filters["surveys"] else ALL
+    units = load_comment_units(path)
+    decided = units[(units["care_group"] == unit[0]) & (units["service_area"] == unit[1]) & (units["survey"] == survey)]
+    if decided.empty or not bool(decided["listed"].iloc[0]):
+        return None, "too few comments to list safely" if decided.empty else str(decided["reason"].iloc[0])
+    comments = load_comments(path)
+    mine = comments[
+        (comments["care_group"] == unit[0]) & (comments["service_area"] == unit[1]) & (comments["survey"] == survey)
+    ]
+    return mine["comment"], ""
 
 
 def metric_text(figures: dict) -> str:
@@ -361,31 +513,33 @@ def chart_with_table(chart: alt.Chart, table: pd.DataFrame, summary: str, key: s
 
 
 def survey_page(key: str, title: str) -> None:
-    """One survey theme page: headline, answers, breakdown, trend by month, comments."""
+    """One survey theme page: headline, answers, breakdown, trend by month, comments; every figure a
+    sum of the released cells the filters cover (whole wave: months only pick the trend's months)."""
     spec = MEASURES[key]
     st.set_page_config(page_title=title, layout="wide")
     path = database_path()
-    limit = threshold()
+    limit = threshold(path)
     filters = sidebar_filters(path)
     st.title(title)
     st.markdown(f"**Question:** {spec['question']} Filters: **{describe(filters)}**.")
 
-    responses = load_responses(path)
-    selected = filter_responses(responses, filters)
+    cells = load_cells(path)
+    selected = select_cells(cells, filters)
     figures = measure_figures(selected, key)
-    trust = measure_figures(responses, key)
+    trust = measure_figures(select_cells(cells, WHOLE_TRUST), key)
     st.subheader(spec["title"])
     for column, label, figure in zip(st.columns(2), ("This selection", "Whole Trust"), (figures, trust)):
-        hidden = figure["n"] < limit
-        column.metric(label, "Hidden" if hidden else f"{figure['percent']}%", border=True)
-        column.markdown("Hidden: fewer than 10 responses" if hidden else metric_text(figure))
-    if figures["n"] < limit:
-        st.info("Fewer people than the threshold answered in this selection, so the rest is hidden.")
+        column.metric(label, "Hidden" if figure["hidden"] else f"{figure['percent']}%", border=True)
+        column.markdown(f"Hidden: {HIDDEN}" if figure["hidden"] else metric_text(figure))
+    if filters["months_picked"]:
+        st.markdown("Survey figures are for the whole wave: the months picked choose the months of the trend.")
+    if figures["hidden"]:
+        st.info(f"Fewer than {limit} people answered in this selection, so the rest is hidden.")
         return
 
     st.subheader("Answers")
-    answered = selected[key].dropna()
-    counts = answered.value_counts().reindex(list(spec["scale"]), fill_value=0)
+    mine = selected[selected["measure"] == key]
+    counts = mine.groupby("answer")["responses"].sum().reindex(list(spec["scale"]), fill_value=0)
     counts = counts.rename_axis("answer").reset_index(name="responses")
     counts["counted"] = ~counts["answer"].isin(spec["excluded"])
     base = counts.loc[counts["counted"], "responses"].sum()
@@ -409,39 +563,38 @@ def survey_page(key: str, title: str) -> None:
         )
         or "care_group"
     )
-    in_base = selected[counted_mask(selected, key)]
-    groups = in_base.groupby(dimension).agg(n=(key, "size"), positive=(key, lambda s: s.isin(spec["positive"]).sum()))
-    groups = hide_small(with_intervals(groups.reset_index()), limit)
+    every = breakdown_rows(path, filters, dimension)
+    groups = group_figures(select_cells(cells, filters, by=dimension), key, list(every.columns))
+    groups = with_intervals(list_rows(groups, every))
     shown = groups[~groups["hidden"]].sort_values("share", ascending=False)
-    figures = ("n", "positive", "share", "percent", "low", "high")
-    table = groups.assign(**{c: groups[c].where(~groups["hidden"]) for c in figures})
     if len(shown):
         chart_with_table(
             interval_bars(shown, dimension, dimension.replace("_", " ").capitalize()),
-            table,
+            groups,
             f"{len(shown)} groups shown, {int(groups['hidden'].sum())} hidden.",
             f"{key}_breakdown",
         )
     st.download_button(
-        "Download CSV", table.to_csv(index=False), file_name=f"{key}_by_{dimension}.csv", key=f"csv_{key}_breakdown"
+        "Download CSV", groups.to_csv(index=False), file_name=f"{key}_by_{dimension}.csv", key=f"csv_{key}_breakdown"
     )
 
     st.subheader("By month")
-    months = in_base.assign(month=in_base["submitted_on"].dt.to_period("M").dt.to_timestamp())
-    trend = months.groupby("month").agg(n=(key, "size"), positive=(key, lambda s: s.isin(spec["positive"]).sum()))
-    trend = hide_small(with_intervals(trend.reset_index()), limit)
+    months = [m for m in wave_months(path) if filters["date_from"] <= m <= filters["date_to"]]
+    trend = group_figures(month_cells(cells, filters), key, ["month"])
+    trend = with_intervals(list_rows(trend, pd.DataFrame({"month": pd.to_datetime(months)})))
     shown_months = trend[~trend["hidden"]]
     if len(shown_months):
         chart_with_table(trend_chart(shown_months), trend, f"{len(shown_months)} months shown.", f"{key}_trend")
 
     st.subheader("Comments")
+    comments, why = comments_of(path, filters)
+    if comments is None:
+        st.info(f"Comments are listed for one whole unit at a time: not for these filters ({why}).")
+        return
     search = st.text_input("Search the comments", key="comment_search", max_chars=200)
-    answered_rows = selected[selected[key].notna()]
-    comments = answered_rows["comment"].dropna().str.strip()
-    comments = comments[comments != ""]
     if search.strip():
         comments = comments[comments.str.contains(search.strip(), case=False, regex=False)]
     comments = comments.sort_values().reset_index(drop=True).to_frame("Comment")
-    st.markdown(f"{len(comments):,} comments from people in this selection who answered this question.")
+    st.markdown(f"{len(comments):,} comments from this unit, over the whole wave.")
     if len(comments):
         st.dataframe(comments, hide_index=True, key=f"comments_{key}")

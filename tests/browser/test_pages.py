@@ -1,7 +1,9 @@
 """Every page, in a real browser: loads clean, draws its charts, downloads, follows the filters, shares by link.
-Dates by whole month (the sidebar's month boxes, links with from=2021-03), survey figures as tests/oracle.py
-works them out (perturbed counts), and comments listed per reporting unit, never narrowed by month.
-Pages open on the latest survey wave; the published (2021) figures and months are opened with ``wave=2021``."""
+Dates by whole month (the sidebar's month boxes, links with from=2021-03): the months narrow the engagement
+figures, never a survey figure (survey figures are whole-wave: the build's release, summed as tests/oracle.py
+works it out, and the page says so when months are picked); comments listed per reporting unit, never narrowed
+by month. Pages open on the latest survey wave; the published (2021) figures and months are opened with
+``wave=2021``."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pandas as pd
 import pytest
 
 from dashboard.filters import Filters
+from dashboard.measures import OVERVIEW_ENGAGEMENT
 from pipeline import contract
 from tests import oracle
 
@@ -44,6 +47,7 @@ PAGES = discover_pages(ROOT)
 CARE_GROUP = contract.CARE_GROUPS[0]
 # Pages that show no figure the sidebar filters change (checked: picking a filter leaves every number).
 WITHOUT_FILTERED_FIGURES = {"Data_and_definitions"}
+ENGAGEMENT_TILES = tuple(m.title for m in OVERVIEW_ENGAGEMENT)
 OVERVIEW_SURVEY_TILES = {
     "IT skills rated good": "it_skills",
     "Information available": "info_available",
@@ -230,31 +234,68 @@ def responses() -> pd.DataFrame:
     return oracle.read_responses()
 
 
-def expected_tile(measure: str, filters: Filters) -> str:
-    """A survey tile as the oracle works it out: the percentage of perturbed counts, or Hidden."""
-    n, _positive, percent = oracle.expected_headline(responses(), measure, filters)
-    return "Hidden" if n < oracle.THRESHOLD else f"{percent}%"
+@pytest.fixture(scope="module")
+def release(demo_db) -> oracle.Released:
+    """What the build released (the server runs on ``demo_db``): the audit's decision, read from the file."""
+    return oracle.released(demo_db)
+
+
+def expected_tile(measure: str, filters: Filters, release: oracle.Released) -> str:
+    """A survey tile as the oracle works it out: the percentage of the released counts summed over the
+    filters' parts, whole-wave (the filters' months change nothing), or Hidden when no part is released."""
+    n, _positive, percent = oracle.expected_headline(responses(), measure, filters, release)
+    return "Hidden" if n is None else f"{percent}%"
+
+
+def engagement_tiles(page, filters: Filters) -> tuple[dict[str, float], dict[str, float]]:
+    """The Overview's engagement tiles as shown (hours to one decimal) and as the oracle works them out for
+    ``filters`` (its months included), by tile title."""
+    shown = metrics_by_label(page)
+    expected = oracle.expected_engagement(filters)
+    return (
+        {m.title: float(shown[m.title].replace(",", "")) for m in OVERVIEW_ENGAGEMENT},
+        {m.title: float(expected[m.key]) for m in OVERVIEW_ENGAGEMENT},
+    )
 
 
 PUBLISHED = oracle.PUBLISHED_WAVE  # the wave of the published figures and of the months below
 MARCH_TO_MAY = Filters(date_from=dt.date(2021, 3, 1), date_to=dt.date(2021, 5, 31), wave=PUBLISHED)
+WHOLE_WAVE = "Survey figures are for the whole wave:"  # what a page with months picked says of its survey figures
 
 
-def test_a_month_link_opens_whole_months_with_the_oracle_figures(page) -> None:
-    """from=2021-03&to=2021-05 is March 1 to May 31: the month boxes show it, the survey tiles are
-    the oracle's figures for those months (and differ from the whole wave's)."""
+def test_a_month_link_opens_whole_months_with_whole_wave_survey_figures(page, release) -> None:
+    """from=2021-03&to=2021-05 is March 1 to May 31: the month boxes show it, the engagement tiles are the
+    oracle's for those months (not the whole period's), and the survey tiles the oracle's whole-wave figures
+    (the published ones), with the page saying that survey figures are for the whole wave."""
     open_page(page, f"/?wave={PUBLISHED}&from=2021-03&to=2021-05")
     assert (selectbox_value(page, "From month"), selectbox_value(page, "To month")) == ("2021-03", "2021-05")
+    shown, expected = engagement_tiles(page, MARCH_TO_MAY)
+    assert shown == pytest.approx(expected, abs=0.051)
+    assert expected != engagement_tiles(page, Filters())[1], "March to May is the whole period: this proves nothing"
     tiles = metrics_by_label(page)
-    expected = {tile: expected_tile(measure, MARCH_TO_MAY) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
-    assert {tile: tiles[tile] for tile in OVERVIEW_SURVEY_TILES} == expected
-    whole = {tile: expected_tile(measure, Filters(wave=PUBLISHED)) for tile, measure in OVERVIEW_SURVEY_TILES.items()}
+    whole = {
+        tile: expected_tile(measure, Filters(wave=PUBLISHED), release)
+        for tile, measure in OVERVIEW_SURVEY_TILES.items()
+    }
     assert whole == {t: f"{oracle.PUBLISHED[m]}%" for t, m in OVERVIEW_SURVEY_TILES.items()}
-    assert expected != whole, "March to May gives the whole period's figures: the month filter proves nothing here"
+    assert {tile: tiles[tile] for tile in OVERVIEW_SURVEY_TILES} == whole
+    assert WHOLE_WAVE in main_text(page), main_text(page)[-1500:]
     assert not [a for a in alert_texts(page) if "link" in a], alert_texts(page)  # a month link needs no notice
 
 
-def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_month_link(page, new_context) -> None:
+def test_with_no_month_picked_the_page_does_not_say_survey_figures_are_whole_wave(page) -> None:
+    """The whole-wave note belongs to months picked: the same view without months has none."""
+    open_page(page, f"/?wave={PUBLISHED}")
+    assert metrics_by_label(page), "the Overview shows no tile"
+    assert WHOLE_WAVE not in main_text(page)
+
+
+def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_month_link(
+    page, new_context, release
+) -> None:
+    """A day in a link opens its whole month, with a notice naming both; the address becomes the month link;
+    the survey figure is the whole wave's for the staff group (the months change no survey figure), and the
+    page says so."""
     open_page(page, f"/Digital_skills?wave={PUBLISHED}&from=2021-03-14&to=2021-05-02&staff_group=Nursing")
     screenshot_full(page, SCREENSHOTS / "Digital_skills-day-link.png")
     notices = alert_texts(page)
@@ -264,10 +305,9 @@ def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_m
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
     # The link's wave stays in the address beside the months it was given.
     assert query == {"wave": [PUBLISHED], "from": ["2021-03"], "to": ["2021-05"], "staff_group": ["Nursing"]}, page.url
-    filters = Filters(
-        staff_groups=("Nursing",), date_from=MARCH_TO_MAY.date_from, date_to=MARCH_TO_MAY.date_to, wave=PUBLISHED
-    )
-    assert metrics_by_label(page)["This selection"] == expected_tile("it_skills", filters)
+    whole_wave = Filters(staff_groups=("Nursing",), wave=PUBLISHED)  # the months change no survey figure
+    assert metrics_by_label(page)["This selection"] == expected_tile("it_skills", whole_wave, release)
+    assert WHOLE_WAVE in main_text(page), main_text(page)[:1500]
 
     other = new_context().new_page()
     open_page(other, page.url)
@@ -275,17 +315,28 @@ def test_a_day_link_opens_its_months_with_a_notice_and_the_address_becomes_the_m
     assert not [a for a in alert_texts(other) if "link" in a], alert_texts(other)  # a month link: no notice
 
 
-def test_picking_a_month_filters_the_figures_and_goes_in_the_address(page, new_context) -> None:
+def test_picking_a_month_filters_the_engagement_figures_not_the_survey_ones_and_goes_in_the_address(
+    page, new_context, release
+) -> None:
+    """Picking a From month narrows the engagement tiles to the oracle's figures from that month on; the survey
+    tiles stay the wave's whole figures (the published ones), with the whole-wave note; the address reopens it."""
     open_page(page, f"/?wave={PUBLISHED}")
+    before = metrics_by_label(page)
+    assert WHOLE_WAVE not in main_text(page)
     pick_in_selectbox(page, "From month", "2021-04")
     assert selectbox_value(page, "From month") == "2021-04"
     # From April 2021 on meets both waves: the address must name the wave, or it reopens on the latest.
     assert "from=2021-04" in page.url and f"wave={PUBLISHED}" in page.url, page.url
     april_on = Filters(date_from=dt.date(2021, 4, 1), wave=PUBLISHED)
+    shown, expected = engagement_tiles(page, april_on)
+    assert shown == pytest.approx(expected, abs=0.051)
     tiles = metrics_by_label(page)
+    assert {t: tiles[t] for t in ENGAGEMENT_TILES} != {t: before[t] for t in ENGAGEMENT_TILES}
+    assert {t: tiles[t] for t in OVERVIEW_SURVEY_TILES} == {t: before[t] for t in OVERVIEW_SURVEY_TILES}
     assert {t: tiles[t] for t in OVERVIEW_SURVEY_TILES} == {
-        tile: expected_tile(measure, april_on) for tile, measure in OVERVIEW_SURVEY_TILES.items()
+        tile: f"{oracle.PUBLISHED[measure]}%" for tile, measure in OVERVIEW_SURVEY_TILES.items()
     }
+    assert WHOLE_WAVE in main_text(page), main_text(page)[-1500:]
     assert not error_elements(page)
 
     other = new_context().new_page()
