@@ -27,7 +27,7 @@ import numpy as np
 
 from dashboard import db
 from dashboard.filters import Filters
-from dashboard.release import ANSWERS, MONTH, Part, Release, total
+from dashboard.release import ANSWERS, MONTH, Part, Release
 from pipeline import contract
 
 UNIT_LABELS = ("care_group", "service_area")
@@ -157,19 +157,43 @@ def _not_stated(labels: dict) -> bool:
 @db.timed
 def figures(release: Release, filters: Filters) -> dict[str, np.ndarray]:
     """Per measure: the selection, each row of every breakdown and each answer of the selection
-    (``COLUMNS``): perturbed counts summed from the release, hidden when no part is released."""
+    (``COLUMNS``): perturbed counts summed from the release, hidden when no part is released.
+
+    One pass over arrays: every row's parts are looked up once, their cells added into the rows
+    with ``np.add.at``, and the columns built measure by measure (row order: measure, then the
+    breakdowns in ``_rows``' order, the selection's answers after its row)."""
     wave = filters.wave or (list(release.waves)[-1] if release.waves else None)
-    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    rows = _rows(release, filters, wave)
+    found = release.waves.get(wave)
+    measures, answers = len(release.measures), len(release.answers)
+    owner, group = [], []  # one entry per (row, part) whose group is released
+    entries: list[list[int]] = []  # per row, per part: its entry, or -1 when its group is not released
+    for index, (_, _, parts) in enumerate(rows):
+        entries.append([])
+        for part in parts:
+            row = found.rows.get(part, -1) if found else -1
+            entries[-1].append(len(group) if row >= 0 else -1)
+            if row >= 0:
+                owner.append(index)
+                group.append(row)
+    cells = found.cells[np.array(group, dtype=np.int64)] if group else np.zeros((0, measures, answers))
+    released = ~np.isnan(cells).all(axis=2)  # [(row, part), measure]
+    summed = np.zeros((len(rows), measures, answers))
+    shown = np.zeros((len(rows), measures), dtype=np.int64)
+    np.add.at(summed, np.array(owner, dtype=np.int64), np.nan_to_num(cells))
+    np.add.at(shown, np.array(owner, dtype=np.int64), released)
+    n = (summed * release.counted).sum(axis=2)  # [row, measure]
+    positive = (summed * release.positive).sum(axis=2)
+    hidden = shown == 0
+    sizes = np.array([len(parts) for _, _, parts in rows])
+    listed = ~(hidden & np.array([_not_stated(labels) for _, labels, _ in rows])[:, None])  # 'Not stated': shown only
     reason = release.reason()
-    measures = release.measures
-    for breakdown, labels, parts in _rows(release, filters, wave):
-        summed = total(release, wave, parts)
-        varying = _varying(parts)
-        for m, measure in enumerate(measures):
-            hidden = bool(summed.hidden[m])
-            if hidden and _not_stated(labels):
-                continue  # a 'Not stated' row is listed only when shown
-            left = tuple(_name(p, varying) for p in summed.left_out(m))
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    for m, measure in enumerate(release.measures):
+        for r, (breakdown, labels, parts) in enumerate(rows):
+            if not listed[r, m]:
+                continue
+            left = _left_out(parts, entries[r], released[:, m]) if 0 < shown[r, m] < sizes[r] else ()
             _add(
                 columns,
                 measure,
@@ -177,41 +201,46 @@ def figures(release: Release, filters: Filters) -> dict[str, np.ndarray]:
                 wave,
                 labels,
                 None,
-                summed.n[m],
-                summed.positive[m],
+                n[r, m],
+                positive[r, m],
                 np.nan,
-                hidden,
+                hidden[r, m],
                 reason,
                 left,
             )
             if breakdown == "selection":
-                for a, answer in enumerate(release.answers):
-                    if release.scale[m, a]:
-                        _add(
-                            columns,
-                            measure,
-                            "answer",
-                            wave,
-                            {},
-                            answer,
-                            np.nan,
-                            np.nan,
-                            summed.answers[m, a],
-                            hidden,
-                            reason,
-                            left,
-                            bool(release.counted[m, a]),
-                            bool(release.positive[m, a]),
-                        )
+                for a in np.flatnonzero(release.scale[m]):
+                    _add(
+                        columns,
+                        measure,
+                        "answer",
+                        wave,
+                        {},
+                        release.answers[a],
+                        np.nan,
+                        np.nan,
+                        summed[r, m, a],
+                        hidden[r, m],
+                        reason,
+                        left,
+                        bool(release.counted[m, a]),
+                        bool(release.positive[m, a]),
+                    )
     out = {name: _objects(values) for name, values in columns.items()}
+    out["hidden"] = np.array(columns["hidden"], dtype=bool)
     for name in ("n", "positive", "responses"):
         out[name] = np.array(columns[name], dtype=float)
-        out[name][np.array(columns["hidden"], dtype=bool)] = np.nan
-    out["hidden"] = np.array(columns["hidden"], dtype=bool)
+        out[name][out["hidden"]] = np.nan
     out["month"] = np.array(
         [np.datetime64(m, "ns") if m is not None else np.datetime64("NaT", "ns") for m in columns["month"]]
     )
     return out
+
+
+def _left_out(parts: tuple[Part, ...], entries: list[int], released: np.ndarray) -> tuple[str, ...]:
+    """The names of a row's parts not released for the measure (``released``: per entry)."""
+    varying = _varying(parts)
+    return tuple(_name(p, varying) for p, e in zip(parts, entries) if e < 0 or not released[e])
 
 
 def _objects(values: list) -> np.ndarray:

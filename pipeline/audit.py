@@ -235,15 +235,16 @@ def _nested(sizes: dict[Group, int], members: dict[Group, int], threshold: int) 
     """Every (larger, smaller) pair of groups, the smaller inside the larger, differing by 1 to
     threshold - 1 people."""
     groups = sorted(sizes, key=sizes.get)
-    ordered = np.array([sizes[g] for g in groups])
+    ordered = np.array([sizes[g] for g in groups], dtype=np.int64)
+    bits = [members[g] for g in groups]
+    starts = np.searchsorted(ordered, ordered, side="right")  # the first group larger than each
+    ends = np.searchsorted(ordered, ordered + threshold, side="left")  # past the last within reach
     pairs = []
-    for small in groups:
-        end = int(np.searchsorted(ordered, sizes[small] + threshold, side="left"))
-        start = int(np.searchsorted(ordered, sizes[small], side="right"))
-        inner = members[small]
-        for large in groups[start:end]:
-            if inner & ~members[large] == 0:
-                pairs.append((large, small, sizes[large] - sizes[small]))
+    for i in range(len(groups)):
+        inner = bits[i]
+        for j in range(starts[i], ends[i]):
+            if bits[j] & inner == inner:
+                pairs.append((groups[j], groups[i], int(ordered[j] - ordered[i])))
     return pairs
 
 

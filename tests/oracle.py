@@ -155,8 +155,13 @@ def wave_of(frame: pd.DataFrame, filters: Filters) -> str:
 
 
 def care_group_of(area: str, folder: Path = DEMO_EXTRACTS) -> str:
+    return _care_groups(folder)[area]
+
+
+@cache
+def _care_groups(folder: Path) -> dict[str, str]:
     areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
-    return dict(zip(areas["service_area"], areas["care_group"]))[area]
+    return dict(zip(areas["service_area"], areas["care_group"]))
 
 
 def parts(frame: pd.DataFrame, filters: Filters, folder: Path = DEMO_EXTRACTS) -> list[tuple]:

@@ -37,6 +37,7 @@ from dashboard.filters import Filters as ViewFilters
 from dashboard.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
 from load.idle import CHROMIUM, chromium
 from load.server import Server, stop
+from pipeline.build import build as build_in_process
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT
 
@@ -243,10 +244,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("rebuild")
     versions = make_versions(folder)
     releases = []
-    for version, extracts in enumerate(versions):
-        own = folder / "releases" / f"v{version}.duckdb"
-        finish_build(start_build(extracts, own))
-        releases.append(oracle.released(own))
+    with pytest.MonkeyPatch.context() as patch:  # in this process: a subprocess per version costs its start-up
+        for setting in ("DASHBOARD_MIN_GROUP_SIZE", "DASHBOARD_MIN_COMMENTS"):
+            patch.delenv(setting, raising=False)
+        for version, extracts in enumerate(versions):
+            own = folder / "releases" / f"v{version}.duckdb"
+            build_in_process(extracts, own)
+            releases.append(oracle.released(own))
     database = folder / "serve" / "engagement.duckdb"
     finish_build(start_build(versions[0], database))
     assert oracle.released(database) == releases[0]  # a build of the same extracts releases the same
