@@ -9,6 +9,12 @@ from dashboard import measures, release, settings
 from dashboard.db import Database
 
 
+def _once(database: Database, make) -> pd.DataFrame:
+    """A table that depends on the database file alone, made once per file (a copy each time: pages may
+    change what they are given)."""
+    return database.memo(f"about data {make.__name__}", lambda _: make(database)).copy()
+
+
 def rejects_summary(database: Database) -> pd.DataFrame:
     """Per file: column, reason, rows rejected and the first line numbers; never the rejected values."""
     return database.query("rejects_summary")
@@ -33,6 +39,10 @@ def build_table(build: pd.DataFrame) -> pd.DataFrame:
 
 def measure_definitions(database: Database) -> pd.DataFrame:
     """Every headline measure with its definition, from dashboard.measures."""
+    return _once(database, _measure_definitions)
+
+
+def _measure_definitions(database: Database) -> pd.DataFrame:
     rows = [
         {"Measure": m.title, "Kind": "Engagement", "Question": "", "Definition": m.definition}
         for m in measures.ENGAGEMENT_MEASURES
@@ -45,6 +55,10 @@ def measure_definitions(database: Database) -> pd.DataFrame:
 
 def waves_table(database: Database) -> pd.DataFrame:
     """The survey waves, oldest first, as the build stored them."""
+    return _once(database, _waves_table)
+
+
+def _waves_table(database: Database) -> pd.DataFrame:
     frame = database.query("waves")
     return pd.DataFrame(
         {
@@ -58,6 +72,10 @@ def waves_table(database: Database) -> pd.DataFrame:
 
 def questions_table(database: Database) -> pd.DataFrame:
     """The question bank in use, in its order: what each measure counts."""
+    return _once(database, _questions_table)
+
+
+def _questions_table(database: Database) -> pd.DataFrame:
     bank = measures.survey_measures(database).values()
     return pd.DataFrame(
         {
@@ -109,6 +127,10 @@ AUDIT_KINDS = {
 
 def audit_table(database: Database) -> pd.DataFrame:
     """The build's audit of the release (``release_audit``): groups per wave, kind and status."""
+    return _once(database, _audit_table)
+
+
+def _audit_table(database: Database) -> pd.DataFrame:
     frame = database.query("release_audit")
     return pd.DataFrame(
         {

@@ -67,7 +67,12 @@ def unit_of(filters: Filters, options: Options) -> tuple[Unit | None, str | None
 
 
 def _decided(database: Database, wave: str | None) -> dict[Unit, str | None]:
-    """The build's decisions for one wave: every unit with None (listed) or why it is not."""
+    """The build's decisions for one wave: every unit with None (listed) or why it is not (read once
+    per database and wave)."""
+    return database.memo("comment decisions", lambda _: _read_decisions(database, wave), key=wave, keep=8)
+
+
+def _read_decisions(database: Database, wave: str | None) -> dict[Unit, str | None]:
     frame = database.query("comment_units", wave=wave)
 
     def label(value: object) -> str | None:

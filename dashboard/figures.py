@@ -188,51 +188,66 @@ def figures(release: Release, filters: Filters) -> dict[str, np.ndarray]:
     sizes = np.array([len(parts) for _, _, parts in rows])
     listed = ~(hidden & np.array([_not_stated(labels) for _, labels, _ in rows])[:, None])  # 'Not stated': shown only
     reason = release.reason()
-    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    # Per row: its breakdown and labels, as object arrays indexed by row.
+    row_columns = {"breakdown": _objects([b for b, _, _ in rows])}
+    row_columns |= {label: _objects([labels.get(label) for _, labels, _ in rows]) for label in LABELS[1:]}
+    pieces: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
+
+    def piece(**values: np.ndarray) -> None:
+        size = len(next(iter(values.values())))
+        for name in COLUMNS:
+            pieces[name].append(values[name] if name in values else _objects([None] * size))
+
     for m, measure in enumerate(release.measures):
-        for r, (breakdown, labels, parts) in enumerate(rows):
-            if not listed[r, m]:
+        kept = np.flatnonzero(listed[:, m])
+        left = _objects(
+            [_left_out(rows[r][2], entries[r], released[:, m]) if 0 < shown[r, m] < sizes[r] else () for r in kept]
+        )
+        at = {name: values[kept] for name, values in row_columns.items()}
+        rows_of = {
+            "n": n[kept, m],
+            "positive": positive[kept, m],
+            "responses": np.full(len(kept), np.nan),
+            "hidden": hidden[kept, m],
+            "left_out": left,
+            "answer_counted": np.zeros(len(kept), dtype=bool),
+            "answer_positive": np.zeros(len(kept), dtype=bool),
+        }
+        # The selection (row 0), then its answers, then every other row.
+        for span in (slice(0, 1), None, slice(1, None)):
+            if span is None:
+                on_scale = np.flatnonzero(release.scale[m])
+                count = len(on_scale)
+                piece(
+                    measure=_objects([measure] * count),
+                    breakdown=_objects(["answer"] * count),
+                    answer=_objects([release.answers[a] for a in on_scale]),
+                    n=np.full(count, np.nan),
+                    positive=np.full(count, np.nan),
+                    responses=summed[0, m, on_scale],
+                    hidden=np.full(count, hidden[0, m]),
+                    left_out=_objects([left[0]] * count),
+                    answer_counted=release.counted[m, on_scale],
+                    answer_positive=release.positive[m, on_scale],
+                )
                 continue
-            left = _left_out(parts, entries[r], released[:, m]) if 0 < shown[r, m] < sizes[r] else ()
-            _add(
-                columns,
-                measure,
-                breakdown,
-                wave,
-                labels,
-                None,
-                n[r, m],
-                positive[r, m],
-                np.nan,
-                hidden[r, m],
-                reason,
-                left,
+            piece(
+                measure=_objects([measure] * len(kept[span])),
+                answer=_objects([None] * len(kept[span])),
+                **{name: values[span] for name, values in at.items()},
+                **{name: values[span] for name, values in rows_of.items()},
             )
-            if breakdown == "selection":
-                for a in np.flatnonzero(release.scale[m]):
-                    _add(
-                        columns,
-                        measure,
-                        "answer",
-                        wave,
-                        {},
-                        release.answers[a],
-                        np.nan,
-                        np.nan,
-                        summed[r, m, a],
-                        hidden[r, m],
-                        reason,
-                        left,
-                        bool(release.counted[m, a]),
-                        bool(release.positive[m, a]),
-                    )
-    out = {name: _objects(values) for name, values in columns.items()}
-    out["hidden"] = np.array(columns["hidden"], dtype=bool)
+    out = {name: np.concatenate(parts) if parts else _objects([]) for name, parts in pieces.items()}
+    out["wave"] = _objects([wave] * len(out["measure"]))
+    out["hidden"] = out["hidden"].astype(bool)
     for name in ("n", "positive", "responses"):
-        out[name] = np.array(columns[name], dtype=float)
+        out[name] = out[name].astype(float)
         out[name][out["hidden"]] = np.nan
+    out["hidden_reason"] = np.where(out["hidden"], reason, None).astype(object)
+    out["answer_counted"] = out["answer_counted"].astype(bool)
+    out["answer_positive"] = out["answer_positive"].astype(bool)
     out["month"] = np.array(
-        [np.datetime64(m, "ns") if m is not None else np.datetime64("NaT", "ns") for m in columns["month"]]
+        [np.datetime64(m, "ns") if m is not None else np.datetime64("NaT", "ns") for m in out["month"]]
     )
     return out
 
@@ -249,35 +264,3 @@ def _objects(values: list) -> np.ndarray:
     for i, value in enumerate(values):
         out[i] = value
     return out
-
-
-def _add(
-    columns,
-    measure,
-    breakdown,
-    wave,
-    labels,
-    answer,
-    n,
-    positive,
-    responses,
-    hidden,
-    reason,
-    left,
-    counted=False,
-    is_positive=False,
-) -> None:
-    columns["measure"].append(measure)
-    columns["breakdown"].append(breakdown)
-    columns["wave"].append(wave)
-    for label in LABELS[1:]:
-        columns[label].append(labels.get(label))
-    columns["answer"].append(answer)
-    columns["n"].append(n)
-    columns["positive"].append(positive)
-    columns["responses"].append(responses)
-    columns["hidden"].append(hidden)
-    columns["hidden_reason"].append(reason if hidden else None)
-    columns["left_out"].append(left)
-    columns["answer_counted"].append(counted)
-    columns["answer_positive"].append(is_positive)

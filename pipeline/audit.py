@@ -40,11 +40,10 @@ way. The search is conservative: groups with no responses count as known zeros.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from pipeline import contract
 
@@ -97,10 +96,13 @@ class Audit:
     def released(self) -> list[Group]:
         return [g for g, s in self.status.items() if s == RELEASED]
 
-    def summary(self) -> pd.DataFrame:
-        """Groups per kind and status (released, or each rule): what the build prints and stores."""
-        frame = pd.DataFrame({"kind": [g.kind for g in self.status], "status": list(self.status.values())})
-        return frame.groupby(["kind", "status"], sort=False).size().rename("groups").reset_index()
+    def summary(self) -> list[tuple[str, str, int]]:
+        """Groups per kind and status (released, or each rule), as (kind, status, groups): what the build
+        prints and stores."""
+        counted: dict[tuple[str, str], int] = {}
+        for group, status in self.status.items():
+            counted[(group.kind, status)] = counted.get((group.kind, status), 0) + 1
+        return [(kind, status, groups) for (kind, status), groups in counted.items()]
 
 
 # The columns that name a unit at each level: the Trust, a care group, a service area within it.
@@ -111,28 +113,35 @@ LEVELS: dict[str, list[str]] = {
 }
 
 
-def enumerate_groups(atoms: pd.DataFrame, staff_surveys: Sequence[str]) -> dict[Group, np.ndarray]:
+Atoms = Mapping[str, Sequence]  # column -> values, one per atom: ATOM_COLUMNS and responses (a DataFrame will do)
+
+
+def enumerate_groups(atoms: Atoms, staff_surveys: Sequence[str]) -> dict[Group, np.ndarray]:
     """Every group holding at least one atom, with the positions of its atoms."""
+    columns = {c: list(atoms[c]) for c in ATOM_COLUMNS}
+    size = len(columns["survey"])
     found: dict[Group, np.ndarray] = {}
 
-    def add(kind: str, frame: pd.DataFrame, by: list[str]) -> None:
-        if not len(frame):
-            return
-        if not by:
-            found[Group(kind)] = frame.index.to_numpy()
-            return
-        for key, positions in frame.groupby(by, sort=True).indices.items():
-            values = dict(zip(by, key if isinstance(key, tuple) else (key,)))
-            found[Group(kind, **values)] = frame.index.to_numpy()[positions]
+    def add(kind: str, positions: Sequence[int], by: list[str]) -> None:
+        grouped: dict[tuple, list[int]] = {}
+        for position in positions:
+            grouped.setdefault(tuple(columns[c][position] for c in by), []).append(position)
+        for key in sorted(grouped, key=lambda k: tuple(str(v) for v in k)):
+            found[Group(kind, **dict(zip(by, key)))] = np.array(grouped[key], dtype=np.int64)
 
+    everything = range(size)
     for unit in LEVELS.values():
         for survey in (False, True):
             for staff in (False, True):
-                add(ANSWERS, atoms, unit + (["survey"] if survey else []) + (["staff_group"] if staff else []))
-        add(MONTH, atoms, [*unit, "month"])
+                add(ANSWERS, everything, unit + (["survey"] if survey else []) + (["staff_group"] if staff else []))
+        add(MONTH, everything, [*unit, "month"])
     # Rates are for the service areas of the Trust's structure, not the 'Not stated' ones.
-    staff = atoms["survey"].isin(list(staff_surveys)) & (atoms["service_area"] != contract.NOT_STATED)
-    add(RATE, atoms.loc[staff], ["care_group", "service_area"])
+    staff = [
+        p
+        for p in everything
+        if columns["survey"][p] in staff_surveys and columns["service_area"][p] != contract.NOT_STATED
+    ]
+    add(RATE, staff, ["care_group", "service_area"])
     return found
 
 
@@ -163,10 +172,13 @@ def partitions(groups: Iterable[Group], staff_surveys: Sequence[str]) -> list[tu
             part_of("staff_group", Group(ANSWERS, *g.unit, g.survey, None), g)
         if g.kind == MONTH:
             part_of("month", Group(ANSWERS, *g.unit), g)
-        if g.kind == ANSWERS and g.service_area is not None and g.staff_group is None and g.survey is not None:
+        # A service area of the structure (rates are not made for 'Not stated' ones) is its staff surveys'
+        # rate group and its other surveys.
+        area = g.service_area is not None and g.service_area != contract.NOT_STATED
+        if g.kind == ANSWERS and area and g.staff_group is None and g.survey is not None:
             if g.survey in staff_surveys:
                 part_of("rate", Group(RATE, *g.unit), g)
-            else:  # the area's whole = its staff surveys + the others
+            else:
                 part_of("surveys", Group(ANSWERS, *g.unit), g)
         if g.kind == RATE:
             part_of("surveys", Group(ANSWERS, *g.unit), g)
@@ -265,17 +277,16 @@ def _priority(group: Group, sizes: dict[Group, int]) -> tuple[int, int]:
     return rank, sizes[group]
 
 
-def audit(atoms: pd.DataFrame, threshold: int, staff_surveys: Sequence[str]) -> Audit:
+def audit(atoms: Atoms, threshold: int, staff_surveys: Sequence[str]) -> Audit:
     """The release of one wave: every group with responses, released or suppressed (and by which rule).
 
     ``atoms``: one row per care group, service area, survey, staff group and month with
     ``responses`` (the wave's true counts; 'Not stated' is a label like any other)."""
-    atoms = atoms.reset_index(drop=True)
     found = enumerate_groups(atoms, staff_surveys)
-    counts = atoms["responses"].to_numpy(dtype=np.int64)
+    counts = np.asarray(list(atoms["responses"]), dtype=np.int64)
     sizes = {g: int(counts[p].sum()) for g, p in found.items()}
     sizes = {g: n for g, n in sizes.items() if n > 0}
-    members = {g: _bits(found[g], len(atoms)) for g in sizes}
+    members = {g: _bits(found[g], len(counts)) for g in sizes}
     splits = partitions(sizes, staff_surveys)
     pairs = _nested(sizes, members, threshold)
     crossings = _crossings(sizes, threshold)
@@ -364,14 +375,13 @@ def _candidates(involved: Sequence[Group], released: set[Group], derived, splits
 
 
 def ways_left(
-    audit_result: Audit, atoms: pd.DataFrame, threshold: int, staff_surveys: Sequence[str]
+    audit_result: Audit, atoms: Atoms, threshold: int, staff_surveys: Sequence[str]
 ) -> list[tuple[str, tuple[Group, ...]]]:
     """Every way still open in a finished audit, as (rule, groups read): none when the audit has
     done its work. For the tests."""
-    atoms = atoms.reset_index(drop=True)
     sizes = audit_result.sizes
     found = enumerate_groups(atoms, staff_surveys)
-    members = {g: _bits(found[g], len(atoms)) for g in sizes}
+    members = {g: _bits(found[g], len(atoms["responses"])) for g in sizes}
     splits = partitions(sizes, staff_surveys)
     known, derived = _closure(audit_result.status, splits)
     return _ways(

@@ -79,7 +79,7 @@ class BuildReport:
     synthetic: bool
     files: list[FileReport]
     perturbation: str = "setting"  # where the perturbation key came from: one of keys.KEY_SOURCES
-    audit: object = None  # pandas frame: wave, kind, status, groups (pipeline.release)
+    audit: list[tuple[str, str, str, int]] = field(default_factory=list)  # (wave, kind, status, groups)
     threshold: int = 10
 
     def text(self) -> str:
@@ -105,11 +105,7 @@ class BuildReport:
                 f"Survey release: perturbed once (key from: {self.perturbation}), audited at {self.threshold} "
                 "responses; groups per wave, kind and status:"
             )
-            if self.audit is not None and len(self.audit):
-                table = self.audit.pivot_table(
-                    index=["wave", "kind"], columns="status", values="groups", aggfunc="sum", fill_value=0
-                ).astype(int)
-                lines.extend("    " + line for line in table.to_string().splitlines())
+            lines.extend("    " + line for line in _audit_lines(self.audit))
         total = sum(f.rows_rejected for f in self.files)
         lines.append(
             f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
@@ -117,6 +113,22 @@ class BuildReport:
             else "No rows rejected."
         )
         return "\n".join(lines)
+
+
+def _audit_lines(summary: list[tuple[str, str, str, int]]) -> list[str]:
+    """The audit's summary as a small text table: a row per wave and kind, a column per status."""
+    if not summary:
+        return []
+    statuses = list(dict.fromkeys(status for _, _, status, _ in sorted(summary, key=lambda row: row[2] != "released")))
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for wave, kind, status, groups in summary:
+        row = counts.setdefault((wave, kind), {})
+        row[status] = row.get(status, 0) + groups
+    widths = [max(len(s), 7) for s in statuses]
+    lines = [f"{'wave':<6} {'kind':<8} " + " ".join(f"{s:>{w}}" for s, w in zip(statuses, widths))]
+    for (wave, kind), row in sorted(counts.items()):
+        lines.append(f"{wave:<6} {kind:<8} " + " ".join(f"{row.get(s, 0):>{w},}" for s, w in zip(statuses, widths)))
+    return lines
 
 
 def _check_header(raw: RawTable | FastCsv, extract_name: str) -> tuple[list[str], list[str]]:

@@ -24,11 +24,12 @@ Comments of units that are not listed are not written to the app's database at a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from pipeline import contract
 
@@ -63,7 +64,10 @@ class Unit:
         return [Unit(g, a, s, self.wave) for g, a in places for s in surveys if (g, a, s) != here]
 
 
-def _units(atoms: pd.DataFrame) -> list[Unit]:
+Atoms = Mapping[str, Sequence]  # care_group, service_area, survey, respondents, comments: one value per atom
+
+
+def _units(atoms: Atoms) -> list[Unit]:
     places = [(None, None)] + [(g, None) for g in sorted(set(atoms["care_group"]) - {contract.NOT_STATED})]
     places += sorted(
         {
@@ -76,12 +80,15 @@ def _units(atoms: pd.DataFrame) -> list[Unit]:
     return [Unit(g, a, s) for g, a in places for s in surveys]
 
 
-def _membership(atoms: pd.DataFrame, units: list[Unit]) -> np.ndarray:
+def _membership(atoms: Atoms, units: list[Unit]) -> np.ndarray:
     """member[atom, unit]: whether the atom lies in the unit."""
-    if not units or not len(atoms):
-        return np.zeros((len(atoms), len(units)), bool)
-    care_group, area, survey = (atoms[c].to_numpy(dtype=object) for c in ("care_group", "service_area", "survey"))
-    everyone = np.ones(len(atoms), bool)
+    size = len(atoms["respondents"])
+    if not units or not size:
+        return np.zeros((size, len(units)), bool)
+    care_group, area, survey = (
+        np.array(list(atoms[c]), dtype=object) for c in ("care_group", "service_area", "survey")
+    )
+    everyone = np.ones(size, bool)
     return np.column_stack(
         [
             (everyone if u.care_group is None else care_group == u.care_group)
@@ -99,17 +106,17 @@ def _regions(member: np.ndarray, listed: np.ndarray) -> np.ndarray:
     return region.ravel()
 
 
-def decide(atoms: pd.DataFrame, threshold: int, min_comments: int) -> dict[Unit, str | None]:
+def decide(atoms: Atoms, threshold: int, min_comments: int) -> dict[Unit, str | None]:
     """Every unit with None (listed) or why it is not listed. Pure: tested on constructed atoms."""
     return _decide(atoms, threshold, min_comments)[0]
 
 
-def _decide(atoms: pd.DataFrame, threshold: int, min_comments: int):
+def _decide(atoms: Atoms, threshold: int, min_comments: int):
     """(reasons by unit, the units, membership, which are listed)."""
     units = _units(atoms)
     member = _membership(atoms, units)
-    respondents = atoms["respondents"].to_numpy(dtype=np.int64)
-    comments = atoms["comments"].to_numpy(dtype=np.int64)
+    respondents = np.array(list(atoms["respondents"]), dtype=np.int64)
+    comments = np.array(list(atoms["comments"]), dtype=np.int64)
     unit_respondents, unit_comments = respondents @ member, comments @ member
     reasons: dict[Unit, str | None] = {}
     listed = np.zeros(len(units), bool)
@@ -154,7 +161,9 @@ def build_comment_units(con: duckdb.DuckDBPyConnection, threshold: int, min_comm
         "create temp table comment_atom_regions (wave varchar, care_group varchar, service_area varchar, "
         "survey varchar, region integer)"
     )
-    atoms = con.execute(
+    names = ("care_group", "service_area", "survey", "respondents", "comments")
+    by_wave: dict[str, dict[str, list]] = {}
+    for wave, *values in con.execute(
         """
         select wave, coalesce(care_group, $not_stated) as care_group, coalesce(service_area, $not_stated) as service_area,
                survey, count(*) as respondents, count(comment) as comments
@@ -162,10 +171,12 @@ def build_comment_units(con: duckdb.DuckDBPyConnection, threshold: int, min_comm
         group by all order by all
         """,
         {"not_stated": contract.NOT_STATED},
-    ).df()
+    ).fetchall():
+        columns = by_wave.setdefault(wave, {name: [] for name in names})
+        for name, value in zip(names, values):
+            columns[name].append(value)
     units_rows, region_rows, atom_rows = [], [], []
-    for wave, rows in atoms.groupby("wave", sort=True):
-        rows = rows.reset_index(drop=True)
+    for wave, rows in by_wave.items():
         reasons, units, member, listed = _decide(rows, threshold, min_comments)
         units_rows += [(wave, u.care_group, u.service_area, u.survey, r is None, r) for u, r in reasons.items()]
         region = _regions(member, listed)
@@ -181,8 +192,11 @@ def build_comment_units(con: duckdb.DuckDBPyConnection, threshold: int, min_comm
         ("comment_regions", region_rows),
         ("comment_atom_regions", atom_rows),
     ):
-        if rows:
-            con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
+        if rows:  # one insert per table (a row at a time takes seconds at a million responses)
+            columns = [name for (name, *_) in con.execute(f"describe {table}").fetchall()]
+            con.register("comment_rows", pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)}))
+            con.execute(f"insert into {table} select * from comment_rows")
+            con.unregister("comment_rows")
     # Only comments of a region some listed unit holds; each once, by region.
     con.execute(
         """

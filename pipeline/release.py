@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from pipeline import audit, contract, keys, perturbation
 
@@ -51,7 +51,7 @@ QUESTION_BASE = "question base under the threshold"  # a question not released f
 @dataclass(frozen=True)
 class ReleaseReport:
     released: bool  # False: no key, nothing released
-    summary: pd.DataFrame  # wave, kind, status, groups
+    summary: list[tuple[str, str, str, int]]  # (wave, kind, status, groups)
 
 
 def _grouping_sets(kind: str, extra: tuple[str, ...]) -> str:
@@ -123,53 +123,86 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     )
     con.execute("create table release_audit (wave varchar, kind varchar, status varchar, groups bigint)")
     if key is None:
-        return ReleaseReport(False, pd.DataFrame(columns=["wave", "kind", "status", "groups"]))
+        return ReleaseReport(False, [])
     pads = keys.pads(key)
-    # One row per response: its labels and its member hash (the key reaches the hash only).
+    # The finest split the release is made of: atoms (care group, service area, survey, staff group and
+    # month, in one wave), each numbered; then one row per response: its atom and its member hash (the
+    # key reaches the hash only).
+    labels = "wave, care_group, service_area, survey, staff_group, month"
+    labelled = """
+        select response_id, wave, survey,
+               coalesce(care_group, $not_stated) as care_group,
+               coalesce(service_area, $not_stated) as service_area,
+               coalesce(staff_group, $not_stated) as staff_group,
+               date_trunc('month', submitted_on)::date as month
+        from survey_responses where wave is not null
+    """
+    con.execute(
+        f"create temp table release_atom_labels as select row_number() over () as atom, * "
+        f"from (select distinct {labels} from ({labelled}))",
+        {"not_stated": contract.NOT_STATED},
+    )
     con.execute(
         f"""
         create temp table release_members as
-        select
-            response_id,
-            wave,
-            survey,
-            coalesce(care_group, $not_stated) as care_group,
-            coalesce(service_area, $not_stated) as service_area,
-            coalesce(staff_group, $not_stated) as staff_group,
-            date_trunc('month', submitted_on)::date as month,
-            ('0x' || substr({keys.hmac_sql("'response:' || response_id")}, 1, 16))::ubigint::hugeint as member_hash
-        from survey_responses
-        where wave is not null
+        select r.response_id, a.atom,
+               ('0x' || substr({keys.hmac_sql("'response:' || r.response_id")}, 1, 16))::ubigint::hugeint as member_hash
+        from ({labelled}) r join release_atom_labels a using ({labels})
         """,
         pads | {"not_stated": contract.NOT_STATED},
     )
-    # The finest split: per atom (care group, service area, survey, staff group, month), and per
-    # atom x question x answer (every question the wave asks; a blank answer is a cell too).
     con.execute(
         """
         create temp table release_atoms as
-        select wave, care_group, service_area, survey, staff_group, month,
-               count(*)::bigint as responses, sum(member_hash) as fingerprint
-        from release_members group by all
+        select a.*, m.responses, m.fingerprint
+        from release_atom_labels a
+        join (select atom, count(*)::bigint as responses, sum(member_hash) as fingerprint
+              from release_members group by atom) m using (atom)
         """
     )
+    # Answered cells from the answers (numbered atoms keep the grouping small); a blank answer's cell is
+    # its atom less the answers given there (counts and fingerprints both add up), so no response is
+    # crossed with every question.
     con.execute(
         """
-        create temp table release_fine as
-        select m.wave, m.care_group, m.service_area, m.survey, m.staff_group, m.month,
-               asked.question_id as measure, given.answer,
+        create temp table release_answered as
+        select m.atom, given.question_id as measure, given.answer,
                count(*)::bigint as responses, sum(m.member_hash) as fingerprint
-        from release_members m
-        join question_waves asked on asked.wave_id = m.wave
-        left join survey_answers given on given.response_id = m.response_id and given.question_id = asked.question_id
+        from survey_answers given join release_members m using (response_id)
         group by all
         """
     )
-    con.execute("drop table release_members")
+    con.execute(
+        f"""
+        create temp table release_fine as
+        with asked as (
+            select atoms.atom, asked.question_id as measure, atoms.responses, atoms.fingerprint
+            from release_atoms atoms join question_waves asked on asked.wave_id = atoms.wave
+        ),
+        given as (
+            select asked.atom, asked.measure, given.answer, given.responses, given.fingerprint
+            from asked join release_answered given using (atom, measure)
+        ),
+        blank as (
+            select asked.atom, asked.measure, null::varchar as answer,
+                   asked.responses - coalesce(sum(given.responses), 0) as responses,
+                   asked.fingerprint - coalesce(sum(given.fingerprint), 0) as fingerprint
+            from asked left join given using (atom, measure)
+            group by asked.atom, asked.measure, asked.responses, asked.fingerprint
+            having asked.responses - coalesce(sum(given.responses), 0) > 0
+        )
+        select {labels}, cells.measure, cells.answer, cells.responses, cells.fingerprint
+        from (select * from given union all select * from blank) cells join release_atom_labels using (atom)
+        """
+    )
+    for table in ("release_answered", "release_members", "release_atom_labels"):
+        con.execute(f"drop table {table}")
     released, summary = _audit(con, threshold)
     con.register("release_released", released)
-    con.execute("create temp table release_noise (count_row integer, cell_key integer, noise integer)")
-    con.executemany("insert into release_noise values (?, ?, ?)", perturbation.rows())
+    noise = _table(perturbation.rows(), ("count_row", "cell_key", "noise"))
+    con.register("release_noise_rows", noise)  # one insert, not a thousand
+    con.execute("create temp table release_noise as select * from release_noise_rows")
+    con.unregister("release_noise_rows")
     sums = {"staff_surveys": list(contract.STAFF_SURVEYS), "not_stated": contract.NOT_STATED}
     groups = f"select r.* from ({_rolled('release_atoms')}) r join release_released k on {_same_group('r', 'k')}"
     con.execute(f"insert into release_groups {_perturbed(groups)}", sums | pads)
@@ -203,13 +236,11 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
             on {_same_group("e", "c")} and c.measure = e.measure and c.answer is not distinct from e.answer
     """
     con.execute(f"insert into release_cells {_perturbed(cells, ', measure, answer')}", pads | {"threshold": threshold})
-    base_hidden = con.execute(
-        "select wave, kind, count(*) as groups from release_questions where base < $threshold group by all",
-        {"threshold": threshold},
-    ).df()
-    summary = pd.concat([summary, base_hidden.assign(status=QUESTION_BASE)], ignore_index=True)
-    summary = summary[["wave", "kind", "status", "groups"]]
-    con.register("release_summary", summary)
+    summary += con.execute(
+        "select wave, kind, $status, count(*) from release_questions where base < $threshold group by all",
+        {"threshold": threshold, "status": QUESTION_BASE},
+    ).fetchall()
+    con.register("release_summary", _table(summary, ("wave", "kind", "status", "groups")))
     con.execute("insert into release_audit select * from release_summary order by all")
     for view in ("release_summary", "release_released"):
         con.unregister(view)
@@ -218,24 +249,28 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     return ReleaseReport(True, summary)
 
 
-def _audit(con: duckdb.DuckDBPyConnection, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Audit every wave: (the released groups' keys, the summary per wave, kind and status)."""
+def _table(rows: list[tuple], names: tuple[str, ...]) -> pa.Table:
+    """Rows as an Arrow table, to hand DuckDB in one insert."""
+    return pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
+
+
+def _audit(con: duckdb.DuckDBPyConnection, threshold: int) -> tuple[pa.Table, list[tuple[str, str, str, int]]]:
+    """Audit every wave: (the released groups' keys, the summary as (wave, kind, status, groups))."""
     atoms = con.execute(
         "select wave, care_group, service_area, survey, staff_group, month, responses from release_atoms order by all"
-    ).df()
-    released, summaries = [], []
-    for wave, rows in atoms.groupby("wave", sort=True):
-        rows = rows.drop(columns="wave").assign(month=[m.date() for m in pd.to_datetime(rows["month"])])
-        result = audit.audit(rows, threshold, contract.STAFF_SURVEYS)
-        released.extend(
+    ).fetchall()
+    by_wave: dict[str, dict[str, list]] = {}
+    for wave, *values in atoms:
+        columns = by_wave.setdefault(wave, {c: [] for c in (*audit.ATOM_COLUMNS, "responses")})
+        for name, value in zip((*audit.ATOM_COLUMNS, "responses"), values):
+            columns[name].append(value)
+    released, summary = [], []
+    for wave, columns in by_wave.items():
+        result = audit.audit(columns, threshold, contract.STAFF_SURVEYS)
+        released += [
             (g.kind, wave, g.care_group, g.service_area, g.survey, g.staff_group, g.month) for g in result.released
-        )
-        summaries.append(result.summary().assign(wave=wave))
-    keys_frame = pd.DataFrame(released, columns=list(KEY_COLUMNS))
-    keys_frame["month"] = pd.to_datetime(keys_frame["month"]).dt.date
-    summary = (
-        pd.concat(summaries, ignore_index=True)
-        if summaries
-        else pd.DataFrame(columns=["kind", "status", "groups", "wave"])
-    )
-    return keys_frame, summary[["wave", "kind", "status", "groups"]]
+        ]
+        summary += [(wave, kind, status, groups) for kind, status, groups in result.summary()]
+    keys_ = {name: [row[i] for row in released] for i, name in enumerate(KEY_COLUMNS)}
+    types = {name: pa.date32() if name == "month" else pa.string() for name in KEY_COLUMNS}
+    return pa.table({name: pa.array(values, type=types[name]) for name, values in keys_.items()}), summary
