@@ -24,7 +24,7 @@ import numpy as np
 KEYS = 256  # cell keys run 0..255
 MAX_NOISE = 3
 # Slots (of 256) per noise value -3..3 for a count of 3 or more: flat-topped and
-# symmetric, variance 2.5. Chosen with the differencing harness (tests/test_differencing.py).
+# symmetric, variance 2.5. Chosen by attacking an earlier design with it (docs/DISCLOSURE.md, "The noise").
 BASE_SLOTS: dict[int, int] = {-3: 16, -2: 32, -1: 48, 0: 64, 1: 48, 2: 32, 3: 16}
 # A count of one is shown as zero half the time: zero stays zero, so a one that always
 # showed as one or more would tell a released 0 from a released 1 (208 keys of 256 with the
