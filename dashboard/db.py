@@ -32,6 +32,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipeline import contract
+
 T = TypeVar("T")
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 MEMORY_LIMIT = "256MB"  # DuckDB's buffer pool per open database file
@@ -48,22 +50,8 @@ class DatabaseOutdated(Exception):
     """The database file was built by an older version: it lacks tables this version reads."""
 
 
-# The tables the queries, macros and in-memory figures read, beyond the extracts' own.
-REQUIRED_TABLES = frozenset(
-    {
-        "release_groups",
-        "release_cells",
-        "release_audit",
-        "release_info",
-        "comment_units",
-        "comment_regions",
-        "release_comments",
-        "action_list",
-        "waves",
-        "questions",
-        "question_waves",
-    }
-)
+# Every table of the served database (a file built by an earlier version lacks some: rebuild it).
+REQUIRED_TABLES = frozenset(contract.SERVED_TABLES)
 
 
 @cache

@@ -32,31 +32,11 @@ import duckdb
 import pyarrow as pa
 
 from pipeline import comment_units, contract, keys, questions, release, settings
+from pipeline.contract import SERVED_TABLES
 from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract, read_csv, read_csv_fast, read_xlsx
 from pipeline.validate import all_extracts, create_label_table, create_table, validate_and_load
 
 TOP_REASONS = 3
-# The tables the app reads: nothing else leaves the staging file.
-SERVED_TABLES = (
-    "service_areas",
-    "conversations",
-    "conversation_attendees",
-    "actions",
-    "action_list",
-    "waves",
-    "questions",
-    "question_waves",
-    "answer_scale",
-    "release_groups",
-    "release_cells",
-    "release_audit",
-    "release_info",
-    "comment_units",
-    "comment_regions",
-    "release_comments",
-    "rejects",
-    "build_info",
-)
 SURVEY_EXTRACTS = ("survey_responses", "survey_answers")  # their rejected values are not served
 MEMORY_LIMIT = "400MB"  # DuckDB's buffer memory during a build (a million responses peak near 600 MB in all)
 

@@ -144,3 +144,26 @@ SEED_QUESTIONS: tuple[dict[str, object], ...] = (
 )
 # The three theme pages, in page order: each shows the questions of its theme.
 THEME_PAGES: tuple[str, ...] = ("Digital skills", "Information to run services", "IT reliability")
+
+# The tables of the database the app reads (pipeline.build writes them, dashboard.db requires them):
+# nothing else leaves the build's staging file.
+SERVED_TABLES = (
+    "service_areas",
+    "conversations",
+    "conversation_attendees",
+    "actions",
+    "action_list",
+    "waves",
+    "questions",
+    "question_waves",
+    "answer_scale",
+    "release_groups",
+    "release_cells",
+    "release_audit",
+    "release_info",
+    "comment_units",
+    "comment_regions",
+    "release_comments",
+    "rejects",
+    "build_info",
+)

@@ -164,17 +164,22 @@ def _care_groups(folder: Path) -> dict[str, str]:
     return dict(zip(areas["service_area"], areas["care_group"]))
 
 
+def units_of(filters: Filters, folder: Path = DEMO_EXTRACTS) -> list[tuple[str | None, str | None]]:
+    """The units the filters name: their service areas (within the care groups picked, if any), else their
+    care groups, else the Trust."""
+    if filters.service_areas:
+        units = [(care_group_of(a, folder), a) for a in filters.service_areas]
+        return [u for u in units if not filters.care_groups or u[0] in filters.care_groups]
+    if filters.care_groups:
+        return [(g, None) for g in filters.care_groups]
+    return [(None, None)]
+
+
 def parts(frame: pd.DataFrame, filters: Filters, folder: Path = DEMO_EXTRACTS) -> list[tuple]:
     """The release's groups a filter state's figure covers: the units (areas, else care groups, else
     the Trust) x the surveys (or all) x the staff groups (or all), in the filters' wave."""
     wave = wave_of(frame, filters)
-    if filters.service_areas:
-        units = [(care_group_of(a, folder), a) for a in filters.service_areas]
-        units = [u for u in units if not filters.care_groups or u[0] in filters.care_groups]
-    elif filters.care_groups:
-        units = [(g, None) for g in filters.care_groups]
-    else:
-        units = [(None, None)]
+    units = units_of(filters, folder)
     return [
         (wave, "answers", g, a, s, sg, None)
         for g, a in units
@@ -286,13 +291,7 @@ def expected_breakdown(
     contract) plus 'Not stated' ones when shown, restated here from docs/DISCLOSURE.md."""
     wave = wave_of(frame, filters)
     tree = structure(folder)
-    if filters.service_areas:
-        units = [(care_group_of(a, folder), a) for a in filters.service_areas]
-        units = [u for u in units if not filters.care_groups or u[0] in filters.care_groups]
-    elif filters.care_groups:
-        units = [(g, None) for g in filters.care_groups]
-    else:
-        units = [(None, None)]
+    units = units_of(filters, folder)
     surveys = filters.surveys or (None,)
     staff_groups = filters.staff_groups or (None,)
     rows: dict[tuple, list[tuple]] = {}
