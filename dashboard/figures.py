@@ -7,9 +7,9 @@ one care group, service area, survey or staff group; each month covers the units
 groups (every survey and staff group: only whole units are released by month). Months do
 not narrow a survey figure: survey figures are whole-wave.
 
-Which rows a breakdown lists never depends on a count: every care group and service area of
-the Trust's structure (``service_areas``), every survey and staff group of the contract and
-every month of the wave is listed, shown or hidden; a 'Not stated' row (a label that is not
+Which rows a breakdown lists never depends on a count: every care group (the contract's, and any
+in ``service_areas``), every service area of ``service_areas``, every survey and staff group of
+the contract and every month of the wave is listed, shown or hidden; a 'Not stated' row (a label that is not
 part of the structure) is listed only when it is shown, so a hidden one looks the same
 whether it holds nobody or a few. A row whose parts are all suppressed is hidden; a row with
 some parts suppressed sums the others and names the ones left out (``left_out``).
@@ -30,7 +30,6 @@ from dashboard.filters import Filters
 from dashboard.release import ANSWERS, MONTH, Part, Release
 from pipeline import contract
 
-UNIT_LABELS = ("care_group", "service_area")
 LABELS = ("wave", "care_group", "service_area", "survey", "staff_group", "month")
 COLUMNS = [
     "measure",
@@ -46,7 +45,6 @@ COLUMNS = [
     "answer_counted",
     "answer_positive",
 ]
-BREAKDOWNS = ("selection", "care_group", "service_area", "survey", "staff_group", "month", "answer")
 
 Unit = tuple[str | None, str | None]  # (care group, service area); (None, None) is the Trust
 
@@ -95,7 +93,8 @@ def _rows(release: Release, filters: Filters, wave: str | None) -> list[tuple[st
     surveys: Sequence[str | None] = filters.surveys or (None,)
     staff_groups: Sequence[str | None] = filters.staff_groups or (None,)
     rows = [("selection", {}, _crossed(chosen, surveys, staff_groups))]
-    structure: dict[str, list[str]] = {}
+    # The Trust's structure: its care groups (the contract's, and any of service_areas) and their areas.
+    structure: dict[str, list[str]] = {group: [] for group in contract.CARE_GROUPS}
     for area, group in sorted(release.care_group_of.items()):
         structure.setdefault(group, []).append(area)
     # Care groups and service areas: the units' own, or the structure under the Trust.

@@ -276,7 +276,7 @@ def expected_answers(frame: pd.DataFrame, measure: str, filters: Filters, releas
 def structure(folder: Path = DEMO_EXTRACTS) -> dict[str, list[str]]:
     """Care group -> its service areas, from service_areas.csv."""
     areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[str]] = {group: [] for group in contract.CARE_GROUPS}  # every care group, areas or not
     for area, group in zip(areas["service_area"], areas["care_group"]):
         out.setdefault(group, []).append(area)
     return out
