@@ -40,6 +40,15 @@ def results(database: Database, filters: Filters, options: Options) -> pd.DataFr
     return frame
 
 
+def left_out_lines(frame: pd.DataFrame) -> list[str]:
+    """A line per question and wave shown with parts left out (too small to release): which."""
+    partial = frame.loc[~frame["hidden"] & frame["left_out"].map(bool)]
+    return [
+        f"{label}, {wave}: " + disclosure.left_out_text(left_out)
+        for label, wave, left_out in zip(partial["label"], partial["wave"], partial["left_out"])
+    ]
+
+
 def changes(frame: pd.DataFrame, filters: Filters, options: Options) -> pd.DataFrame:
     """Per question: its change from the compared wave to the filters' wave (``measures.changes``),
     blank where either wave did not ask it or hid it; no rows without a comparison."""

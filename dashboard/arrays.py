@@ -25,6 +25,12 @@ def read(connection, sql: str) -> pa.Table:
         cursor.close()
 
 
+def rows(connection, sql: str) -> list[tuple]:
+    """``read``'s rows as tuples (for small tables)."""
+    table = read(connection, sql)
+    return list(zip(*(table[name].to_pylist() for name in table.column_names)))
+
+
 @dataclass(frozen=True)
 class Labels:
     """One label column: each row's code into ``values`` (sorted; -1 where the label is missing)."""

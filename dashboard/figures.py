@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,12 +62,16 @@ def units(release: Release, filters: Filters) -> list[Unit]:
 
 
 def describe_unit(unit: Unit) -> str:
+    """A unit in words: 'the whole Trust', a care group, or a service area (an area not stated
+    within a stated care group names it, so that such areas of different care groups differ)."""
     care_group, area = unit
     if care_group is None:
         return "the whole Trust"
     if area is None:
         return care_group
-    return f"{contract.NOT_STATED} ({care_group})" if area == contract.NOT_STATED else area
+    if area == contract.NOT_STATED and care_group != contract.NOT_STATED:
+        return f"{contract.NOT_STATED} ({care_group})"
+    return area
 
 
 def _crossed(
@@ -93,15 +98,12 @@ def _rows(release: Release, filters: Filters, wave: str | None) -> list[tuple[st
     surveys: Sequence[str | None] = filters.surveys or (None,)
     staff_groups: Sequence[str | None] = filters.staff_groups or (None,)
     rows = [("selection", {}, _crossed(chosen, surveys, staff_groups))]
-    # The Trust's structure: its care groups (the contract's, and any of service_areas) and their areas.
-    structure: dict[str, list[str]] = {group: [] for group in contract.CARE_GROUPS}
-    for area, group in sorted(release.care_group_of.items()):
-        structure.setdefault(group, []).append(area)
+    structure = release.areas_by_care_group
     # Care groups and service areas: the units' own, or the structure under the Trust.
     if chosen == [(None, None)]:
-        by_group = {g: [(g, None)] for g in sorted(structure)} | {contract.NOT_STATED: [(contract.NOT_STATED, None)]}
-        areas = [(g, a) for g in sorted(structure) for a in structure[g]]
-        areas += [(g, contract.NOT_STATED) for g in [*sorted(structure), contract.NOT_STATED]]
+        by_group = {g: [(g, None)] for g in structure} | {contract.NOT_STATED: [(contract.NOT_STATED, None)]}
+        areas = [(g, a) for g in structure for a in structure[g]]
+        areas += [(g, contract.NOT_STATED) for g in [*structure, contract.NOT_STATED]]
     elif filters.service_areas:
         by_group = {}
         for unit in chosen:
@@ -153,37 +155,73 @@ def _not_stated(labels: dict) -> bool:
     return any(labels.get(c) == contract.NOT_STATED for c in ("care_group", "service_area", "staff_group"))
 
 
+def latest(release: Release, filters: Filters) -> str | None:
+    """The wave the filters show: the one picked, else the latest."""
+    return filters.wave or (list(release.waves)[-1] if release.waves else None)
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Rows of parts added up from the release, every measure at once."""
+
+    answers: np.ndarray  # [row, measure, answer]: released counts summed over the parts released
+    shown: np.ndarray  # [row, measure]: how many of the row's parts are released for the measure
+    released: np.ndarray  # [entry, measure]: each released (row, part) entry, released for the measure
+    entries: list[list[int]]  # per row, per part: its entry, or -1 when its group is not released
+    counted: np.ndarray  # [measure, answer] (the release's)
+    positive_answers: np.ndarray
+
+    @property
+    def n(self) -> np.ndarray:
+        """[row, measure]: the base, the answers counted in the measure."""
+        return (self.answers * self.counted).sum(axis=2)
+
+    @property
+    def positive(self) -> np.ndarray:
+        return (self.answers * self.positive_answers).sum(axis=2)
+
+    @property
+    def hidden(self) -> np.ndarray:
+        """[row, measure]: none of the row's parts is released for the measure."""
+        return self.shown == 0
+
+
+def sums(release: Release, wave: str | None, rows: Sequence[Sequence[Part]]) -> Sums:
+    """Each row's parts added up, per measure and answer, from the cells released (others left out):
+    every part looked up once and added into its row with ``np.add.at``."""
+    found = release.waves.get(wave)
+    measures, answers = len(release.measures), len(release.answers)
+    owner, group = [], []  # one entry per (row, part) whose group is released
+    entries: list[list[int]] = []
+    for index, parts in enumerate(rows):
+        entries.append([])
+        for part in parts:
+            at = found.rows.get(part, -1) if found else -1
+            entries[-1].append(len(group) if at >= 0 else -1)
+            if at >= 0:
+                owner.append(index)
+                group.append(at)
+    cells = found.cells[np.array(group, dtype=np.int64)] if group else np.zeros((0, measures, answers))
+    released = ~np.isnan(cells).all(axis=2)
+    summed = np.zeros((len(rows), measures, answers))
+    shown = np.zeros((len(rows), measures), dtype=np.int64)
+    np.add.at(summed, np.array(owner, dtype=np.int64), np.nan_to_num(cells))
+    np.add.at(shown, np.array(owner, dtype=np.int64), released)
+    return Sums(summed, shown, released, entries, release.counted, release.positive)
+
+
 @db.timed
 def figures(release: Release, filters: Filters) -> dict[str, np.ndarray]:
     """Per measure: the selection, each row of every breakdown and each answer of the selection
     (``COLUMNS``): perturbed counts summed from the release, hidden when no part is released.
 
-    One pass over arrays: every row's parts are looked up once, their cells added into the rows
-    with ``np.add.at``, and the columns built measure by measure (row order: measure, then the
-    breakdowns in ``_rows``' order, the selection's answers after its row)."""
-    wave = filters.wave or (list(release.waves)[-1] if release.waves else None)
+    One pass over arrays (``sums``), then the columns built measure by measure (row order: measure,
+    then the breakdowns in ``_rows``' order, the selection's answers after its row)."""
+    wave = latest(release, filters)
     rows = _rows(release, filters, wave)
-    found = release.waves.get(wave)
-    measures, answers = len(release.measures), len(release.answers)
-    owner, group = [], []  # one entry per (row, part) whose group is released
-    entries: list[list[int]] = []  # per row, per part: its entry, or -1 when its group is not released
-    for index, (_, _, parts) in enumerate(rows):
-        entries.append([])
-        for part in parts:
-            row = found.rows.get(part, -1) if found else -1
-            entries[-1].append(len(group) if row >= 0 else -1)
-            if row >= 0:
-                owner.append(index)
-                group.append(row)
-    cells = found.cells[np.array(group, dtype=np.int64)] if group else np.zeros((0, measures, answers))
-    released = ~np.isnan(cells).all(axis=2)  # [(row, part), measure]
-    summed = np.zeros((len(rows), measures, answers))
-    shown = np.zeros((len(rows), measures), dtype=np.int64)
-    np.add.at(summed, np.array(owner, dtype=np.int64), np.nan_to_num(cells))
-    np.add.at(shown, np.array(owner, dtype=np.int64), released)
-    n = (summed * release.counted).sum(axis=2)  # [row, measure]
-    positive = (summed * release.positive).sum(axis=2)
-    hidden = shown == 0
+    summed = sums(release, wave, [parts for _, _, parts in rows])
+    shown, released, entries = summed.shown, summed.released, summed.entries
+    n, positive, hidden = summed.n, summed.positive, summed.hidden
     sizes = np.array([len(parts) for _, _, parts in rows])
     listed = ~(hidden & np.array([_not_stated(labels) for _, labels, _ in rows])[:, None])  # 'Not stated': shown only
     reason = release.reason()
@@ -223,7 +261,7 @@ def figures(release: Release, filters: Filters) -> dict[str, np.ndarray]:
                     answer=_objects([release.answers[a] for a in on_scale]),
                     n=np.full(count, np.nan),
                     positive=np.full(count, np.nan),
-                    responses=summed[0, m, on_scale],
+                    responses=summed.answers[0, m, on_scale],
                     hidden=np.full(count, hidden[0, m]),
                     left_out=_objects([left[0]] * count),
                     answer_counted=release.counted[m, on_scale],

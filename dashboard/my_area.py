@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import beside_action, disclosure, measures, release, stats
+from dashboard import beside_action, disclosure, figures, measures, release, stats
 from dashboard.db import Database
 from dashboard.filters import Filters
 
@@ -92,33 +92,32 @@ def survey_scorecard(
     p_value, flag, hidden, hidden_reason.
     """
     built = release.of(database)
-    wave = filters.wave or (list(built.waves)[-1] if built.waves else None)
-    totals = {
-        scope: release.total(built, wave, (part,))
-        for scope, part in (
-            ("area", release.Part(release.ANSWERS, care_group, area)),
-            ("care_group", release.Part(release.ANSWERS, care_group)),
-            ("trust", release.Part()),
-        )
+    scopes = {  # each unit's released whole-wave group
+        "area": release.Part(release.ANSWERS, care_group, area),
+        "care_group": release.Part(release.ANSWERS, care_group),
+        "trust": release.Part(),
     }
+    summed = figures.sums(built, figures.latest(built, filters), [(part,) for part in scopes.values()])
     headline = list(headline)
     results, comparisons = [], []
     for measure in headline:
         m = built.measures.index(measure)
-        figures = {}
-        for scope, summed in totals.items():
-            hidden = bool(summed.hidden[m])
-            figures[scope] = _figure(summed.n[m], summed.positive[m], hidden, built.reason() if hidden else None)
-            results.append({"measure": measure, "scope": scope} | figures[scope])
-        mine = figures["area"]
+        by_scope = {}
+        for row, scope in enumerate(scopes):
+            hidden = bool(summed.hidden[row, m])
+            by_scope[scope] = _figure(
+                summed.n[row, m], summed.positive[row, m], hidden, built.reason() if hidden else None
+            )
+            results.append({"measure": measure, "scope": scope} | by_scope[scope])
+        mine = by_scope["area"]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
-            rest_n = figures[whole]["n"] - mine["n"] if not (mine["hidden"] or figures[whole]["hidden"]) else np.nan
-            rest_positive = figures[whole]["positive"] - mine["positive"]
+            rest_n = by_scope[whole]["n"] - mine["n"] if not (mine["hidden"] or by_scope[whole]["hidden"]) else np.nan
+            rest_positive = by_scope[whole]["positive"] - mine["positive"]
             reason = (
                 AREA_HIDDEN
                 if mine["hidden"]
                 else GROUP_HIDDEN
-                if figures[whole]["hidden"]
+                if by_scope[whole]["hidden"]
                 else NOBODY_ELSE
                 if rest_n == 0
                 else disclosure.HIDDEN

@@ -5,8 +5,8 @@ the released groups (a unit x survey x staff group over the wave, a unit x month
 area's staff surveys for response rates), each with its perturbed number of responses, and for
 every group and question the perturbed count of each answer (blank answers too). A group, or a
 group's question, that is not in the release is suppressed. This module reads the release once
-per database file into arrays and adds up the cells a figure covers (``total``): nothing here
-knows a true count, and nothing is perturbed here.
+per database file into arrays (``dashboard.figures`` adds up the cells a figure covers): nothing
+here knows a true count, and nothing is perturbed here.
 
 A figure covers *parts*: released groups named by ``Part`` (a unit: the Trust, a care group,
 or a service area with its care group; a survey or all; a staff group or all; or a month). A
@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-import pandas as pd
+import pyarrow.compute as pc
 
 from dashboard import arrays, db
-from pipeline import audit
+from dashboard.filters import month_end, month_start
+from pipeline import audit, contract
 
 ANSWERS, MONTH, RATE = audit.ANSWERS, audit.MONTH, audit.RATE
 HIDDEN = "too few responses to show safely"
@@ -73,34 +75,21 @@ class Release:
     def reason(self) -> str:
         return HIDDEN if self.keyed else WITHHELD
 
-
-@dataclass(frozen=True)
-class Total:
-    """The sums of one figure's parts, per measure (index: ``Release.measures``)."""
-
-    answers: np.ndarray  # [measure, answer]: perturbed counts summed over the parts shown
-    n: np.ndarray  # [measure]: the base (answers counted in the measure)
-    positive: np.ndarray  # [measure]
-    shown: np.ndarray  # [measure, part]: whether each part is released for the measure
-    parts: tuple[Part, ...]
-
-    @property
-    def hidden(self) -> np.ndarray:
-        """[measure]: no part released."""
-        return ~self.shown.any(axis=1)
-
-    def left_out(self, measure: int) -> tuple[Part, ...]:
-        """The parts left out of ``measure``'s figure (none when it is hidden altogether)."""
-        if self.hidden[measure]:
-            return ()
-        return tuple(p for p, shown in zip(self.parts, self.shown[measure]) if not shown)
+    @cached_property
+    def areas_by_care_group(self) -> dict[str, tuple[str, ...]]:
+        """Every care group (the contract's, and any of service_areas, in order) with its areas, sorted."""
+        areas: dict[str, list[str]] = {group: [] for group in contract.CARE_GROUPS}
+        for area, group in sorted(self.care_group_of.items()):
+            areas.setdefault(group, []).append(area)
+        return {group: tuple(found) for group, found in sorted(areas.items())}
 
 
 def _months(opened: dt.date, closed: dt.date) -> tuple[dt.date, ...]:
-    months, month = [], opened.replace(day=1)
+    """The first day of every calendar month from ``opened``'s to ``closed``'s."""
+    months, month = [], month_start(opened)
     while month <= closed:
         months.append(month)
-        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        month = month_end(month) + dt.timedelta(days=1)
     return tuple(months)
 
 
@@ -110,42 +99,33 @@ def load(connection) -> Release:
     bank = arrays.read(connection, "select question_id from questions order by position")["question_id"].to_pylist()
     scale = arrays.read(
         connection, "select measure, answer, counted, positive from answer_scale order by measure, position"
-    )
-    answers: list[str | None] = [None]
-    for answer in scale["answer"].to_pylist():
-        if answer not in answers:
-            answers.append(answer)
+    ).to_pylist()
+    answers = list(dict.fromkeys([None, *(row["answer"] for row in scale)]))  # blank first, then every answer
     at_answer = {a: i for i, a in enumerate(answers)}
     at_measure = {m: i for i, m in enumerate(bank)}
     on_scale = np.zeros((len(bank), len(answers)), dtype=bool)
     counted, positive = np.zeros_like(on_scale), np.zeros_like(on_scale)
-    for measure, answer, is_counted, is_positive in zip(*(scale[c].to_pylist() for c in scale.column_names)):
-        if measure in at_measure:
-            on_scale[at_measure[measure], at_answer[answer]] = True
-            counted[at_measure[measure], at_answer[answer]] = bool(is_counted)
-            positive[at_measure[measure], at_answer[answer]] = bool(is_positive)
-    key_columns = "kind, care_group, service_area, survey, staff_group, month"
-    groups = connection.cursor().sql(f"select wave, {key_columns}, responses from release_groups").df()
-    cells = connection.cursor().sql(f"select wave, {key_columns}, measure, answer, responses from release_cells").df()
-    wave_dates = connection.cursor().sql("select wave_id, opened, closed from waves").fetchall()
-    labels = ["kind", "care_group", "service_area", "survey", "staff_group", "month"]
+    for row in scale:
+        if row["measure"] in at_measure:
+            at = (at_measure[row["measure"]], at_answer[row["answer"]])
+            on_scale[at], counted[at], positive[at] = True, bool(row["counted"]), bool(row["positive"])
+    labels = ("kind", "care_group", "service_area", "survey", "staff_group", "month")
+    groups = arrays.read(connection, f"select wave, {', '.join(labels)}, responses from release_groups")
+    cells = arrays.read(connection, f"select wave, {', '.join(labels)}, measure, answer, responses from release_cells")
     waves = {}
-    for wave, opened, closed in wave_dates:
-        mine = groups.loc[groups["wave"] == wave, [*labels, "responses"]].reset_index(drop=True)
-        rows = {_part(row): i for i, row in enumerate(mine.itertuples(index=False))}
+    for wave, opened, closed in arrays.rows(connection, "select wave_id, opened, closed from waves"):
+        mine = groups.filter(pc.equal(groups["wave"], wave))
+        keys = list(zip(*(mine[label].to_pylist() for label in labels)))
+        rows = {Part(*key): i for i, key in enumerate(keys)}
+        at_group = {key: i for i, key in enumerate(keys)}
         values = np.full((len(rows), len(bank), len(answers)), np.nan)
-        theirs = cells.loc[cells["wave"] == wave].merge(
-            mine[labels].assign(row=np.arange(len(mine))), on=labels, how="inner"
-        )
-        if len(theirs):
-            measure_rows = theirs["measure"].map(at_measure).to_numpy(dtype=np.int64)
-            answer_rows = theirs["answer"].map(lambda a: at_answer[None if pd.isna(a) else a]).to_numpy(dtype=np.int64)
-            values[theirs["row"].to_numpy(dtype=np.int64), measure_rows, answer_rows] = theirs["responses"].to_numpy(
-                dtype=float
-            )
-        # An answer not on a question's scale has no cell: it stays nan and is never summed.
-        waves[wave] = Wave(rows, mine["responses"].to_numpy(dtype=float), values, _months(opened, closed))
-    structure = connection.cursor().sql("select service_area, care_group from service_areas").fetchall()
+        theirs = cells.filter(pc.equal(cells["wave"], wave))
+        if theirs.num_rows:  # an answer not on a question's scale has no cell: it stays nan, never summed
+            group_rows = [at_group[key] for key in zip(*(theirs[label].to_pylist() for label in labels))]
+            measure_rows = [at_measure[m] for m in theirs["measure"].to_pylist()]
+            answer_rows = [at_answer[a] for a in theirs["answer"].to_pylist()]
+            values[group_rows, measure_rows, answer_rows] = arrays.numbers(theirs["responses"])
+        waves[wave] = Wave(rows, arrays.numbers(mine["responses"]), values, _months(opened, closed))
     return Release(
         tuple(bank),
         tuple(answers),
@@ -153,47 +133,16 @@ def load(connection) -> Release:
         counted,
         positive,
         waves,
-        dict(structure),
+        dict(arrays.rows(connection, "select service_area, care_group from service_areas")),
         int(info["threshold"]),
         int(info["min_comments"]),
         info["perturbation"] != "none",
     )
 
 
-def _part(row) -> Part:
-    def label(value):
-        return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT else value
-
-    month = label(row.month)
-    return Part(
-        row.kind,
-        label(row.care_group),
-        label(row.service_area),
-        label(row.survey),
-        label(row.staff_group),
-        pd.Timestamp(month).date() if month is not None else None,
-    )
-
-
 def of(database: db.Database) -> Release:
     """The release of ``database`` (read once per file)."""
     return database.memo("survey release", load)
-
-
-def total(release: Release, wave: str | None, parts: tuple[Part, ...]) -> Total:
-    """The sums of ``parts`` in ``wave``, per measure, from the cells released (others left out)."""
-    measures, answers = len(release.measures), len(release.answers)
-    found = release.waves.get(wave)
-    rows = [found.rows.get(p, -1) for p in parts] if found else [-1] * len(parts)
-    cells = np.full((len(parts), measures, answers), np.nan)
-    for i, row in enumerate(rows):
-        if row >= 0:
-            cells[i] = found.cells[row]
-    shown = ~np.isnan(cells).all(axis=2)  # [part, measure]
-    summed = np.nansum(cells, axis=0)  # [measure, answer]
-    n = (summed * release.counted).sum(axis=1)
-    positive = (summed * release.positive).sum(axis=1)
-    return Total(summed, n, positive, shown.T, tuple(parts))
 
 
 def responses(release: Release, wave: str | None, part: Part) -> float:

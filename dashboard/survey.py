@@ -22,10 +22,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure, measures
+from dashboard import disclosure, figures, measures
 from dashboard.db import Database
 from dashboard.filters import Filters
-from pipeline import contract
 
 DIMENSIONS: tuple[str, ...] = ("care_group", "service_area", "survey", "staff_group")
 DIMENSION_TITLES: dict[str, str] = {
@@ -186,12 +185,6 @@ def breakdown_columns(dimension: str) -> list[str]:
     return ["group", *labels, *FIGURES, "hidden", "hidden_reason", "left_out"]
 
 
-def _area_label(care_group: str, service_area: str) -> str:
-    if service_area == contract.NOT_STATED and care_group != contract.NOT_STATED:
-        return f"{contract.NOT_STATED} ({care_group})"
-    return service_area
-
-
 def breakdown(database: Database, measure: str, dimension: str, filters: Filters) -> pd.DataFrame:
     """One row per group of ``dimension`` (care_group, service_area, survey, staff_group) that
     the structure lists ('Not stated' only when shown): group (a unique label), the
@@ -210,7 +203,7 @@ def breakdown(database: Database, measure: str, dimension: str, filters: Filters
     labels = ["care_group", "service_area"] if dimension == "service_area" else [dimension]
     frame = _rows(database, measure, dimension, filters, [*labels, *FIGURES, "hidden", "hidden_reason", "left_out"])
     if dimension == "service_area":
-        frame["group"] = [_area_label(c, a) for c, a in zip(frame["care_group"], frame["service_area"])]
+        frame["group"] = [figures.describe_unit(unit) for unit in zip(frame["care_group"], frame["service_area"])]
     else:
         frame["group"] = frame[dimension]
     # Shown rows by value; hidden rows by label only, so their order gives nothing away.

@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, scopes, settings, sidebar
+from dashboard import db, release, scopes, settings, sidebar
 from dashboard.filters import Filters, Options
 from dashboard.text import escape_markdown, plain_text
+from pipeline import perturbation
 
 WITHHELD_MESSAGE = (
     "**No survey figures.** This database holds real survey answers but was built without a perturbation key, "
@@ -134,9 +135,7 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     database, every_option, build = open_database()
     scope = access.scope(signed_in, every_option)
     options = scope.restrict(every_option)  # the sidebar offers only units in scope
-    from dashboard import release
-
-    threshold = release.of(database).threshold  # the release's: fixed when the database was built
+    built = release.of(database)  # its thresholds were fixed when the database was built
     with st.sidebar:
         nav = st.container()
     chosen = sidebar.sidebar_filters(
@@ -150,9 +149,7 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     )
     st.title(title)
     # Every figure is worked out for the filters within the person's scope (all of it when no unit is picked).
-    page = Page(
-        database, scope.clamp(chosen, every_option), options, threshold, build, release.of(database).min_comments, scope
-    )
+    page = Page(database, scope.clamp(chosen, every_option), options, built.threshold, build, built.min_comments, scope)
     if page.synthetic:
         st.info(SYNTHETIC_NOTICE, icon=":material/science:")
     return page
@@ -261,8 +258,6 @@ def survey_withheld(page: Page) -> bool:
 
 def disclosure_note(threshold: int) -> str:
     """What is done to survey figures, in one sentence: on pages, in downloads and in the README."""
-    from pipeline import perturbation
-
     return (
         "Survey figures come from one fixed release per wave, made when the database was built: each count was "
         f"perturbed once (up to {perturbation.MAX_NOISE} added or taken away, the same for the same people "

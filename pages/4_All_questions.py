@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import all_questions, disclosure, downloads, measures, response_rates_view, survey_charts, ui
+from dashboard import all_questions, downloads, measures, response_rates_view, survey_charts, ui
 
 page = ui.page_setup("All questions", icon=":material/quiz:")
 
@@ -34,9 +34,8 @@ if len(hidden):
         )
         + "."
     )
-partial = results.loc[~results["hidden"] & results["left_out"].map(bool)]
-for label, wave, left_out in zip(partial["label"], partial["wave"], partial["left_out"]):
-    st.markdown(ui.escape_markdown(f"{label}, {wave}: " + disclosure.left_out_text(left_out)))
+for line in all_questions.left_out_lines(results):
+    st.markdown(ui.escape_markdown(line))
 downloads.download_buttons(
     table,
     "all_questions",

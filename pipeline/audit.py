@@ -90,7 +90,6 @@ class Group:
 class Audit:
     sizes: dict[Group, int]  # every group with at least one response, by its true size
     status: dict[Group, str]  # RELEASED or the rule that suppressed it
-    passes: int = 0
 
     @property
     def released(self) -> list[Group]:
@@ -294,7 +293,6 @@ def audit(atoms: Atoms, threshold: int, staff_surveys: Sequence[str]) -> Audit:
     trust = Group(ANSWERS)
     result = Audit(sizes, status)
     while True:
-        result.passes += 1
         known, derived = _closure(status, splits)
         ways = _ways(known, derived, splits, pairs, crossings, sizes, threshold)
         if not ways:

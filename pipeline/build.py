@@ -244,7 +244,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
                     questions.after_answers(con, given["survey_responses"])
             synthetic = _is_synthetic(extracts, raws)
             key, key_source = keys.choose_key(synthetic)
-            released = release.build_release(con, key, threshold)
+            audited = release.build_release(con, key, threshold)
             comment_units.build_comment_units(con, threshold, min_comments)
             _build_action_list(con)
             reports = _finish(con, raws, ignored_by_file, loaded, built_at, synthetic, key_source)
@@ -263,7 +263,7 @@ def build(extracts: Path, database: Path) -> BuildReport:
         for leftover in (side, served):
             leftover.unlink(missing_ok=True)
             leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
-    return BuildReport(database, built_at, synthetic, reports, key_source, released.summary, threshold)
+    return BuildReport(database, built_at, synthetic, reports, key_source, audited, threshold)
 
 
 def _serve(con: duckdb.DuckDBPyConnection, served: Path) -> None:

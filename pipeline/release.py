@@ -35,8 +35,6 @@ survey figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
 import pyarrow as pa
 
@@ -46,12 +44,6 @@ UNIT_LEVELS = ([], ["care_group"], ["care_group", "service_area"])
 KEY_COLUMNS = ("kind", "wave", "care_group", "service_area", "survey", "staff_group", "month")
 MODULUS = 2**64
 QUESTION_BASE = "question base under the threshold"  # a question not released for a released group
-
-
-@dataclass(frozen=True)
-class ReleaseReport:
-    released: bool  # False: no key, nothing released
-    summary: list[tuple[str, str, str, int]]  # (wave, kind, status, groups)
 
 
 def _grouping_sets(kind: str, extra: tuple[str, ...]) -> str:
@@ -111,8 +103,9 @@ def _perturbed(cells: str, extra: str = "") -> str:
     """
 
 
-def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: int) -> ReleaseReport:
-    """Write ``release_groups``, ``release_cells`` and ``release_audit`` (empty without a key)."""
+def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: int) -> list[tuple[str, str, str, int]]:
+    """Write ``release_groups``, ``release_cells`` and ``release_audit`` (empty without a key); return the
+    audit's summary, (wave, kind, status, groups)."""
     con.execute(
         "create table release_groups (kind varchar, wave varchar, care_group varchar, service_area varchar, "
         "survey varchar, staff_group varchar, month date, responses bigint)"
@@ -123,7 +116,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     )
     con.execute("create table release_audit (wave varchar, kind varchar, status varchar, groups bigint)")
     if key is None:
-        return ReleaseReport(False, [])
+        return []
     pads = keys.pads(key)
     # The finest split the release is made of: atoms (care group, service area, survey, staff group and
     # month, in one wave), each numbered; then one row per response: its atom and its member hash (the
@@ -246,7 +239,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
         con.unregister(view)
     for table in ("release_atoms", "release_fine", "release_rolled_cells", "release_questions", "release_noise"):
         con.execute(f"drop table {table}")
-    return ReleaseReport(True, summary)
+    return summary
 
 
 def _table(rows: list[tuple], names: tuple[str, ...]) -> pa.Table:
