@@ -20,17 +20,17 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from pipeline import contract
+import demo.model as demo_model
 
 MAX_PASSES = 10  # over every (month range, place); the first pass alone is usually enough
 
 CARE_GROUP_CHOICES: tuple[tuple[str, ...], ...] = (
     (),
     (),
-    *((group,) for group in contract.CARE_GROUPS),
-    (contract.CARE_GROUPS[0], contract.CARE_GROUPS[1]),
-    (contract.CARE_GROUPS[2], contract.CARE_GROUPS[3]),
-    (contract.CARE_GROUPS[1], contract.CARE_GROUPS[4]),
+    *((group,) for group in demo_model.CARE_GROUPS),
+    (demo_model.CARE_GROUPS[0], demo_model.CARE_GROUPS[1]),
+    (demo_model.CARE_GROUPS[2], demo_model.CARE_GROUPS[3]),
+    (demo_model.CARE_GROUPS[1], demo_model.CARE_GROUPS[4]),
 )
 SURVEY_CHOICES: tuple[tuple[str, ...], ...] = (
     (),
@@ -130,7 +130,7 @@ def combinations(
         fresh = 0
         for (start, end), (care_group, service_area) in keys:
             survey = rng.choice(SURVEY_CHOICES)
-            staff_surveys = not survey or set(survey) & set(contract.STAFF_SURVEYS)
+            staff_surveys = not survey or set(survey) & set(demo_model.STAFF_SURVEYS)
             staff_group = rng.choice(STAFF_GROUP_CHOICES) if staff_surveys else ()
             combination = Combination(care_group, service_area, survey, staff_group, start, month_end(end))
             if combination in seen:

@@ -15,6 +15,7 @@ from dashboard import (
     downloads,
     engagement,
     engagement_charts,
+    lists,
     measures,
     ui,
 )
@@ -54,10 +55,11 @@ def by_theme_and_status(page: ui.Page, summary: dict[str, int]) -> None:
     if by_theme.empty:
         st.markdown("No actions match these filters.")
     else:
-        theme_table = engagement.theme_status_table(by_theme)
+        trust = lists.of(page.database)
+        theme_table = engagement.theme_status_table(by_theme, trust["status"])
         top_theme = theme_table.iloc[0]
         ui.chart_block(
-            engagement_charts.theme_status_bars(by_theme),
+            engagement_charts.theme_status_bars(by_theme, trust["status"], trust.completed),
             theme_table,
             f"{ui.format_number(summary['actions_raised'])} actions across {len(theme_table)} themes; the most were on "
             f"{ui.escape_markdown(top_theme['Strategy theme'])} ({ui.format_number(top_theme['Total'])}).",
@@ -220,6 +222,9 @@ def results_beside_action(page: ui.Page) -> None:
         return
     if ui.survey_withheld(page):
         return
+    if beside_action.action_theme(page.database, measure) is None:
+        st.markdown(ui.escape_markdown(beside_action.no_action_theme(page.database, measure)))
+        return
     beside = beside_action.results_beside_action(page.database, page.filters, measure)
     measure_title = headline[measure].title
     axis_choices = {
@@ -250,7 +255,14 @@ def results_beside_action(page: ui.Page) -> None:
         y_title = ["Actions on", beside.theme] if y == "theme_actions" else axis_choices[y]
         ui.chart_block(
             beside_action_charts.results_beside_action(
-                shown, measure_title, y, y_title, reference, median_y, higher_is_worse=worse_is_higher
+                shown,
+                measure_title,
+                y,
+                y_title,
+                reference,
+                median_y,
+                higher_is_worse=worse_is_higher,
+                care_groups=page.options.care_groups,
             ),
             beside.display_table(measure_title, shown_only=True),
             f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "
@@ -297,7 +309,7 @@ def across_waves(page: ui.Page) -> None:
     shown = frame.dropna(subset=["change"])
     if len(shown):
         chart = beside_action_charts.change_beside_actions(
-            shown, title, higher_is_better=headline[measure].higher_is_better
+            shown, title, higher_is_better=headline[measure].higher_is_better, care_groups=page.options.care_groups
         )
         ui.chart_block(chart, table, summary, key="across_waves")
     else:

@@ -16,22 +16,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import disclosure, engagement_cube, engagement_sums, measures, survey_text
+from dashboard import disclosure, engagement_cube, engagement_sums, lists, measures, survey_text
 from dashboard.db import Database
 from dashboard.filters import Filters, Options
 
-# The strategy theme whose actions answer each survey measure.
-# The strategy theme of the actions that bear on each theme page's questions.
-PAGE_ACTION_THEMES: dict[str, str] = {
-    "Digital skills": "Digital up-skilling and confidence",
-    "Information to run services": "Information, data management and business intelligence",
-    "IT reliability": "Connectivity, performance and security",
-}
+
+def action_theme(database: Database, measure: str) -> str | None:
+    """The strategy theme of the actions related to a question: the one the Trust's lists give its
+    question theme (a theme's meaning in lists.csv); None when none is given."""
+    return lists.of(database).action_theme(measures.survey_measures(database)[measure].page)
 
 
-def action_theme(database: Database, measure: str) -> str:
-    """The strategy theme of the actions related to a question: its theme page's."""
-    return PAGE_ACTION_THEMES[measures.survey_measures(database)[measure].page]
+def no_action_theme(database: Database, measure: str) -> str:
+    """What the page says when a question has no related strategy theme."""
+    page = measures.survey_measures(database)[measure].page
+    return (
+        f"No strategy theme is linked to the {page} questions, so their related actions cannot be shown: "
+        f"in lists.csv, give the strategy theme whose actions answer them the meaning {page}."
+    )
 
 
 def higher_is_worse(database: Database, measure: str) -> bool:
@@ -126,6 +128,8 @@ def results_beside_action(database: Database, filters: Filters, measure: str) ->
     _check(measure, tuple(measures.survey_measures(database)), "Measure")
     headline = measures.survey_headline(database, filters).loc[measure]
     theme = action_theme(database, measure)
+    if theme is None:
+        raise ValueError(no_action_theme(database, measure))
     actions = engagement_sums.actions_by_area(engagement_cube.of(database), filters, theme)
     by_area = _by_area(database, trust_wide(filters), measure, actions["service_area"])
     hidden, reasons = by_area["hidden"], by_area["hidden_reason"]

@@ -14,13 +14,18 @@ import math
 import pandas as pd
 
 from dashboard.charts import QUALITATIVE, SCHEMA, TEXT, VegaLite, field, tip
-from pipeline import contract
 
 SHAPES = {True: "triangle-up", False: "circle"}
 LABELLED_POINTS = 3  # names written beside the scatter's flagged points; every name is in the tooltip and table
 NAME_LINE_PX = 15  # a name's line on the scatter (11 px text on its halo)
 NAME_LIFT = 0.7  # a name's middle sits this many lines above its point
 PLOT_PX_AT_LEAST = 280  # the scatter's plot area at its shortest: its 560 px less the axis and a wrapped legend
+
+
+def care_group_scale(care_groups: tuple[str, ...]) -> dict:
+    """One colour per care group of the Trust, in its order, the same on every chart (the palette
+    repeats past its length)."""
+    return {"domain": list(care_groups), "range": [QUALITATIVE[i % len(QUALITATIVE)] for i in range(len(care_groups))]}
 
 
 def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.Series:
@@ -121,6 +126,7 @@ def results_beside_action(
     reference_share: float,
     reference_y: float,
     higher_is_worse: bool,
+    care_groups: tuple[str, ...],
 ) -> VegaLite:
     """Each shown service area: the survey measure (x) against a count of actions (y).
 
@@ -166,7 +172,7 @@ def results_beside_action(
                 "care_group",
                 "nominal",
                 title="Care group",
-                scale={"domain": list(contract.CARE_GROUPS), "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)])},
+                scale=care_group_scale(care_groups),
                 legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
             ),
             "shape": field(
@@ -198,7 +204,9 @@ def results_beside_action(
     return VegaLite(data, {"$schema": SCHEMA, "width": "container", "height": 560, "layer": layers})
 
 
-def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_better: bool) -> VegaLite:
+def change_beside_actions(
+    frame: pd.DataFrame, measure_title: str, higher_is_better: bool, care_groups: tuple[str, ...]
+) -> VegaLite:
     """Each service area shown in both waves: actions completed between the waves (x) against the
     change in the measure (y, percentage points), coloured by care group, a shape per real change,
     with a zero line. Areas with the same count are spread a little sideways (in name order) so
@@ -249,10 +257,7 @@ def change_beside_actions(frame: pd.DataFrame, measure_title: str, higher_is_bet
                             "care_group",
                             "nominal",
                             title="Care group",
-                            scale={
-                                "domain": list(contract.CARE_GROUPS),
-                                "range": list(QUALITATIVE[: len(contract.CARE_GROUPS)]),
-                            },
+                            scale=care_group_scale(care_groups),
                             legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
                         ),
                         "shape": field(

@@ -17,11 +17,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from dashboard import engagement_cube, engagement_sums
+from dashboard import engagement_cube, engagement_sums, lists
 from dashboard.db import Database
 from dashboard.filters import Filters
 from dashboard.measures import ENGAGEMENT
-from pipeline import contract
 
 # Breakdowns a user may pick: value -> label. Checked before reaching SQL.
 BREAKDOWNS: dict[str, str] = {"care_group": "Care group", "service_area": "Service area"}
@@ -102,9 +101,9 @@ def actions_summary(database: Database, filters: Filters) -> dict[str, int]:
     return engagement_sums.actions_summary(engagement_cube.of(database), filters)
 
 
-def theme_status_table(by_theme: pd.DataFrame) -> pd.DataFrame:
-    """Themes down, statuses across (contract order), with a total; most actions first."""
-    statuses = [s for s in contract.STATUSES if s in set(by_theme["status"])]
+def theme_status_table(by_theme: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Themes down, statuses across (the Trust's order), with a total; most actions first."""
+    statuses = [s for s in statuses if s in set(by_theme["status"])]
     counts: dict[str, dict[str, int]] = {}
     for theme, status, actions in zip(by_theme["theme"], by_theme["status"], by_theme["actions"]):
         row = counts.setdefault(theme, dict.fromkeys(statuses, 0))
@@ -168,15 +167,11 @@ def action_list(
     """Actions in scope matching ``search`` (bound, matched as plain text), sorted by
     ``sort`` (one of ACTION_SORTS; newest first within it): the first ``limit`` (None: all)."""
     _check(sort, ACTION_SORTS, "Sort")
+    completed = lists.of(database).completed
     frame = database.query(
-        "actions_list",
-        as_of=as_of,
-        sort=sort,
-        max_rows=limit,
-        completed=contract.COMPLETED,
-        **_action_search(filters, search),
+        "actions_list", as_of=as_of, sort=sort, max_rows=limit, completed=completed, **_action_search(filters, search)
     )
-    frame["completed"] = frame["status"] == contract.COMPLETED
+    frame["completed"] = frame["status"] == completed
     frame["days_open"] = frame["days_open"].astype("Int64")
     return frame
 

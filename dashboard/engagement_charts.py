@@ -21,24 +21,26 @@ from dashboard.charts import (
     share_of_largest,
     tip,
 )
-from pipeline import contract
 
-STATUS_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#000000")  # Okabe-Ito, one per status
+COMPLETED_COLOUR = "#009E73"  # Okabe-Ito green: the completed status
+STATUS_COLOURS = ("#E69F00", "#56B4E9", "#000000", "#CC79A7", "#0072B2", "#D55E00")  # the others, in order
 
 
-def theme_status_bars(frame: pd.DataFrame) -> VegaLite:
-    """Actions per strategy theme, stacked by status in the contract's order; totals labelled."""
+def status_scale(statuses: tuple[str, ...], completed: str) -> dict:
+    """A colour per status in the Trust's order: green for the completed one, the others in turn."""
+    others = iter(STATUS_COLOURS * (1 + len(statuses) // len(STATUS_COLOURS)))
+    return {"domain": list(statuses), "range": [COMPLETED_COLOUR if s == completed else next(others) for s in statuses]}
+
+
+def theme_status_bars(frame: pd.DataFrame, statuses: tuple[str, ...], completed: str) -> VegaLite:
+    """Actions per strategy theme, stacked by status in the Trust's order; totals labelled."""
     totals = frame.groupby("theme", as_index=False)["actions"].sum()
     order = totals.sort_values(["actions", "theme"], ascending=[False, True])["theme"].tolist()
     y = field("theme", "nominal", title=None, sort=order, axis={"labelLimit": 360})
     colour = field(
-        "status",
-        "nominal",
-        title="Status",
-        scale={"domain": list(contract.STATUSES), "range": list(STATUS_COLOURS)},
-        legend={"orient": "bottom"},
+        "status", "nominal", title="Status", scale=status_scale(statuses, completed), legend={"orient": "bottom"}
     )
-    status_order = {s: i for i, s in enumerate(contract.STATUSES)}
+    status_order = {s: i for i, s in enumerate(statuses)}
     data = frame.assign(status_order=frame["status"].map(status_order))
     tooltip = [
         tip("theme", "nominal", "Theme"),

@@ -55,7 +55,7 @@ class Cube:
     action_day: np.ndarray  # raised_on
     action_starts: np.ndarray  # sorted by area, then day raised
     action_completed_day: np.ndarray  # completed_on; -1 when not completed
-    action_completed: np.ndarray  # status is Completed
+    action_completed: np.ndarray  # status is the completed one (lists)
     action_quick_win: np.ndarray
     action_kind: np.ndarray  # QUICK_WIN | DONE flags, 0..3
     action_status: Labels
@@ -106,10 +106,13 @@ def load(connection) -> Cube:
     staff = pc.dictionary_encode(attendees["staff_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     staff_group = attendees["staff_group"]
     actions = arrays.read(
-        connection, "select service_area, raised_on, completed_on, status, quick_win, theme from action_list"
+        connection,
+        "select service_area, raised_on, completed_on, status, quick_win, theme, "
+        f"status in (select value from lists where list = 'status' and meaning = '{contract.COMPLETED}') "
+        "as completed from action_list",
     )
     action_order, action_area, action_day = _order(actions, area, "raised_on")
-    completed = pc.equal(actions["status"], contract.COMPLETED).to_numpy(zero_copy_only=False)[action_order]
+    completed = actions["completed"].to_numpy(zero_copy_only=False)[action_order]
     quick_win = (arrays.numbers(actions["quick_win"], 0.0) > 0)[action_order]
 
     def starts(codes: np.ndarray) -> np.ndarray:  # rows are sorted by area: where each area's run starts

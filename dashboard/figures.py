@@ -123,9 +123,9 @@ def _rows(release: Release, filters: Filters, wave: str | None) -> list[tuple[st
                 _crossed([(group, area)], surveys, staff_groups),
             )
         )
-    for survey in filters.surveys or contract.SURVEYS:
+    for survey in filters.surveys or release.lists["survey"]:
         rows.append(("survey", {"survey": survey}, _crossed(chosen, [survey], staff_groups)))
-    for staff_group in filters.staff_groups or (*contract.STAFF_GROUPS, contract.NOT_STATED):
+    for staff_group in filters.staff_groups or (*release.lists["staff_group"], contract.NOT_STATED):
         rows.append(("staff_group", {"staff_group": staff_group}, _crossed(chosen, surveys, [staff_group])))
     found = release.waves.get(wave)
     for month in found.months if found else ():

@@ -19,7 +19,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from dashboard.text import escape_markdown
-from pipeline import contract
 
 LIST_PARAMETERS = ("care_group", "service_area", "survey", "staff_group")
 DATE_PARAMETERS = ("from", "to")
@@ -36,9 +35,9 @@ class Options:
     areas_by_care_group: Mapping[str, tuple[str, ...]]
     first_day: dt.date
     last_day: dt.date
-    care_groups: tuple[str, ...] = contract.CARE_GROUPS
-    surveys: tuple[str, ...] = contract.SURVEYS
-    staff_groups: tuple[str, ...] = contract.STAFF_GROUPS
+    care_groups: tuple[str, ...] = ()  # the Trust's lists (``lists``), in order
+    surveys: tuple[str, ...] = ()
+    staff_groups: tuple[str, ...] = ()
     waves: tuple[str, ...] = ()  # survey waves' ids, oldest first
     wave_names: Mapping[str, str] = field(default_factory=dict)
     wave_dates: Mapping[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # opened, closed

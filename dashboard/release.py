@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 
 from dashboard import arrays, db
 from dashboard.filters import month_end, month_start
-from pipeline import audit, contract
+from pipeline import audit
+from pipeline.lists import TrustLists
 
 ANSWERS, MONTH, RATE = audit.ANSWERS, audit.MONTH, audit.RATE
 HIDDEN = "too few responses to show safely"
@@ -71,14 +72,15 @@ class Release:
     threshold: int  # the audit's: no group of fewer responses, nor one singling out fewer, is released
     min_comments: int  # a comment unit lists its comments only with at least this many
     keyed: bool  # built with a key: False means nothing was released (figures withheld)
+    lists: TrustLists  # the Trust's care groups, surveys, staff groups, ... in order
 
     def reason(self) -> str:
         return HIDDEN if self.keyed else WITHHELD
 
     @cached_property
     def areas_by_care_group(self) -> dict[str, tuple[str, ...]]:
-        """Every care group (the contract's, and any of service_areas, in order) with its areas, sorted."""
-        areas: dict[str, list[str]] = {group: [] for group in contract.CARE_GROUPS}
+        """Every care group (the Trust's list, and any of service_areas) with its areas, sorted."""
+        areas: dict[str, list[str]] = {group: [] for group in self.lists["care_group"]}
         for area, group in sorted(self.care_group_of.items()):
             areas.setdefault(group, []).append(area)
         return {group: tuple(found) for group, found in sorted(areas.items())}
@@ -137,6 +139,7 @@ def load(connection) -> Release:
         int(info["threshold"]),
         int(info["min_comments"]),
         info["perturbation"] != "none",
+        TrustLists.from_rows(arrays.rows(connection, "select list, value, meaning from lists order by position")),
     )
 
 

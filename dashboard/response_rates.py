@@ -3,7 +3,7 @@
 ``service_areas`` may give a ``headcount`` (staff in post for the survey; empty = not
 known; docs/DATA_CONTRACT.md). One headcount per area, used for every wave. The
 responses counted are those of the wave from the area whose survey is one of
-``contract.STAFF_SURVEYS`` (Staff, Digital champion: the people a headcount counts),
+the staff surveys (marked ``staff`` in the Trust's lists: the people a headcount counts),
 from every staff group and month: a headcount is of all staff, so the survey, staff
 group and month filters do not apply; the wave does, and the care group and service
 area filters (and the caller's ``areas``) pick the area rows.
@@ -33,7 +33,6 @@ import pandas as pd
 
 from dashboard import db, release
 from dashboard.filters import Filters, Options
-from pipeline import contract
 
 TRUST = "Whole Trust"
 ALL_AREAS = "All service areas"
@@ -65,11 +64,11 @@ def explanation(threshold: int) -> str:
     )
 
 
-def definition(threshold: int) -> str:
+def definition(threshold: int, staff_surveys: tuple[str, ...]) -> str:
     """What the table counts, for the page and the download."""
-    surveys = " and ".join(contract.STAFF_SURVEYS)
+    surveys = " and ".join(staff_surveys) or "staff (none marked in lists)"
     return (
-        f"Response rate = responses to the {surveys} surveys in the wave / headcount (staff in post, one per "
+        f"Response rate = responses to the {surveys} survey{'s' if len(staff_surveys) != 1 else ''} in the wave / headcount (staff in post, one per "
         "service area for every wave), as a whole percent. A headcount is of all staff, so the survey, staff "
         "group and month filters do not apply here; the wave, care group and service area filters do. An area's "
         "responses are its released count (perturbed once, like every survey count); care group and Trust rows "
@@ -144,7 +143,7 @@ def _every_rate(database: db.Database, wave: str | None, open_wave: bool) -> pd.
         release.responses(built, wave, release.Part(release.RATE, group, area))
         for group, area in zip(every["care_group"], every["service_area"])
     ]
-    order = {group: i for i, group in enumerate(contract.CARE_GROUPS)}
+    order = {group: i for i, group in enumerate(built.lists["care_group"])}
     every = every.assign(_group=every["care_group"].map(order).fillna(len(order))).sort_values(
         ["_group", "care_group", "service_area"], kind="stable"
     )

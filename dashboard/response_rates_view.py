@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import downloads, response_rates, ui
+from dashboard import downloads, lists, response_rates, ui
 
 TABLE_COLUMNS = {
     "service_area": "Service area",
@@ -61,13 +61,15 @@ def render(page, areas: tuple[str, ...] | None = None, today: dt.date | None = N
             "No service area has a headcount, so there is no rate: the Trust adds a `headcount` column "
             "to its service areas extract (see Data and definitions)."
         )
-    st.markdown(ui.escape_markdown(response_rates.definition(page.threshold)))
+    st.markdown(ui.escape_markdown(response_rates.definition(page.threshold, lists.of(page.database).staff_surveys)))
     if part is not None:
-        part.table(shown).paragraph(response_rates.definition(page.threshold))
+        part.table(shown).paragraph(response_rates.definition(page.threshold, lists.of(page.database).staff_surveys))
     downloads.download_buttons(
         shown,
         "response_rates",
         page,
         key="response_rates",
-        note=response_rates.definition(page.threshold) + " " + response_rates.explanation(page.threshold),
+        note=response_rates.definition(page.threshold, lists.of(page.database).staff_surveys)
+        + " "
+        + response_rates.explanation(page.threshold),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, release, scopes, settings, sidebar
+from dashboard import db, lists, release, scopes, settings, sidebar
 from dashboard.filters import Filters, Options
 from dashboard.text import escape_markdown, plain_text
 from pipeline import perturbation
@@ -78,10 +78,14 @@ def _read_options(database: db.Database) -> tuple[Options, pd.DataFrame]:
     first = bounds["first_day"] if pd.notna(bounds["first_day"]) else dt.date(2021, 1, 1)
     last = bounds["last_day"] if pd.notna(bounds["last_day"]) else first
     waves = database.query("waves")
+    trust = lists.of(database)
     options = Options(
         by_group,
         pd.Timestamp(first).date(),
         pd.Timestamp(last).date(),
+        care_groups=trust["care_group"],
+        surveys=trust["survey"],
+        staff_groups=trust["staff_group"],
         waves=tuple(waves["wave_id"]),
         wave_names=dict(zip(waves["wave_id"], waves["name"])),
         wave_dates={

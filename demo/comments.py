@@ -2,7 +2,7 @@
 
 from string import Formatter
 
-from demo.model import CARER
+from demo.model import CARER, STAFF_SURVEYS
 from demo.templates import (
     CARER_EXTRA,
     CLOSERS_NEGATIVE,
@@ -33,7 +33,6 @@ from demo.templates import (
     USES,
     WORKAROUNDS,
 )
-from pipeline.contract import STAFF_SURVEYS
 
 
 def comment_2021(rand, ch, survey: str, skills_pos: bool, unreliable_pos: bool) -> str:

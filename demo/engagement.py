@@ -11,12 +11,14 @@ from demo.comments import fill
 from demo.draw import Iso, chooser, cumulative, period_days, pick, quotas, scaled
 from demo.model import (
     ATTENDEE_STAFF_GROUP_MIX,
+    CARE_GROUPS,
     CLOSED,
     COMPLETED,
     COMPLETION_PACES,
     DEFAULT_CONVERSATIONS,
     EXTRACT_DATE,
     FIRST_COMPLETION_CAP,
+    FORMATS,
     HEADCOUNT_NO_RESPONSES,
     HEADCOUNT_RATES,
     HEADCOUNT_SMALLEST,
@@ -24,6 +26,9 @@ from demo.model import (
     NOT_STARTED,
     PERIOD_2023_START,
     PERIOD_END,
+    STAFF_GROUPS,
+    STAFF_SURVEYS,
+    STATUSES,
     TARGET_ACTIONS,
     TARGET_AREAS_COVERED,
     TARGET_HOURS,
@@ -33,7 +38,6 @@ from demo.model import (
     UNKNOWN_HEADCOUNTS,
 )
 from demo.templates import ACTION_TEMPLATES, SERVICE_AREAS
-from pipeline.contract import CARE_GROUPS, FORMATS, STAFF_GROUPS, STAFF_SURVEYS, STATUSES
 
 
 # --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from demo.engagement import completed_between_waves
 from demo.model import (
     AGREE,
     AREA_EFFECT,
+    CARE_GROUPS,
     CHAMPION,
     COMPLETED,
     DISAGREE,
@@ -34,13 +35,13 @@ from demo.model import (
     Q_SKILLS,
     Q_UNRELIABLE,
     SKILLS_BY_CARE_GROUP,
+    STAFF_SURVEYS,
     STRONGLY_AGREE,
     STRONGLY_DISAGREE,
     SURVEY_SHARES_2023,
     VERY_GOOD,
 )
 from demo.survey import draw_respondents, info_answer, probabilities, skills_answer, unreliable_answer
-from pipeline.contract import CARE_GROUPS, STAFF_SURVEYS
 
 
 def draw_area_effects(

@@ -4,23 +4,77 @@ mixes and effects that give the data a realistic spread."""
 from datetime import date
 from pathlib import Path
 
-from pipeline.contract import (
-    CARE_GROUPS,
-    INFO_AVAILABLE,
-    IT_SKILLS,
-    IT_UNRELIABLE,
-    LEGACY_ANSWER_COLUMNS,
-    SEED_QUESTIONS,
-    STAFF_GROUPS,
-    STAFF_SURVEYS,
-    STATUSES,
-    SURVEYS,
-    THEMES,
-)
+from pipeline.contract import CLOSED as CLOSED_MEANING
+from pipeline.contract import COMPLETED as COMPLETED_MEANING
 from pipeline.contract import EXTRACTS as EXTRACT_NAMES
+from pipeline.contract import INFO_AVAILABLE, IT_SKILLS, IT_UNRELIABLE, LEGACY_ANSWER_COLUMNS, SEED_QUESTIONS
+from pipeline.contract import STAFF as STAFF_MEANING
 from pipeline.rules import EXTRACTS
 
-# Labels bound by name from the contract's lists, so a change there fails here loudly.
+# The demo Trust's own lists (lists.csv), in display order: the 2021 engagement's.
+CARE_GROUPS: tuple[str, ...] = (
+    "Adult mental health",
+    "Community health services",
+    "Children, young people and families",
+    "Learning disabilities and forensic",
+    "Corporate services",
+)
+
+STAFF_GROUPS: tuple[str, ...] = (
+    "Nursing",
+    "Allied health professional",
+    "Medical and dental",
+    "Psychology and therapies",
+    "Social care",
+    "Healthcare support worker",
+    "Administrative and clerical",
+    "Estates and ancillary",
+    "Management",
+)
+
+THEMES: tuple[str, ...] = (
+    "Wellbeing and prevention",
+    "Digital up-skilling and confidence",
+    "Remote care and monitoring",
+    "Information, data management and business intelligence",
+    "Workflow processes, alerting and paperless operations",
+    "Integrated care systems and single care plan",
+    "Strategic partnerships and customer focus",
+    "Choice and empowerment",
+    "Digital inclusion and equalities",
+    "Communication and awareness of new systems",
+    "Connectivity, performance and security",
+    "Service user engagement",
+    "Remote and agile working",
+    "Estates and digital",
+    "Innovation",
+)
+
+SURVEYS: tuple[str, ...] = ("Staff", "Digital champion", "Service user", "Carer")
+# Surveys answered by Trust staff: care_group required, staff_group and
+# info_available allowed; their responses are what a service area's headcount
+# is compared with (response rates).
+STAFF_SURVEYS: tuple[str, ...] = ("Staff", "Digital champion")
+
+FORMATS: tuple[str, ...] = ("Face to face", "Microsoft Teams", "Telephone")
+STATUSES: tuple[str, ...] = ("Not started", "In progress", "Completed", "Closed")
+# The strategy theme whose actions stand beside each theme page's questions (lists' meaning).
+ACTION_THEMES: dict[str, str] = {
+    "Digital skills": "Digital up-skilling and confidence",
+    "Information to run services": "Information, data management and business intelligence",
+    "IT reliability": "Connectivity, performance and security",
+}
+# lists.csv: (list, value, meaning), each list in display order.
+LISTS: tuple[tuple[str, str, str], ...] = (
+    *(("care_group", g, "") for g in CARE_GROUPS),
+    *(("staff_group", g, "") for g in STAFF_GROUPS),
+    *(("survey", s, STAFF_MEANING if s in STAFF_SURVEYS else "") for s in SURVEYS),
+    *(("theme", t, next((q for q, a in ACTION_THEMES.items() if a == t), "")) for t in THEMES),
+    *(("format", f, "") for f in FORMATS),
+    *(("status", s, {"Completed": COMPLETED_MEANING, "Closed": CLOSED_MEANING}.get(s, "")) for s in STATUSES),
+)
+
+# Labels bound by name from the lists, so a change there fails here loudly.
 STAFF, CHAMPION, SERVICE_USER, CARER = SURVEYS
 NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED = STATUSES
 VERY_POOR, POOR, FAIR, GOOD, VERY_GOOD = IT_SKILLS

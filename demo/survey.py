@@ -8,6 +8,7 @@ from demo.comments import comment_2021
 from demo.draw import chooser, cumulative, fix_count, period_days, pick, quotas, scaled, shuffle
 from demo.model import (
     AGREE,
+    CARE_GROUPS,
     CHAMPION,
     CORP,
     DEFAULT_RESPONSES,
@@ -34,6 +35,8 @@ from demo.model import (
     SKILLS_NO_STAFF_GROUP,
     SKILLS_TREND,
     STAFF_GROUP_MIX,
+    STAFF_GROUPS,
+    STAFF_SURVEYS,
     STRONGLY_AGREE,
     STRONGLY_DISAGREE,
     SURVEY_SHARES,
@@ -46,7 +49,6 @@ from demo.model import (
     VERY_GOOD,
     VERY_POOR,
 )
-from pipeline.contract import CARE_GROUPS, STAFF_GROUPS, STAFF_SURVEYS
 
 
 def probabilities(s: str, cg: str, sg: str, sk_trend: float, un_trend: float) -> tuple[float, float, float]:

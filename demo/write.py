@@ -27,6 +27,7 @@ from demo.model import (
     DEFAULT_RESPONSES_2023,
     DEFAULT_SEED,
     FILES,
+    LISTS,
     MANIFEST_NOTE,
     QUESTIONS,
     WAVE_2021,
@@ -124,6 +125,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED, scale: int | None = None) 
         stream("completions"), draw_actions(stream("actions"), convs, areas, factor, iso), areas, iso
     )
     tables = {
+        "lists": list(LISTS),
         "conversations": [(c["id"], iso(c["held"]), c["area"], f"{c['quarters'] / 4:g}", c["format"]) for c in convs],
         "conversation_attendees": draw_attendees(stream("attendees"), convs, factor),
         "actions": actions,

@@ -15,9 +15,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import demo.model as demo_model
 from dashboard import registry
 from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle_async
-from pipeline import contract
 
 FILTERS = ("Care group", "Survey", "Staff group")  # sidebar multiselects a session changes
 POLL_MS = 200  # 50 pages polling every 50 ms would swamp 2 cores with DevTools calls
@@ -36,9 +36,9 @@ def random_link(rng: random.Random, paths: list[str]) -> str:
     path = rng.choice(paths)
     params: list[tuple[str, str]] = []
     if rng.random() < 0.5:
-        params.append(("care_group", rng.choice(contract.CARE_GROUPS)))
+        params.append(("care_group", rng.choice(demo_model.CARE_GROUPS)))
     if rng.random() < 0.3:
-        params.append(("survey", rng.choice(contract.SURVEYS)))
+        params.append(("survey", rng.choice(demo_model.SURVEYS)))
     return path + ("?" + urllib.parse.urlencode(params) if params else "")
 
 

@@ -10,7 +10,7 @@ The release's groups (``Group``) are sets of responses:
 - ``answers``: a unit (the Trust, a care group, or a service area within its care group)
   x a survey (or all) x a staff group (or all), over the whole wave;
 - ``month``: a unit x one calendar month of the wave (every survey and staff group);
-- ``rate``: a service area x the staff surveys (``contract.STAFF_SURVEYS``), for response
+- ``rate``: a service area x the staff surveys (the ``lists`` marked staff), for response
   rates.
 
 Primary suppression: a group of fewer than ``threshold`` responses is not released. Then

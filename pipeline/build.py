@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline import comment_units, contract, keys, questions, release, settings
+from pipeline import comment_units, contract, keys, lists, questions, release, settings
 from pipeline.contract import SERVED_TABLES
 from pipeline.ingest import SPACES, BuildError, FastCsv, RawTable, find_extract, read_csv, read_csv_fast, read_xlsx
 from pipeline.validate import all_extracts, create_label_table, create_table, validate_and_load
@@ -236,7 +236,9 @@ def build(extracts: Path, database: Path) -> BuildReport:
                     raws.append(raw)
                     given[extract.name] = raw.file
                     loaded[extract.name] = con.execute(f'select count(*) from "{extract.name}"').fetchall()[0][0]
-                if extract.name == "questions":
+                if extract.name == "lists":
+                    lists.after_lists(con, given["lists"])
+                elif extract.name == "questions":
                     questions.after_questions(con)
                 elif extract.name == "survey_responses":
                     questions.after_responses(con, default_wave="waves" not in given)

@@ -6,58 +6,21 @@ imports it from here, so the generator, the build and the dashboard agree.
 
 from __future__ import annotations
 
-CARE_GROUPS: tuple[str, ...] = (
-    "Adult mental health",
-    "Community health services",
-    "Children, young people and families",
-    "Learning disabilities and forensic",
-    "Corporate services",
-)
-
-STAFF_GROUPS: tuple[str, ...] = (
-    "Nursing",
-    "Allied health professional",
-    "Medical and dental",
-    "Psychology and therapies",
-    "Social care",
-    "Healthcare support worker",
-    "Administrative and clerical",
-    "Estates and ancillary",
-    "Management",
-)
-
-THEMES: tuple[str, ...] = (
-    "Wellbeing and prevention",
-    "Digital up-skilling and confidence",
-    "Remote care and monitoring",
-    "Information, data management and business intelligence",
-    "Workflow processes, alerting and paperless operations",
-    "Integrated care systems and single care plan",
-    "Strategic partnerships and customer focus",
-    "Choice and empowerment",
-    "Digital inclusion and equalities",
-    "Communication and awareness of new systems",
-    "Connectivity, performance and security",
-    "Service user engagement",
-    "Remote and agile working",
-    "Estates and digital",
-    "Innovation",
-)
-
-SURVEYS: tuple[str, ...] = ("Staff", "Digital champion", "Service user", "Carer")
-# Surveys answered by Trust staff: care_group required, staff_group and
-# info_available allowed; their responses are what a service area's headcount
-# is compared with (response rates).
-STAFF_SURVEYS: tuple[str, ...] = ("Staff", "Digital champion")
+# The Trust's own lists (care groups, staff groups, surveys, strategy themes, conversation
+# formats, action statuses) are data: the ``lists`` extract, in display order. What a value
+# means to the dashboard is marked in its ``meaning`` column (docs/DATA_CONTRACT.md):
+LIST_NAMES: tuple[str, ...] = ("care_group", "staff_group", "survey", "theme", "format", "status")
+REQUIRED_LISTS: tuple[str, ...] = ("care_group", "survey", "theme", "status")  # at least one value each
+STAFF = "staff"  # a survey answered by Trust staff (care group required; counts towards response rates)
+COMPLETED = "completed"  # the status of a finished action (completed_on required)
+CLOSED = "closed"  # a status that ends an action without completing it (no longer open)
+# A theme's meaning, when given, is a question theme: its actions stand beside those questions.
 
 # service_areas' optional headcount (staff in post for the survey, for response rates): a whole
 # number from 1 to this; empty = not known. The bound only catches typing slips (no service
 # area has a million staff).
 MAX_HEADCOUNT = 1_000_000
 
-FORMATS: tuple[str, ...] = ("Face to face", "Microsoft Teams", "Telephone")
-COMPLETED = "Completed"  # the status of a finished action (quick wins completed, actions completed)
-STATUSES: tuple[str, ...] = ("Not started", "In progress", COMPLETED, "Closed")
 # The label of an empty care group, service area, staff group or format wherever it is grouped.
 NOT_STATED = "Not stated"
 
@@ -74,6 +37,7 @@ IT_UNRELIABLE: tuple[str, ...] = (
 
 # Extracts in build order: a file may only refer to files before it.
 EXTRACTS: tuple[str, ...] = (
+    "lists",
     "service_areas",
     "conversations",
     "conversation_attendees",
@@ -148,6 +112,7 @@ THEME_PAGES: tuple[str, ...] = ("Digital skills", "Information to run services",
 # The tables of the database the app reads (pipeline.build writes them, dashboard.db requires them):
 # nothing else leaves the build's staging file.
 SERVED_TABLES = (
+    "lists",
     "service_areas",
     "conversations",
     "conversation_attendees",

@@ -38,7 +38,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from pipeline import audit, contract, keys, perturbation
+from pipeline import audit, contract, keys, lists, perturbation
 
 UNIT_LEVELS = ([], ["care_group"], ["care_group", "service_area"])
 KEY_COLUMNS = ("kind", "wave", "care_group", "service_area", "survey", "staff_group", "month")
@@ -196,7 +196,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     con.register("release_noise_rows", noise)  # one insert, not a thousand
     con.execute("create temp table release_noise as select * from release_noise_rows")
     con.unregister("release_noise_rows")
-    sums = {"staff_surveys": list(contract.STAFF_SURVEYS), "not_stated": contract.NOT_STATED}
+    sums = {"staff_surveys": lists.staff_surveys(con), "not_stated": contract.NOT_STATED}
     groups = f"select r.* from ({_rolled('release_atoms')}) r join release_released k on {_same_group('r', 'k')}"
     con.execute(f"insert into release_groups {_perturbed(groups)}", sums | pads)
     # Cells of released groups. A question is released for a group when its base (the answers
@@ -258,8 +258,9 @@ def _audit(con: duckdb.DuckDBPyConnection, threshold: int) -> tuple[pa.Table, li
         for name, value in zip((*audit.ATOM_COLUMNS, "responses"), values):
             columns[name].append(value)
     released, summary = [], []
+    staff = lists.staff_surveys(con)
     for wave, columns in by_wave.items():
-        result = audit.audit(columns, threshold, contract.STAFF_SURVEYS)
+        result = audit.audit(columns, threshold, staff)
         released += [
             (g.kind, wave, g.care_group, g.service_area, g.survey, g.staff_group, g.month) for g in result.released
         ]

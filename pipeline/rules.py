@@ -59,7 +59,18 @@ def _label(name: str, labels: tuple[str, ...], labels_name: str, required: bool 
     return Column(name, "label", required=required, labels=labels, labels_name=labels_name)
 
 
-_STAFF_SURVEYS_SQL = ", ".join("'" + s.replace("'", "''") + "'" for s in contract.STAFF_SURVEYS)
+def _listed(name: str, labels_name: str, required: bool = False) -> Column:
+    """A label column whose values are the Trust's own list of the same name (the ``lists`` extract)."""
+    return Column(name, "label", required=required, labels_name=labels_name)
+
+
+def _marked(meaning: str, list_name: str) -> str:
+    """SQL: the values of a list that carry a meaning (e.g. the staff surveys), from the loaded lists."""
+    return f"(select value from lists where list = '{list_name}' and meaning = '{meaning}')"
+
+
+_STAFF_SURVEYS_SQL = _marked(contract.STAFF, "survey")
+_COMPLETED_SQL = _marked(contract.COMPLETED, "status")
 
 
 def _items(column: str) -> str:
@@ -86,11 +97,41 @@ def _not_on_scale(column: str) -> RowRule:
 _CODE_PATTERN = "[A-Za-z0-9_-]+"
 
 EXTRACTS: dict[str, Extract] = {
+    "lists": Extract(
+        "lists",
+        (
+            _label("list", contract.LIST_NAMES, "a list: " + ", ".join(contract.LIST_NAMES), required=True),
+            Column("value", "text", required=True),
+            Column("meaning", "text"),
+        ),
+        row_rules=(
+            RowRule(
+                "value",
+                "exists (select 1 from stg_lists earlier where lower(earlier.list) = lower(raw.list) "
+                "and lower(earlier.value) = lower(raw.value) and earlier._line < raw._line)",
+                "repeats an earlier value of its list (the first one is kept)",
+            ),
+            RowRule(
+                "value",
+                f"lower(raw.value) = lower('{contract.NOT_STATED}')",
+                f"is what an empty value is shown as ({contract.NOT_STATED}); leave it out of the list",
+            ),
+            RowRule(
+                "meaning",
+                f"raw.meaning is not null and typed.list is not null and typed.list <> 'theme' and not ("
+                f"(typed.list = 'survey' and lower(raw.meaning) = '{contract.STAFF}') or "
+                f"(typed.list = 'status' and lower(raw.meaning) in ('{contract.COMPLETED}', '{contract.CLOSED}')))",
+                f"must be empty, {contract.STAFF} (a survey answered by staff), {contract.COMPLETED} (the status "
+                f"of a finished action), {contract.CLOSED} (a status that ends an action unfinished) or, for a "
+                "theme, a question theme",
+            ),
+        ),
+    ),
     "service_areas": Extract(
         "service_areas",
         (
             Column("service_area", "text", required=True, unique=True),
-            _label("care_group", contract.CARE_GROUPS, "a care group", required=True),
+            _listed("care_group", "a care group in lists", required=True),
             # Optional (a file without it still loads): staff in post for the survey, for response rates.
             Column("headcount", "number"),
         ),
@@ -110,7 +151,7 @@ EXTRACTS: dict[str, Extract] = {
             Column("held_on", "date", required=True),
             Column("service_area", "text", required=True, references=("service_areas", "service_area")),
             Column("hours", "number", required=True, minimum_exclusive=0, maximum=8),
-            _label("format", contract.FORMATS, "a conversation format"),
+            _listed("format", "a conversation format in lists"),
         ),
     ),
     "conversation_attendees": Extract(
@@ -118,7 +159,7 @@ EXTRACTS: dict[str, Extract] = {
         (
             Column("conversation_id", "code", required=True, references=("conversations", "conversation_id")),
             Column("staff_id", "code", required=True),
-            _label("staff_group", contract.STAFF_GROUPS, "a staff group"),
+            _listed("staff_group", "a staff group in lists"),
         ),
         row_rules=(
             RowRule(
@@ -135,23 +176,23 @@ EXTRACTS: dict[str, Extract] = {
             Column("action_id", "code", required=True, unique=True),
             Column("conversation_id", "code", references=("conversations", "conversation_id")),
             Column("service_area", "text", required=True, references=("service_areas", "service_area")),
-            _label("theme", contract.THEMES, "one of the 15 strategy themes", required=True),
+            _listed("theme", "a strategy theme in lists", required=True),
             Column("title", "text", required=True),
             Column("quick_win", "yesno", required=True),
-            _label("status", contract.STATUSES, "a status", required=True),
+            _listed("status", "a status in lists", required=True),
             Column("raised_on", "date", required=True),
             Column("completed_on", "date"),
         ),
         row_rules=(
             RowRule(
                 "completed_on",
-                f"typed.status = '{contract.COMPLETED}' and raw.completed_on is null",
-                "is required when status is Completed",
+                f"typed.status in {_COMPLETED_SQL} and raw.completed_on is null",
+                "is required when the status is the completed one (lists: meaning completed)",
             ),
             RowRule(
                 "completed_on",
-                f"typed.status is not null and typed.status <> '{contract.COMPLETED}' and raw.completed_on is not null",
-                "must be empty unless status is Completed",
+                f"typed.status is not null and typed.status not in {_COMPLETED_SQL} and raw.completed_on is not null",
+                "must be empty unless the status is the completed one (lists: meaning completed)",
             ),
             RowRule("completed_on", "typed.completed_on < typed.raised_on", "is before raised_on"),
         ),
@@ -226,12 +267,12 @@ EXTRACTS: dict[str, Extract] = {
         "survey_responses",
         (
             Column("response_id", "code", required=True, unique=True),
-            _label("survey", contract.SURVEYS, "a survey", required=True),
+            _listed("survey", "a survey in lists", required=True),
             Column("submitted_on", "date", required=True),
             Column("wave", "code", references=("waves", "wave_id")),
-            _label("care_group", contract.CARE_GROUPS, "a care group"),
+            _listed("care_group", "a care group in lists"),
             Column("service_area", "text", references=("service_areas", "service_area")),
-            _label("staff_group", contract.STAFF_GROUPS, "a staff group"),
+            _listed("staff_group", "a staff group in lists"),
             # Legacy answer columns (the layout before questions were data), read as answers.
             _label("it_skills", contract.IT_SKILLS, "an IT skills answer"),
             _label("info_available", contract.INFO_AVAILABLE, "an information available answer"),
@@ -241,8 +282,8 @@ EXTRACTS: dict[str, Extract] = {
         row_rules=(
             RowRule(
                 "care_group",
-                f"typed.survey in ({_STAFF_SURVEYS_SQL}) and raw.care_group is null",
-                "is required for the Staff and Digital champion surveys",
+                f"typed.survey in {_STAFF_SURVEYS_SQL} and raw.care_group is null",
+                "is required for a staff survey (lists: meaning staff)",
             ),
             RowRule(
                 "service_area",
@@ -258,13 +299,13 @@ EXTRACTS: dict[str, Extract] = {
             ),
             RowRule(
                 "staff_group",
-                f"typed.survey not in ({_STAFF_SURVEYS_SQL}) and raw.staff_group is not null",
-                "is only for the Staff and Digital champion surveys",
+                f"typed.survey not in {_STAFF_SURVEYS_SQL} and raw.staff_group is not null",
+                "is only for staff surveys (lists: meaning staff)",
             ),
             RowRule(
                 "info_available",
-                f"typed.survey not in ({_STAFF_SURVEYS_SQL}) and raw.info_available is not null",
-                "is only for the Staff and Digital champion surveys",
+                f"typed.survey not in {_STAFF_SURVEYS_SQL} and raw.info_available is not null",
+                "is only for staff surveys (lists: meaning staff)",
             ),
             RowRule(
                 "submitted_on",

@@ -16,9 +16,13 @@ import duckdb
 from pipeline import contract
 from pipeline.rules import EXTRACTS, Column, Extract
 
-# Each label column's list, from the rules (``rules._label``): one list per column name.
+# Each fixed label column's list, from the rules (``rules._label``): one list per column name.
+# The other label columns (``rules._listed``) take the Trust's own lists, added once loaded.
 LABEL_LISTS: dict[str, tuple[str, ...]] = {
-    column.name: column.labels for extract in EXTRACTS.values() for column in extract.columns if column.kind == "label"
+    column.name: column.labels
+    for extract in EXTRACTS.values()
+    for column in extract.columns
+    if column.kind == "label" and column.labels
 }
 
 SQL_TYPES = {
@@ -52,6 +56,11 @@ def create_label_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create or replace temp table labels (list varchar, key varchar, canonical varchar)")
     rows = [(column, label.lower(), label) for column, labels in LABEL_LISTS.items() for label in labels]
     con.executemany("insert into labels values (?, ?, ?)", rows)
+
+
+def add_trust_lists(con: duckdb.DuckDBPyConnection) -> None:
+    """The loaded ``lists`` as labels: each list is the allowed values of the columns of its name."""
+    con.execute("insert into labels select list, lower(value), value from lists")
 
 
 def typed_expression(column: Column) -> tuple[str, str]:

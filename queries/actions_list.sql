@@ -1,8 +1,8 @@
 -- The actions raised in the filtered care groups, service areas and dates (raised_on,
 -- as every actions figure) whose title, service area, care group, theme or status
 -- contains $search (any case; empty matches all). Days open: to completed_on when
--- completed; to $as_of (the last day in the data) while not started or in progress;
--- empty when closed (no closing date is recorded). Sorted by $sort (newest, oldest,
+-- completed (the status lists.csv marks completed); empty when the status is one marked
+-- closed (no closing date is recorded); else, while open, to $as_of (the last day in the data). Sorted by $sort (newest, oldest,
 -- days_open or title; then newest first), at most $max_rows rows (null: all);
 -- actions_list_count counts the same actions.
 with matching as (
@@ -25,7 +25,8 @@ final as (
         completed_on,
         case
             when status = $completed::varchar then date_diff('day', raised_on, completed_on)
-            when status in ('Not started', 'In progress') then greatest(date_diff('day', raised_on, $as_of::date), 0)
+            when status in (select value from lists where list = 'status' and meaning = 'closed') then null
+            else greatest(date_diff('day', raised_on, $as_of::date), 0)
         end as days_open
     from matching
 )

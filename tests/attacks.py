@@ -38,9 +38,9 @@ from pathlib import Path
 
 import pandas as pd
 
+import demo.model as demo_model
 from dashboard import db, survey
 from dashboard.filters import Filters
-from pipeline import contract
 from pipeline.perturbation import BASE_SLOTS, KEYS
 from tests import oracle
 
@@ -108,13 +108,13 @@ def _children(release: Release, key: tuple) -> list[list[tuple]]:
         elif a is None:
             split([(wave, kind, g, area, s, sg, m) for c, area in units if c == g and area is not None])
     if kind == "answers" and s is None:
-        split([(wave, kind, g, a, survey, sg, None) for survey in contract.SURVEYS])
+        split([(wave, kind, g, a, survey, sg, None) for survey in demo_model.SURVEYS])
     if kind == "answers" and sg is None:
-        split([(wave, kind, g, a, s, staff, None) for staff in (*contract.STAFF_GROUPS, NS)])
+        split([(wave, kind, g, a, s, staff, None) for staff in (*demo_model.STAFF_GROUPS, NS)])
     if kind == "answers" and s is None and sg is None:
         split([k for k in present if k[:4] == (wave, "month", g, a)])
     if kind == "rate":
-        split([(wave, "answers", g, a, survey, None, None) for survey in contract.STAFF_SURVEYS])
+        split([(wave, "answers", g, a, survey, None, None) for survey in demo_model.STAFF_SURVEYS])
     return splits
 
 
@@ -140,8 +140,8 @@ def open_ways(release: Release) -> list[tuple[str, tuple, int]]:
         wave, kind, g, a, s, sg, m = whole
         if kind != "answers" or s is not None or sg is not None:
             continue
-        for survey_name in contract.SURVEYS:
-            for staff in (*contract.STAFF_GROUPS, NS):
+        for survey_name in demo_model.SURVEYS:
+            for staff in (*demo_model.STAFF_GROUPS, NS):
                 one, other, both = (
                     (wave, kind, g, a, survey_name, None, None),
                     (wave, kind, g, a, None, staff, None),
@@ -178,8 +178,8 @@ def views(release: Release, wave: str) -> list[View]:
     unit_filters += [Filters(service_areas=(a,), wave=wave) for g in tree for a in tree[g]]
     unit_filters += [Filters(service_areas=tuple(tree[g]), wave=wave) for g in tree]
     unit_filters += [Filters(service_areas=(a, b), wave=wave) for g in tree for a, b in zip(tree[g], tree[g][1:])]
-    surveys = [(), *((s,) for s in contract.SURVEYS), tuple(contract.SURVEYS)]
-    staff = [(), *((g,) for g in contract.STAFF_GROUPS), tuple(contract.STAFF_GROUPS)]
+    surveys = [(), *((s,) for s in demo_model.SURVEYS), tuple(demo_model.SURVEYS)]
+    staff = [(), *((g,) for g in demo_model.STAFF_GROUPS), tuple(demo_model.STAFF_GROUPS)]
     for base in unit_filters:
         for s in surveys:
             for g in staff:
@@ -242,11 +242,11 @@ def _crossings(every: list[View], covering: dict[Filters, frozenset], measure: s
         f = view.filters
         if f.surveys or f.staff_groups or not covering[f]:
             continue
-        for s in contract.SURVEYS:
+        for s in demo_model.SURVEYS:
             one = dataclasses.replace(f, surveys=(s,))
             if not covering.get(one):
                 continue
-            for g in contract.STAFF_GROUPS:
+            for g in demo_model.STAFF_GROUPS:
                 other, both = (
                     dataclasses.replace(f, staff_groups=(g,)),
                     dataclasses.replace(f, surveys=(s,), staff_groups=(g,)),

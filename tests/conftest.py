@@ -16,8 +16,12 @@ from pipeline.build import build
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_EXTRACTS = ROOT / "data" / "extracts"
 
-# A small valid set of extracts, one list of rows per file, in the contract's columns.
+# A small valid set of extracts, one list of rows per file, in the contract's columns; the
+# Trust's lists are the demo's.
+with open(DEMO_EXTRACTS / "lists.csv", newline="", encoding="utf-8") as _handle:
+    DEMO_LISTS = list(csv.DictReader(_handle))
 SMALL: dict[str, list[dict[str, str]]] = {
+    "lists": DEMO_LISTS,
     "service_areas": [
         {"service_area": "Ward A", "care_group": "Adult mental health"},
         {"service_area": "District nursing", "care_group": "Community health services"},

@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import demo.model as demo_model
 from dashboard.filters import Filters
-from pipeline import contract
 from pipeline.keys import DEMO_KEY
 from pipeline.perturbation import MAX_NOISE, NOISE
 from tests.conftest import DEMO_EXTRACTS
@@ -276,7 +276,7 @@ def expected_answers(frame: pd.DataFrame, measure: str, filters: Filters, releas
 def structure(folder: Path = DEMO_EXTRACTS) -> dict[str, list[str]]:
     """Care group -> its service areas, from service_areas.csv."""
     areas = pd.read_csv(folder / "service_areas.csv", dtype=str, keep_default_na=False)
-    out: dict[str, list[str]] = {group: [] for group in contract.CARE_GROUPS}  # every care group, areas or not
+    out: dict[str, list[str]] = {group: [] for group in demo_model.CARE_GROUPS}  # every care group, areas or not
     for area, group in zip(areas["service_area"], areas["care_group"]):
         out.setdefault(group, []).append(area)
     return out
@@ -319,12 +319,12 @@ def expected_breakdown(
     elif dimension == "survey":
         keyed = {
             (s,): [(wave, "answers", g, a, s, sg, None) for g, a in units for sg in staff_groups]
-            for s in (filters.surveys or contract.SURVEYS)
+            for s in (filters.surveys or demo_model.SURVEYS)
         }
     else:
         keyed = {
             (sg,): [(wave, "answers", g, a, s, sg, None) for g, a in units for s in surveys]
-            for sg in (filters.staff_groups or (*contract.STAFF_GROUPS, NS))
+            for sg in (filters.staff_groups or (*demo_model.STAFF_GROUPS, NS))
         }
     for label, group_keys in keyed.items():
         shown = [k for k in group_keys if release.shows(k, measure)]
@@ -458,7 +458,7 @@ def expected_engagement(filters: Filters, folder: Path = DEMO_EXTRACTS) -> dict[
     if filters.staff_groups:
         attendees = attendees.loc[attendees["staff_group"].isin(filters.staff_groups)]
     actions = in_scope(data["actions"], "raised_on", filters)
-    completed = actions["status"] == contract.COMPLETED
+    completed = actions["status"] == demo_model.COMPLETED
     return {
         "conversations": len(conversations),
         "conversation_hours": float(conversations["hours"].sum()),

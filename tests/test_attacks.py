@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+import demo.model as demo_model
 from dashboard import db
 from pipeline import audit, contract, perturbation
 from pipeline.build import build
@@ -46,7 +47,7 @@ def generated_extracts(folder: Path, seed: int = 7) -> Path:
     engagement."""
     rng = random.Random(seed)
     folder.mkdir(parents=True)
-    areas = {f"Team {i}": contract.CARE_GROUPS[i % 2] for i in range(1, 49)}
+    areas = {f"Team {i}": demo_model.CARE_GROUPS[i % 2] for i in range(1, 49)}
     areas |= {row["service_area"]: row["care_group"] for row in SMALL["service_areas"]}
     write_csv(folder / "service_areas.csv", [{"service_area": a, "care_group": g} for a, g in areas.items()])
     for name in ("conversations", "conversation_attendees", "actions"):
@@ -62,7 +63,7 @@ def generated_extracts(folder: Path, seed: int = 7) -> Path:
                     "submitted_on": f"{month}-{rng.randint(1, 28):02d}",
                     "care_group": group,
                     "service_area": area,
-                    "staff_group": rng.choices(contract.STAFF_GROUPS[:4], weights=(12, 12, 1, 1))[0],
+                    "staff_group": rng.choices(demo_model.STAFF_GROUPS[:4], weights=(12, 12, 1, 1))[0],
                     "it_skills": rng.choice(("", *contract.IT_SKILLS)),
                     "info_available": rng.choice(contract.INFO_AVAILABLE),
                     "it_unreliable": rng.choice(contract.IT_UNRELIABLE),

@@ -15,12 +15,13 @@ import random
 import pandas as pd
 import pytest
 
+import demo.model as demo_model
 from pipeline import audit, contract
 from pipeline.audit import ANSWERS, MONTH, RATE, Group
 
 T = 10
 MARCH, APRIL = dt.date(2021, 3, 1), dt.date(2021, 4, 1)
-STAFF = contract.STAFF_SURVEYS
+STAFF = demo_model.STAFF_SURVEYS
 
 
 def atoms(*rows: tuple) -> pd.DataFrame:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import demo.model as demo_model
 from bench import combos, pages, report, server
 from bench.__main__ import main
-from pipeline import contract
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -120,8 +120,8 @@ def test_the_reference_sums_the_same_released_cells_as_the_product(
         (area,) = con.execute("select service_area from service_areas order by service_area limit 1").fetchone()
     states = [
         {},
-        {"care_group": [contract.CARE_GROUPS[0]], "survey": ["Staff"]},
-        {"care_group": list(contract.CARE_GROUPS[1:3]), "staff_group": ["Nursing"]},
+        {"care_group": [demo_model.CARE_GROUPS[0]], "survey": ["Staff"]},
+        {"care_group": list(demo_model.CARE_GROUPS[1:3]), "staff_group": ["Nursing"]},
         {"service_area": [area]},
     ]
     overview_tiles = ("IT skills rated good", "Information available", "IT too unreliable")

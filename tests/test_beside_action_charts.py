@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import demo.model as demo_model
 from dashboard import beside_action, beside_action_charts
 from dashboard.beside_action_charts import NAME_LIFT, NAME_LINE_PX, PLOT_PX_AT_LEAST, name_heights
 from dashboard.filters import Filters
@@ -62,7 +63,14 @@ def test_two_names_in_one_place_are_drawn_apart() -> None:
 def test_the_chart_names_the_worst_few_on_the_side_that_keeps_them_inside(database) -> None:
     beside = beside_action.results_beside_action(database, Filters(), "it_skills")
     chart = beside_action_charts.results_beside_action(
-        beside.shown, "IT skills rated good", "actions_raised", "Actions raised", 0.4, 7, higher_is_worse=False
+        beside.shown,
+        "IT skills rated good",
+        "actions_raised",
+        "Actions raised",
+        0.4,
+        7,
+        higher_is_worse=False,
+        care_groups=demo_model.CARE_GROUPS,
     )
     named = chart.data.loc[chart.data["name_y"].notna()]
     assert len(named) == min(beside_action_charts.LABELLED_POINTS, int(beside.shown["needs_attention"].sum()))

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import demo.model as demo_model
 from dashboard import comments, db
 from dashboard.filters import Filters, Options
 from pipeline import comment_units
@@ -308,7 +309,15 @@ def options(responses: pd.DataFrame) -> Options:
     areas = pd.read_csv(DEMO_EXTRACTS / "service_areas.csv", dtype=str, keep_default_na=False)
     by_group = {g: tuple(sorted(rows["service_area"])) for g, rows in areas.groupby("care_group")}
     everyone = read_responses()
-    return Options(by_group, min(everyone["submitted_on"]), max(everyone["submitted_on"]), waves=DEMO_WAVES)
+    return Options(
+        by_group,
+        min(everyone["submitted_on"]),
+        max(everyone["submitted_on"]),
+        care_groups=demo_model.CARE_GROUPS,
+        surveys=demo_model.SURVEYS,
+        staff_groups=demo_model.STAFF_GROUPS,
+        waves=DEMO_WAVES,
+    )
 
 
 def unit_filters(unit: Unit) -> Filters:

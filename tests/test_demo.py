@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import demo.model as demo_model
 from demo import DEFAULT_SEED, generate
 from pipeline import contract
 from pipeline.rules import EXTRACTS
@@ -213,7 +214,7 @@ def assert_valid(out: Path, f: dict[str, pd.DataFrame]) -> None:
 
     # service_areas
     assert sa["service_area"].is_unique and (sa["service_area"] != "").all()
-    assert set(sa["care_group"]) == set(contract.CARE_GROUPS)
+    assert set(sa["care_group"]) == set(demo_model.CARE_GROUPS)
 
     # conversations
     assert conv["conversation_id"].is_unique
@@ -224,13 +225,13 @@ def assert_valid(out: Path, f: dict[str, pd.DataFrame]) -> None:
     hours = conv["hours"].map(Decimal)
     assert ((hours > 0) & (hours <= 8)).all()
     assert all((h * 4) % 1 == 0 for h in hours), "hours in quarter-hour steps"
-    assert conv["format"].isin(set(contract.FORMATS) | {""}).all()
+    assert conv["format"].isin(set(demo_model.FORMATS) | {""}).all()
 
     # conversation_attendees
     assert att["conversation_id"].isin(set(conv["conversation_id"])).all()
     assert not att.duplicated(["conversation_id", "staff_id"]).any()
     assert att["staff_id"].str.fullmatch(r"STF-\d{5,}").all()
-    assert att["staff_group"].isin(set(contract.STAFF_GROUPS) | {""}).all()
+    assert att["staff_group"].isin(set(demo_model.STAFF_GROUPS) | {""}).all()
     assert (att.groupby("staff_id")["staff_group"].nunique() == 1).all(), "one staff group per staff_id"
 
     # actions
@@ -239,10 +240,10 @@ def assert_valid(out: Path, f: dict[str, pd.DataFrame]) -> None:
     linked = act[act["conversation_id"] != ""]
     assert linked["conversation_id"].isin(set(conv["conversation_id"])).all()
     assert act["service_area"].isin(areas).all()
-    assert act["theme"].isin(contract.THEMES).all()
+    assert act["theme"].isin(demo_model.THEMES).all()
     assert (act["title"].str.strip() != "").all()
     assert act["quick_win"].isin({"Yes", "No"}).all()
-    assert act["status"].isin(contract.STATUSES).all()
+    assert act["status"].isin(demo_model.STATUSES).all()
     assert act["raised_on"].str.match(ISO_DATE).all()
     done = act["status"] == "Completed"
     assert (act.loc[done, "completed_on"] != "").all()
@@ -267,19 +268,19 @@ def assert_valid(out: Path, f: dict[str, pd.DataFrame]) -> None:
     # survey_responses
     assert sr["response_id"].is_unique
     assert sr["response_id"].str.fullmatch(r"R-\d{6,}").all()
-    assert sr["survey"].isin(contract.SURVEYS).all()
+    assert sr["survey"].isin(demo_model.SURVEYS).all()
     assert sr["submitted_on"].str.match(ISO_DATE).all()
     assert sr["wave"].isin(wave_span).all()
     opened = sr["wave"].map({w: o for w, (o, _) in wave_span.items()})
     closed = sr["wave"].map({w: c for w, (_, c) in wave_span.items()})
     assert ((sr["submitted_on"] >= opened) & (sr["submitted_on"] <= closed)).all()
-    staff = sr["survey"].isin(contract.STAFF_SURVEYS)
-    assert sr["care_group"].isin(set(contract.CARE_GROUPS) | {""}).all()
+    staff = sr["survey"].isin(demo_model.STAFF_SURVEYS)
+    assert sr["care_group"].isin(set(demo_model.CARE_GROUPS) | {""}).all()
     assert (sr.loc[staff, "care_group"] != "").all()
     with_area = sr[sr["service_area"] != ""]
     assert with_area["service_area"].isin(areas).all()
     assert (with_area["service_area"].map(areas) == with_area["care_group"]).all()
-    assert sr["staff_group"].isin(set(contract.STAFF_GROUPS) | {""}).all()
+    assert sr["staff_group"].isin(set(demo_model.STAFF_GROUPS) | {""}).all()
     assert (sr.loc[~staff, "staff_group"] == "").all()
 
     # survey_answers: known response and question, asked in its wave, on the scale,
@@ -292,7 +293,7 @@ def assert_valid(out: Path, f: dict[str, pd.DataFrame]) -> None:
     joined = ans.merge(sr[["response_id", "wave", "survey"]], on="response_id")
     assert all(w in asked_in[q] for q, w in zip(joined["question_id"], joined["wave"]))
     staff_only = joined[joined["question_id"].isin(STAFF_ONLY)]
-    assert staff_only["survey"].isin(contract.STAFF_SURVEYS).all()
+    assert staff_only["survey"].isin(demo_model.STAFF_SURVEYS).all()
     # Answers are in response order, then question order.
     order = {q: k for k, q in enumerate(questions["question_id"])}
     keys = list(zip(ans["response_id"], ans["question_id"].map(order)))
@@ -347,12 +348,12 @@ def test_surveys_and_spread(demo):
         sr = wide(f, wave)
         assert 1500 <= len(sr) <= 3000, wave
         counts = sr["survey"].value_counts()
-        assert set(counts.index) == set(contract.SURVEYS), wave
+        assert set(counts.index) == set(demo_model.SURVEYS), wave
         assert counts.idxmax() == "Staff" and counts.idxmin() == "Digital champion", wave
         # Some empty answers in every question.
         for col in ("it_skills", "it_unreliable"):
             assert 0.01 < (sr[col] == "").mean() < 0.1, (wave, col)
-        staff = sr["survey"].isin(contract.STAFF_SURVEYS)
+        staff = sr["survey"].isin(demo_model.STAFF_SURVEYS)
         assert 0.01 < (sr.loc[staff, "info_available"] == "").mean() < 0.1, wave
         # Care groups differ clearly on IT reliability.
         by_cg = {
@@ -390,7 +391,7 @@ def test_2023_wave(demo):
     comments = new.loc[new["comment"] != "", "comment"]
     assert comments.str.contains("last survey|since 2021|in 2021", case=False).sum() >= 20
     # epr_confidence: asked in 2023 only, answered by staff only, most staff answer it.
-    staff = new["survey"].isin(contract.STAFF_SURVEYS)
+    staff = new["survey"].isin(demo_model.STAFF_SURVEYS)
     assert (new.loc[~staff, "epr_confidence"] == "").all()
     assert 0.9 < (new.loc[staff, "epr_confidence"] != "").mean() < 0.99
     # Plausible overall figures, none identical to 2021's.
@@ -481,7 +482,7 @@ def test_scale(tmp_path):
     per_wave = f["survey_responses"]["wave"].value_counts()
     assert per_wave["2021"] == 20000
     assert 18000 <= per_wave["2023"] <= 20000
-    assert set(f["survey_responses"]["survey"]) == set(contract.SURVEYS)
+    assert set(f["survey_responses"]["survey"]) == set(demo_model.SURVEYS)
     assert_valid(tmp_path, f)
     m = measures(f)
     # Everything else grows in proportion (20000 / 2400 responses).

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+import demo.model as demo_model
 from dashboard import db, disclosure, export, survey, survey_text
 from dashboard.filters import Filters
 from pipeline import contract, keys
@@ -244,10 +245,10 @@ def demo_filters() -> st.SearchStrategy[Filters]:
             *wave_and_months[1],
             wave=wave_and_months[0],
         ),
-        st.lists(st.sampled_from(contract.CARE_GROUPS), max_size=2, unique=True),
+        st.lists(st.sampled_from(demo_model.CARE_GROUPS), max_size=2, unique=True),
         st.one_of(st.just([]), st.lists(st.sampled_from(areas), min_size=1, max_size=4, unique=True)),
-        st.lists(st.sampled_from(contract.SURVEYS), max_size=3, unique=True),
-        st.lists(st.sampled_from(contract.STAFF_GROUPS), max_size=3, unique=True),
+        st.lists(st.sampled_from(demo_model.SURVEYS), max_size=3, unique=True),
+        st.lists(st.sampled_from(demo_model.STAFF_GROUPS), max_size=3, unique=True),
         demo_waves(),
     )
 
@@ -287,8 +288,8 @@ def response_rows(draw: st.DrawFn) -> list[dict[str, str]]:
     """Valid survey_responses rows under the contract, concentrated on few groups so that small ones occur."""
     rows = []
     for number in range(draw(st.integers(5, 70))):
-        survey_name = draw(st.sampled_from(contract.SURVEYS))
-        staff_survey = survey_name in contract.STAFF_SURVEYS
+        survey_name = draw(st.sampled_from(demo_model.SURVEYS))
+        staff_survey = survey_name in demo_model.STAFF_SURVEYS
         care_group = draw(st.sampled_from([*SMALL_AREAS] + ([] if staff_survey else [""])))
         area = draw(st.sampled_from([*SMALL_AREAS[care_group], ""])) if care_group else ""
         rows.append(
@@ -337,7 +338,7 @@ def key_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     measure=st.sampled_from(oracle.MEASURES),
     threshold=st.integers(2, 8),
     care_groups=st.lists(st.sampled_from(list(SMALL_AREAS)), max_size=2, unique=True),
-    surveys=st.lists(st.sampled_from(contract.SURVEYS), max_size=2, unique=True),
+    surveys=st.lists(st.sampled_from(demo_model.SURVEYS), max_size=2, unique=True),
     rng=st.randoms(use_true_random=False),
 )
 def test_random_small_table_for_any_filters(key_setting, rows, measure, threshold, care_groups, surveys, rng) -> None:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import demo.model as demo_model
 from dashboard.filters import (
     MAX_PARAMETER_CHARS,
     Filters,
@@ -37,6 +38,9 @@ OPTIONS = Options(
     },
     first_day=dt.date(2021, 2, 1),
     last_day=dt.date(2021, 6, 30),
+    care_groups=demo_model.CARE_GROUPS,
+    surveys=demo_model.SURVEYS,
+    staff_groups=demo_model.STAFF_GROUPS,
 )
 LONG = "Nursing" + "x" * 10_000
 

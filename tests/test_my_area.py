@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.lists import TrustLists
 from dashboard import disclosure, measures, my_area, my_area_text, release
 from dashboard.filters import Filters
 from tests import oracle
@@ -123,6 +124,7 @@ def hand_made(units: dict, keyed: bool = True) -> ReleaseOnly:
         threshold=THRESHOLD,
         min_comments=10,
         keyed=keyed,
+        lists=TrustLists({"care_group": tuple(dict.fromkeys(group for group, _ in units))}),
     )
     return ReleaseOnly(built)
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import demo.model as demo_model
 from dashboard import db, disclosure, response_rates, response_rates_view
 from dashboard.filters import Filters, Options
 from demo import generate
@@ -37,6 +38,9 @@ def options_of(database: db.Database) -> Options:
         {g: tuple(a["service_area"]) for g, a in areas.groupby("care_group", sort=False)},
         dt.date(2021, 2, 1),
         dt.date(2023, 5, 31),
+        care_groups=demo_model.CARE_GROUPS,
+        surveys=demo_model.SURVEYS,
+        staff_groups=demo_model.STAFF_GROUPS,
         waves=tuple(waves["wave_id"]),
         wave_names=dict(zip(waves["wave_id"], waves["name"])),
         wave_dates={

@@ -18,6 +18,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+import demo.model as demo_model
 from dashboard import downloads as buttons
 from dashboard import registry, scopes, settings
 from dashboard.filters import Filters, Options
@@ -59,6 +60,9 @@ OPTIONS = Options(
     {g: tuple(sorted(a["service_area"])) for g, a in AREAS.groupby("care_group")},
     dt.date(2021, 2, 1),
     dt.date(2023, 6, 30),
+    care_groups=demo_model.CARE_GROUPS,
+    surveys=demo_model.SURVEYS,
+    staff_groups=demo_model.STAFF_GROUPS,
 )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import demo.model as demo_model
 from dashboard import db, disclosure, export, measures, survey, survey_text
 from dashboard.filters import Filters
 from pipeline import contract
@@ -452,8 +453,8 @@ def test_breakdown_rows_are_the_structure_whatever_the_counts(database, response
     expected = {
         "care_group": {(g,) for g in groups},
         "service_area": {(g, a) for g in groups for a in tree[g]},
-        "survey": {(s,) for s in (filters.surveys or contract.SURVEYS)},
-        "staff_group": {(s,) for s in (filters.staff_groups or contract.STAFF_GROUPS)},
+        "survey": {(s,) for s in (filters.surveys or demo_model.SURVEYS)},
+        "staff_group": {(s,) for s in (filters.staff_groups or demo_model.STAFF_GROUPS)},
     }
     # Areas nobody in the selection belongs to: listed hidden, the same as a small one.
     empty = {

@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+import demo.model as demo_model
 from dashboard import db, engagement_cube, measures
 from dashboard.filters import NO_COMPARISON, Filters
 from dashboard.measures import OVERVIEW_ENGAGEMENT
@@ -370,17 +371,22 @@ def links(draw: st.DrawFn) -> Link:
     link = Link()
     params: list[tuple[str, str]] = []
 
-    link.care_groups = tuple(draw(st.lists(st.sampled_from(contract.CARE_GROUPS), unique=True, max_size=2)))
+    link.care_groups = tuple(draw(st.lists(st.sampled_from(demo_model.CARE_GROUPS), unique=True, max_size=2)))
     areas = data.areas_of(link.care_groups)
     outside = sorted(set(data.service_areas["service_area"]) - set(areas))
     link.service_areas = tuple(draw(st.lists(st.sampled_from(areas), unique=True, max_size=2)))
-    link.surveys = tuple(draw(st.lists(st.sampled_from(contract.SURVEYS), unique=True, max_size=2)))
-    link.staff_groups = tuple(draw(st.lists(st.sampled_from(contract.STAFF_GROUPS), unique=True, max_size=2)))
+    link.surveys = tuple(draw(st.lists(st.sampled_from(demo_model.SURVEYS), unique=True, max_size=2)))
+    link.staff_groups = tuple(draw(st.lists(st.sampled_from(demo_model.STAFF_GROUPS), unique=True, max_size=2)))
     for name, good, allowed, pool in (
-        ("care_group", link.care_groups, contract.CARE_GROUPS, SQL + ODD + [g.upper() for g in contract.CARE_GROUPS]),
+        (
+            "care_group",
+            link.care_groups,
+            demo_model.CARE_GROUPS,
+            SQL + ODD + [g.upper() for g in demo_model.CARE_GROUPS],
+        ),
         ("service_area", link.service_areas, areas, SQL + ODD + outside[:5]),  # a real area of another care group
-        ("survey", link.surveys, contract.SURVEYS, SQL + ODD),
-        ("staff_group", link.staff_groups, contract.STAFF_GROUPS, SQL + ODD),
+        ("survey", link.surveys, demo_model.SURVEYS, SQL + ODD),
+        ("staff_group", link.staff_groups, demo_model.STAFF_GROUPS, SQL + ODD),
     ):
         bad = draw(_bad_values(allowed, pool))
         link.bad.extend((name, v) for v in bad)
@@ -540,16 +546,16 @@ def check_queries(calls: list[tuple[str, dict]], link: Link) -> None:
     data = demo()
     assert calls, "no query ran"
     labels = {
-        "care_groups": set(contract.CARE_GROUPS),
+        "care_groups": set(demo_model.CARE_GROUPS),
         "service_areas": set(data.service_areas["service_area"]),
-        "surveys": set(contract.SURVEYS),
-        "staff_groups": set(contract.STAFF_GROUPS),
+        "surveys": set(demo_model.SURVEYS),
+        "staff_groups": set(demo_model.STAFF_GROUPS),
     }
     known_text = (
         set().union(*labels.values())
         | set(data.waves)
         | set(data.questions)
-        | {"care_group", "service_area", "survey", "staff_group", "", contract.NOT_STATED, contract.COMPLETED}
+        | {"care_group", "service_area", "survey", "staff_group", "", contract.NOT_STATED, demo_model.COMPLETED}
     )
     refused = {v for _, v in link.bad}
     telling = {v for v in refused if len(v) >= 4 and not any(v in label for label in known_text)}

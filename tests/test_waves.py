@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import demo.model as demo_model
 from dashboard import all_questions, beside_action, beside_action_charts, measures, survey
 from dashboard.filters import Filters, Options, from_query_params, to_query_params
 from pipeline.build import build
@@ -53,6 +54,9 @@ def options(demo_db: Path) -> Options:
         {},
         dt.date(2021, 2, 1),
         dt.date(2023, 5, 31),
+        care_groups=demo_model.CARE_GROUPS,
+        surveys=demo_model.SURVEYS,
+        staff_groups=demo_model.STAFF_GROUPS,
         waves=tuple(w[0] for w in waves),
         wave_names={w[0]: w[1] for w in waves},
         wave_dates={w[0]: (w[2], w[3]) for w in waves},
@@ -503,7 +507,9 @@ def test_across_waves_counts_actions_in_whole_numbers(database, options) -> None
     still counts whole actions: ticks at whole numbers from 0, never -0.4 or 1.2 actions."""
     frame = beside_action.across_waves(database, Filters(compare=THEN), options, "it_skills")
     shown = frame.dropna(subset=["change"])
-    chart = beside_action_charts.change_beside_actions(shown, "IT skills rated good", higher_is_better=True)
+    chart = beside_action_charts.change_beside_actions(
+        shown, "IT skills rated good", higher_is_better=True, care_groups=demo_model.CARE_GROUPS
+    )
     x = chart.spec["layer"][1]["encoding"]["x"]
     top = int(shown["actions_completed"].max())
     assert x["axis"]["format"] == "d" and x["axis"]["values"][0] == 0

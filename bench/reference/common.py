@@ -39,6 +39,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import demo.model as demo_model
 from pipeline import contract
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,11 +208,11 @@ def sidebar_filters(path: str) -> dict:
     bound = {"bind": "query-params"}
     with st.sidebar:
         st.header("Filters")
-        care_groups = st.multiselect("Care group", contract.CARE_GROUPS, key="care_group", **bound)
+        care_groups = st.multiselect("Care group", demo_model.CARE_GROUPS, key="care_group", **bound)
         choices = areas if not care_groups else areas[areas["care_group"].isin(care_groups)]
         service_areas = st.multiselect("Service area", sorted(choices["service_area"]), key="service_area", **bound)
-        surveys = st.multiselect("Survey", contract.SURVEYS, key="survey", **bound)
-        staff_groups = st.multiselect("Staff group", contract.STAFF_GROUPS, key="staff_group", **bound)
+        surveys = st.multiselect("Survey", demo_model.SURVEYS, key="survey", **bound)
+        staff_groups = st.multiselect("Staff group", demo_model.STAFF_GROUPS, key="staff_group", **bound)
         month_from = st.selectbox("From month", choices_of_month, index=0, key="from", **bound)
         month_to = st.selectbox("To month", choices_of_month, index=len(choices_of_month) - 1, key="to", **bound)
     return {
@@ -366,11 +367,15 @@ def breakdown_rows(path: str, filters: dict, dimension: str) -> pd.DataFrame:
     if dimension == "care_group":
         groups = sorted(set(areas["care_group"]))
         return pd.DataFrame(
-            {"care_group": groups if filters["care_groups"] or filters["service_areas"] else list(contract.CARE_GROUPS)}
+            {
+                "care_group": groups
+                if filters["care_groups"] or filters["service_areas"]
+                else list(demo_model.CARE_GROUPS)
+            }
         )
     if dimension == "service_area":
         return areas.reset_index(drop=True)
-    every = contract.SURVEYS if dimension == "survey" else contract.STAFF_GROUPS
+    every = demo_model.SURVEYS if dimension == "survey" else demo_model.STAFF_GROUPS
     return pd.DataFrame({dimension: filters[f"{dimension}s"] or list(every)})
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import expect
 
-from pipeline import contract
+import demo.model as demo_model
 
 from .helpers import (
     AXE_RESULTS,
@@ -165,7 +165,7 @@ def test_multiselect_works_with_keyboard_alone(page) -> None:
     """Tab to the Care group box, open it, type the start of an option, Enter: the filter applies."""
     open_page(page, "/")
     before = numbers_shown(page)
-    choice = contract.CARE_GROUPS[1]
+    choice = demo_model.CARE_GROUPS[1]
     _choose_by_keyboard(page, "Care group", multiselect_input, choice, choice[:6])
     page.keyboard.press("Escape")
     wait_idle(page)

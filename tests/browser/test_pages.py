@@ -14,9 +14,9 @@ from functools import cache
 import pandas as pd
 import pytest
 
+import demo.model as demo_model
 from dashboard.filters import Filters
 from dashboard.measures import OVERVIEW_ENGAGEMENT
-from pipeline import contract
 from tests import oracle
 
 from .helpers import (
@@ -44,7 +44,7 @@ from .helpers import (
 pytestmark = pytest.mark.browser
 
 PAGES = discover_pages(ROOT)
-CARE_GROUP = contract.CARE_GROUPS[0]
+CARE_GROUP = demo_model.CARE_GROUPS[0]
 # Pages that show no figure the sidebar filters change (checked: picking a filter leaves every number).
 WITHOUT_FILTERED_FIGURES = {"Data_and_definitions"}
 ENGAGEMENT_TILES = tuple(m.title for m in OVERVIEW_ENGAGEMENT)
@@ -366,7 +366,7 @@ def test_comments_are_listed_for_the_whole_trust_and_never_narrowed_by_month_or_
 
 
 def test_comments_are_not_listed_for_several_care_groups_and_the_page_says_why(page) -> None:
-    groups = urllib.parse.urlencode([("care_group", g) for g in contract.CARE_GROUPS[:2]])
+    groups = urllib.parse.urlencode([("care_group", g) for g in demo_model.CARE_GROUPS[:2]])
     open_page(page, f"/IT_reliability?{groups}")
     why = [a for a in alert_texts(page) if "not listed for these filters" in a]
     assert why and "several care groups are picked" in why[0], alert_texts(page)
