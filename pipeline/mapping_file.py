@@ -1,5 +1,6 @@
 """The mapping file of ``python -m pipeline map`` (its layout: ``pipeline.mapping``), read and
-checked: unknown keys, types, labels and answers named where they are, before the export is read."""
+checked against the Trust's structure (``pipeline.mapping_trust``): unknown keys, types, labels
+and answers named where they are, before the export is read."""
 
 from __future__ import annotations
 
@@ -7,28 +8,23 @@ import re
 import tomllib
 from pathlib import Path
 
-from pipeline import contract
 from pipeline.ingest import BuildError
+from pipeline.mapping_trust import UNITS, Trust, match_key
 
 COLUMN_KEYS = ("response_id", "survey_column", "submitted_on", "care_group", "service_area", "staff_group", "comment")
 TEXT_KEYS = (*COLUMN_KEYS, "wave", "survey", "id_prefix", "date_format")
 KEYS = (*TEXT_KEYS, "personal", "questions", "labels")
-LABELS = {"survey": contract.SURVEYS, "care_group": contract.CARE_GROUPS, "staff_group": contract.STAFF_GROUPS}
+LABELS = UNITS  # [labels.<unit>]: export text -> one of the Trust's names (lists.csv, service_areas.csv)
 CODE = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def match_key(text: str) -> str:
-    """How answers and labels are matched: case, surrounding spaces and curly apostrophes ignored."""
-    return text.strip().casefold().replace("\u2019", "'").replace("\u2018", "'")
-
-
 def canonical_lookup(allowed: tuple[str, ...], aliases: dict[str, str], where: str) -> dict[str, str]:
-    """Matching key -> canonical value ("" = write blank); every alias must point into ``allowed``."""
+    """The aliases as matching key -> canonical value ("" = write blank); each must point into ``allowed``."""
     lookup = {match_key(a): a for a in allowed}
     for source, target in aliases.items():
         if target.strip() and match_key(target) not in lookup:
             raise BuildError(f'{where}: "{source}" = "{target}": "{target}" is not one of: {"; ".join(allowed)}.')
-    return lookup | {match_key(s): lookup[match_key(t)] if t.strip() else "" for s, t in aliases.items()}
+    return {match_key(s): lookup[match_key(t)] if t.strip() else "" for s, t in aliases.items()}
 
 
 def text_table(value: object, where: str) -> dict[str, str]:
@@ -37,8 +33,11 @@ def text_table(value: object, where: str) -> dict[str, str]:
     return value
 
 
-def load_mapping(path: Path) -> dict:
-    """The mapping file, checked for unknown keys, types and labels (columns are checked against the export)."""
+def load_mapping(path: Path, trust: Trust) -> dict:
+    """The mapping file, checked for unknown keys, types and labels (columns are checked against the export).
+
+    ``labels[unit]`` and ``questions[id]["answers"]`` come back as matching key -> canonical value
+    ("" = written blank): the aliases only; values already on the list match without a line."""
     try:
         mapping = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -66,13 +65,18 @@ def load_mapping(path: Path) -> dict:
     for key, aliases in labels.items():
         if key not in LABELS:
             raise BuildError(f"{name}: unknown key '{key}' in [labels]; the keys are {', '.join(LABELS)}.")
-        labels[key] = canonical_lookup(
-            LABELS[key], text_table(aliases, f"{name}: [labels.{key}]"), f"{name}: [labels.{key}]"
-        )
+        where = f"{name}: [labels.{key}]"
+        if not trust.names(key):
+            raise BuildError(f"{where}: the Trust lists no {key.replace('_', ' ')} ({trust.folder}).")
+        labels[key] = canonical_lookup(trust.names(key), text_table(aliases, where), where)
     if "survey" in mapping:
-        survey = canonical_lookup(contract.SURVEYS, {}, name).get(match_key(mapping["survey"]))
+        surveys = trust.names("survey")
+        survey = {match_key(s): s for s in surveys}.get(match_key(mapping["survey"]))
         if survey is None:
-            raise BuildError(f"{name}: survey '{mapping['survey']}' is not one of: {'; '.join(contract.SURVEYS)}.")
+            raise BuildError(
+                f"{name}: survey '{mapping['survey']}' is not one of the Trust's surveys: {'; '.join(surveys)} "
+                f"(lists.csv in {trust.folder})."
+            )
         mapping["survey"] = survey
     questions = mapping.get("questions")
     if not isinstance(questions, dict) or not questions:

@@ -1,12 +1,16 @@
-"""`python -m pipeline map`: a Forms or SmartSurvey export becomes the contract's survey extracts."""
+"""`python -m pipeline map`: a Forms or SmartSurvey export becomes the contract's survey extracts,
+matched against a Trust's own structure (docs/examples/trust), previewed before anything is
+written, and nothing lost silently: every value is mapped, refused with its line, or counted and
+accepted by a flag."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import openpyxl
@@ -16,147 +20,58 @@ from pipeline import mapping_output
 from pipeline.ingest import BuildError
 from pipeline.mapping import map_export
 from pipeline.mapping_output import preview, write
+from pipeline.mapping_trust import read_trust
 from tests.conftest import ROOT
 
-EXAMPLE = ROOT / "docs" / "examples" / "forms_mapping.toml"
-SKILLS = "How would you rate your IT skills?"
-INFO = "Do you have the information you need to run your service?"
-COMMENT = 'Wi-Fi drops, "often" \u2014 caf\u00e9, na\u00efve staff \U0001f44d'
+EXAMPLES = ROOT / "docs" / "examples"
+TRUST = EXAMPLES / "trust"
+FORMS, FORMS_MAPPING = EXAMPLES / "forms_export.xlsx", EXAMPLES / "forms_mapping.toml"
+SMART, SMART_MAPPING = EXAMPLES / "smartsurvey_export.csv", EXAMPLES / "smartsurvey_mapping.toml"
+TRAINING = "How would you rate the digital training you have had?"
+KIT = "My computer and phone let me do my job."
 
-FORMS_HEADER = [
-    "ID",
-    "Start time",
-    "Completion time",
-    "Email",
-    "Name",
-    "Which care group do you work in?",
-    "Which service area do you work in?",
-    "What is your staff group?",
-    SKILLS,
-    INFO,
-    "IT is too unreliable.",
-    "I feel confident using the electronic patient record.",
-    "Is there anything else you would like to tell us?",
-]
-# Completion times as a Forms CSV writes them (month-first); the XLSX holds real date-times.
-FORMS_ROWS = [
-    [
-        1,
-        "3/15/23 9:58:40",
-        "3/15/23 10:02:11",
-        "jane.doe@nhs.net",
-        "Jane Doe",
-        "Adult mental health",
-        "Ward A",
-        "Nursing",
-        "Excellent",
-        "Yes",
-        "Agree",
-        "Agree",
-        COMMENT,
-    ],
-    [
-        2,
-        "3/16/23 8:59:00",
-        "3/16/23 9:00:00",
-        "raj.patel@nhs.net",
-        "Raj Patel",
-        "children and young people",
-        "",
-        "AHP",
-        " good ",
-        "Not sure",
-        "",
-        "Neutral",
-        "",
-    ],
-    [
-        3,
-        "4/2/23 14:00:00",
-        "4/2/23 14:30:00",
-        "anonymous",
-        "",
-        "Corporate services",
-        "",
-        "Admin and clerical",
-        "Brilliant",
-        "Dunno",
-        "Strongly disagree",
-        "Prefer not to say",
-        "Fine",
-    ],
-    [
-        4,
-        "4/3/23 11:00:00",
-        "4/3/23 11:05:09",
-        "mo.khan@nhs.net",
-        "Mo Khan",
-        "Corporate services",
-        "",
-        "Management",
-        "Brilliant",
-        "Don\u2019t know",
-        "Disagree",
-        "Strongly agree",
-        "",
-    ],
-]
-PERSONAL_VALUES = ["jane.doe@nhs.net", "Jane Doe", "raj.patel@nhs.net", "Raj Patel", "mo.khan@nhs.net", "Mo Khan"]
-
-QUESTIONS_CSV = """question_id,waves,text,label,theme,scale,positive,excluded,neutral,higher_is_better,summary
-it_skills,,How would you rate your IT skills?,IT skills rated good,Digital skills,Very poor;Poor;Fair;Good;Very good,Good;Very good,,Fair,yes,
-info_available,,Do you have the information you need to run your service?,Information available,Information to run services,Yes;Partly;No;Don't know,Yes,Don't know,Partly;Don't know,yes,
-it_unreliable,,IT is too unreliable.,IT too unreliable,IT reliability,Strongly disagree;Disagree;Neither agree nor disagree;Agree;Strongly agree,Agree;Strongly agree,,Neither agree nor disagree,no,
-epr_confidence,2023,I feel confident using the electronic patient record.,Confident with the patient record,Digital skills,Strongly disagree;Disagree;Neither agree nor disagree;Agree;Strongly agree,Agree;Strongly agree,,Neither agree nor disagree,yes,
-"""
-
-# A small mapping for the error cases: seed questions only, no --questions needed.
-SMALL_MAPPING = f"""
-wave = "2023"
+HEADER = ["ID", "Completion time", "Email", "Which care group?", "Team", "Staff group", TRAINING, KIT, "Comments"]
+ROWS = [
+    ["1", "15/03/2024 10:02", "amy@wold.example", "Physical health", "District nursing", "Psychology", "Good", "Agree", "Fine"],
+    ["2", "16/03/2024 09:00", "", "Mental health", "crisis  team", "Students", "Excellent", "", ""],
+    ["3", "02/04/2024 14:30", "ben@wold.example", "Physical health", "Distrct nursing", "", "good", "Neutral", ""],
+    ["4", "03/04/2024 11:05", "", "Corporate", "Finance", "Social Work", "Brilliant", "Agree;Disagree", ""],
+]  # fmt: skip
+MAPPING = f"""
+wave = "2024"
 survey = "Staff"
 response_id = "ID"
+id_prefix = "T-"
 submitted_on = "Completion time"
-date_format = "%m/%d/%y %H:%M:%S"
-care_group = "Which care group do you work in?"
-comment = "Is there anything else you would like to tell us?"
-personal = ["Email", "Name"]
-[questions.it_skills]
-column = "{SKILLS}"
-[questions.it_skills.answers]
+care_group = "Which care group?"
+service_area = "Team"
+staff_group = "Staff group"
+comment = "Comments"
+[questions.training]
+column = "{TRAINING}"
+[questions.training.answers]
 "Excellent" = "Very good"
-[labels.care_group]
-"Children and young people" = "Children, young people and families"
+[questions.kit_works]
+column = "{KIT}"
 """
+LABELS = '[labels.service_area]\n"Distrct nursing" = "District nursing"\n'
 
 
-def small_mapping(tmp_path: Path, text: str | None = None) -> Path:
-    path = tmp_path / "mapping.toml"
-    path.write_text(SMALL_MAPPING if text is None else text, encoding="utf-8")
-    return path
+@pytest.fixture(scope="module")
+def trust():
+    return read_trust(TRUST)
 
 
-def forms_csv(folder: Path, rows: list[list] = FORMS_ROWS, header: list[str] = FORMS_HEADER) -> Path:
-    path = folder / "forms.csv"
+def export(folder: Path, rows: list[list[str]] = ROWS, header: list[str] = HEADER, name: str = "export.csv") -> Path:
+    path = folder / name
     with open(path, "w", newline="", encoding="utf-8-sig") as handle:  # Forms writes a byte-order mark
         csv.writer(handle).writerows([header, *rows])
     return path
 
 
-def forms_xlsx(folder: Path) -> Path:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(FORMS_HEADER)
-    for row in FORMS_ROWS:
-        times = [dt.datetime.strptime(t, "%m/%d/%y %H:%M:%S") for t in row[1:3]]
-        sheet.append([row[0], *times, *[v or None for v in row[3:]]])
-    path = folder / "forms.xlsx"
-    workbook.save(path)
-    return path
-
-
-def questions_csv(folder: Path) -> Path:
-    path = folder / "questions.csv"
-    path.write_text(QUESTIONS_CSV, encoding="utf-8")
+def mapping(folder: Path, text: str = MAPPING, name: str = "mapping.toml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -169,23 +84,17 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
 
 
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    """An output folder already holding extracts from an earlier run."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    (folder / "survey_responses.csv").write_text("response_id,survey\nOLD-1,Staff\n", encoding="utf-8")
-    (folder / "service_areas.csv").write_text("service_area,care_group\nWard A,Adult mental health\n", encoding="utf-8")
-    return folder
-
-
-@pytest.mark.parametrize("make_export", [forms_csv, forms_xlsx], ids=["csv", "xlsx"])
-def test_a_forms_export_maps_to_the_contract_columns(tmp_path, out, make_export):
-    export = make_export(tmp_path)
-    mapped = map_export(export, EXAMPLE, questions_csv(tmp_path))
-    message = write(mapped, out, allow_unmatched=True)
-    assert "4 responses" in message and "16 answers" in message and "3 unmatched values written blank" in message
-
+def test_the_forms_example_maps_typos_and_month_first_dates(tmp_path, trust):
+    mapped = map_export(FORMS, FORMS_MAPPING, trust)
+    assert not mapped.unmatched and not mapped.rejected and len(mapped.responses) == 90
+    text = preview(mapped)
+    assert re.search(r'"Completion time" +-> +submitted_on \(read as date_format "%m/%d/%Y %H:%M:%S"', text)
+    assert re.search(
+        r'"Which team do you work in\?" +-> +service_area \(\d+ as written, \d+ respelled, \d+ by the', text
+    )
+    assert 'Personal columns dropped (never loaded): "Email", "Name"' in text
+    out = tmp_path / "out"
+    assert "Wrote 90 responses" in write(mapped, out)
     responses = read_rows(out / "survey_responses.csv")
     assert responses[0] == [
         "response_id",
@@ -197,340 +106,324 @@ def test_a_forms_export_maps_to_the_contract_columns(tmp_path, out, make_export)
         "staff_group",
         "comment",
     ]
-    assert responses[1] == ["F23-1", "Staff", "2023-03-15", "2023", "Adult mental health", "Ward A", "Nursing", COMMENT]
-    assert responses[2] == [
-        "F23-2",
-        "Staff",
-        "2023-03-16",
-        "2023",
-        "Children, young people and families",
-        "",
-        "Allied health professional",
-        "",
-    ]
-    assert responses[3][:8] == [
-        "F23-3",
-        "Staff",
-        "2023-04-02",
-        "2023",
-        "Corporate services",
-        "",
-        "Administrative and clerical",
-        "Fine",
-    ]
-    assert len(responses) == 5
-
+    sheet = openpyxl.load_workbook(FORMS, read_only=True).active
+    typed = {str(r[0]): (r[2], r[6]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    written = {r[0]: r for r in responses[1:]}
+    for number, (completed, team) in typed.items():
+        row = written[f"F24-{number}"]
+        month, day, year = completed.split()[0].split("/")
+        assert row[2] == f"{year}-{int(month):02}-{int(day):02}"  # month-first, as the tenant writes
+        assert row[5] in trust.areas and row[4] == trust.areas[row[5]]
+        if team.strip() == "Distrct nursing":
+            assert row[5] == "District nursing"
+    assert {r[5] for r in responses[1:]} <= set(trust.areas)
+    everything = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"@wold.example" not in everything
     answers = read_rows(out / "survey_answers.csv")
-    assert answers[0] == ["response_id", "question_id", "answer"]
-    given = {(r, q): a for r, q, a in answers[1:]}
-    assert len(given) == len(answers) - 1 == 16  # one row per response and question
-    assert given["F23-1", "it_skills"] == "Very good"  # through the answers map
-    assert given["F23-2", "it_skills"] == "Good"  # on the scale, any case and spacing
-    assert given["F23-2", "info_available"] == "Don't know"
-    assert given["F23-2", "it_unreliable"] == ""  # blank in the export
-    assert given["F23-2", "epr_confidence"] == "Neither agree nor disagree"
-    assert given["F23-3", "it_skills"] == given["F23-4", "it_skills"] == ""  # unmatched, written blank
-    assert given["F23-3", "info_available"] == ""
-    assert given["F23-3", "epr_confidence"] == ""  # mapped to "" = not answered
-    assert given["F23-4", "epr_confidence"] == "Strongly agree"
-    assert given["F23-4", "info_available"] == "Don't know"  # a typographic apostrophe matches
-
-    assert sorted(p.name for p in out.iterdir()) == ["service_areas.csv", "survey_answers.csv", "survey_responses.csv"]
-    everything = b"".join(p.read_bytes() for p in out.iterdir())
-    for value in PERSONAL_VALUES:
-        assert value.encode() not in everything
+    assert len(answers) == 1 + 90 * 3 and {a[2] for a in answers[1:]} - {""} <= {
+        answer for q in ("training", "kit_works", "info_found") for answer in trust.bank[q].scale
+    }
 
 
-def test_the_preview_names_unmapped_and_personal_columns_and_counts_unmatched_answers(tmp_path):
-    mapped = map_export(forms_csv(tmp_path), EXAMPLE, questions_csv(tmp_path))
+def test_the_smartsurvey_example_second_header_row_is_merged_not_a_response(tmp_path, trust):
+    mapped = map_export(SMART, SMART_MAPPING, trust)
     text = preview(mapped)
-    assert 'Columns not mapped (not loaded): "Start time"\n' in text
-    assert 'Personal columns dropped (never loaded): "Email", "Name"\n' in text
-    assert re.search(r'\n  "How would you rate your IT skills\?" +-> +question it_skills\n', text)
-    assert re.search(r'\n  "ID" +-> +response_id \(prefixed F23-\)\n', text)
-    assert "Given to every row by the mapping: survey Staff, wave 2023.\n" in text
-    assert "Unmatched answers (neither on the scale or label list nor in the mapping's maps): 3\n" in text
-    assert f'  it_skills ("{SKILLS}"): "Brilliant" x 2 (first at line 4)' in text
-    assert f'  info_available ("{INFO}"): "Dunno" x 1 (first at line 4)' in text
-    assert "First 4 rows as they would load:" in text and "F23-4" in text
-    assert "waves.csv and questions.csv are not written" in text
-    for value in PERSONAL_VALUES:
-        assert value not in text
-
-
-def test_smartsurvey_export_with_a_survey_column_and_default_personal_columns(tmp_path, out):
-    header = [
-        "Response ID",
-        "Started",
-        "Ended",
-        "IP Address",
-        "Email",
-        "Which survey are you completing?",
-        "Care group",
-        SKILLS,
-        "IT is too unreliable.",
-        "Comments",
-    ]
-    rows = [
-        [
-            "90001",
-            "15/03/2023 10:00:00",
-            "15/03/2023 10:02:11",
-            "192.168.10.20",
-            "amy@example.org",
-            "I am a carer",
-            "",
-            "Poor",
-            "Agree",
-            "Slow",
-        ],
-        [
-            "90002",
-            "16/03/2023 09:00:00",
-            "16/03/2023 09:04:00",
-            "10.0.0.7",
-            "",
-            "Staff member",
-            "Community health services",
-            "Very good",
-            "Strongly agree",
-            "",
-        ],
-    ]
-    export = forms_csv(tmp_path, rows, header)
-    mapping_file = small_mapping(
-        tmp_path,
-        f"""
-survey_column = "Which survey are you completing?"
-response_id = "Response ID"
-id_prefix = "SS-"
-submitted_on = "Ended"
-care_group = "Care group"
-comment = "Comments"
-[labels.survey]
-"I am a carer" = "Carer"
-"Staff member" = "Staff"
-[questions.it_skills]
-column = "{SKILLS}"
-[questions.it_unreliable]
-column = "IT is too unreliable."
-""",
+    assert "smartsurvey_export.csv: line 2 is a second header row (SmartSurvey" in text
+    assert mapped.lines[0] == 3 and len(mapped.responses) == 70 and not mapped.unmatched and not mapped.rejected
+    assert (
+        '"Which of these do you use? (tick all that apply) - Other (please specify)": free text beside a choice, '
+        "never an answer" in text
     )
-    mapped = map_export(export, mapping_file)
-    assert 'Personal columns dropped (never loaded): "IP Address", "Email"' in preview(mapped)
-    assert 'Columns not mapped (not loaded): "Started"\n' in preview(mapped)
-    write(mapped, out)
-    assert read_rows(out / "survey_responses.csv")[1:] == [
-        ["SS-90001", "Carer", "2023-03-15", "", "", "", "", "Slow"],  # dd/mm/yyyy by default; no wave given
-        ["SS-90002", "Staff", "2023-03-16", "", "Community health services", "", "", ""],
-    ]
-    assert read_rows(out / "survey_answers.csv")[1:] == [
-        ["SS-90001", "it_skills", "Poor"],
-        ["SS-90001", "it_unreliable", "Agree"],
-        ["SS-90002", "it_skills", "Very good"],
-        ["SS-90002", "it_unreliable", "Strongly agree"],
-    ]
-    everything = b"".join(p.read_bytes() for p in out.iterdir())
-    assert b"192.168.10.20" not in everything and b"10.0.0.7" not in everything and b"amy@example.org" not in everything
+    assert '"Which of these do you use? (tick all that apply) - Microsoft Teams": one of several columns' in text
+    assert {r["survey"] for r in mapped.responses} == {"Staff", "Volunteer"}
+    assert all(r["staff_group"] is None for r in mapped.responses if r["survey"] == "Volunteer")
+    assert {q for a in mapped.answers for q in a} == {"training", "kit_works", "info_found", "apps_confidence"}
+    write(mapped, tmp_path / "out")
+    everything = b"".join(p.read_bytes() for p in (tmp_path / "out").iterdir())
+    assert b"WhatsApp" not in everything and b"10.1.0.1" not in everything  # other text and IP never loaded
 
 
-def stops(
-    tmp_path: Path,
-    out: Path,
-    mapping_text: str | None,
-    *words: str,
-    export: Path | None = None,
-    questions: Path | None = None,
-) -> str:
-    """Mapping and writing stop with a message holding ``words``; the output folder is unchanged."""
-    before = snapshot(out)
-    export = export or forms_csv(tmp_path, FORMS_ROWS[:2])
+def test_a_preview_names_every_unmatched_value_its_nearest_names_and_the_line_to_add(tmp_path, trust):
+    mapped = map_export(export(tmp_path), mapping(tmp_path), trust)
+    text = preview(mapped)
+    assert re.search(r'"Team" +-> +service_area \(2 as written, 1 respelled, 1 unmatched\)', text)
+    assert 'service_area ("Team"): "Distrct nursing" x 1, line 4' in text
+    assert re.search(r"nearest: District nursing \(9\d\)", text)
+    assert '  [labels.service_area]\n  "Distrct nursing" = "District nursing"\n' in text
+    assert 'training ("How would you rate the digital training you have had?"): "Brilliant" x 1, line 5' in text
+    assert "[questions.training.answers]" in text and '"Brilliant" = "<one of: Very poor; Poor; Fair;' in text
+    assert "several answers in one cell (a multi-select?)" in text  # "Agree;Disagree"
+    assert re.search(r"nearest: Neither agree nor disagree \(\d+\)", text)  # offered, not close enough to fill in
+    assert "  [questions.kit_works.answers]\n" in text and '"Neutral" = "<one of: Strongly disagree;' in text
+    assert "Unmatched values: 4, in 2 responses (1 with an unmatched unit)" in text
+    assert "amy@wold.example" not in text and "Crisis team" in text  # case and doubled spaces matched
+
+
+def test_write_refuses_unmatched_values_unless_accepted_and_then_counts_what_it_dropped(tmp_path, trust):
+    mapped = map_export(export(tmp_path), mapping(tmp_path), trust)
+    out = tmp_path / "out"
     with pytest.raises(BuildError) as error:
-        write(map_export(export, small_mapping(tmp_path, mapping_text), questions), out)
-    for word in words:
-        assert word in str(error.value)
-    assert snapshot(out) == before
-    return str(error.value)
+        write(mapped, out)
+    assert 'export.csv: line 4: column "Team" (service_area): "Distrct nursing" is not known' in str(error.value)
+    assert "1 responses would not be written and 2 answers would be written blank" in str(error.value)
+    assert "--accept-unmatched" in str(error.value) and not out.exists()
+    message = write(mapped, out, accept_unmatched=True)
+    assert "1 of 4 responses not written (1 with an unmatched unit, 0 that the build would reject; line 4" in message
+    assert "2 unmatched answers written blank" in message
+    assert [r[0] for r in read_rows(out / "survey_responses.csv")[1:]] == ["T-1", "T-2", "T-4"]
+    answers = {(r, q): a for r, q, a in read_rows(out / "survey_answers.csv")[1:]}
+    assert answers["T-2", "training"] == "Very good" and answers["T-4", "training"] == ""
+    assert answers["T-4", "kit_works"] == "" and answers["T-2", "kit_works"] == ""
+    fixed = map_export(export(tmp_path), mapping(tmp_path, MAPPING + LABELS), trust)
+    assert sorted(u.text for u in fixed.unmatched.values()) == ["Agree;Disagree", "Brilliant", "Neutral"]
 
 
-def test_a_column_the_export_does_not_have(tmp_path, out):
-    text = SMALL_MAPPING.replace('care_group = "Which care group do you work in?"', 'care_group = "Which care group?"')
-    stops(tmp_path, out, text, "mapping.toml", 'care_group names column "Which care group?"', "forms.csv has no such")
-    question = SMALL_MAPPING.replace(f'column = "{SKILLS}"', 'column = "How good is your IT?"')
-    stops(tmp_path, out, question, 'column "How good is your IT?"', "[questions.it_skills]")
-
-
-def test_a_question_column_mapped_twice(tmp_path, out):
-    text = SMALL_MAPPING + f'[questions.it_unreliable]\ncolumn = "{SKILLS}"\n'
-    stops(tmp_path, out, text, f'column "{SKILLS}" is mapped twice', "it_skills", "it_unreliable")
+def test_units_the_build_would_reject_are_named_before_writing(tmp_path, trust):
+    rows = [
+        ["1", "15/03/2024", "", "", "Finance", "", "Good", "", ""],  # care group from the area
+        ["2", "16/03/2024", "", "Mental health", "Finance", "", "Good", "", ""],  # another care group's area
+        ["3", "17/03/2024", "", "", "", "", "Good", "", ""],  # a staff survey needs a care group
+        ["4", "17/05/2024", "", "Corporate", "", "", "Good", "", ""],  # after wave 2024 closed
+    ]
+    mapped = map_export(export(tmp_path, rows), mapping(tmp_path), trust)
+    assert mapped.responses[0]["care_group"] == "Corporate"
+    assert mapped.rejected == {
+        "the service area is in another care group (service_areas.csv: Corporate)": [3],
+        "no care group, which a staff survey needs (Staff)": [4],
+        "submitted_on outside wave 2024 (2024-03-01 to 2024-04-30, waves.csv)": [5],
+    }
+    text = preview(mapped)
+    assert "care_group taken from the service area (service_areas.csv) for 1 responses." in text
+    assert "Responses the build would reject: 3 (not written unless --accept-unmatched; then counted)" in text
+    assert "  submitted_on outside wave 2024 (2024-03-01 to 2024-04-30, waves.csv): 1, line 5" in text
+    with pytest.raises(BuildError, match="line 3: the service area is in another care group"):
+        write(mapped, tmp_path / "out")
+    no_wave = mapping(tmp_path, MAPPING.replace('wave = "2024"\n', ""))
+    assert map_export(export(tmp_path, rows[3:]), no_wave, trust).rejected == {
+        "submitted_on in no wave's dates (waves.csv); set wave in the mapping": [2]
+    }
+    volunteer = mapping(tmp_path, MAPPING.replace('survey = "Staff"', 'survey = "volunteer"'))
+    mapped = map_export(export(tmp_path, [ROWS[0]]), volunteer, trust)
+    assert mapped.responses[0]["survey"] == "Volunteer"
+    assert list(mapped.rejected) == [
+        "a staff group on a survey not answered by staff (Volunteer; lists.csv meaning staff)"
+    ]
 
 
 @pytest.mark.parametrize(
-    "extra, words",
+    "dates, date_format, expected",
     [
-        ('colour = "blue"\n', ["unknown key 'colour'"]),
-        (
-            '[questions.it_unreliable]\ncolum = "IT is too unreliable."\n',
-            ["[questions.it_unreliable]", "unknown key 'colum'"],
-        ),
-        ('[labels.service_area]\n"A" = "B"\n', ["unknown key 'service_area' in [labels]"]),
+        (["15/03/2024 10:02", "02/04/2024 14:30"], None, ["2024-03-15", "2024-04-02"]),  # day-first proven
+        (["3/15/24 10:02 AM", "4/2/24 2:30 PM"], None, ["2024-03-15", "2024-04-02"]),  # month-first proven
+        (["03/04/2024", "2024-04-05T10:00:00"], "%m/%d/%Y", ["2024-03-04", "2024-04-05"]),  # told; ISO always
+        (["2024-03-15 10:02:11", "2024-04-02"], None, ["2024-03-15", "2024-04-02"]),  # ISO, as xlsx cells read
     ],
 )
-def test_an_unknown_key(tmp_path, out, extra, words):
-    stops(
-        tmp_path,
-        out,
-        extra + SMALL_MAPPING if extra.startswith("colour") else SMALL_MAPPING + extra,
-        "mapping.toml",
-        *words,
-    )
+def test_dates_are_read_only_when_proven_or_told(tmp_path, trust, dates, date_format, expected):
+    rows = [[str(i), d, "", "Corporate", "", "", "", "", ""] for i, d in enumerate(dates)]
+    told = f'date_format = "{date_format}"\n[questions.training]'
+    text = MAPPING.replace("[questions.training]", told, 1) if date_format else MAPPING
+    mapped = map_export(export(tmp_path, rows), mapping(tmp_path, text), trust)
+    assert [r["submitted_on"] for r in mapped.responses] == expected
+    if date_format is None and "/" in dates[0]:
+        order = "day-first" if dates[0].startswith("15") else "month-first"
+        assert re.search(rf'"Completion time" +-> +submitted_on \(read {order}, detected: line 2 "', preview(mapped))
 
 
-def test_a_bad_toml_file(tmp_path, out):
-    stops(tmp_path, out, 'wave = \nsurvey = "Staff"\n', "mapping.toml: is not a valid TOML mapping file", "line 1")
+def test_dates_that_could_be_either_are_refused_naming_the_formats(tmp_path, trust):
+    rows = [[str(i), d, "", "Corporate", "", "", "", "", ""] for i, d in enumerate(["03/04/2024 10:00", "04/04/2024"])]
+    with pytest.raises(BuildError) as error:
+        map_export(export(tmp_path, rows), mapping(tmp_path), trust)
+    message = str(error.value)
+    assert 'export.csv: column "Completion time" (submitted_on): the dates cannot be read without guessing' in message
+    assert 'line 2 "03/04/2024 10:00"' in message
+    assert 'date_format = "%d/%m/%Y %H:%M" (day-first) or "%m/%d/%Y %H:%M" (month-first)' in message
+    mixed = [[str(i), d, "", "Corporate", "", "", "", "", ""] for i, d in enumerate(["15/03/2024", "3/15/2024"])]
+    with pytest.raises(BuildError, match='mixes readings: line 2 "15/03/2024" can only be day-first and line 3'):
+        map_export(export(tmp_path, mixed), mapping(tmp_path), trust)
+    bad = [[str(i), d, "", "Corporate", "", "", "", "", ""] for i, d in enumerate(["15/03/2024", "16 March"])]
+    with pytest.raises(BuildError, match='export.csv: line 3: column "Completion time" \\(submitted_on\\): "16 March"'):
+        map_export(export(tmp_path, bad), mapping(tmp_path), trust)
+    told = MAPPING.replace("[questions.training]", 'date_format = "%d/%m/%Y"\n[questions.training]', 1)
+    with pytest.raises(BuildError, match='line 2: column "Completion time" \\(submitted_on\\): "3/15/2024" is not'):
+        map_export(
+            export(tmp_path, [["1", "3/15/2024", "", "Corporate", "", "", "", "", ""]]), mapping(tmp_path, told), trust
+        )
 
 
-def test_an_unmatched_answer_stops_writing_unless_allowed(tmp_path, out):
-    export = forms_csv(tmp_path)
-    stops(
-        tmp_path,
-        out,
-        None,
-        'forms.csv: line 4: column "How would you rate your IT skills?" (it_skills): "Brilliant"',
-        "2 unmatched",
-        "--allow-unmatched",
-        export=export,
-    )
-    message = write(map_export(export, small_mapping(tmp_path)), out, allow_unmatched=True)
-    assert "2 unmatched values written blank" in message
+def test_a_folder_holding_responses_is_never_overwritten_without_append_or_replace(tmp_path, trust):
+    out = tmp_path / "out"
+    fixed = mapping(tmp_path, MAPPING + LABELS)
+    first = map_export(export(tmp_path, ROWS[:2]), fixed, trust)
+    write(first, out, accept_unmatched=True)
+    before = snapshot(out)
+    second = map_export(export(tmp_path, ROWS[:1]), mapping(tmp_path, MAPPING.replace("T-", "U-"), "u.toml"), trust)
+    with pytest.raises(BuildError, match="already holds survey_responses.csv and survey_answers.csv: give --append"):
+        write(second, out)
+    assert snapshot(out) == before
+    message = write(second, out, mode="append")
+    assert "Appended 1 responses" in message and "(after the 2 responses already there)" in message
+    assert [r[0] for r in read_rows(out / "survey_responses.csv")[1:]] == ["T-1", "T-2", "U-1"]
+    assert read_rows(out / "survey_answers.csv")[-2:] == [["U-1", "training", "Good"], ["U-1", "kit_works", "Agree"]]
+    after_append = snapshot(out)
+    assert after_append["survey_responses.csv"].startswith(before["survey_responses.csv"])  # added, not rewritten
+    again = map_export(export(tmp_path, ROWS[1:2]), fixed, trust)
+    with pytest.raises(BuildError) as error:
+        write(again, out, accept_unmatched=True, mode="append")
+    assert 'line 2: response id "T-2" is already in' in str(error.value) and "(line 3)" in str(error.value)
+    assert snapshot(out) == after_append  # both files or neither
+    assert "Replaced with 1 responses" in write(again, out, accept_unmatched=True, mode="replace")
+    assert [r[0] for r in read_rows(out / "survey_responses.csv")[1:]] == ["T-2"]
+    (out / "survey_answers.csv").write_text("response_id,question,answer\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="its columns \\(response_id, question, answer\\) are not the 3"):
+        write(second, out, mode="append")
 
 
-def test_an_unmatched_label_counts_as_unmatched(tmp_path, out):
-    rows = [FORMS_ROWS[0][:5] + ["Surgery"] + FORMS_ROWS[0][6:]]
-    mapped = map_export(forms_csv(tmp_path, rows), small_mapping(tmp_path))
-    assert '  care_group ("Which care group do you work in?"): "Surgery" x 1 (first at line 2)' in preview(mapped)
-    stops(
-        tmp_path,
-        out,
-        None,
-        'line 2: column "Which care group do you work in?" (care_group): "Surgery"',
-        "is not a care group in the contract",
-        export=forms_csv(tmp_path, rows),
-    )
+def test_an_interrupted_write_leaves_the_folder_as_it_was(tmp_path, trust, monkeypatch):
+    fixed = mapping(tmp_path, MAPPING + LABELS)
+    mapped = map_export(export(tmp_path, ROWS[:2]), fixed, trust)
+    fresh = tmp_path / "new"
+    real_replace, calls = os.replace, []
 
-
-def test_a_date_that_does_not_parse_names_the_column_and_line(tmp_path, out):
-    no_format = SMALL_MAPPING.replace('date_format = "%m/%d/%y %H:%M:%S"\n', "")  # default is day-first
-    stops(
-        tmp_path,
-        out,
-        no_format,
-        'forms.csv: line 2: column "Completion time" (submitted_on)',
-        '"3/15/23 10:02:11" is not a date',
-    )
-    # A comment over two physical lines: the next row's line is the one a person sees.
-    rows = [FORMS_ROWS[0][:12] + ["first line\nsecond line"], FORMS_ROWS[1][:2] + ["16 March"] + FORMS_ROWS[1][3:]]
-    stops(tmp_path, out, None, 'line 4: column "Completion time"', '"16 March"', export=forms_csv(tmp_path, rows))
-
-
-def test_other_mapping_mistakes_are_named(tmp_path, out):
-    stops(
-        tmp_path,
-        out,
-        SMALL_MAPPING.replace('comment = "Is there anything else you would like to tell us?"', 'comment = "Email"'),
-        'column "Email" is personal',
-        "comment",
-    )
-    stops(
-        tmp_path,
-        out,
-        SMALL_MAPPING.replace('"Excellent" = "Very good"', '"Excellent" = "Superb"'),
-        "[questions.it_skills.answers]",
-        '"Superb" is not one of',
-    )
-    stops(
-        tmp_path,
-        out,
-        SMALL_MAPPING + '[questions.epr_confidence]\ncolumn = "I feel confident using the '
-        'electronic patient record."\n',
-        "[questions.epr_confidence] has no known scale",
-        "--questions",
-    )
-    stops(
-        tmp_path,
-        out,
-        SMALL_MAPPING.replace('wave = "2023"', 'wave = "2021"') + "[questions.epr_confidence]\n"
-        'column = "I feel confident using the electronic patient record."\n',
-        "[questions.epr_confidence] is not asked in wave 2021",
-        questions=questions_csv(tmp_path),
-    )
-    stops(tmp_path, out, SMALL_MAPPING.replace('wave = "2023"', "wave = 2023"), "wave must be text in quotes")
-    ragged = forms_csv(tmp_path, FORMS_ROWS[:2])
-    ragged.write_text(ragged.read_text(encoding="utf-8-sig") + "3,4/2/23 14:30:00\n", encoding="utf-8")
-    stops(tmp_path, out, None, "forms.csv: line 4 has 2 fields but the header has 13", export=ragged)
-    undated = forms_csv(tmp_path, [FORMS_ROWS[0][:2] + [""] + FORMS_ROWS[0][3:]])
-    stops(tmp_path, out, None, 'line 2: column "Completion time" (submitted_on): is empty', export=undated)
-    duplicate = forms_csv(tmp_path, [FORMS_ROWS[0], FORMS_ROWS[0]])
-    stops(tmp_path, out, None, 'line 3: column "ID" (response_id): "1" repeats line 2', export=duplicate)
-
-
-def test_an_interrupted_write_leaves_the_folder_unchanged(tmp_path, out, monkeypatch):
-    mapped = map_export(forms_csv(tmp_path, FORMS_ROWS[:2]), small_mapping(tmp_path))
-    before, calls = snapshot(out), []
-    real = mapping_output.write_csv
-
-    def fail_second(handle, columns, rows):
-        calls.append(columns)
-        if len(calls) % 2 == 0:  # the second file of every write
+    def fail_second(source, target):
+        calls.append(target)
+        if len(calls) % 2 == 0 and str(source).endswith(".tmp"):  # the second file of every write
             raise OSError(28, "No space left on device")
-        real(handle, columns, rows)
+        real_replace(source, target)
 
-    monkeypatch.setattr(mapping_output, "write_csv", fail_second)
+    monkeypatch.setattr(mapping_output.os, "replace", fail_second)
     with pytest.raises(BuildError, match="cannot write the extracts"):
-        write(mapped, out)
-    assert len(calls) == 2 and snapshot(out) == before  # the first file, written aside, was removed
-    fresh = tmp_path / "new"  # a folder the write would have made is not left behind
-    with pytest.raises(BuildError, match="No space left"):
         write(mapped, fresh)
-    assert len(calls) == 4 and not fresh.exists()
+    assert not fresh.exists()  # the first file, already in place, went again, and the folder it made
+    monkeypatch.setattr(mapping_output.os, "replace", real_replace)
+    out = tmp_path / "out"
+    write(mapped, out)
+    before = snapshot(out)
+    monkeypatch.setattr(mapping_output.os, "replace", fail_second)
+    calls.clear()
+    later = map_export(export(tmp_path, ROWS[:1]), mapping(tmp_path, MAPPING.replace("T-", "U-"), "u.toml"), trust)
+    with pytest.raises(BuildError, match="No space left"):
+        write(later, out, mode="append")
+    assert snapshot(out) == before  # the first file put back as it was
 
 
-def test_an_xlsx_extract_in_the_way_stops_writing(tmp_path, out):
-    (out / "survey_answers.xlsx").write_bytes(b"old")
-    stops(tmp_path, out, None, "survey_answers.xlsx: already there")
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("", 'colour = "blue"\n', ["mapping.toml: unknown key 'colour'"]),
+        ('service_area = "Team"', 'service_area = "Which team?"', ['service_area names column "Which team?"']),
+        (f'column = "{KIT}"', f'column = "{TRAINING}"', [f'column "{TRAINING}" is mapped twice']),
+        ('comment = "Comments"', 'comment = "Email"', ['column "Email" is personal', "comment"]),
+        ('"Excellent" = "Very good"', '"Excellent" = "Superb"', ['"Superb" is not one of']),
+        ('survey = "Staff"', 'survey = "Patient"', ["survey 'Patient' is not one of the Trust's surveys: Staff; Volunteer"]),
+        ("[questions.kit_works]", "[questions.epr]", ["[questions.epr] is not in the question bank (questions.csv"]),
+        ("[questions.kit_works]", "[questions.apps_confidence]", ["[questions.apps_confidence] is not asked in wave 2024"]),
+        ('wave = "2024"', 'wave = "2023"', ["wave '2023' is not in waves.csv (its waves: 2024, 2025)"]),
+        (None, '[labels.ward]\n"A" = "B"\n', ["unknown key 'ward' in [labels]"]),
+        (None, '[labels.service_area]\n"Finanse" = "Finances"\n', ['"Finances" is not one of']),
+        ('wave = "2024"', "wave = ", ["mapping.toml: is not a valid TOML mapping file"]),
+    ],
+)  # fmt: skip
+def test_mapping_mistakes_are_named(tmp_path, trust, old, new, words):
+    text = MAPPING + new if old is None else MAPPING.replace(old, new, 1) if old else new + MAPPING
+    with pytest.raises(BuildError) as error:
+        map_export(export(tmp_path), mapping(tmp_path, text), trust)
+    for word in words:
+        assert word in str(error.value)
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
+def test_export_mistakes_name_their_line_and_column(tmp_path, trust):
+    cases = [
+        ([ROWS[0], ROWS[0]], 'line 3: column "ID" (response_id): "1" repeats line 2'),
+        ([ROWS[0][:1] + [""] + ROWS[0][2:]], 'line 2: column "Completion time" (submitted_on): is empty'),
+        ([[""] + ROWS[0][1:]], 'line 2: column "ID" (response_id): is empty'),
+    ]
+    for rows, words in cases:
+        with pytest.raises(BuildError) as error:
+            map_export(export(tmp_path, rows), mapping(tmp_path), trust)
+        assert words in str(error.value)
+    ragged = export(tmp_path, ROWS[:1])
+    ragged.write_text(ragged.read_text(encoding="utf-8-sig") + "3,4/2/24\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="export.csv: line 3 has 2 fields but the header has 9"):
+        map_export(ragged, mapping(tmp_path), trust)
+    other = export(tmp_path, ROWS, [*HEADER[:-2], "Other (please specify)", "Comments"])
+    text = MAPPING.replace(f'column = "{KIT}"', 'column = "Other (please specify)"')
+    with pytest.raises(BuildError, match="free text beside a choice, never an answer on a scale"):
+        map_export(other, mapping(tmp_path, text), trust)
+
+
+def test_init_writes_a_first_mapping_that_finds_the_fields_and_the_typos(trust):
+    from pipeline.mapping_init import initial_mapping
+
+    text = initial_mapping(FORMS, trust)
+    first = tomllib.loads(text)
+    assert {k: first[k] for k in ("wave", "survey", "response_id", "submitted_on", "date_format")} == {
+        "wave": "2024",
+        "survey": "Staff",
+        "response_id": "ID",
+        "submitted_on": "Completion time",
+        "date_format": "%m/%d/%Y %H:%M:%S",
+    }
+    assert "# month-first, detected: line" in text
+    finished = tomllib.loads(FORMS_MAPPING.read_text(encoding="utf-8"))
+    for key in ("care_group", "service_area", "staff_group", "comment", "personal"):
+        assert first[key] == finished[key], key
+    assert {q: first["questions"][q]["column"] for q in first["questions"]} == {
+        q: finished["questions"][q]["column"] for q in finished["questions"]
+    }
+    assert first["labels"]["service_area"] == finished["labels"]["service_area"]  # pre-filled, marked check
+    assert '"Distrct nursing" = "District nursing"  # check: x ' in text
+    assert '# "Excellent" = ""  # CHECK: x ' in text  # no close answer: left for a person
+    smart = tomllib.loads(initial_mapping(SMART, trust))
+    assert smart["survey_column"] == "Are you a member of staff or a volunteer?"
+    assert smart["labels"] == {"survey": {"Member of staff": "Staff"}} and smart["date_format"] == "%d/%m/%Y %H:%M:%S"
+    assert set(smart["questions"]) == {"training", "kit_works", "info_found", "apps_confidence"}
+    assert smart["personal"] == ["IP Address", "Email"]
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=120
     )
 
 
-@pytest.mark.slow
-def test_command_line_exit_codes(tmp_path):
-    export, questions, target = forms_csv(tmp_path, FORMS_ROWS[:2]), questions_csv(tmp_path), tmp_path / "target"
-    common = ["map", str(export), "--mapping", str(EXAMPLE), "--questions", str(questions)]
+def test_command_line(tmp_path):
+    out = tmp_path / "trust"
+    out.mkdir()
+    for name in ("lists.csv", "service_areas.csv", "questions.csv", "waves.csv"):
+        (out / name).write_bytes((TRUST / name).read_bytes())
+    common = ["map", str(FORMS), "--mapping", str(FORMS_MAPPING), "--out", str(out)]
 
-    previewed = cli(*common, "--out", str(target), "--preview")
+    previewed = cli(*common)  # a preview by default; --extracts defaults to --out
     assert previewed.returncode == 0, previewed.stderr
-    assert "Personal columns dropped (never loaded)" in previewed.stdout and "nothing was written" in previewed.stdout
-    assert not target.exists()
-
-    done = cli(*common, "--out", str(target))
+    assert "Unmatched values: none." in previewed.stdout and "nothing was written" in previewed.stdout
+    assert not (out / "survey_responses.csv").exists()
+    done = cli(*common, "--write")
     assert done.returncode == 0, done.stderr
-    assert "Wrote 2 responses" in done.stdout and "python -m pipeline build --extracts" in done.stdout
-    assert sorted(p.name for p in target.iterdir()) == ["survey_answers.csv", "survey_responses.csv"]
+    assert "Wrote 90 responses" in done.stdout and f"python -m pipeline build --extracts {out}" in done.stdout
+    before = snapshot(out)
+    again = cli(*common, "--write")
+    assert again.returncode == 1 and "give --append" in again.stderr and f"Nothing was written to {out}" in again.stderr
+    assert "--write will need --append or --replace" in cli(*common).stdout
+    assert snapshot(out) == before
 
-    before = snapshot(target)
-    stopped = cli(
-        "map", str(forms_csv(tmp_path)), "--mapping", str(EXAMPLE), "--questions", str(questions), "--out", str(target)
-    )
-    assert stopped.returncode == 1
-    assert 'column "How would you rate your IT skills?" (it_skills): "Brilliant"' in stopped.stderr
-    assert f"Nothing was written to {target}" in stopped.stderr and snapshot(target) == before
+    init = cli("map", str(SMART), "--init", "--extracts", str(TRUST), "--mapping", str(tmp_path / "first.toml"))
+    assert init.returncode == 0, init.stderr
+    assert tomllib.loads((tmp_path / "first.toml").read_text(encoding="utf-8"))["response_id"] == "Response ID"
+    refused = cli("map", str(SMART), "--init", "--extracts", str(TRUST), "--mapping", str(tmp_path / "first.toml"))
+    assert refused.returncode == 1 and "already there; --init never overwrites" in refused.stderr
+    printed = cli("map", str(SMART), "--init", "--extracts", str(TRUST))
+    assert printed.returncode == 0 and printed.stdout.startswith("# A first mapping of smartsurvey_export.csv")
 
-    assert cli("map", str(export), "--out", str(target)).returncode == 2  # no --mapping
-    assert cli("map", str(export), "--mapping", str(EXAMPLE)).returncode == 2  # no --out, no --preview
-    assert cli("map", str(export), "--mapping", str(EXAMPLE), "--out", str(target), "--bogus").returncode == 2
-    missing = cli("map", str(tmp_path / "nowhere.csv"), "--mapping", str(EXAMPLE), "--out", str(target))
+    for wrong in (
+        ["map", str(FORMS)],  # no --mapping
+        ["map", str(FORMS), "--mapping", str(FORMS_MAPPING), "--write"],  # nowhere to write
+        ["map", str(FORMS), "--mapping", str(FORMS_MAPPING), "--append"],  # without --write
+        [*common, "--write", "--append", "--replace"],
+        ["map", str(FORMS), "--init", "--write", "--out", str(out)],
+    ):
+        assert cli(*wrong).returncode == 2, wrong
+    missing = cli("map", str(tmp_path / "nowhere.csv"), "--mapping", str(FORMS_MAPPING), "--extracts", str(TRUST))
     assert missing.returncode == 1 and "nowhere.csv: no such file" in missing.stderr
+    no_trust = cli(*common[:4], "--extracts", str(tmp_path / "none"))
+    assert no_trust.returncode == 1 and "no such folder" in no_trust.stderr
