@@ -15,12 +15,25 @@ during a run do: it then lives until that session's next full run starts (or the
 and is cleaned up as usual after that. One file per button per session is kept. It wraps
 ``MediaFileManager.execute_deferred`` and checks, each time, that Streamlit's internals are the
 ones it was written against; if they are not, the click behaves as Streamlit's own.
+
+Fair use of a small server: a PDF takes over a second of a core to write, an Excel file a good part
+of one, and Streamlit runs every click's build at once, each in a thread of the same process. One
+session clicking "PDF" again and again (or a script sending the clicks) would hold the process
+while everyone else's filter changes waited. So a session builds at most ``EXPENSIVE_AT_ONCE``
+PDF or Excel file at a time: a click on another while one is being made is refused at once with
+``BUSY``, which the button shows under itself (a person's button is greyed out while its own file is
+being made, so this is met by clicking a second button, or by a script). ``cap_expensive_builds``
+wraps ``DeferredFileHandler.handle`` (where a click arrives, with the clicking session's id) and,
+like ``keep_built_downloads``, leaves a click as Streamlit's own if the internals are not the ones
+it was written against. CSV files are cheap and not capped.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -29,11 +42,98 @@ from dashboard import ui
 
 _LOGGER = logging.getLogger(__name__)
 KEPT = ":built"  # suffix of the coordinates a built file is kept under, beside its button's
+EXPENSIVE_AT_ONCE = 1  # PDF and Excel files one session may have being made at the same time
+BUSY = "Another file you asked for is still being made. Try again when it has downloaded."
+
+
+class Expensive:
+    """A download's build that takes a good part of a second of a core or more (PDF, Excel): counted
+    against its session's ``EXPENSIVE_AT_ONCE``."""
+
+    def __init__(self, build: Callable[[], bytes]) -> None:
+        self.build = build
+
+    def __call__(self) -> bytes:
+        return self.build()
+
+
+class Slots:
+    """How many expensive builds each session has running; at most ``limit`` each."""
+
+    def __init__(self, limit: int = EXPENSIVE_AT_ONCE) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._running: dict[str, int] = {}
+
+    def take(self, session: str) -> bool:
+        """One more build for ``session``, if it is under the limit."""
+        with self._lock:
+            running = self._running.get(session, 0)
+            if running >= self.limit:
+                return False
+            self._running[session] = running + 1
+            return True
+
+    def give_back(self, session: str) -> None:
+        with self._lock:
+            running = self._running.get(session, 0) - 1
+            if running > 0:
+                self._running[session] = running
+            else:
+                self._running.pop(session, None)
+
+    def running(self, session: str) -> int:
+        with self._lock:
+            return self._running.get(session, 0)
+
+
+BUILDS = Slots()
+
+
+def cap_expensive_builds(slots: Slots = BUILDS) -> None:
+    """Wrap ``DeferredFileHandler.handle`` once per process (idempotent): a session's click on an
+    ``Expensive`` download while ``slots`` says it has enough running gets ``BUSY`` instead of a file."""
+    from streamlit.proto.ForwardMsg_pb2 import BackendOperationResponse
+    from streamlit.runtime.backend_operation_handler import DeferredFileHandler
+
+    original = DeferredFileHandler.handle
+    if getattr(original, "caps_expensive_builds", False):
+        return
+
+    @functools.wraps(original)
+    async def handle(self: DeferredFileHandler, request, session_id: str):
+        if not _is_expensive(self, request):
+            return await original(self, request, session_id)
+        if not slots.take(session_id):
+            _LOGGER.info("Session %s: a PDF or Excel click refused, one is still being made", session_id[:8])
+            return BackendOperationResponse(request_id=request.request_id, error_msg=BUSY)
+        try:
+            return await original(self, request, session_id)
+        finally:
+            slots.give_back(session_id)
+
+    handle.caps_expensive_builds = True  # type: ignore[attr-defined]
+    DeferredFileHandler.handle = handle  # type: ignore[method-assign]
+
+
+def _is_expensive(handler, request) -> bool:
+    """The click asks for an ``Expensive`` build (False when Streamlit's internals are not as expected)."""
+    try:
+        manager = handler._get_media_file_mgr()
+        with manager._lock:
+            entry = manager._deferred_callables.get(request.deferred_file.file_id)
+        return entry is not None and isinstance(entry.get("callable"), Expensive)
+    except Exception:
+        _LOGGER.warning("Could not tell whether a download is expensive; not capped", exc_info=True)
+        return False
 
 
 def keep_built_downloads() -> None:
-    """Wrap ``MediaFileManager.execute_deferred`` once per process (idempotent)."""
+    """Wrap ``MediaFileManager.execute_deferred`` once per process (idempotent); and cap each
+    session's expensive builds (``cap_expensive_builds``), as every page calls this one at set-up."""
     from streamlit.runtime.media_file_manager import MediaFileManager
+
+    cap_expensive_builds()
 
     original = MediaFileManager.execute_deferred
     if getattr(original, "keeps_built_files", False):
@@ -89,7 +189,7 @@ def pdf_button(printout, name: str, page: ui.Page, note: str = "", key: str | No
     stamped = stamp(page, note)
     st.download_button(
         "Download this view as PDF",
-        data=lambda: printout.to_pdf(stamped),
+        data=Expensive(lambda: printout.to_pdf(stamped)),
         file_name=f"{name}.pdf",
         mime="application/pdf",
         key=f"pdf_{key or name}",
@@ -115,14 +215,18 @@ def download_buttons(frame, name: str, page: ui.Page, note: str = "", key: str |
     def data() -> pd.DataFrame:
         return frame() if callable(frame) else frame
 
-    formats = (
-        ("CSV", "csv", "text/csv", export.to_csv),
-        ("Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.to_xlsx),
+    formats = (  # label, suffix, mime, writer, capped per session
+        ("CSV", "csv", "text/csv", export.to_csv, False),
+        ("Excel", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.to_xlsx, True),
     )
-    for column, (label, suffix, mime, write) in zip(st.columns(2), formats):
+    for column, (label, suffix, mime, write, expensive) in zip(st.columns(2), formats):
+
+        def build(write=write) -> bytes:
+            return write(data(), stamped)
+
         column.download_button(
             f"Download {label}",
-            data=lambda write=write: write(data(), stamped),
+            data=Expensive(build) if expensive else build,
             file_name=f"{name}.{suffix}",
             mime=mime,
             key=f"{suffix}_{key}",
