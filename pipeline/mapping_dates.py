@@ -96,7 +96,7 @@ def read_dates(
 ) -> tuple[dict[int, dt.date], DateReading]:
     """line -> date for every value; ``file`` and ``column`` (the export's) are for messages."""
     if date_format:
-        reading = DateReading("date_format", date_format, f'as date_format "{date_format}" (or ISO)')
+        reading = DateReading("date_format", date_format, f'as date_format "{date_format}", or ISO')
     else:
         reading, why = detect(values)
         if reading is None:
