@@ -2,14 +2,17 @@
 
 import streamlit as st
 
-from dashboard import measures, survey, ui
+from dashboard import engagement, lists, measures, survey, ui
+from dashboard.text import and_list
 
 page = ui.page_setup("Digital strategy engagement: overview", icon=":material/home:")
 
+held = engagement.conversation_months(page.database)
+surveys = ui.escape_markdown(and_list(lists.of(page.database)["survey"]))
 st.markdown(
-    "The Trust's digital strategy engagement, from February 2021: the conversations held "
-    "with staff and what came of them, beside what surveys of service users, carers, staff and "
-    f"digital champions said in each survey wave. Filters: {ui.filters_text(page)}."
+    f"The Trust's digital strategy engagement{f' ({held})' if held else ''}: the conversations held "
+    f"with staff and what came of them, beside what the surveys ({surveys}) said in each survey wave. "
+    f"Filters: {ui.filters_text(page)}."
 )
 
 st.subheader("Engagement")

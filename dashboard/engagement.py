@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard import engagement_cube, engagement_sums, lists
 from dashboard.db import Database
-from dashboard.filters import Filters
+from dashboard.filters import Filters, month_span
 from dashboard.measures import ENGAGEMENT
 
 # Breakdowns a user may pick: value -> label. Checked before reaching SQL.
@@ -42,6 +42,13 @@ def _check(value: str, allowed: dict[str, str] | tuple[str, ...], what: str) -> 
     if value not in allowed:
         raise ValueError(f"{what} {value!r} is not one of {', '.join(allowed)}")
     return value
+
+
+def conversation_months(database: Database) -> str:
+    """When the conversations were held, as months ('February to June 2021'); '' when none were."""
+    span = database.query("conversation_span").iloc[0]
+    days = [pd.Timestamp(span[c]).date() if pd.notna(span[c]) else None for c in ("first_day", "last_day")]
+    return month_span(*days)
 
 
 def by_week(database: Database, filters: Filters) -> pd.DataFrame:

@@ -18,10 +18,13 @@ TILES = tuple(
 )
 
 
+def _held(page: ui.Page) -> str:
+    months = engagement.conversation_months(page.database)
+    return f", {months}" if months else ""
+
+
 def render(page: ui.Page) -> None:
-    st.markdown(
-        f"The engagement conversations held with staff, February to June 2021. Filters: {ui.filters_text(page)}."
-    )
+    st.markdown(f"The engagement conversations held with staff{_held(page)}. Filters: {ui.filters_text(page)}.")
     st.info(
         "The **survey** filter does not apply on this page: conversations are not survey responses. "
         "Care group, service area and dates apply to everything here; the **staff group** filter narrows "

@@ -190,6 +190,18 @@ def month_label(value: str) -> str:
     return f"{dt.datetime.strptime(value, '%Y-%m'):%B %Y}"
 
 
+def month_span(first: dt.date | None, last: dt.date | None) -> str:
+    """Two days as the months they fall in: 'February to June 2021', 'November 2020 to March 2021',
+    'March 2021'; '' without dates."""
+    if first is None or last is None:
+        return ""
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %Y}"
+    if first.year == last.year:
+        return f"{first:%B} to {last:%B %Y}"
+    return f"{first:%B %Y} to {last:%B %Y}"
+
+
 def months(options: Options) -> tuple[str, ...]:
     """Every month from the first to the last in the data, as link values."""
     listed, month = [], month_start(options.first_day)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard import disclosure, measures, stats
 from dashboard.survey import DIMENSION_PLURALS, DIMENSION_TITLES
+from dashboard.text import and_list
 
 
 def month_label(month: pd.Timestamp) -> str:
@@ -74,11 +75,6 @@ def trend_note(filters) -> str:
     )
 
 
-def _join(parts: Sequence[str]) -> str:
-    parts = list(parts)
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
 def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     """E.g. 'Of 1,234 people counted, 39% answered Good or Very good, 41% Fair and
     20% Poor or Very poor.' or '...; 113 more said Don't know and are not counted.'"""
@@ -95,7 +91,7 @@ def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> 
             part = sum(counted[a] for a in answers)
             parts.append(f"{stats.whole_percent(part, base)}% {' or '.join(answers)}")
     text = f"Of {_count(base)} people counted, {parts[0].replace('% ', '% answered ', 1)}"
-    text += (", " + _join(parts[1:])) if len(parts) > 1 else ""
+    text += (", " + and_list(parts[1:])) if len(parts) > 1 else ""
     apart = {a: int(r) for a, c, r in rows if c is False}
     if apart and sum(apart.values()):
         text += f"; {_count(sum(apart.values()))} more said {' or '.join(apart)} and are not counted"

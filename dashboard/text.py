@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # Characters that mean something to Streamlit's markdown (emphasis, code, links,
 # HTML, LaTeX, :colour[...] and :icon: directives, tables, strikethrough, entities).
@@ -17,3 +18,9 @@ def escape_markdown(text: object) -> str:
 def plain_text(markdown: str) -> str:
     """Markdown written by this app as plain text (for a chart's alt text): no escapes, no emphasis."""
     return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+
+
+def and_list(parts: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'; '' for none."""
+    parts = list(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import about_data, downloads, measures, response_rates, ui
+from dashboard import about_data, downloads, lists, measures, response_rates, ui
 from pipeline import keys, perturbation
 
 page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
@@ -66,7 +66,7 @@ st.markdown(
 
 st.markdown(
     f"**Response rates** (All questions, My area). "
-    f"{ui.escape_markdown(response_rates.definition(page.threshold))} "
+    f"{ui.escape_markdown(response_rates.definition(page.threshold, lists.of(page.database).staff_surveys))} "
     f"{ui.escape_markdown(response_rates.explanation(page.threshold))}"
 )
 
