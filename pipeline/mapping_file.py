@@ -9,13 +9,14 @@ import tomllib
 from pathlib import Path
 
 from pipeline.ingest import BuildError
-from pipeline.mapping_trust import UNITS, Trust, match_key
+from pipeline.mapping_trust import UNITS, Trust, match_key, nearest
 
 COLUMN_KEYS = ("response_id", "survey_column", "submitted_on", "care_group", "service_area", "staff_group", "comment")
 TEXT_KEYS = (*COLUMN_KEYS, "wave", "survey", "id_prefix", "date_format")
 KEYS = (*TEXT_KEYS, "personal", "questions", "labels")
 LABELS = UNITS  # [labels.<unit>]: export text -> one of the Trust's names (lists.csv, service_areas.csv)
 CODE = re.compile(r"[A-Za-z0-9_-]+")
+SHOWN_NAMES = 12  # a longer list of known names is shown by its nearest few
 
 
 def canonical_lookup(allowed: tuple[str, ...], aliases: dict[str, str], where: str) -> dict[str, str]:
@@ -23,7 +24,12 @@ def canonical_lookup(allowed: tuple[str, ...], aliases: dict[str, str], where: s
     lookup = {match_key(a): a for a in allowed}
     for source, target in aliases.items():
         if target.strip() and match_key(target) not in lookup:
-            raise BuildError(f'{where}: "{source}" = "{target}": "{target}" is not one of: {"; ".join(allowed)}.')
+            known = (
+                f"one of: {'; '.join(allowed)}"
+                if len(allowed) <= SHOWN_NAMES
+                else f"one of the {len(allowed)} known; the nearest: {'; '.join(n for n, _ in nearest(target, allowed))}"
+            )
+            raise BuildError(f'{where}: "{source}" = "{target}": "{target}" is not {known}.')
     return {match_key(s): lookup[match_key(t)] if t.strip() else "" for s, t in aliases.items()}
 
 

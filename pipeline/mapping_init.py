@@ -102,8 +102,8 @@ def initial_mapping(export: Path, trust: Trust) -> str:
         names = trust.names(unit)
         scored = []
         for i in free:
-            if i in taken or is_other_text(original[i]):
-                continue
+            if i in taken or is_other_text(original[i]) or len(values[i]) > 3 * len(names) + MAX_CHOICES:
+                continue  # free text or ids, not a unit
             share = _share_known(values[i], names)
             worded = any(word in header[i] for word in UNIT_WORDS[unit])
             if share >= 0.5 or (worded and len(values[i]) <= 3 * max(len(names), 1)):
