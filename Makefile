@@ -31,9 +31,15 @@ run: $(VENV)/.installed $(DB)
 	DASHBOARD_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT)
 
 ## serve: REPLICAS app processes (default 2) behind Debian's nginx on 127.0.0.1:PORT, as in
-##        service (sticky sessions, a dead replica routed around); Ctrl-C stops them all
+##        service (sticky sessions, a dead replica routed around); Ctrl-C stops them all.
+##        HTTPS: make serve TLS_CERT=chain.pem TLS_KEY=key.pem (plain HTTP on HTTP_PORT, default
+##        8080, is redirected to it); docs/SECURITY.md says what the proxy sends and limits
+TLS_CERT ?=
+TLS_KEY ?=
+HTTP_PORT ?= 8080
 serve: $(VENV)/.installed $(DB)
-	$(PY) -m deploy.serve --replicas $(or $(REPLICAS),2) --port $(PORT) --db $(DB)
+	$(PY) -m deploy.serve --replicas $(or $(REPLICAS),2) --port $(PORT) --db $(DB) \
+		$(if $(TLS_CERT),--tls-cert $(TLS_CERT) --tls-key $(TLS_KEY) --http-port $(HTTP_PORT))
 
 ## data: rebuild the database from the extracts (real or demo)
 data: $(VENV)/.installed

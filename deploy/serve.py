@@ -1,13 +1,16 @@
 """The app as N replicas behind nginx, on one machine, without Docker (``make serve``).
 
-``python -m deploy.serve [--replicas 2] [--port 8501] [--db data/engagement.duckdb]``
+``python -m deploy.serve [--replicas 2] [--port 8501] [--db data/engagement.duckdb]
+[--tls-cert CERT --tls-key KEY [--http-port 8080]]``
 
 1. Starts ``--replicas`` Streamlit servers (``streamlit run app.py``, as in service: headless, no
    file watcher) on free loopback ports, all reading the same database file, and waits until each
    answers ``/_stcore/health``.
 2. Renders ``deploy/nginx.conf.template`` (the file compose.yaml uses too) with those addresses,
    wraps it in a main configuration that keeps pid, logs and temp files in a private folder, and
-   starts Debian's nginx in the foreground on ``127.0.0.1:--port``, as the invoking user.
+   starts Debian's nginx in the foreground on ``127.0.0.1:--port``, as the invoking user. With
+   ``--tls-cert`` and ``--tls-key`` it serves HTTPS there and redirects plain HTTP on
+   ``127.0.0.1:--http-port`` to it (cookies Secure, HSTS sent: deploy/nginx.conf.template).
 3. Prints the address and waits. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops nginx, then every
    replica, and removes the folder. So does nginx exiting, or the last replica. A replica that
    dies alone is reported and left down: nginx routes its sessions to the others (a supervisor,
@@ -25,6 +28,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -122,8 +126,11 @@ def port_in_use(port: int) -> bool:
 
 
 def healthy(url: str) -> bool:
+    """``/_stcore/health`` answers ok. Over HTTPS the certificate is not checked: this asks only
+    whether our own nginx on loopback is up (it may hold a self-signed certificate)."""
+    context = ssl._create_unverified_context() if url.startswith("https:") else None  # noqa: S323
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as response:
             return response.status == 200 and response.read().strip() == b"ok"
     except OSError:
         return False
@@ -162,10 +169,11 @@ class Topology:
     replicas: list[Replica] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
     owns_folder: bool = False
+    tls: nginx.Tls | None = None  # HTTPS on port, plain HTTP on tls.http_listen redirected to it
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{HOST}:{self.port}"
 
     @property
     def access_log(self) -> Path:
@@ -177,9 +185,16 @@ class Topology:
 
     @classmethod
     def start(
-        cls, replicas: int, port: int, database: Path, folder: Path | None = None, env: dict[str, str] | None = None
+        cls,
+        replicas: int,
+        port: int,
+        database: Path,
+        folder: Path | None = None,
+        env: dict[str, str] | None = None,
+        tls: TlsFiles | None = None,
     ) -> Topology:
-        """Start ``replicas`` app processes and nginx on ``port``; return once the proxy answers."""
+        """Start ``replicas`` app processes and nginx on ``port``; return once the proxy answers.
+        With ``tls``: HTTPS on ``port``, plain HTTP on ``tls.http_port`` redirected to it."""
         if not NGINX.exists():
             raise RuntimeError(NGINX_MISSING)
         if replicas < 1:
@@ -188,8 +203,19 @@ class Topology:
             raise FileNotFoundError(f"no database at {database}: build it first (make data)")
         if port_in_use(port):
             raise RuntimeError(f"port {port} on {HOST} is in use: choose another (make serve PORT=...)")
+        if tls is not None:
+            tls.check()
+            if tls.http_port == port or port_in_use(tls.http_port):
+                raise RuntimeError(
+                    f"port {tls.http_port} on {HOST} is in use: choose another (make serve HTTP_PORT=...)"
+                )
         owns = folder is None
-        topology = cls(Path(tempfile.mkdtemp(prefix="engagement-serve-")) if owns else folder, port, owns_folder=owns)
+        topology = cls(
+            Path(tempfile.mkdtemp(prefix="engagement-serve-")) if owns else folder,
+            port,
+            owns_folder=owns,
+            tls=tls.for_nginx() if tls is not None else None,
+        )
         ports = [free_port() for _ in range(replicas)]
         environment = (env if env is not None else dict(os.environ)) | {
             "DASHBOARD_DB": str(database.resolve()),
@@ -212,26 +238,7 @@ class Topology:
         return topology
 
     def _start_nginx(self) -> None:
-        site = self.folder / "site.conf"
-        site.write_text(
-            nginx.render(f"{HOST}:{self.port}", [r.address for r in self.replicas], str(self.access_log)),
-            encoding="utf-8",
-        )
-        main = self.folder / "nginx.conf"
-        main.write_text(nginx.standalone(self.folder, site), encoding="utf-8")
-        command = [str(NGINX), "-p", str(self.folder), "-c", str(main), "-e", str(self.nginx_log)]
-        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx rejected its configuration:\n{check.stderr}")
-        self.nginx = spawn(command, self.folder / "nginx.out")
-        deadline = time.monotonic() + 30
-        while not healthy(self.url):
-            if self.nginx.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"nginx did not start on {self.url}; its log:\n{tail(self.nginx_log)}"
-                    f"\n{tail(self.folder / 'nginx.out')}"
-                )
-            time.sleep(0.1)
+        self.nginx = start_nginx(self.folder, self.port, [r.address for r in self.replicas], self.tls)
 
     def pids(self) -> set[int]:
         """Process ids of nginx's master and the replicas (nginx's workers are its children)."""
@@ -260,6 +267,50 @@ class Topology:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def start_nginx(folder: Path, port: int, upstreams: list[str], tls: nginx.Tls | None = None) -> subprocess.Popen:
+    """Debian's nginx on ``127.0.0.1:port`` in front of ``upstreams`` (``host:port``), as the invoking
+    user, its configuration, pid, logs (``access.log``, ``error.log``) and temp files in ``folder``;
+    returns once it answers ``/_stcore/health``. With ``tls``: HTTPS on ``port``, plain HTTP on
+    ``tls.http_listen`` redirected to it. Stop it with ``stop(process)``."""
+    site = folder / "site.conf"
+    site.write_text(nginx.render(f"{HOST}:{port}", upstreams, str(folder / "access.log"), tls=tls), encoding="utf-8")
+    main = folder / "nginx.conf"
+    main.write_text(nginx.standalone(folder, site), encoding="utf-8")
+    command = [str(NGINX), "-p", str(folder), "-c", str(main), "-e", str(folder / "error.log")]
+    check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx rejected its configuration:\n{check.stderr}")
+    process = spawn(command, folder / "nginx.out")
+    url = f"{'https' if tls else 'http'}://{HOST}:{port}"
+    deadline = time.monotonic() + 30
+    while not healthy(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(
+                f"nginx did not start on {url}; its log:\n{tail(folder / 'error.log')}\n{tail(folder / 'nginx.out')}"
+            )
+        time.sleep(0.1)
+    return process
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """A certificate chain and its private key (PEM files), and the loopback port whose plain HTTP
+    is redirected to HTTPS."""
+
+    certificate: Path
+    key: Path
+    http_port: int = 8080
+
+    def check(self) -> None:
+        for name, path in (("certificate", self.certificate), ("key", self.key)):
+            if not Path(path).is_file():
+                raise RuntimeError(f"no TLS {name} at {path}")
+
+    def for_nginx(self) -> nginx.Tls:
+        return nginx.Tls(Path(self.certificate).resolve(), Path(self.key).resolve(), f"{HOST}:{self.http_port}")
+
+
 class _Stop(Exception):
     pass
 
@@ -286,9 +337,20 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(os.environ.get("DASHBOARD_DB", "data/engagement.duckdb")),
         help="the database every replica reads (default: $DASHBOARD_DB or %(default)s)",
     )
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS on --port with this certificate chain (PEM)")
+    parser.add_argument("--tls-key", type=Path, help="the certificate's private key (PEM)")
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=8080,
+        help="with TLS: plain HTTP on 127.0.0.1 here is redirected to HTTPS (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    tls = TlsFiles(args.tls_cert, args.tls_key, args.http_port) if args.tls_cert else None
     database = args.db if args.db.is_absolute() else ROOT / args.db
     if not NGINX.exists():
         print(NGINX_MISSING, file=sys.stderr)
@@ -302,13 +364,14 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     try:
         say(f"starting {args.replicas} replica{'s' if args.replicas > 1 else ''} on {database} ...")
-        topology = Topology.start(args.replicas, args.port, database)
+        topology = Topology.start(args.replicas, args.port, database, tls=tls)
         for replica in topology.replicas:
             say(f"replica {replica.number} {replica.url} (pid {replica.process.pid})")
         say(f"nginx pid {topology.nginx.pid}; configuration and logs in {topology.folder}")
         say(
-            f"serving {topology.url} ({args.replicas} replica{'s' if args.replicas > 1 else ''} behind nginx); "
-            "Ctrl-C stops everything"
+            f"serving {topology.url} ({args.replicas} replica{'s' if args.replicas > 1 else ''} behind nginx"
+            + (f"; plain HTTP on http://{HOST}:{tls.http_port} is redirected to it" if tls else "")
+            + "); Ctrl-C stops everything"
         )
         while True:
             time.sleep(0.5)
