@@ -38,6 +38,7 @@ from pipeline.validate import all_extracts, create_label_table, create_table, va
 
 TOP_REASONS = 3
 SURVEY_EXTRACTS = ("survey_responses", "survey_answers")  # their rejected values are not served
+MAX_REJECTED_SHARE = 0.05  # more of a file's rows rejected than this stops the build (unless accepted)
 MEMORY_LIMIT = "400MB"  # DuckDB's buffer memory during a build (a million responses peak near 600 MB in all)
 
 
@@ -88,7 +89,8 @@ class BuildReport:
             lines.extend("    " + line for line in _audit_lines(self.audit))
         total = sum(f.rows_rejected for f in self.files)
         lines.append(
-            f"{total:,} rows rejected; see the rejects table (file, line, column, value, reason)."
+            f"{total:,} row{'s' if total != 1 else ''} rejected; see the rejects table (file, line, column, value, "
+            "reason) and the Data and definitions page."
             if total
             else "No rows rejected."
         )
@@ -196,7 +198,7 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def build(extracts: Path, database: Path) -> BuildReport:
+def build(extracts: Path, database: Path, accept_rejects: bool = False) -> BuildReport:
     extracts, database = Path(extracts), Path(database)
     if not extracts.is_dir():
         raise BuildError(f"{extracts}: no such folder of extracts.")
@@ -246,10 +248,11 @@ def build(extracts: Path, database: Path) -> BuildReport:
                     questions.after_answers(con, given["survey_responses"])
             synthetic = _is_synthetic(extracts, raws)
             key, key_source = keys.choose_key(synthetic)
+            reports = _finish(con, raws, ignored_by_file, loaded, built_at, synthetic, key_source)
+            _stop_on_rejects(con, reports, accept_rejects)
             audited = release.build_release(con, key, threshold)
             comment_units.build_comment_units(con, threshold, min_comments)
             _build_action_list(con)
-            reports = _finish(con, raws, ignored_by_file, loaded, built_at, synthetic, key_source)
             con.execute(
                 "create table release_info as select ?::integer as threshold, ?::integer as min_comments, "
                 "?::varchar as perturbation, ?::integer as max_noise",
@@ -266,6 +269,43 @@ def build(extracts: Path, database: Path) -> BuildReport:
             leftover.unlink(missing_ok=True)
             leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
     return BuildReport(database, built_at, synthetic, reports, key_source, audited, threshold)
+
+
+def _stop_on_rejects(con: duckdb.DuckDBPyConnection, reports: list[FileReport], accept_rejects: bool) -> None:
+    """Stop, with one paragraph, when a whole file, a whole wave or more than ``MAX_REJECTED_SHARE``
+    of a file's rows were rejected, unless the person building accepts it (``accept_rejects``)."""
+    problems = []
+    for f in reports:
+        if f.rows_rejected and (f.rows_loaded == 0 or f.rows_rejected > MAX_REJECTED_SHARE * f.rows_read):
+            share = "every row" if f.rows_loaded == 0 else f"{f.rows_rejected / f.rows_read:.0%} of its rows"
+            reasons = "; ".join(f"{n:,} x {column or '(row)'} {reason}" for column, reason, n in f.top_reasons)
+            problems.append(f"{f.file}: {f.rows_rejected:,} of {f.rows_read:,} rows rejected ({share}; {reasons})")
+    if any(f.file.startswith("survey_responses.") for f in reports):
+        for wave, given in _waves_wholly_rejected(con):
+            problems.append(f"wave {wave}: all {given:,} of its responses rejected")
+    if not problems or accept_rejects:
+        return
+    raise BuildError(
+        "too many rows were rejected to build without asking (a whole file, a whole wave, or more than "
+        f"{MAX_REJECTED_SHARE:.0%} of a file's rows): {'. '.join(problems)}. Fix those rows in the files (or map "
+        "the export again: python -m pipeline map), or build anyway with --accept-rejects, which loads the rest and "
+        "counts what was left out on the Data and definitions page."
+    )
+
+
+def _waves_wholly_rejected(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Waves that rows of survey_responses named (or dated into) of which none was loaded."""
+    return con.execute(
+        """
+        select w.wave_id, count(*) as given
+        from typed_survey_responses t
+        join waves w on t.wave = w.wave_id or (t.wave is null and t.submitted_on between w.opened and w.closed)
+        left join survey_responses r on r.response_id = t.response_id and r.wave = w.wave_id
+        group by w.wave_id
+        having count(r.response_id) = 0
+        order by w.wave_id
+        """
+    ).fetchall()
 
 
 def _serve(con: duckdb.DuckDBPyConnection, served: Path) -> None:

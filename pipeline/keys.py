@@ -23,6 +23,8 @@ SECRETS_FILE = Path(".streamlit") / "secrets.toml"  # [disclosure] perturbation_
 # from the synthetic demo extracts, where there is nobody to protect.
 DEMO_KEY = "synthetic-demo-data-key-not-secret"
 KEY_SOURCES = ("setting", "demo key (synthetic data)", "none")
+MIN_KEY_CHARS = 32  # a Trust's key: long enough that nobody guesses it (the demo's is public anyway)
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # 43 random characters
 BLOCK = 64  # SHA-256's block size in bytes
 
 
@@ -44,6 +46,12 @@ def configured_key(secrets_file: Path = SECRETS_FILE) -> str | None:
 def choose_key(synthetic: bool) -> tuple[str | None, str]:
     """(key, source): the configured key; else the demo key for synthetic data; else none."""
     key = configured_key()
+    if key and len(key) < MIN_KEY_CHARS and not synthetic:
+        raise BuildError(
+            f"the perturbation key ({KEY_SETTING}) has {len(key)} characters; a Trust's key needs at least "
+            f"{MIN_KEY_CHARS}, so that nobody can guess it and undo the noise. Make one with {MAKE_A_KEY}, keep it "
+            "where the Trust keeps its secrets (docs/DISCLOSURE.md), set it and build again."
+        )
     if key:
         return key, "setting"
     if synthetic:

@@ -315,6 +315,12 @@ EXTRACTS: dict[str, Extract] = {
                 "lambda w: typed.submitted_on between w.opened and w.closed)) <> 1",
                 "is not within exactly one wave's dates (opened to closed); give the wave",
             ),
+            RowRule(
+                "submitted_on",
+                "raw.wave is not null and typed.submitted_on is not null and exists (select 1 from waves w "
+                "where w.wave_id = typed.wave and typed.submitted_on not between w.opened and w.closed)",
+                "is outside its wave's dates (opened to closed): a date misread (month-first?) or the wrong wave",
+            ),
         ),
     ),
     "survey_answers": Extract(

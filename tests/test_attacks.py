@@ -36,7 +36,7 @@ from tests.conftest import SMALL, write_csv
 
 pytestmark = pytest.mark.slow
 
-KEY = "harness-" + "generated-key"
+KEY = "harness-" + "generated-key-long-enough-for-a-trust"
 MONTHS = ("2021-03", "2021-04", "2021-05", "2021-06")
 
 
@@ -50,7 +50,7 @@ def generated_extracts(folder: Path, seed: int = 7) -> Path:
     areas = {f"Team {i}": demo_model.CARE_GROUPS[i % 2] for i in range(1, 49)}
     areas |= {row["service_area"]: row["care_group"] for row in SMALL["service_areas"]}
     write_csv(folder / "service_areas.csv", [{"service_area": a, "care_group": g} for a, g in areas.items()])
-    for name in ("conversations", "conversation_attendees", "actions"):
+    for name in ("lists", "conversations", "conversation_attendees", "actions"):
         write_csv(folder / f"{name}.csv", SMALL[name])
     rows = []
     for i, (area, group) in enumerate(a for a in areas.items() if a[0].startswith("Team")):

@@ -280,7 +280,7 @@ SMALL_AREAS = {
     "Community health services": ["District nursing", "Podiatry"],
     "Corporate services": ["Finance"],
 }
-SECRET_FOR_TESTS = "a key for the random small tables"
+SECRET_FOR_TESTS = "a key for the random small tables, long enough"
 
 
 @st.composite

@@ -431,7 +431,7 @@ def test_rejects_summary_gives_reasons_and_lines_never_values(small_extracts, tm
     ]
     write_csv(small_extracts / "conversation_attendees.csv", attendees)
     path = tmp_path / "with_rejects.duckdb"
-    build(small_extracts, path)
+    build(small_extracts, path, accept_rejects=True)
     database = db.Database(path)
     try:
         summary = about_data.rejects_summary(database)
@@ -471,7 +471,7 @@ def test_settings_table_shows_values_in_use_but_no_path_and_no_key(small_extract
     """The disclosure thresholds are the build's: the table shows the value the database was built with,
     whatever the app's environment says; the database by file name only; never the key."""
     monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "25")
-    monkeypatch.setenv("DASHBOARD_PERTURBATION_KEY", "a-secret-perturbation-key")
+    monkeypatch.setenv("DASHBOARD_PERTURBATION_KEY", "a-secret-perturbation-key-of-enough-length")
     monkeypatch.delenv("DASHBOARD_MIN_COMMENTS", raising=False)
     path = tmp_path / "built_with_25.duckdb"
     build(small_extracts, path)

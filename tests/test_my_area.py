@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.lists import TrustLists
 from dashboard import disclosure, measures, my_area, my_area_text, release
 from dashboard.filters import Filters
+from pipeline.lists import TrustLists
 from tests import oracle
 from tests.conftest import opened_database
 

@@ -33,7 +33,7 @@ from tests import oracle
 from tests.conftest import ROOT, SMALL, write_csv
 
 # Built from parts so that no file of the repository holds the key the build is given.
-SECRET = "-".join(("some", "secret", "xyz"))
+SECRET = "-".join(("some", "secret", "xyz", "long", "enough", "for", "a", "trust"))
 COUNTS = range(51)
 
 
@@ -352,6 +352,10 @@ def test_choose_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(keys.KEY_SETTING, raising=False)
     assert keys.choose_key(synthetic=False) == (None, "none")
     assert keys.choose_key(synthetic=True) == (keys.DEMO_KEY, "demo key (synthetic data)")
-    monkeypatch.setenv(keys.KEY_SETTING, "set")
+    monkeypatch.setenv(keys.KEY_SETTING, "set")  # short: kept for the synthetic demo, refused for a Trust
     assert keys.choose_key(synthetic=True) == ("set", "setting")
-    assert keys.choose_key(synthetic=False) == ("set", "setting")
+    with pytest.raises(BuildError, match=r"has 3 characters; a Trust's key needs at least 32.*secrets.token_urlsafe"):
+        keys.choose_key(synthetic=False)
+    long_enough = "x" * keys.MIN_KEY_CHARS
+    monkeypatch.setenv(keys.KEY_SETTING, long_enough)
+    assert keys.choose_key(synthetic=False) == (long_enough, "setting")

@@ -12,6 +12,7 @@ import pytest
 
 from pipeline import contract
 from pipeline.build import SERVED_TABLES, SURVEY_EXTRACTS, build
+from pipeline.ingest import BuildError
 from pipeline.keys import KEY_SETTING
 from tests.conftest import DEMO_EXTRACTS, ROOT, SMALL, write_csv
 
@@ -54,10 +55,18 @@ GOOD = {
         "care_group": "Adult mental health",
     },
     "service_areas": {"service_area": "Ward Z", "care_group": "Corporate services"},
+    "lists": {"list": "care_group", "value": "Surgery"},
 }
 
 # (extract, changes to a good row, column named in the reject, words in the reason)
 BAD_ROWS = [
+    ("lists", {"list": "colour", "value": "Blue"}, "list", "is not a list: care_group, staff_group"),
+    ("lists", {"list": "", "value": "Blue"}, "list", "is required"),
+    ("lists", {"value": ""}, "value", "is required"),
+    ("lists", {"value": "adult MENTAL health"}, "value", "repeats an earlier value of its list"),
+    ("lists", {"value": "not stated"}, "value", "is what an empty value is shown as"),
+    ("lists", {"value": "Volunteers", "list": "survey", "meaning": "completed"}, "meaning", "must be empty, staff"),
+    ("lists", {"meaning": "staff"}, "meaning", "must be empty, staff"),
     ("service_areas", {"service_area": ""}, "service_area", "is required"),
     ("service_areas", {"service_area": "ward a"}, "service_area", "repeats an earlier row"),
     ("service_areas", {"care_group": "Surgery"}, "care_group", "is not a care group in lists"),
@@ -81,18 +90,18 @@ BAD_ROWS = [
     ("actions", {"action_id": "A1"}, "action_id", "repeats an earlier row"),
     ("actions", {"conversation_id": "C404"}, "conversation_id", "is not in conversations"),
     ("actions", {"service_area": "Nowhere"}, "service_area", "is not in service_areas"),
-    ("actions", {"theme": "Blockchain"}, "theme", "strategy themes"),
+    ("actions", {"theme": "Blockchain"}, "theme", "is not a strategy theme in lists"),
     ("actions", {"title": ""}, "title", "is required"),
     ("actions", {"quick_win": "maybe"}, "quick_win", "is not yes or no"),
     ("actions", {"status": "Done"}, "status", "is not a status"),
     ("actions", {"raised_on": "yesterday"}, "raised_on", "is not a date"),
-    ("actions", {"status": "Completed"}, "completed_on", "is required when status is Completed"),
-    ("actions", {"completed_on": "2021-03-05"}, "completed_on", "must be empty unless status is Completed"),
+    ("actions", {"status": "Completed"}, "completed_on", "is required when the status is the completed one"),
+    ("actions", {"completed_on": "2021-03-05"}, "completed_on", "must be empty unless the status is the completed one"),
     ("actions", {"status": "Completed", "completed_on": "2021-02-01"}, "completed_on", "is before raised_on"),
     ("survey_responses", {"response_id": "R1"}, "response_id", "repeats an earlier row"),
     ("survey_responses", {"survey": "Patients"}, "survey", "is not a survey"),
     ("survey_responses", {"submitted_on": "2021/03/01"}, "submitted_on", "is not a date"),
-    ("survey_responses", {"care_group": ""}, "care_group", "required for the Staff and Digital champion"),
+    ("survey_responses", {"care_group": ""}, "care_group", "is required for a staff survey"),
     ("survey_responses", {"service_area": "Nowhere"}, "service_area", "is not in service_areas"),
     ("survey_responses", {"service_area": "District nursing"}, "service_area", "does not belong to the care_group"),
     (
@@ -101,17 +110,12 @@ BAD_ROWS = [
         "service_area",
         "without a care_group",
     ),
-    (
-        "survey_responses",
-        {"survey": "Carer", "staff_group": "Nursing"},
-        "staff_group",
-        "only for the Staff and Digital champion",
-    ),
+    ("survey_responses", {"survey": "Carer", "staff_group": "Nursing"}, "staff_group", "is only for staff surveys"),
     (
         "survey_responses",
         {"survey": "Service user", "info_available": "Yes"},
         "info_available",
-        "only for the Staff and Digital champion",
+        "is only for staff surveys",
     ),
     ("survey_responses", {"it_skills": "Excellent"}, "it_skills", "is not an IT skills answer"),
     ("survey_responses", {"info_available": "Maybe"}, "info_available", "is not an information available answer"),
@@ -124,7 +128,7 @@ BAD_ROWS = [
 def test_each_rule_rejects_a_bad_row_with_its_line(small_extracts, tmp_path, extract, changes, column, reason):
     add_rows(small_extracts, extract, GOOD[extract], GOOD[extract] | changes)
     database = tmp_path / "out.duckdb"
-    report = build(small_extracts, database)
+    report = build(small_extracts, database, accept_rejects=True)
     found = rejects(database)
     file = f"{extract}.csv"
     bad_line = len(SMALL[extract]) + 3  # header, the small rows, the good row, then the bad one
@@ -246,7 +250,7 @@ def test_line_numbers_follow_the_file_with_quoted_newlines_and_blank_lines(small
     )
     (small_extracts / "service_areas.csv").write_text(text, encoding="utf-8")
     database = tmp_path / "out.duckdb"
-    build(small_extracts, database)
+    build(small_extracts, database, accept_rejects=True)
     found = rejects(database)
     mine = found[found["file"] == "service_areas.csv"]
     assert mine.set_index("line")["reason"].to_dict()[6] == "is not a care group in lists"
@@ -271,7 +275,7 @@ def served_tables_equal(first: Path, second: Path) -> None:
 def test_same_extracts_as_xlsx_build_the_same_tables(small_extracts, tmp_path, monkeypatch):
     """The survey rows are only in the staging file: the same release (built with a key and a
     threshold of 1, so the small extracts' groups are released) shows they loaded the same."""
-    monkeypatch.setenv(KEY_SETTING, "a test key")
+    monkeypatch.setenv(KEY_SETTING, "a test key, as long as a Trust needs")
     monkeypatch.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
     monkeypatch.setenv("DASHBOARD_MIN_COMMENTS", "1")
     csv_db = tmp_path / "csv.duckdb"
@@ -351,10 +355,68 @@ def test_a_file_that_is_not_a_table_stops_the_build(small_extracts, tmp_path):
     assert "survey_responses.xlsx" in result.stderr and "not a readable .xlsx" in result.stderr
 
 
+def test_too_many_rejects_stop_the_build_with_one_paragraph_and_keep_the_old_database(small_extracts, tmp_path):
+    def one_bad_conversation(folder: Path) -> None:  # 1 of 3 rows: more than 5%
+        add_rows(folder, "conversations", GOOD["conversations"] | {"hours": "99"})
+
+    result = _keeps_old_database(small_extracts, tmp_path, one_bad_conversation)
+    said = result.stderr
+    assert "too many rows were rejected" in said and "more than 5% of a file's rows" in said
+    assert "conversations.csv: 1 of 3 rows rejected (33% of its rows; 1 x hours must be more than 0" in said
+    assert "--accept-rejects" in said and "was not changed" in said
+    # Accepted: built, the row counted and named.
+    done = _cli("build", "--extracts", str(small_extracts), "--db", str(tmp_path / "live.duckdb"), "--accept-rejects")
+    assert done.returncode == 0, done.stderr
+    assert "1 row rejected; see the rejects table" in done.stdout
+    assert rejects(tmp_path / "live.duckdb")[["file", "line", "column"]].values.tolist() == [
+        ["conversations.csv", 4, "hours"]
+    ]
+
+
+def _responses(n: int, bad: int, wave: str = "") -> list[dict[str, str]]:
+    """``n`` staff responses, the last ``bad`` of them naming a service area the Trust does not have."""
+    good = dict(SMALL["survey_responses"][0], wave=wave)
+    return [dict(good, response_id=f"S{i}", service_area="Nowhere" if i >= n - bad else "Ward A") for i in range(n)]
+
+
+@pytest.mark.parametrize(("bad", "stops"), [(5, False), (6, True)])
+def test_the_share_that_stops_a_build_is_more_than_5_percent_of_a_file(small_extracts, tmp_path, bad, stops):
+    write_csv(small_extracts / "survey_responses.csv", _responses(100, bad))
+    database = tmp_path / "x.duckdb"
+    if stops:
+        with pytest.raises(BuildError, match=r"survey_responses.csv: 6 of 100 rows rejected \(6% of its rows; 6 x "):
+            build(small_extracts, database)
+        assert not database.exists()
+    else:
+        assert build(small_extracts, database).files[-1].rows_rejected == 5
+
+
+def test_a_whole_file_or_a_whole_wave_rejected_stops_the_build(small_extracts, tmp_path):
+    write_csv(
+        small_extracts / "waves.csv",
+        [
+            {"wave_id": "spring", "name": "Spring", "opened": "2021-03-01", "closed": "2021-04-30"},
+            {"wave_id": "autumn", "name": "Autumn", "opened": "2021-09-01", "closed": "2021-10-31"},
+        ],
+    )
+    # 100 spring responses and 3 autumn ones (under 5% of the file), every autumn one rejected.
+    autumn = [dict(r, submitted_on="2021-09-15") for r in _responses(3, 3, wave="autumn")]
+    autumn = [dict(r, response_id=f"A{i}") for i, r in enumerate(autumn)]
+    write_csv(small_extracts / "survey_responses.csv", _responses(100, 0, wave="spring") + autumn)
+    with pytest.raises(BuildError, match="wave autumn: all 3 of its responses rejected") as stopped:
+        build(small_extracts, tmp_path / "x.duckdb")
+    assert "survey_responses.csv" not in str(stopped.value)  # 3 of 103 rows: not too many for the file
+    assert build(small_extracts, tmp_path / "x.duckdb", accept_rejects=True).files[-1].rows_rejected == 3
+    write_csv(small_extracts / "survey_responses.csv", _responses(100, 0, wave="spring"))
+    write_csv(small_extracts / "actions.csv", [dict(a, theme="Blockchain") for a in SMALL["actions"]])
+    with pytest.raises(BuildError, match=r"actions.csv: 2 of 2 rows rejected \(every row; 2 x theme is not"):
+        build(small_extracts, tmp_path / "y.duckdb")
+
+
 @pytest.mark.slow
 def test_cli_exit_codes_and_report(small_extracts, tmp_path):
     add_rows(small_extracts, "conversations", GOOD["conversations"] | {"hours": "99"})
-    done = _cli("build", "--extracts", str(small_extracts), "--db", str(tmp_path / "x.duckdb"))
+    done = _cli("build", "--extracts", str(small_extracts), "--db", str(tmp_path / "x.duckdb"), "--accept-rejects")
     assert done.returncode == 0, done.stderr
     assert "conversations.csv" in done.stdout and "hours must be more than 0 and at most 8" in done.stdout
     assert _cli("build", "--no-such-flag").returncode == 2

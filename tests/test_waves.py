@@ -78,13 +78,15 @@ KEY = "a-key-set-where-the-database-is-built"
 SMALL_ANSWERS = {r["response_id"]: {m: r[m] for m in oracle.MEASURES} for r in SMALL["survey_responses"]}
 
 
-def build_everything_released(folder: Path, database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def build_everything_released(
+    folder: Path, database: Path, monkeypatch: pytest.MonkeyPatch, accept_rejects: bool = False
+) -> None:
     """Build with a perturbation key and a threshold of 1: every group of the release is released, so
     what the build made of each response and answer shows in ``release_cells``."""
     with monkeypatch.context() as during_build:
         during_build.setenv("DASHBOARD_PERTURBATION_KEY", KEY)
         during_build.setenv("DASHBOARD_MIN_GROUP_SIZE", "1")
-        build(folder, database)
+        build(folder, database, accept_rejects=accept_rejects)
 
 
 def released_cells(database: Path, **group: str | None) -> dict[tuple[str, str | None], int]:
@@ -215,6 +217,39 @@ def test_answers_match_their_scale_ignoring_case_and_are_stored_as_the_scale_spe
     assert len(shouted_cells) and shouted_cells == cells(demo_db)
 
 
+def test_a_date_outside_its_given_wave_is_a_reject_not_a_move_to_another_wave(small_extracts, tmp_path, monkeypatch):
+    """A response whose wave is given but whose date is outside that wave's dates (a month-first date
+    read day-first, say) is rejected with its line, never counted in the wave its date falls in."""
+    write_csv(
+        small_extracts / "waves.csv",
+        [
+            {"wave_id": "spring", "name": "Spring", "opened": "2021-03-01", "closed": "2021-03-31"},
+            {"wave_id": "april", "name": "April", "opened": "2021-04-01", "closed": "2021-04-30"},
+        ],
+    )
+    rows = pd.read_csv(small_extracts / "survey_responses.csv", dtype=str, keep_default_na=False)
+    rows["wave"] = ["spring", "april"]
+    misdated = rows.iloc[[0]].assign(response_id="R3", submitted_on="2021-04-03")  # 03/04 read the wrong way
+    pd.concat([rows, misdated]).to_csv(small_extracts / "survey_responses.csv", index=False)
+    database = tmp_path / "x.duckdb"
+    build_everything_released(small_extracts, database, monkeypatch, accept_rejects=True)
+    con = duckdb.connect(str(database), read_only=True)
+    assert con.sql('select line, "column", reason from rejects').fetchall() == [
+        (
+            4,
+            "submitted_on",
+            "is outside its wave's dates (opened to closed): a date misread (month-first?) or the wrong wave",
+        )
+    ]
+    trust = "kind = 'answers' and care_group is null and survey is null and staff_group is null"
+    assert all(oracle.released_count([r], KEY) > 0 for r in ("R1", "R2"))
+    assert dict(con.sql(f"select wave, responses from release_groups where {trust}").fetchall()) == {
+        "spring": oracle.released_count(["R1"], KEY),
+        "april": oracle.released_count(["R2"], KEY),
+    }
+    con.close()
+
+
 def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding_its_date(
     small_extracts, tmp_path, monkeypatch
 ):
@@ -231,7 +266,7 @@ def test_the_old_layout_with_a_waves_file_puts_each_response_in_the_wave_holding
     late = rows.iloc[[1]].assign(response_id="R3", submitted_on="2021-05-15")  # in no wave
     pd.concat([rows, late]).to_csv(small_extracts / "survey_responses.csv", index=False)
     database = tmp_path / "x.duckdb"
-    build_everything_released(small_extracts, database, monkeypatch)
+    build_everything_released(small_extracts, database, monkeypatch, accept_rejects=True)
     con = duckdb.connect(str(database), read_only=True)
     assert con.sql('select line, "column", reason from rejects').fetchall() == [
         (4, "submitted_on", "is not within exactly one wave's dates (opened to closed); give the wave")
