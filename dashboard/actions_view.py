@@ -172,7 +172,9 @@ def find_an_action(page: ui.Page) -> None:
             "theme": "Strategy theme",
             "quick_win": st.column_config.CheckboxColumn("Quick win"),
             "status": "Status",
-            "completed": st.column_config.CheckboxColumn("Completed", help="Status is Completed"),
+            "completed": st.column_config.CheckboxColumn(
+                "Completed", help=f"Status is {lists.of(page.database).completed}"
+            ),
             "raised_on": st.column_config.DateColumn("Raised", format="DD/MM/YYYY"),
             "completed_on": st.column_config.DateColumn("Completed on", format="DD/MM/YYYY"),
             "days_open": st.column_config.NumberColumn("Days open", format="%d"),

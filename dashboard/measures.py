@@ -54,13 +54,17 @@ ENGAGEMENT_MEASURES: tuple[EngagementMeasure, ...] = (
     EngagementMeasure("conversation_hours", "Conversation hours", "Sum of the hours of every engagement conversation."),
     EngagementMeasure("staff_engaged", "Staff engaged", "Distinct staff codes among conversation attendees."),
     EngagementMeasure("actions_raised", "Actions raised", "Count of actions raised."),
-    EngagementMeasure("actions_completed", "Actions completed", "Actions with status Completed."),
+    EngagementMeasure(
+        "actions_completed",
+        "Actions completed",
+        "Actions whose status is the completed one (marked completed in the Trust's lists).",
+    ),
     EngagementMeasure(
         "service_areas_covered", "Service areas covered", "Distinct service areas that held a conversation."
     ),
     EngagementMeasure("quick_wins_raised", "Quick wins raised", "Actions marked quick win."),
     EngagementMeasure(
-        "quick_wins_completed", "Quick wins completed", "Actions marked quick win with status Completed."
+        "quick_wins_completed", "Quick wins completed", "Actions marked quick win whose status is the completed one."
     ),
 )
 ENGAGEMENT: dict[str, EngagementMeasure] = {m.key: m for m in ENGAGEMENT_MEASURES}
