@@ -161,9 +161,8 @@ def intervals(n: np.ndarray, positive: np.ndarray) -> dict[str, np.ndarray]:
     low, high = stats.wilson_intervals(positive, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(missing, np.nan, positive / n)
-        # Round half up in integers, as stats.whole_percent.
-        percent = (200 * positive.astype(np.int64) + n.astype(np.int64)) // np.where(missing, 1, 2 * n.astype(np.int64))
-    return {"share": share, "percent": np.where(missing, np.nan, percent), "low": low, "high": high}
+    percent = stats.whole_percents(np.where(missing, np.nan, positive), n)
+    return {"share": share, "percent": percent, "low": low, "high": high}
 
 
 def survey_headline(database: db.Database, filters: Filters) -> pd.DataFrame:

@@ -75,7 +75,7 @@ class Comparison:
 
 def compare(x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA) -> Comparison:
     """x1/n1 against x2/n2: flagged higher or lower only when p < alpha."""
-    p_value = stats.two_proportion_z_test(x1, n1, x2, n2)
+    p_value = float(stats.two_proportion_z_tests(x1, n1, x2, n2)[0])
     if math.isnan(p_value) or p_value >= alpha:
         return Comparison(p_value, "no significant difference")
     return Comparison(p_value, "higher" if x1 / n1 > x2 / n2 else "lower")

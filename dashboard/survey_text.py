@@ -89,7 +89,7 @@ def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> 
         answers = [a for a in answers if a in counted]
         if answers:
             part = sum(counted[a] for a in answers)
-            parts.append(f"{stats.whole_percent(part, base)}% {' or '.join(answers)}")
+            parts.append(f"{int(stats.whole_percents(part, base)[0])}% {' or '.join(answers)}")
     text = f"Of {_count(base)} people counted, {parts[0].replace('% ', '% answered ', 1)}"
     text += (", " + and_list(parts[1:])) if len(parts) > 1 else ""
     apart = {a: int(r) for a, c, r in rows if c is False}
