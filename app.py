@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import engagement, lists, measures, survey, ui
 from dashboard.text import and_list
 
-page = ui.page_setup("Digital strategy engagement: overview", icon=":material/home:")
+page = ui.page_setup("Digital strategy engagement: overview", script=__file__, icon=":material/home:")
 
 held = engagement.conversation_months(page.database)
 surveys = ui.escape_markdown(and_list(lists.of(page.database)["survey"]))

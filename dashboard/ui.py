@@ -1,16 +1,16 @@
 """Streamlit helpers every page shares: set-up, notices, tiles, tables, charts and downloads.
 
-A page calls ``page = ui.page_setup("Title")`` first: that opens the database file (one per
-run: every number of the run comes from it), shows the synthetic-data notice when it applies,
-draws the shared filters (``dashboard.sidebar``) and returns what the page needs: the ``Page``,
-which the page hands to every data function that reads the database.
+A page calls ``page = ui.page_setup("Title", script=__file__)`` first, naming its own file: that
+opens the database file (one per run: every number of the run comes from it), shows the
+synthetic-data notice when it applies, draws the shared filters (``dashboard.sidebar``) and
+returns what the page needs: the ``Page``, which the page hands to every data function that
+reads the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -129,7 +129,9 @@ def require_access():
     return access.gate()
 
 
-def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
+def page_setup(title: str, *, script: str, icon: str = ":material/dashboard:") -> Page:
+    """Set up the page ``script`` (the calling page's own file, ``__file__``): reopened on its month
+    link when a link gives a day (``sidebar.sidebar_filters``)."""
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
     st.html(settings.ROOT / "dashboard" / "static" / "focus.css")  # style only: takes no space
     from dashboard import access, downloads
@@ -142,9 +144,7 @@ def page_setup(title: str, icon: str = ":material/dashboard:") -> Page:
     built = release.of(database)  # its thresholds were fixed when the database was built
     with st.sidebar:
         nav = st.container()
-    chosen = sidebar.sidebar_filters(
-        options, page_script=sys._getframe(1).f_globals.get("__file__"), scope=scope, every_option=every_option
-    )
+    chosen = sidebar.sidebar_filters(options, page_script=script, scope=scope, every_option=every_option)
     with nav:
         sidebar.navigation(chosen, options)
     st.sidebar.markdown(

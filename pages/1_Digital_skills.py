@@ -2,5 +2,5 @@
 
 from dashboard import survey_view, ui
 
-page = ui.page_setup("Digital skills", icon=":material/computer:")
+page = ui.page_setup("Digital skills", script=__file__, icon=":material/computer:")
 survey_view.render_theme(page, "Digital skills")

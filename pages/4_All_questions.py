@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import all_questions, downloads, measures, response_rates_view, survey_charts, ui
 
-page = ui.page_setup("All questions", icon=":material/quiz:")
+page = ui.page_setup("All questions", script=__file__, icon=":material/quiz:")
 
 st.markdown(
     "Every survey question in every wave that asked it, for the units picked in the sidebar "

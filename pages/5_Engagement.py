@@ -2,4 +2,4 @@
 
 from dashboard import engagement_view, ui
 
-engagement_view.render(ui.page_setup("Engagement", icon=":material/forum:"))
+engagement_view.render(ui.page_setup("Engagement", script=__file__, icon=":material/forum:"))

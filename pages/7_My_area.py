@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import beside_action, downloads, measures, my_area, my_area_text, response_rates_view, ui
 from dashboard.printout import Printout
 
-page = ui.page_setup("My area", icon=":material/location_on:")
+page = ui.page_setup("My area", script=__file__, icon=":material/location_on:")
 
 
 def choose_area() -> None:

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import about_data, downloads, lists, measures, response_rates, ui
 from pipeline import keys, perturbation
 
-page = ui.page_setup("Data and definitions", icon=":material/menu_book:")
+page = ui.page_setup("Data and definitions", script=__file__, icon=":material/menu_book:")
 
 st.markdown("The sidebar filters do not apply on this page: it describes the whole database.")
 

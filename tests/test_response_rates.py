@@ -367,7 +367,7 @@ def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, respons
 def _section_script() -> None:
     from dashboard import response_rates_view, ui
 
-    page = ui.page_setup("Response rates test")
+    page = ui.page_setup("Response rates test", script=__file__)
     response_rates_view.render(page, areas=("Finance", "Payroll", "Adult ADHD service"))
 
 
@@ -401,7 +401,7 @@ def _open_wave_script() -> None:
 
     from dashboard import response_rates_view, ui
 
-    page = ui.page_setup("Response rates test")
+    page = ui.page_setup("Response rates test", script=__file__)
     response_rates_view.render(page, today=dt.date(2023, 4, 1))
 
 
