@@ -79,17 +79,39 @@ def file_identity(path: Path) -> tuple[int, int, int] | None:
 class Recent(OrderedDict):
     """The most recently used values by key, each made once: the bounded store behind
     ``Database.memo`` and the engagement cube's filter states. The caller holds a lock around
-    ``get_or_make`` when threads share it."""
+    ``get_or_make`` and ``add`` when threads share it."""
 
     def get_or_make(self, key: Hashable, make: Callable[[], T], keep: int) -> T:
         """The value of ``key``, made by ``make`` the first time; the ``keep`` most recently used stay."""
         if key in self:
             self.move_to_end(key)
             return self[key]
-        value = self[key] = make()
+        return self.add(key, make(), keep)
+
+    def add(self, key: Hashable, value: T, keep: int) -> T:
+        """Keep ``value`` as the most recently used, dropping the least recently used beyond ``keep``."""
+        self[key] = value
+        self.move_to_end(key)
         while len(self) > keep:
             self.popitem(last=False)
         return value
+
+
+class MemoCycle(RuntimeError):
+    """A memo's build asked, directly or through other builds, for the value it is building."""
+
+
+class _Flight:
+    """One memo value being built: by the thread ``builder``; the others wanting it wait for ``done``."""
+
+    __slots__ = ("builder", "done", "built", "value", "error")
+
+    def __init__(self) -> None:
+        self.builder = threading.get_ident()
+        self.done = threading.Event()
+        self.built = False
+        self.value: object = None
+        self.error: Exception | None = None
 
 
 @dataclass
@@ -101,8 +123,10 @@ class Database:
     _cached_bytes: int = field(init=False, repr=False, default=0)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     _memos: dict[str, Recent] = field(init=False, repr=False, default_factory=dict)  # name -> key -> value
-    # Re-entrant: a memo may be built from another (response rates from the response counts).
-    _memo_lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
+    _flights: dict[tuple[str, Hashable], _Flight] = field(init=False, repr=False, default_factory=dict)  # in the making
+    _waiting: dict[int, _Flight] = field(init=False, repr=False, default_factory=dict)  # thread -> what it waits for
+    # Held only to look up and record, never while a value is built.
+    _memo_lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -162,16 +186,61 @@ class Database:
         """What ``build`` makes from this file, made once per ``key`` and kept while the Database
         lives: a rebuilt file is a new Database, so nothing here goes stale. The one cache of what
         is worked out from the file (the cubes, the question bank, each filter state's figures):
-        under each ``name``, the ``keep`` most recently used keys are kept. Sessions asking at
-        once wait for the first to finish rather than each working it out."""
+        under each ``name``, the ``keep`` most recently used keys are kept.
 
-        def make() -> T:
-            value = build(self.connection)
+        Single flight per (name, key): sessions asking for a value being built wait for that
+        build and get its value, or its exception (a failure is not kept: the next call builds
+        again), while different keys build at once. A build may ask for other memos; one that
+        asks for its own value, directly or through other builds (in any thread), raises
+        ``MemoCycle`` instead of waiting for ever."""
+        me = threading.get_ident()
+        while True:
+            with self._memo_lock:
+                made = self._memos.setdefault(name, Recent())
+                if key in made:
+                    made.move_to_end(key)
+                    return made[key]
+                flight = self._flights.get((name, key))
+                if flight is None:
+                    flight = self._flights[(name, key)] = _Flight()
+                    break  # this thread builds it
+                if self._leads_back(flight, me):
+                    raise MemoCycle(f"the memo {name!r} for {key!r} asked for itself while being built")
+                self._waiting[me] = flight
+            try:
+                flight.done.wait()
+            finally:
+                with self._memo_lock:
+                    del self._waiting[me]
+            if flight.built:
+                return flight.value  # type: ignore[return-value]
+            if flight.error is not None:
+                raise flight.error
+            # The builder was stopped by something not an Exception (a Streamlit rerun or stop of
+            # its own session, an interrupt): not this caller's to raise, so try again.
+        try:
+            flight.value = build(self.connection)
             pa.default_memory_pool().release_unused()  # the Arrow reads behind it are done with
-            return value
+            flight.built = True
+        except Exception as error:
+            flight.error = error
+            raise
+        finally:
+            with self._memo_lock:
+                del self._flights[(name, key)]
+                if flight.built:
+                    made.add(key, flight.value, keep)
+            flight.done.set()
+        return flight.value  # type: ignore[return-value]
 
-        with self._memo_lock:
-            return self._memos.setdefault(name, Recent()).get_or_make(key, make, keep)
+    def _leads_back(self, flight: _Flight | None, me: int) -> bool:
+        """Whether waiting for ``flight`` would wait on this thread: its builder is this thread, or
+        waits for a value whose builder ... is. (Called holding ``_memo_lock``.)"""
+        while flight is not None:
+            if flight.builder == me:
+                return True
+            flight = self._waiting.get(flight.builder)
+        return False
 
     def _run(self, name: str, params: dict[str, object]) -> pd.DataFrame:
         sql = query_text(name)
