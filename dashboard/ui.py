@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, lists, release, scopes, settings, sidebar
+from dashboard import db, deferred_download_fix, lists, release, scopes, settings, sidebar
 from dashboard.filters import Filters, Options
 from dashboard.text import escape_markdown, plain_text
 from pipeline import perturbation
@@ -134,9 +134,9 @@ def page_setup(title: str, *, script: str, icon: str = ":material/dashboard:") -
     link when a link gives a day (``sidebar.sidebar_filters``)."""
     st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
     st.html(settings.ROOT / "dashboard" / "static" / "focus.css")  # style only: takes no space
-    from dashboard import access, downloads
+    from dashboard import access
 
-    downloads.keep_built_downloads()  # once per process: a file built on a click lasts until fetched
+    deferred_download_fix.install()  # once per process: a built download lasts until fetched; refusals worded
     signed_in = require_access()
     database, every_option, build = open_database()
     scope = access.scope(signed_in, every_option)
