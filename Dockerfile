@@ -3,7 +3,7 @@
 # several behind nginx, with the database on a volume and the secrets mounted at run time.
 #
 # Not built in this repository's CI (no Docker daemon there); `make serve` runs the same topology
-# without Docker and is what the tests exercise. See README, "Deploying".
+# without Docker and is what the tests exercise. See docs/DEPLOYMENT.md, "With the container image".
 #
 # Pinned by tag. Pin the digest too where the registry can be reached:
 #   docker buildx imagetools inspect python:3.11.13-slim-bookworm   ->  FROM python:3.11.13-slim-bookworm@sha256:...

@@ -14,7 +14,7 @@
 3. Prints the address and waits. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops nginx, then every
    replica, and removes the folder. So does nginx exiting, or the last replica. A replica that
    dies alone is reported and left down: nginx routes its sessions to the others (a supervisor,
-   systemd or Docker, restarts processes in service; see README, Deploying).
+   systemd or Docker, restarts processes in service; see docs/DEPLOYMENT.md).
 
 Every child runs in a process group of its own and gets SIGTERM if this process dies (Linux's
 parent-death signal), so none is left behind. Loopback only; nothing here needs root.
