@@ -43,12 +43,22 @@ import logging
 _LOGGER = logging.getLogger(__name__)
 CHECKED_AGAINST = "1.67.0"  # the Streamlit version both gaps and the internals used here were checked on
 KEPT = ":built"  # suffix of the coordinates a built file is kept under, beside its button's
+_NOT_INSTALLED: set[str] = set()  # workarounds that could not be installed (warned about once)
 
 
 def install() -> None:
-    """Both workarounds, once per process (idempotent); every page calls this at set-up."""
-    keep_built_files()
-    word_refusals()
+    """Both workarounds, once per process (idempotent); every page calls this at set-up. One that
+    cannot be installed (Streamlit's internals are not as expected) is left out with a warning, once:
+    the page still opens and its downloads work as Streamlit's own."""
+    for workaround in (keep_built_files, word_refusals):
+        try:
+            workaround()
+        except Exception:
+            if workaround.__name__ not in _NOT_INSTALLED:
+                _NOT_INSTALLED.add(workaround.__name__)
+                _LOGGER.warning(
+                    "%s could not be installed on Streamlit's internals", workaround.__name__, exc_info=True
+                )
 
 
 # --- 1. a file built on a click lasts until it is fetched ------------------------------------------

@@ -105,6 +105,18 @@ def test_the_manager_holds_what_keep_reads(unpatched):
     assert manager._files_by_session_and_coord[SESSION]["1.2.3"] == placeholder
 
 
+def test_a_page_still_opens_when_the_internals_have_moved(unpatched, monkeypatch, caplog):
+    monkeypatch.delattr(MediaFileManager, "execute_deferred")
+    monkeypatch.setattr(fix, "_NOT_INSTALLED", set())
+    with caplog.at_level(logging.WARNING, logger=fix.__name__):
+        fix.install()
+        fix.install()  # warned once
+    assert [r.getMessage() for r in caplog.records] == [
+        "keep_built_files could not be installed on Streamlit's internals"
+    ]
+    assert getattr(DeferredFileHandler.handle, "words_refusals", False)  # the other one is in place
+
+
 # --- 1. the fault, and the fix ----------------------------------------------------------------------
 
 
