@@ -226,17 +226,18 @@ class Database:
             flight.error = error
             raise
         finally:
-            with self._memo_lock:
+            with self._memo_lock:  # landed together: no longer in flight, kept, waiters woken
                 del self._flights[(name, key)]
                 if flight.built:
                     made.add(key, flight.value, keep)
-            flight.done.set()
+                flight.done.set()
         return flight.value  # type: ignore[return-value]
 
     def _leads_back(self, flight: _Flight | None, me: int) -> bool:
         """Whether waiting for ``flight`` would wait on this thread: its builder is this thread, or
-        waits for a value whose builder ... is. (Called holding ``_memo_lock``.)"""
-        while flight is not None:
+        waits for a value whose builder ... is. (Called holding ``_memo_lock``; a landed flight is
+        skipped: its waiters may not have woken to say so yet.)"""
+        while flight is not None and not flight.done.is_set():
             if flight.builder == me:
                 return True
             flight = self._waiting.get(flight.builder)
