@@ -358,12 +358,35 @@ def test_a_failed_build_reaches_its_waiters_and_the_next_call_builds_again(small
     assert database.memo("figures", failing) == "built" and len(calls) == 1
 
 
+def _apart(*calls: Callable[[], object]) -> list[object]:
+    """Run each call in a daemon thread of its own, all at once: what each returned or raised, in
+    order. One still running after ``TIMEOUT`` fails the test, its thread left behind (a daemon: it
+    cannot keep the run from ending), where waiting for it would hang."""
+    results: list[object] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except Exception as error:
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+        assert not thread.is_alive(), "still waiting: a memo waited for itself"
+    return results
+
+
 def test_a_build_asking_for_its_own_value_raises_instead_of_hanging(small_db):
     database = db.Database(small_db)
-    with pytest.raises(db.MemoCycle, match="'a'"):
-        database.memo("a", lambda _: database.memo("a", lambda _: 1))
-    with pytest.raises(db.MemoCycle, match="'a'"):  # through another memo
-        database.memo("a", lambda _: database.memo("b", lambda _: database.memo("a", lambda _: 1)))
+    directly = _apart(lambda: database.memo("a", lambda _: database.memo("a", lambda _: 1)))
+    through = _apart(
+        lambda: database.memo("a", lambda _: database.memo("b", lambda _: database.memo("a", lambda _: 1)))
+    )
+    for (error,) in (directly, through):
+        assert isinstance(error, db.MemoCycle) and "'a'" in str(error)
     assert not database._flights and not database._waiting
     assert database.memo("a", lambda _: 1) == 1  # and nothing is left stuck
 
@@ -380,16 +403,8 @@ def test_a_cycle_through_two_threads_raises_in_both_instead_of_hanging(small_db)
 
         return run
 
-    def ask(name: str, other: str) -> BaseException | None:
-        try:
-            database.memo(name, build(other))
-        except db.MemoCycle as error:
-            return error
-        return None
-
-    with ThreadPoolExecutor(2) as pool:
-        futures = [pool.submit(ask, "a", "b"), pool.submit(ask, "b", "a")]
-        assert all(isinstance(future.result(TIMEOUT), db.MemoCycle) for future in futures)
+    results = _apart(lambda: database.memo("a", build("b")), lambda: database.memo("b", build("a")))
+    assert all(isinstance(result, db.MemoCycle) for result in results)
     assert not database._flights and not database._waiting
 
 
