@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from dashboard import engagement, lists, measures, survey, ui
-from dashboard.text import and_list
+from dashboard.core import lists, measures
+from dashboard.core.text import and_list
+from dashboard.features import engagement, survey
+from dashboard.render import ui
 
 page = ui.page_setup("Digital strategy engagement: overview", script=__file__, icon=":material/home:")
 

@@ -1,6 +1,6 @@
 """Sidebar filter combinations for the rerun benchmarks, each one new.
 
-``dashboard.db`` keeps query results per open database, keyed by query and
+``dashboard.core.db`` keeps query results per open database, keyed by query and
 parameters, so a benchmark that repeats a filter combination measures the cache,
 not the page. Dates are picked by whole month (From and To months, as the
 sidebar's month boxes and the links ``from=2021-03&to=2021-05`` do). On the

@@ -3,7 +3,7 @@
 ``python -m bench.pages --db FILE --reruns N --out FILE.json`` runs in a process
 of its own (one per scale, so no cache or memory of one scale leaks into the
 next). For each page of the app (``app.py`` and every script in ``pages/``, as
-``dashboard.registry`` lists them, so pages added later are measured too):
+``dashboard.core.registry`` lists them, so pages added later are measured too):
 
 1. the app starts at its entry script (``app.py``, as in the real app: a page
    run as the main script would not know the other pages) and switches to the
@@ -11,12 +11,12 @@ next). For each page of the app (``app.py`` and every script in ``pages/``, as
    caches of the whole-Trust figures) and is reported apart;
 2. each of ``N`` reruns sets a filter combination never used before in this
    process (``bench.combos``), so every filtered query misses
-   ``dashboard.db``'s result cache, and times ``AppTest.run()``;
+   ``dashboard.core.db``'s result cache, and times ``AppTest.run()``;
 3. the reference page of the same name in ``bench/reference/`` (if there is
    one) is timed the same way on the same combinations.
 
 The product's data time per rerun (SQL queries and in-memory sums) is read from
-``dashboard.db``'s own debug log ("query X took Y ms", "sums X took Y ms"), so the
+``dashboard.core.db``'s own debug log ("query X took Y ms", "sums X took Y ms"), so the
 report can say how much of a rerun is data work.
 """
 
@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from dashboard import registry
+from dashboard.core import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "bench" / "reference"
@@ -63,7 +63,7 @@ class PageResult:
 
 
 def discover_pages(root: Path = ROOT) -> list[Path]:
-    """The entry page and every page script, in Streamlit's order (``dashboard.registry``)."""
+    """The entry page and every page script, in Streamlit's order (``dashboard.core.registry``)."""
     return [root / page.script for page in registry.pages(root)]
 
 
@@ -93,7 +93,7 @@ def is_my_area(page: Path) -> bool:
 
 
 class QueryLog(logging.Handler):
-    """Collects ``dashboard.db``'s data steps: 'query X took Y ms' (SQL) and 'sums X took Y ms'."""
+    """Collects ``dashboard.core.db``'s data steps: 'query X took Y ms' (SQL) and 'sums X took Y ms'."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -107,7 +107,7 @@ class QueryLog(logging.Handler):
 
 def install_query_log() -> QueryLog:
     handler = QueryLog()
-    logger = logging.getLogger("dashboard.db")
+    logger = logging.getLogger("dashboard.core.db")
     logger.setLevel(logging.DEBUG)
     logger.addHandler(handler)
     logger.propagate = False

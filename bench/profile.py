@@ -4,7 +4,7 @@
 warms the page, then profiles ``--reruns`` reruns on new filter combinations
 (``bench.combos``, as ``bench.pages`` does) and prints:
 
-- wall time per rerun and the product's SQL time (``dashboard.db``'s log);
+- wall time per rerun and the product's SQL time (``dashboard.core.db``'s log);
 - the time spent in each layer, by inclusive time of the outermost call into
   it: SQL (DuckDB cursor execute and fetch), Altair chart building and spec
   conversion, Streamlit element serialisation (DataFrames to Arrow), pandas;
@@ -36,14 +36,14 @@ from bench.pages import ROOT, apply_filters, database_options, install_query_log
 
 # (label, predicate on a pstats key (file, line, function)) - first match wins, outermost call counted.
 LAYERS: tuple[tuple[str, object], ...] = (
-    ("SQL: DuckDB execute", lambda f, fn: f.endswith("dashboard/db.py") and fn == "_run"),
+    ("SQL: DuckDB execute", lambda f, fn: f.endswith("dashboard/core/db.py") and fn == "_run"),
     (
         "Altair: st.altair_chart (spec to dict, validation)",
         lambda f, fn: "streamlit/elements/vega_charts.py" in f and fn == "altair_chart",
     ),
     (
-        "Altair: building charts (dashboard.charts)",
-        lambda f, fn: "dashboard/charts.py" in f or "dashboard/engagement_charts.py" in f,
+        "Altair: building charts (dashboard.render.charts)",
+        lambda f, fn: "dashboard/render/charts.py" in f or "dashboard/render/engagement_charts.py" in f,
     ),
     (
         "Streamlit: st.dataframe / st.table",
@@ -53,8 +53,8 @@ LAYERS: tuple[tuple[str, object], ...] = (
     (
         "Survey release: load and sums (release.load, figures)",
         lambda f, fn: (
-            (f.endswith("dashboard/release.py") and fn == "load")
-            or (f.endswith("dashboard/figures.py") and fn == "figures")
+            (f.endswith("dashboard/core/release.py") and fn == "load")
+            or (f.endswith("dashboard/core/figures.py") and fn == "figures")
         ),
     ),
 )
@@ -195,7 +195,7 @@ def _instrument(totals: dict) -> None:
     import streamlit as st
     from streamlit.delta_generator import DeltaGenerator
 
-    from dashboard import db
+    from dashboard.core import db
 
     for module_name in SECTION_MODULES:
         try:

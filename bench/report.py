@@ -309,8 +309,8 @@ def markdown(results: dict) -> str:
             "`st.cache_data`, pandas masks and groupby every rerun; survey figures, in both, are sums of the released "
             "cells a filter state covers) on the same combinations. CPU ms is this process's "
             "CPU time (all threads, DuckDB's included) per rerun, steadier than wall time on a busy machine; Data ms and "
-            "Data steps are the product's SQL queries and in-memory sums (`dashboard.figures` over the survey release, "
-            "`dashboard.engagement_cube`) that ran (cache misses) per rerun, from `dashboard.db`'s timing log. "
+            "Data steps are the product's SQL queries and in-memory sums (`dashboard.core.figures` over the survey release, "
+            "`dashboard.core.engagement_cube`) that ran (cache misses) per rerun, from `dashboard.core.db`'s timing log. "
             "First run: the page's first run with no filters (cold caches), not in the median."
         ),
         "",

@@ -1,5 +1,9 @@
-"""What the pages share: database access, filters, measures, disclosure control, charts.
+"""What the pages share, in three rooms; imports go one way, render -> features -> core:
 
-Only ``dashboard.ui`` (and ``dashboard.charts`` for Altair) know about
-Streamlit; everything else is plain Python, tested without a server.
+- ``dashboard.core``: the one door to the database, filters, the Trust's lists, the survey release
+  and its figures, disclosure, measures, statistics, settings;
+- ``dashboard.features``: what each part of the dashboard shows, as plain data;
+- ``dashboard.render``: Streamlit, charts, downloads and the PDF (the only room importing Streamlit).
+
+tests/test_layout.py holds the rule.
 """

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import demo.model as demo_model
-from dashboard import registry
+from dashboard.core import registry
 from load.idle import ERRORS, INIT_SCRIPT, Tracker, wait_idle_async
 
 FILTERS = ("Care group", "Survey", "Staff group")  # sidebar multiselects a session changes

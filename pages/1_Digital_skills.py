@@ -1,6 +1,6 @@
 """Digital skills: how staff, service users and carers rate their IT skills (measure `it_skills`)."""
 
-from dashboard import survey_view, ui
+from dashboard.render import survey_view, ui
 
 page = ui.page_setup("Digital skills", script=__file__, icon=":material/computer:")
 survey_view.render_theme(page, "Digital skills")

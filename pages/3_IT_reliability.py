@@ -1,6 +1,6 @@
 """IT reliability: whether people find IT too unreliable (measure `it_unreliable`)."""
 
-from dashboard import survey_view, ui
+from dashboard.render import survey_view, ui
 
 page = ui.page_setup("IT reliability", script=__file__, icon=":material/wifi_off:")
 survey_view.render_theme(page, "IT reliability")

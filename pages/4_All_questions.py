@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import all_questions, downloads, measures, response_rates_view, survey_charts, ui
+from dashboard.core import measures
+from dashboard.features import all_questions
+from dashboard.render import downloads, response_rates_view, survey_charts, ui
 
 page = ui.page_setup("All questions", script=__file__, icon=":material/quiz:")
 

@@ -1,5 +1,5 @@
 """Engagement: the conversations behind the results, by week, group, format and staff group."""
 
-from dashboard import engagement_view, ui
+from dashboard.render import engagement_view, ui
 
 engagement_view.render(ui.page_setup("Engagement", script=__file__, icon=":material/forum:"))

@@ -1,5 +1,5 @@
 """Actions and quick wins: what the conversations led to, and the results beside the action."""
 
-from dashboard import actions_view, ui
+from dashboard.render import actions_view, ui
 
 actions_view.render(ui.page_setup("Actions and quick wins", script=__file__, icon=":material/task_alt:"))

@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import beside_action, downloads, measures, my_area, my_area_text, response_rates_view, ui
-from dashboard.printout import Printout
+from dashboard.core import measures
+from dashboard.features import beside_action, my_area
+from dashboard.render import downloads, my_area_text, response_rates_view, ui
+from dashboard.render.printout import Printout
 
 page = ui.page_setup("My area", script=__file__, icon=":material/location_on:")
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from dashboard import about_data, downloads, lists, measures, response_rates, ui
+from dashboard.core import lists, measures
+from dashboard.features import about_data, response_rates
+from dashboard.render import downloads, ui
 from pipeline import keys, perturbation
 
 page = ui.page_setup("Data and definitions", script=__file__, icon=":material/menu_book:")

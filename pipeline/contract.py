@@ -109,7 +109,7 @@ SEED_QUESTIONS: tuple[dict[str, object], ...] = (
 # The three theme pages, in page order: each shows the questions of its theme.
 THEME_PAGES: tuple[str, ...] = ("Digital skills", "Information to run services", "IT reliability")
 
-# The tables of the database the app reads (pipeline.build writes them, dashboard.db requires them):
+# The tables of the database the app reads (pipeline.build writes them, dashboard.core.db requires them):
 # nothing else leaves the build's staging file.
 SERVED_TABLES = (
     "lists",

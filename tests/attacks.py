@@ -2,7 +2,7 @@
 
 The attacker opens views (filter states: a unit, or several areas, with all surveys or one
 and all staff groups or one, in one wave) and reads their answer counts as the survey pages
-show them (``dashboard.survey``). As the worst case, the attacker also knows exactly which
+show them (``dashboard.features.survey``). As the worst case, the attacker also knows exactly which
 people each view covers: the people of the released parts the view sums (the page names the
 parts it leaves out), worked out here from the extracts, never from the code under test.
 
@@ -39,8 +39,9 @@ from pathlib import Path
 import pandas as pd
 
 import demo.model as demo_model
-from dashboard import db, survey
-from dashboard.filters import Filters
+from dashboard.core import db
+from dashboard.core.filters import Filters
+from dashboard.features import survey
 from pipeline.perturbation import BASE_SLOTS, KEYS
 from tests import oracle
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
+from dashboard.core import db
 from pipeline.build import build
 
 ROOT = Path(__file__).resolve().parent.parent

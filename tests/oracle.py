@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 import demo.model as demo_model
-from dashboard.filters import Filters
+from dashboard.core.filters import Filters
 from pipeline.keys import DEMO_KEY
 from pipeline.perturbation import MAX_NOISE, NOISE
 from tests.conftest import DEMO_EXTRACTS
@@ -337,7 +337,7 @@ def expected_breakdown(
     return out
 
 
-# --- Response rates (dashboard/response_rates.py) ------------------------------------------------------
+# --- Response rates (dashboard/features/response_rates.py) ------------------------------------------------------
 
 # The surveys a headcount counts (the contract's staff surveys), restated.
 STAFF_SURVEYS = ("Staff", "Digital champion")

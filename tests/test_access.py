@@ -10,8 +10,8 @@ from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from dashboard import registry, settings
-from dashboard.access import config_problems, is_allowed, providers
+from dashboard.core import registry, settings
+from dashboard.render.access import config_problems, is_allowed, providers
 from tests.conftest import ROOT
 
 AUTH = {

@@ -15,8 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import demo.model as demo_model
-from dashboard import db, engagement
-from dashboard.filters import month_span
+from dashboard.core import db
+from dashboard.core.filters import month_span
+from dashboard.features import engagement
 from pipeline.build import build
 from pipeline.keys import KEY_SETTING
 from tests.conftest import DEMO_EXTRACTS, ROOT

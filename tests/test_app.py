@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, ui
-from dashboard.filters import Filters
+from dashboard.core import db
+from dashboard.core.filters import Filters
+from dashboard.render import ui
 from tests import oracle
 from tests.conftest import ROOT
 from tests.test_engagement_pages import real_database, small_engagement, value

@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 import demo.model as demo_model
-from dashboard import db
+from dashboard.core import db
 from pipeline import audit, contract, perturbation
 from pipeline.build import build
 from tests import attacks, oracle

@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import demo.model as demo_model
-from dashboard import beside_action, beside_action_charts
-from dashboard.beside_action_charts import NAME_LIFT, NAME_LINE_PX, PLOT_PX_AT_LEAST, name_heights
-from dashboard.filters import Filters
+from dashboard.core.filters import Filters
+from dashboard.features import beside_action
+from dashboard.render import beside_action_charts
+from dashboard.render.beside_action_charts import NAME_LIFT, NAME_LINE_PX, PLOT_PX_AT_LEAST, name_heights
 from tests.conftest import opened_database
 
 

@@ -1,4 +1,4 @@
-"""Comments listed only for fixed reporting units (pipeline/comment_units.py, dashboard/comments.py,
+"""Comments listed only for fixed reporting units (pipeline/comment_units.py, dashboard/features/comments.py,
 docs/DISCLOSURE.md "Comments").
 
 Two halves. ``decide`` (made at build time) on small atoms built here by hand, where the right
@@ -27,8 +27,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import demo.model as demo_model
-from dashboard import comments, db
-from dashboard.filters import Filters, Options
+from dashboard.core import db
+from dashboard.core.filters import Filters, Options
+from dashboard.features import comments
 from pipeline import comment_units
 from pipeline.comment_units import Unit
 from tests.conftest import DEMO_EXTRACTS, opened_database

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, export, my_area, survey, survey_text
-from dashboard.filters import Filters
+from dashboard.core import db
+from dashboard.core.filters import Filters
+from dashboard.features import export, my_area, survey, survey_text
 from pipeline.build import build
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT

@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import db
-from dashboard.filters import Filters
+from dashboard.core import db
+from dashboard.core.filters import Filters
 from pipeline.build import build
 from pipeline.keys import DEMO_KEY, KEY_SETTING
 from tests.conftest import SMALL, write_csv
@@ -162,11 +162,11 @@ def test_a_result_too_big_to_keep_is_still_returned(small_db, monkeypatch):
 
 
 def test_the_in_memory_figures_follow_each_file_across_a_rebuild(small_extracts, tmp_path, monkeypatch):
-    """The release (dashboard.release) and the engagement cube are read once per file: a Database on
+    """The release (dashboard.core.release) and the engagement cube are read once per file: a Database on
     the old file keeps the old figures, one on the rebuilt file gets the new, with no restart. Built
     with the demo key and a threshold of 1, so the small extracts' Trust group is released and its
     perturbed count can be worked out independently (tests/oracle.py)."""
-    from dashboard import measures, release
+    from dashboard.core import measures, release
     from tests import oracle
 
     monkeypatch.setenv(KEY_SETTING, DEMO_KEY)
@@ -298,7 +298,7 @@ def test_the_app_s_nested_memos_give_the_same_figures_in_threads_as_one_at_a_tim
     """The survey figures of several filter states (each built from the release memo) and the
     engagement headlines (from the cube memo), asked for by threads at once on a fresh Database:
     the same as asked one at a time, and the release and the cube each read once."""
-    from dashboard import engagement_cube, measures, release
+    from dashboard.core import engagement_cube, measures, release
 
     loads = {"release": 0, "cube": 0}
 

@@ -1,4 +1,4 @@
-"""dashboard.deferred_download_fix: the Streamlit internals it relies on are still there, the fault
+"""dashboard.render.deferred_download_fix: the Streamlit internals it relies on are still there, the fault
 it works around is still real, and the workarounds work.
 
 These fail when Streamlit changes underneath: on any version but ``CHECKED_AGAINST`` (then re-check as
@@ -25,7 +25,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from dashboard import deferred_download_fix as fix
+from dashboard.render import deferred_download_fix as fix
 
 SESSION = "dontcare"  # the session id Streamlit uses outside a script run
 STREAMLITS_FAILURE = "Failed to generate file for download"  # what a raising callable gets in 1.67
@@ -81,7 +81,7 @@ def _request(file_id: str):
 
 def test_version_is_the_one_the_workarounds_were_checked_against():
     assert streamlit.__version__ == fix.CHECKED_AGAINST, (
-        f"Streamlit {streamlit.__version__}: re-check dashboard/deferred_download_fix.py as its docstring says"
+        f"Streamlit {streamlit.__version__}: re-check dashboard/render/deferred_download_fix.py as its docstring says"
     )
 
 

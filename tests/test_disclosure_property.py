@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import demo.model as demo_model
-from dashboard import db, disclosure, export, survey, survey_text
-from dashboard.filters import Filters
+from dashboard.core import db, disclosure
+from dashboard.core.filters import Filters
+from dashboard.features import export, survey, survey_text
 from pipeline import contract, keys
 from pipeline.build import build
 from tests import oracle

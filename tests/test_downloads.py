@@ -3,7 +3,7 @@
 The cap is the download's own callable (``downloads.Expensive``, holding its session's semaphore):
 public API only. Clicks are driven through Streamlit's real click handler (DeferredFileHandler, as the
 server dispatches a click to it, with the session's id) in an event loop, as the server drives it;
-the builds run in threads, as there. ``dashboard.deferred_download_fix`` (tests/test_deferred_download_fix.py)
+the builds run in threads, as there. ``dashboard.render.deferred_download_fix`` (tests/test_deferred_download_fix.py)
 words the refusal; without it the refusal still holds, worded as Streamlit words any failure.
 tests/test_security.py shows, on the real server, that one session hammering PDFs does not hold up
 another's filter change.
@@ -19,7 +19,7 @@ from streamlit.runtime.backend_operation_handler import DeferredFileHandler
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from dashboard import deferred_download_fix, downloads
+from dashboard.render import deferred_download_fix, downloads
 
 
 def _request(file_id: str):
@@ -130,7 +130,7 @@ def test_each_session_keeps_its_own_semaphore():
     def script() -> None:
         import streamlit as st
 
-        from dashboard import downloads
+        from dashboard.render import downloads
 
         first, again = downloads.building(), downloads.building()
         st.write(f"{first is again} {type(first).__name__}")

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 import demo.model as demo_model
-from dashboard import about_data, beside_action, db, disclosure, engagement, measures
-from dashboard.filters import Filters
+from dashboard.core import db, disclosure, measures
+from dashboard.core.filters import Filters
+from dashboard.features import about_data, beside_action, engagement
 from pipeline import contract
 from pipeline.build import build
 from tests import oracle
@@ -535,7 +536,7 @@ def test_a_filter_states_rows_are_kept_with_the_cube_of_its_file(database, demo_
     """The last few filter states' rows live in the cube (so they go when its file's Database
     does): asked again, the same rows come back; a fifth state drops the oldest; another open
     Database of the same file has its own."""
-    from dashboard import engagement_cube
+    from dashboard.core import engagement_cube
 
     cube = engagement_cube.of(database)
     first = engagement_cube.scope(cube, Filters(care_groups=(AMH,)))

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import about_data, ui
-from dashboard.filters import Filters
-from dashboard.text import escape_markdown
+from dashboard.core.filters import Filters
+from dashboard.core.text import escape_markdown
+from dashboard.features import about_data
+from dashboard.render import ui
 from pipeline import contract
 from pipeline.build import build
 from tests import oracle

@@ -1,4 +1,4 @@
-"""Downloads (dashboard/export.py): CSV injection is neutralised, numbers are not, every file is stamped.
+"""Downloads (dashboard/features/export.py): CSV injection is neutralised, numbers are not, every file is stamped.
 
 A spreadsheet runs a cell that starts with = + - @ (or their full-width forms,
 or any of them after leading control, zero-width or space characters, which
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from dashboard.export import to_csv, to_xlsx
+from dashboard.features.export import to_csv, to_xlsx
 
 STAMP = {
     "Source": "Digital strategy engagement dashboard",
@@ -301,7 +301,7 @@ def test_an_excel_download_with_characters_excel_cannot_hold_succeeds() -> None:
 
 def test_the_characters_replaced_are_openpyxls_and_those_xml_forbids() -> None:
     """export writes openpyxl's list out (so openpyxl loads only when a workbook is made): the same list."""
-    from dashboard.export import XLSX_ILLEGAL_RE
+    from dashboard.features.export import XLSX_ILLEGAL_RE
 
     forbidden_by_xml = {*range(0xD800, 0xE000), 0xFFFE, 0xFFFF}
     for code in range(0x10000):

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import demo.model as demo_model
-from dashboard.filters import (
+from dashboard.core.filters import (
     MAX_PARAMETER_CHARS,
     Filters,
     Options,
@@ -25,7 +25,7 @@ from dashboard.filters import (
     months,
     to_query_params,
 )
-from dashboard.text import escape_markdown
+from dashboard.core.text import escape_markdown
 
 AMH = "Adult mental health"
 CHS = "Community health services"

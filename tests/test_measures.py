@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import db, disclosure, measures
-from dashboard.filters import Filters
+from dashboard.core import db, disclosure, measures
+from dashboard.core.filters import Filters
 from tests.conftest import opened_database
 from tests.oracle import (
     MEASURES,

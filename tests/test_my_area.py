@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import disclosure, measures, my_area, my_area_text, release
-from dashboard.filters import Filters
+from dashboard.core import disclosure, measures, release
+from dashboard.core.filters import Filters
+from dashboard.features import my_area
+from dashboard.render import my_area_text
 from pipeline.lists import TrustLists
 from tests import oracle
 from tests.conftest import opened_database

@@ -1,4 +1,4 @@
-"""The A4 PDF of a page's view (dashboard/pdf.py), read back with pypdf: real text (not images
+"""The A4 PDF of a page's view (dashboard/render/pdf.py), read back with pypdf: real text (not images
 of text), A4 pages, the stamp, headings as the outline, tables that keep their header on
 every page, charts as images with their alt text, and the same bytes for the same input.
 """
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from dashboard import charts, pdf, pdf_charts, survey_charts
+from dashboard.render import charts, pdf, pdf_charts, survey_charts
 
 A4_POINTS = (595.28, 841.89)
 AREA = "Ysbyty Gwynedd – Llŷn a Môn (Gogledd) · Zürich Łódź"  # a Unicode area name

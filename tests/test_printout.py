@@ -16,9 +16,10 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from dashboard import disclosure, downloads, ui
-from dashboard.filters import Filters
-from dashboard.printout import Printout
+from dashboard.core import disclosure
+from dashboard.core.filters import Filters
+from dashboard.render import downloads, ui
+from dashboard.render.printout import Printout
 from tests.conftest import ROOT
 from tests.oracle import expected_headline, expected_response_rates, read_responses, released
 
@@ -145,7 +146,7 @@ def test_my_area_pdf_holds_the_scorecard_on_screen(demo_env, printouts):
 
 def test_a_chart_the_pdf_cannot_draw_leaves_its_table(demo_env):
     printout = Printout("Broken")
-    from dashboard.charts import VegaLite
+    from dashboard.render.charts import VegaLite
 
     broken = VegaLite(pd.DataFrame({"x": [1]}), {"mark": "no-such-mark", "encoding": {}})
     printout.part("one").chart(broken, "A chart that cannot be drawn.", pd.DataFrame({"Figure": [12345]}))

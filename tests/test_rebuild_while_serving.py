@@ -33,8 +33,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.filters import Filters as ViewFilters
-from dashboard.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
+from dashboard.core.filters import Filters as ViewFilters
+from dashboard.core.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
 from load.idle import CHROMIUM, chromium
 from load.server import Server, stop
 from pipeline.build import build as build_in_process

@@ -160,7 +160,7 @@ def test_two_cells_holding_the_same_people_show_the_same_count(demo_db: Path) ->
 def test_the_trusts_2021_cells_show_the_published_figures(demo_db: Path) -> None:
     release = oracle.released(demo_db)
     responses = oracle.read_responses()
-    from dashboard.filters import Filters
+    from dashboard.core.filters import Filters
 
     for measure, published in oracle.PUBLISHED.items():
         n, positive, percent = oracle.expected_headline(

@@ -18,8 +18,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import demo.model as demo_model
-from dashboard import db, disclosure, response_rates, response_rates_view
-from dashboard.filters import Filters, Options
+from dashboard.core import db, disclosure
+from dashboard.core.filters import Filters, Options
+from dashboard.features import response_rates
+from dashboard.render import response_rates_view
 from demo import generate
 from pipeline.build import build
 from tests import oracle
@@ -31,7 +33,7 @@ WHILE_2023_IS_OPEN = dt.date(2023, 4, 1)  # the demo's 2023 wave runs 2023-03-01
 
 
 def options_of(database: db.Database) -> Options:
-    """The filters' options as the app reads them (dashboard.ui._options, without Streamlit)."""
+    """The filters' options as the app reads them (dashboard.render.ui._options, without Streamlit)."""
     areas = database.query("filter_options")
     waves = database.query("waves")
     return Options(
@@ -365,7 +367,7 @@ def test_the_areas_argument_and_the_filters_pick_the_area_rows(database, respons
 
 
 def _section_script() -> None:
-    from dashboard import response_rates_view, ui
+    from dashboard.render import response_rates_view, ui
 
     page = ui.page_setup("Response rates test", script=__file__)
     response_rates_view.render(page, areas=("Finance", "Payroll", "Adult ADHD service"))
@@ -399,7 +401,7 @@ def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, re
 def _open_wave_script() -> None:
     import datetime as dt
 
-    from dashboard import response_rates_view, ui
+    from dashboard.render import response_rates_view, ui
 
     page = ui.page_setup("Response rates test", script=__file__)
     response_rates_view.render(page, today=dt.date(2023, 4, 1))

@@ -19,9 +19,10 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 import demo.model as demo_model
-from dashboard import downloads as buttons
-from dashboard import registry, scopes, settings
-from dashboard.filters import Filters, Options
+from dashboard.core import registry, settings
+from dashboard.core.filters import Filters, Options
+from dashboard.features import scopes
+from dashboard.render import downloads as buttons
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import expected_headline, read_responses, released
 from tests.test_access import AUTH

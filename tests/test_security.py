@@ -34,7 +34,7 @@ import streamlit
 from streamlit.proto.BackMsg_pb2 import BackMsg, DeferredFileRequestPayload
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from dashboard import downloads
+from dashboard.render import downloads
 from deploy.serve import NGINX, NGINX_MISSING
 from load.protocol import ProtocolSession, Run, read_message
 from load.server import Server

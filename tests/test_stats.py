@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from dashboard import stats
+from dashboard.core import stats
 
 
 def wilson(positive: int, n: int) -> tuple[float, float]:

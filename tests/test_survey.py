@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 import demo.model as demo_model
-from dashboard import db, disclosure, export, measures, survey, survey_text
-from dashboard.filters import Filters
+from dashboard.core import db, disclosure, measures
+from dashboard.core.filters import Filters
+from dashboard.features import export, survey, survey_text
 from pipeline import contract
 from pipeline.perturbation import MAX_NOISE
 from tests.conftest import DEMO_EXTRACTS, opened_database

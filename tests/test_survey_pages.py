@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import disclosure
-from dashboard.filters import Filters
+from dashboard.core import disclosure
+from dashboard.core.filters import Filters
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import (
     PUBLISHED,
@@ -363,7 +363,7 @@ def test_several_service_areas_list_no_comments_and_say_why(demo_env, responses)
     ],
 )
 def test_escape_markdown_leaves_no_markup(text: str) -> None:
-    from dashboard.ui import escape_markdown
+    from dashboard.render.ui import escape_markdown
 
     escaped = escape_markdown(text)
     assert "\n" not in escaped

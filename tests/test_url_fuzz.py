@@ -38,10 +38,10 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import demo.model as demo_model
-from dashboard import db, engagement_cube, measures
-from dashboard.filters import NO_COMPARISON, Filters
-from dashboard.measures import OVERVIEW_ENGAGEMENT
-from dashboard.text import escape_markdown
+from dashboard.core import db, engagement_cube, measures
+from dashboard.core.filters import NO_COMPARISON, Filters
+from dashboard.core.measures import OVERVIEW_ENGAGEMENT
+from dashboard.core.text import escape_markdown
 from pipeline import contract
 from tests import oracle
 from tests.conftest import DEMO_EXTRACTS, ROOT

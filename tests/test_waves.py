@@ -23,8 +23,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import demo.model as demo_model
-from dashboard import all_questions, beside_action, beside_action_charts, measures, survey
-from dashboard.filters import Filters, Options, from_query_params, to_query_params
+from dashboard.core import measures
+from dashboard.core.filters import Filters, Options, from_query_params, to_query_params
+from dashboard.features import all_questions, beside_action, survey
+from dashboard.render import beside_action_charts
 from pipeline.build import build
 from pipeline.ingest import BuildError
 from tests import oracle

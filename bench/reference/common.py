@@ -18,7 +18,7 @@ and on every rerun picks, with boolean masks, the cells of the groups the filter
 cover (the chosen service areas, else care groups, else the Trust; each chosen
 survey and staff group, else 'all'), sums them by answer with ``groupby`` and
 works each measure out of the sums. That is the same work the product does (it
-sums the same released cells, ``dashboard.figures``), done the usual pandas way.
+sums the same released cells, ``dashboard.core.figures``), done the usual pandas way.
 A group the release leaves out simply has no cells: it adds nothing, and a figure
 with no cell at all is hidden. Survey figures are whole-wave, as the product's:
 the months picked only choose which months the trend lists (the month groups).

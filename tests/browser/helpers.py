@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from dashboard import registry
+from dashboard.core import registry
 from load import idle
 from load.idle import INIT_SCRIPT, Tracker
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import demo.model as demo_model
-from dashboard.filters import Filters
-from dashboard.measures import OVERVIEW_ENGAGEMENT
+from dashboard.core.filters import Filters
+from dashboard.core.measures import OVERVIEW_ENGAGEMENT
 from tests import oracle
 
 from .helpers import (

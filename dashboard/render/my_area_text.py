@@ -1,0 +1,152 @@
+"""My area in words and tables: the scorecard's cells as text, its tables, its download, its charts
+and definitions for the PDF. The figures are ``dashboard.features.my_area``'s, already through disclosure
+control. No Streamlit here."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.core import measures
+from dashboard.features import my_area
+from dashboard.render import survey_charts
+
+
+def result_text(row: pd.Series | dict) -> str:
+    """'39% (31–47%, n = 45)': percent, 95% Wilson interval, n; or 'Hidden: <reason>'."""
+    if row["hidden"]:
+        return f"Hidden: {row['hidden_reason']}"
+    return f"{row['percent']}% ({row['low'] * 100:.0f}–{row['high'] * 100:.0f}%, n = {int(row['n']):,})"
+
+
+def comparison_text(row: pd.Series | dict) -> str:
+    """'▲ Higher than 38% (n = 120), p = 0.012', 'Not significant: 39% (n = 593), p = 0.81'
+    (the rest's percent and n), or why it is not shown."""
+    if row["hidden"]:
+        return f"Not shown: {row['hidden_reason']}"
+    p_value = row["p_value"]
+    p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}" if p_value < 0.01 else f"p = {p_value:.2f}"
+    other = f"{row['share'] * 100:.0f}% (n = {int(row['n']):,}), {p_text}"
+    if row["flag"] == "higher":
+        return f"▲ Higher than {other}"
+    if row["flag"] == "lower":
+        return f"▼ Lower than {other}"
+    return f"Not significant: {other}"
+
+
+def survey_tables(
+    results: pd.DataFrame, comparisons: pd.DataFrame, headline: dict[str, measures.SurveyMeasure]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two narrow tables of text for the page: results by scope, and the comparisons."""
+    titles = {key: m.title for key, m in headline.items()}
+    texts = {(row["measure"], row["scope"]): result_text(row) for row in results.to_dict("records")}
+    survey_table = pd.DataFrame(
+        {label: [texts.get((m, scope)) for m in titles] for scope, label in my_area.SCOPES.items()},
+        index=pd.Index(list(titles.values()), name="Measure"),
+    )
+    texts = {(row["measure"], row["against"]): comparison_text(row) for row in comparisons.to_dict("records")}
+    comparison_table = pd.DataFrame(
+        {
+            f"Against the {label[0].lower()}{label[1:]}": [texts.get((m, against)) for m in titles]
+            for against, label in my_area.COMPARISONS.items()
+        },
+        index=pd.Index(list(titles.values()), name="Measure"),
+    )
+    return survey_table, comparison_table
+
+
+def summary_frame(
+    area: str,
+    care_group: str,
+    engagement: pd.DataFrame,
+    results: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    headline: dict[str, measures.SurveyMeasure],
+) -> pd.DataFrame:
+    """The scorecard as one long table for download: what is on screen, hidden figures blank."""
+    scope_names = {"area": area, "care_group": care_group, "trust": "Trust"}
+    rows = []
+    for _, row in engagement.iterrows():
+        for scope in my_area.SCOPES:
+            rows.append(
+                {"section": "Engagement", "measure": row["title"], "scope": scope_names[scope], "value": row[scope]}
+            )
+    titles = {key: m.title for key, m in headline.items()}
+    for _, row in results.iterrows():
+        rows.append(
+            {
+                "section": "Survey",
+                "measure": titles[row["measure"]],
+                "scope": scope_names[row["scope"]],
+                "value": row["percent"],
+                "n": row["n"],
+                "ci_low_percent": None if row["hidden"] else round(row["low"] * 100),
+                "ci_high_percent": None if row["hidden"] else round(row["high"] * 100),
+                "hidden_reason": row["hidden_reason"],
+            }
+        )
+    for _, row in comparisons.iterrows():
+        rows.append(
+            {
+                "section": f"Comparison ({my_area.TEST_NAME})",
+                "measure": titles[row["measure"]],
+                "scope": f"{area} against the {my_area.COMPARISONS[row['against']].lower()}",
+                "value": None if row["hidden"] else round(row["share"] * 100),
+                "n": row["n"],
+                "p_value": None if row["hidden"] else round(float(row["p_value"]), 4),
+                "flag": row["flag"],
+                "hidden_reason": row["hidden_reason"],
+            }
+        )
+    columns = [
+        "section",
+        "measure",
+        "scope",
+        "value",
+        "n",
+        "ci_low_percent",
+        "ci_high_percent",
+        "p_value",
+        "flag",
+        "hidden_reason",
+    ]
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def scorecard_charts(
+    results: pd.DataFrame, headline: dict[str, measures.SurveyMeasure], area: str, care_group: str
+) -> list[tuple[str, object, str]]:
+    """Per headline measure: its title, a chart of the area, its care group and the Trust (shown
+    figures only, with their intervals), and the chart's one-sentence summary. For the PDF."""
+
+    names = {"area": area, "care_group": care_group, "trust": "Trust"}
+    drawn = []
+    for key, measure in headline.items():
+        rows = results.loc[(results["measure"] == key) & ~results["hidden"].astype(bool)]
+        if rows.empty:
+            continue
+        frame = pd.DataFrame(
+            {
+                "scope": [names[s] for s in rows["scope"]],
+                **{c: rows[c].astype(float).to_numpy() for c in ("share", "n", "low", "high")},
+            }
+        )
+        summary = "; ".join(
+            f"{name}: {share:.0%} of {int(n):,}" for name, share, n in zip(frame["scope"], frame["share"], frame["n"])
+        )
+        chart = survey_charts.interval_bars(frame, "scope", "Scope", value_title=measure.title)  # with room for labels
+        drawn.append((measure.title, chart, f"{measure.title}: {summary}."))
+    return drawn
+
+
+def definitions_table(headline: dict[str, measures.SurveyMeasure]) -> pd.DataFrame:
+    """The scorecard's measures in words: each question and how its measure is counted."""
+    rows = [{"Measure": m.title, "Definition": m.definition} for m in my_area.ENGAGEMENT_ROWS]
+    rows += [{"Measure": m.title, "Definition": f"{m.question} {m.definition}"} for m in headline.values()]
+    rows.append(
+        {
+            "Measure": my_area.TEST_NAME[0].upper() + my_area.TEST_NAME[1:],
+            "Definition": "The area against the rest of its care group and of the Trust; flagged higher or "
+            "lower only when p < 0.05.",
+        }
+    )
+    return pd.DataFrame(rows)

@@ -1,0 +1,72 @@
+"""A page's PDF: recorded as the page draws, written only when its button is clicked.
+
+A page makes one ``Printout`` and, as it draws each part, records the same figures,
+charts and tables in it (``printout.part("breakdown").table(...)``): appending to a list,
+so a rerun costs next to nothing. Clicking "Download this view as PDF" replays the parts, in the order
+the page first drew them, onto a ``dashboard.render.pdf.Report`` (charts drawn by vl-convert,
+text kept as text). A part drawn again (a section's own rerun, such as a new breakdown)
+replaces what it recorded before, so the PDF is the view on screen when clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dashboard.core.text import plain_text
+
+
+class Part:
+    """The steps one part of a page records: each a ``dashboard.render.pdf.Report`` method and its arguments."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def _record(self, method: str, *args: Any, **kwargs: Any) -> Part:
+        self.steps.append((method, args, kwargs))
+        return self
+
+    def heading(self, text: str, level: int = 1) -> Part:
+        return self._record("heading", text, level)
+
+    def paragraph(self, text: str) -> Part:
+        """Text as the page shows it (this app's markdown: escapes and bold are dropped)."""
+        return self._record("paragraph", plain_text(text))
+
+    def metrics(self, tiles: list[tuple[str, str, str]]) -> Part:
+        """Tiles: (label, value, the text under it), as the page shows them."""
+        return self._record("metrics", [tuple(plain_text(t) for t in tile) for tile in tiles])
+
+    def table(self, frame, caption: str | None = None) -> Part:
+        return self._record("table", frame, caption=caption)
+
+    def chart(self, chart, alt: str, table=None) -> Part:
+        """A chart with its one-sentence summary printed below it and its table alternative."""
+        self._record("chart", chart, alt=plain_text(alt))
+        self.paragraph(alt)
+        return self._record("table", table) if table is not None else self
+
+
+class Printout:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self._parts: dict[str, Part] = {}
+
+    def part(self, name: str) -> Part:
+        """A fresh part named ``name``: what it recorded before is dropped, its place kept."""
+        self._parts[name] = Part()
+        return self._parts[name]
+
+    def to_pdf(self, stamp: Mapping[str, str]) -> bytes:
+        """The PDF of everything recorded, with the stamp under the title. A chart vl-convert can't
+        draw is left out with a line saying so; its table alternative is printed as usual."""
+        from dashboard.render import pdf  # here, not at the top: fpdf and vl-convert take 0.6 s to import
+
+        report = pdf.Report(self.title, stamp)
+        for part in list(self._parts.values()):
+            for method, args, kwargs in list(part.steps):
+                try:
+                    getattr(report, method)(*args, **kwargs)
+                except pdf.ChartError as error:
+                    report.paragraph(f"(This chart could not be drawn in the PDF: {error}. Its table follows.)")
+        return report.to_bytes()
