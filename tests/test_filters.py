@@ -8,6 +8,7 @@ the data is refused with a notice and never reaches a query.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import demo.model as demo_model
+from dashboard.core.dimensions import ALL_PARAMETERS, LIST_DIMENSIONS
 from dashboard.core.filters import (
     MAX_PARAMETER_CHARS,
     Filters,
@@ -443,3 +445,20 @@ def test_is_empty() -> None:
     assert Filters().is_empty
     assert not Filters(surveys=("Staff",)).is_empty
     assert not Filters(date_to=dt.date(2021, 4, 30)).is_empty
+
+
+def test_every_dimension_is_a_filters_field_a_link_name_a_bound_parameter_and_words() -> None:
+    """The table of dimensions is the one list: each is a field of Filters, read from and written to
+    links by its parameter, bound to the queries by its field's name, and named in descriptions."""
+    fields = {f.name for f in dataclasses.fields(Filters)}
+    for dimension in LIST_DIMENSIONS:
+        assert dimension.field in fields
+        picked = (dimension.choices(OPTIONS, {})[0],)
+        filters = dataclasses.replace(Filters(), **{dimension.field: picked})
+        assert filters.picked(dimension.parameter) == picked
+        assert to_query_params(filters, OPTIONS)[dimension.parameter] == list(picked)
+        assert from_query_params({dimension.parameter: list(picked)}, OPTIONS).filters == filters
+        assert f"{dimension.label}: {picked[0]}" in filters.describe()
+        assert filters.sql_params()[dimension.field] == list(picked)
+        assert (dimension.field in filters.engagement_params()) == dimension.engagement
+    assert ALL_PARAMETERS[: len(LIST_DIMENSIONS)] == tuple(d.parameter for d in LIST_DIMENSIONS)

@@ -3,8 +3,8 @@
 Pure functions, tested without Streamlit. ``dashboard.render.ui`` draws the widgets;
 this module decides what a value means and whether it is allowed.
 
-URL parameters (each list one may repeat): ``care_group``, ``service_area``,
-``survey``, ``staff_group``, ``from``, ``to`` (months, ``2021-03``), ``wave`` (a
+URL parameters (``dashboard.core.dimensions``; each pick-many one may repeat): ``care_group``,
+``service_area``, ``survey``, ``staff_group``, ``from``, ``to`` (months, ``2021-03``), ``wave`` (a
 survey wave's id; default the latest) and ``compare`` (an earlier wave's id, or
 ``none``; default the wave before ``wave``). Dates are
 picked by whole month (docs/DISCLOSURE.md): ``date_from`` is the first day of
@@ -18,12 +18,9 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from dashboard.core.dimensions import BY_PARAMETER, LIST_DIMENSIONS, MONTH_PARAMETERS
 from dashboard.core.text import escape_markdown
 
-LIST_PARAMETERS = ("care_group", "service_area", "survey", "staff_group")
-DATE_PARAMETERS = ("from", "to")
-WAVE_PARAMETERS = ("wave", "compare")
-ALL_PARAMETERS = LIST_PARAMETERS + DATE_PARAMETERS + WAVE_PARAMETERS
 NO_COMPARISON = "none"  # compare=none: no change figures
 MAX_PARAMETER_CHARS = 200  # longer values are never a real label; shown truncated in notices
 
@@ -82,19 +79,22 @@ class Filters:
 
     def sql_params(self) -> dict[str, object]:
         """Named parameters for the queries in queries/ (bound, never pasted into SQL)."""
-        return {
-            "care_groups": list(self.care_groups),
-            "service_areas": list(self.service_areas),
-            "surveys": list(self.surveys),
-            "staff_groups": list(self.staff_groups),
+        return {d.field: list(self.picked(d.parameter)) for d in LIST_DIMENSIONS} | {
             "date_from": self.date_from or dt.date.min,
             "date_to": self.date_to or dt.date.max,
         }
 
     def engagement_params(self) -> dict[str, object]:
+        """``sql_params`` without the dimensions that do not narrow engagement figures (surveys)."""
         params = self.sql_params()
-        del params["surveys"]
+        for dimension in LIST_DIMENSIONS:
+            if not dimension.engagement:
+                del params[dimension.field]
         return params
+
+    def picked(self, parameter: str) -> tuple[str, ...]:
+        """The values picked in a pick-many dimension, by its link name (``care_group``, ...)."""
+        return getattr(self, BY_PARAMETER[parameter].field)
 
     @property
     def is_empty(self) -> bool:
@@ -111,15 +111,9 @@ class Filters:
 
     def describe(self) -> str:
         """One line for downloads and summaries, e.g. 'Care group: A, B; Survey: Staff'."""
-        parts = []
-        for label, values in (
-            ("Care group", self.care_groups),
-            ("Service area", self.service_areas),
-            ("Survey", self.surveys),
-            ("Staff group", self.staff_groups),
-        ):
-            if values:
-                parts.append(f"{label}: {', '.join(values)}")
+        parts = [
+            f"{d.label}: {', '.join(self.picked(d.parameter))}" for d in LIST_DIMENSIONS if self.picked(d.parameter)
+        ]
         if self.date_from or self.date_to:
             start = f"{self.date_from:%B %Y}" if self.date_from else "start"
             end = f"{self.date_to:%B %Y}" if self.date_to else "end"
@@ -135,11 +129,9 @@ class Filters:
 def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
     """URL parameters that reopen this view; values equal to the default are left out."""
     params: dict[str, list[str]] = {}
-    for name, values in zip(
-        LIST_PARAMETERS, (filters.care_groups, filters.service_areas, filters.surveys, filters.staff_groups)
-    ):
-        if values:
-            params[name] = list(values)
+    for dimension in LIST_DIMENSIONS:
+        if filters.picked(dimension.parameter):
+            params[dimension.parameter] = list(filters.picked(dimension.parameter))
     if filters.date_from and month_start(filters.date_from) != month_start(options.first_day):
         params["from"] = [month_value(filters.date_from)]
     if filters.date_to and month_start(filters.date_to) != month_start(options.last_day):
@@ -269,17 +261,16 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
                 rejected.append((name, value))
         return tuple(kept)
 
-    care_groups = allowed("care_group", options.care_groups)
-    service_areas = allowed("service_area", options.service_areas(care_groups))
-    surveys = allowed("survey", options.surveys)
-    staff_groups = allowed("staff_group", options.staff_groups)
+    picked: dict[str, tuple[str, ...]] = {}
+    for dimension in LIST_DIMENSIONS:  # in order: a dimension's choices may follow those before it
+        picked[dimension.parameter] = allowed(dimension.parameter, dimension.choices(options, picked))
     # A month in the data's range; a day is widened to its month. Of several values
     # only the last is read, as the bound month box reads it (the others are refused;
     # a last value that is empty or refused leaves the month unset). From after To is
     # applied as given (the sidebar then says that nothing can match).
     allowed_months = months(options)
     chosen: dict[str, str | None] = {}
-    for name in DATE_PARAMETERS:
+    for name in MONTH_PARAMETERS:
         chosen[name] = None
         values = list(params.get(name, ()))
         for position, value in enumerate(values):
@@ -304,14 +295,11 @@ def from_query_params(params: Mapping[str, Sequence[str]], options: Options) -> 
         compare = default_comparison(options, options.wave_of(Filters(wave=wave)))
     return Parsed(
         Filters(
-            care_groups,
-            service_areas,
-            surveys,
-            staff_groups,
-            date_from,
-            date_to,
-            None if wave == options.latest_wave else wave,
-            None if compare == NO_COMPARISON else compare,
+            **{d.field: picked[d.parameter] for d in LIST_DIMENSIONS},
+            date_from=date_from,
+            date_to=date_to,
+            wave=None if wave == options.latest_wave else wave,
+            compare=None if compare == NO_COMPARISON else compare,
         ),
         tuple(rejected),
         tuple(widened),

@@ -10,8 +10,8 @@ import datetime as dt
 
 import streamlit as st
 
+from dashboard.core import dimensions, registry, settings
 from dashboard.core import filters as filter_values
-from dashboard.core import registry, settings
 from dashboard.core.filters import Filters, Options
 from dashboard.core.text import escape_markdown
 from dashboard.features import scopes
@@ -60,7 +60,7 @@ def sidebar_filters(
     ``options`` are those in the person's ``scope``; ``every_option`` all of them, to say that a link's
     unit is outside the scope rather than unknown.
     """
-    from_url = {name: st.query_params.get_all(name) for name in filter_values.ALL_PARAMETERS}
+    from_url = {name: st.query_params.get_all(name) for name in dimensions.ALL_PARAMETERS}
     parsed = filter_values.from_query_params(from_url, options)
     carried = st.session_state.pop(CARRIED_NOTICES, [])
     if parsed.widened and page_script:
@@ -84,19 +84,20 @@ def sidebar_filters(
     months = filter_values.months(options)
     with st.sidebar:
         st.header("Filters")
-        yours = "" if scope.whole_trust else " your"
-        care_groups = st.multiselect(
-            "Care group", options.care_groups, key="care_group", placeholder=f"All{yours} care groups", **many
-        )
-        areas = options.service_areas(care_groups)
-        _keep_allowed("service_area", areas)
-        service_areas = st.multiselect(
-            "Service area", areas, key="service_area", placeholder=f"All{yours} service areas", **many
-        )
-        surveys = st.multiselect("Survey", options.surveys, key="survey", placeholder="All surveys", **many)
-        staff_groups = st.multiselect(
-            "Staff group", options.staff_groups, key="staff_group", placeholder="All staff groups", **many
-        )
+        picked: dict[str, tuple[str, ...]] = {}
+        for dimension in dimensions.LIST_DIMENSIONS:  # a box's choices may follow the boxes before it
+            choices = dimension.choices(options, picked)
+            _keep_allowed(dimension.parameter, choices)
+            yours = " your" if dimension.granted and not scope.whole_trust else ""
+            picked[dimension.parameter] = tuple(
+                st.multiselect(
+                    dimension.label,
+                    choices,
+                    key=dimension.parameter,
+                    placeholder=f"All{yours} {dimension.plural}",
+                    **many,
+                )
+            )
         # Whole months only: two views a day apart could differ by one person (docs/DISCLOSURE.md).
         # Shown as written in links (2021-03): a bound box puts the text it shows in the address
         # and reads only that text back, so a label such as "March 2021" would break from=2021-03.
@@ -108,7 +109,9 @@ def sidebar_filters(
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
     outside = set()
     if every_option is not None and not scope.whole_trust:
-        known = {"care_group": set(every_option.care_groups), "service_area": set(every_option.service_areas())}
+        known = {
+            d.parameter: set(d.choices(every_option, {})) for d in dimensions.LIST_DIMENSIONS if d.granted
+        }  # every unit of the Trust: a link's unit among them is outside the grant, not unknown
         outside = {(name, value) for name, value in parsed.rejected if value in known.get(name, ())}
     for notice in carried + parsed.notices(outside):
         st.warning(notice, icon=":material/link_off:")
@@ -128,14 +131,11 @@ def sidebar_filters(
             icon=":material/event_busy:",
         )
     return Filters(
-        tuple(care_groups),
-        tuple(service_areas),
-        tuple(surveys),
-        tuple(staff_groups),
-        date_from if month_from != months[0] else None,
-        date_to if month_to != months[-1] else None,
-        None if wave == options.latest_wave else wave,
-        None if compare == filter_values.NO_COMPARISON else compare,
+        **{d.field: picked[d.parameter] for d in dimensions.LIST_DIMENSIONS},
+        date_from=date_from if month_from != months[0] else None,
+        date_to=date_to if month_to != months[-1] else None,
+        wave=None if wave == options.latest_wave else wave,
+        compare=None if compare == filter_values.NO_COMPARISON else compare,
     )
 
 
