@@ -539,16 +539,16 @@ def test_a_filter_states_rows_are_kept_with_the_cube_of_its_file(database, demo_
     from dashboard.core import engagement_cube
 
     cube = engagement_cube.of(database)
-    first = engagement_cube.scope(cube, Filters(care_groups=(AMH,)))
-    assert engagement_cube.scope(cube, Filters(care_groups=(AMH,))) is first
-    for group in demo_model.CARE_GROUPS[1 : 1 + engagement_cube.SCOPES_KEPT]:
-        engagement_cube.scope(cube, Filters(care_groups=(group,)))
-    assert len(cube.scopes) == engagement_cube.SCOPES_KEPT
-    assert Filters(care_groups=(AMH,)) not in cube.scopes
-    again = engagement_cube.scope(cube, Filters(care_groups=(AMH,)))
+    first = engagement_cube.filtered(cube, Filters(care_groups=(AMH,)))
+    assert engagement_cube.filtered(cube, Filters(care_groups=(AMH,))) is first
+    for group in demo_model.CARE_GROUPS[1 : 1 + engagement_cube.STATES_KEPT]:
+        engagement_cube.filtered(cube, Filters(care_groups=(group,)))
+    assert len(cube.states) == engagement_cube.STATES_KEPT
+    assert Filters(care_groups=(AMH,)) not in cube.states
+    again = engagement_cube.filtered(cube, Filters(care_groups=(AMH,)))
     assert again is not first and (again.actions == first.actions).all()
     other = db.Database(demo_db)
     try:
-        assert not engagement_cube.of(other).scopes
+        assert not engagement_cube.of(other).states
     finally:
         other.close()

@@ -163,7 +163,7 @@ def test_headline_with_no_filters_is_the_published_figure(database, responses, r
     frame = survey.headline(database, measure, published)
     n, positive, percent = expected_headline(responses, measure, published, release)
     assert percent == PUBLISHED[measure]
-    assert list(frame["scope"]) == [survey.SCOPE_SELECTED, survey.SCOPE_TRUST]
+    assert list(frame["level"]) == [survey.LEVEL_SELECTED, survey.LEVEL_TRUST]
     for _, row in frame.iterrows():
         assert shown(row) == (n, positive, PUBLISHED[measure])
         assert not row["hidden"]
@@ -209,7 +209,7 @@ def test_the_headline_names_the_parts_it_leaves_out(database, responses, release
         assert (selected["n"], selected["positive"]) == (n, positive)
         assert selected["left_out"] == ("Podiatry",)
         assert list(frame["left_out"][1:]) == [(), ()]  # its care group and the Trust are whole
-        assert list(frame["scope"]) == [survey.SCOPE_SELECTED, f"Care group: {CHS}", survey.SCOPE_TRUST]
+        assert list(frame["level"]) == [survey.LEVEL_SELECTED, f"Care group: {CHS}", survey.LEVEL_TRUST]
         notes = survey_text.headline_notes(frame, filters)
         assert notes == [f"Left out ({disclosure.HIDDEN}): Podiatry."]
 

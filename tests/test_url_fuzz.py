@@ -471,7 +471,7 @@ def demo_database(demo_db: Path) -> Iterator[Path]:
 
 
 # The data steps that take the filters without SQL: the in-memory sums of the survey and engagement cubes.
-SUMS = {"survey_figures": (measures, "survey_figures"), "engagement_scope": (engagement_cube, "scope")}
+SUMS = {"survey_figures": (measures, "survey_figures"), "engagement_filtered": (engagement_cube, "filtered")}
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ class Dimension:
     label: str  # the box's label and the name in sentences ("Care group: A, B")
     plural: str  # "care groups": the box's placeholder says "All care groups"
     choices: Callable[[Options, Mapping[str, tuple[str, ...]]], tuple[str, ...]]  # (options, picked so far)
-    granted: bool = False  # a person's grant of units narrows it (dashboard.features.scopes)
+    granted: bool = False  # a person's grant of units narrows it (dashboard.features.grants)
     engagement: bool = True  # narrows engagement figures too (a survey does not: conversations are not responses)
 
 

@@ -5,7 +5,7 @@ Conversations, their attendees and actions are read once per database file
 code into its sorted values, each date as a day number. A filter state selects
 runs of rows (care groups and service areas through the service areas' table,
 dates on held_on for conversations and attendees and on raised_on for actions,
-staff groups on attendees only: ``scope``), and every figure is a sum or a
+staff groups on attendees only: ``filtered``), and every figure is a sum or a
 distinct count over them (``dashboard.core.engagement_sums``).
 
 Why not SQL: DuckDB took 8 to 25 ms per engagement query on a million-response
@@ -60,9 +60,9 @@ class Cube:
     action_kind: np.ndarray  # QUICK_WIN | DONE flags, 0..3
     action_status: Labels
     action_theme: Labels
-    # The last few filter states' rows (``scope``): kept with the cube, so they go when its file does.
-    scopes: db.Recent = field(default_factory=db.Recent, repr=False)
-    scopes_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The last few filter states' rows (``filtered``): kept with the cube, so they go when its file does.
+    states: db.Recent = field(default_factory=db.Recent, repr=False)
+    states_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 def _order(table: pa.Table, area: np.ndarray, day_column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -157,7 +157,7 @@ def day_number(value: dt.date | None, default: int) -> int:
     return (value - EPOCH).days if value else default
 
 
-def areas_in_scope(cube: Cube, filters: Filters) -> np.ndarray:
+def areas_picked(cube: Cube, filters: Filters) -> np.ndarray:
     """Per service area: whether the care group and service area filters cover it."""
     groups = cube.area_care_group.allowed(filters.care_groups)[cube.area_care_group.codes]
     return groups & arrays.allowed(cube.area, filters.service_areas)
@@ -193,34 +193,34 @@ def distinct_per_group(groups: np.ndarray, staff: np.ndarray, size: int, staff_c
 
 
 @dataclass(frozen=True)
-class Scope:
+class Grant:
     """Positions (not flags: most filters select a small part) of what the filters select."""
 
-    conversations: np.ndarray  # conversations in scope
-    attendees: np.ndarray  # attendee rows at a conversation in scope, in the staff groups picked
-    actions: np.ndarray  # actions in scope
+    conversations: np.ndarray  # conversations the filters pick
+    attendees: np.ndarray  # attendee rows at a conversation picked, in the staff groups picked
+    actions: np.ndarray  # actions the filters pick
 
 
-SCOPES_KEPT = 4  # a page asks several times per run, My area for four states at once; positions take 4 B a row
+STATES_KEPT = 4  # a page asks several times per run, My area for four states at once; positions take 4 B a row
 
 
-def scope(cube: Cube, filters: Filters) -> Scope:
+def filtered(cube: Cube, filters: Filters) -> Grant:
     """The conversations, attendees and actions the filters select: worked out once per filter
-    state and kept with the cube for the few runs that ask again (the last ``SCOPES_KEPT``)."""
-    with cube.scopes_lock:
-        return cube.scopes.get_or_make(filters, lambda: scope_rows(cube, filters), SCOPES_KEPT)
+    state and kept with the cube for the few runs that ask again (the last ``STATES_KEPT``)."""
+    with cube.states_lock:
+        return cube.states.get_or_make(filters, lambda: filtered_rows(cube, filters), STATES_KEPT)
 
 
 @db.timed
-def scope_rows(cube: Cube, filters: Filters) -> Scope:
+def filtered_rows(cube: Cube, filters: Filters) -> Grant:
     """The positions of the conversations, attendees (in the staff groups picked) and actions the filters select."""
-    areas = areas_in_scope(cube, filters)
+    areas = areas_picked(cube, filters)
     attendees = _select(cube.attendee_starts, cube.attendee_day, areas, filters)
     if filters.staff_groups:
         staff_group = cube.attendee_staff_group
         allowed = staff_group.allowed(filters.staff_groups)[staff_group.codes[attendees]]
         attendees = attendees[allowed & ~cube.attendee_no_staff_group[attendees]]
-    return Scope(
+    return Grant(
         _select(cube.conversation_starts, cube.conversation_day, areas, filters),
         attendees,
         _select(cube.action_starts, cube.action_day, areas, filters),
@@ -228,7 +228,7 @@ def scope_rows(cube: Cube, filters: Filters) -> Scope:
 
 
 def masks(cube: Cube, filters: Filters) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    found = scope(cube, filters)
+    found = filtered(cube, filters)
     return found.conversations, found.attendees, found.actions
 
 
@@ -253,11 +253,11 @@ def action_figures(cube: Cube, actions: np.ndarray, group_of_area: np.ndarray, s
     }
 
 
-def listed(frame: pd.DataFrame, in_scope_areas: np.ndarray, dimension: str) -> pd.DataFrame:
-    """The groups with an area in scope, ordered by care group, then group."""
+def listed(frame: pd.DataFrame, picked_areas: np.ndarray, dimension: str) -> pd.DataFrame:
+    """The groups with an area the filters pick, ordered by care group, then group."""
     if dimension == "service_area":
         frame = frame.iloc[np.lexsort((frame["group_name"].to_numpy(), frame["care_group"].to_numpy()))]
-    return frame.loc[in_scope_areas[frame.index.to_numpy()] > 0].reset_index(drop=True)
+    return frame.loc[picked_areas[frame.index.to_numpy()] > 0].reset_index(drop=True)
 
 
 def periods(days: np.ndarray, period: str) -> np.ndarray:

@@ -36,28 +36,28 @@ def headline(cube: engagement_cube.Cube, filters: Filters) -> dict[str, float]:
 
 @db.timed
 def actions_summary(cube: engagement_cube.Cube, filters: Filters) -> dict[str, int]:
-    """Actions raised and completed, quick wins raised and completed, in scope."""
-    actions = engagement_cube.scope(cube, filters).actions
+    """Actions raised and completed, quick wins raised and completed, of the actions the filters pick."""
+    actions = engagement_cube.filtered(cube, filters).actions
     totals = engagement_cube.action_figures(cube, actions, np.zeros(len(cube.area), dtype=np.int64), 1)
     return {name: int(values[0]) for name, values in totals.items()}
 
 
 @db.timed
 def actions_by_group(cube: engagement_cube.Cube, filters: Filters, dimension: str) -> pd.DataFrame:
-    """Per care group or service area in scope: group_name, care_group and the action figures."""
+    """Per care group or service area the filters pick: group_name, care_group and the action figures."""
     group_of_area, names, care_names = engagement_cube.groups(cube, dimension)
     size = len(names)
-    in_scope = np.bincount(group_of_area[engagement_cube.areas_in_scope(cube, filters)], minlength=size)
+    picked = np.bincount(group_of_area[engagement_cube.areas_picked(cube, filters)], minlength=size)
     frame = pd.DataFrame(
         {"group_name": names, "care_group": care_names}
-        | engagement_cube.action_figures(cube, engagement_cube.scope(cube, filters).actions, group_of_area, size)
+        | engagement_cube.action_figures(cube, engagement_cube.filtered(cube, filters).actions, group_of_area, size)
     )
-    return engagement_cube.listed(frame, in_scope, dimension)
+    return engagement_cube.listed(frame, picked, dimension)
 
 
 @db.timed
 def by_group(cube: engagement_cube.Cube, filters: Filters, dimension: str) -> pd.DataFrame:
-    """Per care group or service area in scope (every one listed, with zeros): group_name,
+    """Per care group or service area the filters pick (every one listed, with zeros): group_name,
     care_group, service_areas, conversations, conversation_hours, staff_engaged,
     service_areas_covered, actions_raised, actions_completed, quick_wins_raised,
     quick_wins_completed; ordered by care group, then group."""
@@ -68,7 +68,7 @@ def by_group(cube: engagement_cube.Cube, filters: Filters, dimension: str) -> pd
     covered = np.zeros(len(cube.area), dtype=bool)
     covered[cube.conversation_area[conversations]] = True
     attendee_group = group_of_area[cube.conversation_area[cube.attendee_conversation[attendees]]]
-    service_areas = np.bincount(group_of_area[engagement_cube.areas_in_scope(cube, filters)], minlength=size)
+    service_areas = np.bincount(group_of_area[engagement_cube.areas_picked(cube, filters)], minlength=size)
     frame = pd.DataFrame(
         {
             "group_name": names,
@@ -90,7 +90,7 @@ def by_group(cube: engagement_cube.Cube, filters: Filters, dimension: str) -> pd
 
 @db.timed
 def formats(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
-    """Per conversation format held in scope: conversations, conversation_hours, staff_engaged;
+    """Per conversation format held that the filters pick: conversations, conversation_hours, staff_engaged;
     most conversations first."""
     conversations, attendees, _ = engagement_cube.masks(cube, filters)
     labels = cube.conversation_format
@@ -112,7 +112,7 @@ def formats(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
 
 @db.timed
 def staff_groups(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
-    """Per staff group ('Not stated' when empty) with attendees in scope: staff_engaged
+    """Per staff group ('Not stated' when empty) with attendees that the filters pick: staff_engaged
     (distinct) and attendances (rows); most staff first."""
     _, attendees, _ = engagement_cube.masks(cube, filters)
     labels = cube.attendee_staff_group
@@ -132,7 +132,7 @@ def staff_groups(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
 
 @db.timed
 def by_week(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
-    """Conversations and hours per week (Monday) in scope; every week from the first to the last
+    """Conversations and hours per week (Monday) that the filters pick; every week from the first to the last
     week in which any conversation in the date filter was held (whichever areas), zero when none."""
     in_dates = engagement_cube.in_dates(cube.conversation_day, filters)
     if not in_dates.any():
@@ -145,7 +145,7 @@ def by_week(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
         )
     weeks = engagement_cube.periods(cube.conversation_day[in_dates], "week")
     axis = np.arange(weeks.min(), weeks.max() + np.timedelta64(1, "D"), np.timedelta64(7, "D"))
-    conversations = engagement_cube.scope(cube, filters).conversations
+    conversations = engagement_cube.filtered(cube, filters).conversations
     index = (engagement_cube.periods(cube.conversation_day[conversations], "week") - axis[0]) // np.timedelta64(7, "D")
     return pd.DataFrame(
         {
@@ -160,8 +160,8 @@ def by_week(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
 
 @db.timed
 def theme_status(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
-    """Actions raised in scope per strategy theme and status: actions and quick_wins."""
-    actions = engagement_cube.scope(cube, filters).actions
+    """Actions raised that the filters pick per strategy theme and status: actions and quick_wins."""
+    actions = engagement_cube.filtered(cube, filters).actions
     themes, statuses = cube.action_theme, cube.action_status
     size = (len(themes.values), len(statuses.values))
     index = themes.codes[actions] * size[1] + statuses.codes[actions]
@@ -182,9 +182,9 @@ def theme_status(cube: engagement_cube.Cube, filters: Filters) -> pd.DataFrame:
 
 @db.timed
 def completed_over_time(cube: engagement_cube.Cube, filters: Filters, period: str) -> pd.DataFrame:
-    """Of the actions raised in scope, those completed per week or month of completed_on, every
+    """Of the actions raised that the filters pick, those completed per week or month of completed_on, every
     period from the first to the last with any, zero when none."""
-    actions = engagement_cube.scope(cube, filters).actions
+    actions = engagement_cube.filtered(cube, filters).actions
     done = actions[cube.action_completed[actions] & (cube.action_completed_day[actions] >= 0)]
     if not len(done):
         return pd.DataFrame(
@@ -214,10 +214,10 @@ def completed_over_time(cube: engagement_cube.Cube, filters: Filters, period: st
 
 @db.timed
 def actions_by_area(cube: engagement_cube.Cube, filters: Filters, theme: str) -> pd.DataFrame:
-    """Per service area in scope (every one, with zeros): actions raised and completed, and those of
+    """Per service area the filters pick (every one, with zeros): actions raised and completed, and those of
     ``theme``; ordered by care group, then area."""
-    in_scope = engagement_cube.areas_in_scope(cube, filters)
-    actions = engagement_cube.scope(cube, filters).actions
+    picked = engagement_cube.areas_picked(cube, filters)
+    actions = engagement_cube.filtered(cube, filters).actions
     area = cube.action_area[actions]
     completed = cube.action_completed[actions]
     themes = cube.action_theme
@@ -237,7 +237,7 @@ def actions_by_area(cube: engagement_cube.Cube, filters: Filters, theme: str) ->
             "theme_actions_completed": count(of_theme & completed),
         }
     )
-    return frame.loc[in_scope].sort_values(["care_group", "service_area"], ignore_index=True)
+    return frame.loc[picked].sort_values(["care_group", "service_area"], ignore_index=True)
 
 
 @db.timed
@@ -245,7 +245,7 @@ def completed_between(cube: engagement_cube.Cube, filters: Filters, first: dt.da
     """Per service area the care group and area filters cover (every one, with zeros): actions and
     quick wins completed from ``first`` to ``last`` (by completed_on, whenever raised); ordered by
     care group, then area."""
-    in_scope = engagement_cube.areas_in_scope(cube, filters)
+    picked = engagement_cube.areas_picked(cube, filters)
     day = cube.action_completed_day
     done = (
         cube.action_completed
@@ -263,4 +263,4 @@ def completed_between(cube: engagement_cube.Cube, filters: Filters, first: dt.da
             ),
         }
     )
-    return frame.loc[in_scope].sort_values(["care_group", "service_area"], ignore_index=True)
+    return frame.loc[picked].sort_values(["care_group", "service_area"], ignore_index=True)

@@ -51,7 +51,7 @@ def _check(value: str, allowed: dict[str, str] | tuple[str, ...], what: str) -> 
 class ResultsBesideAction:
     measure: str
     theme: str
-    table: pd.DataFrame  # one row per service area in scope; survey figures of hidden rows blanked
+    table: pd.DataFrame  # one row per service area the filters pick; survey figures of hidden rows blanked
     headline: pd.Series  # the filtered total for the measure (survey_headline)
     median_theme_actions: float  # over the areas shown
 
@@ -69,7 +69,7 @@ class ResultsBesideAction:
         return float(shown[column].median()) if len(shown) else 0.0
 
     def display_table(self, measure_title: str, shown_only: bool = False) -> pd.DataFrame:
-        """Areas in scope (or only those shown) for a table or download: percentages whole, hidden
+        """Areas the filters pick (or only those shown) for a table or download: percentages whole, hidden
         rows with their reason."""
         table = self.shown.copy() if shown_only else self.table.copy()
         for column in ("low", "high"):
@@ -119,7 +119,7 @@ def _by_area(database: Database, filters: Filters, measure: str, areas: pd.Serie
 
 
 def results_beside_action(database: Database, filters: Filters, measure: str) -> ResultsBesideAction:
-    """Per service area in scope: the survey measure (disclosure applied) beside its actions.
+    """Per service area the filters pick: the survey measure (disclosure applied) beside its actions.
 
     Areas are flagged ``needs_attention`` when shown, worse than the filtered
     total (higher for "IT too unreliable", lower otherwise) and with no more

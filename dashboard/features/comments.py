@@ -22,7 +22,7 @@ import pandas as pd
 from dashboard.core import release
 from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options
-from dashboard.features.scopes import TRUST, Scope
+from dashboard.features.grants import TRUST, Grant
 from pipeline.comment_units import Unit
 
 __all__ = ["Listing", "Unit", "comment_count", "comments", "comments_table", "listing", "unit_of"]
@@ -86,9 +86,9 @@ def _read_decisions(database: Database, wave: str | None) -> dict[Unit, str | No
     }
 
 
-def listing(database: Database, filters: Filters, options: Options, scope: Scope = TRUST) -> Listing:
+def listing(database: Database, filters: Filters, options: Options, grant: Grant = TRUST) -> Listing:
     """The unit the filters name in their wave, whether it lists its comments, and why not. Only units
-    in the person's ``scope`` are listed or offered as the nearest (totals are figures, not comments)."""
+    in the person's ``grant`` are listed or offered as the nearest (totals are figures, not comments)."""
     wave = options.wave_of(filters)
     decided = _decided(database, wave)
     unit, why = unit_of(filters, options)
@@ -97,12 +97,12 @@ def listing(database: Database, filters: Filters, options: Options, scope: Scope
         return None if found is None else replace(found, wave=wave)
 
     def listed(found: Unit) -> bool:
-        return decided.get(found, "") is None and scope.allows_unit(found.care_group, found.service_area)
+        return decided.get(found, "") is None and grant.allows_unit(found.care_group, found.service_area)
 
     if unit is None:
         nearest = next((u for u in Unit().wider() + [Unit()] if listed(u)), None)
         return Listing(None, False, why, in_wave(nearest))
-    if not scope.allows_unit(unit.care_group, unit.service_area):
+    if not grant.allows_unit(unit.care_group, unit.service_area):
         return Listing(None, False, "they reach outside what your account may see", None)
     reason = decided.get(unit, f"it has fewer than {release.of(database).min_comments} comments")
     nearest = None if reason is None else next((u for u in unit.wider() if listed(u)), None)

@@ -57,7 +57,7 @@ def by_week(database: Database, filters: Filters) -> pd.DataFrame:
 
 
 def by_group(database: Database, filters: Filters, dimension: str) -> pd.DataFrame:
-    """Engagement and actions per care group or service area; every group in scope listed."""
+    """Engagement and actions per care group or service area; every group the filters pick listed."""
     _check(dimension, BREAKDOWNS, "Breakdown")
     frame = engagement_sums.by_group(engagement_cube.of(database), filters, dimension)
     if dimension == "care_group":
@@ -124,7 +124,7 @@ def theme_status_table(by_theme: pd.DataFrame, statuses: tuple[str, ...]) -> pd.
 
 
 def completed_over_time(database: Database, filters: Filters, period: str) -> pd.DataFrame:
-    """Of the actions raised in scope, those completed per week or month of completed_on."""
+    """Of the actions raised that the filters pick, those completed per week or month of completed_on."""
     _check(period, PERIODS, "Period")
     return engagement_sums.completed_over_time(engagement_cube.of(database), filters, period)
 
@@ -171,7 +171,7 @@ def _action_search(filters: Filters, search: str) -> dict[str, object]:
 def action_list(
     database: Database, filters: Filters, search: str, as_of: dt.date, sort: str = "newest", limit: int | None = None
 ) -> pd.DataFrame:
-    """Actions in scope matching ``search`` (bound, matched as plain text), sorted by
+    """Actions the filters pick matching ``search`` (bound, matched as plain text), sorted by
     ``sort`` (one of ACTION_SORTS; newest first within it): the first ``limit`` (None: all)."""
     _check(sort, ACTION_SORTS, "Sort")
     completed = lists.of(database).completed

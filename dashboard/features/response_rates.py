@@ -136,7 +136,7 @@ def rates(
 
 def _every_rate(database: db.Database, wave: str | None, open_wave: bool) -> pd.DataFrame:
     """Every area's row, each care group's and the Trust's (in the contract's care group order, the same
-    for every person whatever their scope: the result is shared)."""
+    for every person whatever their grant: the result is shared)."""
     built = release.of(database)
     every = headcounts(database)
     every["responses"] = [

@@ -41,8 +41,8 @@ DIMENSION_PLURALS: dict[str, str] = {
 }
 
 FIGURES = ["n", "positive", "share", "percent", "low", "high"]
-SCOPE_SELECTED = "This selection"
-SCOPE_TRUST = "Whole Trust"
+LEVEL_SELECTED = "This selection"
+LEVEL_TRUST = "Whole Trust"
 
 
 def _measure(database: Database, measure: str) -> measures.SurveyMeasure:
@@ -70,7 +70,7 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
 
 
 def headline(database: Database, measure: str, filters: Filters, care_group: str | None = None) -> pd.DataFrame:
-    """The rows ``scope`` 'This selection' (the filters), the care group's total when ``care_group`` is
+    """The rows ``level`` 'This selection' (the filters), the care group's total when ``care_group`` is
     given (the care group of the areas picked, with the other filters), and 'Whole Trust' (no
     filters), in the filters' wave: n, positive, share, percent, low, high, hidden, hidden_reason,
     left_out (the parts of the row not released); with a comparison
@@ -79,19 +79,19 @@ def headline(database: Database, measure: str, filters: Filters, care_group: str
     _measure(database, measure)
 
     def rows(chosen: Filters) -> pd.DataFrame:  # the selection, its care group and the whole Trust, in one wave
-        scopes = [chosen]
+        levels = [chosen]
         if care_group is not None:
-            scopes.append(replace(chosen, care_groups=(care_group,), service_areas=()))
-        scopes.append(Filters(wave=chosen.wave))
-        return pd.concat([measures.survey_headline(database, f).loc[[measure]] for f in scopes], ignore_index=True)
+            levels.append(replace(chosen, care_groups=(care_group,), service_areas=()))
+        levels.append(Filters(wave=chosen.wave))
+        return pd.concat([measures.survey_headline(database, f).loc[[measure]] for f in levels], ignore_index=True)
 
     frame = rows(filters)
-    frame.insert(0, "scope", [SCOPE_SELECTED, *([f"Care group: {care_group}"] if care_group else []), SCOPE_TRUST])
+    frame.insert(0, "level", [LEVEL_SELECTED, *([f"Care group: {care_group}"] if care_group else []), LEVEL_TRUST])
     frame["hidden"] = frame["hidden"].astype(bool)
     then = measures.compared_filters(filters)
     if then is not None:
         frame = _add_change(frame, rows(then))
-    return frame[["scope", *FIGURES, "hidden", "hidden_reason", "left_out", *_change_columns(frame)]]
+    return frame[["level", *FIGURES, "hidden", "hidden_reason", "left_out", *_change_columns(frame)]]
 
 
 def care_group_of_selection(filters: Filters, care_group_of) -> str | None:

@@ -7,7 +7,7 @@ section Streamlit's OpenID Connect sign-in can't work with, or one without an
 allow-list. When sign-in is on, a signed-in user gets in if any ``[access]`` list
 matches them: ``allowed_emails``, ``allowed_domains`` (of the e-mail address),
 ``allowed_tenants`` (Entra ID ``tid`` claim) or ``allowed_object_ids`` (``oid``).
-With an access file (``DASHBOARD_ACCESS_FILE``, ``dashboard.features.scopes``) the file may stand
+With an access file (``DASHBOARD_ACCESS_FILE``, ``dashboard.features.grants``) the file may stand
 for the allow-list, and a person also needs a grant in it; the file needs sign-in on.
 """
 
@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 from dashboard.core import settings
 from dashboard.core.filters import Options
 from dashboard.core.text import escape_markdown
-from dashboard.features import scopes
+from dashboard.features import grants
 
 # [access] key -> the claim of st.user it is compared with.
 ALLOW_LISTS = {
@@ -96,7 +96,7 @@ def config_problems(auth: Any, rules: Any, access_file: bool = False) -> list[st
 
 def gate() -> Access:
     """Stop the page unless the user may see it. Returns the sidebar line (who is signed in, or open
-    access) and the signed-in person's claims; their scope is ``dashboard.features.scopes``' business."""
+    access) and the signed-in person's claims; the units they may see (their grant) are ``dashboard.features.grants``' business."""
     import streamlit as st
     from streamlit import config
 
@@ -165,12 +165,12 @@ def gate() -> Access:
 
 
 @functools.lru_cache(maxsize=4)
-def _grants(path: str, identity: tuple[int, int]) -> tuple[scopes.Grant, ...]:
+def _grants(path: str, identity: tuple[int, int]) -> tuple[grants.AccessRule, ...]:
     # Keyed on the file's identity: an edited access file is read again, with no restart.
-    return scopes.read_grants(Path(path))
+    return grants.read_rules(Path(path))
 
 
-def scope(access: Access, options: Options) -> scopes.Scope:
+def grant(access: Access, options: Options) -> grants.Grant:
     """What the person may see: everything when access is open or there is no access file;
     otherwise what the access file grants them. Stops the page when the file can't be used
     (for everyone) or grants this person nothing."""
@@ -178,21 +178,21 @@ def scope(access: Access, options: Options) -> scopes.Scope:
 
     path = settings.access_file()
     if access.user is None or path is None:
-        return scopes.TRUST
-    identity = scopes.file_identity(path)
+        return grants.TRUST
+    identity = grants.file_identity(path)
     try:
         if identity is None:
-            raise scopes.AccessFileError(f"{path}: there is no such file")
-        grants = _grants(str(path), identity)
-        scopes.check_units(grants, options, path)
-    except scopes.AccessFileError as error:
+            raise grants.AccessFileError(f"{path}: there is no such file")
+        rules = _grants(str(path), identity)
+        grants.check_units(rules, options, path)
+    except grants.AccessFileError as error:
         st.error(
             f"The access file ({settings.ACCESS_FILE.env}) can't be used: {escape_markdown(error)}. "
             "Nobody is let in until this is fixed.",
             icon=":material/lock:",
         )
         st.stop()
-    found = scopes.scope_of(access.user, grants)
+    found = grants.grant_of(access.user, rules)
     if found is None:
         who = escape_markdown(access.user.get("email") or access.user.get("name") or "This account")
         st.error(

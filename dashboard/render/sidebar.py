@@ -14,7 +14,7 @@ from dashboard.core import dimensions, registry, settings
 from dashboard.core import filters as filter_values
 from dashboard.core.filters import Filters, Options
 from dashboard.core.text import escape_markdown
-from dashboard.features import scopes
+from dashboard.features import grants
 
 
 def pages() -> list[tuple[str, str]]:
@@ -51,14 +51,14 @@ CARRIED_NOTICES = "_link_notices"  # session key: notices about a link the page 
 def sidebar_filters(
     options: Options,
     page_script: str | None = None,
-    scope: scopes.Scope = scopes.TRUST,
+    grant: grants.Grant = grants.TRUST,
     every_option: Options | None = None,
 ) -> Filters:
     """The one set of filter widgets, bound to the URL and kept across pages.
 
     ``page_script``: the calling page's file, to reopen it on the month link when a link gives a day.
-    ``options`` are those in the person's ``scope``; ``every_option`` all of them, to say that a link's
-    unit is outside the scope rather than unknown.
+    ``options`` are those in the person's ``grant``; ``every_option`` all of them, to say that a link's
+    unit is outside the grant rather than unknown.
     """
     from_url = {name: st.query_params.get_all(name) for name in dimensions.ALL_PARAMETERS}
     parsed = filter_values.from_query_params(from_url, options)
@@ -88,7 +88,7 @@ def sidebar_filters(
         for dimension in dimensions.LIST_DIMENSIONS:  # a box's choices may follow the boxes before it
             choices = dimension.choices(options, picked)
             _keep_allowed(dimension.parameter, choices)
-            yours = " your" if dimension.granted and not scope.whole_trust else ""
+            yours = " your" if dimension.granted and not grant.whole_trust else ""
             picked[dimension.parameter] = tuple(
                 st.multiselect(
                     dimension.label,
@@ -108,7 +108,7 @@ def sidebar_filters(
         wave, compare = _wave_boxes(options, bound, None if "wave" in st.query_params else parsed.filters.wave)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
     outside = set()
-    if every_option is not None and not scope.whole_trust:
+    if every_option is not None and not grant.whole_trust:
         known = {
             d.parameter: set(d.choices(every_option, {})) for d in dimensions.LIST_DIMENSIONS if d.granted
         }  # every unit of the Trust: a link's unit among them is outside the grant, not unknown

@@ -99,7 +99,7 @@ def render(page: ui.Page, measure_key: str, theme: str | None = None) -> None:
 def _headline(page: ui.Page, measure: SurveyMeasure, headline: pd.DataFrame, printout: Printout) -> None:
     st.subheader(measure.title)
     tiles = [
-        ui.survey_tile(column, page, measure, row, label=row["scope"])
+        ui.survey_tile(column, page, measure, row, label=row["level"])
         for column, (_, row) in zip(st.columns(len(headline)), headline.iterrows())
     ]
     part = printout.part("headline").heading(measure.title).metrics(tiles)
@@ -225,7 +225,7 @@ def _trend(page: ui.Page, measure: SurveyMeasure, printout: Printout) -> None:
 @section
 def _comments(page: ui.Page, measure: SurveyMeasure) -> None:
     st.subheader("Comments")
-    found = comments.listing(page.database, page.filters, page.options, page.scope)
+    found = comments.listing(page.database, page.filters, page.options, page.grant)
     nearest = (
         f" {ui.escape_markdown(found.nearest.describe()[0].upper() + found.nearest.describe()[1:])} lists "
         "its comments: pick it in the sidebar."

@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard.core import db, lists, measures, release, settings
 from dashboard.core.filters import Filters, Options
 from dashboard.core.text import escape_markdown, plain_text
-from dashboard.features import scopes
+from dashboard.features import grants
 from dashboard.render import access, deferred_download_fix, sidebar
 from dashboard.render.charts import CONFIG
 from pipeline import perturbation
@@ -45,7 +45,7 @@ class Page:
     threshold: int
     build: pd.DataFrame
     min_comments: int = 10
-    scope: scopes.Scope = scopes.TRUST  # what the signed-in person may see (dashboard.features.scopes)
+    grant: grants.Grant = grants.TRUST  # the units the signed-in person may see (dashboard.features.grants)
 
     @property
     def synthetic(self) -> bool:
@@ -138,21 +138,21 @@ def page_setup(title: str, *, script: str, icon: str = ":material/dashboard:") -
     deferred_download_fix.install()  # once per process: a built download lasts until fetched; refusals worded
     signed_in = require_access()
     database, every_option, build = open_database()
-    scope = access.scope(signed_in, every_option)
-    options = scope.restrict(every_option)  # the sidebar offers only units in scope
+    grant = access.grant(signed_in, every_option)
+    options = grant.restrict(every_option)  # the sidebar offers only units in the grant
     built = release.of(database)  # its thresholds were fixed when the database was built
     with st.sidebar:
         nav = st.container()
-    chosen = sidebar.sidebar_filters(options, page_script=script, scope=scope, every_option=every_option)
+    chosen = sidebar.sidebar_filters(options, page_script=script, grant=grant, every_option=every_option)
     with nav:
         sidebar.navigation(chosen, options)
     st.sidebar.markdown(
         signed_in.note
-        + ("" if scope.whole_trust else f" You see {escape_markdown(scope.describe())}, beside the Trust's totals.")
+        + ("" if grant.whole_trust else f" You see {escape_markdown(grant.describe())}, beside the Trust's totals.")
     )
     st.title(title)
-    # Every figure is worked out for the filters within the person's scope (all of it when no unit is picked).
-    page = Page(database, scope.clamp(chosen, every_option), options, built.threshold, build, built.min_comments, scope)
+    # Every figure is worked out for the filters within the person's grant (all of it when no unit is picked).
+    page = Page(database, grant.clamp(chosen, every_option), options, built.threshold, build, built.min_comments, grant)
     if page.synthetic:
         st.info(SYNTHETIC_NOTICE, icon=":material/science:")
     return page

@@ -1,14 +1,15 @@
-"""Who sees which units: the access file's grants, and a signed-in person's scope.
+"""Who sees which units: the access file's rules, and a signed-in person's grant (the units they
+may see: the whole Trust, or care groups and service areas).
 
 With sign-in on and ``DASHBOARD_ACCESS_FILE`` set, each person sees the units the access
 file grants them: the whole Trust, care groups, or service areas. The file (TOML or CSV,
-kept outside the repository) holds grants; a grant matches a signed-in person by their
-e-mail address, the domain of that address, or an entry of their ``groups`` or ``roles``
-claim (Entra ID group object IDs, app role names). A person matched by several grants gets
-all of them together; a person matched by none is not let in.
+kept outside the repository) holds rules (``AccessRule``, a ``[[grant]]`` table or CSV row each);
+a rule matches a signed-in person by their e-mail address, the domain of that address, or an
+entry of their ``groups`` or ``roles`` claim (Entra ID group object IDs, app role names). A person
+matched by several rules gets all their units together; a person matched by none is not let in.
 
-A scope narrows the sidebar's choices (``Scope.restrict``) and the filters every figure is
-worked out for (``Scope.clamp``): picking nothing means "all of my units", never the Trust.
+A grant narrows the sidebar's choices (``Grant.restrict``) and the filters every figure is
+worked out for (``Grant.clamp``): picking nothing means "all of my units", never the Trust.
 Totals of the person's care group and of the whole Trust are still shown beside their units,
 as totals. Pure functions, tested without Streamlit.
 
@@ -50,12 +51,12 @@ class AccessFileError(ValueError):
 
 
 @dataclass(frozen=True)
-class Grant:
+class AccessRule:
     match: str  # email, domain or group
     value: str  # compared case-insensitively
     role: str  # trust, care_group or service_area
     units: tuple[str, ...] = ()
-    line: int = 0  # where the grant starts in its file, for messages
+    line: int = 0  # where the rule starts in its file, for messages
 
     def matches(self, user: Mapping[str, Any]) -> bool:
         wanted = self.value.strip().lower()
@@ -78,7 +79,7 @@ def _listed(claim: object) -> list[object]:
 
 
 @dataclass(frozen=True)
-class Scope:
+class Grant:
     """The units one person may see. ``TRUST``: everything (no sign-in, or a Trust role)."""
 
     whole_trust: bool = True
@@ -86,15 +87,15 @@ class Scope:
     service_areas: frozenset[str] = frozenset()  # single service areas
 
     def areas(self, options: Options) -> tuple[str, ...]:
-        """Every service area in scope, sorted."""
+        """Every service area in the grant, sorted."""
         if self.whole_trust:
             return options.service_areas()
-        # options.service_areas(()) means every area: only whole care groups in scope are asked for.
+        # options.service_areas(()) means every area: only whole care groups in the grant are asked for.
         whole = set(options.service_areas(sorted(self.care_groups))) if self.care_groups else set()
         return tuple(sorted(whole | (self.service_areas & set(options.service_areas()))))
 
     def restrict(self, options: Options) -> Options:
-        """``options`` with only the care groups and service areas in scope: what the sidebar offers."""
+        """``options`` with only the care groups and service areas in the grant: what the sidebar offers."""
         if self.whole_trust:
             return options
         allowed = set(self.areas(options))
@@ -107,14 +108,14 @@ class Scope:
         )
 
     def clamp(self, filters: Filters, options: Options) -> Filters:
-        """The filters a person's figures are worked out for: within their scope, and all of it when
-        they pick no unit. Values outside the scope were refused before (``restrict``); any that
-        get here are dropped, so the result never reaches outside the scope."""
+        """The filters a person's figures are worked out for: within their grant, and all of it when
+        they pick no unit. Values outside the grant were refused before (``restrict``); any that
+        get here are dropped, so the result never reaches outside the grant."""
         if self.whole_trust:
             return filters
         allowed, offered = set(self.areas(options)), self.restrict(options).areas_by_care_group
-        if not offered:  # never widen to the Trust: check_units keeps such a scope out
-            raise ValueError("the scope holds no service area of this database")
+        if not offered:  # never widen to the Trust: check_units keeps such a grant out
+            raise ValueError("the grant holds no service area of this database")
         groups = tuple(g for g in filters.care_groups if g in offered)
         areas = tuple(a for a in filters.service_areas if a in allowed)
         if areas:
@@ -122,13 +123,13 @@ class Scope:
         groups = groups or tuple(g for g in options.care_groups if g in offered)
         if all(g in self.care_groups for g in groups):
             return replace(filters, care_groups=groups, service_areas=())
-        # A care group only partly in scope stands for its areas in scope.
+        # A care group only partly in the grant stands for its areas in the grant.
         return replace(
             filters, care_groups=groups, service_areas=tuple(a for a in options.service_areas(groups) if a in allowed)
         )
 
     def allows_unit(self, care_group: str | None, service_area: str | None) -> bool:
-        """Whether a reporting unit (the Trust: both None; a care group; an area) lies in scope."""
+        """Whether a reporting unit (the Trust: both None; a care group; an area) lies in the grant."""
         if self.whole_trust:
             return True
         if service_area is not None:
@@ -151,17 +152,17 @@ class Scope:
         return " and ".join(parts)
 
 
-TRUST = Scope()
+TRUST = Grant()
 
 
-def scope_of(user: Mapping[str, Any], grants: Sequence[Grant]) -> Scope | None:
-    """Everything the grants matching ``user`` give together; None when none matches."""
-    matched = [grant for grant in grants if grant.matches(user)]
+def grant_of(user: Mapping[str, Any], rules: Sequence[AccessRule]) -> Grant | None:
+    """Everything the rules matching ``user`` grant together; None when none matches."""
+    matched = [rule for rule in rules if rule.matches(user)]
     if not matched:
         return None
-    if any(grant.role == "trust" for grant in matched):
+    if any(rule.role == "trust" for rule in matched):
         return TRUST
-    return Scope(
+    return Grant(
         whole_trust=False,
         care_groups=frozenset(u for g in matched if g.role == "care_group" for u in g.units),
         service_areas=frozenset(u for g in matched if g.role == "service_area" for u in g.units),
@@ -171,8 +172,8 @@ def scope_of(user: Mapping[str, Any], grants: Sequence[Grant]) -> Scope | None:
 # Reading the access file -----------------------------------------------------------------------
 
 
-def read_grants(path: Path) -> tuple[Grant, ...]:
-    """The grants of an access file (``.toml`` or ``.csv``), checked for shape; AccessFileError names
+def read_rules(path: Path) -> tuple[AccessRule, ...]:
+    """The rules of an access file (``.toml`` or ``.csv``), checked for shape; AccessFileError names
     the file and the line (and column, where the file format gives one) of the first problem."""
     try:
         raw = path.read_bytes()
@@ -183,13 +184,13 @@ def read_grants(path: Path) -> tuple[Grant, ...]:
     except UnicodeDecodeError as error:
         raise AccessFileError(f"{path}: is not UTF-8 text (byte {error.start + 1})") from None
     if path.suffix.lower() == ".toml":
-        return _toml_grants(path, text)
+        return _toml_rules(path, text)
     if path.suffix.lower() == ".csv":
-        return _csv_grants(path, text)
+        return _csv_rules(path, text)
     raise AccessFileError(f"{path}: must be a .toml or .csv file")
 
 
-def _toml_grants(path: Path, text: str) -> tuple[Grant, ...]:
+def _toml_rules(path: Path, text: str) -> tuple[AccessRule, ...]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -202,7 +203,7 @@ def _toml_grants(path: Path, text: str) -> tuple[Grant, ...]:
         raise AccessFileError(f"{path}: `grant` must be written as [[grant]] tables")
     # tomllib gives no positions: each [[grant]] header's line, in order, says where a grant starts.
     lines = [n for n, line in enumerate(text.splitlines(), start=1) if re.match(r"\s*\[\[\s*grant\s*\]\]", line)]
-    grants = []
+    rules = []
     for index, table in enumerate(tables):
         where = f"{path}, line {lines[index] if index < len(lines) else '?'} (grant {index + 1})"
         extra = sorted(set(table) - {*MATCHES, "role", "units"})
@@ -216,15 +217,13 @@ def _toml_grants(path: Path, text: str) -> tuple[Grant, ...]:
         units = table.get("units", [])
         if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
             raise AccessFileError(f"{where}: `units` must be a list of names")
-        grants.append(
-            _grant(
-                where, given[0], table[given[0]], table.get("role"), units, lines[index] if index < len(lines) else 0
-            )
+        rules.append(
+            _rule(where, given[0], table[given[0]], table.get("role"), units, lines[index] if index < len(lines) else 0)
         )
-    return tuple(grants)
+    return tuple(rules)
 
 
-def _csv_grants(path: Path, text: str) -> tuple[Grant, ...]:
+def _csv_rules(path: Path, text: str) -> tuple[AccessRule, ...]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -234,7 +233,7 @@ def _csv_grants(path: Path, text: str) -> tuple[Grant, ...]:
         raise AccessFileError(f"{path}, line 1: {error}") from None
     if tuple(h.strip().lower() for h in header) != CSV_HEADER:
         raise AccessFileError(f"{path}, line 1: the header must be {','.join(CSV_HEADER)} (found {','.join(header)})")
-    grants = []
+    rules = []
     try:
         for row in reader:
             line = reader.line_num
@@ -244,15 +243,15 @@ def _csv_grants(path: Path, text: str) -> tuple[Grant, ...]:
                 raise AccessFileError(f"{path}, line {line}: {len(row)} columns where the header has {len(CSV_HEADER)}")
             match, value, role, units = (cell.strip() for cell in row)
             names = [u.strip() for u in units.split(contract.LIST_SEPARATOR) if u.strip()]
-            grants.append(_grant(f"{path}, line {line}", match.lower(), value, role.lower(), names, line, columns=True))
+            rules.append(_rule(f"{path}, line {line}", match.lower(), value, role.lower(), names, line, columns=True))
     except csv.Error as error:
         raise AccessFileError(f"{path}, line {reader.line_num}: {error}") from None
-    return tuple(grants)
+    return tuple(rules)
 
 
-def _grant(
+def _rule(
     where: str, match: str, value: object, role: object, units: list[str], line: int, columns: bool = False
-) -> Grant:
+) -> AccessRule:
     def column(number: int) -> str:
         return f", column {number} ({CSV_HEADER[number - 1]})" if columns else ""
 
@@ -268,19 +267,19 @@ def _grant(
         raise AccessFileError(f"{where}{column(4)}: a trust grant has no units (it sees everything)")
     if role != "trust" and not units:
         raise AccessFileError(f"{where}{column(4)}: a {role} grant needs at least one unit")
-    return Grant(match, value.strip(), role, tuple(units), line)
+    return AccessRule(match, value.strip(), role, tuple(units), line)
 
 
-def check_units(grants: Sequence[Grant], options: Options, path: Path) -> None:
-    """Every unit a grant names is a care group or service area of the database (a misspelt name
+def check_units(rules: Sequence[AccessRule], options: Options, path: Path) -> None:
+    """Every unit a rule names is a care group or service area of the database (a misspelt name
     would quietly grant nothing, or keep a renamed area's champion out)."""
-    for grant in grants:
+    for rule in rules:
         # A care group counts when it has service areas: one without any would grant nothing.
-        known = tuple(options.areas_by_care_group) if grant.role == "care_group" else options.service_areas()
-        for unit in grant.units:
+        known = tuple(options.areas_by_care_group) if rule.role == "care_group" else options.service_areas()
+        for unit in rule.units:
             if unit not in known:
-                what = "care group" if grant.role == "care_group" else "service area"
-                raise AccessFileError(f"{path}, line {grant.line}: {unit!r} is not a {what} in the database")
+                what = "care group" if rule.role == "care_group" else "service area"
+                raise AccessFileError(f"{path}, line {rule.line}: {unit!r} is not a {what} in the database")
 
 
 def file_identity(path: Path) -> tuple[int, int] | None:

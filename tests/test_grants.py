@@ -1,6 +1,6 @@
 """Per-person scopes: the access file, and what a signed-in champion can reach.
 
-The pure rules (reading the access file, matching grants, narrowing filters) are tested
+The pure rules (reading the access file, matching rules, narrowing filters) are tested
 directly; the pages in AppTest with a fake signed-in user per role (``at.user``), reading a
 real access file named by ``DASHBOARD_ACCESS_FILE``. Expected figures are the oracle's
 (tests/oracle.py: pandas over the demo extracts, the release's noise worked out again, which groups
@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 import demo.model as demo_model
 from dashboard.core import registry, settings
 from dashboard.core.filters import Filters, Options
-from dashboard.features import scopes
+from dashboard.features import grants
 from dashboard.render import downloads as buttons
 from tests.conftest import DEMO_EXTRACTS, ROOT
 from tests.oracle import expected_headline, read_responses, released
@@ -77,8 +77,8 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_a_toml_access_file_reads_as_grants(tmp_path):
-    grants = scopes.read_grants(_write(tmp_path, "access.toml", ACCESS_TOML))
-    assert [(g.match, g.role, g.units, g.line) for g in grants] == [
+    rules = grants.read_rules(_write(tmp_path, "access.toml", ACCESS_TOML))
+    assert [(g.match, g.role, g.units, g.line) for g in rules] == [
         ("email", "service_area", (NORTH,), 3),
         ("group", "care_group", (AMH,), 8),
         ("group", "trust", (), 13),
@@ -90,8 +90,8 @@ def test_a_csv_access_file_reads_as_the_same_grants(tmp_path):
         f"match,value,role,units\nemail,North.Champion@trust.nhs.uk,service_area,{NORTH}\n"
         f"group,amh-champions,care_group,{AMH}\n\ngroup,{TRUST_GROUP},trust,\n"
     )
-    from_csv = scopes.read_grants(_write(tmp_path, "access.csv", text))
-    from_toml = scopes.read_grants(_write(tmp_path, "access.toml", ACCESS_TOML))
+    from_csv = grants.read_rules(_write(tmp_path, "access.csv", text))
+    from_toml = grants.read_rules(_write(tmp_path, "access.toml", ACCESS_TOML))
     assert [(g.match, g.value, g.role, g.units) for g in from_csv] == [
         (g.match, g.value, g.role, g.units) for g in from_toml
     ]
@@ -125,32 +125,32 @@ def test_a_csv_access_file_reads_as_the_same_grants(tmp_path):
 )
 def test_a_bad_access_file_is_refused_saying_where(tmp_path, name, text, words):
     path = _write(tmp_path, name, text)
-    with pytest.raises(scopes.AccessFileError) as error:
-        scopes.read_grants(path)
+    with pytest.raises(grants.AccessFileError) as error:
+        grants.read_rules(path)
     assert str(path) in str(error.value)
     for word in words:
         assert word in str(error.value)
 
 
 def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
-    with pytest.raises(scopes.AccessFileError, match="can't be read"):
-        scopes.read_grants(tmp_path / "absent.toml")
+    with pytest.raises(grants.AccessFileError, match="can't be read"):
+        grants.read_rules(tmp_path / "absent.toml")
     path = tmp_path / "latin.csv"
     path.write_bytes(b"match,value,role,units\ndomain,caf\xe9.org,trust,\n")
-    with pytest.raises(scopes.AccessFileError, match="not UTF-8"):
-        scopes.read_grants(path)
+    with pytest.raises(grants.AccessFileError, match="not UTF-8"):
+        grants.read_rules(path)
 
 
 def test_a_unit_the_database_does_not_have_is_refused_with_its_line(tmp_path):
     path = _write(tmp_path, "access.toml", ACCESS_TOML.replace(NORTH, "Community mental health team (Nrth)"))
-    grants = scopes.read_grants(path)
+    rules = grants.read_rules(path)
     with pytest.raises(
-        scopes.AccessFileError,
+        grants.AccessFileError,
         match=r"line 3: 'Community mental health team \(Nrth\)' is not a "
         "service area",
     ):
-        scopes.check_units(grants, OPTIONS, path)
-    scopes.check_units(scopes.read_grants(_write(tmp_path, "good.toml", ACCESS_TOML)), OPTIONS, path)
+        grants.check_units(rules, OPTIONS, path)
+    grants.check_units(grants.read_rules(_write(tmp_path, "good.toml", ACCESS_TOML)), OPTIONS, path)
 
 
 # --- matching and scopes --------------------------------------------------------------------
@@ -159,16 +159,16 @@ def test_a_unit_the_database_does_not_have_is_refused_with_its_line(tmp_path):
 @pytest.mark.parametrize(
     ("grant", "user", "matches"),
     [
-        (scopes.Grant("email", "A.B@Trust.nhs.uk", "trust"), {"email": " a.b@trust.NHS.uk"}, True),
-        (scopes.Grant("email", "a.b@trust.nhs.uk", "trust"), {"email": "a.c@trust.nhs.uk"}, False),
-        (scopes.Grant("domain", "@trust.nhs.uk", "trust"), {"email": "x@Trust.nhs.uk"}, True),
-        (scopes.Grant("domain", "trust.nhs.uk", "trust"), {"email": "x@eviltrust.nhs.uk"}, False),
-        (scopes.Grant("domain", "trust.nhs.uk", "trust"), {"email": "trust.nhs.uk"}, False),
-        (scopes.Grant("group", TRUST_GROUP, "trust"), {"groups": [TRUST_GROUP.upper(), "b"]}, True),
-        (scopes.Grant("group", "Champions", "trust"), {"roles": ["champions"]}, True),
-        (scopes.Grant("group", "g", "trust"), {"groups": "g"}, True),  # a lone group sent as a string
-        (scopes.Grant("group", "g", "trust"), {"groups": ["gg"], "email": "g@x.y"}, False),
-        (scopes.Grant("group", "g", "trust"), {}, False),
+        (grants.AccessRule("email", "A.B@Trust.nhs.uk", "trust"), {"email": " a.b@trust.NHS.uk"}, True),
+        (grants.AccessRule("email", "a.b@trust.nhs.uk", "trust"), {"email": "a.c@trust.nhs.uk"}, False),
+        (grants.AccessRule("domain", "@trust.nhs.uk", "trust"), {"email": "x@Trust.nhs.uk"}, True),
+        (grants.AccessRule("domain", "trust.nhs.uk", "trust"), {"email": "x@eviltrust.nhs.uk"}, False),
+        (grants.AccessRule("domain", "trust.nhs.uk", "trust"), {"email": "trust.nhs.uk"}, False),
+        (grants.AccessRule("group", TRUST_GROUP, "trust"), {"groups": [TRUST_GROUP.upper(), "b"]}, True),
+        (grants.AccessRule("group", "Champions", "trust"), {"roles": ["champions"]}, True),
+        (grants.AccessRule("group", "g", "trust"), {"groups": "g"}, True),  # a lone group sent as a string
+        (grants.AccessRule("group", "g", "trust"), {"groups": ["gg"], "email": "g@x.y"}, False),
+        (grants.AccessRule("group", "g", "trust"), {}, False),
     ],
 )
 def test_grants_match_claims_case_insensitively(grant, user, matches):
@@ -176,20 +176,20 @@ def test_grants_match_claims_case_insensitively(grant, user, matches):
 
 
 def test_a_person_gets_every_grant_that_matches_and_trust_wins():
-    grants = [
-        scopes.Grant("domain", "trust.nhs.uk", "care_group", (AMH,)),
-        scopes.Grant("email", "jo@trust.nhs.uk", "service_area", (OTHER_AREA,)),
-        scopes.Grant("group", "board", "trust"),
+    rules = [
+        grants.AccessRule("domain", "trust.nhs.uk", "care_group", (AMH,)),
+        grants.AccessRule("email", "jo@trust.nhs.uk", "service_area", (OTHER_AREA,)),
+        grants.AccessRule("group", "board", "trust"),
     ]
-    jo = scopes.scope_of({"email": "jo@trust.nhs.uk"}, grants)
-    assert jo == scopes.Scope(False, frozenset({AMH}), frozenset({OTHER_AREA}))
-    assert scopes.scope_of({"email": "jo@trust.nhs.uk", "groups": ["board"]}, grants) == scopes.TRUST
-    assert scopes.scope_of({"email": "jo@elsewhere.org"}, grants) is None
+    jo = grants.grant_of({"email": "jo@trust.nhs.uk"}, rules)
+    assert jo == grants.Grant(False, frozenset({AMH}), frozenset({OTHER_AREA}))
+    assert grants.grant_of({"email": "jo@trust.nhs.uk", "groups": ["board"]}, rules) == grants.TRUST
+    assert grants.grant_of({"email": "jo@elsewhere.org"}, rules) is None
 
 
-NORTH_ONLY = scopes.Scope(False, service_areas=frozenset({NORTH}))
-AMH_ONLY = scopes.Scope(False, care_groups=frozenset({AMH}))
-MIXED = scopes.Scope(False, care_groups=frozenset({AMH}), service_areas=frozenset({OTHER_AREA}))
+NORTH_ONLY = grants.Grant(False, service_areas=frozenset({NORTH}))
+AMH_ONLY = grants.Grant(False, care_groups=frozenset({AMH}))
+MIXED = grants.Grant(False, care_groups=frozenset({AMH}), service_areas=frozenset({OTHER_AREA}))
 
 
 @pytest.mark.parametrize(
@@ -217,8 +217,8 @@ MIXED = scopes.Scope(False, care_groups=frozenset({AMH}), service_areas=frozense
         ),
         (MIXED, Filters(care_groups=(AMH,)), Filters(care_groups=(AMH,))),
         (MIXED, Filters(care_groups=(OTHER_GROUP,)), Filters(care_groups=(OTHER_GROUP,), service_areas=(OTHER_AREA,))),
-        (scopes.TRUST, Filters(service_areas=(SOUTH,)), Filters(service_areas=(SOUTH,))),
-        (scopes.TRUST, Filters(), Filters()),
+        (grants.TRUST, Filters(service_areas=(SOUTH,)), Filters(service_areas=(SOUTH,))),
+        (grants.TRUST, Filters(), Filters()),
     ],
 )
 def test_filters_are_clamped_to_the_scope(scope, picked, expected):
@@ -234,12 +234,12 @@ def test_the_sidebar_offers_only_units_in_scope():
     assert offered.care_groups == (AMH, OTHER_GROUP)
     assert offered.service_areas() == tuple(sorted(OPTIONS.service_areas([AMH]) + (OTHER_AREA,)))
     assert NORTH_ONLY.restrict(OPTIONS).service_areas() == (NORTH,)
-    assert scopes.TRUST.restrict(OPTIONS) is OPTIONS
+    assert grants.TRUST.restrict(OPTIONS) is OPTIONS
 
 
 def test_a_scope_naming_no_unit_of_the_database_never_widens_to_the_trust():
     with pytest.raises(ValueError, match="no service area"):
-        scopes.Scope(False, service_areas=frozenset({"Gone"})).clamp(Filters(), OPTIONS)
+        grants.Grant(False, service_areas=frozenset({"Gone"})).clamp(Filters(), OPTIONS)
 
 
 # --- pages, per role ------------------------------------------------------------------------
@@ -450,9 +450,9 @@ def test_without_sign_in_and_without_an_access_file_the_app_is_open_as_before(de
 
 def test_the_example_access_file_in_docs_reads_and_names_units_of_the_demo():
     path = ROOT / "docs" / "examples" / "access.toml"
-    grants = scopes.read_grants(path)
-    scopes.check_units(grants, OPTIONS, path)
-    assert {g.role for g in grants} == set(scopes.ROLES)
+    rules = grants.read_rules(path)
+    grants.check_units(rules, OPTIONS, path)
+    assert {g.role for g in rules} == set(grants.ROLES)
 
 
 @pytest.mark.slow
