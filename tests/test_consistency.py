@@ -115,7 +115,7 @@ def test_my_area_shows_each_units_whole_wave_total_as_every_page_does(demo_db: P
         trust = Filters(wave=FILTERS.wave)
         area = sorted(set(responses.loc[responses["care_group"] == CARE_GROUP, "service_area"]) - {"Not stated"})[0]
         results, _ = my_area.survey_scorecard(database, FILTERS, oracle.MEASURES, area, CARE_GROUP)
-        scopes = results.set_index(["measure", "scope"])
+        scopes = results.set_index(["measure", "level"])
         narrowed = 0
         for measure in oracle.MEASURES:
             n, positive, percent = oracle.expected_headline(responses, measure, whole_wave, release)

@@ -17,8 +17,7 @@ import pytest
 
 from dashboard.core import disclosure, measures, release
 from dashboard.core.filters import Filters
-from dashboard.features import my_area
-from dashboard.render import my_area_text
+from dashboard.features import my_area, my_area_text
 from pipeline.lists import TrustLists
 from tests import oracle
 from tests.conftest import opened_database
@@ -194,8 +193,8 @@ def test_each_unit_is_its_own_released_total_and_the_rests_are_differences():
     assert_numeric_with_na(results, FIGURES)
     assert_numeric_with_na(comparisons, COMPARISON_FIGURES)
     for measure in oracle.MEASURES:
-        for scope in my_area.SCOPES:
-            assert_shown(pick(results, measure=measure, scope=scope), *expected[scope])
+        for level in my_area.LEVELS:
+            assert_shown(pick(results, measure=measure, level=level), *expected[level])
         for against in my_area.COMPARISONS:
             assert_compared(pick(comparisons, measure=measure, against=against), expected["area"], rests[against])
     # The case tells the rest of the care group (flagged) from the rest of the Trust (not flagged).
@@ -240,7 +239,7 @@ def test_an_area_not_released_shows_no_figure_and_no_comparison(small):
     hidden_measures = [m for m in oracle.MEASURES if m not in released_for]
     assert hidden_measures
     for measure in oracle.MEASURES:
-        area = pick(results, measure=measure, scope="area")
+        area = pick(results, measure=measure, level="area")
         if measure in released_for:  # a question released for the area is shown as released
             assert_shown(area, *released_for[measure])
             continue
@@ -251,9 +250,9 @@ def test_an_area_not_released_shows_no_figure_and_no_comparison(small):
         for against in my_area.COMPARISONS:
             assert_not_compared(pick(comparisons, measure=measure, against=against), my_area.AREA_HIDDEN)
         # Its care group and the Trust are still shown, each its own released total.
-        assert_shown(pick(results, measure=measure, scope="care_group"), *WHOLES[("G", None)])
-        assert_shown(pick(results, measure=measure, scope="trust"), *WHOLES[(None, None)])
-    hidden = results.loc[(results["scope"] == "area") & results["measure"].isin(hidden_measures)]
+        assert_shown(pick(results, measure=measure, level="care_group"), *WHOLES[("G", None)])
+        assert_shown(pick(results, measure=measure, level="trust"), *WHOLES[(None, None)])
+    hidden = results.loc[(results["level"] == "area") & results["measure"].isin(hidden_measures)]
     texts = [my_area_text.result_text(r) for _, r in hidden.iterrows()]
     texts += [
         my_area_text.comparison_text(r)
@@ -267,7 +266,7 @@ def test_a_small_rest_of_group_is_not_shown_but_the_rest_of_the_trust_is(rest_n,
     # The rest of G is its released total less the area's: under the threshold, it is not shown.
     units = {("G", "A"): (100, 40), ("G", None): (100 + rest_n, 41), (None, None): (404, 101)}
     results, comparisons = scorecard(units, "A", "G")
-    assert not pick(results, measure="it_skills", scope="area")["hidden"]
+    assert not pick(results, measure="it_skills", level="area")["hidden"]
     rest_group = pick(comparisons, measure="it_skills", against="rest_of_care_group")
     if shown:
         assert_compared(rest_group, (100, 40), (rest_n, 1))
@@ -288,10 +287,10 @@ def test_a_care_group_not_released_hides_its_figure_and_its_comparison_only():
     units = {("G", "A"): (100, 25), ("H", "D"): (300, 60), (None, None): (500, 100)}
     results, comparisons = scorecard(units, "A", "G")
     for measure in oracle.MEASURES:
-        group = pick(results, measure=measure, scope="care_group")
+        group = pick(results, measure=measure, level="care_group")
         assert group["hidden"] and group["hidden_reason"] == disclosure.HIDDEN and group[FIGURES].isna().all()
-        assert_shown(pick(results, measure=measure, scope="area"), 100, 25)
-        assert_shown(pick(results, measure=measure, scope="trust"), 500, 100)
+        assert_shown(pick(results, measure=measure, level="area"), 100, 25)
+        assert_shown(pick(results, measure=measure, level="trust"), 500, 100)
         assert_not_compared(pick(comparisons, measure=measure, against="rest_of_care_group"), my_area.GROUP_HIDDEN)
         assert_compared(pick(comparisons, measure=measure, against="rest_of_trust"), (100, 25), (400, 75))
 
@@ -416,7 +415,7 @@ def assert_matches_the_oracle(results, comparisons, responses, released, wave, a
     for measure in oracle.MEASURES:
         scopes, rests = oracle_scorecard(responses, released, measure, wave, area, group)
         for scope, unit in (("area", (group, area)), ("care_group", (group, None)), ("trust", (None, None))):
-            row = pick(results, measure=measure, scope=scope)
+            row = pick(results, measure=measure, level=scope)
             if scopes[scope] is None:
                 assert row["hidden"] and row["hidden_reason"] == disclosure.HIDDEN, (measure, scope)
                 assert row[FIGURES].isna().all()
@@ -461,7 +460,7 @@ def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, releas
     assert noisy > 0
     assert not results["hidden"].any()  # the largest area, its care group and the Trust are all released
     if wave == oracle.PUBLISHED_WAVE:
-        trust = pick(results, measure="it_unreliable", scope="trust")
+        trust = pick(results, measure="it_unreliable", level="trust")
         assert trust["percent"] == oracle.PUBLISHED["it_unreliable"]
 
 
@@ -487,9 +486,9 @@ def test_the_survey_scorecard_does_not_follow_the_survey_staff_group_and_month_f
         pd.testing.assert_frame_equal(compared_again, comparisons)
     assert_matches_the_oracle(results, comparisons, responses, released, wave, area, group)
     # The filters were live: followed, they would give other survey figures, and engagement does follow them.
-    for scope, scope_filters in my_area.scope_filters(narrowed, area, group).items():
+    for scope, scope_filters in my_area.level_filters(narrowed, area, group).items():
         followed = oracle.expected_headline(responses, "it_unreliable", scope_filters, released)
-        shown = pick(results, measure="it_unreliable", scope=scope)
+        shown = pick(results, measure="it_unreliable", level=scope)
         assert followed[:2] != (shown["n"], shown["positive"]), scope
     engagement = my_area.engagement_scorecard(database, whole, area, group)
     assert not engagement.equals(my_area.engagement_scorecard(database, narrowed, area, group))
@@ -512,10 +511,10 @@ def test_a_small_demo_area_shows_no_survey_figure(database, responses, released)
     results, comparisons = my_area.survey_scorecard(
         database, Filters(wave=wave), measures.headline_measures(database), area, group
     )
-    row = pick(results, measure="it_unreliable", scope="area")
+    row = pick(results, measure="it_unreliable", level="area")
     assert row["hidden"] and pd.isna(row["n"]) and row["hidden_reason"] == disclosure.HIDDEN
     assert comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden"].all()
     assert (comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden_reason"] == my_area.AREA_HIDDEN).all()
-    care_group = pick(results, measure="it_unreliable", scope="care_group")
+    care_group = pick(results, measure="it_unreliable", level="care_group")
     expected = whole_wave(responses, released, "it_unreliable", wave, (group, None))
     assert expected is not None and (care_group["n"], care_group["positive"]) == expected

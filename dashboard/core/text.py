@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -18,6 +19,14 @@ def escape_markdown(text: object) -> str:
 def plain_text(markdown: str) -> str:
     """Markdown written by this app as plain text (for a chart's alt text): no escapes, no emphasis."""
     return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+
+
+def number_text(value: float | None) -> str:
+    """A count or hours as a page shows it: '1,234', '25.25' (hours come in quarters: never rounded
+    to 25.2), '–' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
 def and_list(parts: Sequence[str]) -> str:

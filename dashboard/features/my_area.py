@@ -1,6 +1,6 @@
 """My area: one service area's scorecard beside its care group and the Trust.
 
-Engagement follows the page's filters for all three scopes (the care group and service area
+Engagement follows the page's filters for all three levels (the care group and service area
 filters only pick the area; its care group is the one it belongs to).
 
 Survey results are each unit's **released whole-wave total** (``dashboard.core.release``): the
@@ -33,7 +33,7 @@ from dashboard.features import beside_action
 
 ALPHA = 0.05
 TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
-SCOPES: dict[str, str] = {"area": "This area", "care_group": "Its care group", "trust": "Trust"}
+LEVELS: dict[str, str] = {"area": "This area", "care_group": "Its care group", "trust": "Trust"}
 COMPARISONS: dict[str, str] = {"rest_of_care_group": "Rest of its care group", "rest_of_trust": "Rest of the Trust"}
 ENGAGEMENT_ROWS: tuple[measures.EngagementMeasure, ...] = tuple(
     measures.ENGAGEMENT[key]
@@ -48,7 +48,7 @@ FIXED_TOTALS = (
 )
 
 
-def scope_filters(filters: Filters, area: str, care_group: str) -> dict[str, Filters]:
+def level_filters(filters: Filters, area: str, care_group: str) -> dict[str, Filters]:
     """The area, its care group and the Trust, each with the page's survey, staff group, dates and wave
     (for engagement: survey figures are fixed totals)."""
     shared = {
@@ -88,37 +88,37 @@ def survey_scorecard(
     """The area's survey measures beside its care group and the Trust, and its comparisons, from
     the released whole-wave totals of the filters' wave (``headline``: the measures' keys,
     ``measures.headline_measures``). Returns (results, comparisons), both blanked where hidden:
-    results: measure, scope (area / care_group / trust), n, positive, share, percent, low, high, hidden, hidden_reason;
+    results: measure, level (area / care_group / trust), n, positive, share, percent, low, high, hidden, hidden_reason;
     comparisons: measure, against (rest_of_care_group / rest_of_trust), area_share, n, positive, share,
     p_value, flag, hidden, hidden_reason.
     """
     built = release.of(database)
-    scopes = {  # each unit's released whole-wave group
+    units = {  # each unit's released whole-wave group
         "area": release.Part(release.ANSWERS, care_group, area),
         "care_group": release.Part(release.ANSWERS, care_group),
         "trust": release.Part(),
     }
-    summed = figures.sums(built, figures.latest(built, filters), [(part,) for part in scopes.values()])
+    summed = figures.sums(built, figures.latest(built, filters), [(part,) for part in units.values()])
     headline = list(headline)
     results, comparisons = [], []
     for measure in headline:
         m = built.measures.index(measure)
-        by_scope = {}
-        for row, scope in enumerate(scopes):
+        by_level = {}
+        for row, level in enumerate(units):
             hidden = bool(summed.hidden[row, m])
-            by_scope[scope] = _figure(
+            by_level[level] = _figure(
                 summed.n[row, m], summed.positive[row, m], hidden, built.reason() if hidden else None
             )
-            results.append({"measure": measure, "scope": scope} | by_scope[scope])
-        mine = by_scope["area"]
+            results.append({"measure": measure, "level": level} | by_level[level])
+        mine = by_level["area"]
         for against, whole in (("rest_of_care_group", "care_group"), ("rest_of_trust", "trust")):
-            rest_n = by_scope[whole]["n"] - mine["n"] if not (mine["hidden"] or by_scope[whole]["hidden"]) else np.nan
-            rest_positive = by_scope[whole]["positive"] - mine["positive"]
+            rest_n = by_level[whole]["n"] - mine["n"] if not (mine["hidden"] or by_level[whole]["hidden"]) else np.nan
+            rest_positive = by_level[whole]["positive"] - mine["positive"]
             reason = (
                 AREA_HIDDEN
                 if mine["hidden"]
                 else GROUP_HIDDEN
-                if by_scope[whole]["hidden"]
+                if by_level[whole]["hidden"]
                 else NOBODY_ELSE
                 if rest_n == 0
                 else disclosure.HIDDEN
@@ -146,13 +146,13 @@ def survey_scorecard(
                 }
             )
     return (
-        _blanked(results, ["measure", "scope"], ["n", "positive", "share", "percent", "low", "high"]),
+        _blanked(results, ["measure", "level"], ["n", "positive", "share", "percent", "low", "high"]),
         _blanked(comparisons, ["measure", "against"], ["area_share", "n", "positive", "share", "p_value", "flag"]),
     )
 
 
 def _figure(n: float, positive: float, hidden: bool, reason: str | None) -> dict[str, object]:
-    """One scope's figures from its released counts (percent and interval: ``measures.intervals``)."""
+    """One level's figures from its released counts (percent and interval: ``measures.intervals``)."""
     counts = {"n": np.array([n], dtype=float), "positive": np.array([positive], dtype=float)}
     worked = measures.intervals(counts["n"], counts["positive"])
     return {
@@ -185,10 +185,10 @@ def _blanked(rows: list[dict], labels: list[str], figures: list[str]) -> pd.Data
 
 def engagement_scorecard(database: Database, filters: Filters, area: str, care_group: str) -> pd.DataFrame:
     """Conversations, hours, staff engaged, actions and quick wins completed: area, care group, Trust."""
-    scopes = scope_filters(filters, area, care_group)
-    figures = {scope: measures.engagement_headline(database, scope_filter) for scope, scope_filter in scopes.items()}
+    levels = level_filters(filters, area, care_group)
+    figures = {level: measures.engagement_headline(database, level_filter) for level, level_filter in levels.items()}
     rows = [
-        {"measure": m.key, "title": m.title} | {scope: figures[scope][m.key] for scope in scopes}
+        {"measure": m.key, "title": m.title} | {level: figures[level][m.key] for level in levels}
         for m in ENGAGEMENT_ROWS
     ]
     return pd.DataFrame(rows)

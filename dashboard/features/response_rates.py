@@ -20,7 +20,8 @@ While the wave is open (today on or before its ``closed`` date), a hidden area s
 yet reportable, and nothing about how many have answered: a hidden group looks the same
 whether it holds nobody or a few. After the wave it is hidden as elsewhere.
 
-``rates`` and ``table`` are plain data functions; ``dashboard.render.response_rates_view`` draws the section.
+``rates`` and ``table`` are plain data functions; ``section`` describes the section (``dashboard.features.view``),
+which ``dashboard.render.response_rates_view`` draws and My area's PDF prints.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from dashboard.core import db, release
+from dashboard.core import db, lists, release
 from dashboard.core.filters import Filters, Options
+from dashboard.features.view import Code, Downloads, Heading, Item, Notice, Table, paragraph
 
 TRUST = "Whole Trust"
 ALL_AREAS = "All service areas"
@@ -50,6 +52,14 @@ COLUMNS = [
     "areas",
     "note",
 ]
+TABLE_COLUMNS = {
+    "service_area": "Service area",
+    "care_group": "Care group",
+    "headcount": "Headcount",
+    "responses": "Responses",
+    "rate": "Response rate (%)",
+    "note": "Note",
+}
 ABOVE_100 = "above 100%: the headcount may be out of date"
 NO_HEADCOUNT = "headcount not known: no rate"
 NOT_YET = "not yet reportable"
@@ -215,3 +225,59 @@ def _row(level, area, group, headcount, responses, hidden, reason, known, count,
         "areas": count,
         "note": "; ".join(notes),
     }
+
+
+def table(frame: pd.DataFrame) -> pd.DataFrame:
+    """For people and downloads: Service area, Care group, Headcount, Responses, Response rate (%), Note."""
+    return frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+
+
+def section(
+    database: db.Database,
+    options: Options,
+    filters: Filters,
+    threshold: int,
+    areas: Sequence[str] | None = None,
+    today: dt.date | None = None,
+    withheld: str | None = None,
+) -> tuple[Item, ...]:
+    """The Response rates section, described: its heading and sentence, the table for the filters' wave
+    and the areas they select (limited to ``areas`` when given), what is not yet reportable while the
+    wave is open, the definition and the downloads. ``withheld``: the notice shown instead of any
+    figure (a database of real answers built without a perturbation key). ``today``: for tests."""
+    items: list[Item] = [Heading("Response rates"), paragraph(explanation(threshold))]
+    if withheld:
+        return (*items, Notice(withheld))
+    wave = options.wave_of(filters)
+    listed = listed_areas(filters, options, areas)
+    frame = rates(database, options, wave, listed, today)
+    shown = table(frame)
+    items.append(Table(shown, key="table_response_rates"))
+    waiting = frame.loc[frame["hidden"] & (frame["level"] == "service_area")]
+    if is_open(options, wave, today):
+        closed = options.wave_dates[wave][1]
+        items.append(
+            paragraph(
+                f"The survey wave {options.wave_name(wave)} is open until {closed.day} {closed:%B %Y}: figures will "
+                "change as responses come in. "
+                + (
+                    f"Not yet reportable: {len(waiting)} of the {len(frame)} rows (see Note)."
+                    if len(waiting)
+                    else "Every row is reportable."
+                )
+            )
+        )
+    if not listed:
+        items.append(paragraph("No service area is selected by the filters: only the Trust is shown."))
+    if not frame["areas_known"].any():
+        items.append(
+            paragraph(
+                "No service area has a headcount, so there is no rate: the Trust adds a ",
+                Code("headcount"),
+                " column to its service areas extract (see Data and definitions).",
+            )
+        )
+    defined = definition(threshold, lists.of(database).staff_surveys)
+    items.append(paragraph(defined))
+    items.append(Downloads(shown, "response_rates", note=f"{defined} {explanation(threshold)}", key="response_rates"))
+    return tuple(items)

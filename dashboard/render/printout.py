@@ -6,14 +6,20 @@ so a rerun costs next to nothing. Clicking "Download this view as PDF" replays t
 the page first drew them, onto a ``dashboard.render.pdf.Report`` (charts drawn by vl-convert,
 text kept as text). A part drawn again (a section's own rerun, such as a new breakdown)
 replaces what it recorded before, so the PDF is the view on screen when clicked.
+
+A page whose content is described once (``dashboard.features.view.View``, drawn on screen by
+``dashboard.render.screen``) gets its printout from ``of_view``: the same items, in the same order,
+with the same text and figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.core.text import plain_text
+from dashboard.features.view import Chart, Downloads, Heading, Item, Notice, Paragraph, Section, Table, View
+from dashboard.render import view_charts
 
 
 class Part:
@@ -33,6 +39,10 @@ class Part:
         """Text as the page shows it (this app's markdown: escapes and bold are dropped)."""
         return self._record("paragraph", plain_text(text))
 
+    def text(self, text: str) -> Part:
+        """Plain text, printed as it is."""
+        return self._record("paragraph", text)
+
     def metrics(self, tiles: list[tuple[str, str, str]]) -> Part:
         """Tiles: (label, value, the text under it), as the page shows them."""
         return self._record("metrics", [tuple(plain_text(t) for t in tile) for tile in tiles])
@@ -45,6 +55,31 @@ class Part:
         self._record("chart", chart, alt=plain_text(alt))
         self.paragraph(alt)
         return self._record("table", table) if table is not None else self
+
+    def items(self, items: Sequence[Item]) -> Part:
+        """A described page's items (``dashboard.features.view``), as ``dashboard.render.screen`` draws
+        them: headings, paragraphs as plain text, a notice as a paragraph, tables with their caption,
+        charts with their summary and table alternative, a section's items in place; downloads are
+        screen controls, left out."""
+        for item in items:
+            if isinstance(item, Heading):
+                self.heading(item.text, item.level)
+            elif isinstance(item, Paragraph):
+                self.text(item.text)
+            elif isinstance(item, Notice):
+                self.paragraph(item.markdown)
+            elif isinstance(item, Table):
+                self.table(item.frame, caption=item.caption)
+            elif isinstance(item, Chart):
+                self._record("chart", view_charts.chart(item), alt=item.summary)
+                self.text(item.summary)
+                if item.table is not None:
+                    self.table(item.table)
+            elif isinstance(item, Section):
+                self.items(item.items)
+            elif not isinstance(item, Downloads):
+                raise TypeError(f"not an item of a view: {type(item).__name__}")
+        return self
 
 
 class Printout:
@@ -70,3 +105,10 @@ class Printout:
                 except pdf.ChartError as error:
                     report.paragraph(f"(This chart could not be drawn in the PDF: {error}. Its table follows.)")
         return report.to_bytes()
+
+
+def of_view(view: View) -> Printout:
+    """The PDF of a described page: titled "<title>: <subject>", its items in order."""
+    printout = Printout(f"{view.title}: {view.subject}")
+    printout.part("view").items(view.items)
+    return printout

@@ -25,8 +25,13 @@ from dashboard.render.charts import (
 
 def interval_bars(frame: pd.DataFrame, category: str, category_title: str, value_title: str = "Percent") -> VegaLite:
     """Horizontal bars of ``share`` (0-1) with 95% interval whiskers (``low``/``high``),
-    sorted by value, labelled with the percent and n."""
-    data = frame.assign(label=[f"{s:.0%} (n={int(n):,})" for s, n in zip(frame["share"], frame["n"])])
+    sorted by value, labelled with the percent and n (or with ``frame``'s own ``label``, the figure as
+    the page rounds it)."""
+    data = (
+        frame
+        if "label" in frame
+        else frame.assign(label=[f"{s:.0%} (n={int(n):,})" for s, n in zip(frame["share"], frame["n"])])
+    )
     order = data.sort_values("share", ascending=False)[category].tolist()
     y = field(category, "nominal", sort=order, title=category_title, axis={"labelLimit": 260})
     tooltip = [

@@ -1,6 +1,6 @@
-"""My area in words and tables: the scorecard's cells as text, its tables, its download, its charts
-and definitions for the PDF. The figures are ``dashboard.features.my_area``'s, already through disclosure
-control. No Streamlit here."""
+"""My area in words and tables: the scorecard's cells as text, its tables, its download and its
+definitions. The figures are ``dashboard.features.my_area``'s, already through disclosure control.
+No Streamlit here."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pandas as pd
 
 from dashboard.core import measures
 from dashboard.features import my_area
-from dashboard.render import survey_charts
 
 
 def result_text(row: pd.Series | dict) -> str:
@@ -36,11 +35,12 @@ def comparison_text(row: pd.Series | dict) -> str:
 def survey_tables(
     results: pd.DataFrame, comparisons: pd.DataFrame, headline: dict[str, measures.SurveyMeasure]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Two narrow tables of text for the page: results by scope, and the comparisons."""
+    """Two narrow tables of text for the page: results by level (this area, its care group, the Trust),
+    and the comparisons."""
     titles = {key: m.title for key, m in headline.items()}
-    texts = {(row["measure"], row["scope"]): result_text(row) for row in results.to_dict("records")}
+    texts = {(row["measure"], row["level"]): result_text(row) for row in results.to_dict("records")}
     survey_table = pd.DataFrame(
-        {label: [texts.get((m, scope)) for m in titles] for scope, label in my_area.SCOPES.items()},
+        {label: [texts.get((m, level)) for m in titles] for level, label in my_area.LEVELS.items()},
         index=pd.Index(list(titles.values()), name="Measure"),
     )
     texts = {(row["measure"], row["against"]): comparison_text(row) for row in comparisons.to_dict("records")}
@@ -62,21 +62,21 @@ def summary_frame(
     comparisons: pd.DataFrame,
     headline: dict[str, measures.SurveyMeasure],
 ) -> pd.DataFrame:
-    """The scorecard as one long table for download: what is on screen, hidden figures blank."""
-    scope_names = {"area": area, "care_group": care_group, "trust": "Trust"}
+    """The scorecard as one long table for download: what is on screen, hidden figures blank. Its
+    ``scope`` column (the area, its care group or the Trust, by name) keeps the name downloads have
+    always had."""
+    names = {"area": area, "care_group": care_group, "trust": "Trust"}
     rows = []
     for _, row in engagement.iterrows():
-        for scope in my_area.SCOPES:
-            rows.append(
-                {"section": "Engagement", "measure": row["title"], "scope": scope_names[scope], "value": row[scope]}
-            )
+        for level in my_area.LEVELS:
+            rows.append({"section": "Engagement", "measure": row["title"], "scope": names[level], "value": row[level]})
     titles = {key: m.title for key, m in headline.items()}
     for _, row in results.iterrows():
         rows.append(
             {
                 "section": "Survey",
                 "measure": titles[row["measure"]],
-                "scope": scope_names[row["scope"]],
+                "scope": names[row["level"]],
                 "value": row["percent"],
                 "n": row["n"],
                 "ci_low_percent": None if row["hidden"] else round(row["low"] * 100),
@@ -110,32 +110,6 @@ def summary_frame(
         "hidden_reason",
     ]
     return pd.DataFrame(rows).reindex(columns=columns)
-
-
-def scorecard_charts(
-    results: pd.DataFrame, headline: dict[str, measures.SurveyMeasure], area: str, care_group: str
-) -> list[tuple[str, object, str]]:
-    """Per headline measure: its title, a chart of the area, its care group and the Trust (shown
-    figures only, with their intervals), and the chart's one-sentence summary. For the PDF."""
-
-    names = {"area": area, "care_group": care_group, "trust": "Trust"}
-    drawn = []
-    for key, measure in headline.items():
-        rows = results.loc[(results["measure"] == key) & ~results["hidden"].astype(bool)]
-        if rows.empty:
-            continue
-        frame = pd.DataFrame(
-            {
-                "scope": [names[s] for s in rows["scope"]],
-                **{c: rows[c].astype(float).to_numpy() for c in ("share", "n", "low", "high")},
-            }
-        )
-        summary = "; ".join(
-            f"{name}: {share:.0%} of {int(n):,}" for name, share, n in zip(frame["scope"], frame["share"], frame["n"])
-        )
-        chart = survey_charts.interval_bars(frame, "scope", "Scope", value_title=measure.title)  # with room for labels
-        drawn.append((measure.title, chart, f"{measure.title}: {summary}."))
-    return drawn
 
 
 def definitions_table(headline: dict[str, measures.SurveyMeasure]) -> pd.DataFrame:
