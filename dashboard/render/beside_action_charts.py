@@ -22,10 +22,12 @@ NAME_LIFT = 0.7  # a name's middle sits this many lines above its point
 PLOT_PX_AT_LEAST = 280  # the scatter's plot area at its shortest: its 560 px less the axis and a wrapped legend
 
 
-def care_group_scale(care_groups: tuple[str, ...]) -> dict:
-    """One colour per care group of the Trust, in its order, the same on every chart (the palette
-    repeats past its length)."""
-    return {"domain": list(care_groups), "range": [QUALITATIVE[i % len(QUALITATIVE)] for i in range(len(care_groups))]}
+def care_group_colour(care_groups: tuple[str, ...]) -> dict:
+    """The points' colour: one per care group of the Trust, in its order, the same on every chart
+    (the palette repeats past its length), with its legend below the plot."""
+    scale = {"domain": list(care_groups), "range": [QUALITATIVE[i % len(QUALITATIVE)] for i in range(len(care_groups))]}
+    legend = {"orient": "bottom", "columns": 2, "labelLimit": 320}
+    return field("care_group", "nominal", title="Care group", scale=scale, legend=legend)
 
 
 def spread_ties(counts: pd.Series, order: pd.Series, width: float = 0.8) -> pd.Series:
@@ -168,13 +170,7 @@ def results_beside_action(
         "encoding": {
             "x": x,
             "y": y_enc,
-            "color": field(
-                "care_group",
-                "nominal",
-                title="Care group",
-                scale=care_group_scale(care_groups),
-                legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
-            ),
+            "color": care_group_colour(care_groups),
             "shape": field(
                 "attention",
                 "nominal",
@@ -253,13 +249,7 @@ def change_beside_actions(
                         "y": field(
                             "change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]
                         ),
-                        "color": field(
-                            "care_group",
-                            "nominal",
-                            title="Care group",
-                            scale=care_group_scale(care_groups),
-                            legend={"orient": "bottom", "columns": 2, "labelLimit": 320},
-                        ),
+                        "color": care_group_colour(care_groups),
                         "shape": field(
                             "real",
                             "nominal",
