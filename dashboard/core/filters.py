@@ -145,6 +145,16 @@ def to_query_params(filters: Filters, options: Options) -> dict[str, list[str]]:
     return params
 
 
+def whole_waves_note(filters: Filters, options: Options) -> str:
+    """Why no change is shown when a comparison is asked for with months chosen; '' otherwise."""
+    if not (filters.compare and filters.months_chosen):
+        return ""
+    return (
+        f"Change since {options.wave_name(filters.compare)} is shown for whole waves: set the months back to "
+        "the whole period to see it."
+    )
+
+
 def wave_of_months(options: Options, date_from: dt.date | None, date_to: dt.date | None) -> str | None:
     """The one wave the months fall in (a link made before there were waves names months but no
     wave, and opens on the wave of its months); None when they touch no wave or several."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.core import measures
 from dashboard.core.db import Database
-from dashboard.core.filters import Filters, Options
+from dashboard.core.filters import Filters, Options, whole_waves_note
 from dashboard.core.text import number_text
 from dashboard.features import beside_action, my_area, my_area_text, response_rates
 from dashboard.features.view import Chart, Heading, Item, Notice, Section, Strong, Table, View, paragraph
@@ -121,14 +121,8 @@ def since(database: Database, filters: Filters, options: Options) -> list[Item]:
     no change is shown (months chosen); or nothing."""
     span = beside_action.between_waves(options, filters)
     if span is None:
-        if filters.compare and filters.months_chosen:
-            return [
-                paragraph(
-                    f"Change since {options.wave_name(filters.compare)} is shown for whole waves: set the months "
-                    "back to the whole period to see it."
-                )
-            ]
-        return []
+        note = whole_waves_note(filters, options)
+        return [paragraph(note)] if note else []
     then, now = filters.compare, options.wave_of(filters)
     frame = my_area.since_table(database, filters, options, then, now)
     table = frame.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value))

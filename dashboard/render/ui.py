@@ -10,15 +10,14 @@ reads the database.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.core import db, lists, measures, release, settings
-from dashboard.core.filters import Filters, Options
-from dashboard.core.text import escape_markdown, plain_text
+from dashboard.core.filters import Filters, Options, whole_waves_note
+from dashboard.core.text import escape_markdown, number_text, plain_text
 from dashboard.features import grants
 from dashboard.render import access, deferred_download_fix, sidebar
 from dashboard.render.charts import CONFIG
@@ -175,10 +174,8 @@ def describe(page: Page) -> str:
 
 
 def format_number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    # Hours come in quarters: 25.25 is shown as 25.25, never rounded to 25.2.
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    """A count or hours as every page shows it (``dashboard.core.text.number_text``)."""
+    return number_text(value)
 
 
 def percent_text(row: pd.Series) -> str:
@@ -224,11 +221,9 @@ def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> tupl
 
 def comparison_note(page: Page) -> None:
     """Say why no change is shown when a comparison is asked for but months are chosen."""
-    if page.filters.compare and page.filters.months_chosen:
-        st.markdown(
-            f"Change since {escape_markdown(page.options.wave_name(page.filters.compare))} is shown for "
-            "whole waves: set the months back to the whole period to see it."
-        )
+    note = whole_waves_note(page.filters, page.options)
+    if note:
+        st.markdown(escape_markdown(note))
 
 
 def show_table(frame: pd.DataFrame, key: str, **options) -> None:
