@@ -1,4 +1,5 @@
-"""Shared fixtures: a demo database built once through the real pipeline, and small extracts."""
+"""Shared fixtures: a demo database built once through the real pipeline, the oracle's reading of it, and
+small extracts."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.core import db
 from pipeline.build import build
+from tests import oracle
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_EXTRACTS = ROOT / "data" / "extracts"
@@ -124,6 +127,18 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = folder / "engagement.duckdb"
     build(DEMO_EXTRACTS, database)
     return database
+
+
+@pytest.fixture(scope="module")
+def responses() -> pd.DataFrame:
+    """The demo's survey responses as the oracle reads them from the extracts (tests/oracle.py)."""
+    return oracle.read_responses()
+
+
+@pytest.fixture(scope="module")
+def release(demo_db: Path) -> oracle.Released:
+    """What the demo build released (read from the file)."""
+    return oracle.released(demo_db)
 
 
 @pytest.fixture

@@ -55,16 +55,6 @@ def _n_values(at: AppTest) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return oracle.read_responses()
-
-
-@pytest.fixture(scope="module")
-def release(demo_db: Path) -> oracle.Released:
-    return oracle.released(demo_db)
-
-
-@pytest.fixture(scope="module")
 def expected(responses, release) -> dict[str, tuple[int, int, int | None]]:
     figures = {m: oracle.expected_headline(responses, m, FILTERS, release) for m in oracle.MEASURES}
     assert all(n is not None for n, _, _ in figures.values())  # the view is shown: there is a figure to compare

@@ -279,16 +279,6 @@ BESIDE_FILTERS = {
 SURVEY_FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 
 
-@pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return oracle.read_responses()
-
-
-@pytest.fixture(scope="module")
-def released(demo_db) -> oracle.Released:
-    return oracle.released(demo_db)
-
-
 def survey_side(filters: Filters) -> Filters:
     """What the survey side of results beside action follows per area: the surveys, staff groups and
     wave over the whole wave (the care group and service area filters pick the areas listed; months
@@ -335,10 +325,10 @@ def expected_beside(responses: pd.DataFrame, released: oracle.Released, filters:
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", BESIDE_FILTERS.values(), ids=BESIDE_FILTERS.keys())
 @pytest.mark.parametrize("measure", contract.LEGACY_ANSWER_COLUMNS)
-def test_results_beside_action_match_the_oracle(database, responses, released, filters, measure):
+def test_results_beside_action_match_the_oracle(database, responses, release, filters, measure):
     result = beside_action.results_beside_action(database, filters, measure)
     table = result.table.set_index("service_area")
-    expected = expected_beside(responses, released, filters, measure)
+    expected = expected_beside(responses, release, filters, measure)
     assert sorted(table.index) == sorted(expected.index)  # every area in scope, answered or not
     table = table.loc[expected.index]
     assert table["hidden"].tolist() == expected["hidden"].tolist()
@@ -364,7 +354,7 @@ def test_results_beside_action_match_the_oracle(database, responses, released, f
     assert result.median_theme_actions == expected.loc[shown, "theme_actions"].median()
 
 
-def test_results_beside_action_show_each_areas_whole_wave_figure_whatever_the_months(database, responses, released):
+def test_results_beside_action_show_each_areas_whole_wave_figure_whatever_the_months(database, responses, release):
     """The survey side is each area's released figure over the whole wave with the page's surveys and
     staff groups: months narrow the actions beside it, never the survey figures, and the care group
     filter only picks the areas listed (an area's figure is the same under the Trust)."""
@@ -385,14 +375,14 @@ def test_results_beside_action_show_each_areas_whole_wave_figure_whatever_the_mo
     assert len(shown)
     for area, n, positive in zip(shown["service_area"], shown["n"], shown["positive"]):
         group = (wave, "answers", CHS, area, None, "Nursing", None)
-        assert released.shows(group, "it_skills")
+        assert release.shows(group, "it_skills")
         assert (n, positive) == oracle.group_figures(oracle.members(responses, group), "it_skills")
 
 
-def test_needs_attention_depends_on_both_the_result_and_the_related_actions(database, responses, released):
+def test_needs_attention_depends_on_both_the_result_and_the_related_actions(database, responses, release):
     # The demo data have areas flagged, and areas as bad whose related actions keep them unflagged.
-    expected = expected_beside(responses, released, Filters(), "it_unreliable")
-    headline_n, headline_positive, _ = oracle.expected_headline(responses, "it_unreliable", Filters(), released)
+    expected = expected_beside(responses, release, Filters(), "it_unreliable")
+    headline_n, headline_positive, _ = oracle.expected_headline(responses, "it_unreliable", Filters(), release)
     shown = expected.loc[~expected["hidden"]]
     worse = shown.loc[shown["positive"] / shown["n"] > headline_positive / headline_n]
     assert worse["needs_attention"].any() and not worse["needs_attention"].all()
@@ -402,17 +392,17 @@ def test_needs_attention_depends_on_both_the_result_and_the_related_actions(data
     assert result.theme == "Connectivity, performance and security"
 
 
-def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(database, responses, released):
+def test_results_beside_action_hide_everything_when_the_filtered_total_is_small(database, responses, release):
     wave = responses.attrs["latest_wave"]
     group, area = next(
         (g, a)
         for g, areas in oracle.structure().items()
         for a in areas
         if len(oracle.members(responses, (wave, "answers", g, a, None, None, None)))
-        and not released.shows((wave, "answers", g, a, None, None, None), "it_unreliable")
+        and not release.shows((wave, "answers", g, a, None, None, None), "it_unreliable")
     )
     filters = Filters(care_groups=(group,), service_areas=(area,))
-    assert oracle.expected_headline(responses, "it_unreliable", filters, released)[0] is None
+    assert oracle.expected_headline(responses, "it_unreliable", filters, release)[0] is None
     result = beside_action.results_beside_action(database, filters, "it_unreliable")
     assert result.headline["hidden"] and result.shown.empty
     assert result.table["service_area"].tolist() == [area]

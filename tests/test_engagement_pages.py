@@ -66,12 +66,6 @@ def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.fixture(scope="module")
-def released(demo_db: Path) -> oracle.Released:
-    """What the demo build released (read from the file)."""
-    return oracle.released(demo_db)
-
-
 def whole_wave(released: oracle.Released, measure: str, wave: str, unit: tuple) -> tuple[int, int] | None:
     """A unit's (care group, service area) released whole-wave (n, positive) for the measure, every
     survey, staff group and month (oracle); None when the build did not release it."""
@@ -223,7 +217,7 @@ def test_actions_page_totals_filters_and_search(demo_env, pinned_here):
     assert sorted(table["title"]) == sorted(matching["title"])
 
 
-def test_actions_page_results_beside_action_leave_small_areas_out(demo_env, released):
+def test_actions_page_results_beside_action_leave_small_areas_out(demo_env, release):
     at = page("6_Actions_and_quick_wins.py")
     at.run()
     no_exception(at)
@@ -233,7 +227,7 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env, rele
     chart_table, table = sorted(tables, key=len)
     table = table.set_index("Service area")
     # Each area's released figure over the whole latest wave (oracle), None when not released.
-    per_area = oracle.expected_breakdown(RESPONSES, "it_unreliable", "service_area", Filters(), released)
+    per_area = oracle.expected_breakdown(RESPONSES, "it_unreliable", "service_area", Filters(), release)
     groups = oracle.read_engagement()["areas"].set_index("service_area")["care_group"]
     assert sorted(table.index) == sorted(groups.index)
     expected = {area: per_area[(groups[area], area)] for area in table.index}
@@ -249,7 +243,7 @@ def test_actions_page_results_beside_action_leave_small_areas_out(demo_env, rele
     assert shown["Positive"].astype(int).to_dict() == {a: expected[a][1] for a in shown.index}
     assert sorted(chart_table["Service area"]) == sorted(shown.index)
     assert not chart_table["Survey result hidden"].any()
-    headline = oracle.expected_headline(RESPONSES, "it_unreliable", Filters(), released)
+    headline = oracle.expected_headline(RESPONSES, "it_unreliable", Filters(), release)
     assert any(f"filtered total ({headline[2]}%)" in m.value for m in at.markdown)
 
 
@@ -274,7 +268,7 @@ def assert_whole_wave_survey_table(survey_table: pd.DataFrame, wave: str, area: 
                 assert result_cell(*figures).match(cell), (measure, scope, cell)
 
 
-def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env, released):
+def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env, release):
     wave = oracle.PUBLISHED_WAVE  # the published figures and their months
     area, group = area_over_threshold(wave)
     at = page("7_My_area.py")
@@ -293,7 +287,7 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env,
     assert engagement_table.loc["Trust", "Actions raised"] == "831"
     assert value(engagement_table.loc["Its care group", "Staff engaged"]) == group_expected["staff_engaged"]
     survey_table = at.table[1].value
-    assert_whole_wave_survey_table(survey_table, wave, area, group, released)
+    assert_whole_wave_survey_table(survey_table, wave, area, group, release)
     assert not survey_table.stack().str.startswith("Hidden").any()  # the largest area: everything released
     assert survey_table.loc["IT too unreliable", "Trust"].startswith(f"{oracle.PUBLISHED['it_unreliable']}% (")
     comparisons = at.table[2].value
@@ -316,14 +310,14 @@ def test_my_area_opens_on_the_area_in_the_url_with_independent_figures(demo_env,
     pd.testing.assert_frame_equal(at.table[2].value, comparisons)
     # Followed, the survey filter would have given other figures.
     staff_only = oracle.expected_headline(
-        RESPONSES, "it_unreliable", Filters(service_areas=(area,), surveys=("Staff",), wave=wave), released
+        RESPONSES, "it_unreliable", Filters(service_areas=(area,), surveys=("Staff",), wave=wave), release
     )
-    assert staff_only[:2] != whole_wave(released, "it_unreliable", wave, (group, area))
+    assert staff_only[:2] != whole_wave(release, "it_unreliable", wave, (group, area))
 
 
-def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env, released):
+def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env, release):
     wave = RESPONSES.attrs["latest_wave"]
-    area, group = area_under_threshold(released, wave)
+    area, group = area_under_threshold(release, wave)
     at = page("7_My_area.py")
     at.query_params["service_area"] = [area]
     at.run()
@@ -335,7 +329,7 @@ def test_my_area_under_the_threshold_shows_no_survey_figure(demo_env, released):
     comparisons = at.table[2].value
     assert (comparisons == "Not shown: this area's figure is hidden").all().all()
     # The care group and Trust are still there, their released whole-wave totals.
-    assert_whole_wave_survey_table(survey_table, wave, area, group, released)
+    assert_whole_wave_survey_table(survey_table, wave, area, group, release)
     assert survey_table["Trust"].str.contains("%").all()
 
 
@@ -488,7 +482,7 @@ def test_actions_on_real_extracts_withhold_survey_figures_without_a_key(small_ex
 # Data and definitions -------------------------------------------------------------------------------
 
 
-def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_env, released):
+def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_env, release):
     at = page("8_Data_and_definitions.py")
     at.run()
     no_exception(at)
@@ -510,7 +504,7 @@ def test_data_and_definitions_page_shows_build_measures_rules_and_settings(demo_
     for wave in ("2021", "2023"):
         shown = audit.loc[(audit["Wave"] == wave) & (audit["Status"] == "Released")].set_index("Groups")["Count"]
         for kind, label in about_data.AUDIT_KINDS.items():
-            assert shown[label] == sum(g[0] == wave and g[1] == kind for g in released.groups), (wave, kind)
+            assert shown[label] == sum(g[0] == wave and g[1] == kind for g in release.groups), (wave, kind)
 
 
 def test_data_page_shows_the_threshold_the_database_was_built_with(small_extracts, tmp_path, monkeypatch):

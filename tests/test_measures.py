@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -29,8 +28,6 @@ from tests.oracle import (
     group_figures,
     members,
     percent_half_up,
-    read_responses,
-    released,
     structure,
     wave_of,
 )
@@ -41,16 +38,6 @@ FIGURES = ["n", "positive", "share", "percent", "low", "high"]
 @pytest.fixture(scope="module")
 def database(demo_db) -> Iterator[db.Database]:
     yield from opened_database(demo_db)
-
-
-@pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return read_responses()
-
-
-@pytest.fixture(scope="module")
-def release(demo_db: Path) -> Released:
-    return released(demo_db)
 
 
 def area_part(wave: str, care_group: str, area: str) -> tuple:

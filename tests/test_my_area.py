@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.core import disclosure, measures, release
+from dashboard.core import disclosure, measures
 from dashboard.core.filters import Filters
+from dashboard.core.release import ANSWERS, Part, Release, Wave
 from dashboard.features import my_area, my_area_text
 from pipeline.lists import TrustLists
 from tests import oracle
@@ -89,7 +89,7 @@ Figures = tuple  # (n, positive) as released
 class ReleaseOnly:
     """A stand-in database holding only a hand-made release: all the survey scorecard reads."""
 
-    def __init__(self, built: release.Release) -> None:
+    def __init__(self, built: Release) -> None:
         self.built = built
 
     def memo(self, name, load, **_):
@@ -105,7 +105,7 @@ def hand_made(units: dict, keyed: bool = True) -> ReleaseOnly:
     measures_ = oracle.MEASURES
     rows, cells = {}, []
     for i, ((group, area), figures) in enumerate(units.items() if keyed else ()):
-        rows[release.Part(release.ANSWERS, group, area)] = i
+        rows[Part(ANSWERS, group, area)] = i
         per_measure = figures if isinstance(figures, dict) else dict.fromkeys(measures_, figures)
         values = np.full((len(measures_), len(SCALE)), np.nan)
         for m, measure in enumerate(measures_):
@@ -114,13 +114,13 @@ def hand_made(units: dict, keyed: bool = True) -> ReleaseOnly:
                 values[m] = (BLANKS, positive, n - positive)
         cells.append(values)
     cells = np.array(cells) if cells else np.zeros((0, len(measures_), len(SCALE)))
-    built = release.Release(
+    built = Release(
         measures=measures_,
         answers=SCALE,
         scale=np.ones((len(measures_), len(SCALE)), dtype=bool),
         counted=np.array([[False, True, True]] * len(measures_)),
         positive=np.array([[False, True, False]] * len(measures_)),
-        waves={WAVE: release.Wave(rows, np.nansum(cells[:, 0], axis=1), cells, ())},
+        waves={WAVE: Wave(rows, np.nansum(cells[:, 0], axis=1), cells, ())},
         care_group_of={area: group for group, area in units if area is not None},
         threshold=THRESHOLD,
         min_comments=10,
@@ -340,16 +340,6 @@ def test_survey_tables_are_narrow_text(database):
 # The scorecard on the demo data ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return oracle.read_responses()
-
-
-@pytest.fixture(scope="module")
-def released(demo_db: Path) -> oracle.Released:
-    return oracle.released(demo_db)
-
-
 def test_engagement_scorecard_matches_pandas(database):
     area = "Personality disorder service"  # Nursing staff attended its conversations in these months
     group = "Adult mental health"
@@ -449,14 +439,14 @@ SCORECARD_FILTERS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("filters", SCORECARD_FILTERS.values(), ids=SCORECARD_FILTERS.keys())
-def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, released, filters):
+def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, release, filters):
     wave = oracle.wave_of(responses, filters)
     area, group = largest_area(responses, wave)
     headline = measures.headline_measures(database)
     assert tuple(headline) == oracle.MEASURES
     results, comparisons = my_area.survey_scorecard(database, filters, headline, area, group)
     assert len(results) == 3 * 3 and len(comparisons) == 3 * 2
-    noisy = assert_matches_the_oracle(results, comparisons, responses, released, wave, area, group)
+    noisy = assert_matches_the_oracle(results, comparisons, responses, release, wave, area, group)
     assert noisy > 0
     assert not results["hidden"].any()  # the largest area, its care group and the Trust are all released
     if wave == oracle.PUBLISHED_WAVE:
@@ -465,7 +455,7 @@ def test_survey_scorecard_on_demo_matches_the_oracle(database, responses, releas
 
 
 @pytest.mark.slow
-def test_the_survey_scorecard_does_not_follow_the_survey_staff_group_and_month_filters(database, responses, released):
+def test_the_survey_scorecard_does_not_follow_the_survey_staff_group_and_month_filters(database, responses, release):
     """The survey results are fixed whole-wave totals: narrowing the survey, staff groups and months
     changes the engagement side but leaves every survey figure and comparison as it is."""
     wave = oracle.PUBLISHED_WAVE
@@ -484,21 +474,21 @@ def test_the_survey_scorecard_does_not_follow_the_survey_staff_group_and_month_f
         again, compared_again = my_area.survey_scorecard(database, filters, headline, area, group)
         pd.testing.assert_frame_equal(again, results)
         pd.testing.assert_frame_equal(compared_again, comparisons)
-    assert_matches_the_oracle(results, comparisons, responses, released, wave, area, group)
+    assert_matches_the_oracle(results, comparisons, responses, release, wave, area, group)
     # The filters were live: followed, they would give other survey figures, and engagement does follow them.
     for scope, scope_filters in my_area.level_filters(narrowed, area, group).items():
-        followed = oracle.expected_headline(responses, "it_unreliable", scope_filters, released)
+        followed = oracle.expected_headline(responses, "it_unreliable", scope_filters, release)
         shown = pick(results, measure="it_unreliable", level=scope)
         assert followed[:2] != (shown["n"], shown["positive"]), scope
     engagement = my_area.engagement_scorecard(database, whole, area, group)
     assert not engagement.equals(my_area.engagement_scorecard(database, narrowed, area, group))
     # The wave does apply: the other wave gives the other wave's totals.
     other = my_area.survey_scorecard(database, Filters(wave="2023"), headline, area, group)
-    assert_matches_the_oracle(*other, responses, released, "2023", area, group)
+    assert_matches_the_oracle(*other, responses, release, "2023", area, group)
     assert not other[0].equals(results)
 
 
-def test_a_small_demo_area_shows_no_survey_figure(database, responses, released):
+def test_a_small_demo_area_shows_no_survey_figure(database, responses, release):
     wave = oracle.PUBLISHED_WAVE
     tree = oracle.structure()
     area, group = next(
@@ -506,7 +496,7 @@ def test_a_small_demo_area_shows_no_survey_figure(database, responses, released)
         for g, areas in tree.items()
         for a in areas
         if len(oracle.members(responses, (wave, "answers", g, a, None, None, None)))
-        and not released.shows((wave, "answers", g, a, None, None, None), "it_unreliable")
+        and not release.shows((wave, "answers", g, a, None, None, None), "it_unreliable")
     )
     results, comparisons = my_area.survey_scorecard(
         database, Filters(wave=wave), measures.headline_measures(database), area, group
@@ -516,5 +506,5 @@ def test_a_small_demo_area_shows_no_survey_figure(database, responses, released)
     assert comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden"].all()
     assert (comparisons.loc[comparisons["measure"] == "it_unreliable", "hidden_reason"] == my_area.AREA_HIDDEN).all()
     care_group = pick(results, measure="it_unreliable", level="care_group")
-    expected = whole_wave(responses, released, "it_unreliable", wave, (group, None))
+    expected = whole_wave(responses, release, "it_unreliable", wave, (group, None))
     assert expected is not None and (care_group["n"], care_group["positive"]) == expected

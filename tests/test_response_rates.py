@@ -52,16 +52,6 @@ def options_of(database: db.Database) -> Options:
     )
 
 
-@pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return oracle.read_responses()
-
-
-@pytest.fixture(scope="module")
-def released(demo_db: Path) -> oracle.Released:
-    return oracle.released(demo_db)
-
-
 @pytest.fixture
 def database(demo_db: Path) -> Iterator[db.Database]:
     yield from opened_database(demo_db)
@@ -150,9 +140,9 @@ def test_a_tiny_demo_builds_with_its_headcounts(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("wave", WAVES)
-def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, responses, released, wave) -> None:
+def test_rates_per_area_care_group_and_trust_equal_the_oracle(database, responses, release, wave) -> None:
     frame = response_rates.rates(database, options_of(database), wave, today=AFTER_EVERY_WAVE)
-    expected = oracle.expected_response_rates(responses, wave, released)
+    expected = oracle.expected_response_rates(responses, wave, release)
 
     areas = rows(frame, "service_area").set_index("service_area")
     want = rows(expected, "service_area").set_index("service_area")
@@ -274,11 +264,11 @@ def test_rates_are_whole_percents_of_the_perturbed_count_and_above_100_is_flagge
 # --------------------------------------------------------------------------- hidden and not yet reportable
 
 
-def test_areas_not_released_are_hidden_with_their_rate(database, responses, released) -> None:
+def test_areas_not_released_are_hidden_with_their_rate(database, responses, release) -> None:
     frame = rows(
         response_rates.rates(database, options_of(database), "2023", today=AFTER_EVERY_WAVE), "service_area"
     ).set_index("service_area")
-    expected = rows(oracle.expected_response_rates(responses, "2023", released), "service_area").set_index(
+    expected = rows(oracle.expected_response_rates(responses, "2023", release), "service_area").set_index(
         "service_area"
     )
     small = expected.index[expected["hidden"]]
@@ -298,11 +288,11 @@ def test_areas_not_released_are_hidden_with_their_rate(database, responses, rele
     assert table.loc[table["Service area"].isin(small), ["Responses", "Response rate (%)"]].isna().all().all()
 
 
-def test_an_open_wave_says_not_yet_reportable_and_nothing_more(database, responses, released) -> None:
+def test_an_open_wave_says_not_yet_reportable_and_nothing_more(database, responses, release) -> None:
     options = options_of(database)
     closed = response_rates.rates(database, options, "2023", today=AFTER_EVERY_WAVE)
     frame = response_rates.rates(database, options, "2023", today=WHILE_2023_IS_OPEN)
-    expected = oracle.expected_response_rates(responses, "2023", released)
+    expected = oracle.expected_response_rates(responses, "2023", release)
     areas = rows(frame, "service_area").set_index("service_area")
     want = rows(expected, "service_area").set_index("service_area")
     waiting = want.index[want["hidden"]]
@@ -374,7 +364,7 @@ def _section_script() -> None:
 
 
 @pytest.mark.slow
-def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, responses, released) -> None:
+def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, responses, release) -> None:
     at = AppTest.from_function(_section_script, default_timeout=60)
     at.query_params["wave"] = "2021"
     at.run()
@@ -388,7 +378,7 @@ def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, re
     assert list(table.columns) == ["Service area", "Care group", "Headcount", "Responses", "Response rate (%)", "Note"]
     assert table["Service area"].tolist()[:3] == ["Adult ADHD service", "Finance", "Payroll"]
     assert table["Care group"].tolist()[-1] == response_rates.TRUST
-    expected = oracle.expected_response_rates(responses, "2021", released)
+    expected = oracle.expected_response_rates(responses, "2021", release)
     trust = rows(expected, "trust").iloc[0]
     assert (int(table["Responses"].iloc[-1]), int(table["Response rate (%)"].iloc[-1])) == (
         trust["responses"],
@@ -409,7 +399,7 @@ def _open_wave_script() -> None:
 
 @pytest.mark.slow
 def test_the_section_says_which_rows_are_not_yet_reportable_while_the_wave_is_open(
-    demo_env, responses, released
+    demo_env, responses, release
 ) -> None:
     at = AppTest.from_function(_open_wave_script, default_timeout=60)
     at.query_params["wave"] = "2023"
@@ -417,7 +407,7 @@ def test_the_section_says_which_rows_are_not_yet_reportable_while_the_wave_is_op
     at.run()
     assert not at.exception, at.exception
     (table,) = [d.value for d in at.dataframe]
-    expected = rows(oracle.expected_response_rates(responses, "2023", released), "service_area")
+    expected = rows(oracle.expected_response_rates(responses, "2023", release), "service_area")
     waiting = set(expected.loc[(expected["care_group"] == "Corporate services") & expected["hidden"], "service_area"])
     notes = table.set_index("Service area").loc[sorted(waiting), "Note"]
     assert len(waiting) and notes.str.startswith(response_rates.NOT_YET).all()

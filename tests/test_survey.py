@@ -43,8 +43,6 @@ from tests.oracle import (
     members,
     parts,
     percent_half_up,
-    read_responses,
-    released,
     structure,
     wave_of,
 )
@@ -63,16 +61,6 @@ W2021 = PUBLISHED_WAVE  # filters with months name the wave of those months (no 
 # Three areas of one care group, one of them (Podiatry) too small to release: the others are summed.
 SOME_TOO_SMALL = ("Podiatry", "Tissue viability", "Continence service")
 FIGURE_COLUMNS = ["n", "positive", "share", "percent", "low", "high"]
-
-
-@pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return read_responses()
-
-
-@pytest.fixture(scope="module")
-def release(demo_db: Path) -> Released:
-    return released(demo_db)
 
 
 @pytest.fixture(scope="module")

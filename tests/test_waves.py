@@ -43,11 +43,6 @@ def z_test(x1: int, n1: int, x2: int, n2: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def responses() -> pd.DataFrame:
-    return oracle.read_responses()
-
-
-@pytest.fixture(scope="module")
 def options(demo_db: Path) -> Options:
     con = duckdb.connect(str(demo_db), read_only=True)
     waves = con.sql("select wave_id, name, opened, closed from waves order by opened").fetchall()
@@ -63,11 +58,6 @@ def options(demo_db: Path) -> Options:
         wave_names={w[0]: w[1] for w in waves},
         wave_dates={w[0]: (w[2], w[3]) for w in waves},
     )
-
-
-@pytest.fixture(scope="module")
-def release(demo_db: Path) -> oracle.Released:
-    return oracle.released(demo_db)
 
 
 @pytest.fixture
