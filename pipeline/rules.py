@@ -96,6 +96,30 @@ def _not_on_scale(column: str) -> RowRule:
 
 _CODE_PATTERN = "[A-Za-z0-9_-]+"
 
+
+def _code_for_links(column: str) -> RowRule:
+    """A code that names its row in links: letters, digits, - and _ only."""
+    return RowRule(
+        column,
+        f"not regexp_full_match(typed.{column}, '{_CODE_PATTERN}')",
+        "must be letters, digits, - or _ (it is used in links)",
+    )
+
+
+def _not_before(column: str, earlier: str) -> RowRule:
+    """A date that may not come before another date of its row."""
+    return RowRule(column, f"typed.{column} < typed.{earlier}", f"is before {earlier}")
+
+
+def _staff_surveys_only(column: str) -> RowRule:
+    """A column answered only in the staff surveys (lists: meaning staff)."""
+    return RowRule(
+        column,
+        f"typed.survey not in {_STAFF_SURVEYS_SQL} and raw.{column} is not null",
+        "is only for staff surveys (lists: meaning staff)",
+    )
+
+
 EXTRACTS: dict[str, Extract] = {
     "lists": Extract(
         "lists",
@@ -194,7 +218,7 @@ EXTRACTS: dict[str, Extract] = {
                 f"typed.status is not null and typed.status not in {_COMPLETED_SQL} and raw.completed_on is not null",
                 "must be empty unless the status is the completed one (lists: meaning completed)",
             ),
-            RowRule("completed_on", "typed.completed_on < typed.raised_on", "is before raised_on"),
+            _not_before("completed_on", "raised_on"),
         ),
     ),
     "waves": Extract(
@@ -205,14 +229,7 @@ EXTRACTS: dict[str, Extract] = {
             Column("opened", "date", required=True),
             Column("closed", "date", required=True),
         ),
-        row_rules=(
-            RowRule(
-                "wave_id",
-                f"not regexp_full_match(typed.wave_id, '{_CODE_PATTERN}')",
-                "must be letters, digits, - or _ (it is used in links)",
-            ),
-            RowRule("closed", "typed.closed < typed.opened", "is before opened"),
-        ),
+        row_rules=(_code_for_links("wave_id"), _not_before("closed", "opened")),
     ),
     "questions": Extract(
         "questions",
@@ -230,11 +247,7 @@ EXTRACTS: dict[str, Extract] = {
             Column("summary", "text"),
         ),
         row_rules=(
-            RowRule(
-                "question_id",
-                f"not regexp_full_match(typed.question_id, '{_CODE_PATTERN}')",
-                "must be letters, digits, - or _ (it is used in links)",
-            ),
+            _code_for_links("question_id"),
             RowRule(
                 "waves",
                 f"raw.waves is not null and not list_has_all("
@@ -297,16 +310,8 @@ EXTRACTS: dict[str, Extract] = {
                 " where s.service_area = typed.service_area)",
                 "does not belong to the care_group given",
             ),
-            RowRule(
-                "staff_group",
-                f"typed.survey not in {_STAFF_SURVEYS_SQL} and raw.staff_group is not null",
-                "is only for staff surveys (lists: meaning staff)",
-            ),
-            RowRule(
-                "info_available",
-                f"typed.survey not in {_STAFF_SURVEYS_SQL} and raw.info_available is not null",
-                "is only for staff surveys (lists: meaning staff)",
-            ),
+            _staff_surveys_only("staff_group"),
+            _staff_surveys_only("info_available"),
             RowRule(
                 "submitted_on",
                 # The waves' dates as one list (an uncorrelated subquery: read once, not per row).
