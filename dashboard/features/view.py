@@ -13,7 +13,7 @@ turns it into a Vega-Lite spec). No Streamlit here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -62,27 +62,55 @@ def paragraph(*runs: Run) -> Paragraph:
 
 @dataclass(frozen=True)
 class Notice:
-    """A warning the page must show where the figures would be (the app's own markdown, not data)."""
+    """A notice the page must show where the figures would be (the app's own markdown: data in it is
+    escaped). ``kind``: "withheld" (no survey figure may be shown) or "hidden" (these figures or
+    comments are hidden to protect small groups)."""
 
     markdown: str
+    kind: str = "withheld"
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One figure as a tile: its label, its value, its change since the compared wave (None: no
+    change shown) and how the change is coloured ("normal": up is good, "inverse": down is good,
+    "off"), the line under it, and its help (on screen, behind the tile's icon)."""
+
+    label: str
+    value: str
+    note: str
+    help: str
+    change: str | None = None
+    colour: str = "off"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """A row of tiles."""
+
+    tiles: tuple[Tile, ...]
 
 
 @dataclass(frozen=True, eq=False)
 class Table:
     """A table of figures already as shown. Its index is a first column when it is named.
     ``key``: shown on screen as an interactive table (sortable, searchable) under this key;
-    otherwise as a static one. ``caption``: a line above it."""
+    otherwise as a static one. ``caption``: a line above it. ``not_printed``: a list shown on screen
+    only (comments); the PDF prints this sentence in its place."""
 
     frame: pd.DataFrame
     caption: str | None = None
     key: str | None = None
+    not_printed: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
 class Chart:
     """A chart described: ``kind`` names its builder in ``dashboard.render.view_charts``, which reads
     ``frame`` (``category`` rows) and the titles. ``summary`` is its one-sentence text, printed under
-    it and its alternative text; ``table``, when given, is its table alternative."""
+    it and its alternative text; ``table``, when given, is its table alternative. ``sides``: a diverging
+    chart's answers left, in the middle and right. ``fit_width``: the chart fits the width only, its
+    height the plot's own (a one-row chart then keeps room for its legend)."""
 
     kind: str
     frame: pd.DataFrame
@@ -92,13 +120,16 @@ class Chart:
     summary: str
     key: str
     table: pd.DataFrame | None = None
+    sides: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None = None
+    fit_width: bool = False
 
 
 @dataclass(frozen=True, eq=False)
 class Downloads:
-    """CSV and Excel buttons for ``frame`` on screen (controls, not content: not in the PDF)."""
+    """CSV and Excel buttons for ``frame`` on screen (controls, not content: not in the PDF); ``frame``
+    may be a callable returning it, called only when a button is clicked (a list shown capped)."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame | Callable[[], pd.DataFrame]
     name: str
     note: str
     key: str
@@ -112,7 +143,7 @@ class Section:
     items: tuple[Item, ...]
 
 
-Item = Heading | Paragraph | Notice | Table | Chart | Downloads | Section
+Item = Heading | Paragraph | Notice | Tiles | Table | Chart | Downloads | Section
 
 
 @dataclass(frozen=True, eq=False)

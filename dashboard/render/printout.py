@@ -18,7 +18,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.core.text import plain_text
-from dashboard.features.view import Chart, Downloads, Heading, Item, Notice, Paragraph, Section, Table, View
+from dashboard.features.view import (
+    Chart,
+    Downloads,
+    Heading,
+    Item,
+    Notice,
+    Paragraph,
+    Section,
+    Table,
+    Tile,
+    Tiles,
+    View,
+)
 from dashboard.render import view_charts
 
 
@@ -58,7 +70,8 @@ class Part:
 
     def items(self, items: Sequence[Item]) -> Part:
         """A described page's items (``dashboard.features.view``), as ``dashboard.render.screen`` draws
-        them: headings, paragraphs as plain text, a notice as a paragraph, tables with their caption,
+        them: headings, paragraphs as plain text, a notice as a paragraph, tiles (the change beside the
+        figure, the line under it), tables with their caption (a list shown on screen only: its sentence),
         charts with their summary and table alternative, a section's items in place; downloads are
         screen controls, left out."""
         for item in items:
@@ -68,8 +81,13 @@ class Part:
                 self.text(item.text)
             elif isinstance(item, Notice):
                 self.paragraph(item.markdown)
+            elif isinstance(item, Tiles):
+                self._record("metrics", [_tile(tile) for tile in item.tiles])
             elif isinstance(item, Table):
-                self.table(item.frame, caption=item.caption)
+                if item.not_printed:
+                    self.text(item.not_printed)
+                else:
+                    self.table(item.frame, caption=item.caption)
             elif isinstance(item, Chart):
                 self._record("chart", view_charts.chart(item), alt=item.summary)
                 self.text(item.summary)
@@ -80,6 +98,11 @@ class Part:
             elif not isinstance(item, Downloads):
                 raise TypeError(f"not an item of a view: {type(item).__name__}")
         return self
+
+
+def _tile(tile: Tile) -> tuple[str, str, str]:
+    """A tile as the PDF prints it: (label, the figure with its change, the line under it)."""
+    return tile.label, tile.value + (f" ({tile.change})" if tile.change else ""), tile.note
 
 
 class Printout:

@@ -2,7 +2,8 @@
 
 The PDF of the same description is ``dashboard.render.printout.of_view``: each item here has its
 counterpart there, so what the screen shows and what the PDF prints agree by construction.
-Headings: level 1 a subheader, level 2 a smaller heading. Paragraphs: data escaped for
+Headings: level 1 a subheader, level 2 a smaller heading. Tiles: a column each (figure, change,
+help, the line under it). Paragraphs: data escaped for
 Streamlit's markdown, ``Strong`` in bold. Tables: static, or interactive when they have a key.
 Sections: folded away in an expander (the PDF prints them in place). Downloads: buttons (screen
 only: controls, not content)."""
@@ -26,13 +27,17 @@ from dashboard.features.view import (
     Section,
     Strong,
     Table,
+    Tiles,
     View,
+    paragraph,
 )
 from dashboard.render import downloads, ui, view_charts
 from dashboard.render.charts import CONFIG
 
 # A colon before a space or the end cannot start a :directive: or an :icon:, so prose keeps it plain.
 _OWN_COLON = re.compile(r"\\:(?=\s|$)")
+# Bold data keeps its colons escaped; a colon ending a bold label ("**Hidden:** ...") is the app's own.
+_LABEL_COLON = re.compile(r"\\:$")
 
 
 def draw_view(view: View, page: ui.Page) -> None:
@@ -51,7 +56,12 @@ def draw(items: Sequence[Item], page: ui.Page) -> None:
         elif isinstance(item, Paragraph):
             st.markdown(markdown(item))
         elif isinstance(item, Notice):
-            st.error(item.markdown, icon=":material/lock:")
+            if item.kind == "hidden":
+                st.info(item.markdown, icon=":material/visibility_off:")
+            else:
+                st.error(item.markdown, icon=":material/lock:")
+        elif isinstance(item, Tiles):
+            _tiles(item)
         elif isinstance(item, Table):
             if item.caption:
                 st.caption(escape_markdown(item.caption))
@@ -75,13 +85,20 @@ def markdown(item: Paragraph) -> str:
     out = []
     for run in item.runs:
         if isinstance(run, Strong):
-            out.append(f"**{escape_markdown(run.text)}**")
+            out.append(f"**{_LABEL_COLON.sub(':', escape_markdown(run.text))}**")
         elif isinstance(run, Code):
             out.append(f"`{run.text.replace('`', '')}`")
         else:
             text = _OWN_COLON.sub(":", escape_markdown(run))
             out.append((" " if run[:1].isspace() else "") + text + (" " if run[-1:].isspace() and text else ""))
     return "".join(out)
+
+
+def _tiles(item: Tiles) -> None:
+    """A column per tile: its figure with its change and help, and the line under it."""
+    for column, tile in zip(st.columns(len(item.tiles)), item.tiles):
+        column.metric(tile.label, tile.value, border=True, help=tile.help, delta=tile.change, delta_color=tile.colour)
+        column.markdown(markdown(paragraph(tile.note)))
 
 
 def _chart(item: Chart) -> None:
