@@ -74,14 +74,7 @@ class Group:
         return (self.care_group, self.service_area)
 
     def describe(self) -> str:
-        unit = (
-            "Trust"
-            if self.care_group is None
-            else self.care_group
-            if self.service_area is None
-            else f"{self.service_area} ({self.care_group})"
-        )
-        parts = [unit, self.kind]
+        parts = [contract.unit_name(self.care_group, self.service_area, "Trust"), self.kind]
         parts += [str(v) for v in (self.survey, self.staff_group, self.month) if v is not None]
         return " / ".join(parts)
 

@@ -43,13 +43,7 @@ class Unit:
 
     def describe(self) -> str:
         """E.g. 'the whole Trust, all surveys' or 'Community nursing (Community health services), Staff survey'."""
-        place = (
-            "the whole Trust"
-            if self.care_group is None
-            else self.care_group
-            if self.service_area is None
-            else f"{self.service_area} ({self.care_group})"
-        )
+        place = contract.unit_name(self.care_group, self.service_area, "the whole Trust")
         return f"{place}, {f'{self.survey} survey' if self.survey else 'all surveys'}"
 
     def wider(self) -> list[Unit]:

@@ -132,3 +132,11 @@ SERVED_TABLES = (
     "rejects",
     "build_info",
 )
+
+
+def unit_name(care_group: str | None, service_area: str | None, trust: str) -> str:
+    """A unit as the build's reports name it: ``trust`` (no care group), the care group (no service
+    area), or 'Service area (Care group)'."""
+    if care_group is None:
+        return trust
+    return care_group if service_area is None else f"{service_area} ({care_group})"
