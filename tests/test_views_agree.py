@@ -1,11 +1,20 @@
-"""My area's screen and PDF agree: both are drawn from one description (dashboard.features.my_area_view).
+"""Every page that offers a PDF prints what its screen shows: both are drawn from one description
+(``dashboard.features.view``: My area's from ``features.my_area_view``, the three survey theme pages'
+from ``features.theme_page``).
 
-The page runs in AppTest (opened through app.py, as a browser would); its PDF is written as a click
-would and read back with pypdf. Read in order, the screen and the PDF must give the same headings,
-the same table headers, every figure (numbers, percents) in the same order, and the same text.
-Areas: one over the threshold (every figure shown), one under it (its figures hidden), one with
-the latest wave compared with the one before (the "Since" table) and one whose chart would round
-a figure differently from the table if it rounded on its own.
+Each page runs in AppTest (opened through app.py, as a browser would) in a few filter states; its PDF
+is written as a click would and read back with pypdf. Read in order, the screen and the PDF must give
+the same headings, the same table headers, every figure (numbers, percents) in the same order, the
+same number of charts, and the same text. Left out of the comparison: the page's title and the demo
+banner (the PDF has its own title and running header), and the controls (question picker, breakdown
+and search widgets, download buttons). A list shown on screen only (the comments) must be replaced in
+the PDF by the sentence saying so.
+
+My area: one area over the threshold (every figure shown), one under it (its figures hidden), one with
+the latest wave compared with the one before (the "Since" table), and a chart that would round a
+figure differently from the table if it rounded on its own. Theme pages: the whole Trust (comments
+listed), a care group compared with the published wave and broken down by staff group, a small area
+(its result hidden, no comments listed), and months picked for one survey (the whole-wave notes).
 """
 
 from __future__ import annotations
@@ -21,13 +30,14 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from dashboard.core.text import plain_text
-from dashboard.features import my_area_view
-from dashboard.features.view import Chart, Section, Table, flat
-from dashboard.render import downloads, printout
+from dashboard.features import my_area_view, theme_page
+from dashboard.features.view import Chart, Section, Table, Tiles, flat
+from dashboard.render import downloads, printout, ui
 from dashboard.render.printout import Printout
 from tests import oracle
 from tests.conftest import ROOT
 from tests.test_engagement_pages import RESPONSES, area_over_threshold, area_under_threshold
+from tests.test_survey_pages import small_area
 
 pytestmark = pytest.mark.slow
 
@@ -69,42 +79,55 @@ def table_text(frame: pd.DataFrame, index: bool) -> tuple[list[str], list[str]]:
     return headers, body
 
 
-class Screen:
-    """The main area of a run page, read in order: headings, text, table headers and cells."""
+CONTROLS = ("title", "download_button", "selectbox", "button_group", "text_input")
+SCREEN_ONLY = (["Comment"],)  # a list the PDF replaces by theme_page.NOT_PRINTED
 
-    def __init__(self, at: AppTest) -> None:
+
+class Screen:
+    """The main area of a run page, read in order: headings, text, tiles, table headers and cells.
+    ``subject``: the page's first heading is the PDF's title (My area), not a heading in it."""
+
+    def __init__(self, at: AppTest, subject: bool = True) -> None:
         self.headings: list[str] = []
         self.headers: list[list[str]] = []
         self.stream: list[str] = []
         self.charts = 0
+        self._subject = subject
         self._walk(at.main)
-        subject, *self.headings = self.headings  # the page's subject: the PDF's title
-        self.subject = subject
+        self.subject = self.headings.pop(0) if subject else None
+
+    def _heading(self, text: str) -> None:
+        self.headings.append(text)
+        if not (self._subject and len(self.headings) == 1):
+            self.stream.append(text)
 
     def _walk(self, node) -> None:
         for child in node.children.values():
             kind = child.type
-            if kind in ("title", "info", "download_button"):  # the page name, the demo banner, controls
+            if kind in CONTROLS or (kind == "info" and child.value == ui.SYNTHETIC_NOTICE):
                 continue
             if kind == "subheader":
-                self.headings.append(plain_text(child.value))
-                if len(self.headings) > 1:  # the first is the page's subject: the PDF's title
-                    self.stream.append(plain_text(child.value))
+                self._heading(plain_text(child.value))
             elif kind == "markdown" and child.value.startswith("#"):
-                text = plain_text(child.value.lstrip("#").strip())
-                self.headings.append(text)
-                self.stream.append(text)
-            elif kind in ("markdown", "caption", "error"):
+                self._heading(plain_text(child.value.lstrip("#").strip()))
+            elif kind in ("markdown", "caption", "error", "info"):
                 self.stream.append(plain_text(child.value))
+            elif kind == "metric":
+                self.stream += [child.label, child.value] + ([child.delta] if child.delta else [])
             elif kind in ("table", "dataframe"):
                 frame = child.value
+                if list(frame.columns) in SCREEN_ONLY:
+                    self.stream.append(theme_page.NOT_PRINTED)
+                    continue
                 headers, body = table_text(frame, index=kind == "table")
                 self.headers.append(headers)
                 self.stream += headers + body
             elif kind == "vega_lite_chart":
                 self.charts += 1
+            elif hasattr(child, "children"):
+                self._walk(child)  # expanders, columns, containers
             else:
-                self._walk(child)  # expanders, columns
+                raise AssertionError(f"an element the comparison does not know: {kind}")
 
 
 class Pdf:
@@ -134,22 +157,24 @@ def assert_in_order(parts: list[str], text: str) -> None:
         at = found + len(squeeze(part))
 
 
-def screen_and_pdf(printouts, area: str, **params) -> tuple[Screen, Pdf, AppTest]:
+def screen_and_pdf(printouts, page: str, subject: bool = True, **params) -> tuple[Screen, Pdf, AppTest]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.switch_page("pages/7_My_area.py")
-    at.query_params["service_area"] = [area]
+    at.switch_page(f"pages/{page}")
     for name, value in params.items():
-        at.query_params[name] = [value]
+        at.query_params[name] = value if isinstance(value, list) else [value]
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    screen = Screen(at)
+    screen = Screen(at, subject)
     made, stamp = printouts[-1]
     pdf = Pdf(made.to_pdf(stamp), made.title, screen.stream[0])
     return screen, pdf, at
 
 
-def assert_agree(screen: Screen, pdf: Pdf, area: str) -> None:
-    assert screen.subject == area and pdf.headings[0] == "Engagement"
+def my_area(printouts, area: str, **params) -> tuple[Screen, Pdf, AppTest]:
+    return screen_and_pdf(printouts, "7_My_area.py", service_area=area, **params)
+
+
+def assert_agree(screen: Screen, pdf: Pdf) -> None:
     assert pdf.headings == screen.headings
     assert pdf.images == screen.charts
     for headers in screen.headers:  # each table's header row, in order, as the screen shows it
@@ -160,8 +185,9 @@ def assert_agree(screen: Screen, pdf: Pdf, area: str) -> None:
 
 def test_an_area_with_every_figure_shown_prints_what_the_screen_shows(demo_env, printouts):
     area, _ = area_over_threshold()
-    screen, pdf, at = screen_and_pdf(printouts, area)
-    assert_agree(screen, pdf, area)
+    screen, pdf, at = my_area(printouts, area)
+    assert screen.subject == area and pdf.headings[0] == "Engagement"
+    assert_agree(screen, pdf)
     assert screen.charts == 3 and "Definitions" in screen.headings and "Response rates" in screen.headings
     engagement = at.table[0].value
     assert list(engagement.index) == ["This area", "Its care group", "Trust"]  # levels down, on screen and PDF
@@ -171,8 +197,9 @@ def test_an_area_with_every_figure_shown_prints_what_the_screen_shows(demo_env, 
 
 def test_an_area_with_hidden_figures_prints_what_the_screen_shows(demo_env, printouts):
     area, _ = area_under_threshold(oracle.released(demo_env))
-    screen, pdf, _ = screen_and_pdf(printouts, area)
-    assert_agree(screen, pdf, area)
+    screen, pdf, _ = my_area(printouts, area)
+    assert screen.subject == area
+    assert_agree(screen, pdf)
     assert "Hidden: too few responses to show safely" in pdf.text
     assert screen.charts == 3  # the care group and the Trust are still drawn
 
@@ -180,9 +207,78 @@ def test_an_area_with_hidden_figures_prints_what_the_screen_shows(demo_env, prin
 def test_an_area_compared_with_an_earlier_wave_prints_the_same_change(demo_env, printouts):
     area, _ = area_over_threshold()
     wave = RESPONSES.attrs["latest_wave"]
-    screen, pdf, _ = screen_and_pdf(printouts, area, wave=wave, compare=oracle.PUBLISHED_WAVE)
+    screen, pdf, _ = my_area(printouts, area, wave=wave, compare=oracle.PUBLISHED_WAVE)
     assert any(h.startswith("Since ") for h in screen.headings)
-    assert_agree(screen, pdf, area)
+    assert screen.subject == area
+    assert_agree(screen, pdf)
+
+
+NORTH = "Community mental health team (North)"
+THEME_STATES = {  # a page, and the link parameters of a filter state (a callable: worked out from the demo)
+    "whole Trust": ("1_Digital_skills.py", lambda env: {}),
+    "care group compared, by staff group": (
+        "2_Information_to_run_services.py",
+        lambda env: {
+            "care_group": "Adult mental health",
+            "wave": RESPONSES.attrs["latest_wave"],
+            "compare": oracle.PUBLISHED_WAVE,
+            "breakdown": "Staff group",
+        },
+    ),
+    "small area hidden": (
+        "3_IT_reliability.py",
+        lambda env: {"service_area": small_area(RESPONSES, oracle.released(env), "it_unreliable")},
+    ),
+    "months of one survey": (
+        "1_Digital_skills.py",
+        lambda env: {"wave": oracle.PUBLISHED_WAVE, "survey": "Staff", "from": "2021-03", "to": "2021-04"},
+    ),
+}
+
+
+@pytest.mark.parametrize("state", list(THEME_STATES))
+def test_a_theme_page_prints_what_the_screen_shows(demo_env, printouts, state):
+    page, params = THEME_STATES[state]
+    screen, pdf, at = screen_and_pdf(printouts, page, subject=False, **params(demo_env))
+    assert_agree(screen, pdf)
+    assert len(at.metric) >= 2 and screen.stream.index(at.metric[0].label) > screen.stream.index(screen.headings[0])
+    if state == "small area hidden":
+        assert at.metric[0].value == "Hidden" and screen.charts == 0
+        assert screen.headings == [pdf.headings[0], "Comments"]
+    else:
+        assert screen.charts == 3 and screen.headings[1:3] == [
+            "Answers",
+            f"Breakdown by {'staff' if 'staff' in state else 'care'} group",
+        ]
+    if state == "whole Trust":
+        assert theme_page.NOT_PRINTED in pdf.text  # the comments are listed on screen only
+    if state == "months of one survey":
+        assert "Survey figures are for the whole wave" in pdf.text and "whatever their survey" in pdf.text
+
+
+def test_a_theme_page_pdf_is_its_description_item_by_item(demo_db):
+    """The parts the page records are the description's items: every table as it is, every chart."""
+    from dashboard.core import db
+    from dashboard.core.filters import Filters
+
+    database = db.Database(demo_db)
+    try:
+        options, _ = ui._read_options(database)
+        chosen = theme_page.Selection(database, Filters(), options, 10, "No filters")
+        view = theme_page.describe(chosen, "it_skills", "Digital skills", "Disclosure.", search="the")
+    finally:
+        database.close()
+    made = printout.of_view(view)
+    steps = [step for part in made._parts.values() for step in part.steps]
+    described = [item for item in flat(view.items) if isinstance(item, Table)]
+    tables = [step[1][0] for step in steps if step[0] == "table"]
+    charts = [item for item in flat(view.items) if isinstance(item, Chart)]
+    shown = [item.frame for item in described if not item.not_printed] + [c.table for c in charts]
+    assert sorted(map(id, tables)) == sorted(map(id, shown))
+    assert len([s for s in steps if s[0] == "chart"]) == len(charts) == 3
+    (tiles,) = [item for item in view.items if isinstance(item, Tiles)]
+    assert [s for s in steps if s[0] == "metrics"][0][1][0][0][:2] == (tiles.tiles[0].label, tiles.tiles[0].value)
+    assert any(item.not_printed for item in described)  # the comments containing "the": screen only
 
 
 def test_a_chart_is_labelled_with_the_figure_its_table_shows():
