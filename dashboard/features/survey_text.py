@@ -1,6 +1,6 @@
 """Survey results in words and tables: the text summary of each chart and the table beside it.
 
-The ``*_sentence`` functions give the one-sentence summary of each chart, computed from the
+``tile`` gives a headline figure as a tile. The ``*_sentence`` functions give the one-sentence summary of each chart, computed from the
 frame that is shown (``dashboard.features.survey``, already through disclosure control); the ``*_table``
 functions give the table shown beside each chart and offered for download. No Streamlit here.
 """
@@ -14,6 +14,7 @@ import pandas as pd
 from dashboard.core import disclosure, measures, stats
 from dashboard.core.text import and_list
 from dashboard.features.survey import DIMENSION_PLURALS, DIMENSION_TITLES
+from dashboard.features.view import Tile
 
 
 def month_label(month: pd.Timestamp) -> str:
@@ -48,6 +49,32 @@ def headline_sentence(measure: measures.SurveyMeasure, frame: pd.DataFrame) -> s
         f"(95% CI {selected['low']:.0%} to {selected['high']:.0%})"
     )
     return text + (f"; {trust_text}" if trust_text else ".")
+
+
+def tile(measure: measures.SurveyMeasure, row: pd.Series, filters, options, label: str | None = None) -> Tile:
+    """A headline row (``survey.headline``) as a tile, labelled with its level unless ``label`` is given:
+    the percent (or Hidden), its change since the compared wave when there is one (coloured by whether
+    higher is better), and its base and interval below."""
+    change = row.get("change")
+    shown = change is not None and not pd.isna(change)
+    note = (
+        f"Hidden: {row['hidden_reason']}"
+        if row["hidden"]
+        else f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
+    )
+    compare = filters.compare
+    if shown:
+        note += " · " + measures.change_words(change, row["p_value"], options.wave_name(compare))
+    elif compare and compare not in measure.waves and not filters.months_chosen:
+        note += f" · not asked in {options.wave_name(compare)}, so no change"
+    return Tile(
+        label=str(row["level"]) if label is None else label,
+        value="Hidden" if row["hidden"] else f"{row['percent']}%",
+        note=note,
+        help=f"{measure.question} {measure.definition}",
+        change=(f"{int(change):+d} points" if change else "0 points") if shown else None,
+        colour="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
+    )
 
 
 def headline_notes(frame: pd.DataFrame, filters) -> list[str]:

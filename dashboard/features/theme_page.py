@@ -36,7 +36,6 @@ from dashboard.features.view import (
     Paragraph,
     Strong,
     Table,
-    Tile,
     Tiles,
     View,
     paragraph,
@@ -107,31 +106,6 @@ def about(selection: Selection, measure: SurveyMeasure) -> tuple[Item, ...]:
     )
 
 
-def tile(selection: Selection, measure: SurveyMeasure, row: pd.Series) -> Tile:
-    """One survey figure: the percent (or Hidden), its change since the compared wave when there is
-    one (coloured by whether higher is better), and its base and interval below."""
-    change = row.get("change")
-    shown = change is not None and not pd.isna(change)
-    note = (
-        f"Hidden: {row['hidden_reason']}"
-        if row["hidden"]
-        else f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
-    )
-    compare = selection.filters.compare
-    if shown:
-        note += " · " + measures.change_words(change, row["p_value"], selection.options.wave_name(compare))
-    elif compare and compare not in measure.waves and not selection.filters.months_chosen:
-        note += f" · not asked in {selection.options.wave_name(compare)}, so no change"
-    return Tile(
-        label=str(row["level"]),
-        value="Hidden" if row["hidden"] else f"{row['percent']}%",
-        note=note,
-        help=f"{measure.question} {measure.definition}",
-        change=(f"{int(change):+d} points" if change else "0 points") if shown else None,
-        colour="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
-    )
-
-
 def headline(selection: Selection, measure: SurveyMeasure) -> tuple[tuple[Item, ...], bool]:
     """The measure's tiles (this selection, its care group, the whole Trust) and their sentences, and
     whether this selection's result is hidden (then the notice saying so ends the part)."""
@@ -140,7 +114,7 @@ def headline(selection: Selection, measure: SurveyMeasure) -> tuple[tuple[Item, 
     frame = survey.headline(selection.database, measure.key, filters, care_group)
     items: list[Item] = [
         Heading(measure.title),
-        Tiles(tuple(tile(selection, measure, row) for _, row in frame.iterrows())),
+        Tiles(tuple(survey_text.tile(measure, row, filters, selection.options) for _, row in frame.iterrows())),
     ]
     if filters.is_empty:
         items.append(paragraph("No filters are set, so this selection is the whole Trust."))

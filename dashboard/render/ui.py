@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import db, lists, measures, release, settings
+from dashboard.core import db, lists, release, settings
 from dashboard.core.filters import Filters, Options, whole_waves_note
 from dashboard.core.text import escape_markdown, number_text, plain_text
-from dashboard.features import grants
+from dashboard.features import grants, survey_text
 from dashboard.render import access, deferred_download_fix, sidebar
 from dashboard.render.charts import CONFIG
 from pipeline import perturbation
@@ -178,13 +178,6 @@ def format_number(value: float) -> str:
     return number_text(value)
 
 
-def percent_text(row: pd.Series) -> str:
-    """'39% (n=1,234; 95% CI 36–42%)' or the reason it is hidden."""
-    if row.get("hidden"):
-        return f"Hidden: {row['hidden_reason']}"
-    return f"n = {int(row['n']):,} · 95% CI {row['low'] * 100:.0f}–{row['high'] * 100:.0f}%"
-
-
 def engagement_tiles(shown, figures: dict, fit_labels: bool = False) -> None:
     """A tile per engagement measure in ``shown`` (``measures.EngagementMeasure``): its title, its
     figure and its definition as help. ``fit_labels``: columns as wide as their labels need (plus
@@ -194,29 +187,12 @@ def engagement_tiles(shown, figures: dict, fit_labels: bool = False) -> None:
         column.metric(measure.title, format_number(figures[measure.key]), help=measure.definition, border=True)
 
 
-def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> tuple[str, str, str]:
-    """One survey figure as a tile: the percent (or Hidden), its change since the compared wave
-    when there is one (coloured by whether higher is better), and its base and interval below.
-    Returns the tile as text (label, value and change, the line below) for the page's PDF."""
-    value = "Hidden" if row["hidden"] else f"{row['percent']}%"
-    change = row.get("change")
-    shown = change is not None and not pd.isna(change)
-    column.metric(
-        label,
-        value,
-        border=True,
-        help=f"{measure.question} {measure.definition}",
-        delta=(f"{int(change):+d} points" if change else "0 points") if shown else None,
-        delta_color="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
-    )
-    text = percent_text(row)
-    compare = page.filters.compare
-    if shown:
-        text += " · " + measures.change_words(change, row["p_value"], page.options.wave_name(compare))
-    elif compare and compare not in measure.waves and not page.filters.months_chosen:
-        text += f" · not asked in {page.options.wave_name(compare)}, so no change"
-    column.markdown(text)
-    return label, value + (f" ({int(change):+d} points)" if shown else ""), text
+def survey_tile(column, page: Page, measure, row: pd.Series, label: str) -> None:
+    """One survey figure as a tile (``dashboard.features.survey_text.tile``, as the theme pages draw
+    it): the percent (or Hidden), its change coloured by whether higher is better, the line below."""
+    tile = survey_text.tile(measure, row, page.filters, page.options, label=label)
+    column.metric(tile.label, tile.value, border=True, help=tile.help, delta=tile.change, delta_color=tile.colour)
+    column.markdown(tile.note)
 
 
 def comparison_note(page: Page) -> None:
