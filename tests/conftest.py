@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,6 +158,23 @@ def opened_database(path: Path) -> Iterator[db.Database]:
         yield database
     finally:
         database.close()
+
+
+def start_child(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start ``command`` from the project root, its output and errors as text on one pipe (bytes that
+    do not decode replaced), in a process group of its own (so that stopping it reaches the processes
+    it starts)."""
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
 
 
 def copy_extracts(source: Path, target: Path) -> Path:

@@ -26,20 +26,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from dashboard.core.filters import Filters as ViewFilters
+from dashboard.core.filters import Filters
 from dashboard.core.measures import ENGAGEMENT, OVERVIEW_ENGAGEMENT
 from load.idle import CHROMIUM, chromium
 from load.server import Server, stop
 from pipeline.build import build as build_in_process
 from tests import oracle
-from tests.conftest import DEMO_EXTRACTS, ROOT
+from tests.conftest import DEMO_EXTRACTS, start_child
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -165,13 +165,6 @@ def make_versions(folder: Path) -> list[Path]:
 # --------------------------------------------------------------------------- expected tiles, with pandas
 
 
-@dataclass(frozen=True)
-class Filters:
-    care_groups: tuple[str, ...] = ()
-    surveys: tuple[str, ...] = ()
-    staff_groups: tuple[str, ...] = ()
-
-
 SURVEY_TILES = {
     "IT skills rated good": "it_skills",
     "Information available": "info_available",
@@ -185,17 +178,14 @@ def _responses(folder: Path) -> pd.DataFrame:
 
 
 def _survey_tile(folder: Path, release: oracle.Released, filters: Filters, measure: str) -> float | None:
-    view = ViewFilters(care_groups=filters.care_groups, surveys=filters.surveys, staff_groups=filters.staff_groups)
-    _n, _positive, percent = oracle.expected_headline(_responses(folder), measure, view, release, folder)
+    _n, _positive, percent = oracle.expected_headline(_responses(folder), measure, filters, release, folder)
     return None if percent is None else float(percent)  # None: shown as "Hidden"
 
 
 def expected_tiles(folder: Path, release: oracle.Released, filters: Filters) -> dict[str, float | None]:
     """The Overview's tiles for the filters over the extracts in ``folder``, whose build released
-    ``release`` (tests/oracle.py)."""
-    figures = oracle.expected_engagement(
-        ViewFilters(care_groups=filters.care_groups, staff_groups=filters.staff_groups), folder
-    )
+    ``release`` (tests/oracle.py); the survey filter does not narrow engagement."""
+    figures = oracle.expected_engagement(replace(filters, surveys=()), folder)
     return {
         measure.title: float(figures[measure.key]) for measure in (ENGAGEMENT["conversations"], *OVERVIEW_ENGAGEMENT)
     } | {tile: _survey_tile(folder, release, filters, measure) for tile, measure in SURVEY_TILES.items()}
@@ -208,14 +198,8 @@ def start_build(extracts: Path, database: Path) -> subprocess.Popen:
     """``python -m pipeline build`` with the default thresholds (they are build settings: a developer's
     shell must not change what is released)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DASHBOARD_MIN_GROUP_SIZE", "DASHBOARD_MIN_COMMENTS")}
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts), "--db", str(database)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
+    return start_child(
+        [sys.executable, "-m", "pipeline", "build", "--extracts", str(extracts), "--db", str(database)], env
     )
 
 
@@ -225,7 +209,7 @@ def finish_build(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         stop(process)
         raise
-    assert process.returncode == 0, output.decode(errors="replace")
+    assert process.returncode == 0, output
 
 
 @dataclass
@@ -293,7 +277,7 @@ class Session:
         if not self.on:
             return self.base
         field = {"Care group": "care_groups", "Survey": "surveys", "Staff group": "staff_groups"}[self.label]
-        return Filters(**{**self.base.__dict__, field: (*getattr(self.base, field), self.option)})
+        return replace(self.base, **{field: (*getattr(self.base, field), self.option)})
 
     def start_toggle(self) -> None:
         """Switch the filter (a rerun) without waiting for it, so that the sessions rerun together."""

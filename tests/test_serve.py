@@ -41,11 +41,10 @@ import pytest
 
 from deploy.serve import NGINX, NGINX_MISSING, free_port
 from load.protocol import ProtocolSession
+from tests.conftest import DEMO_EXTRACTS, ROOT, start_child
 
 pytestmark = [pytest.mark.skipif(not NGINX.exists(), reason=NGINX_MISSING), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_EXTRACTS = ROOT / "data" / "extracts"
 PAGE = "/Engagement"  # tiles that a new conversation changes, and CSV downloads
 START_TIMEOUT_S = 120
 TIMEOUT_S = 60
@@ -160,15 +159,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     env.pop("DASHBOARD_MIN_GROUP_SIZE", None)
-    process = subprocess.Popen(
+    process = start_child(
         [sys.executable, "-m", "deploy.serve", "--replicas", "2", "--port", str(free_port()), "--db", str(database)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
+        env,
     )
     lines: list[str] = []
     ready = threading.Event()
