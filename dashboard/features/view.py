@@ -1,13 +1,16 @@
-"""What a page shows, as plain data: headings, paragraphs, tables and charts, in order.
+"""What a page shows, as plain data: headings, paragraphs, notices, tiles, tables and charts, in order.
 
-A feature builds a ``View`` once; ``dashboard.render.screen`` draws it with Streamlit and
-``dashboard.render.printout.of_view`` writes the same items to the page's PDF. Screen and PDF
+A feature builds a ``View`` once (My area: ``features.my_area_view``; the survey theme pages:
+``features.theme_page``); ``dashboard.render.screen`` draws it with Streamlit and
+``dashboard.render.printout`` writes the same items to the page's PDF. Screen and PDF
 therefore show the same figures, in the same order, with the same rounding and the same titles:
 every cell is text or a number here already, and neither renderer formats a figure of its own.
 
 Text is plain (data is never markdown): a paragraph is a run of plain strings, ``Strong`` (bold)
 and ``Code`` parts; the screen escapes each string for Streamlit's markdown, the PDF prints it as
-it is. A chart is described, not drawn: its kind, its frame and its titles (``dashboard.render``
+it is. Controls (pickers, search boxes, download buttons) are not content: the render layer reads
+them and passes their values to the feature; ``Downloads`` only marks where the screen's buttons go.
+A chart is described, not drawn: its kind, its frame and its titles (``dashboard.render``
 turns it into a Vega-Lite spec). No Streamlit here.
 """
 

@@ -1,15 +1,14 @@
-"""A page's PDF: recorded as the page draws, written only when its button is clicked.
+"""A page's PDF: the items of its description (``dashboard.features.view``), written only when its
+button is clicked.
 
-A page makes one ``Printout`` and, as it draws each part, records the same figures,
-charts and tables in it (``printout.part("breakdown").table(...)``): appending to a list,
-so a rerun costs next to nothing. Clicking "Download this view as PDF" replays the parts, in the order
-the page first drew them, onto a ``dashboard.render.pdf.Report`` (charts drawn by vl-convert,
-text kept as text). A part drawn again (a section's own rerun, such as a new breakdown)
-replaces what it recorded before, so the PDF is the view on screen when clicked.
-
-A page whose content is described once (``dashboard.features.view.View``, drawn on screen by
-``dashboard.render.screen``) gets its printout from ``of_view``: the same items, in the same order,
-with the same text and figures.
+A page's content is described once and drawn on screen by ``dashboard.render.screen``; its printout
+holds the same items, in the same order, with the same text and figures: ``of_view(view)`` for a page
+drawn in one go (My area), or ``printout.part(name).items(items)`` for each part as the page draws it
+(the theme pages): recording is appending to a list, so a rerun costs next to nothing. Clicking
+"Download this view as PDF" replays the parts, in the order the page first drew them, onto a
+``dashboard.render.pdf.Report`` (charts drawn by vl-convert, text kept as text). A part drawn again
+(a section's own rerun, such as a new breakdown) replaces what it recorded before, so the PDF is the
+view on screen when clicked.
 """
 
 from __future__ import annotations
@@ -55,17 +54,14 @@ class Part:
         """Plain text, printed as it is."""
         return self._record("paragraph", text)
 
-    def metrics(self, tiles: list[tuple[str, str, str]]) -> Part:
-        """Tiles: (label, value, the text under it), as the page shows them."""
-        return self._record("metrics", [tuple(plain_text(t) for t in tile) for tile in tiles])
-
     def table(self, frame, caption: str | None = None) -> Part:
         return self._record("table", frame, caption=caption)
 
-    def chart(self, chart, alt: str, table=None) -> Part:
-        """A chart with its one-sentence summary printed below it and its table alternative."""
-        self._record("chart", chart, alt=plain_text(alt))
-        self.paragraph(alt)
+    def chart(self, chart, summary: str, table=None) -> Part:
+        """A drawn chart (``dashboard.render.charts.VegaLite``), its one-sentence summary (plain text: its
+        alternative text, printed below it) and its table alternative."""
+        self._record("chart", chart, alt=summary)
+        self.text(summary)
         return self._record("table", table) if table is not None else self
 
     def items(self, items: Sequence[Item]) -> Part:
@@ -89,10 +85,7 @@ class Part:
                 else:
                     self.table(item.frame, caption=item.caption)
             elif isinstance(item, Chart):
-                self._record("chart", view_charts.chart(item), alt=item.summary)
-                self.text(item.summary)
-                if item.table is not None:
-                    self.table(item.table)
+                self.chart(view_charts.chart(item), item.summary, item.table)
             elif isinstance(item, Section):
                 self.items(item.items)
             elif not isinstance(item, Downloads):
