@@ -3,16 +3,24 @@ waves, questions, settings). No Streamlit here."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import pandas as pd
 
 from dashboard.core import measures, release, settings
 from dashboard.core.db import Database
 
 
-def _once(database: Database, make) -> pd.DataFrame:
-    """A table that depends on the database file alone, made once per file (a copy each time: pages may
-    change what they are given)."""
-    return database.memo(f"about data {make.__name__}", lambda _: make(database)).copy()
+def _once(make: Callable[[Database], pd.DataFrame]) -> Callable[[Database], pd.DataFrame]:
+    """For a table that depends on the database file alone: made once per file (a copy each time: pages
+    may change what they are given)."""
+
+    @functools.wraps(make)
+    def table(database: Database) -> pd.DataFrame:
+        return database.memo(f"about data {make.__name__}", lambda _: make(database)).copy()
+
+    return table
 
 
 def rejects_summary(database: Database) -> pd.DataFrame:
@@ -37,12 +45,9 @@ def build_table(build: pd.DataFrame) -> pd.DataFrame:
     return build.loc[:, [c for c in columns if c in build.columns]].rename(columns=columns)
 
 
+@_once
 def measure_definitions(database: Database) -> pd.DataFrame:
     """Every headline measure with its definition, from dashboard.core.measures."""
-    return _once(database, _measure_definitions)
-
-
-def _measure_definitions(database: Database) -> pd.DataFrame:
     rows = [
         {"Measure": m.title, "Kind": "Engagement", "Question": "", "Definition": m.definition}
         for m in measures.ENGAGEMENT_MEASURES
@@ -53,12 +58,9 @@ def _measure_definitions(database: Database) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_once
 def waves_table(database: Database) -> pd.DataFrame:
     """The survey waves, oldest first, as the build stored them."""
-    return _once(database, _waves_table)
-
-
-def _waves_table(database: Database) -> pd.DataFrame:
     frame = database.query("waves")
     return pd.DataFrame(
         {
@@ -70,12 +72,9 @@ def _waves_table(database: Database) -> pd.DataFrame:
     )
 
 
+@_once
 def questions_table(database: Database) -> pd.DataFrame:
     """The question bank in use, in its order: what each measure counts."""
-    return _once(database, _questions_table)
-
-
-def _questions_table(database: Database) -> pd.DataFrame:
     bank = measures.survey_measures(database).values()
     return pd.DataFrame(
         {
@@ -125,12 +124,9 @@ AUDIT_KINDS = {
 }
 
 
+@_once
 def audit_table(database: Database) -> pd.DataFrame:
     """The build's audit of the release (``release_audit``): groups per wave, kind and status."""
-    return _once(database, _audit_table)
-
-
-def _audit_table(database: Database) -> pd.DataFrame:
     frame = database.query("release_audit")
     return pd.DataFrame(
         {
