@@ -119,7 +119,9 @@ async def drive(server: Server | Proxied, args: argparse.Namespace, paths: list[
                 return await new_session(
                     browsers[number % len(browsers)], number, server.url, args.seed, args.idle_timeout
                 )
-            session = ProtocolSession(number, server.url, random.Random(args.seed + number), args.idle_timeout)
+            session = ProtocolSession(
+                number, server.url, rng=random.Random(args.seed + number), idle_timeout=args.idle_timeout
+            )
             if args.replicas:  # a route of its own, kept for every connection, as a browser keeps nginx's cookie
                 session.cookie = f"st_route=load-{random.Random(-args.seed - number).getrandbits(64):016x}"
             return session

@@ -18,7 +18,6 @@ file's URL, which exists only in the replica that holds the session.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 import urllib.error
 import urllib.parse
@@ -32,7 +31,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.typing import Origin, Subprotocol
 
-from load.sessions import FILTERS, Failure, Timing
+from load.sessions import FILTERS, BaseSession, Timing
 
 
 @dataclass
@@ -85,13 +84,8 @@ def read_message(payload: bytes, run: Run, session: ProtocolSession | None = Non
 
 
 @dataclass
-class ProtocolSession:
-    number: int
+class ProtocolSession(BaseSession):
     base_url: str
-    rng: random.Random
-    idle_timeout: float
-    timings: list[Timing] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
     websocket: object | None = None
     link: str = "/"
     last: Run | None = None
@@ -123,7 +117,7 @@ class ProtocolSession:
 
     def _check(self, kind: str, run: Run) -> bool:
         for error in run.errors:
-            self.failures.append(Failure(self.number, kind, self.url, error))
+            self.fail(kind, error)
         return not run.errors
 
     async def open(self, link: str) -> None:
@@ -223,14 +217,7 @@ class ProtocolSession:
         got = await self.fetch_download()
         elapsed = time.monotonic() - started
         if got.status != 200 or not got.body.strip():
-            self.failures.append(
-                Failure(
-                    self.number,
-                    "download",
-                    self.url,
-                    f"{got.label}: HTTP {got.status}, {len(got.body)} bytes from {got.url}",
-                )
-            )
+            self.fail("download", f"{got.label}: HTTP {got.status}, {len(got.body)} bytes from {got.url}")
         else:
             self.timings.append(Timing("ws", "download", self.url, elapsed, elapsed))
 
@@ -238,11 +225,3 @@ class ProtocolSession:
         if self.websocket is not None:
             await self.websocket.close()
             self.websocket = None
-
-    async def step(self, action: str, coroutine) -> bool:
-        try:
-            await coroutine
-            return True
-        except Exception as error:  # noqa: BLE001 - every failure is reported, none stops the run
-            self.failures.append(Failure(self.number, action, self.url, f"{type(error).__name__}: {error}"[:400]))
-            return False

@@ -60,18 +60,46 @@ class Failure:
 
 
 @dataclass
-class Session:
-    """A Chromium page in a browser context of its own."""
+class BaseSession:
+    """What a browser ``Session`` and a ``load.protocol.ProtocolSession`` share: the session's number,
+    its random choices, how long an action may take, and the timings and failures it records."""
 
     number: int
+    rng: random.Random = field(kw_only=True)
+    idle_timeout: float = field(kw_only=True)
+    timings: list[Timing] = field(default_factory=list, kw_only=True)
+    failures: list[Failure] = field(default_factory=list, kw_only=True)
+
+    @property
+    def url(self) -> str:
+        """The page the session is on (each kind of session knows its own)."""
+        raise NotImplementedError
+
+    def fail(self, kind: str, detail: str) -> None:
+        self.failures.append(Failure(self.number, kind, self.url, detail))
+
+    async def step(self, action: str, coroutine) -> bool:
+        """Run one action; a timeout or an error is a failure of this session, not the run."""
+        try:
+            await coroutine
+            return True
+        except Exception as error:  # noqa: BLE001 - every failure is reported, none stops the run
+            self.fail(action, f"{type(error).__name__}: {error}"[:400])
+            return False
+
+
+@dataclass
+class Session(BaseSession):
+    """A Chromium page in a browser context of its own."""
+
     context: object
     page: object
     tracker: Tracker
-    rng: random.Random
-    idle_timeout: float
-    timings: list[Timing] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.page.url
 
     async def _wait(self, runs_after: int) -> float:
         return await wait_idle_async(
@@ -85,7 +113,7 @@ class Session:
             problems += [f"JavaScript error: {e[:300]}" for e in self.page_errors]
             self.page_errors.clear()
         for problem in problems:
-            self.failures.append(Failure(self.number, kind, self.page.url, problem))
+            self.fail(kind, problem)
         return not problems
 
     async def open(self, link: str) -> None:
@@ -145,23 +173,12 @@ class Session:
         path = None if failure else await download.path()
         elapsed = time.monotonic() - started
         if failure or path is None or not Path(path).stat().st_size:
-            self.failures.append(
-                Failure(self.number, "download", self.page.url, f"{label}: {failure or 'empty file'} ({download.url})")
-            )
+            self.fail("download", f"{label}: {failure or 'empty file'} ({download.url})")
         else:
             self.timings.append(Timing("browser", "download", self.page.url, elapsed, elapsed))
 
     async def close(self) -> None:
         await self.context.close()
-
-    async def step(self, action: str, coroutine) -> bool:
-        """Run one action; a timeout or a Playwright error is a failure of this session, not the run."""
-        try:
-            await coroutine
-            return True
-        except Exception as error:  # noqa: BLE001 - every failure is reported, none stops the run
-            self.failures.append(Failure(self.number, action, self.page.url, f"{type(error).__name__}: {error}"[:400]))
-            return False
 
 
 async def new_session(browser, number: int, base_url: str, seed: int, idle_timeout: float) -> Session:
@@ -169,7 +186,14 @@ async def new_session(browser, number: int, base_url: str, seed: int, idle_timeo
     context.set_default_timeout(idle_timeout * 1000)
     await context.add_init_script(INIT_SCRIPT)
     page = await context.new_page()
-    session = Session(number, context, page, Tracker(base_url).attach(page), random.Random(seed + number), idle_timeout)
+    session = Session(
+        number,
+        context,
+        page,
+        Tracker(base_url).attach(page),
+        rng=random.Random(seed + number),
+        idle_timeout=idle_timeout,
+    )
     page.on("pageerror", lambda error: session.page_errors.append(str(error)))
     return session
 
@@ -179,7 +203,7 @@ async def run_loop(
 ) -> int:
     """Open a page with random filters, then change a filter; repeat until the deadline. Returns iterations.
 
-    ``session`` is a browser ``Session`` or a ``load.protocol.ProtocolSession`` (same methods).
+    ``session`` is a browser ``Session`` or a ``load.protocol.ProtocolSession`` (a ``BaseSession``, same methods).
     ``think``: mean seconds a person would pause after each action (0: act again at once).
     ``downloads``: the share of iterations that then download a file the page offers.
     """

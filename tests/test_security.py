@@ -190,7 +190,7 @@ def test_tls_serves_https_redirects_http_and_marks_cookies_secure(tls: Proxy, mo
     monkeypatch.setenv("SSL_CERT_FILE", str(tls.certificate))
 
     async def run() -> Run:
-        session = ProtocolSession(0, tls.url, random.Random(0), TIMEOUT_S)
+        session = ProtocolSession(0, tls.url, rng=random.Random(0), idle_timeout=TIMEOUT_S)
         await session.open("/Engagement")
         await session.close()
         assert not session.failures, session.failures
@@ -244,8 +244,8 @@ def test_one_session_hammering_pdfs_does_not_hold_up_another(server: Server) -> 
     1.6 to 6 s against 0.07 to 0.1 s, measured on 2 cores)."""
 
     async def run() -> tuple[list[float], list[float], Counter]:
-        hammer = ProtocolSession(1, server.url, random.Random(1), TIMEOUT_S)
-        other = ProtocolSession(2, server.url, random.Random(2), TIMEOUT_S)
+        hammer = ProtocolSession(1, server.url, rng=random.Random(1), idle_timeout=TIMEOUT_S)
+        other = ProtocolSession(2, server.url, rng=random.Random(2), idle_timeout=TIMEOUT_S)
         await hammer.open(PDF_PAGE)
         await other.open(PDF_PAGE)
         buttons = {label: file_id for label, file_id, _url in hammer.last.downloads}

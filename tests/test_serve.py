@@ -119,7 +119,7 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, list[str]]
 
 
 def _session(url: str, route: str | None = None, number: int = 0) -> ProtocolSession:
-    session = ProtocolSession(number, url, random.Random(number), TIMEOUT_S)
+    session = ProtocolSession(number, url, rng=random.Random(number), idle_timeout=TIMEOUT_S)
     session.cookie = f"st_route={route}" if route else None
     return session
 
