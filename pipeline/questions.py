@@ -154,27 +154,30 @@ def after_answers(con: duckdb.DuckDBPyConnection, responses_file: str) -> None:
 def _check_legacy(con: duckdb.DuckDBPyConnection, responses_file: str, column: str) -> None:
     """A legacy column is read only when the bank asks its question, in every wave it is
     answered in, on a scale holding its answers."""
-    unasked = _one(
-        con,
-        f"""select r.wave, count(*) from survey_responses r where r."{column}" is not null
-            and not exists (select 1 from question_waves qw where qw.question_id = ? and qw.wave_id = r.wave)
-            group by all order by 2 desc limit 1""",
-        [column],
+    unasked = _most_without(
+        con, column, "r.wave", "select 1 from question_waves qw where qw.question_id = ? and qw.wave_id = r.wave"
     )
     if unasked:
         raise BuildError(
             f"{responses_file}: column {column} has {unasked[1]:,} answers in wave {unasked[0]}, but the questions "
             f"file does not ask question {column} in that wave; add it to questions or remove the column."
         )
-    off_scale = _one(
-        con,
-        f"""select r."{column}", count(*) from survey_responses r where r."{column}" is not null
-            and not exists (select 1 from answer_scale s where s.measure = ? and s.answer = r."{column}")
-            group by all order by 2 desc limit 1""",
-        [column],
+    off_scale = _most_without(
+        con, column, f'r."{column}"', f'select 1 from answer_scale s where s.measure = ? and s.answer = r."{column}"'
     )
     if off_scale:
         raise BuildError(
             f"{responses_file}: column {column} holds the answer {off_scale[0]!r} ({off_scale[1]:,} rows), which is "
             f"not on the scale of question {column} in the questions file; make the scale include it."
         )
+
+
+def _most_without(con: duckdb.DuckDBPyConnection, column: str, value: str, match: str) -> tuple | None:
+    """Among the responses answering legacy ``column``, those for which ``match`` (a subquery; ``?`` is the
+    column's question id) finds no row: the ``value`` most of them share and how many, or None."""
+    return _one(
+        con,
+        f"""select {value}, count(*) from survey_responses r where r."{column}" is not null
+            and not exists ({match}) group by all order by 2 desc limit 1""",
+        [column],
+    )
