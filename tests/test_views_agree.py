@@ -32,29 +32,16 @@ from streamlit.testing.v1 import AppTest
 from dashboard.core.text import plain_text
 from dashboard.features import my_area_view, theme_page
 from dashboard.features.view import Chart, Section, Table, Tiles, flat
-from dashboard.render import downloads, printout, ui
-from dashboard.render.printout import Printout
-from tests import oracle
+from dashboard.render import printout, ui
+from tests import oracle, test_printout
 from tests.conftest import ROOT
 from tests.test_engagement_pages import RESPONSES, area_over_threshold, area_under_threshold
 from tests.test_survey_pages import small_area
 
 pytestmark = pytest.mark.slow
 
+printouts = test_printout.printouts  # the fixture keeping each page's printout, as the PDF tests use it
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?%?")
-
-
-@pytest.fixture
-def printouts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Printout, dict]]:
-    kept: list[tuple[Printout, dict]] = []
-    real = downloads.pdf_button
-
-    def keep(printout, name, page, note="", key=None):
-        kept.append((printout, downloads.stamp(page, note)))
-        return real(printout, name, page, note, key)
-
-    monkeypatch.setattr(downloads, "pdf_button", keep)
-    return kept
 
 
 def squeeze(text: str) -> str:
