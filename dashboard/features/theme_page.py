@@ -167,8 +167,28 @@ def answers(selection: Selection, measure: SurveyMeasure) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype(dict.fromkeys(survey.FIGURES, float))
+def _figures_chart(
+    kind: str,
+    shown: pd.DataFrame,
+    category: str,
+    title: str,
+    measure: SurveyMeasure,
+    summary: str,
+    part: str,
+    table: pd.DataFrame,
+) -> Chart:
+    """The measure's shown rows (``survey.FIGURES`` as numbers) by ``category``, fitted to the width."""
+    return Chart(
+        kind=kind,
+        frame=shown.astype(dict.fromkeys(survey.FIGURES, float)),
+        category=category,
+        category_title=title,
+        value_title=measure.title,
+        summary=summary,
+        key=f"{measure.key}_{part}",
+        table=table,
+        fit_width=True,
+    )
 
 
 def hidden_list(labels: list[str], reasons: list[str]) -> list[Paragraph]:
@@ -195,19 +215,7 @@ def breakdown(selection: Selection, measure: SurveyMeasure, dimension: str) -> t
     shown = frame.loc[~frame["hidden"].astype(bool)]
     items: list[Item] = [Heading(f"Breakdown by {title.lower()}")]
     if len(shown):
-        items.append(
-            Chart(
-                kind="interval_bars",
-                frame=_numeric(shown),
-                category="group",
-                category_title=title,
-                value_title=measure.title,
-                summary=summary,
-                key=f"{measure.key}_breakdown",
-                table=table,
-                fit_width=True,
-            )
-        )
+        items.append(_figures_chart("interval_bars", shown, "group", title, measure, summary, "breakdown", table))
     else:
         items += [paragraph(summary), Table(table, key=f"table_{measure.key}_breakdown")]
     items += hidden_list(list(hidden["group"]), list(hidden["hidden_reason"]))
@@ -235,19 +243,8 @@ def trend(selection: Selection, measure: SurveyMeasure) -> tuple[Item, ...]:
     if whole_units:
         items.append(paragraph(whole_units))
     if len(shown):
-        items.append(
-            Chart(
-                kind="trend",
-                frame=_numeric(shown),
-                category="month",
-                category_title="Month",
-                value_title=measure.title,
-                summary=summary,
-                key=f"{measure.key}_trend",
-                table=survey_text.trend_table(frame),
-                fit_width=True,
-            )
-        )
+        table = survey_text.trend_table(frame)
+        items.append(_figures_chart("trend", shown, "month", "Month", measure, summary, "trend", table))
     else:
         items.append(paragraph(summary))
     items += hidden_list([survey_text.month_label(m) for m in hidden["month"]], list(hidden["hidden_reason"]))
