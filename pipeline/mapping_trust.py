@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process, utils
 from pipeline import contract
 from pipeline.ingest import BuildError, RawTable, find_extract, read_extract
 from pipeline.lists import TrustLists, read_lists
+from pipeline.questions import items
 
 UNITS = ("survey", "care_group", "service_area", "staff_group")  # the fields matched against the Trust's names
 NEAREST_LIMIT = 3  # nearest known names shown for an unmatched value
@@ -55,10 +56,6 @@ class Trust:
         return tuple(self.areas) if unit == "service_area" else self.lists[unit]
 
 
-def _split(text: str | None) -> tuple[str, ...]:
-    return tuple(part.strip() for part in (text or "").split(contract.LIST_SEPARATOR) if part.strip())
-
-
 def _columns(table: RawTable, *names: str) -> dict[str, int]:
     for name in names:
         if name not in table.header:
@@ -74,7 +71,7 @@ def read_questions(path: Path) -> dict[str, Question]:
     at = _columns(table, "question_id", "scale")
     cell = lambda row, name: row[at[name]] if name in at else None  # noqa: E731
     return {
-        row[at["question_id"]]: Question(cell(row, "text") or "", _split(row[at["scale"]]), _split(cell(row, "waves")))
+        row[at["question_id"]]: Question(cell(row, "text") or "", items(row[at["scale"]]), items(cell(row, "waves")))
         for row in table.rows
         if row[at["question_id"]]
     }
