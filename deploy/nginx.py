@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
-VARIABLES = ("LISTEN", "UPSTREAM_SERVERS", "ACCESS_LOG", "TLS")
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 

@@ -62,14 +62,6 @@ def allowed(values: np.ndarray, chosen: tuple[str, ...]) -> np.ndarray:
     return np.isin(values, list(chosen)) if chosen else np.ones(len(values), dtype=bool)
 
 
-def values_of(*columns: pa.ChunkedArray) -> np.ndarray:
-    """Every distinct non-missing value of the columns, sorted."""
-    found: set = set()
-    for column in columns:
-        found.update(v for v in pc.unique(column).to_pylist() if v is not None)
-    return np.array(sorted(found), dtype=object)
-
-
 def days(column: pa.ChunkedArray) -> np.ndarray:
     """A date column as whole days since 1970-01-01; -1 where missing."""
     as_days = pc.cast(column, pa.date32()).cast(pa.int32())

@@ -11,7 +11,6 @@ from pathlib import Path
 from pipeline.settings import MIN_COMMENTS, MIN_GROUP_SIZE, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD_SETTINGS = (MIN_GROUP_SIZE, MIN_COMMENTS)  # read when the database is built, not by the app
 
 
 DB = Setting(
