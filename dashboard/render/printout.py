@@ -17,83 +17,61 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dashboard.core.text import plain_text
-from dashboard.features.view import (
-    Chart,
-    Downloads,
-    Heading,
-    Item,
-    Notice,
-    Paragraph,
-    Section,
-    Table,
-    Tile,
-    Tiles,
-    View,
-)
+from dashboard.features import view
 from dashboard.render import view_charts
 
 
 class Part:
-    """The steps one part of a page records: each a ``dashboard.render.pdf.Report`` method and its arguments."""
+    """The steps one part of a page records: each a ``dashboard.render.pdf.Report`` method and its
+    arguments. A chart is recorded as described and drawn only when the PDF is written."""
 
     def __init__(self) -> None:
         self.steps: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
-    def _record(self, method: str, *args: Any, **kwargs: Any) -> Part:
+    def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
         self.steps.append((method, args, kwargs))
+
+    def chart(self, chart: Any, summary: str, table: Any = None) -> Part:
+        """A chart (described, ``dashboard.features.view.Chart``, or drawn, a
+        ``dashboard.render.charts.VegaLite``), its one-sentence summary (plain text: its alternative
+        text, printed below it) and its table alternative."""
+        self._record("chart", chart, alt=summary)
+        self._record("paragraph", summary)
+        if table is not None:
+            self._record("table", table)
         return self
 
-    def heading(self, text: str, level: int = 1) -> Part:
-        return self._record("heading", text, level)
-
-    def paragraph(self, text: str) -> Part:
-        """Text as the page shows it (this app's markdown: escapes and bold are dropped)."""
-        return self._record("paragraph", plain_text(text))
-
-    def text(self, text: str) -> Part:
-        """Plain text, printed as it is."""
-        return self._record("paragraph", text)
-
-    def table(self, frame, caption: str | None = None) -> Part:
-        return self._record("table", frame, caption=caption)
-
-    def chart(self, chart, summary: str, table=None) -> Part:
-        """A drawn chart (``dashboard.render.charts.VegaLite``), its one-sentence summary (plain text: its
-        alternative text, printed below it) and its table alternative."""
-        self._record("chart", chart, alt=summary)
-        self.text(summary)
-        return self._record("table", table) if table is not None else self
-
-    def items(self, items: Sequence[Item]) -> Part:
+    def items(self, items: Sequence[view.Item]) -> Part:
         """A described page's items (``dashboard.features.view``), as ``dashboard.render.screen`` draws
-        them: headings, paragraphs as plain text, a notice as a paragraph, tiles (the change beside the
-        figure, the line under it), tables with their caption (a list shown on screen only: its sentence),
-        charts with their summary and table alternative, a section's items in place; downloads are
+        them: headings, paragraphs as plain text, a notice as a paragraph (this app's markdown: escapes
+        and bold dropped), tiles (the change beside the figure, the line under it), tables with their
+        caption (a list shown on screen only: its sentence), charts with their summary (their alternative
+        text, printed below them) and table alternative, a section's items in place; downloads are
         screen controls, left out."""
         for item in items:
-            if isinstance(item, Heading):
-                self.heading(item.text, item.level)
-            elif isinstance(item, Paragraph):
-                self.text(item.text)
-            elif isinstance(item, Notice):
-                self.paragraph(item.markdown)
-            elif isinstance(item, Tiles):
+            if isinstance(item, view.Heading):
+                self._record("heading", item.text, item.level)
+            elif isinstance(item, view.Paragraph):
+                self._record("paragraph", item.text)
+            elif isinstance(item, view.Notice):
+                self._record("paragraph", plain_text(item.markdown))
+            elif isinstance(item, view.Tiles):
                 self._record("metrics", [_tile(tile) for tile in item.tiles])
-            elif isinstance(item, Table):
+            elif isinstance(item, view.Table):
                 if item.not_printed:
-                    self.text(item.not_printed)
+                    self._record("paragraph", item.not_printed)
                 else:
-                    self.table(item.frame, caption=item.caption)
-            elif isinstance(item, Chart):
-                self.chart(view_charts.chart(item), item.summary, item.table)
-            elif isinstance(item, Section):
+                    self._record("table", item.frame, caption=item.caption)
+            elif isinstance(item, view.Chart):
+                self.chart(item, item.summary, item.table)
+            elif isinstance(item, view.Section):
                 self.items(item.items)
-            elif not isinstance(item, Downloads):
+            elif not isinstance(item, view.Downloads):
                 raise TypeError(f"not an item of a view: {type(item).__name__}")
         return self
 
 
-def _tile(tile: Tile) -> tuple[str, str, str]:
+def _tile(tile: view.Tile) -> tuple[str, str, str]:
     """A tile as the PDF prints it: (label, the figure with its change, the line under it)."""
     return tile.label, tile.value + (f" ({tile.change})" if tile.change else ""), tile.note
 
@@ -116,6 +94,8 @@ class Printout:
         report = pdf.Report(self.title, stamp)
         for part in list(self._parts.values()):
             for method, args, kwargs in list(part.steps):
+                if method == "chart" and isinstance(args[0], view.Chart):  # drawn here, not on every rerun
+                    args = (view_charts.chart(args[0]),)
                 try:
                     getattr(report, method)(*args, **kwargs)
                 except pdf.ChartError as error:
@@ -123,8 +103,8 @@ class Printout:
         return report.to_bytes()
 
 
-def of_view(view: View) -> Printout:
+def of_view(described: view.View) -> Printout:
     """The PDF of a described page: titled "<title>: <subject>", its items in order."""
-    printout = Printout(f"{view.title}: {view.subject}")
-    printout.part("view").items(view.items)
+    printout = Printout(f"{described.title}: {described.subject}")
+    printout.part("view").items(described.items)
     return printout
