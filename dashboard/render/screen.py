@@ -16,21 +16,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard.core.text import escape_markdown
-from dashboard.features.view import (
-    Chart,
-    Code,
-    Downloads,
-    Heading,
-    Item,
-    Notice,
-    Paragraph,
-    Section,
-    Strong,
-    Table,
-    Tiles,
-    View,
-    paragraph,
-)
+from dashboard.features import view
 from dashboard.render import downloads, ui, view_charts
 from dashboard.render.charts import CONFIG
 
@@ -40,53 +26,53 @@ _OWN_COLON = re.compile(r"\\:(?=\s|$)")
 _LABEL_COLON = re.compile(r"\\:$")
 
 
-def draw_view(view: View, page: ui.Page) -> None:
+def draw_view(described: view.View, page: ui.Page) -> None:
     """The view's subject as the page's heading, then its items."""
-    st.subheader(escape_markdown(view.subject))
-    draw(view.items, page)
+    st.subheader(escape_markdown(described.subject))
+    draw(described.items, page)
 
 
-def draw(items: Sequence[Item], page: ui.Page) -> None:
+def draw(items: Sequence[view.Item], page: ui.Page) -> None:
     for item in items:
-        if isinstance(item, Heading):
+        if isinstance(item, view.Heading):
             if item.level == 1:
                 st.subheader(escape_markdown(item.text))
             else:
                 st.markdown(f"{'#' * (item.level + 2)} {escape_markdown(item.text)}")
-        elif isinstance(item, Paragraph):
+        elif isinstance(item, view.Paragraph):
             st.markdown(markdown(item))
-        elif isinstance(item, Notice):
+        elif isinstance(item, view.Notice):
             if item.kind == "hidden":
                 st.info(item.markdown, icon=":material/visibility_off:")
             else:
                 st.error(item.markdown, icon=":material/lock:")
-        elif isinstance(item, Tiles):
+        elif isinstance(item, view.Tiles):
             _tiles(item)
-        elif isinstance(item, Table):
+        elif isinstance(item, view.Table):
             if item.caption:
                 st.caption(escape_markdown(item.caption))
             if item.key:
                 ui.show_table(item.frame, key=item.key)
             else:
                 st.table(item.frame)
-        elif isinstance(item, Chart):
+        elif isinstance(item, view.Chart):
             _chart(item)
-        elif isinstance(item, Downloads):
+        elif isinstance(item, view.Downloads):
             downloads.download_buttons(item.frame, item.name, page, note=item.note, key=item.key)
-        elif isinstance(item, Section):
+        elif isinstance(item, view.Section):
             with st.expander(item.title):
                 draw(item.items, page)
         else:
             raise TypeError(f"not an item of a view: {type(item).__name__}")
 
 
-def markdown(item: Paragraph) -> str:
+def markdown(item: view.Paragraph) -> str:
     """The paragraph as Streamlit markdown: data escaped (spaces around it kept), bold and code marked."""
     out = []
     for run in item.runs:
-        if isinstance(run, Strong):
+        if isinstance(run, view.Strong):
             out.append(f"**{_LABEL_COLON.sub(':', escape_markdown(run.text))}**")
-        elif isinstance(run, Code):
+        elif isinstance(run, view.Code):
             out.append(f"`{run.text.replace('`', '')}`")
         else:
             text = _OWN_COLON.sub(":", escape_markdown(run))
@@ -94,14 +80,14 @@ def markdown(item: Paragraph) -> str:
     return "".join(out)
 
 
-def _tiles(item: Tiles) -> None:
+def _tiles(item: view.Tiles) -> None:
     """A column per tile: its figure with its change and help, and the line under it."""
     for column, tile in zip(st.columns(len(item.tiles)), item.tiles):
         column.metric(tile.label, tile.value, border=True, help=tile.help, delta=tile.change, delta_color=tile.colour)
-        column.markdown(markdown(paragraph(tile.note)))
+        column.markdown(markdown(view.paragraph(tile.note)))
 
 
-def _chart(item: Chart) -> None:
+def _chart(item: view.Chart) -> None:
     """The chart, its summary under it, and its table alternative when it has one."""
     chart = view_charts.chart(item)
     spec = {**chart.spec, "config": CONFIG | chart.spec.get("config", {})}  # readable axis and legend text
