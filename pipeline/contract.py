@@ -55,6 +55,7 @@ OPTIONAL_EXTRACTS: tuple[str, ...] = ("waves", "questions", "survey_answers")
 # questions of the same ids.
 LEGACY_ANSWER_COLUMNS: tuple[str, ...] = ("it_skills", "info_available", "it_unreliable")
 LIST_SEPARATOR = ";"  # between answers in questions.csv (scale, positive, ...) and wave ids
+DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")  # an extract's dates, tried in this order
 
 # Written by the demo generator beside the extracts: file name -> sha256.
 # The build marks the database synthetic when any loaded file matches it.

@@ -78,9 +78,9 @@ def read_questions(path: Path) -> dict[str, Question]:
 
 
 def _date(text: str | None) -> dt.date | None:
-    for parse in (dt.date.fromisoformat, lambda t: dt.datetime.strptime(t, "%d/%m/%Y").date()):
+    for date_format in contract.DATE_FORMATS:  # as the build reads waves.csv
         try:
-            return parse((text or "")[:10])
+            return dt.datetime.strptime((text or "")[:10], date_format).date()
         except ValueError:
             pass
     return None

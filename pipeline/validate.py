@@ -68,7 +68,8 @@ def typed_expression(column: Column) -> tuple[str, str]:
     raw = f"raw.{ident(column.name)}"
     alias = ident(f"j_{column.name}")
     if column.kind == "date":
-        return f"coalesce(try_strptime({raw}, '%Y-%m-%d'), try_strptime({raw}, '%d/%m/%Y'))::date", ""
+        tries = ", ".join(f"try_strptime({raw}, '{date_format}')" for date_format in contract.DATE_FORMATS)
+        return f"coalesce({tries})::date", ""
     if column.kind == "number":
         return f"try_cast({raw} as double)", ""
     if column.kind == "yesno":
