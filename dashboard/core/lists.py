@@ -6,15 +6,15 @@ Care groups, staff groups, surveys, strategy themes, formats and statuses are th
 
 from __future__ import annotations
 
-from dashboard.core.db import Database
+from dashboard.core import arrays
+from dashboard.core.db import Database, query_text
 from pipeline.lists import TrustLists
 
 
 def of(database: Database) -> TrustLists:
-    return database.memo("lists", lambda _: _read(database))
+    return database.memo("lists", read)
 
 
-def _read(database: Database) -> TrustLists:
-    rows = database.query("lists")
-    meanings = [m if isinstance(m, str) else None for m in rows["meaning"]]  # empty: None, not NaN
-    return TrustLists.from_rows(list(zip(rows["list"], rows["value"], meanings)))
+def read(connection) -> TrustLists:
+    """The lists as ``queries/lists.sql`` gives them (an empty meaning is None)."""
+    return TrustLists.from_rows(arrays.rows(connection, query_text("lists")))

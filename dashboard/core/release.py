@@ -24,7 +24,7 @@ from functools import cached_property
 import numpy as np
 import pyarrow.compute as pc
 
-from dashboard.core import arrays, db
+from dashboard.core import arrays, db, lists
 from dashboard.core.filters import month_end, month_start
 from pipeline import audit
 from pipeline.lists import TrustLists
@@ -139,7 +139,7 @@ def load(connection) -> Release:
         int(info["threshold"]),
         int(info["min_comments"]),
         info["perturbation"] != "none",
-        TrustLists.from_rows(arrays.rows(connection, "select list, value, meaning from lists order by position")),
+        lists.read(connection),
     )
 
 
