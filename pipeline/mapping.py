@@ -54,7 +54,7 @@ from pathlib import Path
 
 from pipeline import contract
 from pipeline.ingest import BuildError, RawTable, normalise_header
-from pipeline.mapping_dates import DateReading, read_dates
+from pipeline.mapping_dates import DAY_FIRST, MONTH_FIRST, DateReading, read_dates
 from pipeline.mapping_export import is_other_text, read_export
 from pipeline.mapping_file import COLUMN_KEYS, LABELS, canonical_lookup, load_mapping
 from pipeline.mapping_trust import Trust, match_key
@@ -285,18 +285,15 @@ def map_export(export: Path, mapping_file: Path, trust: Trust) -> Mapped:
         for index, target in fields.items():
             record[target] = value(index, row, line) if index in lookups else row[index]
         area, group = record["service_area"], record["care_group"]
+        group_empty = "care_group" not in index_of or row[index_of["care_group"]] is None  # in the export
         if area is not None:
             area_group = trust.areas[area]
-            if group is None and ("care_group" not in index_of or row[index_of["care_group"]] is None):
+            if group is None and group_empty:
                 record["care_group"], derived = area_group, derived + 1
             elif group is not None and group != area_group:
                 reject(line, f"the service area is in another care group (service_areas.csv: {area_group})")
         survey = record["survey"]
-        if (
-            survey in staff_surveys
-            and record["care_group"] is None
-            and ("care_group" not in index_of or row[index_of["care_group"]] is None)
-        ):
+        if survey in staff_surveys and record["care_group"] is None and group_empty:
             reject(line, f"no care group, which a staff survey needs ({survey})")
         if survey is not None and survey not in staff_surveys and record["staff_group"] is not None:
             reject(line, f"a staff group on a survey not answered by staff ({survey}; lists.csv meaning staff)")
@@ -318,7 +315,7 @@ def map_export(export: Path, mapping_file: Path, trust: Trust) -> Mapped:
     targets[id_column].note = f"prefixed {mapping['id_prefix']}" if "id_prefix" in mapping else ""
     targets[date_column].note = (
         f"read {reading.order}, {reading.evidence}"
-        if reading.order in ("day-first", "month-first")
+        if reading.order in (DAY_FIRST, MONTH_FIRST)
         else f"read {reading.evidence}"
     )
     if derived:
