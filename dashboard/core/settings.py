@@ -27,18 +27,20 @@ ACCESS_FILE = Setting(
 ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, REQUIRE_AUTH, ACCESS_FILE)
 
 
-def database_path() -> Path:
-    path = Path(DB.value())
+def _in_project(raw: str) -> Path:
+    """A path setting: absolute, or relative to the project folder."""
+    path = Path(raw)
     return path if path.is_absolute() else ROOT / path
+
+
+def database_path() -> Path:
+    return _in_project(DB.value())
 
 
 def access_file() -> Path | None:
     """The access file's path (relative to the project folder), or None when no file is set."""
     raw = ACCESS_FILE.value()
-    if not raw:
-        return None
-    path = Path(raw)
-    return path if path.is_absolute() else ROOT / path
+    return _in_project(raw) if raw else None
 
 
 def require_auth() -> bool:
