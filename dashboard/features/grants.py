@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -280,11 +279,3 @@ def check_units(rules: Sequence[AccessRule], options: Options, path: Path) -> No
             if unit not in known:
                 what = "care group" if rule.role == "care_group" else "service area"
                 raise AccessFileError(f"{path}, line {rule.line}: {unit!r} is not a {what} in the database")
-
-
-def file_identity(path: Path) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from dashboard.core import settings
+from dashboard.core import db, settings
 from dashboard.core.filters import Options
 from dashboard.core.text import escape_markdown
 from dashboard.features import grants
@@ -165,7 +165,7 @@ def gate() -> Access:
 
 
 @functools.lru_cache(maxsize=4)
-def _grants(path: str, identity: tuple[int, int]) -> tuple[grants.AccessRule, ...]:
+def _grants(path: str, identity: tuple[int, int, int]) -> tuple[grants.AccessRule, ...]:
     # Keyed on the file's identity: an edited access file is read again, with no restart.
     return grants.read_rules(Path(path))
 
@@ -179,7 +179,7 @@ def grant(access: Access, options: Options) -> grants.Grant:
     path = settings.access_file()
     if access.user is None or path is None:
         return grants.TRUST
-    identity = grants.file_identity(path)
+    identity = db.file_identity(path)  # changes when the file is replaced
     try:
         if identity is None:
             raise grants.AccessFileError(f"{path}: there is no such file")
