@@ -5,7 +5,10 @@ import streamlit as st
 from dashboard.features import my_area_view
 from dashboard.render import downloads, printout, screen, ui
 
-page = ui.page_setup("My area", script=__file__, icon=":material/location_on:")
+# The scorecard's PDF button goes above the sidebar's page links, a few tab stops from the start of the
+# page (below the links and filters it was the 25th); the container is made before the page sets up.
+first_in_sidebar = st.sidebar.container()
+page = ui.page_setup("My area", script=__file__)
 
 
 def choose_area() -> None:
@@ -48,10 +51,11 @@ area = chosen[0]
 withheld = ui.WITHHELD_MESSAGE if page.survey_withheld else None
 view = my_area_view.describe(page.database, page.filters, page.options, page.threshold, area, withheld=withheld)
 note = f"Service area: {area} ({page.options.care_group_of(area)})"
+with first_in_sidebar:
+    downloads.pdf_button(printout.of_view(view, one_page=True), "my_area_scorecard", page, note=note, key="my_area")
 with st.sidebar:  # kept out of the printed page
     st.markdown("**This scorecard**")
     if view.download is not None:
         downloads.download_buttons(view.download, "my_area_scorecard", page, note=note, key="download_my_area")
-    downloads.pdf_button(printout.of_view(view), "my_area_scorecard", page, note=note, key="my_area")
     st.markdown("To print it on one page, close this sidebar and use your browser's Print.")
 screen.draw_view(view, page)  # the PDF is the same view: same figures, order, rounding and titles

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.core import measures
+from dashboard.core import measures, stats
 from dashboard.features import my_area
 
 
@@ -24,12 +24,18 @@ def comparison_text(row: pd.Series | dict) -> str:
         return f"Not shown: {row['hidden_reason']}"
     p_value = row["p_value"]
     p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}" if p_value < 0.01 else f"p = {p_value:.2f}"
-    other = f"{row['share'] * 100:.0f}% (n = {int(row['n']):,}), {p_text}"
+    other = f"{rest_percent(row)}% (n = {int(row['n']):,}), {p_text}"
     if row["flag"] == "higher":
         return f"▲ Higher than {other}"
     if row["flag"] == "lower":
         return f"▼ Lower than {other}"
     return f"Not significant: {other}"
+
+
+def rest_percent(row: pd.Series | dict) -> int:
+    """The rest's whole percent, rounded half up as every percent is (``stats.whole_percents``), not
+    its share formatted on its own (half to even: 12.5% would read 12)."""
+    return int(stats.whole_percents([row["positive"]], [row["n"]])[0])
 
 
 def survey_tables(
@@ -90,7 +96,7 @@ def summary_frame(
                 "section": f"Comparison ({my_area.TEST_NAME})",
                 "measure": titles[row["measure"]],
                 "scope": f"{area} against the {my_area.COMPARISONS[row['against']].lower()}",
-                "value": None if row["hidden"] else round(row["share"] * 100),
+                "value": None if row["hidden"] else rest_percent(row),
                 "n": row["n"],
                 "p_value": None if row["hidden"] else round(float(row["p_value"]), 4),
                 "flag": row["flag"],

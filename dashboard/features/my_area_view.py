@@ -10,6 +10,7 @@ response rates (folded away on screen); the definitions. No Streamlit here.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 
@@ -18,11 +19,11 @@ from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options, whole_waves_note
 from dashboard.core.text import number_text
 from dashboard.features import beside_action, my_area, my_area_text, response_rates
-from dashboard.features.view import Chart, Heading, Item, Notice, Section, Strong, Table, View, paragraph
+from dashboard.features.view import Chart, Heading, Item, Notice, Paragraph, Section, Strong, Table, View, paragraph
 
 TITLE = "My area"
 RESPONSE_RATES = "Response rates: this area, its care group and the Trust"
-CHART_LEVEL = "Level"  # the chart's rows: the area, its care group and the Trust, by name
+CHART_LEVEL = "Group"  # the chart's rows: this area, its care group and the Trust, as the survey table heads them
 
 
 def describe(
@@ -37,14 +38,16 @@ def describe(
     """The scorecard of ``area`` (the filters' one service area). ``withheld``: the notice shown instead
     of every survey figure (real answers built without a perturbation key). ``today``: for tests."""
     care_group = options.care_group_of(area)
-    shared = my_area.level_filters(filters, area, care_group)["trust"].describe()
+    shared = my_area.level_filters(filters, area, care_group)["trust"]
     items: list[Item] = [
         paragraph(
-            "Care group: ",
+            "Service area ",
+            Strong(area),
+            ", in the care group ",
             Strong(care_group),
-            " · Engagement, same filters for all three: ",
-            Strong(shared),
-            f" · {my_area.FIXED_TOTALS} · Six tests: about one scorecard in four flags by chance",
+            ". Engagement for the area, its care group and the Trust, each with the same filters: ",
+            Strong(shared_filters(shared)),
+            f". {my_area.FIXED_TOTALS}",
         )
     ]
     engagement = my_area.engagement_scorecard(database, filters, area, care_group)
@@ -57,27 +60,42 @@ def describe(
     survey_table, comparison_table = my_area_text.survey_tables(results, comparisons, headline)
     items += [Heading("Survey results"), Table(survey_table, caption="% (95% CI, n)")]
     for key, measure in headline.items():
-        chart = result_chart(results, key, measure, area, care_group)
+        chart = result_chart(results, key, measure)
         if chart is not None:
             items += [Heading(measure.title, level=2), chart]
     items += [
         Heading("Against the rest", level=2),
-        paragraph(Strong("Against the rest"), f" by the {my_area.TEST_NAME}: ▲ higher, ▼ lower (p < 0.05)"),
+        paragraph(
+            "▲ higher or ▼ lower when the difference is bigger than chance would explain "
+            f"({my_area.TEST_NAME}, p < 0.05). With six comparisons, about one scorecard in four shows a flag "
+            "by chance alone."
+        ),
         Table(comparison_table),
     ]
     items += since(database, filters, options)
+    rates = response_rates.section(database, options, filters, threshold, areas=(area,), today=today)
+    # The sentence on hidden rows is left out: the table's Note says it for this area's three rows.
+    hidden_rows = response_rates.explanation(threshold)
     items.append(
-        Section(
-            RESPONSE_RATES, response_rates.section(database, options, filters, threshold, areas=(area,), today=today)
-        )
+        Section(RESPONSE_RATES, tuple(i for i in rates if not (isinstance(i, Paragraph) and i.text == hidden_rows)))
     )
-    items.append(Heading("Definitions"))
-    items += [
-        paragraph(Strong(row["Measure"]), f": {row['Definition']}")
-        for row in my_area_text.definitions_table(headline).to_dict("records")
+    definitions = my_area_text.definitions_table(headline).to_dict("records")
+    runs = [
+        part
+        for i, row in enumerate(definitions)
+        for part in ((" · " if i else ""), Strong(row["Measure"]), f": {row['Definition']}")
     ]
+    items += [Heading("Definitions"), paragraph(*runs)]
     summary = my_area_text.summary_frame(area, care_group, engagement, results, comparisons, headline)
     return View(TITLE, area, tuple(items), download=summary)
+
+
+def shared_filters(shared: Filters) -> str:
+    """The filters the three levels share, in words (the service area is the scorecard's own): never
+    "No filters" beside a picked area."""
+    if shared.is_empty:
+        return "every month, survey and staff group"
+    return replace(shared, wave=None, compare=None).describe()
 
 
 def engagement_table(engagement: pd.DataFrame) -> pd.DataFrame:
@@ -86,15 +104,14 @@ def engagement_table(engagement: pd.DataFrame) -> pd.DataFrame:
     return table.map(number_text).rename(index=my_area.LEVELS).rename_axis(index="Engagement", columns=None)
 
 
-def result_chart(
-    results: pd.DataFrame, key: str, measure: measures.SurveyMeasure, area: str, care_group: str
-) -> Chart | None:
-    """The measure for the area, its care group and the Trust (shown figures only) with their 95%
-    intervals, labelled with the percent as the survey table rounds it; None when none is shown."""
+def result_chart(results: pd.DataFrame, key: str, measure: measures.SurveyMeasure) -> Chart | None:
+    """The measure for this area, its care group and the Trust (shown figures only; rows named as the
+    survey table's columns) with their 95% intervals, labelled with the percent as the survey table
+    rounds it; None when none is shown."""
     rows = results.loc[(results["measure"] == key) & ~results["hidden"].astype(bool)]
     if rows.empty:
         return None
-    names = {"area": area, "care_group": care_group, "trust": "Trust"}
+    names = my_area.LEVELS
     percents = [int(p) for p in rows["percent"]]
     counts = [int(n) for n in rows["n"]]
     frame = pd.DataFrame(
@@ -126,13 +143,12 @@ def since(database: Database, filters: Filters, options: Options) -> list[Item]:
     then, now = filters.compare, options.wave_of(filters)
     frame = my_area.since_table(database, filters, options, then, now)
     table = frame.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value))
+    table = table.loc[:, (table != "").any()]  # a column with nothing in it (no figure hidden) is left out
     return [
         Heading(f"Since {options.wave_name(then)}"),
         paragraph(
-            Strong(f"Since {options.wave_name(then)}"),
-            f": each result in both waves (whole waves), its change, and the actions this area completed "
-            f"between them ({span[0]:%B %Y} to {span[1]:%B %Y}). Actions and quick wins completed are "
-            "engagement counts: exact.",
+            f"Each result in both whole waves, its change, and the actions and quick wins this area completed "
+            f"between them ({span[0]:%B %Y} to {span[1]:%B %Y}; engagement counts, exact)."
         ),
         Table(table),
     ]
