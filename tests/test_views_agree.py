@@ -20,6 +20,7 @@ listed), a care group compared with the published wave and broken down by staff 
 from __future__ import annotations
 
 import io
+import json
 import numbers
 import re
 from types import SimpleNamespace
@@ -127,6 +128,7 @@ class Pdf:
         self.text = squeeze(text[start:])
         self.headings = self._outline(reader.outline)
         self.images = sum(len(page.images) for page in reader.pages)
+        self.pages = len(reader.pages)
 
     def _outline(self, items) -> list[str]:
         return [t for item in items for t in (self._outline(item) if isinstance(item, list) else [item.title])]
@@ -158,7 +160,10 @@ def screen_and_pdf(printouts, page: str, subject: bool = True, **params) -> tupl
 
 
 def my_area(printouts, area: str, **params) -> tuple[Screen, Pdf, AppTest]:
-    return screen_and_pdf(printouts, "7_My_area.py", service_area=area, **params)
+    """My area's screen and PDF: the PDF, a scorecard for a meeting, is one A4 page (issue 27)."""
+    screen, pdf, at = screen_and_pdf(printouts, "7_My_area.py", service_area=area, **params)
+    assert pdf.pages == 1
+    return screen, pdf, at
 
 
 def assert_agree(screen: Screen, pdf: Pdf) -> None:
@@ -180,6 +185,16 @@ def test_an_area_with_every_figure_shown_prints_what_the_screen_shows(demo_env, 
     assert list(engagement.index) == ["This area", "Its care group", "Trust"]  # levels down, on screen and PDF
     assert_in_order(["Engagement", "Conversations", "Conversation hours", "This area"], pdf.text)
     assert "Scope" not in pdf.text and "Scope" not in " ".join(screen.stream)
+    assert "No filters" not in pdf.text and f"Service area {area}" in pdf.text  # the lead names the area
+    for chart in at.get("vega_lite_chart"):  # plain axis titles
+        spec = json.loads(chart.proto.spec)
+        titles = [
+            layer["encoding"][axis].get("title")
+            for layer in spec["layer"]
+            for axis in ("x", "y")
+            if axis in layer["encoding"]
+        ]
+        assert "Scope" not in titles and "Level" not in titles, titles
 
 
 def test_an_area_with_hidden_figures_prints_what_the_screen_shows(demo_env, printouts):
@@ -283,11 +298,11 @@ def test_a_chart_is_labelled_with_the_figure_its_table_shows():
             "hidden": [False] * 3,
         }
     )
-    chart = my_area_view.result_chart(results, "m", SimpleNamespace(title="M"), "A", "G")
+    chart = my_area_view.result_chart(results, "m", SimpleNamespace(title="M"))
     assert f"{0.125:.0%}" == "12%"  # what the chart used to print
-    assert chart.summary == "M: A: 13% of 8; G: 13% of 200; Trust: 13% of 1,000."
+    assert chart.summary == "M: This area: 13% of 8; Its care group: 13% of 200; Trust: 13% of 1,000."
     assert list(chart.frame["label"]) == ["13% (n=8)", "13% (n=200)", "13% (n=1,000)"]
-    assert chart.category_title == "Level"
+    assert chart.category_title == "Group"
 
 
 def test_the_pdf_is_the_description_item_by_item(demo_db):

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
-from dashboard.render.pdf_charts import CHART_SCALE, FONT_DIR, chart_png, png_size
+from dashboard.render.pdf_charts import CHART_SCALE, CHART_WIDTH_PX, FONT_DIR, ROW_CHART_WIDTH_PX, chart_png, png_size
 from dashboard.render.pdf_style import (
     BOTTOM_MARGIN,
     BUILT_KEY,
@@ -111,9 +111,16 @@ class Report(Tables):
     """
 
     def __init__(
-        self, title: str, stamp: Mapping[str, object] | None = None, created: dt.datetime | None = None
+        self,
+        title: str,
+        stamp: Mapping[str, object] | None = None,
+        created: dt.datetime | None = None,
+        scale: float = 1.0,
+        images: dict[object, bytes] | None = None,
     ) -> None:
         stamp = dict(stamp or {})
+        self.scale = scale  # every size (type, spacing, margins) times this: below 1 to fit a page
+        self._images = {} if images is None else images  # charts drawn before, by (chart, width)
         pdf = _Document(footer_title="", synthetic="")
         for style, name in FONT_FILES.items():
             pdf.add_font(FONT, style, str(FONT_DIR / name))
@@ -130,13 +137,15 @@ class Report(Tables):
         if created is not None:
             pdf.set_creation_date(created)
         pdf.alias_nb_pages(PAGE_COUNT)
-        pdf.set_margins(MARGIN, TOP_MARGIN, MARGIN)
-        pdf.set_auto_page_break(True, margin=BOTTOM_MARGIN)
+        pdf.set_margins(
+            MARGIN * min(1.0, scale / 0.8), TOP_MARGIN * min(1.0, scale / 0.8), MARGIN * min(1.0, scale / 0.8)
+        )
+        pdf.set_auto_page_break(True, margin=BOTTOM_MARGIN * min(1.0, scale / 0.8))
         pdf.set_text_color(*TEXT_COLOUR)
         pdf.add_page()
-        pdf.set_font(FONT, "B", 18)
-        pdf.multi_cell(0, 8, self.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(2)
+        pdf.set_font(FONT, "B", 18 * scale)
+        pdf.multi_cell(0, 8 * scale, self.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2 * scale)
         self._stamp(stamp)
         self._headings: list[tuple[str, int]] = []  # not yet drawn: each is kept with what follows
         self._bytes: bytes | None = None
@@ -172,11 +181,12 @@ class Report(Tables):
         """Plain text (no markdown), wrapped at the page width; line breaks are kept."""
         pdf = self._writable()
         text = self.clean(text)
+        size *= self.scale
         line = size * 0.5
         self._start(min(len(self._lines(text, pdf.epw, size, "B" if bold else "")), 2) * line)
         pdf.set_font(FONT, "B" if bold else "", size)
         pdf.multi_cell(0, line, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(GAP / 2)
+        pdf.ln(GAP / 2 * self.scale)
 
     # -- figures ----------------------------------------------------------------------
 
@@ -188,11 +198,16 @@ class Report(Tables):
             tuple(self.clean("" if part is None else part) for part in tile[:3]) + ("",) * (3 - len(tile))
             for tile in tiles
         ]
-        gap = 3
+        s = self.scale
+        gap = 3 * s
         width = (pdf.epw - gap * (TILES_PER_ROW - 1)) / TILES_PER_ROW
-        pad = 2.5
+        pad = 2.5 * s
         inner = width - 2 * pad - 1  # the left accent bar takes 1 mm
-        parts = ((8, "", 3.8, GREY), (15, "B", 7, NHS_BLUE), (7.5, "", 3.5, GREY))  # size, style, line, colour
+        parts = (  # size, style, line, colour
+            (8 * s, "", 3.8 * s, GREY),
+            (15 * s, "B", 7 * s, NHS_BLUE),
+            (7.5 * s, "", 3.5 * s, GREY),
+        )
         for start in range(0, len(tiles), TILES_PER_ROW):
             row = tiles[start : start + TILES_PER_ROW]
             lines = [
@@ -224,7 +239,7 @@ class Report(Tables):
                         y += len(text_lines) * line + (0.5 if style == "B" else 0)
             pdf.set_text_color(*TEXT_COLOUR)
             pdf.set_xy(pdf.l_margin, top + height + gap)
-        pdf.ln(GAP - gap)
+        pdf.ln(GAP * s - gap)
 
     def chart(self, chart: object, alt: str) -> None:
         """A chart as an image (PNG at twice its size) with ``alt`` as its alternative text:
@@ -235,12 +250,9 @@ class Report(Tables):
         Raises ``ChartError``, naming the chart by its alt text, when it cannot be drawn."""
         pdf = self._writable()
         alt = self.clean(alt)
-        try:
-            png = chart_png(chart)
-        except Exception as error:
-            raise ChartError(f"Could not draw the chart {alt!r} as an image for the PDF: {error}") from error
+        png = self._png(chart, alt, CHART_WIDTH_PX)
         width_px, height_px = png_size(png)
-        width = min(pdf.epw, width_px / CHART_SCALE * 25.4 / 72)
+        width = min(pdf.epw, width_px / CHART_SCALE * 25.4 / 72 * self.scale)
         height = width * height_px / width_px
         most = pdf.eph - 15 * (len(self._headings) + 1)  # room for the headings kept with it
         if height > most:
@@ -248,7 +260,63 @@ class Report(Tables):
         self._start(height)
         x = pdf.l_margin + (pdf.epw - width) / 2
         pdf.image(png, x=x, y=pdf.y, w=width, h=height, alt_text=alt)
-        pdf.set_xy(pdf.l_margin, pdf.y + height + GAP)
+        pdf.set_xy(pdf.l_margin, pdf.y + height + GAP * self.scale)
+
+    def chart_row(self, charts: Sequence[tuple[str, int, object, str]]) -> None:
+        """Charts side by side, each (heading, its level, chart, summary): in its column, its heading
+        (an outline entry too), the chart drawn ``ROW_CHART_WIDTH_PX`` wide and the summary under it
+        (also its alt text). Written column by column, so the text reads in the items' order."""
+        pdf = self._writable()
+        s = self.scale
+        gap = 4 * s
+        width = (pdf.epw - gap * (len(charts) - 1)) / len(charts)
+        size = (TEXT_PT - 1.5) * s
+        columns = []
+        for heading, level, chart, summary in charts:
+            heading, summary = self.clean(heading), self.clean(summary)
+            png = self._png(chart, summary, ROW_CHART_WIDTH_PX)
+            width_px, height_px = png_size(png)
+            points = HEADING_STYLES[level - 1][0] * s
+            title_lines = len(self._lines(heading, width, points, "B"))
+            text_lines = len(self._lines(summary, width, size))
+            columns.append(
+                (heading, level, png, width * height_px / width_px, summary, points, title_lines, text_lines)
+            )
+        height = max(
+            t * p * 25.4 / 72 + 1.5 * s + image + 1.5 * s + n * size * 0.5 for _, _, _, image, _, p, t, n in columns
+        )
+        self._start(height)
+        top = pdf.y
+        for i, (heading, level, png, image, summary, points, _, _) in enumerate(columns):
+            x = pdf.l_margin + i * (width + gap)
+            pdf.set_xy(x, top)
+            pdf.start_section(heading, level=level - 1, strict=False)
+            pdf.set_font(FONT, "B", points)
+            pdf.set_text_color(*HEADING_STYLES[level - 1][1])
+            pdf.multi_cell(width, points * 25.4 / 72, heading, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.set_text_color(*TEXT_COLOUR)
+            y = pdf.y + 1.5 * s
+            pdf.image(png, x=x, y=y, w=width, h=image, alt_text=summary)
+            pdf.set_xy(x, y + image + 1.5 * s)
+            pdf.set_font(FONT, "", size)
+            pdf.multi_cell(width, size * 0.5, summary, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_xy(pdf.l_margin, top + height + GAP * s)
+
+    @property
+    def pages(self) -> int:
+        """Pages written so far."""
+        return self._pdf.page
+
+    def _png(self, chart: object, alt: str, width_px: int) -> bytes:
+        """The chart as PNG at ``width_px`` (where its width is the container's); drawn once per Report
+        family (``images``). Raises ``ChartError`` naming it by its alt text."""
+        key = (id(chart), width_px)
+        if key not in self._images:
+            try:
+                self._images[key] = chart_png(chart, width_px)
+            except Exception as error:
+                raise ChartError(f"Could not draw the chart {alt!r} as an image for the PDF: {error}") from error
+        return self._images[key]
 
     # -- output -----------------------------------------------------------------------
 
@@ -274,7 +342,9 @@ class Report(Tables):
         size = sum(self._heading_height(text, level) for text, level in self._headings)
         self._need(size + height)
         for text, level in self._headings:
-            points, colour, above, below = HEADING_STYLES[level - 1]
+            points, colour, above, below = (
+                v * self.scale if i != 1 else v for i, v in enumerate(HEADING_STYLES[level - 1])
+            )
             pdf.ln(above)
             # An outline entry only: fpdf2 would tag a heading it draws itself as a /Figure.
             pdf.start_section(text, level=level - 1, strict=False)
@@ -286,7 +356,7 @@ class Report(Tables):
         pdf.set_text_color(*TEXT_COLOUR)
 
     def _heading_height(self, text: str, level: int) -> float:
-        points, _, above, below = HEADING_STYLES[level - 1]
+        points, _, above, below = (v * self.scale if i != 1 else v for i, v in enumerate(HEADING_STYLES[level - 1]))
         return len(self._lines(text, self._pdf.epw, points, "B")) * points * 25.4 / 72 + above + below
 
     def _need(self, height: float) -> None:
@@ -302,20 +372,23 @@ class Report(Tables):
 
     def _stamp(self, stamp: Mapping[str, object]) -> None:
         pdf = self._pdf
+        s = self.scale if self.scale == 1 else self.scale * 0.9  # fitting a page: the stamp shrinks first
         pdf.set_text_color(*GREY)
         for label, value in stamp.items():
-            pdf.set_font(FONT, "B", 8.5)
-            pdf.write(4.2, f"{self.clean(label)}: ")
-            pdf.set_font(FONT, "", 8.5)
-            pdf.write(4.2, self.clean("" if value is None else value))
-            pdf.ln(4.2)
-            pdf.ln(0.8)
+            if label == SYNTHETIC_KEY and self.scale < 1:  # fitting a page: the running header says it
+                continue
+            pdf.set_font(FONT, "B", 8.5 * s)
+            pdf.write(4.2 * s, f"{self.clean(label)}: ")
+            pdf.set_font(FONT, "", 8.5 * s)
+            pdf.write(4.2 * s, self.clean("" if value is None else value))
+            pdf.ln(4.2 * s)
+            pdf.ln(0.8 * s)
         pdf.set_text_color(*TEXT_COLOUR)
-        pdf.ln(1)
+        pdf.ln(1 * s)
         pdf.set_draw_color(*RULE)
         pdf.line(pdf.l_margin, pdf.y, pdf.l_margin + pdf.epw, pdf.y)
         pdf.set_draw_color(0)
-        pdf.ln(GAP)
+        pdf.ln(GAP * s)
 
 
 def fit(pdf: FPDF, text: str, width: float) -> str:

@@ -18,6 +18,7 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 # when the machine has no fonts).
 CHART_FONT = "DejaVu Sans, sans-serif"
 CHART_WIDTH_PX = 510  # A4 width less margins (180 mm) in points: a chart is drawn at 1 px = 1 pt
+ROW_CHART_WIDTH_PX = 330  # a chart in a row of charts (``Report.chart_row``), drawn smaller
 CHART_HEIGHT_PX = 300  # for a chart whose height is "container"
 CHART_SCALE = 2  # PNG pixels per CSS pixel: 144 dpi at the size drawn
 
@@ -37,7 +38,7 @@ def _register_fonts() -> None:
             _registered.append(True)
 
 
-def chart_spec(chart: object) -> dict:
+def chart_spec(chart: object, width_px: int = CHART_WIDTH_PX) -> dict:
     """The Vega-Lite spec the PDF draws: the page's spec (``ui.chart_block``: ``charts.CONFIG``
     merged in), its data inline, and a fixed width where the page's was "container"."""
     if isinstance(chart, VegaLite):
@@ -51,19 +52,19 @@ def chart_spec(chart: object) -> dict:
     spec["config"] = {"font": CHART_FONT, **CONFIG, **spec.get("config", {})}
     composite = any(key in spec for key in ("hconcat", "vconcat", "concat", "facet", "repeat"))
     if not composite and spec.get("width", "container") == "container":
-        spec["width"] = CHART_WIDTH_PX
+        spec["width"] = width_px
         spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
     if spec.get("height") == "container":
         spec["height"] = CHART_HEIGHT_PX
     return spec
 
 
-def chart_png(chart: object) -> bytes:
+def chart_png(chart: object, width_px: int = CHART_WIDTH_PX) -> bytes:
     """The chart (see ``chart_spec``) as PNG at ``CHART_SCALE`` times its size."""
     import vl_convert
 
     _register_fonts()
-    text = json.dumps(chart_spec(chart), default=pdf_values.json_default, allow_nan=False)
+    text = json.dumps(chart_spec(chart, width_px), default=pdf_values.json_default, allow_nan=False)
     # The data is inline: nothing is fetched (allowed_base_urls=[] refuses any "url").
     return vl_convert.vegalite_to_png(text, scale=CHART_SCALE, allowed_base_urls=[])
 

@@ -18,7 +18,7 @@ LONG_CELL = 200  # characters; a longer cell is checked against the page height
 
 class Tables:
     """``Report.table`` and what it needs; ``Report`` gives ``_pdf``, ``clean``, ``_lines``,
-    ``_start`` and ``paragraph``."""
+    ``_start``, ``paragraph`` and ``scale``."""
 
     def table(self, frame: pd.DataFrame, caption: str | None = None, index: bool | None = None) -> None:
         """``frame`` as a table at the page width: text wraps in its cells, the font shrinks a
@@ -42,7 +42,9 @@ class Tables:
             for row in frame.itertuples(index=False, name=None)
         ]
         caption = self.clean(caption) if caption else ""
-        caption_height = (len(self._lines(caption, pdf.epw, 9, "B")) * 4.5 + 1) if caption else 0
+        caption_height = (
+            (len(self._lines(caption, pdf.epw, 9 * self.scale, "B")) * 4.5 * self.scale + 1) if caption else 0
+        )
         if not headers:
             self._start(caption_height)
             self._caption(caption)
@@ -50,7 +52,7 @@ class Tables:
             return
         size, widths = self._column_widths(headers, rows)
         line = size * 0.45
-        padding = (1, 1.2)  # vertical, horizontal
+        padding = (1 * self.scale, 1.2 * self.scale)  # vertical, horizontal
         rows = [
             [self._fit_cell(text, width - 2 * padding[1], size, line) for text, width in zip(row, widths)]
             for row in rows
@@ -86,14 +88,14 @@ class Tables:
         if not rows:
             self.paragraph("(No rows.)", size=9)
         pdf.set_draw_color(0)
-        pdf.ln(GAP)
+        pdf.ln(GAP * self.scale)
 
     def _caption(self, caption: str) -> None:
         if caption:
             pdf = self._pdf
-            pdf.set_font(FONT, "B", 9)
-            pdf.multi_cell(0, 4.5, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.ln(1)
+            pdf.set_font(FONT, "B", 9 * self.scale)
+            pdf.multi_cell(0, 4.5 * self.scale, caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.ln(1 * self.scale)
 
     def _row_height(
         self,
@@ -120,8 +122,8 @@ class Tables:
         longest_word = [
             max((word for text in column for word in text.split()), key=len, default="") for column in columns
         ]
-        pad = 2.4 + 0.5
-        for size in TABLE_FONT_PT:
+        pad = (2.4 + 0.5) * self.scale
+        for size in (points * self.scale for points in TABLE_FONT_PT):
             pdf.set_font(FONT, "B", size)  # the header is bold: measure bold, a little wider
             least = [pdf.get_string_width(word) + pad for word in longest_word]
             wanted = [

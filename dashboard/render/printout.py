@@ -76,9 +76,18 @@ def _tile(tile: view.Tile) -> tuple[str, str, str]:
     return tile.label, tile.value + (f" ({tile.change})" if tile.change else ""), tile.note
 
 
+# A one-page printout is written at these sizes in turn (``Report.scale``) until it fits one page.
+ONE_PAGE_SCALES = (1.0, 0.9, 0.82, 0.76, 0.72, 0.68, 0.64)
+
+
 class Printout:
-    def __init__(self, title: str) -> None:
+    """``one_page``: a scorecard for a meeting (My area): charts that follow one another, each under
+    its own heading, side by side, and everything a little smaller until it fits one A4 page
+    (``ONE_PAGE_SCALES``; at the smallest it may still run on)."""
+
+    def __init__(self, title: str, one_page: bool = False) -> None:
         self.title = title
+        self.one_page = one_page
         self._parts: dict[str, Part] = {}
 
     def part(self, name: str) -> Part:
@@ -91,20 +100,66 @@ class Printout:
         draw is left out with a line saying so; its table alternative is printed as usual."""
         from dashboard.render import pdf  # here, not at the top: fpdf and vl-convert take 0.6 s to import
 
-        report = pdf.Report(self.title, stamp)
-        for part in list(self._parts.values()):
-            for method, args, kwargs in list(part.steps):
-                if method == "chart" and isinstance(args[0], view.Chart):  # drawn here, not on every rerun
-                    args = (view_charts.chart(args[0]),)
+        steps = [step for part in list(self._parts.values()) for step in list(part.steps)]
+        # A described chart is drawn here, not on every rerun (once, whatever the number of tries).
+        steps = [
+            (m, (view_charts.chart(a[0]),) if m == "chart" and isinstance(a[0], view.Chart) else a, k)
+            for m, a, k in steps
+        ]
+        if self.one_page:
+            steps = _rows_of_charts(steps)
+        images: dict[object, bytes] = {}
+        for scale in ONE_PAGE_SCALES if self.one_page else (1.0,):
+            report = pdf.Report(self.title, stamp, scale=scale, images=images)
+            for method, args, kwargs in steps:
                 try:
                     getattr(report, method)(*args, **kwargs)
                 except pdf.ChartError as error:
                     report.paragraph(f"(This chart could not be drawn in the PDF: {error}. Its table follows.)")
-        return report.to_bytes()
+            written = report.to_bytes()
+            if report.pages == 1:
+                break
+        return written
 
 
-def of_view(described: view.View) -> Printout:
-    """The PDF of a described page: titled "<title>: <subject>", its items in order."""
-    printout = Printout(f"{described.title}: {described.subject}")
+def _rows_of_charts(steps: list[tuple[str, tuple, dict]]) -> list[tuple[str, tuple, dict]]:
+    """Steps with each run of two or more charts that follow one another, each a heading below level 1,
+    the chart and its summary (no table), recorded as one ``chart_row``, up to three to a row."""
+    out: list[tuple[str, tuple, dict]] = []
+    run: list[tuple[str, int, object, str]] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            out.extend(("chart_row", (run[i : i + 3],), {}) for i in range(0, len(run), 3))
+        else:
+            for heading, level, chart, summary in run:
+                out.extend(
+                    [
+                        ("heading", (heading, level), {}),
+                        ("chart", (chart,), {"alt": summary}),
+                        ("paragraph", (summary,), {}),
+                    ]
+                )
+        run.clear()
+
+    i = 0
+    while i < len(steps):
+        window = [step[0] for step in steps[i : i + 4]]
+        if window[:3] == ["heading", "chart", "paragraph"] and steps[i][1][1] > 1 and window[3:] != ["table"]:
+            (heading, level), (chart,), (summary,) = steps[i][1], steps[i + 1][1], steps[i + 2][1]
+            run.append((heading, level, chart, summary))
+            i += 3
+            continue
+        flush()
+        out.append(steps[i])
+        i += 1
+    flush()
+    return out
+
+
+def of_view(described: view.View, one_page: bool = False) -> Printout:
+    """The PDF of a described page: titled "<title>: <subject>", its items in order (``one_page``: see
+    ``Printout``)."""
+    printout = Printout(f"{described.title}: {described.subject}", one_page=one_page)
     printout.part("view").items(described.items)
     return printout
