@@ -11,14 +11,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard.core import disclosure, measures, stats
+from dashboard.core import disclosure, measures, stats, wording
 from dashboard.core.text import and_list
 from dashboard.features.survey import DIMENSION_PLURALS, DIMENSION_TITLES
 from dashboard.features.view import Tile
 
 
 def month_label(month: pd.Timestamp) -> str:
-    return f"{pd.Timestamp(month):%B %Y}"
+    """'March 2021' (``wording.month_name``)."""
+    return wording.month_name(month)
 
 
 # --- Summary sentences ----------------------------------------------------------------------
@@ -44,8 +45,9 @@ def headline_sentence(measure: measures.SurveyMeasure, frame: pd.DataFrame) -> s
     if selected["hidden"]:
         text = f"The result for this selection is hidden: {selected['hidden_reason']}."
         return text + (f" {trust_text[0].upper()}{trust_text[1:]}" if trust_text else "")
+    counted = "answered" if not measure.excluded else f"answered ({' or '.join(measure.excluded)} left out)"
     text = (
-        f"Of {_count(selected['n'])} people who answered, {selected['percent']}% {words} "
+        f"Of {_count(selected['n'])} people who {counted}, {selected['percent']}% {words} "
         f"(95% CI {selected['low']:.0%} to {selected['high']:.0%})"
     )
     return text + (f"; {trust_text}" if trust_text else ".")
@@ -53,8 +55,8 @@ def headline_sentence(measure: measures.SurveyMeasure, frame: pd.DataFrame) -> s
 
 def tile(measure: measures.SurveyMeasure, row: pd.Series, filters, options, label: str | None = None) -> Tile:
     """A headline row (``survey.headline``) as a tile, labelled with its level unless ``label`` is given:
-    the percent (or Hidden), its change since the compared wave when there is one (coloured by whether
-    higher is better), and its base and interval below."""
+    the percent (or Hidden), its change since the compared wave when there is one (green when better for
+    the measure, red when worse: ``wording.change_colour``), and its base and interval below."""
     change = row.get("change")
     shown = change is not None and not pd.isna(change)
     note = (
@@ -64,7 +66,9 @@ def tile(measure: measures.SurveyMeasure, row: pd.Series, filters, options, labe
     )
     compare = filters.compare
     if shown:
-        note += " · " + measures.change_words(change, row["p_value"], options.wave_name(compare))
+        note += " · " + wording.change_words(
+            change, row["p_value"], options.wave_name(compare), measure.higher_is_better
+        )
     elif compare and compare not in measure.waves and not filters.months_chosen:
         note += f" · not asked in {options.wave_name(compare)}, so no change"
     return Tile(
@@ -72,8 +76,10 @@ def tile(measure: measures.SurveyMeasure, row: pd.Series, filters, options, labe
         value="Hidden" if row["hidden"] else f"{row['percent']}%",
         note=note,
         help=f"{measure.question} {measure.definition}",
-        change=(f"{int(change):+d} points" if change else "0 points") if shown else None,
-        colour="off" if not shown or not change else "normal" if measure.higher_is_better else "inverse",
+        change=(f"{int(change):+d} {wording.plural(abs(int(change)), 'point')}" if change else "0 points")
+        if shown
+        else None,
+        colour=wording.change_colour(change if shown else None, measure.higher_is_better),
     )
 
 
@@ -125,19 +131,40 @@ def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> 
     return text + "."
 
 
+def apart_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
+    """Why the answers counted in the measure (the headline) and the shares of everyone who answered
+    differ when an answer is shown apart: e.g. "Don't know is shown apart: it is not counted in the
+    measure, so Yes is 72% of the 1,433 people counted but 67% of all 1,528 who answered." """
+    apart = [a for a, c in zip(frame["answer"], frame["counted"]) if c is False]
+    text = f"{' and '.join(apart)} {wording.plural(len(apart), 'is')} shown apart: not counted in the measure"
+    if frame["hidden"].astype(bool).all():
+        return text + "."
+    responses = dict(zip(frame["answer"], pd.to_numeric(frame["responses"]).fillna(0)))
+    counted = sum(responses[a] for a, c in zip(frame["answer"], frame["counted"]) if c is not False)
+    answered = sum(responses.values())
+    positive = sum(responses.get(a, 0) for a in spec.positive_answers)
+    return (
+        f"{text}, so {' or '.join(spec.positive_answers)} is {wording.percent_text(positive, counted)} of the "
+        f"{_count(counted)} people counted (the headline) but {wording.percent_text(positive, answered)} of all "
+        f"{_count(answered)} who answered."
+    )
+
+
 def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: pd.DataFrame) -> str:
     """E.g. 'Of the 5 care groups shown, the highest was X (52%), the lowest Y (21%); 1 care group is
     hidden.' The selection's own figure and n are the headline's: no second total is given here."""
     plural = DIMENSION_PLURALS[dimension]
+    singular = plural[:-1]
     if frame.empty:
         return f"The breakdown by {DIMENSION_TITLES[dimension].lower()} is hidden: the selection is too small."
     shown = _shown(frame)
     hidden = len(frame) - len(shown)
     hidden_text = ""
     if hidden:
-        hidden_text = f"{hidden} {plural if hidden > 1 else plural[:-1]} {'are' if hidden > 1 else 'is'} hidden"
+        hidden_text = f"{wording.count_of(hidden, singular, plural)} {wording.plural(hidden, 'is')} hidden"
     if shown.empty:
-        return f"All {hidden} {plural if hidden > 1 else plural[:-1]} are hidden to protect small groups."
+        every = "The only" if hidden == 1 else "All"
+        return f"{every} {wording.count_of(hidden, singular, plural)} {wording.plural(hidden, 'is')} hidden to protect small groups."
     if len(shown) == 1:
         only = shown.iloc[0]
         text = f"Only {only['group']} is shown: {only['percent']}% {measure.summary} (n = {_count(only['n'])})"
@@ -145,7 +172,7 @@ def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: p
         ranked = shown.sort_values(["share", "group"], ascending=[False, True], kind="stable")
         top, bottom = ranked.iloc[0], ranked.iloc[-1]
         text = (
-            f"Of the {len(shown)} {plural} shown, the highest was {top['group']} ({top['percent']}%), "
+            f"Of the {wording.count_of(len(shown), singular, plural)} shown, the highest was {top['group']} ({top['percent']}%), "
             f"the lowest {bottom['group']} ({bottom['percent']}%)"
         )
     return text + (f"; {hidden_text}." if hidden_text else ".")
@@ -158,16 +185,16 @@ def trend_sentence(frame: pd.DataFrame) -> str:
         return "The trend for this selection is hidden: the selection is too small."
     shown = _shown(frame)
     hidden = len(frame) - len(shown)
-    hidden_text = f"; {hidden} month{'s are' if hidden > 1 else ' is'} hidden" if hidden else ""
+    hidden_text = f"; {wording.count_of(hidden, 'month')} {wording.plural(hidden, 'is')} hidden" if hidden else ""
     if shown.empty:
-        return f"Every month is hidden to protect small groups ({len(frame)} months)."
+        return f"Every month is hidden to protect small groups ({wording.count_of(len(frame), 'month')})."
     if len(shown) == 1:
         only = shown.iloc[0]
         return f"Only {month_label(only['month'])} is shown: {only['percent']}% of {_count(only['n'])}{hidden_text}."
     ranked = shown.sort_values(["share", "month"], ascending=[False, True], kind="stable")
     top, bottom, last = ranked.iloc[0], ranked.iloc[-1], shown.iloc[-1]
     return (
-        f"Across the {len(shown)} months shown the figure ranged from {bottom['percent']}% "
+        f"Across the {wording.count_of(len(shown), 'month')} shown the figure ranged from {bottom['percent']}% "
         f"({month_label(bottom['month'])}) to {top['percent']}% ({month_label(top['month'])}); "
         f"it was {last['percent']}% in {month_label(last['month'])}{hidden_text}."
     )

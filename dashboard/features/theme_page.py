@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.core import disclosure, measures
+from dashboard.core import disclosure, measures, wording
 from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options, whole_waves_note
 from dashboard.core.measures import SurveyMeasure
@@ -163,7 +163,7 @@ def answers(selection: Selection, measure: SurveyMeasure) -> tuple[Item, ...]:
         ),
     ]
     if apart:
-        items.append(paragraph(f"{' and '.join(apart)} is shown apart: it is not counted in the measure."))
+        items.append(paragraph(survey_text.apart_sentence(measure, frame)))
     return tuple(items)
 
 
@@ -312,7 +312,7 @@ def closing(disclosure_note: str) -> tuple[Item, ...]:
     """What is done to survey figures, and where to read more."""
     return (
         paragraph(
-            f"{disclosure_note} Every percentage is shown with its base (n) and a 95% Wilson interval. "
-            "Data and definitions says more."
+            f"{disclosure_note} Every percentage is shown with its base (n) and a 95% interval (CI): "
+            f"{wording.INTERVAL_SENTENCE} {wording.CHANCE_SENTENCE} Data and definitions says more."
         ),
     )
