@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.core import disclosure, measures
+from dashboard.core import disclosure, measures, wording
 from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options
 from dashboard.features import survey, survey_text
@@ -20,7 +20,8 @@ FIGURES = ["n", "positive", "share", "percent", "low", "high", "hidden", "hidden
 
 def results(database: Database, filters: Filters, options: Options) -> pd.DataFrame:
     """One row per question and wave that asked it, in the bank's order then oldest wave first:
-    question, label, theme, wave and the figures (blank when hidden, with the reason)."""
+    question, label, theme, wave, wave_name (the wave as people know it), higher_is_better and the
+    figures (blank when hidden, with the reason)."""
     bank = measures.survey_measures(database)
     rows = []
     for wave in options.waves:
@@ -33,10 +34,14 @@ def results(database: Database, filters: Filters, options: Options) -> pd.DataFr
                         "label": measure.title,
                         "theme": measure.page,
                         "wave": wave,
+                        "wave_name": options.wave_name(wave),
+                        "higher_is_better": measure.higher_is_better,
                         **figures.loc[key, FIGURES].to_dict(),
                     }
                 )
-    frame = pd.DataFrame(rows, columns=["question", "label", "theme", "wave", *FIGURES])
+    frame = pd.DataFrame(
+        rows, columns=["question", "label", "theme", "wave", "wave_name", "higher_is_better", *FIGURES]
+    )
     frame["hidden"] = frame["hidden"].astype(bool)
     return frame
 
@@ -46,23 +51,30 @@ def left_out_lines(frame: pd.DataFrame) -> list[str]:
     partial = frame.loc[~frame["hidden"] & frame["left_out"].map(bool)]
     return [
         f"{label}, {wave}: " + disclosure.left_out_text(left_out)
-        for label, wave, left_out in zip(partial["label"], partial["wave"], partial["left_out"])
+        for label, wave, left_out in zip(partial["label"], partial["wave_name"], partial["left_out"])
     ]
 
 
 def changes(frame: pd.DataFrame, filters: Filters, options: Options) -> pd.DataFrame:
-    """Per question: its change from the compared wave to the filters' wave (``measures.changes``),
-    blank where either wave did not ask it or hid it; no rows without a comparison."""
+    """Per question: whether higher is better for it, and its change from the compared wave to the
+    filters' wave (``measures.changes``), blank where either wave did not ask it or hid it; no rows
+    without a comparison."""
     now, then = options.wave_of(filters), filters.compare
-    columns = ["question", *measures.CHANGE_COLUMNS]
+    columns = ["question", "higher_is_better", *measures.CHANGE_COLUMNS]
     if not then:
         return pd.DataFrame(columns=columns)
-    questions = pd.DataFrame({"question": list(dict.fromkeys(frame["question"]))})
+    questions = frame[["question", "higher_is_better"]].drop_duplicates("question", ignore_index=True)
 
     def figures(wave: str) -> pd.DataFrame:
         return questions.merge(frame.loc[frame["wave"] == wave], on="question", how="left")
 
-    return pd.DataFrame({"question": questions["question"], **survey.changes(figures(now), figures(then))})
+    return pd.DataFrame(
+        {
+            "question": questions["question"],
+            "higher_is_better": questions["higher_is_better"],
+            **survey.changes(figures(now), figures(then)),
+        }
+    )
 
 
 def table(
@@ -93,14 +105,22 @@ def table(
 
 
 def sentence(changed: pd.DataFrame, filters: Filters, options: Options) -> str:
-    """E.g. 'Since 2021, 2 of 3 questions asked in both waves changed for real: 2 up, 0 down.'"""
+    """E.g. 'Between W1 and W2, 2 of the 3 questions shown in both waves changed by more than chance would
+    explain: 2 better and 0 worse.' Better and worse by each question's direction (a fall in 'IT too
+    unreliable' is better)."""
     if not filters.compare:
         return "Pick a wave to compare with in the sidebar to see what changed."
     both = changed.dropna(subset=["change"])
     real = both.loc[both["significant"].astype(bool)]
-    up, down = int((real["change"] > 0).sum()), int((real["change"] < 0).sum())
-    return (
-        f"Between {options.wave_name(filters.compare)} and {options.wave_name(options.wave_of(filters))}, "
-        f"{len(real)} of the {len(both)} questions shown in both waves changed by more than chance would "
-        f"explain (two-proportion z-test, p < 0.05): {up} up and {down} down."
+    waves = f"Between {options.wave_name(filters.compare)} and {options.wave_name(options.wave_of(filters))}"
+    if both.empty:
+        return f"{waves}, no question is shown in both waves, so there is no change to show."
+    moved = wording.better_and_worse(list(zip(real["change"], real["higher_is_better"].astype(bool))))
+    text = (
+        f"{waves}, {len(real)} of the {wording.count_of(len(both), 'question')} shown in both waves changed by "
+        f"more than chance would explain{f': {moved}' if moved else ''}."
     )
+    if len(real) < len(both):
+        others = "The other" if len(both) - len(real) == 1 else "The others"
+        text += f" {others} moved no more than chance alone could give."
+    return text
