@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.core import disclosure, engagement_cube, engagement_sums, lists, measures
+from dashboard.core import disclosure, engagement_cube, engagement_sums, lists, measures, wording
 from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options
 from dashboard.features import survey_text
@@ -274,11 +274,12 @@ def across_waves_table(frame: pd.DataFrame, measure_title: str, then: str, now: 
 
 
 def across_waves_sentence(frame: pd.DataFrame, measure: measures.SurveyMeasure, then: str, now: str) -> str:
-    """E.g. 'Of 40 areas shown in both waves, the 25 that completed an action between them moved
-    +4 points on average, the 15 that completed none +1.'"""
+    """E.g. 'Of 40 service areas shown in both waves, the 25 that completed at least one action between
+    them moved +4.0 points on average (better) and ...'. The waves (``then``, ``now``: ids) are named
+    by the page above the sentence, by their names."""
     shown = frame.dropna(subset=["change"])
     if shown.empty:
-        return f"No service area here can be shown in both {then} and {now}."
+        return "No service area here can be shown in both waves."
     acted = shown["actions_completed"] > 0
     parts = []
     for label, rows in (
@@ -287,10 +288,23 @@ def across_waves_sentence(frame: pd.DataFrame, measure: measures.SurveyMeasure, 
     ):
         if len(rows):
             mean = float(pd.to_numeric(rows["change"]).mean())
-            parts.append(f"the {len(rows)} {label} moved {mean:+.1f} points on average")
+            parts.append(
+                f"the {len(rows)} {label} moved {mean:+.1f} points on average "
+                f"({wording.better_or_worse(round(mean, 1), measure.higher_is_better)})"
+            )
     better = "higher" if measure.higher_is_better else "lower"
     return (
-        f"Of {len(shown)} service areas shown in both {then} and {now}, "
-        + " and ".join(parts)
-        + f" ({better} is better for {measure.title}). An association only: areas differ in more than their actions."
+        f"Of {wording.count_of(len(shown), 'service area')} shown in both waves ({better} is better for "
+        f"{measure.title}), " + " and ".join(parts) + ". An association only: areas differ in more than their actions."
     )
+
+
+def shown_sentence(shown: int, left_out: int) -> str:
+    """'1 service area shown, 27 left out.' (Results beside action: the areas on the chart and those too
+    small to show safely.)"""
+    return wording.shown_and_left_out(shown, left_out, "service area") + "."
+
+
+def attention_words(count: int) -> str:
+    """'1 area needs attention', '33 areas need attention'."""
+    return f"{wording.count_of(count, 'area')} {wording.plural(count, 'needs')} attention"
