@@ -109,8 +109,9 @@ class Filters:
         """The same units in another wave, over the whole of it (months belong to one wave)."""
         return replace(self, wave=wave, compare=None, date_from=None, date_to=None)
 
-    def describe(self) -> str:
-        """One line for downloads and summaries, e.g. 'Care group: A, B; Survey: Staff'."""
+    def describe(self, options: Options | None = None) -> str:
+        """One line for downloads and summaries, e.g. 'Care group: A, B; Survey: Staff'; with ``options``,
+        the wave and comparison by name (without, by id)."""
         parts = [
             f"{d.label}: {', '.join(self.picked(d.parameter))}" for d in LIST_DIMENSIONS if self.picked(d.parameter)
         ]
@@ -119,10 +120,11 @@ class Filters:
             end = f"{self.date_to:%B %Y}" if self.date_to else "end"
             parts.append(f"Months: {start} to {end}")
         described = "; ".join(parts) or "No filters (whole Trust, all dates)"
+        name = options.wave_name if options is not None else str
         if self.wave:
-            described += f"; Wave: {self.wave}"
+            described += f"; Wave: {name(self.wave)}"
         if self.compare:
-            described += f"; Compared with: {self.compare}"
+            described += f"; Compared with: {name(self.compare)}"
         return described
 
 
