@@ -508,3 +508,10 @@ def test_a_small_demo_area_shows_no_survey_figure(database, responses, release):
     care_group = pick(results, measure="it_unreliable", level="care_group")
     expected = whole_wave(responses, release, "it_unreliable", wave, (group, None))
     assert expected is not None and (care_group["n"], care_group["positive"]) == expected
+
+
+def test_the_rest_is_rounded_half_up_as_every_percent_is():
+    """1 of 8 is 12.5%: shown 13% (stats.whole_percents), in the table and the download alike."""
+    row = {"hidden": False, "p_value": 0.5, "share": 0.125, "positive": 1, "n": 8, "flag": "no significant difference"}
+    assert my_area_text.comparison_text(row) == "Not significant: 13% (n = 8), p = 0.50"
+    assert f"{0.125 * 100:.0f}" == "12"  # what it printed before
