@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from dashboard.features.export import to_csv, to_xlsx
+from dashboard.features.export import heading, to_csv, to_xlsx
 
 STAMP = {
     "Source": "Digital strategy engagement dashboard",
@@ -141,16 +141,16 @@ def workbook(content: bytes) -> openpyxl.Workbook:
 @pytest.mark.parametrize("value", FORMULAS)
 @pytest.mark.parametrize("dtype", ["object", "string", "category"])
 def test_csv_text_that_a_spreadsheet_would_run_gets_an_apostrophe(value: str, dtype: str) -> None:
-    frame = pd.DataFrame({"comment": pd.Series([value, "fine"], dtype=dtype), "n": [1, 2]})
+    frame = pd.DataFrame({"Comment": pd.Series([value, "fine"], dtype=dtype), "Count": [1, 2]})
     _stamp, table = csv_table(to_csv(frame, STAMP))
-    assert table[0] == ["comment", "n"]
+    assert table[0] == ["Comment", "Count"]
     assert table[1] == ["'" + value, "1"]
     assert table[2] == ["fine", "2"]
 
 
 @pytest.mark.parametrize("value", FORMULAS)
 def test_xlsx_text_that_a_spreadsheet_would_run_is_stored_as_text_with_an_apostrophe(value: str) -> None:
-    frame = pd.DataFrame({"comment": [value, "fine"], "n": [1, 2]})
+    frame = pd.DataFrame({"Comment": [value, "fine"], "Count": [1, 2]})
     sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
     cell = sheet["A2"]
     assert cell.value == "'" + as_xlsx_keeps(value)
@@ -180,21 +180,21 @@ def test_xlsx_column_names_are_neutralised_too(value: str) -> None:
     ],
 )
 def test_a_line_break_inside_a_cell_cannot_start_a_formula_row(value: str) -> None:
-    frame = pd.DataFrame({"comment": [value], "n": [1]})
+    frame = pd.DataFrame({"Comment": [value], "Count": [1]})
     _stamp, table = csv_table(to_csv(frame, STAMP))
-    assert table == [["comment", "n"], [value, "1"]]
+    assert table == [["Comment", "Count"], [value, "1"]]
 
 
 @pytest.mark.parametrize(
     ("numbers", "shown"),
     [
         pytest.param([-5, 0, 12], ["-5", "0", "12"], id="integers"),
-        pytest.param([-1.5, 0.25, 3.0], ["-1.5", "0.25", "3.0"], id="floats"),
-        pytest.param([-0.39, 0.65, -100.0], ["-0.39", "0.65", "-100.0"], id="shares and negatives"),
+        pytest.param([-1.5, 0.25, 3.0], ["-1.5", "0.25", "3"], id="floats"),
+        pytest.param([-0.39, 0.65, -100.0], ["-0.39", "0.65", "-100"], id="shares and negatives"),
     ],
 )
 def test_numbers_including_negative_ones_are_untouched(numbers: list[float], shown: list[str]) -> None:
-    frame = pd.DataFrame({"change": numbers})
+    frame = pd.DataFrame({"Change": numbers})
     _stamp, table = csv_table(to_csv(frame, STAMP))
     assert [row[0] for row in table[1:]] == shown
     sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
@@ -204,7 +204,7 @@ def test_numbers_including_negative_ones_are_untouched(numbers: list[float], sho
 
 
 def test_numbers_mixed_with_text_in_one_column_stay_numbers() -> None:
-    frame = pd.DataFrame({"value": pd.Series([-5, "=1+1", 2.5], dtype=object)})
+    frame = pd.DataFrame({"Value": pd.Series([-5, "=1+1", 2.5], dtype=object)})
     _stamp, table = csv_table(to_csv(frame, STAMP))
     assert [row[0] for row in table[1:]] == ["-5", "'=1+1", "2.5"]
     sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
@@ -213,38 +213,38 @@ def test_numbers_mixed_with_text_in_one_column_stay_numbers() -> None:
 
 
 def test_csv_carries_every_stamp_line_before_the_table() -> None:
-    content = to_csv(pd.DataFrame({"n": [1]}), STAMP)
+    content = to_csv(pd.DataFrame({"Count": [1]}), STAMP)
     assert content.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark, so Excel reads it as UTF-8"
     stamp, table = csv_table(content)
     assert stamp == [f"# {key}: {value}" for key, value in STAMP.items()]
     text = content.decode("utf-8-sig")
     assert "Adult mental health" in text and "groups under 10 are hidden" in text
     assert "2021-07-10 09:30 UTC" in text and "SYNTHETIC DEMO DATA" in text
-    assert table == [["n"], ["1"]]
+    assert table == [["Count"], ["1"]]
 
 
 def test_xlsx_carries_the_stamp_on_an_about_sheet() -> None:
-    book = workbook(to_xlsx(pd.DataFrame({"n": [1]}), STAMP, sheet="Digital skills"))
+    book = workbook(to_xlsx(pd.DataFrame({"Count": [1]}), STAMP, sheet="Digital skills"))
     assert book.sheetnames == ["Digital skills", "About"]
     about = {row[0]: row[1] for row in book["About"].iter_rows(min_row=2, values_only=True)}
     assert about == STAMP
 
 
 def test_xlsx_sheet_name_is_cut_to_excels_limit() -> None:
-    book = workbook(to_xlsx(pd.DataFrame({"n": [1]}), STAMP, sheet="x" * 40))
+    book = workbook(to_xlsx(pd.DataFrame({"Count": [1]}), STAMP, sheet="x" * 40))
     assert book.sheetnames[0] == "x" * 31
 
 
 def test_stamp_values_that_look_like_formulas_are_neutralised_in_the_workbook() -> None:
-    book = workbook(to_xlsx(pd.DataFrame({"n": [1]}), {"Note": "=1+1"}))
+    book = workbook(to_xlsx(pd.DataFrame({"Count": [1]}), {"Note": "=1+1"}))
     assert book["About"]["B2"].value == "'=1+1"
     assert book["About"]["B2"].data_type == "s"
 
 
 def test_a_newline_in_a_stamp_value_stays_on_its_line() -> None:
-    stamp, table = csv_table(to_csv(pd.DataFrame({"n": [1]}), {"Note": "first\n=1+1"}))
+    stamp, table = csv_table(to_csv(pd.DataFrame({"Count": [1]}), {"Note": "first\n=1+1"}))
     assert stamp == ["# Note: first =1+1"]
-    assert table == [["n"], ["1"]]
+    assert table == [["Count"], ["1"]]
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_a_newline_in_a_stamp_value_stays_on_its_line() -> None:
     ],
 )
 def test_stamp_text_cannot_become_a_formula_cell(value: str) -> None:
-    content = to_csv(pd.DataFrame({"n": [1]}), {"Filters": value})
+    content = to_csv(pd.DataFrame({"Count": [1]}), {"Filters": value})
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     cells = [cell for row in rows for cell in row]
     assert not [cell for cell in cells if formula_start(cell)]
@@ -263,11 +263,11 @@ def test_stamp_text_cannot_become_a_formula_cell(value: str) -> None:
 
 @pytest.mark.parametrize("value", ORDINARY)
 def test_ordinary_text_round_trips_unchanged(value: str) -> None:
-    frame = pd.DataFrame({"comment": [value, "second"], "n": [7, -7]})
+    frame = pd.DataFrame({"Comment": [value, "second"], "Count": [7, -7]})
     content = to_csv(frame, STAMP)
     stamp, table = csv_table(content)
     assert table[1] == [value, "7"]
-    back = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", skiprows=len(stamp), keep_default_na=False)
+    back = pd.read_csv(io.BytesIO(content), comment="#", keep_default_na=False)
     pd.testing.assert_frame_equal(back, frame, check_dtype=False)
     sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
     assert sheet["A2"].value == value
@@ -276,27 +276,27 @@ def test_ordinary_text_round_trips_unchanged(value: str) -> None:
 
 
 def test_the_frame_passed_in_is_not_changed() -> None:
-    frame = pd.DataFrame({"comment": ["=1+1"], "n": [-1]})
+    frame = pd.DataFrame({"Comment": ["=1+1"], "Count": [-1]})
     to_csv(frame, STAMP)
     to_xlsx(frame, STAMP)
-    assert frame["comment"].tolist() == ["=1+1"]
+    assert frame["Comment"].tolist() == ["=1+1"]
 
 
 def test_an_excel_download_with_characters_excel_cannot_hold_succeeds() -> None:
     """One action title with a vertical tab or form feed used to fail every Excel download that held it."""
     frame = pd.DataFrame(
-        {"title": ["Roll out\x0bWi-Fi\x0cpilot", "\x0b=1+1", "fine"], "owner\x0c": ["A", "B", "C"], "n": [1, 2, 3]}
+        {"Title": ["Roll out\x0bWi-Fi\x0cpilot", "\x0b=1+1", "fine"], "Owner\x0c": ["A", "B", "C"], "Count": [1, 2, 3]}
     )
     content = to_xlsx(frame, {"Filters": "Service\x0barea"})
     sheet = workbook(content).worksheets[0]
-    assert [cell.value for cell in sheet[1]] == ["title", "owner\ufffd", "n"]
+    assert [cell.value for cell in sheet[1]] == ["Title", "Owner\ufffd", "Count"]
     assert sheet["A2"].value == "Roll out\ufffdWi-Fi\ufffdpilot"
     assert (sheet["A3"].value, sheet["A3"].data_type) == ("'\ufffd=1+1", "s")
     assert sheet["A4"].value == "fine"
     assert workbook(content)["About"]["B2"].value == "Service\ufffdarea"
     back = pd.read_excel(io.BytesIO(content), sheet_name=0, engine="openpyxl")
-    assert back["title"].tolist() == ["Roll out\ufffdWi-Fi\ufffdpilot", "'\ufffd=1+1", "fine"]
-    assert back["n"].tolist() == [1, 2, 3]
+    assert back["Title"].tolist() == ["Roll out\ufffdWi-Fi\ufffdpilot", "'\ufffd=1+1", "fine"]
+    assert back["Count"].tolist() == [1, 2, 3]
 
 
 def test_the_characters_replaced_are_openpyxls_and_those_xml_forbids() -> None:
@@ -314,19 +314,19 @@ def test_every_character_a_worksheet_cannot_hold_is_replaced() -> None:
     illegal = [chr(code) for code in range(0x20) if ILLEGAL_CHARACTERS_RE.match(chr(code))]
     assert len(illegal) == 29  # openpyxl's list: all C0 controls but tab, LF and CR
     text = "x" + "".join(illegal) + "\ud800\udfff\ufffe\uffff" + "y"
-    sheet = workbook(to_xlsx(pd.DataFrame({"comment": pd.Series([text], dtype=object)}), STAMP)).worksheets[0]
+    sheet = workbook(to_xlsx(pd.DataFrame({"Comment": pd.Series([text], dtype=object)}), STAMP)).worksheets[0]
     assert sheet["A2"].value == "x" + "\ufffd" * (len(illegal) + 4) + "y"
 
 
 def test_a_lone_surrogate_does_not_fail_either_download() -> None:
-    frame = pd.DataFrame({"comment": pd.Series(["a\udc00b", "fine"], dtype=object), "n": [1, 2]})
-    frame.columns = pd.Index(["comment\ud83d", "n"], dtype=object)  # pandas' own string dtype refuses one
+    frame = pd.DataFrame({"Comment": pd.Series(["a\udc00b", "fine"], dtype=object), "Count": [1, 2]})
+    frame.columns = pd.Index(["Comment\ud83d", "Count"], dtype=object)  # pandas' own string dtype refuses one
     stamp, table = csv_table(to_csv(frame, {"Filters": "x\ud800"}))
     assert stamp == ["# Filters: x\ufffd"]
-    assert table == [["comment\ufffd", "n"], ["a\ufffdb", "1"], ["fine", "2"]]
+    assert table == [["Comment\ufffd", "Count"], ["a\ufffdb", "1"], ["fine", "2"]]
     book = workbook(to_xlsx(frame, {"Filters": "x\ud800"}))
     cells = [[cell.value for cell in row] for row in book.worksheets[0]]
-    assert cells == [["comment\ufffd", "n"], ["a\ufffdb", 1], ["fine", 2]]
+    assert cells == [["Comment\ufffd", "Count"], ["a\ufffdb", 1], ["fine", 2]]
     assert book["About"]["B2"].value == "x\ufffd"
 
 
@@ -360,7 +360,10 @@ def test_any_text_downloads_and_reads_back_with_only_the_documented_changes(head
     columns = {f"c{i}": pd.Series(cells, dtype=object) for i, cells in enumerate(text)}
     frame = pd.DataFrame({**columns, "n": pd.Series(numbers, dtype="int64")})
     frame.columns = pd.Index([*headers, "n"], dtype=object)
-    originals = [[*headers, "n"]] + [[column[r] for column in text] + [numbers[r]] for r in range(rows)]
+    # Column names come back in the downloads' one style (heading, tested on its own below), then as any text.
+    originals = [[*map(heading, headers), "Answered (n)"]] + [
+        [column[r] for column in text] + [numbers[r]] for r in range(rows)
+    ]
 
     def check(back: list[list[object]], keeps) -> None:
         assert len(back) == rows + 1
