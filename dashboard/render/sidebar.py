@@ -46,6 +46,26 @@ def _keep_allowed(key: str, allowed: tuple[str, ...]) -> None:
 
 
 CARRIED_NOTICES = "_link_notices"  # session key: notices about a link the page replaced by its month link
+SHOWN = "_view_shown"  # session key: the page last run, its link's filter parameters and its boxes' values
+BOXES = (*(d.parameter for d in dimensions.LIST_DIMENSIONS), "from", "to", "wave", "compare")  # the boxes' keys
+
+
+def _link(page_script: str | None) -> dict[str, list[str]]:
+    """The filter parameters of the page's link; on a move from another page, those of the view shown there.
+
+    Streamlit 1.67 drops from the address, on a move to another page, every parameter bound to a box
+    drawn by the page left (each page draws its own sidebar), and the first page reached after a link
+    was opened shows its boxes at their defaults. So the view shown last is put back, in the boxes
+    and in the address, as the page links promise (they carry it for a link opened in a new tab)."""
+    from_url = {name: st.query_params.get_all(name) for name in dimensions.ALL_PARAMETERS}
+    shown = st.session_state.get(SHOWN)
+    if shown is None or page_script is None or shown[0] == page_script or any(from_url.values()):
+        return from_url
+    for key, value in shown[2].items():
+        st.session_state[key] = value
+    if shown[1]:
+        st.switch_page(page_script, query_params=shown[1])
+    return from_url
 
 
 def sidebar_filters(
@@ -60,7 +80,7 @@ def sidebar_filters(
     ``options`` are those in the person's ``grant``; ``every_option`` all of them, to say that a link's
     unit is outside the grant rather than unknown.
     """
-    from_url = {name: st.query_params.get_all(name) for name in dimensions.ALL_PARAMETERS}
+    from_url = _link(page_script)
     parsed = filter_values.from_query_params(from_url, options)
     carried = st.session_state.pop(CARRIED_NOTICES, [])
     if parsed.widened and page_script:
@@ -105,7 +125,7 @@ def sidebar_filters(
         month_to = st.selectbox("To month", months, index=len(months) - 1, key="to", **bound)
         # Only a link without a wave gets a default from its months: a bound box leaves its default
         # out of the address, so the link's own wave must not be made the default.
-        wave, compare = _wave_boxes(options, bound, None if "wave" in st.query_params else parsed.filters.wave)
+        wave, compare = _wave_boxes(options, bound, None if from_url.get("wave") else parsed.filters.wave)
         st.markdown("Filters are kept in the page address: copy the link to share this view.")
     outside = set()
     if every_option is not None and not grant.whole_trust:
@@ -130,13 +150,17 @@ def sidebar_filters(
             "months within it, or another wave.",
             icon=":material/event_busy:",
         )
-    return Filters(
+    chosen = Filters(
         **{d.field: picked[d.parameter] for d in dimensions.LIST_DIMENSIONS},
         date_from=date_from if month_from != months[0] else None,
         date_to=date_to if month_to != months[-1] else None,
         wave=None if wave == options.latest_wave else wave,
         compare=None if compare == filter_values.NO_COMPARISON else compare,
     )
+    if page_script is not None:
+        values = {key: st.session_state[key] for key in BOXES if key in st.session_state}
+        st.session_state[SHOWN] = (page_script, filter_values.to_query_params(chosen, options), values)
+    return chosen
 
 
 def _wave_boxes(options: Options, bound: dict, default: str | None = None) -> tuple[str | None, str | None]:
