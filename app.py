@@ -7,7 +7,7 @@ from dashboard.core.text import and_list
 from dashboard.features import engagement, survey
 from dashboard.render import ui
 
-page = ui.page_setup("Digital strategy engagement: overview", script=__file__, icon=":material/home:")
+page = ui.page_setup("Digital strategy engagement: overview", script=__file__)
 
 held = engagement.conversation_months(page.database)
 surveys = ui.escape_markdown(and_list(lists.of(page.database)["survey"]))

@@ -2,5 +2,5 @@
 
 from dashboard.render import survey_view, ui
 
-page = ui.page_setup("Digital skills", script=__file__, icon=":material/computer:")
+page = ui.page_setup("Digital skills", script=__file__)
 survey_view.render_theme(page, "Digital skills")

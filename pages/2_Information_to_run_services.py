@@ -2,5 +2,5 @@
 
 from dashboard.render import survey_view, ui
 
-page = ui.page_setup("Information to run services", script=__file__, icon=":material/info:")
+page = ui.page_setup("Information to run services", script=__file__)
 survey_view.render_theme(page, "Information to run services")

@@ -2,5 +2,5 @@
 
 from dashboard.render import survey_view, ui
 
-page = ui.page_setup("IT reliability", script=__file__, icon=":material/wifi_off:")
+page = ui.page_setup("IT reliability", script=__file__)
 survey_view.render_theme(page, "IT reliability")

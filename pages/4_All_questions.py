@@ -6,7 +6,7 @@ from dashboard.core import measures
 from dashboard.features import all_questions
 from dashboard.render import downloads, response_rates_view, survey_charts, ui
 
-page = ui.page_setup("All questions", script=__file__, icon=":material/quiz:")
+page = ui.page_setup("All questions", script=__file__)
 
 st.markdown(
     "Every survey question in every wave that asked it, for the units picked in the sidebar "
@@ -20,7 +20,7 @@ changed = all_questions.changes(results, page.filters, page.options)
 table = all_questions.table(measures.survey_measures(page.database), results, changed, page.options)
 summary = ui.escape_markdown(all_questions.sentence(changed, page.filters, page.options))
 shown = results.loc[~results["hidden"]].astype({"share": float, "low": float, "high": float, "n": float})
-st.subheader("Results by wave")
+st.header("Results by wave")
 if len(shown):
     ui.chart_block(survey_charts.wave_points(shown, "label", "Measure"), table, summary, key="all_questions")
 else:

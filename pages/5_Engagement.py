@@ -2,4 +2,4 @@
 
 from dashboard.render import engagement_view, ui
 
-engagement_view.render(ui.page_setup("Engagement", script=__file__, icon=":material/forum:"))
+engagement_view.render(ui.page_setup("Engagement", script=__file__))

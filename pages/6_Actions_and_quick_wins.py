@@ -2,4 +2,4 @@
 
 from dashboard.render import actions_view, ui
 
-actions_view.render(ui.page_setup("Actions and quick wins", script=__file__, icon=":material/task_alt:"))
+actions_view.render(ui.page_setup("Actions and quick wins", script=__file__))

@@ -7,11 +7,11 @@ from dashboard.features import about_data, response_rates
 from dashboard.render import downloads, ui
 from pipeline import keys, perturbation
 
-page = ui.page_setup("Data and definitions", script=__file__, icon=":material/menu_book:")
+page = ui.page_setup("Data and definitions", script=__file__)
 
 st.markdown("The sidebar filters do not apply on this page: it describes the whole database.")
 
-st.subheader("Where the data came from")
+st.header("Where the data came from")
 if page.synthetic:
     st.markdown(
         "**These are synthetic demo data**, made by a seeded generator (`python -m demo`) to reproduce "
@@ -30,7 +30,7 @@ ui.show_table(
 )
 downloads.download_buttons(build, "build_info", page, key="download_build_info")
 
-st.subheader("Why rows were rejected")
+st.header("Why rows were rejected")
 rejects = about_data.rejects_summary(page.database)
 if rejects.empty:
     st.markdown("No rows were rejected.")
@@ -53,7 +53,7 @@ else:
         key="definitions_rejects",
     )
 
-st.subheader("Measures")
+st.header("Measures")
 st.markdown(
     "Each measure is defined once and used by every page and download. Every survey percentage is shown "
     "with its base (n: the answers counted) and a 95% Wilson interval."
@@ -72,7 +72,7 @@ st.markdown(
     f"{ui.escape_markdown(response_rates.explanation(page.threshold))}"
 )
 
-st.subheader("Survey waves and questions")
+st.header("Survey waves and questions")
 st.markdown(
     "Survey figures are for one wave at a time (the sidebar's Survey wave, the latest by default). Each question "
     "is a row of the question bank: its answers in order, which count as positive, and which are left out of the "
@@ -89,7 +89,7 @@ st.markdown(
     "Many changes are shown at once, so about one in twenty unchanged figures will be called real by chance."
 )
 
-st.subheader("Small numbers: disclosure control")
+st.header("Small numbers: disclosure control")
 st.markdown(ui.disclosure_note(page.threshold))
 st.markdown(
     "**One fixed release per wave.** When the database is built, the survey responses are turned into a fixed "
@@ -138,7 +138,7 @@ st.markdown(
     + " The full policy is docs/DISCLOSURE.md in the repository."
 )
 
-st.subheader("Settings")
+st.header("Settings")
 st.markdown(
     "Set as environment variables; the defaults apply otherwise. The disclosure thresholds are read when the "
     "database is built (the release is audited with them); the others when the app starts."

@@ -129,10 +129,12 @@ def require_access():
     return access.gate()
 
 
-def page_setup(title: str, *, script: str, icon: str = ":material/dashboard:") -> Page:
+def page_setup(title: str, *, script: str) -> Page:
     """Set up the page ``script`` (the calling page's own file, ``__file__``): reopened on its month
-    link when a link gives a day (``sidebar.sidebar_filters``)."""
-    st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=icon, layout="wide")
+    link when a link gives a day (``sidebar.sidebar_filters``). The tab's icon is the app's own
+    image, served by the app (a ``:material/...:`` icon would be fetched from Google's font host)."""
+    favicon = settings.ROOT / "dashboard" / "static" / "favicon.png"
+    st.set_page_config(page_title=f"{title} · Digital strategy engagement", page_icon=favicon, layout="wide")
     st.html(settings.ROOT / "dashboard" / "static" / "focus.css")  # style only: takes no space
     deferred_download_fix.install()  # once per process: a built download lasts until fetched; refusals worded
     signed_in = require_access()

@@ -10,12 +10,14 @@ then changes a filter and downloads a PDF. It fails on
 - a console message about the Permissions-Policy header (an unknown feature named in it);
 - a page whose document lacks one of the security headers, or has one twice;
 - a chart not drawn (Vega under a CSP without 'unsafe-eval' could fail quietly);
-- any answer 429 Too Many Requests: the rate limits must never meet a person using the app.
+- any answer 429 Too Many Requests: the rate limits must never meet a person using the app;
+- any request the browser makes to a host other than the app's, whether or not the policy blocks
+  it (issue 27: the app works with no internet). The tab's icon is the app's own image
+  (``dashboard/static/favicon.png``, served by the app); a ``page_icon=":material/...:"`` would point
+  it at Google's font server (fonts.gstatic.com). The icons in notices and buttons come from the
+  font bundled with Streamlit's frontend, served by the app.
 
-One violation is tolerated, and only it: the favicon. Each page's ``page_icon=":material/...:"``
-makes Streamlit's frontend point the tab's icon at Google's font server (fonts.gstatic.com, an
-image), which ``img-src 'self'`` blocks: correct, as the dashboard must not call out to another
-host. Making the icons local is issue 27's; docs/SECURITY.md names the host.
+Nothing is tolerated.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from .helpers import INIT_SCRIPT, ROOT, discover_pages, pick_option, track_page,
 pytestmark = pytest.mark.skipif(not NGINX.exists(), reason=NGINX_MISSING)
 
 PAGES = discover_pages(ROOT)
-FAVICON_HOST = "fonts.gstatic.com"  # issue 27: the material page icons' favicon
 
 # Installed before any page script: keeps every CSP violation the page reports.
 RECORD_VIOLATIONS = """
@@ -66,10 +67,6 @@ def proxy(app_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Itera
     started.stop()
 
 
-def _tolerated(violation: dict) -> bool:
-    return violation["directive"] == "img-src" and urlsplit(violation["blocked"]).hostname == FAVICON_HOST
-
-
 def test_every_page_works_under_the_csp_without_violations(browser, proxy: Proxy, tmp_path: Path) -> None:
     context = browser.new_context(base_url=proxy.url, viewport={"width": 1366, "height": 900}, accept_downloads=True)
     context.set_default_timeout(30_000)
@@ -83,8 +80,10 @@ def test_every_page_works_under_the_csp_without_violations(browser, proxy: Proxy
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     page.on("response", lambda response: statuses.update([response.status]))
     page.on("response", lambda response: limited.append(response.url) if response.status == 429 else None)
+    app_host = urlsplit(proxy.url).netloc
+    outside: list[str] = []  # every request to another host, from any page, of any kind
+    context.on("request", lambda request: outside.append(request.url) if _outside(request.url, app_host) else None)
     problems: dict[str, list] = {}
-    tolerated = 0
     try:
         for app_page in PAGES:
             console.clear()
@@ -93,13 +92,9 @@ def test_every_page_works_under_the_csp_without_violations(browser, proxy: Proxy
             for header in document.headers_array():
                 headers.setdefault(header["name"].lower(), []).append(header["value"])
             wait_idle(page)
-            found = page.evaluate("window.__cspViolations")
-            tolerated += sum(map(_tolerated, found))
-            page_problems = [v for v in found if not _tolerated(v)]
+            page_problems = list(page.evaluate("window.__cspViolations"))
             page_problems += [
-                line
-                for line in console
-                if ("Content Security Policy" in line and FAVICON_HOST not in line) or "Permissions-Policy" in line
+                line for line in console if "Content Security Policy" in line or "Permissions-Policy" in line
             ]
             page_problems += header_problems(headers, tls=False)
             if page.evaluate(CHARTS_UNDRAWN):
@@ -116,7 +111,7 @@ def test_every_page_works_under_the_csp_without_violations(browser, proxy: Proxy
         saved = tmp_path / "view.pdf"
         download.value.save_as(saved)
         assert saved.read_bytes().startswith(b"%PDF"), "the PDF did not download under the policy"
-        late = [v for v in page.evaluate("window.__cspViolations") if not _tolerated(v)]
+        late = page.evaluate("window.__cspViolations")
         if late:
             problems["Digital_skills after a filter change and a download"] = late
     finally:
@@ -124,5 +119,11 @@ def test_every_page_works_under_the_csp_without_violations(browser, proxy: Proxy
 
     assert not problems, f"Under the proxy's Content-Security-Policy: {problems}"
     assert not limited, f"Normal use was rate limited (429): {limited[:10]}"
-    assert tolerated, "no favicon violation seen: if issue 27 has made the icons local, drop FAVICON_HOST"
-    print(f"\nresponses through nginx by status: {dict(statuses)}; favicon violations tolerated: {tolerated}")
+    assert not outside, f"The browser asked another host than the app's ({app_host}): {sorted(set(outside))[:10]}"
+    print(f"\nresponses through nginx by status: {dict(statuses)}")
+
+
+def _outside(url: str, app_host: str) -> bool:
+    """A request that leaves the app's host (data: and blob: URLs stay in the page)."""
+    parts = urlsplit(url)
+    return parts.scheme not in ("data", "blob") and parts.netloc != app_host
