@@ -148,7 +148,8 @@ def test_page_renders_and_a_sidebar_filter_changes_the_numbers(demo_env, respons
     )
     assert metric(at, "This selection") == f"{percent_amh}%"
     assert metric(at, "Whole Trust") == f"{percent}%"
-    assert any(f"Of {n_amh:,} people who answered, {percent_amh}%" in text for text in markdown(at))
+    left_out = " (Don't know left out)" if measure == "info_available" else ""
+    assert any(f"Of {n_amh:,} people who answered{left_out}, {percent_amh}%" in text for text in markdown(at))
 
     at.sidebar.multiselect(key="survey").set_value(["Staff"]).run()
     assert_ran_cleanly(at)

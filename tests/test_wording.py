@@ -213,6 +213,34 @@ def test_the_answers_say_why_their_percent_differs_from_the_headline(database) -
     )
 
 
+def test_the_answers_say_when_their_rounded_parts_add_up_to_other_than_the_headline(database) -> None:
+    """IT too unreliable, latest wave: Agree and Strongly agree, each rounded, add up to a point more than
+    the headline (both half up, from the same counts). The page says so in a plain sentence."""
+    measure = measures.survey_measures(database)["it_unreliable"]
+    frame = survey.distribution(database, "it_unreliable", Filters())
+    head = survey.headline(database, "it_unreliable", Filters()).iloc[0]
+    base = int(frame["responses"].sum())
+    parts = [
+        wording.percent_of(int(frame.loc[frame["answer"] == a, "responses"].iloc[0]), base)
+        for a in measure.positive_answers
+    ]
+    assert sum(parts) != head["percent"]  # the demo's case: the rule has something to say
+    assert survey_text.rounding_note(measure, frame) == (
+        f"Each answer is rounded on its own: Agree ({parts[0]}%) and Strongly agree ({parts[1]}%) add up to "
+        f"{sum(parts)}%, while together they are {head['percent']}% (the headline)."
+    )
+    skills = survey.distribution(database, "it_skills", Filters(wave="2021"))
+    counted = int(skills["responses"].sum())
+    good = [
+        wording.percent_of(int(skills.loc[skills["answer"] == a, "responses"].iloc[0]), counted)
+        for a in ("Good", "Very good")
+    ]
+    together = survey.headline(database, "it_skills", Filters(wave="2021")).iloc[0]["percent"]
+    assert (survey_text.rounding_note(measures.survey_measures(database)["it_skills"], skills) == "") == (
+        sum(good) == together
+    )
+
+
 # --- Comments that say nothing ---------------------------------------------------------------------
 
 

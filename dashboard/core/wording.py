@@ -23,7 +23,7 @@ COULD_BE_CHANCE = "could be chance"
 # What the test of a change means, in a plain sentence (Data and definitions gives the method).
 CHANCE_SENTENCE = (
     "A change is called bigger than chance would explain when a difference that large would turn up by chance "
-    "less than 1 time in 20 if nothing had really changed; otherwise it could be chance."
+    "less than one time in twenty if nothing had really changed; otherwise it could be chance."
 )
 
 INTERVAL_SENTENCE = (

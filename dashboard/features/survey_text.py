@@ -150,6 +150,25 @@ def apart_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     )
 
 
+def rounding_note(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
+    """When the chart's answers, each rounded on its own, add up to other than the measure's percent
+    (the headline's), say so: e.g. 'Each answer is rounded on its own: Agree (36%) and Strongly agree
+    (24%) add up to 60%, while together they are 59% (the headline).' '' when they agree."""
+    if frame["hidden"].astype(bool).all() or len(spec.positive_answers) < 2:
+        return ""
+    responses = dict(zip(frame["answer"], pd.to_numeric(frame["responses"]).fillna(0)))
+    base = sum(responses[a] for a, c in zip(frame["answer"], frame["counted"]) if c is not False)
+    parts = {a: wording.percent_of(responses.get(a, 0), base) for a in spec.positive_answers}
+    together = wording.percent_of(sum(responses.get(a, 0) for a in spec.positive_answers), base)
+    if None in parts.values() or together is None or sum(parts.values()) == together:
+        return ""
+    named = and_list([f"{a} ({p}%)" for a, p in parts.items()])
+    return (
+        f"Each answer is rounded on its own: {named} add up to {sum(parts.values())}%, while together they are "
+        f"{together}% (the headline)."
+    )
+
+
 def breakdown_sentence(measure: measures.SurveyMeasure, dimension: str, frame: pd.DataFrame) -> str:
     """E.g. 'Of the 5 care groups shown, the highest was X (52%), the lowest Y (21%); 1 care group is
     hidden.' The selection's own figure and n are the headline's: no second total is given here."""

@@ -164,6 +164,9 @@ def answers(selection: Selection, measure: SurveyMeasure) -> tuple[Item, ...]:
     ]
     if apart:
         items.append(paragraph(survey_text.apart_sentence(measure, frame)))
+    rounded = survey_text.rounding_note(measure, frame)
+    if rounded:
+        items.append(paragraph(rounded))
     return tuple(items)
 
 
