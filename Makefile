@@ -71,8 +71,9 @@ test-fast: $(VENV)/.installed
 browser-test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -q tests/browser
 
-## bench: benchmarks (prints ratios against a pandas reference); the 10M curve:
-##        make bench BENCH_ARGS="--scales 1000000,10000000 --no-browser"
+## bench: benchmarks at 100k and 1M responses: page reruns against a pandas reference and
+##        the floor, filter changes felt in Chromium, the growth table; with the 10M column:
+##        make bench BENCH_ARGS="--scales 100000,1000000,10000000"
 BENCH_ARGS ?=
 bench: $(VENV)/.installed
 	$(PY) -m bench $(BENCH_ARGS)

@@ -8,10 +8,15 @@ proportion):
 2. every page's rerun time on a filter change, product beside the pandas
    reference (``bench.pages``, in a process of its own);
 3. cold start and peak server memory of the product and of the reference app
-   (``bench.server``; skipped with a note when /usr/bin/chromium is missing).
+   (``bench.server``; skipped with a note when /usr/bin/chromium is missing);
+4. every page's filter change felt in Chromium against the real server, beside the
+   floor's (``bench.felt``; skipped with the part before).
 
-Options: ``--scales 10000,100000,1000000`` ``--reruns 15`` ``--out FILE``
-``--quick`` (10,000 only, 5 reruns, one filter change per server) ``--no-browser``
+Then a growth table: each measure per scale, and the largest scale over the one before.
+
+Options: ``--scales 100000,1000000`` (add 10000000 for the 10M column) ``--reruns 15``
+``--changes 5`` ``--out FILE`` ``--quick`` (10,000 only, 5 reruns, one filter change per
+server, 3 felt changes per page) ``--no-browser``
 ``--cache DIR`` ``--seed N`` ``--page pages/X.py`` (repeatable) ``--walks N``.
 Raw results go beside the markdown as JSON.
 Timings on a busy machine are noisy: read the ratios, and run on a quiet
@@ -30,10 +35,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import data, report, server
-from bench.pages import REFERENCE, ROOT, discover_pages, page_name
+from bench import combos, data, felt, report, server
+from bench.pages import REFERENCE, ROOT, database_options, discover_pages, page_name
 
-DEFAULT_SCALES = (10_000, 100_000, 1_000_000)
+DEFAULT_SCALES = (100_000, 1_000_000)
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.md"
 
 
@@ -53,12 +58,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--scales",
         type=_scales,
         default=None,
-        help="survey responses per scale, comma-separated (default 10000,100000,1000000)",
+        help="survey responses per scale, comma-separated (default 100000,1000000)",
     )
     parser.add_argument("--reruns", type=int, default=None, help="timed reruns per page (default 15; 5 with --quick)")
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=None,
+        help=f"timed filter changes per page in Chromium (default {felt.CHANGES}; 3 with --quick)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown report (default %(default)s)")
-    parser.add_argument("--quick", action="store_true", help="10,000 responses, 5 reruns, one filter change per server")
-    parser.add_argument("--no-browser", action="store_true", help="skip the real-server cold start and memory part")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10,000 responses, 5 reruns, one filter change per server, 3 felt changes per page",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip the real-server parts (cold start, memory, felt changes)"
+    )
     parser.add_argument(
         "--cache", type=Path, default=data.DEFAULT_CACHE, help="extracts and databases (default %(default)s)"
     )
@@ -79,8 +96,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.scales = args.scales or ([10_000] if args.quick else list(DEFAULT_SCALES))
     args.reruns = args.reruns if args.reruns is not None else (5 if args.quick else 15)
     args.walks = args.walks if args.walks is not None else (1 if args.quick else 3)
-    if args.reruns < 1:
-        parser.error("--reruns must be at least 1")
+    args.changes = args.changes if args.changes is not None else (3 if args.quick else felt.CHANGES)
+    if args.reruns < 1 or args.changes < 1:
+        parser.error("--reruns and --changes must be at least 1")
     return args
 
 
@@ -116,9 +134,6 @@ def _pages(database: Path, reruns: int, seed: int, folder: Path, only: list[str]
 
 
 def _servers(database: Path, seed: int, walks: int, folder: Path) -> list[dict]:
-    from bench import combos
-    from bench.pages import database_options
-
     first, last, areas = database_options(database)
     chosen = combos.combinations(first, last, areas, seed + 1)
     params = [next(chosen).query_params(first, last) for _ in range(walks)]
@@ -134,6 +149,19 @@ def _servers(database: Path, seed: int, walks: int, folder: Path) -> list[dict]:
         )
         results.append(asdict(result))
     return results
+
+
+def _felt(database: Path, changes: int, seed: int, folder: Path, only: list[str]) -> dict:
+    measured = felt.measure(database, folder, changes, seed, [ROOT / p for p in only])
+    for page in measured.pages:
+        middle = report.median(page.changes_ms)
+        _say(
+            f"  felt {page.title:32} {report._ms(middle):>6} ms over {len(page.changes_ms)} changes"
+            + (f" ({'; '.join(page.errors)[:200]})" if page.errors else "")
+        )
+    for error in measured.errors:
+        _say(f"  felt: {error}")
+    return asdict(measured)
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -159,7 +187,7 @@ def run(args: argparse.Namespace, argv: list[str] | None) -> None:
         "scales": [],
     }
     if not server.chromium_available() and not args.no_browser:
-        _say(f"Note: {server.CHROMIUM} not found; the cold start and memory part is skipped.")
+        _say(f"Note: {server.CHROMIUM} not found; the real-server parts are skipped.")
     for scale in args.scales:
         _say(f"\n== {scale:,} survey responses ==")
         folder = data.scale_folder(args.cache, scale, args.seed)
@@ -169,6 +197,7 @@ def run(args: argparse.Namespace, argv: list[str] | None) -> None:
         built = data.build(extracts, database)
         _say(f"  build {built.seconds:.1f} s, peak RSS {built.peak_rss_mb:,.0f} MB, exit code {built.exit_code}")
         entry = {"scale": scale, "generated_s": generated, "build": asdict(built) | {"output": built.output[-2000:]}}
+        entry["database_mb"] = database.stat().st_size / 1e6 if database.exists() else None
         results["scales"].append(entry)
         if built.exit_code != 0:
             _say(built.output[-2000:])
@@ -176,6 +205,8 @@ def run(args: argparse.Namespace, argv: list[str] | None) -> None:
         entry["pages"] = _pages(database, args.reruns, args.seed, folder, args.page)
         if not args.no_browser:
             entry["servers"] = _servers(database, args.seed, args.walks, folder)
+            if server.chromium_available():
+                entry["felt"] = _felt(database, args.changes, args.seed, folder, args.page)
     results["load_at_end"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     results["seconds"] = time.perf_counter() - started
     text = report.markdown(results)

@@ -15,6 +15,10 @@ next). For each page of the app (``app.py`` and every script in ``pages/``, as
 3. the reference page of the same name in ``bench/reference/`` (if there is
    one) is timed the same way on the same combinations.
 
+Then the floor (``bench/floor/app.py``: the same sidebar, two metrics, three small
+charts and two small tables, no data work) is timed the same way, last, whatever
+pages were asked for: a page's time over the floor's is its own work.
+
 The product's data time per rerun (SQL queries and in-memory sums) is read from
 ``dashboard.core.db``'s own debug log ("query X took Y ms", "sums X took Y ms"), so the
 report can say how much of a rerun is data work.
@@ -38,6 +42,8 @@ from dashboard.core import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "bench" / "reference"
+FLOOR = ROOT / "bench" / "floor" / "app.py"  # the same elements as a page, no data work
+FLOOR_TITLE = "Floor (no data work)"
 TIMEOUT_S = 120
 QUERY_LINE = re.compile(r"(?:query|sums) (\w+) took ([0-9.]+) ms")  # SQL, and the in-memory sums
 
@@ -73,6 +79,8 @@ def page_name(path: Path) -> str:
 
 
 def page_title(path: Path) -> str:
+    if path == FLOOR:
+        return FLOOR_TITLE
     return page_name(path).replace("_", " ") or registry.ENTRY_LABEL
 
 
@@ -229,11 +237,11 @@ def run(
     shared = combos.combinations(first, last, areas, seed)
     one_area = combos.combinations(first, last, areas, seed, one_service_area=True)
     results = []
-    for page in pages or discover_pages():
+    for page in [*(pages or discover_pages()), FLOOR]:  # the floor last, always: the yardstick
         source: Iterator = one_area if is_my_area(page) else shared
         chosen = [next(source) for _ in range(reruns)]
         product = time_page(page, chosen, query_log)
-        reference_page = reference_for(page) if with_reference else None
+        reference_page = reference_for(page) if with_reference and page != FLOOR else None
         reference = time_page(reference_page, chosen) if reference_page else None
         result = PageResult(
             str(page.relative_to(ROOT)),

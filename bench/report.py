@@ -14,17 +14,22 @@ import statistics
 from importlib import metadata
 from pathlib import Path
 
+# Issue 29's goals (benchmarks, not timed tests), at 1M responses unless said.
 TARGET_SCALE = 1_000_000
 TARGET_RERUN_MS = 50
 TARGET_RATIO = 6.0
 TARGET_PEAK_MB = 250
-TARGET_BUILD_S = 5
+TARGET_BUILD_S = 10  # 3x what DuckDB takes merely to read the same CSVs here
 TARGET_BUILD_PEAK_MB = 600
-TARGET_COLD_START_S = 2.0
+TARGET_COLD_START_S = 1.5
+TARGET_FELT_MS = 200  # a filter change in Chromium, median, every page
+TARGET_FLOOR_FACTOR = 3.0  # every page's rerun at most this many times the floor's
 CURVE_SCALE = 10_000_000  # optional: measured only when asked for (make bench BENCH_ARGS=...)
-CURVE_RERUN_FACTOR = 2.0  # each page at 10M at most this many times its 1M figure
+CURVE_RERUN_FACTOR = 1.2  # each page at 10M at most this many times its 1M figure
 CURVE_BUILD_FACTOR = 10.0  # the build at 10M at most this many times its 1M time
-CURVE_BUILD_PEAK_MB = 2_000
+CURVE_BUILD_S = 100
+CURVE_BUILD_PEAK_MB = 4_000
+FLOOR_PAGE = "bench/floor/app.py"
 
 
 def machine() -> dict[str, str]:
@@ -111,60 +116,175 @@ def _errors(page: dict) -> str:
     return str(count) if count else ""
 
 
+def table(head: list[str], rows: list[list[str]], align: str) -> list[str]:
+    """A markdown table: ``align`` has a letter per column, ``l`` (text) or ``r`` (numbers)."""
+    rule = ["---:" if side == "r" else "---" for side in align]
+    return ["| " + " | ".join(cells) + " |" for cells in (head, rule, *rows)]
+
+
+def floor_ms(scale: dict, key: str = "pages") -> float | None:
+    """The floor's median at this scale: its rerun (``pages``) or its felt filter change (``felt``)."""
+    if key == "felt":
+        found = [p for p in _felt_pages(scale) if p["page"] == FLOOR_PAGE]
+        return median(found[0]["changes_ms"]) if found else None
+    found = [p for p in scale.get(key, []) if p["page"] == FLOOR_PAGE]
+    return median(found[0]["product"]["runs_ms"]) if found else None
+
+
+def _times(value: float | None, floor: float | None) -> str:
+    return "–" if value is None or not floor else f"{value / floor:.1f}x"
+
+
 def pages_table(scales: list[dict]) -> list[str]:
-    lines = [
-        (
-            "| Scale | Page | Product median ms | p10–p90 | CPU ms | Data ms | Data steps | First run ms "
-            "| Reference median ms | p10–p90 | Ref CPU ms | Ratio ref/product | Ratio (CPU) | Errors |"
-        ),
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    head = (
+        "Scale | Page | Product median ms | p10–p90 | CPU ms | Data ms | Data steps | First run ms | Product / floor "
+        "| Reference median ms | p10–p90 | Ref CPU ms | Ratio ref/product | Ratio (CPU) | Errors"
+    ).split(" | ")
+    rows = []
     for scale in scales:
+        floor = floor_ms(scale)
         for page in scale.get("pages", []):
             product, reference = page["product"], page.get("reference") or {}
             reference_runs = reference.get("runs_ms", [])
-            lines.append(
-                f"| {scale['scale']:,} | {page['title']} | {_ms(median(product['runs_ms']))} "
-                f"| {_spread(product['runs_ms'])} | {_ms(median(product['cpu_ms']))} "
-                f"| {_ms(median(product['sql_ms']))} | {_ms(median(product['queries']))} | {_ms(product['first_ms'])} "
-                f"| {_ms(median(reference_runs))} | {_spread(reference_runs)} "
-                f"| {_ms(median(reference.get('cpu_ms', [])))} | {_ratio(ratio(page))} "
-                f"| {_ratio(ratio(page, 'cpu_ms'))} | {_errors(page)} |"
+            rows.append(
+                [
+                    f"{scale['scale']:,}",
+                    page["title"],
+                    _ms(median(product["runs_ms"])),
+                    _spread(product["runs_ms"]),
+                    _ms(median(product["cpu_ms"])),
+                    _ms(median(product["sql_ms"])),
+                    _ms(median(product["queries"])),
+                    _ms(product["first_ms"]),
+                    _times(median(product["runs_ms"]), floor),
+                    _ms(median(reference_runs)),
+                    _spread(reference_runs),
+                    _ms(median(reference.get("cpu_ms", []))),
+                    _ratio(ratio(page)),
+                    _ratio(ratio(page, "cpu_ms")),
+                    _errors(page),
+                ]
             )
-    return lines
+    return table(head, rows, "rlrrrrrrrrrrrrr")
+
+
+def felt_table(scales: list[dict]) -> list[str]:
+    head = "Scale | Page | Felt median ms | p10–p90 | Changes | Charts | Page / floor | Errors".split(" | ")
+    rows = []
+    for scale in scales:
+        felt = scale.get("felt") or {}
+        floor = floor_ms(scale, "felt")
+        for page in felt.get("pages", []):
+            changes = page["changes_ms"]
+            rows.append(
+                [
+                    f"{scale['scale']:,}",
+                    page["title"],
+                    _ms(median(changes)),
+                    _spread(changes),
+                    str(len(changes)),
+                    str(page["charts"]),
+                    _times(median(changes), floor),
+                    "; ".join(page["errors"])[:300],
+                ]
+            )
+        rows += [[f"{scale['scale']:,}", "(run)", "", "", "", "", "", error] for error in felt.get("errors", [])]
+    return table(head, rows, "rlrrrrrl")
 
 
 def build_table(scales: list[dict]) -> list[str]:
-    lines = [
-        "| Scale | Build s (`python -m pipeline build`, with validation) | Build peak RSS MB | Exit |",
-        "|---:|---:|---:|---:|",
+    head = [
+        "Scale",
+        "Build s (`python -m pipeline build`, with validation)",
+        "Build peak RSS MB",
+        "Database MB",
+        "Exit",
     ]
-    for scale in scales:
-        build = scale.get("build")
-        if build:
-            lines.append(
-                f"| {scale['scale']:,} | {build['seconds']:.1f} | {build['peak_rss_mb']:,.0f} | {build['exit_code']} |"
-            )
-    return lines
+    rows = [
+        [
+            f"{scale['scale']:,}",
+            f"{build['seconds']:.1f}",
+            f"{build['peak_rss_mb']:,.0f}",
+            _ms(scale.get("database_mb")),
+            str(build["exit_code"]),
+        ]
+        for scale in scales
+        if (build := scale.get("build"))
+    ]
+    return table(head, rows, "rrrrr")
 
 
 def server_table(scales: list[dict]) -> list[str]:
-    lines = [
-        (
-            "| Scale | App | Health ok s | First complete page s (from start) | Page load s | RSS at start MB "
-            "| Peak RSS MB (VmHWM) | Page loads | Errors / note |"
-        ),
-        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    head = (
+        "Scale | App | Health ok s | First complete page s (from start) | Page load s | RSS at start MB "
+        "| Peak RSS MB (VmHWM) | Page loads | Errors / note"
+    ).split(" | ")
+    rows = [
+        [
+            f"{scale['scale']:,}",
+            server["app"],
+            _s(server["health_s"], 2),
+            _s(server["first_page_s"], 2),
+            _s(server["first_page_load_s"], 2),
+            _ms(server["rss_started_mb"]),
+            _ms(server["peak_rss_mb"]),
+            str(server["page_loads"]),
+            "; ".join(server["errors"] + ([server["note"]] if server["note"] else [])),
+        ]
+        for scale in scales
+        for server in scale.get("servers", [])
     ]
-    for scale in scales:
-        for server in scale.get("servers", []):
-            notes = "; ".join(server["errors"] + ([server["note"]] if server["note"] else []))
-            lines.append(
-                f"| {scale['scale']:,} | {server['app']} | {_s(server['health_s'], 2)} "
-                f"| {_s(server['first_page_s'], 2)} | {_s(server['first_page_load_s'], 2)} "
-                f"| {_ms(server['rss_started_mb'])} | {_ms(server['peak_rss_mb'])} | {server['page_loads']} | {notes} |"
-            )
-    return lines
+    return table(head, rows, "rlrrrrrrl")
+
+
+def _felt_pages(scale: dict) -> list[dict]:
+    return (scale.get("felt") or {}).get("pages", [])
+
+
+def _short(scale: int) -> str:
+    """100000 -> 100k, 10000000 -> 10M."""
+    for size, unit in ((1_000_000, "M"), (1_000, "k")):
+        if scale >= size and scale % size == 0:
+            return f"{scale // size}{unit}"
+    return f"{scale:,}"
+
+
+def growth(scales: list[dict]) -> list[str]:
+    """One row per measure, one column per scale, and the largest scale over the one before it."""
+    measured = [s for s in scales if s.get("build")]
+    if not measured:
+        return ["No scale was measured."]
+    titles = list(dict.fromkeys(p["title"] for s in measured for p in s.get("pages", [])))
+    felt_titles = list(dict.fromkeys(p["title"] for s in measured for p in _felt_pages(s)))
+
+    def rerun(title: str):
+        return lambda s: next(
+            (median(p["product"]["runs_ms"]) for p in s.get("pages", []) if p["title"] == title), None
+        )
+
+    def felt(title: str):
+        return lambda s: next((median(p["changes_ms"]) for p in _felt_pages(s) if p["title"] == title), None)
+
+    def product_server(s: dict) -> float | None:
+        return next((x["peak_rss_mb"] for x in s.get("servers", []) if x["app"] == "product"), None)
+
+    measures = [(f"Rerun ms (AppTest): {title}", rerun(title), _ms) for title in titles]
+    measures += [(f"Filter change felt ms (Chromium): {title}", felt(title), _ms) for title in felt_titles]
+    measures += [
+        ("Build s", lambda s: s["build"]["seconds"], lambda v: _s(v)),
+        ("Build peak MB", lambda s: s["build"]["peak_rss_mb"], _ms),
+        ("Database MB", lambda s: s.get("database_mb"), _ms),
+        ("Server peak MB (every page once, then filters)", product_server, _ms),
+        ("Server peak MB (after the felt changes)", lambda s: (s.get("felt") or {}).get("server_peak_mb"), _ms),
+    ]
+    last = f"{_short(measured[-1]['scale'])} / {_short(measured[-2]['scale'])}" if len(measured) > 1 else "Growth"
+    head = ["Measure", *(_short(s["scale"]) for s in measured), last]
+    rows = []
+    for name, value, shown in measures:
+        values = [value(s) if s["build"]["exit_code"] == 0 else None for s in measured]
+        grown = values[-1] / values[-2] if len(values) > 1 and values[-1] and values[-2] else None
+        rows.append([name, *(shown(v) for v in values), _ratio(grown) if grown is not None else "–"])
+    return table(head, rows, "l" + "r" * (len(measured) + 1))
 
 
 def targets(scales: list[dict]) -> list[str]:
@@ -194,6 +314,31 @@ def targets(scales: list[dict]) -> list[str]:
         f"every page's median rerun <= {TARGET_RERUN_MS} ms"
         + (f" (over: {', '.join(slow)})" if slow else "")
         + (f" (no runs: {', '.join(unmeasured)})" if unmeasured else ""),
+    )
+    floor = floor_ms(at)
+    heavy = [
+        f"{p['title']} {median(p['product']['runs_ms']) / floor:.1f}x"
+        for p in pages
+        if floor and p["product"]["runs_ms"] and median(p["product"]["runs_ms"]) > TARGET_FLOOR_FACTOR * floor
+    ]
+    line(
+        None if not floor else not heavy,
+        f"every page's median rerun <= {TARGET_FLOOR_FACTOR:g}x the floor's"
+        + (f" ({floor:,.0f} ms)" if floor else "")
+        + (f" (over: {', '.join(heavy)})" if heavy else ""),
+    )
+    felt = [p for p in _felt_pages(at) if p["page"] != FLOOR_PAGE]
+    slow_felt = [
+        f"{p['title']} {median(p['changes_ms']):,.0f} ms"
+        for p in felt
+        if p["changes_ms"] and median(p["changes_ms"]) > TARGET_FELT_MS
+    ]
+    unfelt = [p["title"] for p in felt if not p["changes_ms"]]
+    line(
+        None if not felt else not slow_felt and not unfelt,
+        f"every page's filter change felt in Chromium <= {TARGET_FELT_MS} ms (median)"
+        + (f" (over: {', '.join(slow_felt)})" if slow_felt else "")
+        + (f" (no changes: {', '.join(unfelt)})" if unfelt else ""),
     )
     compared = [p for p in pages if ratio(p) is not None]
     behind = [f"{p['title']} {ratio(p):.1f}x" for p in compared if ratio(p) < TARGET_RATIO]
@@ -234,7 +379,7 @@ def curve(scales: list[dict], at: dict) -> list[str]:
         return [
             "",
             f'{CURVE_SCALE:,} not measured in this run (`make bench BENCH_ARGS="--scales '
-            f'{TARGET_SCALE},{CURVE_SCALE} --no-browser"`).',
+            f'100000,{TARGET_SCALE},{CURVE_SCALE}"`).',
         ]
     lines = ["", f"Targets at {CURVE_SCALE:,} responses, against {TARGET_SCALE:,} in this run:", ""]
     small_pages = {p["page"]: median(p["product"]["runs_ms"]) for p in at.get("pages", [])}
@@ -243,7 +388,7 @@ def curve(scales: list[dict], at: dict) -> list[str]:
         base, now = small_pages.get(page["page"]), median(page["product"]["runs_ms"])
         if base and now and now > CURVE_RERUN_FACTOR * base:
             over.append(f"{page['title']} {now / base:.1f}x")
-    mark = "met" if not over else "NOT met"
+    mark = "not measured" if not big.get("pages") else ("met" if not over else "NOT met")
     lines.append(
         f"- **{mark}**: every page's median rerun <= {CURVE_RERUN_FACTOR:g}x its 1M figure"
         + (f" (over: {', '.join(over)})" if over else "")
@@ -254,6 +399,11 @@ def curve(scales: list[dict], at: dict) -> list[str]:
         lines.append(
             f"- **{'met' if factor <= CURVE_BUILD_FACTOR else 'NOT met'}**: build <= "
             f"{CURVE_BUILD_FACTOR:g}x the 1M time (measured {big_build['seconds']:.1f} s, {factor:.1f}x)"
+        )
+        lines.append(
+            f"- **{'met' if big_build['exit_code'] == 0 and big_build['seconds'] <= CURVE_BUILD_S else 'NOT met'}**: "
+            f"build completes in <= {CURVE_BUILD_S} s "
+            f"(measured {big_build['seconds']:.1f} s, exit code {big_build['exit_code']})"
         )
         peak = big_build["peak_rss_mb"]
         lines.append(
@@ -315,6 +465,29 @@ def markdown(results: dict) -> str:
         ),
         "",
         *pages_table(scales),
+        "",
+        "## A filter change felt in Chromium (real server)",
+        "",
+        (
+            "Every page, then the floor (`bench/floor/app.py`: the same sidebar, two metrics, three small charts and "
+            "two small tables, no data work) on a server of its own over the same database. Each page opens on a "
+            "month range of its own (three months or more; My area with one service area) in its address; then a filter is changed in the sidebar with the mouse (one more "
+            "care group, another To month, another From month, in turn; My area months only), and timed from the "
+            "press on the option to the page's last change once it is idle with every chart drawn (`load.idle`; the "
+            "250 ms quiet wait is not counted), on the browser's clock. Page / floor: the page's median over the "
+            "floor's in the same run."
+        ),
+        "",
+        *felt_table(scales),
+        "",
+        "## Growth with the data",
+        "",
+        (
+            "One row per measure, one column per scale; the last column is the largest scale over the one before it. "
+            "Rerun: AppTest median (table above); felt: Chromium median; server peak: the product's VmHWM."
+        ),
+        "",
+        *growth(scales),
         "",
         "## Build",
         "",

@@ -22,9 +22,12 @@ by its own process id (and its own process group).
 
 from __future__ import annotations
 
+import subprocess
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +94,28 @@ def page_url(base: str, name: str, params: list[tuple[str, str]] = ()) -> str:
     return f"{base}/{name}" + (f"?{query}" if query else "")
 
 
+class NotStarted(RuntimeError):
+    """The server did not answer on /_stcore/health in time (or exited)."""
+
+
+@contextmanager
+def serving(app: Path, database: Path, log: Path) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``streamlit run <app>`` on a free port against ``database`` (as in service: ``app_command``),
+    until healthy; yields the process and its base address, and stops it (by its own id) on the way out."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = launch(app_command(port, script=str(app.relative_to(ROOT))), database, log)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not healthy(base):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise NotStarted(f"server did not become healthy (exit code {process.poll()}); see {log}")
+            time.sleep(0.02)
+        yield process, base
+    finally:
+        stop(process)
+
+
 def wait_complete(page, need_metrics: bool, timeout_s: float = PAGE_TIMEOUT_S) -> float:
     """Wait until the page is complete; return the epoch time (s) of its last change."""
     deadline = time.monotonic() + timeout_s
@@ -123,37 +148,29 @@ def measure(
         context = browser.new_context(viewport=VIEWPORT)
         context.add_init_script(INIT_SCRIPT)
         page = context.new_page()
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         started = time.time()
-        process = launch(app_command(port, script=str(app.relative_to(ROOT))), database, log)
         try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while not healthy(base):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    result.errors.append(f"server did not become healthy (exit code {process.poll()}); see {log}")
-                    return result
-                time.sleep(0.02)
-            result.health_s = time.time() - started
-            result.rss_started_mb = memory_mb(process.pid, "VmRSS")
-            navigated = time.time()
-            page.goto(page_url(base, ""), wait_until="commit")
-            complete = wait_complete(page, need_metrics=True)
-            result.first_page_s = complete - started
-            result.first_page_load_s = complete - navigated
-            result.page_loads = 1
-            result.errors += _page_errors(page)
-            visits = [(name, []) for name in pages[1:]]
-            visits += [(pages[i % len(pages)], params) for i, params in enumerate(walks)]
-            for name, params in visits:
-                page.goto(page_url(base, name, params), wait_until="commit")
-                try:
-                    wait_complete(page, need_metrics=False)
-                except TimeoutError as error:
-                    result.errors.append(str(error))
+            with serving(app, database, log) as (process, base):
+                result.health_s = time.time() - started
+                result.rss_started_mb = memory_mb(process.pid, "VmRSS")
+                navigated = time.time()
+                page.goto(page_url(base, ""), wait_until="commit")
+                complete = wait_complete(page, need_metrics=True)
+                result.first_page_s = complete - started
+                result.first_page_load_s = complete - navigated
+                result.page_loads = 1
                 result.errors += _page_errors(page)
-                result.page_loads += 1
-            result.peak_rss_mb = memory_mb(process.pid, "VmHWM")
-        finally:
-            stop(process)
+                visits = [(name, []) for name in pages[1:]]
+                visits += [(pages[i % len(pages)], params) for i, params in enumerate(walks)]
+                for name, params in visits:
+                    page.goto(page_url(base, name, params), wait_until="commit")
+                    try:
+                        wait_complete(page, need_metrics=False)
+                    except TimeoutError as error:
+                        result.errors.append(str(error))
+                    result.errors += _page_errors(page)
+                    result.page_loads += 1
+                result.peak_rss_mb = memory_mb(process.pid, "VmHWM")
+        except NotStarted as error:
+            result.errors.append(str(error))
     return result

@@ -1,10 +1,12 @@
 """The benchmark harness runs end to end at a tiny scale (no timing is asserted: tests never do).
 
 2,000 synthetic responses, 3 reruns, the Overview and one survey page (each with
-its pandas reference), without the browser part; then, when Chromium is
-installed, one cold start of the real server. The reference shows the product's
+its pandas reference) and the floor; when Chromium is installed, the real-server
+parts too: cold start and memory (one filter walk) and two filter changes felt in
+Chromium on each page and on the floor. The reference shows the product's
 survey figures (both sum the released cells a filter state covers). Plus the pure
-parts: page discovery and naming, and filter combinations that never repeat.
+parts: page discovery and naming, filter combinations that never repeat, the
+report's tables.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 SCALE = 2_000
+CHANGES = 2
+MEASURED = {"app.py", "pages/1_Digital_skills.py"}
+needs_chromium = pytest.mark.skipif(not server.chromium_available(), reason="Chromium not found at /usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +44,10 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
             str(out),
             "--cache",
             str(folder / "cache"),
-            "--no-browser",
+            "--walks",
+            "1",
+            "--changes",
+            str(CHANGES),
             "--page",
             "app.py",
             "--page",
@@ -59,7 +67,12 @@ def test_every_measured_page_ran_its_reruns_without_errors(bench_run: dict) -> N
     assert scale["scale"] == SCALE
     assert scale["build"]["exit_code"] == 0
     measured = {page["page"]: page for page in scale["pages"]}
-    assert set(measured) == {"app.py", "pages/1_Digital_skills.py"}
+    assert set(measured) == MEASURED | {"bench/floor/app.py"}  # the floor always, last
+    assert scale["pages"][-1]["title"] == pages.FLOOR_TITLE
+    floor = measured.pop("bench/floor/app.py")
+    assert floor["reference"] is None and floor["product"]["errors"] == []
+    assert len(floor["product"]["runs_ms"]) == 3
+    assert floor["product"]["queries"] == [0, 0, 0]  # no data work: not one query or sum on a filter change
     for page in measured.values():
         for side in ("product", "reference"):
             timing = page[side]
@@ -73,9 +86,11 @@ def test_every_measured_page_ran_its_reruns_without_errors(bench_run: dict) -> N
 
 def test_report_has_the_tables_the_machine_and_the_targets(bench_run: dict) -> None:
     text = bench_run["markdown"]
-    for heading in ("## Rerun on a filter change", "## Build", "## Cold start", "## Targets"):
+    for heading in ("## Rerun on a filter change", "## A filter change felt", "## Growth", "## Build", "## Targets"):
         assert heading in text
     assert f"| {SCALE:,} | Digital skills |" in text
+    assert f"| {SCALE:,} | {pages.FLOOR_TITLE} |" in text
+    assert "| Rerun ms (AppTest): Digital skills |" in text and "| Database MB |" in text
     assert "Streamlit 1." in text and "DuckDB " in text and "CPUs (" in text
     assert "1M not measured" in text
 
@@ -186,7 +201,58 @@ def test_spread_and_ratio() -> None:
     assert report.ratio({"product": {"runs_ms": [10.0]}, "reference": None}) is None
 
 
-@pytest.mark.skipif(not server.chromium_available(), reason="Chromium not found at /usr/bin/chromium")
+@needs_chromium
+def test_every_page_and_the_floor_felt_their_filter_changes_in_chromium(bench_run: dict) -> None:
+    """Each measured page, then the floor on its own server, took every timed filter change in the
+    sidebar to idle with its charts drawn: a time from the press (browser clock) per change, no error."""
+    (scale,) = bench_run["results"]["scales"]
+    felt = scale["felt"]
+    assert felt["errors"] == []
+    assert [p["page"] for p in felt["pages"]] == [*sorted(MEASURED), "bench/floor/app.py"]
+    for page in felt["pages"]:
+        assert page["errors"] == [], (page["page"], page["errors"])
+        assert len(page["changes_ms"]) == CHANGES, page
+        assert all(0 < ms < 120_000 for ms in page["changes_ms"]), page  # a press, then the last change after it
+        # One more care group first; then another month (To, or From when no later To month is offered).
+        assert page["changed"][0] == "Care group" and set(page["changed"][1:]) <= {"To month", "From month"}
+    charts = {p["page"]: p["charts"] for p in felt["pages"]}
+    assert charts["bench/floor/app.py"] == 3 and charts["pages/1_Digital_skills.py"] > 0, charts
+    assert felt["server_peak_mb"] > 0 and felt["floor_server_peak_mb"] > 0
+    text = bench_run["markdown"]
+    assert f"| {SCALE:,} | {pages.FLOOR_TITLE} |" in text.split("## A filter change felt")[1]
+    assert "| Filter change felt ms (Chromium): Digital skills |" in text
+
+
+def test_report_tables_share_one_shape_and_growth_divides_the_largest_scale_by_the_one_before() -> None:
+    assert report.table(["A", "B"], [["x", "1"]], "lr") == ["| A | B |", "| --- | ---: |", "| x | 1 |"]
+
+    def scale(size: int, build_s: float, rerun_ms: list[float], felt_ms: list[float]) -> dict:
+        runs = {"runs_ms": rerun_ms, "cpu_ms": [], "sql_ms": [], "queries": [], "first_ms": None, "errors": []}
+        felt = {"page": "app.py", "title": "Overview", "changes_ms": felt_ms, "charts": 0, "errors": []}
+        return {
+            "scale": size,
+            "build": {"seconds": build_s, "peak_rss_mb": 500.0, "exit_code": 0},
+            "database_mb": 20.0,
+            "pages": [{"page": "app.py", "title": "Overview", "product": runs, "reference": None}],
+            "felt": {"pages": [felt], "server_peak_mb": 300.0},
+        }
+
+    lines = report.growth(
+        [
+            scale(100_000, 4.0, [9.0], [90.0]),
+            scale(1_000_000, 10.0, [10.0], [100.0]),
+            scale(10_000_000, 100.0, [12.0, 13.0, 14.0], [150.0]),
+        ]
+    )
+    assert lines[0] == "| Measure | 100k | 1M | 10M | 10M / 1M |"
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
+    assert rows["Rerun ms (AppTest): Overview"].endswith("| 9 | 10 | 13 | 1.3x |")
+    assert rows["Filter change felt ms (Chromium): Overview"].endswith("| 90 | 100 | 150 | 1.5x |")
+    assert rows["Build s"].endswith("| 4.0 | 10.0 | 100.0 | 10.0x |")
+    assert rows["Database MB"].endswith("| 20 | 20 | 20 | 1.0x |")
+
+
+@needs_chromium
 def test_real_server_cold_start_and_memory(bench_run: dict, tmp_path: Path) -> None:
     database = next(bench_run["cache"].glob("scale-*/engagement.duckdb"))
     result = server.measure(ROOT / "app.py", [""], database, [], tmp_path / "server.log", "product")
