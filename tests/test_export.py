@@ -11,6 +11,7 @@ instead of failing the download.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from dashboard.features.export import heading, to_csv, to_xlsx
+from dashboard.features.export import MAX_WIDTH, heading, to_csv, to_xlsx
 
 STAMP = {
     "Source": "Digital strategy engagement dashboard",
@@ -252,13 +253,129 @@ def test_a_newline_in_a_stamp_value_stays_on_its_line() -> None:
     [
         pytest.param('Service area: Ward\r=HYPERLINK("http://example.invalid")', id="carriage return"),
         pytest.param('Service area: Ward,=HYPERLINK("http://example.invalid")', id="comma"),
+        pytest.param("Service area: Ward, \u200b+1+1, -2", id="comma, space and zero-width space"),
+        pytest.param('Service area: Ward,"a\r\n=1+1', id="comma then a quote"),
+        pytest.param('Service area: Ward, "a,=1+1', id="comma, space, quote"),
     ],
 )
 def test_stamp_text_cannot_become_a_formula_cell(value: str) -> None:
+    """A stamp line is not quoted, so a spreadsheet splits it at its commas: no part may start a
+    formula, nor open a quoted cell that would run on into the table."""
     content = to_csv(pd.DataFrame({"Count": [1]}), {"Filters": value})
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     cells = [cell for row in rows for cell in row]
     assert not [cell for cell in cells if formula_start(cell)]
+    assert rows[1:] == [["Count"], ["1"]]  # the stamp is one line; the table is intact
+
+
+def test_stamp_lines_start_with_a_hash_unquoted_and_read_csv_skips_them() -> None:
+    stamp = {**STAMP, "Note": 'Commas, "quotes" and a # in the stamp'}
+    content = to_csv(pd.DataFrame({"Care group": ["A, B"], "Count": [3]}), stamp)
+    lines = content.decode("utf-8-sig").split("\r\n")
+    assert lines[: len(stamp) - 1] == [f"# {key}: {value}" for key, value in STAMP.items()]
+    # A quote after a comma could open a quoted cell in a spreadsheet: it gets an apostrophe.
+    assert lines[len(stamp) - 1] == "# Note: Commas,' \"quotes\" and a # in the stamp"
+    assert lines[len(stamp) :] == ["Care group,Count", '"A, B",3', ""]
+    back = pd.read_csv(io.BytesIO(content), comment="#")
+    pd.testing.assert_frame_equal(back, pd.DataFrame({"Care group": ["A, B"], "Count": [3]}), check_dtype=False)
+
+
+@pytest.mark.parametrize("value", ["#NHS", "Wi-Fi # 3 down", "ends with #", "# heading"])
+def test_a_hash_in_a_cell_is_quoted_so_read_csv_keeps_the_cell(value: str) -> None:
+    frame = pd.DataFrame({"Comment": [value, "fine"], "Count": [1, 2]})
+    content = to_csv(frame, STAMP)
+    assert f'"{value}",1' in content.decode("utf-8-sig")
+    back = pd.read_csv(io.BytesIO(content), comment="#")
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("care_group", "Care group"),
+        ("completed_on", "Completed on"),
+        ("days_open", "Days open"),
+        ("status", "Status"),
+        ("p-value", "P-value"),
+        ("p_value", "P-value"),
+        ("n", "Answered (n)"),
+        ("n, 2021", "Answered (n), 2021"),
+        ("2021 n", "2021 answered (n)"),
+        ("ci_low_percent", "95% CI low (%)"),
+        ("hidden_reason", "Hidden because"),
+        ("Why hidden", "Hidden because"),
+        ("title", "Action"),
+        ("Care group", "Care group"),
+        ("95% CI low (%)", "95% CI low (%)"),
+        ("Change (points)", "Change (points)"),
+        ("SHA-256", "SHA-256"),
+        ("IT skills rated good, 2021 (%)", "IT skills rated good, 2021 (%)"),
+        ("Real change (p < 0.05)", "Real change (p < 0.05)"),
+        ("newline\ninside", "Newline\ninside"),
+    ],
+)
+def test_every_download_names_its_columns_in_one_style(name: str, shown: str) -> None:
+    """Sentence case, words spaced: a frame's own names ("care_group") become what a person reads."""
+    frame = pd.DataFrame({name: [1]})
+    assert csv_table(to_csv(frame, STAMP))[1][0] == [shown]
+    assert workbook(to_xlsx(frame, STAMP)).worksheets[0]["A1"].value == shown
+
+
+def test_whole_numbers_are_written_whole_and_a_hidden_one_stays_empty() -> None:
+    frame = pd.DataFrame(
+        {
+            "Count": [12.0, None, 3.0],  # a count with a hidden figure comes as floats
+            "Hours": [25.0, 0.75, None],
+            "Share": [0.5, -1.0, 1e-05],
+            "Big": [2.0**60, 1.0, 2.0],  # too big to be held exactly: left a float
+        }
+    )
+    _stamp, table = csv_table(to_csv(frame, STAMP))
+    assert table[1:] == [["12", "25", "0.5", "1.152921504606847e+18"], ["", "0.75", "-1", "1"], ["3", "", "1e-05", "2"]]
+    back = pd.read_csv(io.BytesIO(to_csv(frame, STAMP)), comment="#")
+    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+    sheet = workbook(to_xlsx(frame, STAMP)).worksheets[0]
+    assert [sheet["A2"].value, sheet["A3"].value, sheet["A4"].value] == [12, None, 3]
+    assert isinstance(sheet["A2"].value, int) and sheet["A2"].data_type == "n"
+    assert pd.read_excel(io.BytesIO(to_xlsx(frame, STAMP)), engine="openpyxl")["Count"].tolist()[::2] == [12, 3]
+
+
+def test_a_workbook_has_a_bold_frozen_header_and_columns_as_wide_as_their_content() -> None:
+    frame = pd.DataFrame(
+        {"Service area": ["Ward A", "A much longer service area name"], "n": [5, 7], "Comment": ["x" * 200, "y"]}
+    )
+    book = workbook(to_xlsx(frame, STAMP))
+    sheet, about = book.worksheets[0], book["About"]
+    for page in (sheet, about):
+        assert page.freeze_panes == "A2"
+        assert all(cell.font.b for cell in page[1])
+        assert not any(cell.font.b for cell in page[2])
+    widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
+    assert widths == [len("A much longer service area name") + 2, len("Answered (n)") + 2, MAX_WIDTH + 2]
+    assert sheet["C2"].alignment.wrap_text  # text wider than the widest column wraps
+    assert about.column_dimensions["A"].width == len("Disclosure control") + 2
+    assert about.column_dimensions["B"].width == MAX_WIDTH + 2 and about["B4"].alignment.wrap_text
+    assert [[cell.value for cell in row] for row in about.iter_rows()] == [["Item", "Value"], *map(list, STAMP.items())]
+
+
+def test_dates_are_excel_dates_shown_without_a_time() -> None:
+    frame = pd.DataFrame(
+        {
+            "Raised": pd.to_datetime(["2021-07-09", None, "2023-02-03"]),
+            "Completed on": [dt.date(2022, 1, 31), None, dt.date(2023, 3, 1)],
+            "Logged at": [pd.Timestamp("2021-07-09 14:30"), pd.Timestamp("2021-07-10"), pd.NaT],
+        }
+    )
+    content = to_xlsx(frame, STAMP)
+    sheet = workbook(content).worksheets[0]
+    assert sheet["A2"].value == dt.datetime(2021, 7, 9) and sheet["A2"].is_date
+    assert [sheet[c].number_format for c in ("A2", "A4", "B2", "B4")] == ["yyyy-mm-dd"] * 4
+    assert [sheet[c].number_format for c in ("C2", "C3")] == ["yyyy-mm-dd hh:mm"] * 2  # a column with times keeps them
+    back = pd.read_excel(io.BytesIO(content), engine="openpyxl")
+    assert back["Raised"].tolist()[::2] == [pd.Timestamp("2021-07-09"), pd.Timestamp("2023-02-03")]
+    assert pd.api.types.is_datetime64_any_dtype(back["Raised"])
+    _stamp, table = csv_table(to_csv(frame, STAMP))
+    assert [row[:2] for row in table[1:]] == [["2021-07-09", "2022-01-31"], ["", ""], ["2023-02-03", "2023-03-01"]]
 
 
 @pytest.mark.parametrize("value", ORDINARY)

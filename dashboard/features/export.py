@@ -6,9 +6,9 @@ synthetic-data label. Text cells that a spreadsheet would run as a formula
 are neutralised (CSV injection), and characters a file format cannot hold are
 replaced by U+FFFD, so a download never fails because of one odd comment.
 
-Every download reads the same way (``tidy``, the one place for it): column names in one style
-(``heading``: sentence case, the names a person reads), whole numbers written as whole numbers
-(``12``, not ``12.0``), a hidden figure an empty cell. A CSV opens with
+Every download reads the same way: column names in one style (``heading``, applied by ``tidy``:
+sentence case, the names a person reads), whole numbers written as whole numbers (``12``, not
+``12.0``: ``whole_numbers``), a hidden figure an empty cell. A CSV opens with
 ``pandas.read_csv(path, comment="#")``: its stamp lines start with ``#`` and are never quoted, and
 a cell holding ``#`` is quoted so that the reader does not take the rest of its line for a comment.
 A workbook has its header row bold and frozen, columns as wide as their content (up to
@@ -90,25 +90,22 @@ def is_whole(value: object) -> bool:
     return isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < EXACT_WHOLE
 
 
-def whole_numbers(column: pd.Series) -> pd.Series:
-    """A float column whose every figure is whole as nullable integers (an empty cell stays empty);
-    any other column as it is."""
-    if not pd.api.types.is_float_dtype(column.dtype):
-        return column
-    values = column.dropna().astype(float)
-    if all(is_whole(value) for value in values):
-        return column.astype("Int64")
-    return column
-
-
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """What every download holds: the frame's columns in the one header style, whole numbers as
-    integers. The frame passed in is not changed."""
+    """What every download holds: the frame with its columns named in the one header style. The
+    frame passed in is not changed."""
     out = frame.copy()
-    for position in range(out.shape[1]):
-        out.isetitem(position, whole_numbers(out.iloc[:, position]))
     out.columns = pd.Index([heading(c) for c in out.columns], dtype=object)
     return out
+
+
+def whole_numbers(column: pd.Series) -> pd.Series:
+    """A float column with its whole figures as integers, so that a CSV says "12", not "12.0" (and
+    "25" beside "25.25"); an empty cell stays empty. Any other column as it is. (A workbook needs
+    no such step: a spreadsheet shows the number 12.0 as 12.)"""
+    if not pd.api.types.is_float_dtype(column.dtype):
+        return column
+    values = [int(value) if is_whole(value) else value for value in column.astype(object)]
+    return pd.Series(values, index=column.index, dtype=object)
 
 
 def opens_with(text: str, characters: tuple[str, ...]) -> bool:
@@ -182,14 +179,6 @@ def csv_cell(text: str) -> str:
     return text
 
 
-def csv_whole(column: pd.Series) -> pd.Series:
-    """A float column that also holds fractions, its whole figures as integers: "25" beside "25.25"."""
-    if not pd.api.types.is_float_dtype(column.dtype):
-        return column
-    values = [int(value) if is_whole(value) else value for value in column.astype(object)]
-    return pd.Series(values, index=column.index, dtype=object)
-
-
 def to_csv(frame: pd.DataFrame, stamp: Mapping[str, str]) -> bytes:
     """CSV with the stamp as leading '# ' lines (stamp_line), then the table (tidy). UTF-8 with BOM
     so Excel reads it; ``pandas.read_csv(path, comment="#")`` reads the table back.
@@ -207,7 +196,7 @@ def to_csv(frame: pd.DataFrame, stamp: Mapping[str, str]) -> bytes:
     """
     table = safe_frame(tidy(frame))
     for position in range(table.shape[1]):
-        table.isetitem(position, csv_whole(table.iloc[:, position]))
+        table.isetitem(position, whole_numbers(table.iloc[:, position]))
     cells = io.StringIO()
     table.to_csv(cells, index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     rows = csv.reader(io.StringIO(cells.getvalue(), newline=""))
@@ -246,8 +235,8 @@ def lay_out(sheet) -> None:
         header, *cells = column
         header.font = styled(header.font, b=True)
         header.alignment = styled(header.alignment, horizontal="left", vertical="top", wrap_text=True)
-        dated = [cell for cell in cells if isinstance(cell.value, dt.datetime)]
-        timed = any(cell.value.time() != MIDNIGHT for cell in dated)
+        dated = [cell for cell in cells if isinstance(cell.value, dt.date)]  # a datetime is a date too
+        timed = any(isinstance(cell.value, dt.datetime) and cell.value.time() != MIDNIGHT for cell in dated)
         for cell in dated:
             cell.number_format = "yyyy-mm-dd hh:mm" if timed else "yyyy-mm-dd"
         width = max(cell_width(cell.value) for cell in column)
