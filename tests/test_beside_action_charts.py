@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import demo.model as demo_model
 from dashboard.core.filters import Filters
 from dashboard.features import beside_action
-from dashboard.render import beside_action_charts
+from dashboard.render import beside_action_charts, charts
 from dashboard.render.beside_action_charts import NAME_LIFT, NAME_LINE_PX, PLOT_PX_AT_LEAST, name_heights
 from tests.conftest import opened_database
 
@@ -82,3 +82,22 @@ def test_the_chart_names_the_worst_few_on_the_side_that_keeps_them_inside(databa
     texts = [layer for layer in chart.spec["layer"] if layer.get("mark", {}).get("type") == "text"]
     sides = {(layer["mark"]["align"], layer["transform"][0]["filter"].split("&& ")[1]) for layer in texts}
     assert sides == {("right", "datum.share >= 0.5"), ("left", "datum.share < 0.5")}
+
+
+def test_an_accessible_chart_is_named_and_only_its_data_marks_are_in_the_accessibility_tree(database) -> None:
+    """axe's svg-img-alt: a layer Vega draws empty (the leader lines when no name moved) was an unnamed graphic.
+    ``charts.accessible``: the summary names the chart; labels and reference lines leave the tree, points stay."""
+    beside = beside_action.results_beside_action(database, Filters(), "it_skills")
+    chart = beside_action_charts.results_beside_action(
+        beside.shown, "IT skills", "actions_raised", "Actions raised", 0.4, 7, False, demo_model.CARE_GROUPS
+    )
+    spec = charts.accessible(chart.spec, "12 service areas shown.")
+    assert spec["description"] == "12 service areas shown."
+    hidden = {
+        (layer["mark"]["type"], layer["mark"].get("aria", True))
+        for layer in spec["layer"]
+        if "tooltip" not in layer["encoding"]
+    }
+    assert hidden == {("rule", False), ("text", False)}
+    points = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    assert len(points) == 1 and "aria" not in points[0]["mark"]

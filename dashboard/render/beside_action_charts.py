@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from dashboard.render.charts import QUALITATIVE, SCHEMA, TEXT, VegaLite, field, tip
+from dashboard.render.charts import QUALITATIVE, SCHEMA, TEXT, VegaLite, field, legend_columns, tip
 
 SHAPES = {True: "triangle-up", False: "circle"}
 LABELLED_POINTS = 3  # names written beside the scatter's flagged points; every name is in the tooltip and table
@@ -26,7 +26,7 @@ def care_group_colour(care_groups: tuple[str, ...]) -> dict:
     """The points' colour: one per care group of the Trust, in its order, the same on every chart
     (the palette repeats past its length), with its legend below the plot."""
     scale = {"domain": list(care_groups), "range": [QUALITATIVE[i % len(QUALITATIVE)] for i in range(len(care_groups))]}
-    legend = {"orient": "bottom", "columns": 2, "labelLimit": 320}
+    legend = {"orient": "bottom", "columns": legend_columns(2), "labelLimit": 320}
     return field("care_group", "nominal", title="Care group", scale=scale, legend=legend)
 
 
@@ -176,7 +176,13 @@ def results_beside_action(
                 "nominal",
                 title="Flag",
                 scale={"domain": ["Needs attention", "Other areas"], "range": [SHAPES[True], SHAPES[False]]},
-                legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT, "symbolSize": 120},
+                legend={
+                    "orient": "top",
+                    "columns": legend_columns(2),
+                    "symbolFillColor": TEXT,
+                    "symbolStrokeColor": TEXT,
+                    "symbolSize": 120,
+                },
             ),
             "tooltip": tooltip,
         },
@@ -219,7 +225,7 @@ def change_beside_actions(
         tip("care_group", "nominal", "Care group"),
         tip("then_percent", "quantitative", "Earlier wave (%)"),
         tip("now_percent", "quantitative", "This wave (%)"),
-        tip("change", "quantitative", "Change (points)", "+d"),
+        tip("change", "quantitative", f"Change in {measure_title} (points)", "+d"),
         tip("real", "nominal", "Test"),
         tip("actions_completed", "quantitative", "Actions completed between the waves", ","),
     ]
@@ -246,9 +252,7 @@ def change_beside_actions(
                     },
                     "encoding": {
                         "x": count_axis(data["actions_completed"], "Actions completed between the waves"),
-                        "y": field(
-                            "change", "quantitative", title=[f"Change in {measure_title}", f"(points; {better})"]
-                        ),
+                        "y": field("change", "quantitative", title=["Change (points)", better.capitalize()]),
                         "color": care_group_colour(care_groups),
                         "shape": field(
                             "real",
@@ -258,7 +262,12 @@ def change_beside_actions(
                                 "domain": ["Real change (p < 0.05)", "Could be chance"],
                                 "range": ["diamond", "circle"],
                             },
-                            legend={"orient": "bottom", "symbolFillColor": TEXT, "symbolStrokeColor": TEXT},
+                            legend={
+                                "orient": "top",
+                                "columns": legend_columns(2),
+                                "symbolFillColor": TEXT,
+                                "symbolStrokeColor": TEXT,
+                            },
                         ),
                         "tooltip": tooltip,
                     },

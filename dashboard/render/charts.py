@@ -32,6 +32,19 @@ CONFIG = {
     "legend": {"labelColor": AXIS_TEXT, "titleColor": AXIS_TEXT},
 }
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# The chart's width where it is drawn (Vega's containerSize(); 600 before it is known, as in a PDF).
+CONTAINER_WIDTH = "(isFinite(containerSize()[0]) && containerSize()[0] > 0 ? containerSize()[0] : 600)"
+NARROW_PX = 500  # a chart narrower than this (a phone) lists a legend's entries one under another
+LABEL_SHARE = 0.4  # at most this share of the chart's width for a category axis' labels
+# A time axis: a tick on the first of each month, written with its year; labels that would pass the
+# chart's edge or overlap are left out.
+MONTH_LABEL_HALF_PX = 28  # half a month label ("Sep 2021"), centred on its tick: room for the last one
+MONTH_AXIS = {
+    "format": "%b %Y",
+    "tickCount": {"interval": "month", "step": 1},
+    "labelOverlap": True,
+    "labelBound": True,
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,36 @@ BAR_STEP = 25  # a horizontal bar chart's bar and gap
 PADDING = 5  # Vega-Lite's default padding on each side
 LABEL_CHAR_PX = 6.8  # a generous width per character of an 11 px label (Source Sans: digits 5.5 px, % 9 px)
 NARROWEST_PLOT_PX = 160  # the narrowest plot assumed when a label short of the domain's end may still reach the edge
+
+
+def label_limit(px: int) -> dict:
+    """A category axis' label width: ``px`` at most, and no more than ``LABEL_SHARE`` of the chart's
+    width, so that on a phone the bars keep most of it (a longer label ends in "…"; the tooltip and
+    the table have it whole)."""
+    return {"expr": f"min({px}, max(90, {LABEL_SHARE} * {CONTAINER_WIDTH}))"}
+
+
+def legend_columns(wide: int) -> dict:
+    """A legend's columns: ``wide`` on a wide chart, one on a narrow one (a phone), where a row of
+    entries would run past the chart's edge."""
+    return {"expr": f"{CONTAINER_WIDTH} < {NARROW_PX} ? 1 : {wide}"}
+
+
+def accessible(spec: dict, description: str) -> dict:
+    """``spec`` with an accessible name: Vega writes ``description`` as the chart's aria-label. Text
+    marks (labels repeating what a bar or point says) and rules without a tooltip (reference lines,
+    leader lines) are left out of the accessibility tree: an empty one is an unnamed graphic."""
+    layers = [
+        layer | {"mark": {**layer["mark"], "aria": False}} if _decoration(layer) else layer
+        for layer in spec.get("layer", [])
+    ]
+    return {**spec, "description": description} | ({"layer": layers} if "layer" in spec else {})
+
+
+def _decoration(layer: dict) -> bool:
+    mark = layer.get("mark", {})
+    kind = mark.get("type") if isinstance(mark, dict) else mark
+    return kind == "text" or (kind == "rule" and "tooltip" not in layer.get("encoding", {}))
 
 
 def layered(data: pd.DataFrame, layers: list[dict], **top: object) -> VegaLite:
@@ -113,13 +156,18 @@ def count_bars(
     sort_by_value: bool = True,
 ) -> VegaLite:
     """Horizontal bars of a count, labelled with the value; optional colour field (with legend)."""
-    y = field(category, "nominal", title=category_title, axis={"labelLimit": 260})
+    y = field(category, "nominal", title=category_title, axis={"labelLimit": label_limit(260)})
     if sort_by_value:
         y["sort"] = {"field": value, "op": "sum", "order": "descending"}
     tooltip = [tip(category, "nominal", category_title), tip(value, "quantitative", value_title, ",")]
     if colour:
         tooltip.append(tip(colour, "nominal"))
-        color = field(colour, "nominal", scale={"range": list(QUALITATIVE)}, legend={"orient": "bottom"})
+        color = field(
+            colour,
+            "nominal",
+            scale={"range": list(QUALITATIVE)},
+            legend={"orient": "bottom", "columns": legend_columns(3)},
+        )
         x = field(value, "quantitative", aggregate="sum", title=value_title)
         bars = {"mark": {"type": "bar"}, "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip}}
         return layered(frame, [bars], height={"step": BAR_STEP})
@@ -148,7 +196,8 @@ def count_bars(
 def time_bars(
     frame: pd.DataFrame, x: str, value: str, x_title: str, value_title: str, time_format: str = "%d %b %Y"
 ) -> VegaLite:
-    """Vertical bars over time (e.g. by week)."""
+    """Vertical bars over time (by week, from a Monday, or by month): ticks on the first of each month,
+    written with the year (a week's own date is in its tooltip)."""
     tooltip = [tip(x, "temporal", x_title, time_format), tip(value, "quantitative", value_title, ",")]
     return layered(
         frame,
@@ -156,11 +205,12 @@ def time_bars(
             {
                 "mark": {"type": "bar", "color": NHS_BLUE},
                 "encoding": {
-                    "x": field(x, "temporal", title=x_title, axis={"format": "%d %b"}),
+                    "x": field(x, "temporal", title=x_title, axis=MONTH_AXIS),
                     "y": field(value, "quantitative", title=value_title),
                     "tooltip": tooltip,
                 },
             }
         ],
         height=240,
+        padding={"left": PADDING, "top": PADDING, "bottom": PADDING, "right": MONTH_LABEL_HALF_PX},
     )

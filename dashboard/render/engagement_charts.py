@@ -16,7 +16,9 @@ from dashboard.render.charts import (
     TEXT,
     VegaLite,
     field,
+    label_limit,
     label_room,
+    legend_columns,
     number_text,
     share_of_largest,
     tip,
@@ -36,9 +38,13 @@ def theme_status_bars(frame: pd.DataFrame, statuses: tuple[str, ...], completed:
     """Actions per strategy theme, stacked by status in the Trust's order; totals labelled."""
     totals = frame.groupby("theme", as_index=False)["actions"].sum()
     order = totals.sort_values(["actions", "theme"], ascending=[False, True])["theme"].tolist()
-    y = field("theme", "nominal", title=None, sort=order, axis={"labelLimit": 360})
+    y = field("theme", "nominal", title=None, sort=order, axis={"labelLimit": label_limit(360)})
     colour = field(
-        "status", "nominal", title="Status", scale=status_scale(statuses, completed), legend={"orient": "bottom"}
+        "status",
+        "nominal",
+        title="Status",
+        scale=status_scale(statuses, completed),
+        legend={"orient": "bottom", "columns": legend_columns(len(statuses))},
     )
     status_order = {s: i for i, s in enumerate(statuses)}
     data = frame.assign(status_order=frame["status"].map(status_order))
@@ -89,7 +95,7 @@ def share_bars(
         label=[f"{s:.0%} ({int(d):,} of {int(t):,})" for s, d, t in zip(data["share"], data[done], data[total])]
     )
     order = data.sort_values("share", ascending=False)[category].tolist()
-    y = field(category, "nominal", title=None, sort=order, axis={"labelLimit": 260})
+    y = field(category, "nominal", title=None, sort=order, axis={"labelLimit": label_limit(260)})
     tooltip = [
         tip(category, "nominal", category_title),
         tip("share", "quantitative", value_title, ".0%"),

@@ -12,13 +12,16 @@ from dashboard.render.charts import (
     DIVERGING_NEGATIVE,
     DIVERGING_NEUTRAL,
     DIVERGING_POSITIVE,
+    MONTH_AXIS,
     NHS_BLUE,
     QUALITATIVE,
     TEXT,
     VegaLite,
     field,
+    label_limit,
     label_room,
     layered,
+    legend_columns,
     tip,
 )
 
@@ -33,7 +36,7 @@ def interval_bars(frame: pd.DataFrame, category: str, category_title: str, value
         else frame.assign(label=[f"{s:.0%} (n={int(n):,})" for s, n in zip(frame["share"], frame["n"])])
     )
     order = data.sort_values("share", ascending=False)[category].tolist()
-    y = field(category, "nominal", sort=order, title=category_title, axis={"labelLimit": 260})
+    y = field(category, "nominal", sort=order, title=category_title, axis={"labelLimit": label_limit(260)})
     tooltip = [
         tip(category, "nominal", category_title),
         tip("share", "quantitative", value_title, ".0%"),
@@ -107,9 +110,9 @@ def diverging_stacked(
         "nominal",
         title="Answer",
         scale={"domain": [*negative, *neutral, *positive], "range": colours},
-        legend={"orient": "bottom", "columns": 3},
+        legend={"orient": "bottom", "columns": legend_columns(3)},
     )
-    y = field(category, "nominal", title=None, axis={"labelLimit": 260})
+    y = field(category, "nominal", title=None, axis={"labelLimit": label_limit(260)})
     tooltip = [
         tip(category, "nominal"),
         tip("answer", "nominal", "Answer"),
@@ -121,12 +124,7 @@ def diverging_stacked(
             {
                 "mark": {"type": "bar", "stroke": "white", "strokeWidth": 1},
                 "encoding": {
-                    "x": field(
-                        "start",
-                        "quantitative",
-                        axis={"format": "%"},
-                        title="Share of answers (negative left of zero, positive right)",
-                    ),
+                    "x": field("start", "quantitative", axis={"format": "%"}, title="Share of answers"),
                     "x2": {"field": "end"},
                     "y": y,
                     "color": colour,
@@ -166,7 +164,7 @@ def trend(frame: pd.DataFrame, x: str, x_title: str, value_title: str = "Percent
         tip("high", "quantitative", "95% CI high", ".0%"),
         tip("n", "quantitative", "n", ","),
     ]
-    x_enc = field(x, "temporal", title=x_title, axis={"format": "%b %Y", "tickCount": "month"})
+    x_enc = field(x, "temporal", title=x_title, axis=MONTH_AXIS)
     return layered(
         frame,
         [
@@ -193,7 +191,7 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
     """Per ``category`` (a question), one point per ``wave`` at its ``share`` (0-1) with a 95%
     interval rule, waves told apart by colour and shape and named in the legend and tooltips."""
     data = frame.assign(percent_text=[f"{s:.0%}" for s in frame["share"]])
-    y = field(category, "nominal", title=category_title, sort=None, axis={"labelLimit": 300})
+    y = field(category, "nominal", title=category_title, sort=None, axis={"labelLimit": label_limit(300)})
     offset = field("wave", "nominal")
     tooltip = [
         tip(category, "nominal", category_title),
@@ -204,7 +202,13 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
         tip("n", "quantitative", "n", ","),
     ]
     x = field("share", "quantitative", title="Percent", axis={"format": "%"}, scale={"domain": [0, 1]})
-    colour = field("wave", "nominal", title="Wave", scale={"range": list(QUALITATIVE)})
+    colour = field(
+        "wave",
+        "nominal",
+        title="Wave",
+        scale={"range": list(QUALITATIVE)},
+        legend={"orient": "bottom", "columns": legend_columns(3)},
+    )
     return layered(
         data,
         [

@@ -20,7 +20,7 @@ from dashboard.core.filters import Filters, Options, whole_waves_note
 from dashboard.core.text import escape_markdown, number_text, plain_text
 from dashboard.features import grants, survey_text
 from dashboard.render import access, deferred_download_fix, sidebar
-from dashboard.render.charts import CONFIG
+from dashboard.render.charts import CONFIG, accessible
 from pipeline import perturbation
 
 WITHHELD_MESSAGE = (
@@ -214,6 +214,7 @@ def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
     """A chart (``dashboard.render.charts.VegaLite``: data and a plain-dict spec), its one-sentence text
     summary (markdown, data text escaped), and its table alternative."""
     spec = {**chart.spec, "config": CONFIG | chart.spec.get("config", {})}  # readable axis and legend text
+    spec = accessible(spec, plain_text(summary))  # the summary is the chart's accessible name
     st.vega_lite_chart(chart.data, spec, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
     st.markdown(summary)
     with st.expander("View as table"):
