@@ -42,7 +42,7 @@ def render(page: ui.Page) -> None:
 
 
 def by_theme_and_status(page: ui.Page, summary: dict[str, int]) -> None:
-    st.subheader("Actions by strategy theme and status")
+    st.header("Actions by strategy theme and status")
     by_theme = engagement.actions_by_theme_status(page.database, page.filters)
     if by_theme.empty:
         st.markdown("No actions match these filters.")
@@ -60,7 +60,7 @@ def by_theme_and_status(page: ui.Page, summary: dict[str, int]) -> None:
 
 
 def completion_over_time(page: ui.Page, summary: dict[str, int]) -> None:
-    st.subheader("Completion over time")
+    st.header("Completion over time")
     period = st.radio(
         "Per", tuple(engagement.PERIODS), format_func=engagement.PERIODS.get, horizontal=True, key="actions_period"
     )
@@ -85,7 +85,7 @@ def completion_over_time(page: ui.Page, summary: dict[str, int]) -> None:
 
 
 def share_completed(page: ui.Page) -> None:
-    st.subheader("Share completed by care group")
+    st.header("Share completed by care group")
     completion = engagement.completion_by_care_group(page.database, page.filters)
     if completion["actions_raised"].sum() == 0:
         st.markdown("No actions match these filters.")
@@ -124,7 +124,7 @@ ACTION_COLUMNS = [
 
 @section
 def find_an_action(page: ui.Page) -> None:
-    st.subheader("Find an action")
+    st.header("Find an action")
     search = st.text_input(
         "Search titles, service areas, care groups, themes and statuses",
         key="actions_search",
@@ -204,7 +204,7 @@ def _measure_box(page: ui.Page, key: str, first: str | None = None) -> tuple[dic
 
 @section
 def results_beside_action(page: ui.Page) -> None:
-    st.subheader("Results beside action")
+    st.header("Results beside action")
     st.markdown(
         "Each service area's survey result beside the actions raised there, so that areas with a poor result and "
         "little related action stand out. Survey results follow the survey and staff group filters over each whole "
@@ -277,7 +277,7 @@ def results_beside_action(page: ui.Page) -> None:
 
 @section
 def across_waves(page: ui.Page) -> None:
-    st.subheader("You said, we did: across waves")
+    st.header("You said, we did: across waves")
     span = beside_action.between_waves(page.options, page.filters)
     if span is None:
         st.markdown(

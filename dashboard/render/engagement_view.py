@@ -47,7 +47,7 @@ def render(page: ui.Page) -> None:
 
 @section
 def conversations_by_week(page: ui.Page, headline: dict) -> None:
-    st.subheader("Conversations by week")
+    st.header("Conversations by week")
     conversations_text = ui.format_number(headline["conversations"])
     weekly = engagement.by_week(page.database, page.filters)
     shown = (
@@ -79,7 +79,7 @@ def conversations_by_week(page: ui.Page, headline: dict) -> None:
 
 @section
 def where_engagement_happened(page: ui.Page, headline: dict) -> None:
-    st.subheader("Where the engagement happened")
+    st.header("Where the engagement happened")
     dimension = st.radio(
         "Break down by",
         tuple(engagement.BREAKDOWNS),
@@ -121,7 +121,7 @@ def where_engagement_happened(page: ui.Page, headline: dict) -> None:
 
 
 def _formats(page: ui.Page, headline: dict) -> None:
-    st.subheader("Format of the conversations")
+    st.header("Format of the conversations")
     formats = engagement.formats(page.database, page.filters)
     if formats.empty:
         st.markdown("No conversations match these filters.")
@@ -143,7 +143,7 @@ def _formats(page: ui.Page, headline: dict) -> None:
 
 
 def _staff_groups(page: ui.Page) -> None:
-    st.subheader("Staff groups reached")
+    st.header("Staff groups reached")
     reached = engagement.staff_groups(page.database, page.filters)
     if reached.empty:
         st.markdown("No staff attended conversations matching these filters.")

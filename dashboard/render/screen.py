@@ -2,7 +2,7 @@
 
 The PDF of the same description is ``dashboard.render.printout.of_view``: each item here has its
 counterpart there, so what the screen shows and what the PDF prints agree by construction.
-Headings: level 1 a subheader, level 2 a smaller heading. Tiles: a column each (figure, change,
+Headings: level 1 a section heading (h2, under the page's title), level 2 one below it (h3). Tiles: a column each (figure, change,
 help, the line under it). Paragraphs: data escaped for
 Streamlit's markdown, ``Strong`` in bold. Tables: static, or interactive when they have a key.
 Sections: folded away in an expander (the PDF prints them in place). Downloads: buttons (screen
@@ -28,7 +28,7 @@ _LABEL_COLON = re.compile(r"\\:$")
 
 def draw_view(described: view.View, page: ui.Page) -> None:
     """The view's subject as the page's heading, then its items."""
-    st.subheader(escape_markdown(described.subject))
+    st.header(escape_markdown(described.subject))
     draw(described.items, page)
 
 
@@ -36,9 +36,9 @@ def draw(items: Sequence[view.Item], page: ui.Page) -> None:
     for item in items:
         if isinstance(item, view.Heading):
             if item.level == 1:
-                st.subheader(escape_markdown(item.text))
+                st.header(escape_markdown(item.text))
             else:
-                st.markdown(f"{'#' * (item.level + 2)} {escape_markdown(item.text)}")
+                st.markdown(f"{'#' * (item.level + 1)} {escape_markdown(item.text)}")
         elif isinstance(item, view.Paragraph):
             st.markdown(markdown(item))
         elif isinstance(item, view.Notice):
