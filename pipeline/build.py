@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,6 @@ from pipeline.validate import all_extracts, create_label_table, create_table, va
 TOP_REASONS = 3
 SURVEY_EXTRACTS = ("survey_responses", "survey_answers")  # their rejected values are not served
 MAX_REJECTED_SHARE = 0.05  # more of a file's rows rejected than this stops the build (unless accepted)
-MEMORY_LIMIT = "400MB"  # DuckDB's buffer memory during a build (a million responses peak near 600 MB in all)
 
 
 @dataclass
@@ -211,12 +211,16 @@ def build(extracts: Path, database: Path, accept_rejects: bool = False) -> Build
     built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     threshold = settings.whole_number(settings.MIN_GROUP_SIZE)
     min_comments = settings.whole_number(settings.MIN_COMMENTS)
+    memory = settings.memory_amount(settings.BUILD_MEMORY)
+    spill = side.with_name(side.name + ".tmp")  # DuckDB's temporary files beyond the memory limit
+    stage = "starting"  # what the build is doing, for the message if it runs out of memory
     try:
         raws = []
         con = duckdb.connect(str(side))
         try:
-            # Bounded memory: past this DuckDB spills to a temporary folder beside the file.
-            con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+            # Bounded memory: past the limit DuckDB spills to the temporary folder beside the file.
+            con.execute(f"set memory_limit = '{memory}'")
+            con.execute(f"set temp_directory = '{_sql_text(spill)}'")
             create_label_table(con)
             con.execute(
                 'create temp table rejects_all (extract varchar, line bigint, "column" varchar, value varchar, reason varchar)'
@@ -226,6 +230,7 @@ def build(extracts: Path, database: Path, accept_rejects: bool = False) -> Build
             loaded: dict[str, int] = {}  # extract -> rows loaded from its file
             for extract in all_extracts():
                 path = find_extract(extracts, extract.name, optional=extract.name in contract.OPTIONAL_EXTRACTS)
+                stage = f"loading {path.name if path else extract.name}"
                 if path is None:  # an optional extract left out: its default
                     {
                         "waves": questions.default_waves,
@@ -234,6 +239,7 @@ def build(extracts: Path, database: Path, accept_rejects: bool = False) -> Build
                     }[extract.name](con)
                 else:
                     raw, ignored_by_file[extract.name] = _stage(con, path, extract.name)
+                    stage = f"checking the rows of {path.name}"
                     validate_and_load(con, extract)
                     raws.append(raw)
                     given[extract.name] = raw.file
@@ -246,12 +252,16 @@ def build(extracts: Path, database: Path, accept_rejects: bool = False) -> Build
                     questions.after_responses(con, default_wave="waves" not in given)
                 elif extract.name == "survey_answers":
                     questions.after_answers(con, given["survey_responses"])
+            stage = "counting the rejected rows"
             synthetic = _is_synthetic(extracts, raws)
             key, key_source = keys.choose_key(synthetic)
             reports = _finish(con, raws, ignored_by_file, loaded, built_at, synthetic, key_source)
             _stop_on_rejects(con, reports, accept_rejects)
+            stage = "making the survey release"
             audited = release.build_release(con, key, threshold)
+            stage = "choosing the comments to release"
             comment_units.build_comment_units(con, threshold, min_comments)
+            stage = "writing the database"
             _build_action_list(con)
             con.execute(
                 "create table release_info as select ?::integer as threshold, ?::integer as min_comments, "
@@ -264,11 +274,31 @@ def build(extracts: Path, database: Path, accept_rejects: bool = False) -> Build
         with open(served, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(served, database)
+    except duckdb.OutOfMemoryException as error:
+        raise BuildError(_out_of_memory(stage, memory, spill, error)) from None
     finally:
         for leftover in (side, served):
             leftover.unlink(missing_ok=True)
             leftover.with_name(leftover.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(spill, ignore_errors=True)
     return BuildReport(database, built_at, synthetic, reports, key_source, audited, threshold)
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _out_of_memory(stage: str, memory: str, spill: Path, error: Exception) -> str:
+    """One paragraph: where the build ran out of memory, and what to change."""
+    free = shutil.disk_usage(spill.parent).free / 2**30
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return (
+        f"the build ran out of memory while {stage}: DuckDB could not stay within {settings.BUILD_MEMORY.env}="
+        f"{memory} even by spilling to temporary files in {spill.parent} ({free:,.1f} GB free there). "
+        f"Set {settings.BUILD_MEMORY.env} higher (this machine has {total:,.1f} GB; for example "
+        f"{settings.BUILD_MEMORY.env}=2GB), or free disk space there, and build again. (DuckDB said: {said})"
+    )
 
 
 def _stop_on_rejects(con: duckdb.DuckDBPyConnection, reports: list[FileReport], accept_rejects: bool) -> None:

@@ -7,6 +7,7 @@ build reads them; the app reads the values in use from the database (``release_i
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from pipeline.ingest import BuildError
@@ -32,6 +33,13 @@ MIN_COMMENTS = Setting(
     "10",
     "Read by the build: comments are released only for a reporting unit with at least this many comments.",
 )
+BUILD_MEMORY = Setting(
+    "DASHBOARD_BUILD_MEMORY",
+    "400MB",
+    "Read by the build: DuckDB's memory limit while building (e.g. 400MB, 2GB); beyond it DuckDB "
+    "spills to temporary files beside the database.",
+)
+MEMORY_AMOUNT = re.compile(r"(\d+(\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 def whole_number(setting: Setting) -> int:
@@ -43,3 +51,11 @@ def whole_number(setting: Setting) -> int:
     if size < 1:
         raise BuildError(f"{setting.env}={raw!r} must be at least 1.")
     return size
+
+
+def memory_amount(setting: Setting) -> str:
+    """An amount of memory as DuckDB reads it (a number and KB, MB, GB or TB, or KiB ... TiB)."""
+    raw = setting.value()
+    if not MEMORY_AMOUNT.fullmatch(raw):
+        raise BuildError(f"{setting.env}={raw!r} is not an amount of memory; write it like 400MB or 2GB.")
+    return raw

@@ -102,28 +102,41 @@ def parse_reason(column: Column) -> str:
     return "cannot be read"
 
 
-def _check(extract: Extract, column_sql: str, value_sql: str, reason: str, where: str, reason_sql: str = "") -> str:
+def rows_source(extract: Extract, parsed_apart: bool = True) -> str:
+    """Each staged row beside its parsed values, as ``raw`` and ``typed``. The two tables hold the
+    same rows in the same order (line order), so they are read side by side (a positional join:
+    two scans in step, no hash table over the file's rows). When no column needs parsing
+    (``parsed_apart`` false), the staged table is its own parsed values."""
+    typed = f"typed_{extract.name}" if parsed_apart else f"stg_{extract.name}"
+    return f"{typed} typed positional join stg_{extract.name} raw"
+
+
+def _check(
+    extract: Extract, rows: str, column_sql: str, value_sql: str, reason: str, where: str, reason_sql: str = ""
+) -> str:
     return (
-        f'select {q(extract.name)} as extract, _line as line, {column_sql} as "column", '
+        f'select {q(extract.name)} as extract, typed._line as line, {column_sql} as "column", '
         f"left({value_sql}, {MAX_VALUE_CHARS}) as value, {reason_sql or q(reason)} as reason "
-        f"from typed_{extract.name} typed join stg_{extract.name} raw using (_line) where {where}"
+        f"from {rows} where {where}"
     )
 
 
-def checks(extract: Extract) -> list[str]:
-    """One SELECT per rule, each giving the rows that break it."""
-    out = [_check(extract, "null", "null", "", "raw._ragged is not null", reason_sql="raw._ragged")]
+def checks(extract: Extract, rows: str | None = None) -> list[str]:
+    """One SELECT per rule, each giving the rows that break it (``rows``: ``rows_source``)."""
+    rows = rows or rows_source(extract)
+    out = [_check(extract, rows, "null", "null", "", "raw._ragged is not null", reason_sql="raw._ragged")]
     for column in extract.columns:
         raw, typed, name = f"raw.{ident(column.name)}", f"typed.{ident(column.name)}", q(column.name)
         if column.required:
-            out.append(_check(extract, name, raw, "is required", f"{raw} is null"))
+            out.append(_check(extract, rows, name, raw, "is required", f"{raw} is null"))
         if column.kind != "code" and not (column.kind == "text" and not column.references):
-            out.append(_check(extract, name, raw, parse_reason(column), f"{raw} is not null and {typed} is null"))
+            out.append(_check(extract, rows, name, raw, parse_reason(column), f"{raw} is not null and {typed} is null"))
         if column.minimum_exclusive is not None or column.maximum is not None:
             low, high = column.minimum_exclusive, column.maximum
             out.append(
                 _check(
                     extract,
+                    rows,
                     name,
                     raw,
                     f"must be more than {low:g} and at most {high:g}",
@@ -135,6 +148,7 @@ def checks(extract: Extract) -> list[str]:
             out.append(
                 _check(
                     extract,
+                    rows,
                     name,
                     raw,
                     f"is not in {table}",
@@ -143,14 +157,15 @@ def checks(extract: Extract) -> list[str]:
             )
         if column.unique:
             key = f"lower({typed})" if column.kind == "text" else typed
-            out.append(_duplicate_check(extract, (column.name,), key))
+            out.append(_duplicate_check(extract, rows, (column.name,), (key,)))
     if extract.unique_together:
-        key = ", ".join(f"typed.{ident(c)}" for c in extract.unique_together)
-        out.append(_duplicate_check(extract, extract.unique_together, key))
+        keys = tuple(f"typed.{ident(c)}" for c in extract.unique_together)
+        out.append(_duplicate_check(extract, rows, extract.unique_together, keys))
     for rule in extract.row_rules:
         out.append(
             _check(
                 extract,
+                rows,
                 q(rule.column),
                 f"raw.{ident(rule.column)}",
                 rule.reason,
@@ -160,31 +175,49 @@ def checks(extract: Extract) -> list[str]:
     return out
 
 
-def _duplicate_check(extract: Extract, columns: tuple[str, ...], key_sql: str) -> str:
+def _duplicate_check(extract: Extract, rows: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> str:
+    """Every row whose key (``keys``: SQL over ``typed``) an earlier row has: the keys seen more than
+    once and their first line are found by grouping (a hash aggregate, which spills to disk), then
+    the later rows of those keys (usually none) are picked out."""
     value = " || ' / ' || ".join(f"raw.{ident(c)}" for c in columns)
     not_null = " and ".join(f"typed.{ident(c)} is not null" for c in columns)
-    inner = (
-        f"select typed._line, {value} as value, row_number() over (partition by {key_sql} order by typed._line) as seen "
-        f"from typed_{extract.name} typed join stg_{extract.name} raw using (_line) where {not_null}"
+    named = ", ".join(f"{key} as k{i}" for i, key in enumerate(keys))
+    same = " and ".join(f"repeated.k{i} = {key}" for i, key in enumerate(keys))
+    repeated = (
+        f"select {named}, min(typed._line) as first from typed_{extract.name} typed where {not_null} "
+        f"group by all having count(*) > 1"
     )
     return (
-        f'select {q(extract.name)} as extract, _line as line, {q(", ".join(columns))} as "column", '
-        f"left(value, {MAX_VALUE_CHARS}) as value, "
-        f"{q('repeats an earlier row (the first one is kept)')} as reason from ({inner}) where seen > 1"
+        f'select {q(extract.name)} as extract, typed._line as line, {q(", ".join(columns))} as "column", '
+        f"left({value}, {MAX_VALUE_CHARS}) as value, {q('repeats an earlier row (the first one is kept)')} as reason "
+        f"from {rows} join ({repeated}) repeated on {same} and typed._line > repeated.first"
     )
 
 
 def validate_and_load(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
+    """``typed_<extract>`` in line order (as ``stg_<extract>``), the broken rules into ``rejects_all``,
+    the rows that broke none into the extract's table, in line order."""
     parsed = [typed_expression(c) for c in extract.columns]
     typed_columns = ", ".join(f"{expression} as {ident(c.name)}" for c, (expression, _) in zip(extract.columns, parsed))
     joins = " ".join(join for _, join in parsed if join)
-    con.execute(
-        f"create or replace temp table typed_{extract.name} as select raw._line, {typed_columns} "
-        f"from stg_{extract.name} raw {joins} order by raw._line"
-    )
-    con.execute(f"insert into rejects_all {' union all '.join(checks(extract))}")
+    parsed_apart = any(expression != f"raw.{ident(c.name)}" for c, (expression, _) in zip(extract.columns, parsed))
+    if not parsed_apart:  # nothing to parse (codes and free text): a view, not a copy of the file
+        con.execute(
+            f"create or replace temp view typed_{extract.name} as select raw._line, {typed_columns} "
+            f"from stg_{extract.name} raw"
+        )
+    else:  # a scan keeps the staged (line) order; a join may not, so only then is it sorted back
+        con.execute(
+            f"create or replace temp table typed_{extract.name} as select raw._line, {typed_columns} "
+            f"from stg_{extract.name} raw {joins}{' order by raw._line' if joins else ''}"
+        )
+    con.execute(f"insert into rejects_all {' union all '.join(checks(extract, rows_source(extract, parsed_apart)))}")
     create_table(con, extract)
     names = ", ".join(ident(c.name) for c in extract.columns)
+    ((rejected,),) = con.execute("select count(*) from rejects_all where extract = ?", [extract.name]).fetchall()
+    if not rejected:  # the common case: every row, in the order they are (line order)
+        con.execute(f"insert into {ident(extract.name)} select {names} from typed_{extract.name}")
+        return
     con.execute(
         f"insert into {ident(extract.name)} select {names} from typed_{extract.name} typed "
         f"where not exists (select 1 from rejects_all r where r.extract = {q(extract.name)} and r.line = typed._line) "

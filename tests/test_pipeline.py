@@ -467,3 +467,49 @@ def test_each_label_column_has_one_list_wherever_it_appears():
                 assert validate.LABEL_LISTS[column.name] == column.labels, (extract.name, column.name)
             elif column.kind == "label":  # the Trust's own list of the same name (lists.csv)
                 assert column.name in contract.LIST_NAMES and column.name not in validate.LABEL_LISTS
+
+
+def test_a_build_that_runs_out_of_memory_says_where_and_what_to_change(small_extracts, tmp_path, monkeypatch, capsys):
+    """DuckDB's OutOfMemoryException anywhere in the build: one message (exit 1, no traceback) naming
+    the step, the memory setting and its value, and the folder of the temporary files; the database in
+    service is untouched and nothing of the build is left behind."""
+    from pipeline.__main__ import main
+
+    database = tmp_path / "live.duckdb"
+    build(small_extracts, database)
+    before = database.read_bytes()
+    monkeypatch.setenv("DASHBOARD_BUILD_MEMORY", "1MB")  # far too little for any step
+    assert main(["build", "--extracts", str(small_extracts), "--db", str(database)]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("Build stopped: the build ran out of memory while checking the rows of lists.csv")
+    assert "DASHBOARD_BUILD_MEMORY=1MB" in message and f"temporary files in {tmp_path}" in message
+    assert "Set DASHBOARD_BUILD_MEMORY higher" in message and "Traceback" not in message
+    assert database.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["extracts", "live.duckdb"]
+
+
+@pytest.mark.parametrize("amount", ["lots", "400", "2 GB please", "-1GB"])
+def test_the_build_memory_setting_must_be_an_amount(small_extracts, tmp_path, monkeypatch, amount):
+    monkeypatch.setenv("DASHBOARD_BUILD_MEMORY", amount)
+    with pytest.raises(BuildError, match="DASHBOARD_BUILD_MEMORY=.* is not an amount of memory; write it like 400MB"):
+        build(small_extracts, tmp_path / "x.duckdb")
+
+
+def test_a_key_given_three_times_keeps_the_first_row_and_rejects_the_later_two(small_extracts, tmp_path):
+    """Repeats are found by grouping the keys: every later row of a key is rejected, with its line."""
+    areas = SMALL["service_areas"]
+    write_csv(
+        small_extracts / "service_areas.csv",
+        [
+            *areas,
+            dict(areas[0], care_group=areas[1]["care_group"]),
+            {**areas[0], "service_area": areas[0]["service_area"].upper()},
+        ],
+    )
+    database = tmp_path / "x.duckdb"
+    build(small_extracts, database, accept_rejects=True)
+    found = rejects(database)
+    mine = found[found["file"] == "service_areas.csv"]
+    assert list(mine["line"]) == [len(areas) + 2, len(areas) + 3], mine.to_string()
+    assert set(mine["reason"]) == {"repeats an earlier row (the first one is kept)"}
+    assert table(database, "service_areas")["service_area"].tolist() == [a["service_area"] for a in areas]
