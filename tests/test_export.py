@@ -274,7 +274,7 @@ def test_stamp_lines_start_with_a_hash_unquoted_and_read_csv_skips_them() -> Non
     lines = content.decode("utf-8-sig").split("\r\n")
     assert lines[: len(stamp) - 1] == [f"# {key}: {value}" for key, value in STAMP.items()]
     # A quote after a comma could open a quoted cell in a spreadsheet: it gets an apostrophe.
-    assert lines[len(stamp) - 1] == "# Note: Commas,' \"quotes\" and a # in the stamp"
+    assert lines[len(stamp) - 1] == '# Note: Commas,\' "quotes" and a # in the stamp'
     assert lines[len(stamp) :] == ["Care group,Count", '"A, B",3', ""]
     back = pd.read_csv(io.BytesIO(content), comment="#")
     pd.testing.assert_frame_equal(back, pd.DataFrame({"Care group": ["A, B"], "Count": [3]}), check_dtype=False)
