@@ -470,7 +470,7 @@ def markdown(results: dict) -> str:
         "",
         (
             "Every page, then the floor (`bench/floor/app.py`: the same sidebar, two metrics, three small charts and "
-            "two small tables, no data work) on a server of its own over the same database. Each page opens on a "
+            "two small tables; fixed made-up figures, no data work) on a server of its own over the same database. Each page opens on a "
             "month range of its own (three months or more; My area with one service area) in its address; then a filter is changed in the sidebar with the mouse (one more "
             "care group, another To month, another From month, in turn; My area months only), and timed from the "
             "press on the option to the page's last change once it is idle with every chart drawn (`load.idle`; the "
