@@ -150,7 +150,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, extract_name: str) -> tup
             for name in columns
         )
         con.execute(
-            f"create or replace temp table stg_{extract_name} as select rowid + 1 as _line, null::varchar as _ragged, "
+            f"create or replace table stg_{extract_name} as select rowid + 1 as _line, null::varchar as _ragged, "
             f"{selected} from {raw.table} where rowid > 0"
         )
         con.execute(f"drop table {raw.table}")
@@ -164,7 +164,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, extract_name: str) -> tup
             arrays[name] = [None] * len(raw.rows)
     table = pa.table({k: pa.array(v, type=pa.int64() if k == "_line" else pa.string()) for k, v in arrays.items()})
     con.register("staging_arrow", table)
-    con.execute(f"create or replace temp table stg_{extract_name} as select * from staging_arrow")
+    con.execute(f"create or replace table stg_{extract_name} as select * from staging_arrow")
     con.unregister("staging_arrow")
     return raw, ignored
 
@@ -223,7 +223,7 @@ def build(extracts: Path, database: Path, accept_rejects: bool = False) -> Build
             con.execute(f"set temp_directory = '{_sql_text(spill)}'")
             create_label_table(con)
             con.execute(
-                'create temp table rejects_all (extract varchar, line bigint, "column" varchar, value varchar, reason varchar)'
+                'create table rejects_all (extract varchar, line bigint, "column" varchar, value varchar, reason varchar)'
             )
             ignored_by_file: dict[str, list[str]] = {}
             given: dict[str, str] = {}  # extract -> its file's name
@@ -364,7 +364,7 @@ def _finish(
     con, raws: list[RawTable | FastCsv], ignored_by_file, loaded_by_file, built_at, synthetic, key_source
 ) -> list[FileReport]:
     file_of = {raw.file.rsplit(".", 1)[0]: raw.file for raw in raws}
-    con.execute("create temp table extract_files (extract varchar, file varchar)")
+    con.execute("create table extract_files (extract varchar, file varchar)")
     con.executemany("insert into extract_files values (?, ?)", list(file_of.items()))
     con.execute(
         'create table rejects as select f.file, r.line, r."column", r.value, r.reason '

@@ -288,7 +288,7 @@ def read_csv_fast(con, path: Path, table: str) -> FastCsv | None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     try:
         con.execute(
-            f"create or replace temp table {table} as select * from read_csv($path, auto_detect = false, "
+            f"create or replace table {table} as select * from read_csv($path, auto_detect = false, "
             f"header = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, columns = {columns})",
             {"path": str(path)},
         )

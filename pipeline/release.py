@@ -131,13 +131,13 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
         from survey_responses where wave is not null
     """
     con.execute(
-        f"create temp table release_atom_labels as select row_number() over () as atom, * "
+        f"create table release_atom_labels as select row_number() over () as atom, * "
         f"from (select distinct {labels} from ({labelled}))",
         {"not_stated": contract.NOT_STATED},
     )
     con.execute(
         f"""
-        create temp table release_members as
+        create table release_members as
         select r.response_id, a.atom,
                ('0x' || substr({keys.hmac_sql("'response:' || r.response_id")}, 1, 16))::ubigint::hugeint as member_hash
         from ({labelled}) r join release_atom_labels a using ({labels})
@@ -146,7 +146,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     )
     con.execute(
         """
-        create temp table release_atoms as
+        create table release_atoms as
         select a.*, m.responses, m.fingerprint
         from release_atom_labels a
         join (select atom, count(*)::bigint as responses, sum(member_hash) as fingerprint
@@ -158,7 +158,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     # crossed with every question.
     con.execute(
         """
-        create temp table release_answered as
+        create table release_answered as
         select m.atom, given.question_id as measure, given.answer,
                count(*)::bigint as responses, sum(m.member_hash) as fingerprint
         from survey_answers given join release_members m using (response_id)
@@ -167,7 +167,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     )
     con.execute(
         f"""
-        create temp table release_fine as
+        create table release_fine as
         with asked as (
             select atoms.atom, asked.question_id as measure, atoms.responses, atoms.fingerprint
             from release_atoms atoms join question_waves asked on asked.wave_id = atoms.wave
@@ -194,7 +194,7 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     con.register("release_released", released)
     noise = _table(perturbation.rows(), ("count_row", "cell_key", "noise"))
     con.register("release_noise_rows", noise)  # one insert, not a thousand
-    con.execute("create temp table release_noise as select * from release_noise_rows")
+    con.execute("create table release_noise as select * from release_noise_rows")
     con.unregister("release_noise_rows")
     sums = {"staff_surveys": lists.staff_surveys(con), "not_stated": contract.NOT_STATED}
     groups = f"select r.* from ({_rolled('release_atoms')}) r join release_released k on {_same_group('r', 'k')}"
@@ -204,14 +204,14 @@ def build_release(con: duckdb.DuckDBPyConnection, key: str | None, threshold: in
     # answer are listed, so whether a row exists never depends on a count.
     con.execute(
         f"""
-        create temp table release_rolled_cells as
+        create table release_rolled_cells as
         select r.* from ({_rolled("release_fine", ("measure", "answer"), rates=False)}) r
         join release_released k on {_same_group("r", "k")}
         """
     )
     con.execute(
         f"""
-        create temp table release_questions as
+        create table release_questions as
         select {", ".join(KEY_COLUMNS)}, measure, coalesce(sum(responses) filter (where scale.counted), 0) as base
         from release_rolled_cells left join answer_scale scale using (measure, answer)
         group by all

@@ -53,7 +53,7 @@ def _in_list(values: tuple[str, ...]) -> str:
 
 
 def create_label_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create or replace temp table labels (list varchar, key varchar, canonical varchar)")
+    con.execute("create or replace table labels (list varchar, key varchar, canonical varchar)")
     rows = [(column, label.lower(), label) for column, labels in LABEL_LISTS.items() for label in labels]
     con.executemany("insert into labels values (?, ?, ?)", rows)
 
@@ -176,15 +176,19 @@ def checks(extract: Extract, rows: str | None = None) -> list[str]:
 
 
 def _duplicate_check(extract: Extract, rows: str, columns: tuple[str, ...], keys: tuple[str, ...]) -> str:
-    """Every row whose key (``keys``: SQL over ``typed``) an earlier row has: the keys seen more than
-    once and their first line are found by grouping (a hash aggregate, which spills to disk), then
+    """Every row whose key (``keys``: SQL over ``typed``) an earlier row has. Grouping by the key's
+    64-bit hash first (a small hash aggregate, which spills to disk) finds the few rows whose key may
+    repeat; only those are grouped by the key itself, for the repeated keys and their first line; then
     the later rows of those keys (usually none) are picked out."""
     value = " || ' / ' || ".join(f"raw.{ident(c)}" for c in columns)
     not_null = " and ".join(f"typed.{ident(c)} is not null" for c in columns)
+    hashed = f"hash({', '.join(keys)})"
     named = ", ".join(f"{key} as k{i}" for i, key in enumerate(keys))
     same = " and ".join(f"repeated.k{i} = {key}" for i, key in enumerate(keys))
+    table = f"typed_{extract.name}"
+    maybe = f"select {hashed} from {table} typed where {not_null} group by 1 having count(*) > 1"
     repeated = (
-        f"select {named}, min(typed._line) as first from typed_{extract.name} typed where {not_null} "
+        f"select {named}, min(typed._line) as first from {table} typed where {not_null} and {hashed} in ({maybe}) "
         f"group by all having count(*) > 1"
     )
     return (
@@ -208,10 +212,11 @@ def validate_and_load(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
         )
     else:  # a scan keeps the staged (line) order; a join may not, so only then is it sorted back
         con.execute(
-            f"create or replace temp table typed_{extract.name} as select raw._line, {typed_columns} "
+            f"create or replace table typed_{extract.name} as select raw._line, {typed_columns} "
             f"from stg_{extract.name} raw {joins}{' order by raw._line' if joins else ''}"
         )
-    con.execute(f"insert into rejects_all {' union all '.join(checks(extract, rows_source(extract, parsed_apart)))}")
+    for check in checks(extract, rows_source(extract, parsed_apart)):  # one at a time: one rule's memory at once
+        con.execute(f"insert into rejects_all {check}")
     create_table(con, extract)
     names = ", ".join(ident(c.name) for c in extract.columns)
     ((rejected,),) = con.execute("select count(*) from rejects_all where extract = ?", [extract.name]).fetchall()
