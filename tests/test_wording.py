@@ -326,6 +326,7 @@ WAITING = [
     ("8_Data_and_definitions.py", "jargon", "real change is a pooled two-proportion z-test"),
     ("5_Engagement.py", "plural", " conversations ("),
     ("6_Actions_and_quick_wins.py", "plural", " service areas shown, "),
+    ("7_My_area.py", "jargon", "two-proportion z-test at the 5% level"),
 ]
 
 
