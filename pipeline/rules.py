@@ -344,10 +344,12 @@ EXTRACTS: dict[str, Extract] = {
             ),
             RowRule(
                 "question_id",
-                "typed.question_id in (select measure from answer_scale) and exists (select 1 from survey_responses r "
-                "where r.response_id = typed.response_id) and not exists (select 1 from survey_responses r "
-                "join question_waves qw on qw.wave_id = r.wave "
-                "where r.response_id = typed.response_id and qw.question_id = typed.question_id)",
+                # The response's wave ('' when it has none; null when there is no such response: then no
+                # verdict) among the question's waves. response_id is unique in survey_responses, so one
+                # join with it (not a join of the responses with question_waves) answers it.
+                "typed.question_id in (select measure from answer_scale) and not list_contains(coalesce((select "
+                "list(qw.wave_id) from question_waves qw where qw.question_id = typed.question_id), []), (select "
+                "coalesce(r.wave, '') from survey_responses r where r.response_id = typed.response_id))",
                 "is not asked in its response's wave",
             ),
         ),

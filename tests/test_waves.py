@@ -177,6 +177,8 @@ def test_bad_answers_are_rejected_with_file_line_column_and_reason(tmp_path: Pat
     assert (lines + 2, "answer", None, "is not on its question's scale") in rejects
     assert (lines + 3, "question_id", None, "is not in questions") in rejects
     assert (lines + 4, "response_id", None, "is not in survey_responses") in rejects
+    # An answer of no known response is not also said to be in the wrong wave.
+    assert [r for r in rejects if r[0] == lines + 4] == [(lines + 4, "response_id", None, "is not in survey_responses")]
     assert all(value is None for _, _, value, _ in rejects)
     assert [f.rows_rejected for f in report.files if f.file == "survey_answers.csv"] == [4]
 
