@@ -30,6 +30,7 @@ from .helpers import (
 PAGES = [(page.label, page.url_path) for page in registry.pages(ROOT)]  # as the sidebar's links name them
 KEPT = (*(d.parameter for d in dimensions.LIST_DIMENSIONS), *dimensions.MONTH_PARAMETERS)
 BOXES = ("From month", "To month", "Survey wave", "Compared with")
+CARE_GROUP = "Community health services"  # a demo care group
 
 
 def boxes(page) -> dict[str, object]:
@@ -86,7 +87,29 @@ def test_filters_set_by_clicking_survive_every_page_and_each_address_reopens_tha
     assert chosen["Survey wave"] == "2021" and chosen["Compared with"] == "none", chosen
     assert reopened(new_context, page.url) == view(page), f"{page.url} opened fresh shows another view"
 
-    for label, path in [*PAGES[1:], PAGES[0]]:  # every page, then back to the Overview
+    walk_every_page(page, new_context, chosen, kept)
+
+
+def test_a_shared_link_keeps_its_view_through_every_page(page, new_context) -> None:
+    """A colleague opens a shared link and clicks on: the first click to another page kept nothing
+    before (the address ended bare, e.g. /IT_reliability, and every box at its default)."""
+    link = "/Digital_skills?" + urllib.parse.urlencode(
+        {"care_group": CARE_GROUP, "staff_group": "Nursing", "from": "2021-03", "to": "2021-09", "wave": "2021"}
+    )
+    open_page(page, link)
+    chosen = boxes(page)
+    assert chosen["Care group"] == [CARE_GROUP] and chosen["From month"] == "2021-03", chosen
+    kept = {k: v for k, v in query(page).items() if k in KEPT}
+    assert set(kept) == {"care_group", "staff_group", "from", "to"}, page.url
+    walk_every_page(page, new_context, chosen, kept)
+
+
+def walk_every_page(page, new_context, chosen: dict, kept: dict[str, list[str]]) -> None:
+    """Click through every page by the sidebar's links, the page open now last: each page shows the
+    filters ``chosen``, its address carries ``kept``, and that address opened fresh shows the same view.
+    The first click goes to another page: that is the move that lost the view."""
+    here = [path for _, path in PAGES].index(urllib.parse.urlsplit(page.url).path)
+    for label, path in [*PAGES[here + 1 :], *PAGES[: here + 1]]:
         go_by_sidebar_link(page, label, path)
         assert boxes(page) == chosen, f"moving to {path} changed the filters shown"
         # The units and months as written on the first page; the wave boxes are checked by reopening
