@@ -17,11 +17,11 @@ st.markdown(
     f"Filters: {ui.filters_text(page)}."
 )
 
-st.subheader("Engagement")
+st.header("Engagement")
 engagement = measures.engagement_headline(page.database, page.filters)
 ui.engagement_tiles(measures.OVERVIEW_ENGAGEMENT, engagement, fit_labels=True)
 
-st.subheader("Survey results")
+st.header("Survey results")
 if ui.survey_withheld(page):
     st.stop()
 tiles = measures.headline_measures(page.database)
