@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TRACEBACK = "Traceback (most recent call last)"  # how Python starts one, in the server's log
+# A warning logged with its stack (Streamlit's, e.g. a chart named twice) starts so: a fault as well.
+STACK = "Stack (most recent call last)"
 
 
 def launch(command: list[str], database: Path, log: Path) -> subprocess.Popen:
@@ -83,12 +85,13 @@ class Server:
         return self.log.read_text(errors="replace")
 
     def new_tracebacks(self) -> str | None:
-        """The log written since the last call, from its first Python traceback on; None when it holds none."""
+        """The log written since the last call, from its first Python traceback (or warning logged with its
+        stack) on; None when it holds none."""
         written = self.log.read_bytes()
         fresh = written[self.checked_bytes :].decode("utf-8", errors="replace")
         self.checked_bytes = len(written)
-        start = fresh.find(TRACEBACK)
-        return None if start < 0 else fresh[start:]
+        starts = [at for at in (fresh.find(TRACEBACK), fresh.find(STACK)) if at >= 0]
+        return fresh[min(starts) :] if starts else None
 
     def memory(self) -> dict[str, int]:
         """VmRSS (now) and VmHWM (peak) of the server process, in bytes."""

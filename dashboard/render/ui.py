@@ -215,7 +215,8 @@ def chart_block(chart, table: pd.DataFrame, summary: str, key: str) -> None:
     summary (markdown, data text escaped), and its table alternative."""
     spec = {**chart.spec, "config": CONFIG | chart.spec.get("config", {})}  # readable axis and legend text
     spec = accessible(spec, plain_text(summary))  # the summary is the chart's accessible name
-    st.vega_lite_chart(chart.data, spec, width="stretch", key=f"chart_{key}", alt=plain_text(summary))
+    # Named by the spec's description alone: Streamlit logs a warning (with a stack) when alt= repeats it.
+    st.vega_lite_chart(chart.data, spec, width="stretch", key=f"chart_{key}")
     st.markdown(summary)
     with st.expander("View as table"):
         show_table(table, key=f"table_{key}")

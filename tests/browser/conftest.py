@@ -21,7 +21,8 @@ Each test gets a fresh browser context. How they wait for the app to be idle (no
 sleeps) is explained at the top of ``helpers.py``. Chart text cut off at a chart's edge is
 reported as a warning, not a failure; the axe summary is printed at the end of the run.
 
-A Python traceback in the server's log (``Traceback (most recent call last)``) fails the test
+A Python traceback in the server's log (``Traceback (most recent call last)``), or a warning logged
+with its stack (``Stack (most recent call last)``), fails the test
 during which it was written, even when no page showed it (e.g. a table Arrow could not
 convert, which Streamlit only logs); one written after the last test's check fails the run
 when the server stops.
