@@ -160,10 +160,10 @@ def build_comment_units(con: duckdb.DuckDBPyConnection, threshold: int, min_comm
     for wave, *values in con.execute(
         """
         select wave, coalesce(care_group, $not_stated) as care_group, coalesce(service_area, $not_stated) as service_area,
-               survey, count(*) as respondents, count(comment) as comments
+               survey, count(*) as respondents, count(*) filter (where {said}) as comments
         from survey_responses where wave is not null
         group by all order by all
-        """,
+        """.format(said=contract.comment_said("comment")),
         {"not_stated": contract.NOT_STATED},
     ).fetchall():
         columns = by_wave.setdefault(wave, {name: [] for name in names})
@@ -200,10 +200,10 @@ def build_comment_units(con: duckdb.DuckDBPyConnection, threshold: int, min_comm
         join comment_atom_regions a
             on a.wave = r.wave and a.care_group = coalesce(r.care_group, $not_stated)
             and a.service_area = coalesce(r.service_area, $not_stated) and a.survey = r.survey
-        where r.comment is not null
+        where {said}
           and exists (select 1 from comment_regions c where c.wave = a.wave and c.region = a.region)
         order by r.wave, a.region, r.comment
-        """,
+        """.format(said=contract.comment_said("r.comment")),
         {"not_stated": contract.NOT_STATED},
     )
     con.execute("drop table comment_atom_regions")

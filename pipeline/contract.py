@@ -23,6 +23,21 @@ MAX_HEADCOUNT = 1_000_000
 
 # The label of an empty care group, service area, staff group or format wherever it is grouped.
 NOT_STATED = "Not stated"
+# What people write in a comment box when they have nothing to say ('n/a', 'None', '-', 'No comment'):
+# not a comment. Such a text is neither counted towards a unit's comments nor released
+# (pipeline.comment_units; docs/DISCLOSURE.md), so a unit is listed only for comments that say something.
+# (blank too: the group is optional)
+NO_COMMENT = r"(n/?a|n\.a\.?|none|nil|no|no comments?|nothing|nothing to add|not applicable|na|-+|\.+|x|\?+|0)?[.!]*"
+
+
+def comment_said(column: str) -> str:
+    """SQL: ``column`` holds a comment that says something (not null, not a NO_COMMENT text, in any case
+    and spacing)."""
+    return (
+        f"({column} is not null and not regexp_full_match("
+        f"lower(trim(regexp_replace({column}, '\\s+', ' ', 'g'))), '{NO_COMMENT}'))"
+    )
+
 
 # Answer scales, in scale order (most negative first).
 IT_SKILLS: tuple[str, ...] = ("Very poor", "Poor", "Fair", "Good", "Very good")

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,9 +31,10 @@ import demo.model as demo_model
 from dashboard.core import db
 from dashboard.core.filters import Filters, Options
 from dashboard.features import comments
-from pipeline import comment_units
+from pipeline import comment_units, contract
+from pipeline.build import build
 from pipeline.comment_units import Unit
-from tests.conftest import DEMO_EXTRACTS, opened_database
+from tests.conftest import DEMO_EXTRACTS, copy_extracts, opened_database
 from tests.oracle import THRESHOLD, read_responses
 
 MIN_COMMENTS = 10
@@ -520,3 +522,49 @@ def test_no_two_listed_units_differ_by_fewer_than_the_threshold(database, respon
     for region, rows in responses.groupby(signature):
         if any(region) and (rows["text"] != "").any():
             assert len(rows) >= THRESHOLD, [u for u, on in zip(listed, region) if on]
+
+
+NO_COMMENTS = ("n/a", "N/A", "None", " - ", "No comment.", "nothing to add", "NIL", "?")
+
+
+@pytest.mark.slow
+def test_a_comment_that_says_nothing_is_neither_counted_nor_released(demo_db: Path, tmp_path: Path) -> None:
+    """Every response without a comment given one that says nothing ('n/a', 'None', '-', ...:
+    contract.NO_COMMENT): the units listed and the comments released are the demo's, unchanged. Were
+    such texts counted, units short of comments would be listed; were they released, they would be
+    listed as comments."""
+    extracts = copy_extracts(DEMO_EXTRACTS, tmp_path / "extracts")
+    path = extracts / "survey_responses.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    empty = frame["comment"].str.strip() == ""
+    frame.loc[empty, "comment"] = [NO_COMMENTS[i % len(NO_COMMENTS)] for i in range(int(empty.sum()))]
+    assert empty.sum() > 1000
+    frame.to_csv(path, index=False)
+    build(extracts, tmp_path / "said.duckdb")
+    tables = ("comment_units", "release_comments")
+    with duckdb.connect(str(demo_db), read_only=True) as before, duckdb.connect(str(tmp_path / "said.duckdb")) as after:
+        for table in tables:
+            assert (
+                after.sql(f"select * from {table} order by all").fetchall()
+                == before.sql(f"select * from {table} order by all").fetchall()
+            ), table
+        assert after.execute(f"select count(*) from release_comments where comment in {NO_COMMENTS}").fetchone() == (0,)
+
+
+def said(text: str) -> bool:
+    """contract.comment_said on one text, in DuckDB."""
+    return duckdb.execute(
+        f"select {contract.comment_said('c')} from (select $t::varchar as c)", {"t": text}
+    ).fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["n/a", "N/A", "  None ", "-", "--", "No comment", "No comments.", "Nothing to add", "x", "?"]
+)
+def test_a_text_that_says_nothing_is_no_comment(text: str) -> None:
+    assert not said(text)
+
+
+@pytest.mark.parametrize("text", ["No wifi on the ward", "None of the printers work", "N/A forms are slow", "Nope"])
+def test_a_text_that_says_something_is_a_comment(text: str) -> None:
+    assert said(text)
