@@ -94,7 +94,7 @@ class Screen:
             kind = child.type
             if kind in CONTROLS or (kind == "info" and child.value == ui.SYNTHETIC_NOTICE):
                 continue
-            if kind == "subheader":
+            if kind in ("header", "subheader"):  # section headings are h2 (st.header) under the page's h1
                 self._heading(plain_text(child.value))
             elif kind == "markdown" and child.value.startswith("#"):
                 self._heading(plain_text(child.value.lstrip("#").strip()))
@@ -118,12 +118,26 @@ class Screen:
                 raise AssertionError(f"an element the comparison does not know: {kind}")
 
 
+PAGE_BREAK = "<<page break>>"
+
+
 class Pdf:
-    def __init__(self, data: bytes, title: str, first_text: str) -> None:
+    """The PDF's text, read in order. ``headers``: the screen's table header rows, which a table
+    split over two pages repeats at the top of the next (read once, as the screen shows them)."""
+
+    def __init__(self, data: bytes, title: str, first_text: str, headers: list[list[str]] = ()) -> None:
         reader = PdfReader(io.BytesIO(data))
-        text = squeeze("\n".join(page.extract_text() for page in reader.pages))
+        text = squeeze(f" {PAGE_BREAK} ".join(page.extract_text() for page in reader.pages))
         text = re.sub(rf"{re.escape(squeeze(title))} Page \d+ of \d+", " ", text)  # the running footer
-        text = text.replace("SYNTHETIC DEMO DATA - not real Trust data.", " ")  # the running header
+        text = squeeze(text.replace("SYNTHETIC DEMO DATA - not real Trust data.", " "))  # the running header
+        rows = {squeeze(" ".join(h)) for h in headers if h}
+        pages = [squeeze(page) for page in text.split(PAGE_BREAK)]
+        for i in range(1, len(pages)):
+            before = " ".join(pages[:i])
+            for row in rows:  # a header row repeated over the rest of a table begun on the page before
+                if pages[i].startswith(row + " ") and row in before:
+                    pages[i] = pages[i][len(row) :]
+        text = " ".join(pages)
         start = text.index(squeeze(first_text)[:60])  # after the title and the stamp
         self.text = squeeze(text[start:])
         self.headings = self._outline(reader.outline)
@@ -155,7 +169,7 @@ def screen_and_pdf(printouts, page: str, subject: bool = True, **params) -> tupl
     assert not at.exception, [e.value for e in at.exception]
     screen = Screen(at, subject)
     made, stamp = printouts[-1]
-    pdf = Pdf(made.to_pdf(stamp), made.title, screen.stream[0])
+    pdf = Pdf(made.to_pdf(stamp), made.title, screen.stream[0], screen.headers)
     return screen, pdf, at
 
 
