@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.core import lists, measures
+from dashboard.core import lists, measures, wording
 from dashboard.features import beside_action, engagement
 from dashboard.render import beside_action_charts, charts, downloads, engagement_charts, ui
 from dashboard.render.sections import section
@@ -150,8 +150,8 @@ def find_an_action(page: ui.Page) -> None:
         else ""
     )
     st.markdown(
-        f"{total:,} actions{' match' if search.strip() else ''}.{listed} Select a column heading to sort the list. "
-        f"Days open run to the date completed, or for open actions to {last_day:%d %B %Y} (the last date in the "
+        f"{wording.count_of(total, 'action')}{' ' + wording.plural(total, 'matches', 'match') if search.strip() else ''}.{listed} Select a column heading to sort the list. "
+        f"Days open run to the date completed, or for open actions to {wording.day_name(last_day)} (the last date in the "
         "data); closed actions have no closing date, so none is shown."
     )
     ui.show_table(
@@ -241,8 +241,7 @@ def results_beside_action(page: ui.Page) -> None:
         theme_text = ui.escape_markdown(beside.theme)
         named = f": {', '.join(attention)}." if attention else "."
         attention_text = (
-            f"{len(attention)} area{'s' if len(attention) != 1 else ''} need{'s' if len(attention) == 1 else ''} "
-            f"attention (triangles; the {beside_action_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
+            f"{beside_action.attention_words(len(attention))} (triangles; the {beside_action_charts.LABELLED_POINTS} worst named on the chart): {measure_title} "
             f"{direction} than the filtered total of {beside.headline['percent']}% and no more actions on {theme_text} "
             f"than the median area ({beside.median_theme_actions:g}){named}"
         )
@@ -259,7 +258,7 @@ def results_beside_action(page: ui.Page) -> None:
                 care_groups=page.options.care_groups,
             ),
             beside.display_table(measure_title, shown_only=True),
-            f"{len(shown)} service areas shown, {beside.hidden_count} left out. {attention_text} "
+            f"{beside_action.shown_sentence(len(shown), beside.hidden_count)} {attention_text} "
             f"Dashed lines: the filtered total ({beside.headline['percent']}%) and the median ({median_y:g}).",
             key="actions_results_beside_action",
         )
@@ -289,7 +288,8 @@ def across_waves(page: ui.Page) -> None:
     st.markdown(
         f"Per service area: the survey result in {ui.escape_markdown(page.options.wave_name(then))} and in "
         f"{ui.escape_markdown(page.options.wave_name(now))} (each over the whole wave), its change, and the actions "
-        f"completed there between the waves ({span[0]:%d %B %Y} to {span[1]:%d %B %Y}). Month filters do not apply."
+        f"completed there between the waves ({wording.day_name(span[0])} to {wording.day_name(span[1])}). "
+        "Month filters do not apply."
     )
     headline, measure = _measure_box(page, "across_waves_measure")
     if measure is None:
@@ -314,7 +314,7 @@ def across_waves(page: ui.Page) -> None:
         f"across_waves_{measure}",
         page,
         key="download_across_waves",
-        note=f"{title}: {then} and {now}, each over the whole wave; change in percentage points; "
-        "a real change is one a two-proportion z-test of the perturbed counts finds at p < 0.05. "
-        f"Actions completed from {span[0]} to {span[1]}.",
+        note=f"{title}: {page.options.wave_name(then)} and {page.options.wave_name(now)}, each over the whole "
+        f"wave; change in percentage points. {wording.CHANCE_SENTENCE} "
+        f"Actions completed from {wording.day_name(span[0])} to {wording.day_name(span[1])}.",
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.core import measures
+from dashboard.core import measures, wording
 from dashboard.features import engagement
 from dashboard.render import charts, downloads, ui
 from dashboard.render.sections import section
@@ -18,6 +18,14 @@ TILES = tuple(
     measures.ENGAGEMENT[key]
     for key in ("conversations", "conversation_hours", "staff_engaged", "service_areas_covered")
 )
+
+# A week's figure with its noun in the right number: '1 conversation', '25.25 conversation hours'.
+SINGULAR = {"conversations": "conversation", "conversation_hours": "conversation hour"}
+
+
+def _amount(value: float, singular: str) -> str:
+    """A count or hours with its noun: '1 hour', '25.25 hours' (hours keep their quarters)."""
+    return f"{ui.format_number(value)} {wording.plural(value, singular)}"
 
 
 def _held(page: ui.Page) -> str:
@@ -48,7 +56,7 @@ def render(page: ui.Page) -> None:
 @section
 def conversations_by_week(page: ui.Page, headline: dict) -> None:
     st.header("Conversations by week")
-    conversations_text = ui.format_number(headline["conversations"])
+    conversations_text = wording.count_of(headline["conversations"], "conversation")
     weekly = engagement.by_week(page.database, page.filters)
     shown = (
         st.segmented_control(
@@ -70,9 +78,9 @@ def conversations_by_week(page: ui.Page, headline: dict) -> None:
             weekly.rename(
                 columns={"week": "Week starting", "conversations": "Conversations", "conversation_hours": "Hours"}
             ),
-            f"{conversations_text} conversations ({ui.format_number(headline['conversation_hours'])} hours) over "
-            f"{len(weekly)} weeks; the busiest week started {busiest['week']:%d %B %Y} with "
-            f"{ui.format_number(busiest[shown])} {shown_title.lower()}.",
+            f"{conversations_text} ({_amount(headline['conversation_hours'], 'hour')}) over "
+            f"{wording.count_of(len(weekly), 'week')}; the busiest week started {wording.day_name(busiest['week'])} with "
+            f"{_amount(busiest[shown], SINGULAR[shown])}.",
             key="engagement_by_week",
         )
 
@@ -154,7 +162,7 @@ def _staff_groups(page: ui.Page) -> None:
             reached.rename(
                 columns={"staff_group": "Staff group", "staff_engaged": "Staff engaged", "attendances": "Attendances"}
             ),
-            f"{len(named)} staff groups reached"
+            f"{wording.count_of(len(named), 'staff group')} reached"
             + (
                 f"; the most people came from {ui.escape_markdown(named.iloc[0]['staff_group'])} "
                 f"({ui.format_number(named.iloc[0]['staff_engaged'])})."
