@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.core import measures
+from dashboard.core import measures, wording
 from dashboard.features import all_questions
 from dashboard.render import downloads, response_rates_view, survey_charts, ui
 
@@ -32,7 +32,7 @@ if len(hidden):
         "**Hidden:** "
         + "; ".join(
             f"{ui.escape_markdown(label)} in {ui.escape_markdown(wave)} ({ui.escape_markdown(reason)})"
-            for label, wave, reason in zip(hidden["label"], hidden["wave"], hidden["hidden_reason"])
+            for label, wave, reason in zip(hidden["label"], hidden["wave_name"], hidden["hidden_reason"])
         )
         + "."
     )
@@ -45,12 +45,13 @@ downloads.download_buttons(
     key="all_questions",
     note="Every question in every wave that asked it, over each whole wave. Percent = positive / n (see each "
     "question's measure on Data and definitions). Change is in percentage points, from the compared wave to "
-    "the wave picked; a real change is one a two-proportion z-test of the released counts finds at p < 0.05.",
+    f"the wave picked. {wording.CHANCE_SENTENCE}",
 )
 st.markdown(
-    f"{ui.disclosure_note(page.threshold)} The change is the difference of the two percentages shown; whether it is "
-    "real is a two-proportion z-test on the released counts (the noise, at most 3 in a count, is small beside the "
-    "sampling error of any group large enough to be shown)."
+    f"{ui.disclosure_note(page.threshold)} The change is the difference of the two percentages shown. "
+    f"{wording.CHANCE_SENTENCE} It is worked out from the released counts (the noise, at most 3 in a count, is "
+    "small beside the chance differences of any group large enough to be shown); Data and definitions gives "
+    "the method."
 )
 
 response_rates_view.render(page)

@@ -188,14 +188,16 @@ def trend(frame: pd.DataFrame, x: str, x_title: str, value_title: str = "Percent
 
 
 def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> VegaLite:
-    """Per ``category`` (a question), one point per ``wave`` at its ``share`` (0-1) with a 95%
-    interval rule, waves told apart by colour and shape and named in the legend and tooltips."""
+    """Per ``category`` (a question), one point per wave at its ``share`` (0-1) with a 95%
+    interval rule, waves told apart by colour and shape and named (``wave_name``, as people know them)
+    in the legend and tooltips, in the frame's order (oldest first)."""
     data = frame.assign(percent_text=[f"{s:.0%}" for s in frame["share"]])
+    waves = list(dict.fromkeys(data["wave_name"]))
     y = field(category, "nominal", title=category_title, sort=None, axis={"labelLimit": label_limit(300)})
-    offset = field("wave", "nominal")
+    offset = field("wave_name", "nominal", sort=waves)
     tooltip = [
         tip(category, "nominal", category_title),
-        tip("wave", "nominal", "Wave"),
+        tip("wave_name", "nominal", "Wave"),
         tip("share", "quantitative", "Percent", ".0%"),
         tip("low", "quantitative", "95% CI low", ".0%"),
         tip("high", "quantitative", "95% CI high", ".0%"),
@@ -203,9 +205,10 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
     ]
     x = field("share", "quantitative", title="Percent", axis={"format": "%"}, scale={"domain": [0, 1]})
     colour = field(
-        "wave",
+        "wave_name",
         "nominal",
         title="Wave",
+        sort=waves,
         scale={"range": list(QUALITATIVE)},
         legend={"orient": "bottom", "columns": legend_columns(3)},
     )
@@ -230,7 +233,7 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
                     "y": y,
                     "yOffset": offset,
                     "color": colour,
-                    "shape": field("wave", "nominal"),
+                    "shape": field("wave_name", "nominal", sort=waves),
                     "tooltip": tooltip,
                 },
             },
