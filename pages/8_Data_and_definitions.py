@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.core import lists, measures
+from dashboard.core import lists, measures, wording
 from dashboard.features import about_data, response_rates
 from dashboard.render import downloads, ui
 from pipeline import keys, perturbation
@@ -56,7 +56,8 @@ else:
 st.header("Measures")
 st.markdown(
     "Each measure is defined once and used by every page and download. Every survey percentage is shown "
-    "with its base (n: the answers counted) and a 95% Wilson interval."
+    "with its base (n: the answers counted) and a 95% interval: "
+    f"{wording.INTERVAL_SENTENCE} It is worked out by Wilson's method, which stays within 0-100% for small groups."
 )
 st.table(about_data.measure_definitions(page.database).set_index("Measure"))
 st.markdown(
@@ -81,12 +82,13 @@ st.markdown(
 ui.show_table(about_data.waves_table(page.database), key="definitions_waves")
 ui.show_table(about_data.questions_table(page.database), key="definitions_questions")
 st.markdown(
-    f"**Change since a wave** is the difference of the two whole percentages shown, in points. Whether it is a "
-    f"real change is a pooled two-proportion z-test of the perturbed counts (positive of n in each wave), "
-    f"two-sided, called real when p < {measures.ALPHA}. It does not allow for the perturbation noise: at most "
-    f"{perturbation.MAX_NOISE} in a count, small beside the sampling error of any group large enough to be shown. "
-    "It is shown for whole waves (not when months are chosen), and blank when either wave's figure is hidden. "
-    "Many changes are shown at once, so about one in twenty unchanged figures will be called real by chance."
+    f"**Change since a wave** is the difference of the two whole percentages shown, in points. "
+    f"{wording.CHANCE_SENTENCE} The method: a pooled two-proportion z-test of the perturbed counts (positive of n "
+    f"in each wave), two-sided, bigger than chance would explain when p < {measures.ALPHA}. It does not allow for "
+    f"the perturbation noise: at most {perturbation.MAX_NOISE} in a count, small beside the chance differences of "
+    "any group large enough to be shown. It is shown for whole waves (not when months are chosen), and blank when "
+    "either wave's figure is hidden. Many changes are shown at once, so about one in twenty unchanged figures will "
+    "be called bigger than chance by chance alone."
 )
 
 st.header("Small numbers: disclosure control")
