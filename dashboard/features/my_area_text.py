@@ -6,30 +6,32 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.core import measures, stats
+from dashboard.core import measures, stats, wording
 from dashboard.features import my_area
+
+AGAINST_THE_REST = "Against the rest"
 
 
 def result_text(row: pd.Series | dict) -> str:
-    """'39% (31–47%, n = 45)': percent, 95% Wilson interval, n; or 'Hidden: <reason>'."""
+    """'39% (31–47%, n = 45)': percent, 95% interval, n; or 'Hidden: <reason>'."""
     if row["hidden"]:
         return f"Hidden: {row['hidden_reason']}"
     return f"{row['percent']}% ({row['low'] * 100:.0f}–{row['high'] * 100:.0f}%, n = {int(row['n']):,})"
 
 
 def comparison_text(row: pd.Series | dict) -> str:
-    """'▲ Higher than 38% (n = 120), p = 0.012', 'Not significant: 39% (n = 593), p = 0.81'
-    (the rest's percent and n), or why it is not shown."""
+    """'▲ Higher than 38% (n = 120)' or '▼ Lower than …' when the difference is bigger than chance would
+    explain, 'Could be chance: 39% (n = 593)' when not (the rest's percent and n), or why it is not
+    shown."""
     if row["hidden"]:
         return f"Not shown: {row['hidden_reason']}"
-    p_value = row["p_value"]
-    p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}" if p_value < 0.01 else f"p = {p_value:.2f}"
-    other = f"{rest_percent(row)}% (n = {int(row['n']):,}), {p_text}"
+    other = f"{rest_percent(row)}% (n = {int(row['n']):,})"
     if row["flag"] == "higher":
         return f"▲ Higher than {other}"
     if row["flag"] == "lower":
         return f"▼ Lower than {other}"
-    return f"Not significant: {other}"
+    words = wording.chance_words(row["p_value"])
+    return f"{words[0].upper()}{words[1:]}: {other}"
 
 
 def rest_percent(row: pd.Series | dict) -> int:
@@ -124,9 +126,10 @@ def definitions_table(headline: dict[str, measures.SurveyMeasure]) -> pd.DataFra
     rows += [{"Measure": m.title, "Definition": f"{m.question} {m.definition}"} for m in headline.values()]
     rows.append(
         {
-            "Measure": my_area.TEST_NAME[0].upper() + my_area.TEST_NAME[1:],
-            "Definition": "The area against the rest of its care group and of the Trust; flagged higher or "
-            "lower only when p < 0.05.",
+            "Measure": AGAINST_THE_REST,
+            "Definition": "The area against the rest of its care group and of the Trust, flagged ▲ higher or "
+            f"▼ lower only when the difference is bigger than chance would explain. {wording.CHANCE_SENTENCE} "
+            f"The method: a {my_area.TEST_NAME}.",
         }
     )
     return pd.DataFrame(rows)

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from dashboard.core import measures
+from dashboard.core import measures, wording
 from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options, whole_waves_note
 from dashboard.core.text import number_text
@@ -23,6 +23,10 @@ from dashboard.features.view import Chart, Heading, Item, Notice, Paragraph, Sec
 
 TITLE = "My area"
 RESPONSE_RATES = "Response rates: this area, its care group and the Trust"
+# The Since table in plain words: whether each change is bigger than chance (no p-value column; the
+# download keeps the figures).
+SINCE_P_VALUE = "p-value"
+SINCE_HEADERS = {"Real change (p < 0.05)": "Bigger than chance?"}
 CHART_LEVEL = "Group"  # the chart's rows: this area, its care group and the Trust, as the survey table heads them
 
 
@@ -46,7 +50,7 @@ def describe(
             ", in the care group ",
             Strong(care_group),
             ". Engagement for the area, its care group and the Trust, each with the same filters: ",
-            Strong(shared_filters(shared)),
+            Strong(shared_filters(shared, options)),
             f". {my_area.FIXED_TOTALS}",
         )
     ]
@@ -58,17 +62,16 @@ def describe(
     headline = measures.headline_measures(database)
     results, comparisons = my_area.survey_scorecard(database, filters, headline, area, care_group)
     survey_table, comparison_table = my_area_text.survey_tables(results, comparisons, headline)
-    items += [Heading("Survey results"), Table(survey_table, caption="% (95% CI, n)")]
+    items += [Heading("Survey results"), Table(survey_table, caption="% (95% interval, n)")]
     for key, measure in headline.items():
         chart = result_chart(results, key, measure)
         if chart is not None:
             items += [Heading(measure.title, level=2), chart]
     items += [
-        Heading("Against the rest", level=2),
+        Heading(my_area_text.AGAINST_THE_REST, level=2),
         paragraph(
-            "▲ higher or ▼ lower when the difference is bigger than chance would explain "
-            f"({my_area.TEST_NAME}, p < 0.05). With six comparisons, about one scorecard in four shows a flag "
-            "by chance alone."
+            "▲ higher or ▼ lower when the difference is bigger than chance would explain; otherwise it could be "
+            "chance. With six comparisons, about one scorecard in four shows a flag by chance alone."
         ),
         Table(comparison_table),
     ]
@@ -90,12 +93,12 @@ def describe(
     return View(TITLE, area, tuple(items), download=summary)
 
 
-def shared_filters(shared: Filters) -> str:
+def shared_filters(shared: Filters, options: Options) -> str:
     """The filters the three levels share, in words (the service area is the scorecard's own): never
     "No filters" beside a picked area."""
     if shared.is_empty:
         return "every month, survey and staff group"
-    return replace(shared, wave=None, compare=None).describe()
+    return replace(shared, wave=None, compare=None).describe(options)
 
 
 def engagement_table(engagement: pd.DataFrame) -> pd.DataFrame:
@@ -144,11 +147,13 @@ def since(database: Database, filters: Filters, options: Options) -> list[Item]:
     frame = my_area.since_table(database, filters, options, then, now)
     table = frame.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value))
     table = table.loc[:, (table != "").any()]  # a column with nothing in it (no figure hidden) is left out
+    table = table.drop(columns=[SINCE_P_VALUE], errors="ignore").rename(columns=SINCE_HEADERS)
     return [
         Heading(f"Since {options.wave_name(then)}"),
         paragraph(
             f"Each result in both whole waves, its change, and the actions and quick wins this area completed "
-            f"between them ({span[0]:%B %Y} to {span[1]:%B %Y}; engagement counts, exact)."
+            f"between them ({wording.month_name(span[0])} to {wording.month_name(span[1])}; engagement counts, exact). "
+            f"{wording.CHANCE_SENTENCE}"
         ),
         Table(table),
     ]
