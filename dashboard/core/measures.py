@@ -11,7 +11,6 @@ and intervals to the released counts before anything is shown.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -262,16 +261,3 @@ def changes(now: dict[str, np.ndarray], then: dict[str, np.ndarray]) -> dict[str
         "p_value": np.where(missing, np.nan, p_value),
         "significant": np.where(missing, None, p_value < ALPHA).astype(object),
     }
-
-
-def change_words(change: float, p_value: float, since: str) -> str:
-    """'up 6 points since X (a real change: p = 0.010)' or 'no real change since X (...)'."""
-    if math.isnan(change):
-        return ""
-    direction = "up" if change > 0 else "down" if change < 0 else "unchanged"
-    points = f" {abs(int(change))} point{'' if abs(change) == 1 else 's'}" if change else ""
-    if p_value < ALPHA:
-        verdict = f"a real change, p = {p_value:.3f}" if p_value >= 0.001 else "a real change, p < 0.001"
-    else:
-        verdict = f"could be chance, p = {p_value:.2f}"
-    return f"{direction}{points} since {since} ({verdict})"
