@@ -319,7 +319,7 @@ def test_an_area_champion_sees_no_other_area_on_any_page(demo_env, access_file, 
     at = _page(script, "area", {"wave": ["2021"]})
     assert not at.exception
     if script.endswith("My_area.py"):  # the one area in scope is the area the scorecard is for
-        assert at.subheader and at.subheader[0].value == NORTH
+        assert at.main.header and at.main.header[0].value == NORTH
     shown = _everything(at, downloads)
     assert NORTH in shown or script.endswith("Data_and_definitions.py")
     if script.endswith(("My_area.py", "Digital_skills.py")):  # a PDF was offered, and holds the area
@@ -389,7 +389,7 @@ def test_the_widget_cannot_pick_another_area(demo_env, access_file):
     assert box.options == [NORTH]
     box.set_value([SOUTH]).run()  # a value the widget does not offer is dropped
     assert at.sidebar.multiselect(key="service_area").value == []
-    assert at.subheader[0].value and SOUTH not in _everything(at)
+    assert at.main.header[0].value and SOUTH not in _everything(at)
 
 
 @pytest.mark.slow

@@ -369,7 +369,7 @@ def test_the_section_draws_its_heading_sentence_table_and_downloads(demo_env, re
     at.query_params["wave"] = "2021"
     at.run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.subheader] == ["Response rates"]
+    assert [s.value for s in at.main.header] == ["Response rates"]
     texts = " ".join(m.value for m in at.markdown)
     assert "says so and nothing more" in texts and "add up the areas that are shown" in texts
     assert "more responses needed" not in texts

@@ -553,7 +553,7 @@ def test_across_waves_counts_actions_in_whole_numbers(database, options) -> None
 def test_actions_page_draws_across_waves(demo_env) -> None:
     at = app("6_Actions_and_quick_wins.py")
     assert not at.exception
-    assert any(h.value == "You said, we did: across waves" for h in at.subheader)
+    assert any(h.value == "You said, we did: across waves" for h in at.header)
     assert any("service areas shown in both" in m.value for m in at.markdown)
 
 
