@@ -132,6 +132,10 @@ def share_of_largest(values: pd.Series) -> pd.Series:
     return values / largest if pd.notna(largest) and largest > 0 else values * 0
 
 
+# A count's axis: whole numbers only (no 0.5 ticks for one or two actions), with thousands separators.
+COUNT_AXIS = {"format": ",d", "tickMinStep": 1}
+
+
 def field(name: str, kind: str, **more: object) -> dict:
     """One encoding channel: ``field("share", "quantitative", title="Percent")``."""
     return {"field": name, "type": kind, **more}
@@ -168,7 +172,7 @@ def count_bars(
             scale={"range": list(QUALITATIVE)},
             legend={"orient": "bottom", "columns": legend_columns(3)},
         )
-        x = field(value, "quantitative", aggregate="sum", title=value_title)
+        x = field(value, "quantitative", aggregate="sum", title=value_title, axis=COUNT_AXIS)
         bars = {"mark": {"type": "bar"}, "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip}}
         return layered(frame, [bars], height={"step": BAR_STEP})
     values = frame[value].astype(float)
@@ -177,7 +181,11 @@ def count_bars(
         [
             {
                 "mark": {"type": "bar", "color": NHS_BLUE},
-                "encoding": {"x": field(value, "quantitative", title=value_title), "y": y, "tooltip": tooltip},
+                "encoding": {
+                    "x": field(value, "quantitative", title=value_title, axis=COUNT_AXIS),
+                    "y": y,
+                    "tooltip": tooltip,
+                },
             },
             {
                 "mark": {"type": "text", "align": "left", "dx": 4, "color": TEXT},
@@ -206,7 +214,7 @@ def time_bars(
                 "mark": {"type": "bar", "color": NHS_BLUE},
                 "encoding": {
                     "x": field(x, "temporal", title=x_title, axis=MONTH_AXIS),
-                    "y": field(value, "quantitative", title=value_title),
+                    "y": field(value, "quantitative", title=value_title, axis=COUNT_AXIS),
                     "tooltip": tooltip,
                 },
             }

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard.render.charts import (
     BAR_STEP,
+    COUNT_AXIS,
     NHS_BLUE,
     SCHEMA,
     TEXT,
@@ -65,7 +66,7 @@ def theme_status_bars(frame: pd.DataFrame, statuses: tuple[str, ...], completed:
                 {
                     "mark": {"type": "bar", "stroke": "white", "strokeWidth": 0.5},
                     "encoding": {
-                        "x": field("actions", "quantitative", aggregate="sum", title="Actions raised"),
+                        "x": field("actions", "quantitative", aggregate="sum", title="Actions raised", axis=COUNT_AXIS),
                         "y": y,
                         "color": colour,
                         "order": field("status_order", "quantitative"),
