@@ -207,6 +207,14 @@ def comparison_note(page: Page) -> None:
 def show_table(frame: pd.DataFrame, key: str, **options) -> None:
     """A table on a page. A missing value (a hidden figure, an empty field) shows as an empty
     cell: numeric columns stay numeric, so they sort as numbers, and nobody reads "None"."""
+    days = {  # a date (a week's start, a day raised) as a date: no "00:00:00" after it
+        name: st.column_config.DateColumn(format="D MMM YYYY")
+        for name in frame.columns
+        if pd.api.types.is_datetime64_any_dtype(frame[name])
+        and (frame[name].dropna().dt.normalize() == frame[name].dropna()).all()
+    }
+    if days:
+        options["column_config"] = days | options.get("column_config", {})
     st.dataframe(frame, hide_index=True, placeholder="", key=key, **options)
 
 
