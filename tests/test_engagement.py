@@ -478,6 +478,8 @@ def test_settings_table_shows_values_in_use_but_no_path_and_no_key(small_extract
     assert settings.loc["DASHBOARD_MIN_COMMENTS", "In use"] == (
         f"{settings.loc['DASHBOARD_MIN_COMMENTS', 'Default']} (when the database was built)"
     )
+    # The build's memory is not recorded in the database: the app's environment would be a guess.
+    assert settings.loc["DASHBOARD_BUILD_MEMORY", "In use"] == "wherever the build runs"
     text = settings.to_csv()
     assert "/srv/private" not in text and "a-secret-perturbation-key" not in text
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.settings import MIN_COMMENTS, MIN_GROUP_SIZE, Setting
+from pipeline.settings import BUILD_MEMORY, MIN_COMMENTS, MIN_GROUP_SIZE, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ ACCESS_FILE = Setting(
     "",
     "With sign-in on: a TOML or CSV file granting each person the whole Trust, care groups or service areas.",
 )
-ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, REQUIRE_AUTH, ACCESS_FILE)
+ALL_SETTINGS = (DB, MIN_GROUP_SIZE, MIN_COMMENTS, BUILD_MEMORY, REQUIRE_AUTH, ACCESS_FILE)
 
 
 def _in_project(raw: str) -> Path:

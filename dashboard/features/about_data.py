@@ -102,6 +102,8 @@ def settings_table(database: Database) -> pd.DataFrame:
             return settings.database_path().name
         if setting.env in from_build:
             return f"{from_build[setting.env]} (when the database was built)"
+        if setting is settings.BUILD_MEMORY:
+            return "wherever the build runs"  # the database does not record it: no value here to show
         return setting.value()
 
     return pd.DataFrame(
