@@ -84,21 +84,22 @@ FORMULA_VALUES = [
 ]
 FORMULAS = [pytest.param(value, id=name) for value, name in FORMULA_VALUES]
 
-ORDINARY = [
-    pytest.param("Ward A", id="plain"),
-    pytest.param('O\'Brien said "fine", then left', id="quotes and comma"),
-    pytest.param("Wi-Fi drops; 3 times a day = bad", id="operators inside"),
-    pytest.param("Two\nlines", id="newline inside"),
-    pytest.param("é ü – “quoted” 日本語", id="unicode"),
-    pytest.param("#NHS", id="hash"),
-    pytest.param("100% of staff", id="percent"),
-    pytest.param("'=already quoted", id="apostrophe first"),
-    pytest.param("\u00a0Ward A", id="no-break space, no formula"),
-    pytest.param("\u200bWard A", id="zero-width space, no formula"),
-    pytest.param("\u2013 5 fewer", id="en dash is not minus"),
-    pytest.param("a\uff1db", id="full-width equals inside"),
-    pytest.param("\u3000", id="ideographic space alone"),
+ORDINARY_VALUES = [
+    ("Ward A", "plain"),
+    ('O\'Brien said "fine", then left', "quotes and comma"),
+    ("Wi-Fi drops; 3 times a day = bad", "operators inside"),
+    ("Two\nlines", "newline inside"),
+    ("é ü – “quoted” 日本語", "unicode"),
+    ("#NHS", "hash"),
+    ("100% of staff", "percent"),
+    ("'=already quoted", "apostrophe first"),
+    ("\u00a0Ward A", "no-break space, no formula"),
+    ("\u200bWard A", "zero-width space, no formula"),
+    ("\u2013 5 fewer", "en dash is not minus"),
+    ("a\uff1db", "full-width equals inside"),
+    ("\u3000", "ideographic space alone"),
 ]
+ORDINARY = [pytest.param(value, id=name) for value, name in ORDINARY_VALUES]
 
 FORMULA_CHARACTERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 TRIMMED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
