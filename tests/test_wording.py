@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.core import db, measures, wording
 from dashboard.core.filters import Filters, Options
 from dashboard.features import all_questions, beside_action, comments, survey, survey_text
+from dashboard.render import survey_charts
 from tests.conftest import ROOT, opened_database
 
 # --- The rules, one by one ----------------------------------------------------------------------
@@ -239,6 +240,20 @@ def test_the_answers_say_when_their_rounded_parts_add_up_to_other_than_the_headl
     assert (survey_text.rounding_note(measures.survey_measures(database)["it_skills"], skills) == "") == (
         sum(good) == together
     )
+
+
+def test_the_all_questions_chart_names_its_waves(database) -> None:
+    """The legend and tooltips name each wave as people know it, oldest first (not '2021', '2023')."""
+    options = Options({}, dt.date(2021, 1, 1), dt.date(2023, 12, 31), waves=("2021", "2023"),
+                      wave_names={"2021": "Digital 2021", "2023": "Spring 2023"})  # fmt: skip
+    results = all_questions.results(database, Filters(), options)
+    shown = results.loc[~results["hidden"]].astype({"share": float, "low": float, "high": float, "n": float})
+    chart = survey_charts.wave_points(shown, "label", "Measure")
+    points = chart.spec["layer"][1]["encoding"]
+    assert points["color"]["field"] == points["shape"]["field"] == "wave_name"
+    assert points["color"]["sort"] == ["Digital 2021", "Spring 2023"]
+    assert {"field": "wave_name", "type": "nominal", "title": "Wave"} in points["tooltip"]
+    assert list(dict.fromkeys(chart.data["wave_name"])) == ["Digital 2021", "Spring 2023"]
 
 
 # --- Comments that say nothing ---------------------------------------------------------------------

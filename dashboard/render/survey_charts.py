@@ -210,7 +210,8 @@ def wave_points(frame: pd.DataFrame, category: str, category_title: str) -> Vega
         title="Wave",
         sort=waves,
         scale={"range": list(QUALITATIVE)},
-        legend={"orient": "bottom", "columns": legend_columns(3)},
+        # Whole names where there is room; on a phone a name ends in "…" (the tooltip has it whole).
+        legend={"orient": "bottom", "columns": legend_columns(3), "labelLimit": label_limit(320)},
     )
     return layered(
         data,
