@@ -432,7 +432,7 @@ def test_all_questions_page_shows_the_table_and_the_change(demo_env) -> None:
         "IT too unreliable",
         "Confident with the patient record",
     ]
-    assert "Real change (p < 0.05)" in table.columns
+    assert "Bigger than chance?" in table.columns
     assert any("changed by more than chance would explain" in m.value for m in at.markdown)
 
 

@@ -233,7 +233,7 @@ def _survey_figures(database: db.Database, filters: Filters) -> SurveyFigures:
 
 # --- Change since an earlier wave ---------------------------------------------------
 
-ALPHA = 0.05  # a change is called significant when its p-value is under this
+ALPHA = stats.ALPHA  # a change is called significant when its p-value is under this
 CHANGE_COLUMNS = ["compared_percent", "change", "p_value", "significant"]
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
+ALPHA = 0.05  # a difference is bigger than chance would explain when its two-sided p-value is under this
 
 
 def _counts(*arrays: ArrayLike) -> tuple[np.ndarray, ...]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from dashboard.core import stats
 
-ALPHA = 0.05  # a change is bigger than chance would explain when its p-value is under this
+ALPHA = stats.ALPHA  # a change is bigger than chance would explain when its p-value is under this
 BEYOND_CHANCE = "bigger than chance would explain"
 COULD_BE_CHANCE = "could be chance"
 # What the test of a change means, in a plain sentence (Data and definitions gives the method).

@@ -31,7 +31,7 @@ from dashboard.core.db import Database
 from dashboard.core.filters import Filters
 from dashboard.features import beside_action
 
-ALPHA = 0.05
+ALPHA = stats.ALPHA
 TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
 LEVELS: dict[str, str] = {"area": "This area", "care_group": "Its care group", "trust": "Trust"}
 COMPARISONS: dict[str, str] = {"rest_of_care_group": "Rest of its care group", "rest_of_trust": "Rest of the Trust"}

@@ -26,7 +26,6 @@ RESPONSE_RATES = "Response rates: this area, its care group and the Trust"
 # The Since table in plain words: whether each change is bigger than chance (no p-value column; the
 # download keeps the figures).
 SINCE_P_VALUE = "p-value"
-SINCE_HEADERS = {"Real change (p < 0.05)": "Bigger than chance?"}
 CHART_LEVEL = "Group"  # the chart's rows: this area, its care group and the Trust, as the survey table heads them
 
 
@@ -147,7 +146,7 @@ def since(database: Database, filters: Filters, options: Options) -> list[Item]:
     frame = my_area.since_table(database, filters, options, then, now)
     table = frame.set_index("Measure").map(lambda value: "" if pd.isna(value) else str(value))
     table = table.loc[:, (table != "").any()]  # a column with nothing in it (no figure hidden) is left out
-    table = table.drop(columns=[SINCE_P_VALUE], errors="ignore").rename(columns=SINCE_HEADERS)
+    table = table.drop(columns=[SINCE_P_VALUE], errors="ignore")
     return [
         Heading(f"Since {options.wave_name(then)}"),
         paragraph(

@@ -259,7 +259,7 @@ def change_table(frame: pd.DataFrame, compared: bool = True) -> dict[str, object
         **({"Compared wave (%)": _wholes(frame["compared_percent"])} if compared else {}),
         "Change (points)": _wholes(frame["change"]),
         "p-value": pd.array([None if pd.isna(v) else round(float(v), 4) for v in frame["p_value"]], dtype="Float64"),
-        "Real change (p < 0.05)": [{True: "Yes", False: "No"}.get(v, "") for v in frame["significant"]],
+        "Bigger than chance?": [{True: "Yes", False: "No"}.get(v, "") for v in frame["significant"]],
     }
 
 

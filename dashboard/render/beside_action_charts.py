@@ -215,7 +215,7 @@ def change_beside_actions(
     none hides another; the exact figures are in every tooltip."""
     data = frame.assign(
         change=frame["change"].astype(float),
-        real=["Real change (p < 0.05)" if s is True else "Could be chance" for s in frame["significant"]],
+        real=["Bigger than chance" if s is True else "Could be chance" for s in frame["significant"]],
     )
     # Spread by name, not by change: a slope inside a column would look like a trend.
     data["plotted"] = spread_ties(data["actions_completed"], data["service_area"])
@@ -257,11 +257,8 @@ def change_beside_actions(
                         "shape": field(
                             "real",
                             "nominal",
-                            title="Test",
-                            scale={
-                                "domain": ["Real change (p < 0.05)", "Could be chance"],
-                                "range": ["diamond", "circle"],
-                            },
+                            title="The change",
+                            scale={"domain": ["Bigger than chance", "Could be chance"], "range": ["diamond", "circle"]},
                             legend={
                                 "orient": "top",
                                 "columns": legend_columns(2),
