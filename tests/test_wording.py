@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -15,9 +14,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.core import db, measures, wording
+from dashboard.core import measures, wording
 from dashboard.core.filters import Filters, Options
-from dashboard.features import all_questions, beside_action, comments, survey, survey_text
+from dashboard.features import all_questions, beside_action, survey, survey_text
 from dashboard.render import survey_charts
 from tests.conftest import ROOT, opened_database
 
@@ -100,21 +99,6 @@ def test_better_and_worse_are_counted_by_each_measures_direction() -> None:
     assert wording.better_and_worse([(3, True), (-6, False)]) == "2 better and none worse"
     assert wording.better_and_worse([(3, True), (6, False)]) == "1 better and 1 worse"
     assert wording.better_and_worse([]) == ""
-
-
-@pytest.mark.parametrize(
-    "text", ["n/a", "N/A", "NA", "n.a.", "none", "None.", " - ", "--", ".", "nil", "No comment", ""]
-)
-def test_a_text_that_says_nothing_is_not_a_comment(text: str) -> None:
-    assert wording.is_no_comment(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["None of the printers work.", "No Wi-Fi on Willow ward", "N/A on the form again", "-5 degrees in the office"],
-)
-def test_a_real_comment_is_a_comment(text: str) -> None:
-    assert not wording.is_no_comment(text)
 
 
 # --- The survey's words, on the demo database -----------------------------------------------------
@@ -254,35 +238,6 @@ def test_the_all_questions_chart_names_its_waves(database) -> None:
     assert points["color"]["sort"] == ["Digital 2021", "Spring 2023"]
     assert {"field": "wave_name", "type": "nominal", "title": "Wave"} in points["tooltip"]
     assert list(dict.fromkeys(chart.data["wave_name"])) == ["Digital 2021", "Spring 2023"]
-
-
-# --- Comments that say nothing ---------------------------------------------------------------------
-
-
-def test_na_is_not_listed_as_a_comment(demo_db: Path, tmp_path: Path) -> None:
-    """A copy of the demo database in which some of a listed unit's comments are 'n/a', 'N/A', '-':
-    they are neither listed nor counted."""
-    path = tmp_path / "na.duckdb"
-    shutil.copy(demo_db, path)
-    blanks = ["n/a", "N/A", "-", "none"]
-    with duckdb.connect(str(path)) as con:
-        rows = con.execute("select rowid from release_comments order by rowid").fetchall()
-        for (rowid,), text in zip(rows[::7], blanks * len(rows)):
-            con.execute("update release_comments set comment = ? where rowid = ?", [text, rowid])
-        wave = con.execute("select wave_id from waves order by opened desc limit 1").fetchone()[0]
-    database = db.Database(path)
-    try:
-        unit = comments.Unit(wave=wave, care_group=None, service_area=None, survey=None)
-        listed = comments.comments(database, unit)
-        raw = database.query("unit_comments", max_rows=None, **comments._params(unit))
-        assert raw["comment"].isin(blanks).any()  # the copy does hold them
-        assert not listed["comment"].map(wording.is_no_comment).any()
-        assert (
-            len(listed) == comments.comment_count(database, unit) == (~raw["comment"].map(wording.is_no_comment)).sum()
-        )
-        assert len(comments.comments(database, unit, limit=5)) == 5
-    finally:
-        database.close()
 
 
 # --- Every page's text -----------------------------------------------------------------------------

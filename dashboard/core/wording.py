@@ -31,10 +31,6 @@ INTERVAL_SENTENCE = (
 )
 _IRREGULAR = {"person": "people", "is": "are", "was": "were", "has": "have", "needs": "need"}
 _MONTH_CODE = re.compile(r"^\d{4}-\d{2}$")
-# What people write in a comment box when they have nothing to say: not a comment.
-_NO_COMMENT = re.compile(
-    r"^(n/?a|n\.a\.?|none|nil|no|no comments?|nothing|nothing to add|not applicable|na|-+|\.+|x|\?+|0)[.!]*$"
-)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -126,11 +122,3 @@ def better_and_worse(changes: list[tuple[float, bool]]) -> str:
     if not (better or worse):
         return ""
     return f"{better or 'none'} better and {worse or 'none'} worse"
-
-
-def is_no_comment(text: object) -> bool:
-    """Whether a comment box holds nothing to read: blank, 'n/a', 'N/A', 'none', '-', '.', 'nil' and the
-    like. Such a text is not listed as a comment."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return True
-    return bool(_NO_COMMENT.match(" ".join(str(text).split()).lower())) or not str(text).strip()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard.core import release, wording
+from dashboard.core import release
 from dashboard.core.db import Database
 from dashboard.core.filters import Filters, Options
 from dashboard.features.grants import TRUST, Grant
@@ -112,16 +112,14 @@ def listing(database: Database, filters: Filters, options: Options, grant: Grant
 def comments(database: Database, unit: Unit, search: str = "", limit: int | None = None) -> pd.DataFrame:
     """The unit's comments containing ``search`` (plain text, any case; bound, never pasted into SQL),
     in alphabetical order so that the order says nothing about who wrote them; the first ``limit``
-    (all when None). A text that says nothing ('n/a', 'none', '-': ``wording.is_no_comment``) is not a
-    comment and is not listed. Only call for a listed unit (``listing``)."""
-    found = database.query("unit_comments", max_rows=None, **_params(unit, search))
-    found = found.loc[~found["comment"].map(wording.is_no_comment)].reset_index(drop=True)
-    return found if limit is None else found.head(limit)
+    (all when None). A text that says nothing ('n/a', 'None', '-') was never released
+    (``pipeline.contract.NO_COMMENT``). Only call for a listed unit (``listing``)."""
+    return database.query("unit_comments", max_rows=limit, **_params(unit, search))
 
 
 def comment_count(database: Database, unit: Unit, search: str = "") -> int:
     """How many comments ``comments`` lists with no limit."""
-    return len(comments(database, unit, search))
+    return int(database.query("unit_comment_count", **_params(unit, search)).iloc[0]["comments"])
 
 
 def comments_table(frame: pd.DataFrame) -> pd.DataFrame:
