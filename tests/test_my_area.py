@@ -318,11 +318,11 @@ def test_summary_download_carries_no_hidden_figure(database):
     summary = my_area_text.summary_frame(
         "Small", "G", engagement, results, comparisons, measures.headline_measures(database)
     )
-    hidden_rows = summary.loc[summary["section"] != "Engagement"].loc[lambda f: f["scope"].str.startswith("Small")]
+    hidden_rows = summary.loc[summary["section"] != "Engagement"].loc[lambda f: f["group"].str.startswith("Small")]
     assert len(hidden_rows) == 3 + 6  # three results, six comparisons
     assert hidden_rows[["value", "n", "ci_low_percent", "ci_high_percent", "p_value", "flag"]].isna().all().all()
     assert summary.loc[summary["section"] == "Engagement", "value"].tolist() == [1, 3, 9]
-    shown = summary.loc[(summary["section"] == "Survey") & (summary["scope"] == "Trust")]
+    shown = summary.loc[(summary["section"] == "Survey") & (summary["group"] == "Trust")]
     assert shown["n"].tolist() == [407] * 3
     assert shown["value"].tolist() == [oracle.percent_half_up(113, 407)] * 3
 

@@ -71,20 +71,20 @@ def summary_frame(
     headline: dict[str, measures.SurveyMeasure],
 ) -> pd.DataFrame:
     """The scorecard as one long table for download: what is on screen, hidden figures blank. Its
-    ``scope`` column (the area, its care group or the Trust, by name) keeps the name downloads have
-    always had."""
+    ``group`` column names the area, its care group or the Trust, as the screen's charts do (it was
+    "scope" before, a word that meant four things)."""
     names = {"area": area, "care_group": care_group, "trust": "Trust"}
     rows = []
     for _, row in engagement.iterrows():
         for level in my_area.LEVELS:
-            rows.append({"section": "Engagement", "measure": row["title"], "scope": names[level], "value": row[level]})
+            rows.append({"section": "Engagement", "measure": row["title"], "group": names[level], "value": row[level]})
     titles = {key: m.title for key, m in headline.items()}
     for _, row in results.iterrows():
         rows.append(
             {
                 "section": "Survey",
                 "measure": titles[row["measure"]],
-                "scope": names[row["level"]],
+                "group": names[row["level"]],
                 "value": row["percent"],
                 "n": row["n"],
                 "ci_low_percent": None if row["hidden"] else round(row["low"] * 100),
@@ -97,7 +97,7 @@ def summary_frame(
             {
                 "section": f"Comparison ({my_area.TEST_NAME})",
                 "measure": titles[row["measure"]],
-                "scope": f"{area} against the {my_area.COMPARISONS[row['against']].lower()}",
+                "group": f"{area} against the {my_area.COMPARISONS[row['against']].lower()}",
                 "value": None if row["hidden"] else rest_percent(row),
                 "n": row["n"],
                 "p_value": None if row["hidden"] else round(float(row["p_value"]), 4),
@@ -108,7 +108,7 @@ def summary_frame(
     columns = [
         "section",
         "measure",
-        "scope",
+        "group",
         "value",
         "n",
         "ci_low_percent",
