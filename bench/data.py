@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import contract
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE = Path(os.environ.get("BENCH_CACHE", "/tmp/dashboard-bench"))
 MANIFEST = "SYNTHETIC_DEMO_DATA.json"
@@ -47,6 +49,8 @@ def _matches(extracts: Path, scale: int, seed: int) -> bool:
         and manifest.get("seed") == seed
         and bool(files)
         and all((extracts / name).is_file() for name in files)
+        # Every extract the build needs now: a cache from before an extract was added (lists) is stale.
+        and all(f"{name}.csv" in files for name in contract.EXTRACTS)
     )
 
 
