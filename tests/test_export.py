@@ -304,7 +304,6 @@ def test_a_hash_in_a_cell_is_quoted_so_read_csv_keeps_the_cell(value: str) -> No
         ("2021 n", "2021 answered (n)"),
         ("ci_low_percent", "95% CI low (%)"),
         ("hidden_reason", "Hidden because"),
-        ("Why hidden", "Hidden because"),
         ("title", "Action"),
         ("Care group", "Care group"),
         ("95% CI low (%)", "95% CI low (%)"),

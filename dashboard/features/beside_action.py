@@ -74,23 +74,27 @@ class ResultsBesideAction:
         table = self.shown.copy() if shown_only else self.table.copy()
         for column in ("low", "high"):
             table[column] = [None if v is None or pd.isna(v) else round(float(v) * 100) for v in table[column]]
-        return table.drop(columns=["share"]).rename(
-            columns={
-                "service_area": "Service area",
-                "care_group": "Care group",
-                "n": "Responses (n)",
-                "positive": "Positive",
-                "percent": f"{measure_title} (%)",
-                "low": "95% CI low (%)",
-                "high": "95% CI high (%)",
-                "actions_raised": "Actions raised",
-                "actions_completed": "Actions completed",
-                "theme_actions": f"Actions on {self.theme}",
-                "theme_actions_completed": f"Completed on {self.theme}",
-                "needs_attention": "Needs attention",
-                "hidden": "Survey result hidden",
-                "hidden_reason": "Why hidden",
-            }
+        return (
+            table.drop(columns=["share"])
+            .rename(
+                columns={
+                    "service_area": "Service area",
+                    "care_group": "Care group",
+                    "n": "Responses (n)",
+                    "positive": "Positive",
+                    "percent": f"{measure_title} (%)",
+                    "low": "95% CI low (%)",
+                    "high": "95% CI high (%)",
+                    "actions_raised": "Actions raised",
+                    "actions_completed": "Actions completed",
+                    "theme_actions": f"Actions on {self.theme}",
+                    "theme_actions_completed": f"Completed on {self.theme}",
+                    "needs_attention": "Needs attention",
+                    "hidden": "Survey result hidden",
+                    "hidden_reason": "Hidden because",
+                }
+            )
+            .pipe(reason_first)
         )
 
 
@@ -255,21 +259,31 @@ def across_waves(database: Database, filters: Filters, options: Options, measure
     )[ACROSS_COLUMNS]
 
 
+def reason_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with "Hidden because" next to the unit's name: a hidden row's blank figures are
+    explained where the eye starts, not in the last column off the screen's edge."""
+    names = [c for c in ("Service area", "Care group") if c in table.columns]
+    rest = [c for c in table.columns if c not in names and c != "Hidden because"]
+    return table[[*names, "Hidden because", *rest]]
+
+
 def across_waves_table(frame: pd.DataFrame, measure_title: str, then: str, now: str) -> pd.DataFrame:
     """``across_waves`` for people and downloads."""
-    return pd.DataFrame(
-        {
-            "Service area": frame["service_area"],
-            "Care group": frame["care_group"],
-            f"{measure_title}, {then} (%)": frame["then_percent"],
-            f"n, {then}": frame["then_n"],
-            f"{measure_title}, {now} (%)": frame["now_percent"],
-            f"n, {now}": frame["now_n"],
-            **survey_text.change_table(frame, compared=False),
-            "Actions completed between the waves": frame["actions_completed"],
-            "Quick wins completed between the waves": frame["quick_wins_completed"],
-            "Hidden because": frame["hidden_reason"].fillna(""),
-        }
+    return reason_first(
+        pd.DataFrame(
+            {
+                "Service area": frame["service_area"],
+                "Care group": frame["care_group"],
+                f"{measure_title}, {then} (%)": frame["then_percent"],
+                f"n, {then}": frame["then_n"],
+                f"{measure_title}, {now} (%)": frame["now_percent"],
+                f"n, {now}": frame["now_n"],
+                **survey_text.change_table(frame, compared=False),
+                "Actions completed between the waves": frame["actions_completed"],
+                "Quick wins completed between the waves": frame["quick_wins_completed"],
+                "Hidden because": frame["hidden_reason"].fillna(""),
+            }
+        )
     )
 
 

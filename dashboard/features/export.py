@@ -61,7 +61,6 @@ HEADINGS = {
     "ci_low_percent": "95% CI low (%)",
     "ci_high_percent": "95% CI high (%)",
     "hidden_reason": "Hidden because",
-    "Why hidden": "Hidden because",
     "p_value": "P-value",
     "title": "Action",
     "theme": "Strategy theme",
