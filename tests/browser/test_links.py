@@ -1,5 +1,6 @@
-"""Links keep the view (issue 27): filters set by clicking on one page survive a walk through every page by
-the sidebar's links, and the address copied on any page reopens exactly that view in a fresh browser.
+"""Links keep the view (issue 27): filters set by clicking survive a move to another page, a shared link
+survives a walk through every page by the sidebar's links, and the address copied on any page reopens
+exactly that view in a fresh browser.
 
 Streamlit 1.67 drops, on a move to another page, every address parameter bound to a box the page left
 drew; ``dashboard.render.sidebar`` puts the view back. Without that, the first page reached after the
@@ -72,7 +73,7 @@ def reopened(new_context, link: str) -> tuple[dict, dict[str, str], str]:
     return view(other)
 
 
-def test_filters_set_by_clicking_survive_every_page_and_each_address_reopens_that_view(page, new_context) -> None:
+def test_filters_set_by_clicking_survive_a_move_and_each_address_reopens_that_view(page, new_context) -> None:
     open_page(page, "/")
     pick_option(page, "Care group")
     pick_option(page, "Staff group", "Nursing")

@@ -1,5 +1,6 @@
 """Every page on a phone (390 x 844, Chromium): every chart draws marks you can see, no chart text is cut
-off at the chart's edge, and every download button (the page's and the sidebar's) is whole and on screen.
+off at the chart's edge, every download button (the page's and the sidebar's) is whole and on screen, and
+axe finds no serious or critical violation (test_accessibility's check, when axe-core is installed).
 
 Saves ``test-artefacts/screenshots/phone-<page>.png`` (and ``phone-<page>-filtered.png``) to look at."""
 
@@ -11,7 +12,9 @@ import pytest
 
 import demo.model as demo_model
 
+from .conftest import AXE
 from .helpers import ROOT, SCREENSHOTS, AppPage, discover_pages, error_elements, open_page, screenshot_full, wait_idle
+from .test_accessibility import assert_axe_passes
 from .test_pages import CHART_CLIPPED_TEXT, CHART_DRAWN, CHARTS
 
 pytestmark = pytest.mark.browser
@@ -110,8 +113,10 @@ def _check_downloads(page, scope: str, where: str) -> None:
 def test_every_page_works_on_a_phone(phone, app_page: AppPage, query: str) -> None:
     where = app_page.path + query
     open_page(phone, where)
-    _open_every_expander(phone)
     suffix = "-filtered" if query else ""
+    if AXE.exists():  # axe at a phone's size, on this page (test_accessibility runs it on a desktop)
+        assert_axe_passes(phone, AXE, f"{app_page.name}-phone{suffix}", "phone")
+    _open_every_expander(phone)
     screenshot_full(phone, SCREENSHOTS / f"phone-{app_page.name}{suffix}.png")
     assert not error_elements(phone), f"{where} shows errors on a phone: {error_elements(phone)}"
     _check_charts(phone, where)
