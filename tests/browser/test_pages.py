@@ -19,6 +19,7 @@ from dashboard.core.filters import Filters
 from dashboard.core.measures import OVERVIEW_ENGAGEMENT
 from tests import oracle
 
+from .conftest import AXE
 from .helpers import (
     ROOT,
     SCREENSHOTS,
@@ -40,6 +41,7 @@ from .helpers import (
     selected_values,
     wait_idle,
 )
+from .test_accessibility import assert_axe_passes
 
 pytestmark = pytest.mark.browser
 
@@ -174,11 +176,14 @@ def test_page_renders_cleanly(page, app_page: AppPage) -> None:
     """No exception, no st.error, a title; every Vega-Lite chart visible, sized and drawing data;
     every download (if the page offers any) a CSV that carries a number shown on the page.
 
-    Saves the full-page screenshot first, so a failing page still leaves one to look at.
+    Saves the full-page screenshot first, so a failing page still leaves one to look at; then axe
+    (test_accessibility's check, when axe-core is installed).
     One test, one page load: page loads are most of the run time.
     """
     open_page(page, app_page.path)
     screenshot_full(page, SCREENSHOTS / f"{app_page.name}.png")
+    if AXE.exists():  # axe on this load, on a desktop (test_accessibility runs it on the filtered page)
+        assert_axe_passes(page, AXE, f"{app_page.name}-desktop", "desktop")
     errors = error_elements(page)
     assert not errors, f"{app_page.path} shows errors: {errors}"
     assert page.locator('[data-testid="stMain"] h1').count() >= 1, f"{app_page.path} has no title"
