@@ -131,6 +131,12 @@ def distribution_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> 
     return text + "."
 
 
+def _answer_counts(frame: pd.DataFrame) -> tuple[dict[str, float], float]:
+    """The answers' released counts by answer (a hidden one 0), and the sum of those the measure counts."""
+    responses = dict(zip(frame["answer"], pd.to_numeric(frame["responses"]).fillna(0)))
+    return responses, sum(responses[a] for a, c in zip(frame["answer"], frame["counted"]) if c is not False)
+
+
 def apart_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     """Why the answers counted in the measure (the headline) and the shares of everyone who answered
     differ when an answer is shown apart: e.g. "Don't know is shown apart: it is not counted in the
@@ -139,8 +145,7 @@ def apart_sentence(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     text = f"{' and '.join(apart)} {wording.plural(len(apart), 'is')} shown apart: not counted in the measure"
     if frame["hidden"].astype(bool).all():
         return text + "."
-    responses = dict(zip(frame["answer"], pd.to_numeric(frame["responses"]).fillna(0)))
-    counted = sum(responses[a] for a, c in zip(frame["answer"], frame["counted"]) if c is not False)
+    responses, counted = _answer_counts(frame)
     answered = sum(responses.values())
     positive = sum(responses.get(a, 0) for a in spec.positive_answers)
     return (
@@ -156,8 +161,7 @@ def rounding_note(spec: measures.SurveyMeasure, frame: pd.DataFrame) -> str:
     (24%) add up to 60%, while together they are 59% (the headline).' '' when they agree."""
     if frame["hidden"].astype(bool).all() or len(spec.positive_answers) < 2:
         return ""
-    responses = dict(zip(frame["answer"], pd.to_numeric(frame["responses"]).fillna(0)))
-    base = sum(responses[a] for a, c in zip(frame["answer"], frame["counted"]) if c is not False)
+    responses, base = _answer_counts(frame)
     parts = {a: wording.percent_of(responses.get(a, 0), base) for a in spec.positive_answers}
     together = wording.percent_of(sum(responses.get(a, 0) for a in spec.positive_answers), base)
     if None in parts.values() or together is None or sum(parts.values()) == together:
