@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.core import lists, measures, wording
+from dashboard.core import lists, stats, wording
 from dashboard.features import about_data, response_rates
 from dashboard.render import downloads, ui
 from pipeline import keys, perturbation
@@ -84,7 +84,7 @@ ui.show_table(about_data.questions_table(page.database), key="definitions_questi
 st.markdown(
     f"**Change since a wave** is the difference of the two whole percentages shown, in points. "
     f"{wording.CHANCE_SENTENCE} The method: a pooled two-proportion z-test of the perturbed counts (positive of n "
-    f"in each wave), two-sided, bigger than chance would explain when p < {measures.ALPHA}. It does not allow for "
+    f"in each wave), two-sided, bigger than chance would explain when p < {stats.ALPHA}. It does not allow for "
     f"the perturbation noise: at most {perturbation.MAX_NOISE} in a count, small beside the chance differences of "
     "any group large enough to be shown. It is shown for whole waves (not when months are chosen), and blank when "
     "either wave's figure is hidden. Many changes are shown at once, so about one in twenty unchanged figures will "

@@ -233,7 +233,6 @@ def _survey_figures(database: db.Database, filters: Filters) -> SurveyFigures:
 
 # --- Change since an earlier wave ---------------------------------------------------
 
-ALPHA = stats.ALPHA  # a change is called significant when its p-value is under this
 CHANGE_COLUMNS = ["compared_percent", "change", "p_value", "significant"]
 
 
@@ -249,7 +248,7 @@ def compared_filters(filters: Filters) -> Filters | None:
 def changes(now: dict[str, np.ndarray], then: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per row: the earlier wave's percent, the change in whole percentage points (the difference
     of the two percentages shown), and the two-sided p-value of a two-proportion z-test of the
-    perturbed counts (positive of n, in each wave), significant under ``ALPHA``. Blank where
+    perturbed counts (positive of n, in each wave), significant under ``stats.ALPHA``. Blank where
     either row is hidden or missing. ``now`` and ``then`` hold matching rows of ``n``,
     ``positive``, ``percent`` (blank when hidden)."""
     p_value = stats.two_proportion_z_tests(now["positive"], now["n"], then["positive"], then["n"])
@@ -259,5 +258,5 @@ def changes(now: dict[str, np.ndarray], then: dict[str, np.ndarray]) -> dict[str
         "compared_percent": np.where(missing, np.nan, np.asarray(then["percent"], dtype=float)),
         "change": np.where(missing, np.nan, change),
         "p_value": np.where(missing, np.nan, p_value),
-        "significant": np.where(missing, None, p_value < ALPHA).astype(object),
+        "significant": np.where(missing, None, p_value < stats.ALPHA).astype(object),
     }

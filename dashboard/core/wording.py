@@ -17,7 +17,6 @@ import pandas as pd
 
 from dashboard.core import stats
 
-ALPHA = stats.ALPHA  # a change is bigger than chance would explain when its p-value is under this
 BEYOND_CHANCE = "bigger than chance would explain"
 COULD_BE_CHANCE = "could be chance"
 # What the test of a change means, in a plain sentence (Data and definitions gives the method).
@@ -88,8 +87,8 @@ def better_or_worse(change: float, higher_is_better: bool) -> str:
 
 
 def chance_words(p_value: float) -> str:
-    """'bigger than chance would explain' when ``p_value`` < ``ALPHA``, else 'could be chance'."""
-    return BEYOND_CHANCE if p_value < ALPHA else COULD_BE_CHANCE
+    """'bigger than chance would explain' when ``p_value`` < ``stats.ALPHA``, else 'could be chance'."""
+    return BEYOND_CHANCE if p_value < stats.ALPHA else COULD_BE_CHANCE
 
 
 def change_words(change: float, p_value: float, since: str, higher_is_better: bool = True) -> str:

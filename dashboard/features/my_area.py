@@ -31,7 +31,6 @@ from dashboard.core.db import Database
 from dashboard.core.filters import Filters
 from dashboard.features import beside_action
 
-ALPHA = stats.ALPHA
 TEST_NAME = "two-sided pooled two-proportion z-test at the 5% level"
 LEVELS: dict[str, str] = {"area": "This area", "care_group": "Its care group", "trust": "Trust"}
 COMPARISONS: dict[str, str] = {"rest_of_care_group": "Rest of its care group", "rest_of_trust": "Rest of the Trust"}
@@ -74,7 +73,7 @@ class Comparison:
     flag: str  # "higher", "lower" or "no significant difference"
 
 
-def compare(x1: int, n1: int, x2: int, n2: int, alpha: float = ALPHA) -> Comparison:
+def compare(x1: int, n1: int, x2: int, n2: int, alpha: float = stats.ALPHA) -> Comparison:
     """x1/n1 against x2/n2: flagged higher or lower only when p < alpha."""
     p_value = float(stats.two_proportion_z_tests(x1, n1, x2, n2)[0])
     if math.isnan(p_value) or p_value >= alpha:
