@@ -17,7 +17,7 @@ What they need:
 Pages are discovered: the Overview (``/``) plus every script in ``pages/``, at the URL
 Streamlit gives it (``pages/3_IT_reliability.py`` -> ``/IT_reliability``).
 
-Each test gets a fresh browser context. How they wait for the app to be idle (no fixed
+Each test's page is a new tab (a fresh session) in a browser context the run shares (``browsers``). How they wait for the app to be idle (no fixed
 sleeps) is explained at the top of ``helpers.py``. Chart text cut off at a chart's edge is
 reported as a warning, not a failure; the axe summary is printed at the end of the run.
 
@@ -112,28 +112,58 @@ def browser() -> Iterator:
         yield launched
 
 
+def _context(browser, server: Server):
+    context = browser.new_context(base_url=server.url, viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    context.add_init_script(INIT_SCRIPT)
+    context.on("page", lambda page: track_page(page, server.url))
+    return context
+
+
+@pytest.fixture(scope="package")
+def browsers(browser, app_server: Server) -> Iterator[tuple]:
+    """Two browser contexts for the whole run, each like a person's browser of its own: they share no
+    cookies or storage. A test's page is a new tab in the first; a colleague's in the second.
+
+    A new tab is a new Streamlit session (the server keeps widget state per session, and a tab starts
+    with none), and storage is cleared when a test's tab closes (the app keeps e.g. whether the
+    sidebar is open there), so tests do not see each other's choices; tabs of one context share its HTTP cache,
+    so the app's scripts are fetched and compiled once per context rather than once per test (about
+    a second a page load)."""
+    own, other = _context(browser, app_server), _context(browser, app_server)
+    yield own, other
+    own.close()
+    other.close()
+
+
 @pytest.fixture
-def new_context(browser, app_server: Server) -> Iterator[Callable]:
-    """Factory of fresh browser contexts on the app (no shared cookies, storage or session)."""
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(base_url=app_server.url, viewport=VIEWPORT, accept_downloads=True, **options)
-        context.set_default_timeout(30_000)
-        context.add_init_script(INIT_SCRIPT)
-        context.on("page", lambda page: track_page(page, app_server.url))
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
+def page(browsers) -> Iterator:
+    """A page in a new tab of its own (a fresh session), at the desktop size."""
+    tab = browsers[0].new_page()
+    yield tab
+    _close(tab)
 
 
 @pytest.fixture
-def page(new_context):
-    """A page in a fresh browser context of its own."""
-    return new_context().new_page()
+def colleague(browsers) -> Iterator[Callable]:
+    """Opens a new tab in the other browser: someone else opening a link (none of the first
+    browser's cookies, storage or session)."""
+    tabs = []
+
+    def open_tab():
+        tabs.append(browsers[1].new_page())
+        return tabs[-1]
+
+    yield open_tab
+    for tab in tabs:
+        _close(tab)
+
+
+def _close(tab) -> None:
+    """Close a test's tab, clearing what the app stored in its browser (the next test starts as in a new browser)."""
+    if tab.url.startswith("http"):
+        tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    tab.close()
 
 
 @pytest.fixture(scope="session")

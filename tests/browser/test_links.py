@@ -1,6 +1,6 @@
-"""Links keep the view (issue 27): the address of filters set by clicking, opened in a fresh browser,
+"""Links keep the view (issue 27): the address of filters set by clicking, opened in another browser (a new session, none of the first browser's cookies or storage),
 keeps its view through a walk over every page by the sidebar's links, and the address copied on any
-page reopens exactly that view in a fresh browser.
+page reopens exactly that view in a new tab of that browser.
 
 Streamlit 1.67 drops, on a move to another page, every address parameter bound to a box the page left
 drew; ``dashboard.render.sidebar`` puts the view back. Without that, the first page reached after the
@@ -66,15 +66,15 @@ def pick_month(page, label: str, month: str) -> None:
     pick_in_selectbox(page, label, month)
 
 
-def reopened(new_context, link: str) -> tuple[dict, dict[str, str], str]:
-    other = new_context().new_page()
+def reopened(colleague, link: str) -> tuple[dict, dict[str, str], str]:
+    other = colleague()
     open_page(other, link)
     assert not error_elements(other), f"{link} opened fresh shows errors: {error_elements(other)}"
     return view(other)
 
 
-def test_filters_set_by_clicking_make_a_link_that_keeps_its_view_through_every_page(page, new_context) -> None:
-    """Filters set by clicking make the page's address; a colleague opens it in a fresh browser and clicks
+def test_filters_set_by_clicking_make_a_link_that_keeps_its_view_through_every_page(page, colleague) -> None:
+    """Filters set by clicking make the page's address; a colleague opens it in another browser and clicks
     through every page. The first click to another page kept nothing before (the address ended bare,
     e.g. /IT_reliability, and every box at its default)."""
     open_page(page, "/Digital_skills")
@@ -90,13 +90,13 @@ def test_filters_set_by_clicking_make_a_link_that_keeps_its_view_through_every_p
     assert {"care_group", "staff_group", "from", "to"} <= set(params), page.url  # a wave the months imply is left out
     assert chosen["Survey wave"] == "2021" and chosen["Compared with"] == "none", chosen
 
-    colleague = new_context().new_page()
-    open_page(colleague, page.url)
-    assert view(colleague) == view(page), f"{page.url} opened fresh shows another view"
-    walk_every_page(colleague, new_context, chosen, kept)
+    walker = colleague()
+    open_page(walker, page.url)
+    assert view(walker) == view(page), f"{page.url} opened fresh shows another view"
+    walk_every_page(walker, colleague, chosen, kept)
 
 
-def walk_every_page(page, new_context, chosen: dict, kept: dict[str, list[str]]) -> None:
+def walk_every_page(page, colleague, chosen: dict, kept: dict[str, list[str]]) -> None:
     """Click through every page by the sidebar's links, the page open now last: each page shows the
     filters ``chosen``, its address carries ``kept``, and that address opened fresh shows the same view.
     The first click goes to another page: that is the move that lost the view."""
@@ -109,14 +109,14 @@ def walk_every_page(page, new_context, chosen: dict, kept: dict[str, list[str]])
         assert {k: v for k, v in query(page).items() if k in KEPT} == kept, f"moving to {path}: {page.url}"
         assert not error_elements(page), f"{path}: {error_elements(page)}"
         shown = view(page)
-        assert reopened(new_context, page.url) == shown, f"{page.url} opened fresh shows another view"
+        assert reopened(colleague, page.url) == shown, f"{page.url} opened fresh shows another view"
 
 
-def test_an_address_copied_from_a_page_without_filters_opens_without_filters(page, new_context) -> None:
+def test_an_address_copied_from_a_page_without_filters_opens_without_filters(page, colleague) -> None:
     open_page(page, "/")
     defaults = boxes(page)
     go_by_sidebar_link(page, *PAGES[3])
     assert query(page) == {}, page.url
     assert boxes(page) == defaults
     shown = view(page)
-    assert reopened(new_context, page.url) == shown
+    assert reopened(colleague, page.url) == shown
