@@ -40,12 +40,22 @@ CARE_GROUP = "Care group"
 TO_MONTH = "To month"
 FROM_MONTH = "From month"
 
-# Installed in every context: when the mouse last went down, on the browser's clock (performance.now()).
+# Installed in every context: when the mouse last went down, and when a script run last finished as the page
+# learnt it (the app's data-test-script-state turning to notRunning), on the browser's clock (performance.now()).
 PRESS_CLOCK = """
 (() => {
   if ('__benchPressed' in window) return;
   window.__benchPressed = null;
-  document.addEventListener('pointerdown', () => { window.__benchPressed = performance.now(); }, true);
+  window.__benchScriptDone = null;
+  document.addEventListener('pointerdown', () => {
+    window.__benchPressed = performance.now();
+    window.__benchScriptDone = null;
+  }, true);
+  const watch = () => new MutationObserver(changes => {
+    if (changes.some(c => c.target.getAttribute('data-test-script-state') === 'notRunning'))
+      window.__benchScriptDone = performance.now();
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
 })();
 """
 
@@ -68,6 +78,12 @@ RUNNING = """
   || !!document.querySelector('[data-stale="true"]')
 """
 FELT_MS = "() => window.__benchPressed === null ? null : window.__stIdle.lastMutation - window.__benchPressed"
+# Of that, the part until the page learnt the script run had finished (the server's share: the run, and sending it).
+# (The two observers see the same batch of changes one after the other: the run ends no later than the last change.)
+SCRIPT_MS = """
+() => window.__benchPressed === null || window.__benchScriptDone === null ? null
+  : Math.min(window.__benchScriptDone, window.__stIdle.lastMutation) - window.__benchPressed
+"""
 
 
 @dataclass
@@ -75,6 +91,7 @@ class Felt:
     page: str  # script, relative to the repository root
     title: str
     changes_ms: list[float] = field(default_factory=list)  # press -> idle with every chart drawn, per change
+    script_ms: list[float] = field(default_factory=list)  # of it: press -> the script run finished (as the page learnt)
     changed: list[str] = field(default_factory=list)  # which filter each change moved ("Care group", "To month")
     charts: int = 0  # charts on the page after the last change
     errors: list[str] = field(default_factory=list)
@@ -141,9 +158,9 @@ def _value(page, label: str) -> str:
     return page.locator(f'[data-testid="stSidebar"] input[aria-label="{label}"]').input_value()
 
 
-def change(page, tracker: Tracker, label: str, rng: random.Random) -> tuple[float, int] | None:
-    """Pick another value in the sidebar box ``label`` with the mouse; the felt time (ms) and the
-    charts drawn, or None when the box offers nothing else."""
+def change(page, tracker: Tracker, label: str, rng: random.Random) -> tuple[float, int, float | None] | None:
+    """Pick another value in the sidebar box ``label`` with the mouse; the felt time (ms), the charts
+    drawn and the time until the script run finished (ms), or None when the box offers nothing else."""
     current = _value(page, label)
     listbox = _listbox(page, label)
     offered = [name for name in _options(listbox) if name != current]
@@ -161,14 +178,14 @@ def change(page, tracker: Tracker, label: str, rng: random.Random) -> tuple[floa
     if not _run_started(page, tracker, before):  # the pick did not take (the list moved under the pointer)
         raise RuntimeError(f"{label}: no script run followed the pick within {TAKE_S:.0f} s")
     charts = settle(page, tracker, runs_after=before)
-    felt = page.evaluate(FELT_MS)
+    felt, script = page.evaluate(FELT_MS), page.evaluate(SCRIPT_MS)
     if felt is None:
         raise RuntimeError(f"{label}: no press on the option was seen")
     if listbox.is_visible():  # a multiselect's list stays open after a pick
         page.keyboard.press("Escape")
         listbox.wait_for(state="hidden", timeout=10_000)
         settle(page, tracker, runs_after=None)
-    return felt, charts
+    return felt, charts, script
 
 
 def walk(
@@ -194,6 +211,8 @@ def walk(
                 result.errors.append(f"change {number + 1}: no other value offered")
                 break
             result.changes_ms.append(timed[0])
+            if timed[2] is not None:
+                result.script_ms.append(timed[2])
             result.changed.append(label)
             result.charts = timed[1]
             shown = page.locator(ERRORS).all_inner_texts()

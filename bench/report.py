@@ -169,7 +169,9 @@ def pages_table(scales: list[dict]) -> list[str]:
 
 
 def felt_table(scales: list[dict]) -> list[str]:
-    head = "Scale | Page | Felt median ms | p10–p90 | Changes | Charts | Page / floor | Errors".split(" | ")
+    head = "Scale | Page | Felt median ms | p10–p90 | Of it, script run ms | Drawing ms | Changes | Charts | Page / floor | Errors".split(
+        " | "
+    )
     rows = []
     for scale in scales:
         felt = scale.get("felt") or {}
@@ -182,14 +184,18 @@ def felt_table(scales: list[dict]) -> list[str]:
                     page["title"],
                     _ms(median(changes)),
                     _spread(changes),
+                    _ms(median(page.get("script_ms") or [])),
+                    _ms(median(changes) - median(page["script_ms"]) if page.get("script_ms") and changes else None),
                     str(len(changes)),
                     str(page["charts"]),
                     _times(median(changes), floor),
                     "; ".join(page["errors"])[:300],
                 ]
             )
-        rows += [[f"{scale['scale']:,}", "(run)", "", "", "", "", "", error] for error in felt.get("errors", [])]
-    return table(head, rows, "rlrrrrrl")
+        rows += [
+            [f"{scale['scale']:,}", "(run)", "", "", "", "", "", "", "", error] for error in felt.get("errors", [])
+        ]
+    return table(head, rows, "rlrrrrrrrl")
 
 
 def build_table(scales: list[dict]) -> list[str]:
@@ -474,8 +480,10 @@ def markdown(results: dict) -> str:
             "month range of its own (three months or more; My area with one service area) in its address; then a filter is changed in the sidebar with the mouse (one more "
             "care group, another To month, another From month, in turn; My area months only), and timed from the "
             "press on the option to the page's last change once it is idle with every chart drawn (`load.idle`; the "
-            "250 ms quiet wait is not counted), on the browser's clock. Page / floor: the page's median over the "
-            "floor's in the same run."
+            "250 ms quiet wait is not counted), on the browser's clock. Of it, script run: from the press until the page "
+            "learnt that the script run had finished (the server's share: the rerun and sending its elements); drawing: "
+            "the rest (the browser laying out the elements and drawing the charts), median minus median. Page / floor: "
+            "the page's median over the floor's in the same run."
         ),
         "",
         *felt_table(scales),
