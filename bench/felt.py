@@ -91,7 +91,8 @@ class Felt:
     page: str  # script, relative to the repository root
     title: str
     changes_ms: list[float] = field(default_factory=list)  # press -> idle with every chart drawn, per change
-    script_ms: list[float] = field(default_factory=list)  # of it: press -> the script run finished (as the page learnt)
+    # Of it, per change: press -> the script run finished, as the page learnt it (None: no run seen to finish).
+    script_ms: list[float | None] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # which filter each change moved ("Care group", "To month")
     charts: int = 0  # charts on the page after the last change
     errors: list[str] = field(default_factory=list)
@@ -211,8 +212,7 @@ def walk(
                 result.errors.append(f"change {number + 1}: no other value offered")
                 break
             result.changes_ms.append(timed[0])
-            if timed[2] is not None:
-                result.script_ms.append(timed[2])
+            result.script_ms.append(timed[2])
             result.changed.append(label)
             result.charts = timed[1]
             shown = page.locator(ERRORS).all_inner_texts()

@@ -178,14 +178,16 @@ def felt_table(scales: list[dict]) -> list[str]:
         floor = floor_ms(scale, "felt")
         for page in felt.get("pages", []):
             changes = page["changes_ms"]
+            runs = page.get("script_ms") or []  # per change; older results: none, or only the runs seen (not aligned)
+            runs = runs if len(runs) == len(changes) else []
             rows.append(
                 [
                     f"{scale['scale']:,}",
                     page["title"],
                     _ms(median(changes)),
                     _spread(changes),
-                    _ms(median(page.get("script_ms") or [])),
-                    _ms(median(changes) - median(page["script_ms"]) if page.get("script_ms") and changes else None),
+                    _ms(median([run for run in runs if run is not None])),
+                    _ms(median([felt - run for felt, run in zip(changes, runs) if run is not None])),
                     str(len(changes)),
                     str(page["charts"]),
                     _times(median(changes), floor),
@@ -481,8 +483,9 @@ def markdown(results: dict) -> str:
             "care group, another To month, another From month, in turn; My area months only), and timed from the "
             "press on the option to the page's last change once it is idle with every chart drawn (`load.idle`; the "
             "250 ms quiet wait is not counted), on the browser's clock. Of it, script run: from the press until the page "
-            "learnt that the script run had finished (the server's share: the rerun and sending its elements); drawing: "
-            "the rest (the browser laying out the elements and drawing the charts), median minus median. Page / floor: "
+            "learnt that the script run had finished (the rerun on the server, sending its elements and the browser taking "
+            "each in as it comes); drawing: "
+            "what the browser did after that (laying out and drawing charts and tables), per change; medians of both. Page / floor: "
             "the page's median over the floor's in the same run."
         ),
         "",
