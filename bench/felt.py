@@ -78,7 +78,8 @@ RUNNING = """
   || !!document.querySelector('[data-stale="true"]')
 """
 FELT_MS = "() => window.__benchPressed === null ? null : window.__stIdle.lastMutation - window.__benchPressed"
-# Of that, the part until the page learnt the script run had finished (the server's share: the run, and sending it).
+# Of that, the part until the page learnt the script run had finished (the run on the server, sending its
+# elements and the browser taking each in as it comes).
 # (The two observers see the same batch of changes one after the other: the run ends no later than the last change.)
 SCRIPT_MS = """
 () => window.__benchPressed === null || window.__benchScriptDone === null ? null

@@ -17,8 +17,9 @@ What they need:
 Pages are discovered: the Overview (``/``) plus every script in ``pages/``, at the URL
 Streamlit gives it (``pages/3_IT_reliability.py`` -> ``/IT_reliability``).
 
-Each test's page is a new tab (a fresh session) in a browser context the run shares (``browsers``). How they wait for the app to be idle (no fixed
-sleeps) is explained at the top of ``helpers.py``. Chart text cut off at a chart's edge is
+Each test's page is a new tab (a fresh session) in a browser context the run shares
+(``browsers``). How they wait for the app to be idle (no fixed sleeps) is explained at the top
+of ``helpers.py``. Chart text cut off at a chart's edge is
 reported as a warning, not a failure; the axe summary is printed at the end of the run.
 
 A Python traceback in the server's log (``Traceback (most recent call last)``), or a warning logged
@@ -125,11 +126,11 @@ def browsers(browser, app_server: Server) -> Iterator[tuple]:
     """Two browser contexts for the whole run, each like a person's browser of its own: they share no
     cookies or storage. A test's page is a new tab in the first; a colleague's in the second.
 
-    A new tab is a new Streamlit session (the server keeps widget state per session, and a tab starts
-    with none), and storage is cleared when a test's tab closes (the app keeps e.g. whether the
-    sidebar is open there), so tests do not see each other's choices; tabs of one context share its HTTP cache,
-    so the app's scripts are fetched and compiled once per context rather than once per test (about
-    a second a page load)."""
+    A new tab is a new Streamlit session (the server keeps widget state per session, and a tab
+    starts with none), and storage is cleared when a test's tab closes (the app keeps e.g. whether
+    the sidebar is open there), so tests do not see each other's choices. Tabs of one context share
+    its HTTP cache, so the app's scripts are fetched and compiled once per context rather than once
+    per page load (about a second each)."""
     own, other = _context(browser, app_server), _context(browser, app_server)
     yield own, other
     own.close()

@@ -1,6 +1,7 @@
-"""Links keep the view (issue 27): the address of filters set by clicking, opened in another browser (a new session, none of the first browser's cookies or storage),
-keeps its view through a walk over every page by the sidebar's links, and the address copied on any
-page reopens exactly that view in a new tab of that browser.
+"""Links keep the view (issue 27): the address of filters set by clicking, opened in another browser
+(a new session, none of the first browser's cookies or storage), keeps its view through a walk over
+every page by the sidebar's links, and the address copied on any page reopens exactly that view in a
+new tab of that browser.
 
 Streamlit 1.67 drops, on a move to another page, every address parameter bound to a box the page left
 drew; ``dashboard.render.sidebar`` puts the view back. Without that, the first page reached after the
