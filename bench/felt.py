@@ -131,13 +131,15 @@ def _listbox(page, label: str):
     box.scroll_into_view_if_needed()
     for attempt in range(3):
         page.wait_for_timeout(100)
-        box.click()
         try:
+            # Something left over the box (another box's list still open) takes the click: Escape closes it.
+            box.click(timeout=5_000)
             listbox.wait_for(state="visible", timeout=3_000)
             return listbox
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
+            page.keyboard.press("Escape")
     return listbox
 
 
@@ -175,8 +177,17 @@ def change(page, tracker: Tracker, label: str, rng: random.Random) -> tuple[floa
         page.keyboard.press("Escape")
         return None
     before = tracker.finished
-    page.evaluate("() => { window.__benchPressed = null; }")
-    listbox.get_by_role("option", name=rng.choice(offered), exact=True).click()
+    target = rng.choice(offered)
+    for attempt in range(3):  # a long list can scroll under the pointer and redraw its options: pick again
+        page.evaluate("() => { window.__benchPressed = null; }")
+        try:
+            listbox.get_by_role("option", name=target, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2 or tracker.finished > before:
+                raise
+            if not listbox.is_visible():
+                listbox = _listbox(page, label)
     if not _run_started(page, tracker, before):  # the pick did not take (the list moved under the pointer)
         raise RuntimeError(f"{label}: no script run followed the pick within {TAKE_S:.0f} s")
     charts = settle(page, tracker, runs_after=before)
