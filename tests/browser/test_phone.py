@@ -6,25 +6,17 @@ Saves ``test-artefacts/screenshots/phone-<page>.png`` (and ``phone-<page>-filter
 
 from __future__ import annotations
 
-import urllib.parse
-
 import pytest
-
-import demo.model as demo_model
 
 from .conftest import AXE
 from .helpers import ROOT, SCREENSHOTS, AppPage, discover_pages, error_elements, open_page, screenshot_full, wait_idle
-from .test_accessibility import assert_axe_passes
+from .test_accessibility import FILTERED, assert_axe_passes  # the same filtered view (My area needs its area)
 from .test_pages import CHART_CLIPPED_TEXT, CHART_DRAWN, CHARTS
 
 pytestmark = pytest.mark.browser
 
 PAGES = discover_pages(ROOT)
 PHONE = {"width": 390, "height": 844}
-# A care group and one of its service areas (My area shows its scorecard and its sidebar downloads for one).
-FILTERED = "?" + urllib.parse.urlencode(
-    {"care_group": demo_model.CARE_GROUPS[0], "service_area": "Community mental health team (North)"}
-)
 
 # Data marks you can see: Vega's SVG puts each layer's marks in a group classed "role-mark". A bar
 # layer whose bars all have no width (the Actions page's theme chart on a phone once: its labels took
